@@ -1,0 +1,164 @@
+// GDSL: the gennc description language for spiking-network models and networks.
+// docs/language.md is the reference; this grammar is its syntax. Statements end at ';' or
+// at the start of the next statement (newlines are not significant), so a statement that
+// continues on the next line with a leading operator must be written on one line or
+// parenthesised.
+grammar Gdsl;
+
+file : topItem* EOF ;
+
+topItem
+  : importDecl
+  | modelDecl
+  | networkDecl
+  ;
+
+importDecl : 'import' (name=ID | path=STRING) ';'? ;
+
+// ---- Models -------------------------------------------------------------------------
+
+modelDecl : kind=modelKind name=ID '{' modelItem* '}' ;
+
+modelKind
+  : 'neuron' | 'postsynaptic' | 'synapse' | 'current_source' | 'spike_source'
+  | 'timing_dependence' | 'weight_dependence'
+  ;
+
+modelItem
+  : section=('parameters' | 'state' | 'derived' | 'input' | 'uses') '{' varDecl* '}'  # declSection
+  | 'equations' '{' equation* '}'                                                  # equationsSection
+  | 'threshold' expr ';'?                                                          # thresholdItem
+  | 'reset' block                                                                  # resetItem
+  | 'refractory' expr ';'?                                                         # refractoryItem
+  | 'update' block                                                                 # updateItem
+  | 'on' event=ID ('(' paramList? ')')? block                                      # handlerItem
+  | 'function' name=ID '(' paramList? ')' block                                    # functionItem
+  | 'output' target=ID op='+=' expr ';'?                                           # outputItem
+  | 'receptor' name=ID ':' model=ID '(' argList? ')' ';'?                          # receptorItem
+  | 'slot' name=ID ':' kind=modelKind ';'?                                         # slotItem
+  | 'solver' method=ID ';'?                                                        # solverItem
+  | side=('pre_trace' | 'post_trace') '{' modelItem* '}'                           # traceItem
+  ;
+
+varDecl : name=ID ':' type=typeExpr ('=' init=expr)? ';'? ;
+
+param : name=ID ':' type=typeExpr ;
+paramList : param (',' param)* ;
+
+typeExpr : scalarType (array='[' ']')? ;
+
+scalarType
+  : 'bool'              # boolType
+  | 'int'               # intType
+  | 'real'              # realType
+  | unitExpr            # quantityType
+  ;
+
+unitExpr : unitFactor (op+=('*' | '/') unitFactor)* ;
+
+unitFactor
+  : name=ID ('^' exponent=signedInt)?    # namedUnit
+  | one=INT                              # unitOne
+  | '(' unitExpr ')'                     # parenUnit
+  ;
+
+signedInt : '-'? INT ;
+
+equation : name=ID '\'' '=' expr ';'? ;
+
+// ---- Statements ---------------------------------------------------------------------
+
+block : '{' statement* '}' ;
+
+statement
+  : 'let' name=ID (':' type=typeExpr)? '=' expr ';'?                    # letStmt
+  | target=lvalue op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'?       # assignStmt
+  | 'if' cond=expr then=block ('else' (elseBlock=block | elseIf=statement))?  # ifStmt
+  | expr ';'?                                                          # exprStmt
+  ;
+
+lvalue : ID ('.' ID)? ;
+
+// ---- Expressions (loosest binding first) --------------------------------------------
+
+expr
+  : primary                                                        # primaryExpr
+  | callee=expr '(' argList? ')'                                   # callExpr
+  | base=expr '[' index=sliceOrIndex ']'                           # indexExpr
+  | base=expr '.' member=ID                                        # memberExpr
+  | <assoc=right> lhs=expr op='^' rhs=expr                         # powerExpr
+  | op=('-' | '+' | '!') operand=expr                              # unaryExpr
+  | lhs=expr op=('*' | '/' | '%') rhs=expr                         # mulExpr
+  | lhs=expr op=('+' | '-') rhs=expr                               # addExpr
+  | lhs=expr op=('<' | '<=' | '>' | '>=') rhs=expr                 # compareExpr
+  | lhs=expr op=('==' | '!=') rhs=expr                             # equalityExpr
+  | lhs=expr op='&&' rhs=expr                                      # andExpr
+  | lhs=expr op='||' rhs=expr                                      # orExpr
+  | <assoc=right> cond=expr '?' then=expr ':' otherwise=expr       # conditionalExpr
+  ;
+
+primary
+  : QUANTITY                    # quantityLiteral
+  | NUMBER                      # numberLiteral
+  | INT                         # intLiteral
+  | STRING                      # stringLiteral
+  | ('true' | 'false')          # boolLiteral
+  | ID                          # nameRef
+  | '(' expr ')'                # parenExpr
+  | '[' (expr (',' expr)*)? ','? ']'   # listLiteral
+  ;
+
+sliceOrIndex
+  : start=expr? ':' stop=expr? (':' step=expr?)?   # slice
+  | expr                                           # singleIndex
+  ;
+
+argList : arg (',' arg)* ;
+arg : (name=ID '=')? value=expr ;
+
+// ---- Networks -----------------------------------------------------------------------
+
+networkDecl : 'network' name=ID '{' netItem* '}' ;
+
+netItem
+  : name=ID '=' value=expr ';'?                                                   # settingItem
+  | 'population' name=ID '=' model=ID '(' size=expr ')' receptorBlock? structure? overrideBlock? ';'?  # populationItem
+  | 'view' name=ID '=' target=expr ';'?                                           # viewItem
+  | 'assembly' name=ID '=' members=expr ';'?                                      # assemblyItem
+  | 'projection' name=ID '=' pre=expr '->' post=expr 'via' connector=call
+        ('synapse' synapse=call)? ('onto' receptor=ID)? ';'?                       # projectionItem
+  | 'inject' source=call 'into' target=expr ';'?                                  # injectItem
+  | 'record' targets+=expr (',' targets+=expr)* ('every' interval=expr)? ';'?     # recordItem
+  ;
+
+receptorBlock : 'with' 'receptors' '{' receptorBinding (','? receptorBinding)* ','? '}' ;
+receptorBinding : name=ID ':' model=call ;
+
+structure : 'at' call ;
+
+overrideBlock : '{' override* '}' ;
+override : name=ID '=' value=expr ';'? ;
+
+call : name=ID '(' argList? ')' ;
+
+// ---- Tokens -------------------------------------------------------------------------
+
+// A number followed on the same line by a unit name is one token: `20 ms`, `-65 mV` is a
+// minus applied to `65 mV`. Sema splits the number from the unit and checks the unit.
+QUANTITY : (DIGITS | NUMBER_BODY) [ \t]* [a-zA-Z_] [a-zA-Z_0-9]* ;
+NUMBER   : NUMBER_BODY ;
+INT      : DIGITS ;
+ID       : [a-zA-Z_] [a-zA-Z_0-9]* ;
+STRING   : '"' (~["\\\r\n] | '\\' .)* '"' ;
+
+fragment DIGITS : [0-9]+ ;
+fragment NUMBER_BODY
+  : DIGITS '.' DIGITS? EXPONENT?
+  | '.' DIGITS EXPONENT?
+  | DIGITS EXPONENT
+  ;
+fragment EXPONENT : [eE] [+-]? DIGITS ;
+
+LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
+BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+WS            : [ \t\r\n]+ -> skip ;
