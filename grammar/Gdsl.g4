@@ -122,6 +122,7 @@ networkDecl : 'network' name=ID '{' netItem* '}' ;
 
 netItem
   : name=ID '=' value=expr ';'?                                                   # settingItem
+  | 'let' name=ID '=' value=expr ';'?                                             # constantItem
   | 'population' name=ID '=' model=ID '(' size=expr ')' receptorBlock? structure? overrideBlock? ';'?  # populationItem
   | 'view' name=ID '=' target=expr ';'?                                           # viewItem
   | 'assembly' name=ID '=' members=expr ';'?                                      # assemblyItem

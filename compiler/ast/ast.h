@@ -352,7 +352,9 @@ struct Call {
   SourceRange range;
 };
 
-struct Setting {  // `dt = 0.1 ms`
+// `dt = 0.1 ms` (a simulation setting) or `let scale = 0.1` (a named constant usable in
+// the network's later expressions); both share this node and live in separate lists.
+struct Setting {
   std::string name;
   SourceRange name_range;
   ExprPtr value;
@@ -426,6 +428,7 @@ struct NetworkDecl {
   std::string name;
   SourceRange name_range;
   std::vector<Setting> settings;
+  std::vector<Setting> constants;
   std::vector<PopulationDecl> populations;
   std::vector<ViewDecl> views;
   std::vector<AssemblyDecl> assemblies;
