@@ -1,0 +1,269 @@
+/* The contract between code that gennc generates and the runtime that executes it.
+ *
+ * A compiled network is an object file that defines one symbol, `gennc_model` (a
+ * GenncModel), plus the kernels it points to. The compiler decides *what* is computed
+ * (which arrays exist, what each kernel does, in which order kernels run); the runtime
+ * decides *how memory is provided and work is spread*: it allocates every array the model
+ * lists, initialises it, builds connectivity, calls the kernels of each time step over
+ * ranges split across threads (or GPU blocks), records, and writes results.
+ *
+ * Everything here is plain C data, so the compiler can emit it as LLVM constants and the
+ * runtime can read it without parsing. Units: times in ms, voltages in mV, currents in nA,
+ * conductances in uS, capacitances in nF, lengths in um (the PyNN/NEST unit system). */
+#ifndef GENNC_MODEL_ABI_H
+#define GENNC_MODEL_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GENNC_MODEL_ABI_VERSION 1
+
+/* ---- Arrays ------------------------------------------------------------------------ */
+
+typedef enum GenncDType {
+  GENNC_F32 = 0,
+  GENNC_F64 = 1,
+  GENNC_I32 = 2,
+  GENNC_U32 = 3,
+  GENNC_U8 = 4,
+} GenncDType;
+
+/* How long an array is; the runtime computes the length when it allocates. */
+typedef enum GenncArrayScope {
+  GENNC_SCOPE_SCALAR = 0,      /* length 1 */
+  GENNC_SCOPE_NEURON = 1,      /* length = size of population `owner` */
+  GENNC_SCOPE_SYNAPSE = 2,     /* length = synapse count of projection `owner` (known after connectivity) */
+  GENNC_SCOPE_RING = 3,        /* length = ring depth of population `owner` x its size (see below) */
+  GENNC_SCOPE_ROW_POINTER = 4, /* length = size of projection `owner`'s pre population + 1 */
+  GENNC_SCOPE_COLUMN_POINTER = 5, /* length = size of projection `owner`'s post population + 1 */
+  GENNC_SCOPE_LIST = 6,        /* length = `length` field (list parameters: spike times, ...) */
+} GenncArrayScope;
+
+/* Initial values. Distributions draw from the counter-based stream `stream` (see
+ * gennc/random.h): element k of the array gets the draw with counter k, so the result is
+ * the same whatever the thread or device layout. */
+typedef enum GenncInitKind {
+  GENNC_INIT_ZERO = 0,
+  GENNC_INIT_CONSTANT = 1,        /* params[0] */
+  GENNC_INIT_LIST = 2,            /* values[0..length) (a per-element list, or a list parameter) */
+  GENNC_INIT_UNIFORM = 3,         /* params: low, high */
+  GENNC_INIT_NORMAL = 4,          /* params: mu, sigma */
+  GENNC_INIT_NORMAL_CLIPPED = 5,  /* params: mu, sigma, low, high (redraw outside) */
+  GENNC_INIT_NORMAL_CLIPPED_TO_BOUNDARY = 6, /* params: mu, sigma, low, high (clamp) */
+  GENNC_INIT_EXPONENTIAL = 7,     /* params: beta (mean) */
+  GENNC_INIT_GAMMA = 8,           /* params: k, theta */
+  GENNC_INIT_LOGNORMAL = 9,       /* params: mu, sigma (of the log) */
+  GENNC_INIT_UNIFORM_INT = 10,    /* params: low, high (inclusive) */
+  GENNC_INIT_POISSON = 11,        /* params: lambda */
+  GENNC_INIT_BINOMIAL = 12,       /* params: n, p */
+  GENNC_INIT_SYNAPSE_KERNEL = 13, /* a generated per-synapse expression (of distance, indices):
+                                     `kernel` is an index into GenncModel.synapse_init_kernels */
+} GenncInitKind;
+
+typedef struct GenncInit {
+  GenncInitKind kind;
+  double params[4];
+  const double* values; /* GENNC_INIT_LIST */
+  uint64_t length;      /* GENNC_INIT_LIST */
+  uint32_t stream;      /* random stream id, unique per array */
+  uint32_t kernel;      /* GENNC_INIT_SYNAPSE_KERNEL */
+} GenncInit;
+
+enum GenncArrayFlags {
+  GENNC_ARRAY_STATE = 1u << 0,      /* a model state variable: recordable, saved in checkpoints */
+  GENNC_ARRAY_PARAMETER = 1u << 1,  /* a per-element parameter: settable; derived arrays follow it */
+  GENNC_ARRAY_DERIVED = 1u << 2,    /* computed by the owner's derived kernel from parameters */
+  GENNC_ARRAY_INTERNAL = 1u << 3,   /* runtime bookkeeping (spike lists, rings, connectivity) */
+  GENNC_ARRAY_DELAY_STEPS = 1u << 4, /* values given in ms; the runtime stores round(v/dt) >= 1 */
+};
+
+typedef struct GenncArrayInfo {
+  const char* name;      /* "exc.v", "exc.excitatory.g", "ee.weight", "exc.spike_count" */
+  const char* unit;      /* "mV", "nA", "" for dimensionless */
+  GenncDType dtype;
+  GenncArrayScope scope;
+  uint32_t owner;        /* population or projection index, by scope */
+  uint64_t length;       /* GENNC_SCOPE_LIST only */
+  uint32_t flags;        /* GenncArrayFlags */
+  GenncInit init;
+} GenncArrayInfo;
+
+/* ---- Kernels ----------------------------------------------------------------------- */
+
+/* What a kernel's [begin, end) range counts, which decides how the runtime calls it. */
+typedef enum GenncKernelKind {
+  GENNC_KERNEL_NEURON = 0,       /* neurons of population `owner`: [0, size) */
+  GENNC_KERNEL_DERIVED = 1,      /* neurons of population `owner` (or synapses of projection
+                                    `owner`): recompute derived arrays; run after init and
+                                    after any parameter is set */
+  GENNC_KERNEL_CURRENT_SOURCE = 2, /* the target neurons of injection `owner`: [0, count) */
+  GENNC_KERNEL_SYNAPSE_PRE = 3,  /* this step's spikes of projection `owner`'s pre population:
+                                    [0, spike_count) */
+  GENNC_KERNEL_SYNAPSE_POST = 4, /* this step's spikes of the post population */
+  GENNC_KERNEL_TRACE_PRE = 5,    /* neurons of the pre population: advance pre traces */
+  GENNC_KERNEL_TRACE_POST = 6,   /* neurons of the post population: advance post traces */
+  GENNC_KERNEL_SYNAPSE_CONTINUOUS = 7, /* synapses of projection `owner`: [0, synapse count) */
+} GenncKernelKind;
+
+/* What every kernel receives. `arrays[k]` is the storage of the model's array k (or null
+ * for an array of length 0). Kernels may write arrays shared between ranges only with
+ * atomics (ring buffers, spike lists). */
+typedef struct GenncKernelEnv {
+  void* const* arrays;
+  const uint64_t* lengths; /* element count of each array, by id */
+  double t;                /* time at the start of the step, ms */
+  double dt;               /* ms */
+  uint64_t step;           /* index of the step being computed, from 0 */
+  uint64_t seed;           /* the network seed */
+} GenncKernelEnv;
+
+typedef void (*GenncKernelFn)(const GenncKernelEnv* env, uint32_t begin, uint32_t end);
+
+typedef struct GenncKernelInfo {
+  const char* name;   /* "exc.update", "ee.pre", ... (for timing breakdowns) */
+  GenncKernelKind kind;
+  uint32_t owner;
+  GenncKernelFn host; /* the host-compiled entry, null if the model was built for GPU only */
+  const char* ptx_entry; /* name of the matching PTX entry, null if none */
+} GenncKernelInfo;
+
+/* A generated per-synapse initial value: `pre`/`post` are population indices, `d` the
+ * Euclidean distance and dx/dy/dz the displacement post - pre (um). */
+typedef double (*GenncSynapseInitFn)(uint32_t pre, uint32_t post, double d, double dx,
+                                     double dy, double dz, uint64_t seed);
+
+/* ---- Network ----------------------------------------------------------------------- */
+
+/* A subset of a population's neurons (a PyNN view): all, a slice, or an explicit list. */
+typedef enum GenncSelectionKind { GENNC_SELECT_ALL = 0, GENNC_SELECT_SLICE = 1, GENNC_SELECT_LIST = 2 } GenncSelectionKind;
+
+typedef struct GenncSelection {
+  GenncSelectionKind kind;
+  uint32_t population;
+  uint32_t start, stop, step;  /* GENNC_SELECT_SLICE */
+  const uint32_t* indices;     /* GENNC_SELECT_LIST */
+  uint32_t count;              /* number of neurons selected (all kinds) */
+} GenncSelection;
+
+typedef enum GenncStructureKind {
+  GENNC_STRUCTURE_NONE = 0, /* positions all zero */
+  GENNC_STRUCTURE_LINE = 1, /* params: dx, x0, y, z */
+  GENNC_STRUCTURE_GRID2D = 2, /* params: aspect_ratio, dx, dy, x0, y0, z, fill_order(0 sequential, 1 random) */
+  GENNC_STRUCTURE_GRID3D = 3, /* params: aspect_ratioXY, aspect_ratioXZ, dx, dy, dz, x0, y0, z0, fill_order */
+  GENNC_STRUCTURE_RANDOM_IN_BOX = 4, /* params: sx, sy, sz, cx, cy, cz (box size and centre) */
+  GENNC_STRUCTURE_RANDOM_IN_SPHERE = 5, /* params: radius, cx, cy, cz */
+} GenncStructureKind;
+
+typedef struct GenncStructure {
+  GenncStructureKind kind;
+  double params[10];
+  uint32_t stream;
+} GenncStructure;
+
+typedef struct GenncPopulationInfo {
+  const char* name;
+  const char* model;
+  uint32_t size;
+  GenncStructure structure;
+  uint32_t spike_count_array; /* GENNC_U32 scalar: spikes emitted this step */
+  uint32_t spike_list_array;  /* GENNC_U32 per neuron: indices of this step's spikes */
+  uint32_t ring_depth_array;  /* GENNC_U32 scalar set by the runtime: max incoming delay + 1 */
+} GenncPopulationInfo;
+
+typedef enum GenncConnectorKind {
+  GENNC_CONNECT_ALL_TO_ALL = 0,
+  GENNC_CONNECT_ONE_TO_ONE = 1,
+  GENNC_CONNECT_FIXED_PROBABILITY = 2, /* params[0] = p */
+  GENNC_CONNECT_FIXED_NUMBER_PRE = 3,  /* params[0] = n (each post gets n pre) */
+  GENNC_CONNECT_FIXED_NUMBER_POST = 4, /* params[0] = n (each pre gets n post) */
+  GENNC_CONNECT_FIXED_TOTAL_NUMBER = 5, /* params[0] = n */
+  GENNC_CONNECT_DISTANCE_PROBABILITY = 6, /* probability from `probability` (of d) */
+  GENNC_CONNECT_DISPLACEMENT_PROBABILITY = 7, /* probability from `probability` (of dx, dy, dz) */
+  GENNC_CONNECT_INDEX_PROBABILITY = 8, /* probability from `probability` (of pre, post) */
+  GENNC_CONNECT_SMALL_WORLD = 9,       /* params: degree (um), rewiring probability */
+  GENNC_CONNECT_FROM_LIST = 10,        /* `list`: rows of list_columns doubles: pre, post, [weight, delay] */
+  GENNC_CONNECT_FROM_FILE = 11,        /* `path`: a PyNN connection file (read at init) */
+  GENNC_CONNECT_ARRAY = 12,            /* `list`: a pre x post matrix of 0/1 */
+  GENNC_CONNECT_CLONE = 13,            /* params[0] = index of the projection whose synapses to copy */
+} GenncConnectorKind;
+
+typedef struct GenncConnector {
+  GenncConnectorKind kind;
+  double params[4];
+  int allow_self_connections; /* applies when pre and post are the same population */
+  int with_replacement;       /* fixed_number_*, fixed_total_number */
+  const double* list;         /* FROM_LIST / ARRAY */
+  uint64_t list_rows;
+  uint32_t list_columns;
+  const char* path;           /* FROM_FILE */
+  GenncSynapseInitFn probability; /* *_PROBABILITY kinds */
+  uint32_t stream;            /* random stream for this connector */
+} GenncConnector;
+
+typedef struct GenncProjectionInfo {
+  const char* name;
+  GenncSelection pre, post;
+  GenncConnector connector;
+  uint32_t receptor_ring_array; /* the post population's ring for the target receptor */
+  uint32_t row_pointer_array;   /* GENNC_U32, SCOPE_ROW_POINTER, indexed by pre neuron */
+  uint32_t column_array;        /* GENNC_U32 synapse -> post neuron */
+  uint32_t column_pointer_array; /* GENNC_U32 SCOPE_COLUMN_POINTER, or UINT32_MAX when no kernel
+                                    needs post-side (column) access */
+  uint32_t column_synapse_array; /* GENNC_U32: synapse ids in column order, or UINT32_MAX */
+  uint32_t delay_array;         /* per-synapse delay in steps, or UINT32_MAX when constant */
+  uint32_t constant_delay_steps; /* used when delay_array is UINT32_MAX */
+  uint32_t weight_from_list;    /* array filled from a FROM_LIST/FROM_FILE weight column, or UINT32_MAX */
+} GenncProjectionInfo;
+
+/* A current source injected into a view; its kernel runs over [0, target.count). */
+typedef struct GenncInjectionInfo {
+  const char* name;
+  const char* model;
+  GenncSelection target;
+} GenncInjectionInfo;
+
+typedef enum GenncRecordKind { GENNC_RECORD_SPIKES = 0, GENNC_RECORD_VARIABLE = 1 } GenncRecordKind;
+
+typedef struct GenncRecordingInfo {
+  GenncRecordKind kind;
+  const char* variable;    /* "spikes" or the array's name, e.g. "exc.v" */
+  uint32_t array;          /* the variable's array (VARIABLE), its population's spike list (SPIKES) */
+  GenncSelection target;   /* which neurons */
+  uint32_t interval_steps; /* VARIABLE: sample every this many steps (>= 1) */
+  const char* unit;
+} GenncRecordingInfo;
+
+/* One step is: each kernel of `step_schedule`, in order, each over its full range. */
+typedef struct GenncModel {
+  uint32_t abi_version; /* GENNC_MODEL_ABI_VERSION */
+  const char* network_name;
+  const char* source_path;
+  const char* compiler_version;
+  double dt;
+  double duration;
+  uint64_t seed;
+  uint32_t float_bits; /* 32 or 64: the type of real-valued state */
+
+  const GenncArrayInfo* arrays;           uint32_t array_count;
+  const GenncPopulationInfo* populations; uint32_t population_count;
+  const GenncProjectionInfo* projections; uint32_t projection_count;
+  const GenncInjectionInfo* injections;   uint32_t injection_count;
+  const GenncRecordingInfo* recordings;   uint32_t recording_count;
+  const GenncKernelInfo* kernels;         uint32_t kernel_count;
+  const uint32_t* init_schedule;          uint32_t init_schedule_length; /* DERIVED kernels */
+  const uint32_t* step_schedule;          uint32_t step_schedule_length;
+  const GenncSynapseInitFn* synapse_init_kernels; uint32_t synapse_init_kernel_count;
+  const char* ptx;     /* PTX module text for the GPU back end, or null */
+} GenncModel;
+
+/* Defined by every compiled network. */
+extern const GenncModel gennc_model;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GENNC_MODEL_ABI_H */
