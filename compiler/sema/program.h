@@ -62,6 +62,9 @@ struct Symbol {
   SymbolKind kind = SymbolKind::Local;
   std::string name;
   Type type;                       // dimension may contain `weight` in synapse-side models
+  // The scale of the unit it was declared in (`cm: pF` -> 0.001): a bare number given for
+  // it is in that unit (`cm = 250` is 250 pF = 0.25 nF). 1 for undeclared symbols.
+  double unit_scale = 1.0;
   Side side = Side::None;
   const Model* model = nullptr;    // the model that declares it (null for built-ins, units,
                                    // network constants and connection variables)

@@ -17,6 +17,7 @@ std::string to_string(const Type& t) {
     case TypeKind::Int: s = "int"; break;
     case TypeKind::Real: s = t.dim.dimensionless() ? "real" : format_dimension(t.dim); break;
     case TypeKind::String: s = "string"; break;
+    case TypeKind::Void: s = "void"; break;
     case TypeKind::Population: s = "population"; break;
     case TypeKind::View: s = "view"; break;
     case TypeKind::Assembly: s = "assembly"; break;

@@ -15,6 +15,7 @@ enum class TypeKind {
   Int,
   Real,        // with `dim`: a quantity; dimensionless: a plain real
   String,
+  Void,        // a call that returns nothing (`emit(w)`), only valid as a statement
   // Network-level values (names of declared things and evaluated distributions).
   Population,
   View,
