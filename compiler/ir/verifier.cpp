@@ -1,0 +1,320 @@
+#include "ir/verifier.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace gennc::ir {
+
+namespace {
+
+// Kernels of these kinds run every step; the others (derived) after init and parameter changes.
+bool is_step_kind(GenncKernelKind k) {
+  switch (k) {
+    case GENNC_KERNEL_NEURON: case GENNC_KERNEL_CURRENT_SOURCE: case GENNC_KERNEL_SYNAPSE_PRE:
+    case GENNC_KERNEL_SYNAPSE_POST: case GENNC_KERNEL_TRACE_PRE: case GENNC_KERNEL_TRACE_POST:
+    case GENNC_KERNEL_SYNAPSE_CONTINUOUS: return true;
+    default: return false;
+  }
+}
+
+class Verifier {
+ public:
+  explicit Verifier(const Module& m) : m_(m) {}
+
+  std::vector<std::string> run() {
+    if (m_.real != Type::F32 && m_.real != Type::F64) fail("module", "real type must be f32 or f64");
+    for (std::size_t i = 0; i < m_.arrays.size(); ++i) check_array(i);
+    for (const Population& p : m_.populations) check_population(p);
+    for (const Projection& p : m_.projections) check_projection(p);
+    for (const Injection& inj : m_.injections) check_selection(inj.name, inj.target);
+    for (const Recording& r : m_.recordings) {
+      if (r.array >= m_.arrays.size()) fail("record " + r.variable, "names no array");
+      if (r.interval_steps == 0) fail("record " + r.variable, "interval of 0 steps");
+      check_selection("record " + r.variable, r.target);
+    }
+    for (std::uint32_t k : m_.init_schedule) {
+      if (k >= m_.kernels.size()) fail("init_schedule", fmt::format("kernel {} does not exist", k));
+      else if (is_step_kind(m_.kernels[k].kind)) fail("init_schedule", m_.kernels[k].name + " is not a derived kernel");
+    }
+    for (std::uint32_t k : m_.step_schedule) {
+      if (k >= m_.kernels.size()) fail("step_schedule", fmt::format("kernel {} does not exist", k));
+      else if (!is_step_kind(m_.kernels[k].kind)) fail("step_schedule", m_.kernels[k].name + " is a derived kernel");
+    }
+    for (const SynapseFunction& f : m_.synapse_functions) {
+      where_ = f.name;
+      kernel_ = nullptr;
+      if (!f.value) fail(f.name, "no value");
+      else if (check_expr(*f.value) != Type::F64) fail(f.name, "value is not f64");
+    }
+    for (const Kernel& k : m_.kernels) check_kernel(k);
+    return std::move(problems_);
+  }
+
+ private:
+  void fail(const std::string& where, const std::string& what) { problems_.push_back(where + ": " + what); }
+  void fail(const std::string& what) { fail(where_, what); }
+
+  bool array_ok(ArrayId id) const { return id < m_.arrays.size(); }
+
+  void check_array(std::size_t i) {
+    const Array& a = m_.arrays[i];
+    std::string where = fmt::format("array {} {}", i, a.name);
+    if (!names_.insert(a.name).second) fail(where, "duplicate array name");
+    switch (a.scope) {
+      case GENNC_SCOPE_NEURON:
+      case GENNC_SCOPE_RING:
+        if (a.owner >= m_.populations.size()) fail(where, "owner is not a population");
+        break;
+      case GENNC_SCOPE_SYNAPSE:
+      case GENNC_SCOPE_ROW_POINTER:
+      case GENNC_SCOPE_COLUMN_POINTER:
+        if (a.owner >= m_.projections.size()) fail(where, "owner is not a projection");
+        break;
+      default: break;
+    }
+    if (a.init.kind == GENNC_INIT_LIST && a.scope == GENNC_SCOPE_LIST && a.init.values.size() != a.length)
+      fail(where, "list init length differs from the array length");
+    if (a.init.kind == GENNC_INIT_SYNAPSE_KERNEL && a.init.kernel >= m_.synapse_functions.size())
+      fail(where, "init names no synapse function");
+  }
+
+  void check_selection(const std::string& where, const Selection& s) {
+    if (s.population >= m_.populations.size()) {
+      fail(where, "selection names no population");
+      return;
+    }
+    if (s.kind == GENNC_SELECT_LIST && s.indices.size() != s.count) fail(where, "selection count differs from its list");
+    std::uint32_t size = m_.populations[s.population].size;
+    for (std::uint32_t i : s.indices)
+      if (i >= size) fail(where, fmt::format("selected neuron {} is outside the population", i));
+  }
+
+  void check_population(const Population& p) {
+    for (ArrayId a : {p.spike_count_array, p.spike_list_array, p.ring_depth_array})
+      if (!array_ok(a)) fail("population " + p.name, "spike or ring array missing");
+  }
+
+  void check_projection(const Projection& p) {
+    std::string where = "projection " + p.name;
+    check_selection(where, p.pre);
+    check_selection(where, p.post);
+    for (ArrayId a : {p.receptor_ring_array, p.row_pointer_array, p.column_array})
+      if (!array_ok(a)) fail(where, "connectivity array missing");
+    for (ArrayId a : {p.column_pointer_array, p.column_synapse_array, p.delay_array, p.weight_from_list})
+      if (a != kNone && !array_ok(a)) fail(where, "optional array id out of range");
+    if ((p.column_pointer_array == kNone) != (p.column_synapse_array == kNone))
+      fail(where, "column pointers and column synapses must come together");
+    if (p.delay_array == kNone && p.constant_delay_steps == 0) fail(where, "constant delay of 0 steps");
+    if (p.connector.probability != kNone && p.connector.probability >= m_.synapse_functions.size())
+      fail(where, "probability names no synapse function");
+  }
+
+  void check_kernel(const Kernel& k) {
+    kernel_ = &k;
+    where_ = "kernel " + k.name;
+    declared_.assign(k.locals.size(), false);
+    block(k.body);
+  }
+
+  void block(const Block& b) {
+    for (const StmtPtr& s : b) {
+      if (!s) {
+        fail("null statement");
+        continue;
+      }
+      stmt(*s);
+    }
+  }
+
+  bool local_ok(LocalId id) {
+    if (id >= kernel_->locals.size()) {
+      fail(fmt::format("local {} does not exist", id));
+      return false;
+    }
+    return true;
+  }
+
+  void expect(const ExprPtr& e, Type t, const char* what) {
+    if (!e) {
+      fail(fmt::format("{} missing", what));
+      return;
+    }
+    Type got = check_expr(*e);
+    if (got != t) fail(fmt::format("{} has type {}, expected {}", what, to_string(got), to_string(t)));
+  }
+
+  Type array_value_type(ArrayId id) { return value_type(m_.arrays[id].dtype); }
+
+  void stmt(const Stmt& s) {
+    switch (s.kind) {
+      case StmtKind::Let:
+        if (!local_ok(s.local)) return;
+        if (declared_[s.local]) fail("local " + kernel_->locals[s.local].name + " declared twice");
+        expect(s.value, kernel_->locals[s.local].type, "let value");
+        declared_[s.local] = true;
+        return;
+      case StmtKind::Assign:
+        if (!local_ok(s.local)) return;
+        if (!declared_[s.local]) fail("assignment to undeclared local " + kernel_->locals[s.local].name);
+        expect(s.value, kernel_->locals[s.local].type, "assigned value");
+        return;
+      case StmtKind::Store:
+      case StmtKind::AtomicAdd:
+        if (!array_ok(s.array)) {
+          fail(fmt::format("store to missing array {}", s.array));
+          return;
+        }
+        expect(s.index, Type::U32, "store index");
+        expect(s.value, array_value_type(s.array), "stored value");
+        if (s.kind == StmtKind::AtomicAdd && !is_float(array_value_type(s.array)) &&
+            array_value_type(s.array) != Type::I32 && array_value_type(s.array) != Type::U32)
+          fail("atomic add into a bool array");
+        return;
+      case StmtKind::If:
+        expect(s.cond, Type::Bool, "if condition");
+        scoped(s.body);
+        scoped(s.otherwise);
+        return;
+      case StmtKind::For:
+        if (!local_ok(s.local)) return;
+        if (kernel_->locals[s.local].type != Type::U32) fail("for variable is not u32");
+        expect(s.begin, Type::U32, "for begin");
+        expect(s.end, Type::U32, "for end");
+        if (declared_[s.local]) fail("for variable " + kernel_->locals[s.local].name + " declared twice");
+        declared_[s.local] = true;
+        scoped(s.body);
+        declared_[s.local] = false;
+        return;
+      case StmtKind::EmitSpike:
+        if (s.population >= m_.populations.size()) fail("emit_spike names no population");
+        expect(s.index, Type::U32, "spiking neuron index");
+        return;
+      case StmtKind::Integrate:
+        if (m_.stage == Stage::Lowered) fail("integrate statement after solve_odes");
+        for (const Equation& eq : s.equations) {
+          if (!local_ok(eq.state)) continue;
+          if (!declared_[eq.state]) fail("ODE state " + kernel_->locals[eq.state].name + " not declared");
+          expect(eq.rhs, kernel_->locals[eq.state].type, "ODE right-hand side");
+        }
+        return;
+      case StmtKind::Threshold:
+        if (m_.stage == Stage::Lowered) fail("threshold statement after lower_refractoriness");
+        if (s.population >= m_.populations.size()) fail("threshold names no population");
+        expect(s.cond, Type::Bool, "threshold condition");
+        if (s.refractory) expect(s.refractory, Type::F64, "refractory period");
+        for (LocalId id : s.held) local_ok(id);
+        scoped(s.body);
+        return;
+    }
+  }
+
+  // Locals declared inside a nested block go out of scope at its end.
+  void scoped(const Block& b) {
+    std::vector<bool> saved = declared_;
+    block(b);
+    declared_ = std::move(saved);
+  }
+
+  Type check_expr(const Expr& e) {
+    auto n = e.operands.size();
+    auto want = [&](std::size_t count) {
+      if (n != count) fail(fmt::format("{} operands where {} expected", n, count));
+      return n == count;
+    };
+    switch (e.kind) {
+      case ExprKind::Const:
+        want(0);
+        break;
+      case ExprKind::Input:
+        if (e.type != input_type(e.input)) fail(fmt::format("input {} has the wrong type", to_string(e.input)));
+        if (kernel_ && e.input >= Input::Pre) fail("synapse function input used in a kernel");
+        if (!kernel_ && (e.input == Input::Index || e.input == Input::Time || e.input == Input::Dt || e.input == Input::Step))
+          fail("kernel input used in a synapse function");
+        break;
+      case ExprKind::Local:
+        if (!kernel_) {
+          fail("local in a synapse function");
+          break;
+        }
+        if (!local_ok(e.local)) break;
+        if (!declared_[e.local]) fail("use of undeclared local " + kernel_->locals[e.local].name);
+        if (kernel_->locals[e.local].type != e.type) fail("local " + kernel_->locals[e.local].name + " used at the wrong type");
+        break;
+      case ExprKind::Load:
+        if (!want(1)) break;
+        if (!array_ok(e.array)) {
+          fail(fmt::format("load from missing array {}", e.array));
+          break;
+        }
+        if (check_expr(*e.operands[0]) != Type::U32) fail("load index is not u32");
+        if (array_value_type(e.array) != e.type) fail("load from " + m_.arrays[e.array].name + " at the wrong type");
+        break;
+      case ExprKind::Unary: {
+        if (!want(1)) break;
+        Type t = check_expr(*e.operands[0]);
+        if (e.unary == UnaryOp::Not ? t != Type::Bool : (t != e.type || t == Type::Bool))
+          fail(fmt::format("bad operand type {} for {}", to_string(t), to_string(e.unary)));
+        break;
+      }
+      case ExprKind::Binary: {
+        if (!want(2)) break;
+        Type a = check_expr(*e.operands[0]);
+        Type b = check_expr(*e.operands[1]);
+        if (a != b) fail(fmt::format("operands of {} disagree: {} and {}", to_string(e.binary), to_string(a), to_string(b)));
+        bool logic = e.binary == BinaryOp::And || e.binary == BinaryOp::Or;
+        if (logic && a != Type::Bool) fail("logic operator on non-bool operands");
+        if (!logic && !is_comparison(e.binary) && a == Type::Bool) fail("arithmetic on bool");
+        Type result = logic || is_comparison(e.binary) ? Type::Bool : a;
+        if (e.type != result) fail(fmt::format("{} has type {}, expected {}", to_string(e.binary), to_string(e.type), to_string(result)));
+        break;
+      }
+      case ExprKind::Select: {
+        if (!want(3)) break;
+        if (check_expr(*e.operands[0]) != Type::Bool) fail("select condition is not bool");
+        Type a = check_expr(*e.operands[1]);
+        Type b = check_expr(*e.operands[2]);
+        if (a != b || a != e.type) fail("select arms disagree");
+        break;
+      }
+      case ExprKind::Call:
+        if (!want(static_cast<std::size_t>(arity(e.fn)))) break;
+        if (!is_float(e.type)) fail(fmt::format("{} of non-float type", to_string(e.fn)));
+        for (const ExprPtr& op : e.operands)
+          if (check_expr(*op) != e.type) fail(fmt::format("argument of {} has the wrong type", to_string(e.fn)));
+        break;
+      case ExprKind::Cast:
+        if (!want(1)) break;
+        check_expr(*e.operands[0]);
+        break;
+      case ExprKind::Random: {
+        if (!want(static_cast<std::size_t>(parameter_count(e.dist)) + 3)) break;
+        if (check_expr(*e.operands[0]) != Type::U64) fail("random step is not u64");
+        if (check_expr(*e.operands[1]) != Type::U32) fail("random index is not u32");
+        if (check_expr(*e.operands[2]) != Type::U32) fail("random draw number is not u32");
+        if (e.type != Type::F64) fail(fmt::format("{} draw is not f64", to_string(e.dist)));
+        for (std::size_t i = 3; i < n; ++i)
+          if (check_expr(*e.operands[i]) != Type::F64) fail("random parameter is not f64");
+        if (e.stream > 0xFFFFu) fail(fmt::format("random stream {} does not fit 16 bits", e.stream));
+        if (!streams_.insert(e.stream).second) fail(fmt::format("random stream {} used at two draw sites", e.stream));
+        if (e.stream >= m_.next_stream) fail(fmt::format("random stream {} was never allocated", e.stream));
+        break;
+      }
+    }
+    return e.type;
+  }
+
+  const Module& m_;
+  const Kernel* kernel_ = nullptr;
+  std::string where_;
+  std::vector<bool> declared_;
+  std::set<std::string> names_;
+  std::set<std::uint32_t> streams_;
+  std::vector<std::string> problems_;
+};
+
+}  // namespace
+
+std::vector<std::string> verify(const Module& m) { return Verifier(m).run(); }
+
+}  // namespace gennc::ir
