@@ -163,3 +163,9 @@ fragment EXPONENT : [eE] [+-]? DIGITS ;
 LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
 WS            : [ \t\r\n]+ -> skip ;
+
+// Malformed input becomes tokens on the hidden channel: the front end reports them with a
+// precise message and the parser never sees them, so one bad character does not cascade.
+UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF -> channel(HIDDEN) ;
+UNTERMINATED_STRING  : '"' (~["\\\r\n] | '\\' .)* '\\'? -> channel(HIDDEN) ;
+BAD_CHARACTER        : . -> channel(HIDDEN) ;

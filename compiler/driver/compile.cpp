@@ -1,0 +1,71 @@
+#include "driver/compile.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <ostream>
+
+#include "ast/printer.h"
+#include "diag/diagnostics.h"
+#include "diag/verify.h"
+#include "parse/parse.h"
+
+namespace gennc::driver {
+
+namespace {
+
+// Writes a dump to -o (or `out`); a file that cannot be written is a user error.
+bool write_output(const Options& options, std::ostream& out, diag::Diagnostics& diags, const std::string& text) {
+  if (options.output.empty()) {
+    out << text;
+    return true;
+  }
+  std::ofstream file(options.output, std::ios::binary);
+  if (file) file << text;
+  if (!file) {
+    diags.report(diag::DiagId::cannot_write_output, {}, options.output, std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int compile(const Options& options, std::ostream& out, std::ostream& err) {
+  diag::SourceManager sources;
+  // Under --verify-diagnostics nothing is printed: the diagnostics are compared instead.
+  diag::Diagnostics diags(sources, options.verify_diagnostics ? nullptr : &err);
+  diags.set_error_limit(options.verify_diagnostics ? 0 : options.error_limit);
+  diags.set_color(options.color);
+  auto finish = [&](diag::FileId file) {
+    if (options.verify_diagnostics)
+      return diag::verify(sources, file, diags.all(), err) ? kSuccess : kUserError;
+    return diags.has_errors() ? kUserError : kSuccess;
+  };
+
+  std::string why;
+  auto file = sources.load_file(options.input, &why);
+  if (!file) {
+    diag::Diagnostics direct(sources, &err);
+    direct.report(diag::DiagId::file_not_found, {}, options.input, why);
+    return kUserError;
+  }
+
+  if (options.emit == Emit::Tokens) {
+    std::string tokens = parse::dump_tokens(*file, diags);
+    write_output(options, out, diags, tokens);
+    return finish(*file);
+  }
+
+  std::unique_ptr<ast::Module> module = parse::parse_module(*file, diags);
+  if (options.emit == Emit::Ast) {
+    write_output(options, out, diags, ast::to_text(*module, sources));
+    return finish(*file);
+  }
+
+  // Semantic analysis (compiler/sema/) runs here, on a module that parsed without errors,
+  // with options.stdlib_dir; IR lowering and code generation follow it.
+  return finish(*file);
+}
+
+}  // namespace gennc::driver

@@ -1,0 +1,32 @@
+// The compilation pipeline behind the `gennc` command, as a library function so that
+// tests drive it without the binary.
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <string>
+
+namespace gennc::driver {
+
+// Where the pipeline stops and what it prints; ordered by stage.
+enum class Emit { None, Tokens, Ast };
+
+struct Options {
+  std::string input;               // the .gdsl file
+  std::string output;              // -o; empty: standard output for dumps
+  Emit emit = Emit::None;
+  bool check_only = false;         // --check: diagnostics only, no output
+  bool verify_diagnostics = false; // --verify-diagnostics: compare against expected-* comments
+  std::string stdlib_dir;          // --stdlib-dir; empty: the embedded standard library
+  std::size_t error_limit = 20;    // 0: no limit
+  bool color = false;
+};
+
+// Exit statuses shared by the driver and its tests.
+enum ExitCode : int { kSuccess = 0, kUserError = 1, kUsageError = 2, kInternalError = 3 };
+
+// Runs the pipeline: dumps go to `out` (or to options.output), diagnostics to `err`.
+// Returns kSuccess or kUserError; internal errors propagate as exceptions.
+int compile(const Options& options, std::ostream& out, std::ostream& err);
+
+}  // namespace gennc::driver

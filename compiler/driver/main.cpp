@@ -1,0 +1,44 @@
+// `gennc`: parses the command line and hands over to driver::compile().
+#include <CLI/CLI.hpp>
+#include <llvm/Config/llvm-config.h>
+
+#include <exception>
+#include <iostream>
+
+#include "driver/compile.h"
+
+int main(int argc, char** argv) {
+  using namespace gennc::driver;
+  try {
+    CLI::App app("gennc: compiles GDSL spiking-network models and networks", "gennc");
+    Options options;
+    std::string emit;
+    app.add_option("file", options.input, "GDSL source file")->required();
+    app.add_option("-o,--output", options.output, "Output file (default: standard output for --emit)");
+    auto* check = app.add_flag("--check", options.check_only, "Check the file; print nothing but diagnostics");
+    auto* emit_opt = app.add_option("--emit", emit, "Stop after a stage and print it: tokens, ast")
+                         ->check(CLI::IsMember({"tokens", "ast"}));
+    app.add_flag("--verify-diagnostics", options.verify_diagnostics,
+                 "Compare diagnostics with the file's expected-error/warning/note comments")
+        ->excludes(emit_opt);
+    check->excludes(emit_opt);
+    app.add_option("--stdlib-dir", options.stdlib_dir, "Read the standard library from DIR instead of the embedded one")
+        ->check(CLI::ExistingDirectory);
+    app.add_option("--error-limit", options.error_limit, "Stop printing errors after N (0: no limit)");
+    app.add_flag("--color", options.color, "Colour diagnostics");
+    app.set_version_flag("--version", std::string("gennc " GENNC_VERSION "\nLLVM " LLVM_VERSION_STRING));
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      return app.exit(e) == 0 ? kSuccess : kUsageError;
+    }
+    if (emit == "tokens") options.emit = Emit::Tokens;
+    if (emit == "ast") options.emit = Emit::Ast;
+    return compile(options, std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "gennc: internal compiler error: " << e.what() << "\nplease report this bug with the input file\n";
+  } catch (...) {
+    std::cerr << "gennc: internal compiler error\nplease report this bug with the input file\n";
+  }
+  return kInternalError;
+}
