@@ -106,6 +106,9 @@ typedef enum GenncKernelKind {
   GENNC_KERNEL_TRACE_PRE = 5,    /* neurons of the pre population: advance pre traces */
   GENNC_KERNEL_TRACE_POST = 6,   /* neurons of the post population: advance post traces */
   GENNC_KERNEL_SYNAPSE_CONTINUOUS = 7, /* synapses of projection `owner`: [0, synapse count) */
+  GENNC_KERNEL_DERIVED_SYNAPSE = 8, /* synapses of projection `owner`: [0, synapse count);
+                                       recompute per-synapse derived arrays, like DERIVED
+                                       (whose owner is then always a population) */
 } GenncKernelKind;
 
 /* What every kernel receives. `arrays[k]` is the storage of the model's array k (or null
@@ -257,6 +260,7 @@ typedef struct GenncModel {
   const uint32_t* step_schedule;          uint32_t step_schedule_length;
   const GenncSynapseInitFn* synapse_init_kernels; uint32_t synapse_init_kernel_count;
   const char* ptx;     /* PTX module text for the GPU back end, or null */
+  double build_seconds; /* time the compiler took to build this model; <= 0 when unknown */
 } GenncModel;
 
 /* Defined by every compiled network. */

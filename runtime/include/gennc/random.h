@@ -1,0 +1,361 @@
+/* Counter-based random numbers (Philox4x32-10), shared by the runtime and generated code.
+ *
+ * A draw is addressed, not generated from a running state: the number for
+ * (seed, stream, step, index, draw) is a pure function of those five values, so every
+ * thread, block or device that computes the same address gets the same number, and
+ * elements can be initialised or connected in any order or in parallel.
+ *
+ *   seed    the network seed (64 bits): the Philox key
+ *   stream  what is being drawn (an array's initialiser, a connector, a call site in a
+ *           kernel); unique per use, 16 bits
+ *   step    the time step (0 at initialisation), 40 bits
+ *   index   the element: neuron, synapse, or connectivity row
+ *   draw    the draw number within (stream, step, index)
+ *
+ * The 128-bit Philox counter is laid out as
+ *   ctr[0] = index, ctr[1] = draw, ctr[2] = step bits 0..31,
+ *   ctr[3] = stream << 16 | sub << 8 | step bits 32..39
+ * where `sub` (8 bits) is a sub-counter private to one draw: samplers that need a
+ * variable number of blocks (rejection loops) take them from sub = 0, 1, 2, ... of the
+ * same draw, so draw n never consumes numbers that belong to draw n + 1.
+ *
+ * The header is written once for both targets: plain C99 (and C++), <stdint.h> only, and
+ * math through __builtin_exp/log/sqrt/sin/cos/floor, which the host resolves to libm and
+ * the GPU code generator maps to its device math library. Defining
+ * GENNC_RANDOM_ALWAYS_INLINE before inclusion (random_bitcode.c does, when compiled to
+ * LLVM bitcode) marks every function always_inline so no call survives in kernels. */
+#ifndef GENNC_RANDOM_H
+#define GENNC_RANDOM_H
+
+#include <stdint.h>
+
+#ifdef GENNC_RANDOM_ALWAYS_INLINE
+#define GENNC_RNG_FN static inline __attribute__((always_inline))
+#else
+#define GENNC_RNG_FN static inline
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Proposals a rejection sampler may use for one draw: the sub-counter has 8 bits. */
+#define GENNC_RNG_MAX_SUB 256u
+
+typedef struct GenncRandBlock {
+  uint32_t v[4];
+} GenncRandBlock;
+
+GENNC_RNG_FN uint32_t gennc_rng_mulhilo(uint32_t a, uint32_t b, uint32_t* hi) {
+  uint64_t product = (uint64_t)a * (uint64_t)b;
+  *hi = (uint32_t)(product >> 32);
+  return (uint32_t)product;
+}
+
+/* The Philox4x32 bijection with 10 rounds (Salmon et al., SC'11). */
+GENNC_RNG_FN GenncRandBlock gennc_rng_philox4x32_10(GenncRandBlock ctr, uint32_t key0,
+                                                   uint32_t key1) {
+  int round;
+  for (round = 0; round < 10; ++round) {
+    uint32_t hi0, hi1;
+    uint32_t lo0 = gennc_rng_mulhilo(0xD2511F53u, ctr.v[0], &hi0);
+    uint32_t lo1 = gennc_rng_mulhilo(0xCD9E8D57u, ctr.v[2], &hi1);
+    GenncRandBlock next;
+    next.v[0] = hi1 ^ ctr.v[1] ^ key0;
+    next.v[1] = lo1;
+    next.v[2] = hi0 ^ ctr.v[3] ^ key1;
+    next.v[3] = lo0;
+    ctr = next;
+    key0 += 0x9E3779B9u;
+    key1 += 0xBB67AE85u;
+  }
+  return ctr;
+}
+
+/* 128 random bits for one address and sub-counter. */
+GENNC_RNG_FN GenncRandBlock gennc_rng_block(uint64_t seed, uint32_t stream, uint64_t step,
+                                           uint32_t index, uint32_t draw, uint32_t sub) {
+  GenncRandBlock ctr;
+  ctr.v[0] = index;
+  ctr.v[1] = draw;
+  ctr.v[2] = (uint32_t)step;
+  ctr.v[3] = ((stream & 0xFFFFu) << 16) | ((sub & 0xFFu) << 8) | ((uint32_t)(step >> 32) & 0xFFu);
+  return gennc_rng_philox4x32_10(ctr, (uint32_t)seed, (uint32_t)(seed >> 32));
+}
+
+/* A double in the open interval (0, 1) from 64 random bits: (k + 0.5) / 2^53 with k of
+ * 53 bits, so neither 0 nor 1 is ever returned (log and 1/u stay finite). */
+GENNC_RNG_FN double gennc_rng_open01(uint32_t hi, uint32_t lo) {
+  uint64_t k = (((uint64_t)hi << 32) | lo) >> 11;
+  return ((double)k + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+/* The two uniforms (0, 1) a block provides. */
+GENNC_RNG_FN double gennc_rng_first(GenncRandBlock b) { return gennc_rng_open01(b.v[0], b.v[1]); }
+GENNC_RNG_FN double gennc_rng_second(GenncRandBlock b) { return gennc_rng_open01(b.v[2], b.v[3]); }
+
+/* Box-Muller on a block's two uniforms; `which` 0 gives the cosine branch, 1 the sine. */
+GENNC_RNG_FN double gennc_rng_box_muller(GenncRandBlock b, int which) {
+  double radius = __builtin_sqrt(-2.0 * __builtin_log(gennc_rng_first(b)));
+  double angle = 6.283185307179586476925 * gennc_rng_second(b);
+  return radius * (which ? __builtin_sin(angle) : __builtin_cos(angle));
+}
+
+/* ---- Distributions: each consumes exactly one draw number. --------------------------- */
+
+GENNC_RNG_FN double gennc_rng_uniform01(uint64_t seed, uint32_t stream, uint64_t step,
+                                        uint32_t index, uint32_t draw) {
+  return gennc_rng_first(gennc_rng_block(seed, stream, step, index, draw, 0));
+}
+
+/* Uniform on (low, high). */
+GENNC_RNG_FN double gennc_rng_uniform(uint64_t seed, uint32_t stream, uint64_t step,
+                                      uint32_t index, uint32_t draw, double low, double high) {
+  return low + (high - low) * gennc_rng_uniform01(seed, stream, step, index, draw);
+}
+
+GENNC_RNG_FN double gennc_rng_normal(uint64_t seed, uint32_t stream, uint64_t step,
+                                     uint32_t index, uint32_t draw, double mu, double sigma) {
+  return mu + sigma * gennc_rng_box_muller(gennc_rng_block(seed, stream, step, index, draw, 0), 0);
+}
+
+/* Normal restricted to [low, high] by redrawing. Each sub-counter block gives two
+ * candidates (both Box-Muller branches), 512 in all; the interval should hold at least a
+ * few percent of the mass. Should every candidate fall outside (probability below 1e-11
+ * for 5 % mass), the last one is clamped to the interval. */
+GENNC_RNG_FN double gennc_rng_normal_clipped(uint64_t seed, uint32_t stream, uint64_t step,
+                                             uint32_t index, uint32_t draw, double mu,
+                                             double sigma, double low, double high) {
+  double x = mu;
+  uint32_t sub;
+  for (sub = 0; sub < GENNC_RNG_MAX_SUB; ++sub) {
+    GenncRandBlock b = gennc_rng_block(seed, stream, step, index, draw, sub);
+    int which;
+    for (which = 0; which < 2; ++which) {
+      x = mu + sigma * gennc_rng_box_muller(b, which);
+      if (x >= low && x <= high) return x;
+    }
+  }
+  return x < low ? low : (x > high ? high : x);
+}
+
+/* Normal with values outside [low, high] moved onto the nearer boundary. */
+GENNC_RNG_FN double gennc_rng_normal_clipped_to_boundary(uint64_t seed, uint32_t stream,
+                                                         uint64_t step, uint32_t index,
+                                                         uint32_t draw, double mu, double sigma,
+                                                         double low, double high) {
+  double x = gennc_rng_normal(seed, stream, step, index, draw, mu, sigma);
+  return x < low ? low : (x > high ? high : x);
+}
+
+/* Exponential with mean `beta`. */
+GENNC_RNG_FN double gennc_rng_exponential(uint64_t seed, uint32_t stream, uint64_t step,
+                                          uint32_t index, uint32_t draw, double beta) {
+  return -beta * __builtin_log(gennc_rng_uniform01(seed, stream, step, index, draw));
+}
+
+/* Gamma with shape k and scale theta: Marsaglia and Tsang (2000). Proposal n takes its
+ * normal from the block at sub-counter 2n and its acceptance uniform from block 2n + 1;
+ * acceptance is above 95 %, so the 127 proposals of a draw are never exhausted in practice
+ * (if they were, the mode d * theta would be returned). For k < 1 the draw is
+ * Gamma(k + 1) * U^(1/k) with U from the last sub-counter, which proposals never reach. */
+GENNC_RNG_FN double gennc_rng_gamma(uint64_t seed, uint32_t stream, uint64_t step,
+                                    uint32_t index, uint32_t draw, double k, double theta) {
+  double boost = 1.0;
+  double d, c, result;
+  uint32_t sub;
+  if (!(k > 0.0)) return 0.0;
+  if (k < 1.0) {
+    double u = gennc_rng_first(gennc_rng_block(seed, stream, step, index, draw, GENNC_RNG_MAX_SUB - 1));
+    boost = __builtin_exp(__builtin_log(u) / k);
+    k += 1.0;
+  }
+  d = k - 1.0 / 3.0;
+  c = 1.0 / __builtin_sqrt(9.0 * d);
+  result = d;
+  for (sub = 0; sub + 1 < GENNC_RNG_MAX_SUB - 1; sub += 2) {
+    double x = gennc_rng_box_muller(gennc_rng_block(seed, stream, step, index, draw, sub), 0);
+    double v = 1.0 + c * x;
+    double u;
+    if (v <= 0.0) continue;
+    v = v * v * v;
+    u = gennc_rng_first(gennc_rng_block(seed, stream, step, index, draw, sub + 1));
+    if (__builtin_log(u) < 0.5 * x * x + d - d * v + d * __builtin_log(v)) {
+      result = d * v;
+      break;
+    }
+  }
+  return result * boost * theta;
+}
+
+/* Log-normal: exp of a normal with mean mu and standard deviation sigma. */
+GENNC_RNG_FN double gennc_rng_lognormal(uint64_t seed, uint32_t stream, uint64_t step,
+                                        uint32_t index, uint32_t draw, double mu, double sigma) {
+  return __builtin_exp(gennc_rng_normal(seed, stream, step, index, draw, mu, sigma));
+}
+
+/* An integer uniform on [low, high], both inclusive (returned as a double). */
+GENNC_RNG_FN double gennc_rng_uniform_int(uint64_t seed, uint32_t stream, uint64_t step,
+                                          uint32_t index, uint32_t draw, double low, double high) {
+  double span = __builtin_floor(high) - __builtin_floor(low) + 1.0;
+  double k = __builtin_floor(gennc_rng_uniform01(seed, stream, step, index, draw) * span);
+  if (k >= span) k = span - 1.0;
+  return __builtin_floor(low) + k;
+}
+
+/* log(k!) exactly from a table below 10, else Stirling's series (error below 1e-12). */
+GENNC_RNG_FN double gennc_rng_log_factorial(double k) {
+  if (k < 10.0) {
+    static const double table[10] = {0.0,
+                                     0.0,
+                                     0.69314718055994530942,
+                                     1.79175946922805500081,
+                                     3.17805383034794561964,
+                                     4.78749174278204599425,
+                                     6.57925121201010099506,
+                                     8.52516136106541430017,
+                                     10.60460290274525022842,
+                                     12.80182748008146961121};
+    return table[(int)k];
+  }
+  {
+    double n = k + 1.0;
+    double inv = 1.0 / n, inv2 = inv * inv;
+    return (n - 0.5) * __builtin_log(n) - n + 0.91893853320467274178 +
+           inv * (1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 / 1680.0)));
+  }
+}
+
+/* Poisson with mean lambda. Below 10: inversion with one uniform (sequential search of the
+ * CDF). From 10: Hormann's PTRS transformed rejection (1993), one block per proposal;
+ * acceptance is above 90 %, so the 256 proposals of a draw are never exhausted in practice
+ * (if they were, the rounded mean would be returned). */
+GENNC_RNG_FN double gennc_rng_poisson(uint64_t seed, uint32_t stream, uint64_t step,
+                                      uint32_t index, uint32_t draw, double lambda) {
+  if (!(lambda > 0.0)) return 0.0;
+  if (lambda < 10.0) {
+    double u = gennc_rng_uniform01(seed, stream, step, index, draw);
+    double p = __builtin_exp(-lambda);
+    double cdf = p;
+    double k = 0.0;
+    while (u > cdf && k < 1000.0) {
+      k += 1.0;
+      p *= lambda / k;
+      cdf += p;
+    }
+    return k;
+  }
+  {
+    double slam = __builtin_sqrt(lambda);
+    double loglam = __builtin_log(lambda);
+    double b = 0.931 + 2.53 * slam;
+    double a = -0.059 + 0.02483 * b;
+    double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+    double vr = 0.9277 - 3.6224 / (b - 2.0);
+    uint32_t sub;
+    for (sub = 0; sub < GENNC_RNG_MAX_SUB; ++sub) {
+      GenncRandBlock blk = gennc_rng_block(seed, stream, step, index, draw, sub);
+      double U = gennc_rng_first(blk) - 0.5;
+      double V = gennc_rng_second(blk);
+      double us = 0.5 - (U < 0.0 ? -U : U);
+      double k = __builtin_floor((2.0 * a / us + b) * U + lambda + 0.43);
+      if (us >= 0.07 && V <= vr) return k;
+      if (k < 0.0 || (us < 0.013 && V > us)) continue;
+      if (__builtin_log(V) + __builtin_log(inv_alpha) - __builtin_log(a / (us * us) + b) <=
+          -lambda + k * loglam - gennc_rng_log_factorial(k))
+        return k;
+    }
+    return __builtin_floor(lambda + 0.5);
+  }
+}
+
+/* Binomial(n, p). With p > 1/2 the draw is n - Binomial(n, 1 - p). Below a mean of 10:
+ * inversion with one uniform; from 10: Hormann's BTRS transformed rejection (1993), one
+ * block per proposal (fallback as for poisson). */
+GENNC_RNG_FN double gennc_rng_binomial(uint64_t seed, uint32_t stream, uint64_t step,
+                                       uint32_t index, uint32_t draw, double n, double p) {
+  int flip = 0;
+  double q;
+  n = __builtin_floor(n);
+  if (!(n > 0.0) || !(p > 0.0)) return 0.0;
+  if (p >= 1.0) return n;
+  if (p > 0.5) {
+    p = 1.0 - p;
+    flip = 1;
+  }
+  q = 1.0 - p;
+  if (n * p < 10.0) {
+    double u = gennc_rng_uniform01(seed, stream, step, index, draw);
+    double s = p / q;
+    double a = (n + 1.0) * s;
+    double r = __builtin_exp(n * __builtin_log(q));
+    double k = 0.0;
+    while (u > r && k < n) {
+      u -= r;
+      k += 1.0;
+      r *= a / k - s;
+    }
+    return flip ? n - k : k;
+  }
+  {
+    double spq = __builtin_sqrt(n * p * q);
+    double b = 1.15 + 2.53 * spq;
+    double a = -0.0873 + 0.0248 * b + 0.01 * p;
+    double c = n * p + 0.5;
+    double vr = 0.92 - 4.2 / b;
+    double alpha = (2.83 + 5.1 / b) * spq;
+    double lpq = __builtin_log(p / q);
+    double m = __builtin_floor((n + 1.0) * p);
+    double h = gennc_rng_log_factorial(m) + gennc_rng_log_factorial(n - m);
+    double result = __builtin_floor(n * p + 0.5);
+    uint32_t sub;
+    for (sub = 0; sub < GENNC_RNG_MAX_SUB; ++sub) {
+      GenncRandBlock blk = gennc_rng_block(seed, stream, step, index, draw, sub);
+      double U = gennc_rng_first(blk) - 0.5;
+      double V = gennc_rng_second(blk);
+      double us = 0.5 - (U < 0.0 ? -U : U);
+      double k = __builtin_floor((2.0 * a / us + b) * U + c);
+      if (k < 0.0 || k > n) continue;
+      if (us >= 0.07 && V <= vr) {
+        result = k;
+        break;
+      }
+      if (__builtin_log(V * alpha / (a / (us * us) + b)) <=
+          h - gennc_rng_log_factorial(k) - gennc_rng_log_factorial(n - k) + (k - m) * lpq) {
+        result = k;
+        break;
+      }
+    }
+    return flip ? n - result : result;
+  }
+}
+
+/* ---- Out-of-line entry points (runtime/random_bitcode.c) for generated code: the
+ * functions above under the names kernels call, with the same arguments. -------------- */
+double gennc_rand_uniform(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
+                          uint32_t draw, double low, double high);
+double gennc_rand_normal(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
+                         uint32_t draw, double mu, double sigma);
+double gennc_rand_normal_clipped(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
+                                 uint32_t draw, double mu, double sigma, double low, double high);
+double gennc_rand_normal_clipped_to_boundary(uint64_t seed, uint32_t stream, uint64_t step,
+                                             uint32_t index, uint32_t draw, double mu,
+                                             double sigma, double low, double high);
+double gennc_rand_exponential(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
+                              uint32_t draw, double beta);
+double gennc_rand_gamma(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
+                        uint32_t draw, double k, double theta);
+double gennc_rand_lognormal(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
+                            uint32_t draw, double mu, double sigma);
+double gennc_rand_uniform_int(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
+                              uint32_t draw, double low, double high);
+double gennc_rand_poisson(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
+                          uint32_t draw, double lambda);
+double gennc_rand_binomial(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
+                           uint32_t draw, double n, double p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GENNC_RANDOM_H */

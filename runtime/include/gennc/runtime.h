@@ -1,0 +1,182 @@
+/* The runtime's public C ABI: create a simulation from a compiled model (gennc/model_abi.h),
+ * run it, read and write its arrays, pull recordings, reset, checkpoint, write results.
+ * The `sim` program and the Python backend (through ctypes) both use only this header.
+ *
+ * Conventions for every function below:
+ * - A GenncStatus is returned; on anything but GENNC_OK, gennc_last_error() describes the
+ *   failure and the simulation is unchanged unless the function says otherwise. No C++
+ *   exception crosses this interface.
+ * - A GenncSim is used by one thread at a time (the runtime's own worker threads are
+ *   internal). Different handles are independent.
+ * - Pointers passed in are borrowed for the duration of the call only, unless stated.
+ *   Strings returned point into the handle or the model and live as long as the handle.
+ * - Times are in ms; arrays are named as in the model ("exc.v", "ee.weight"). */
+#ifndef GENNC_RUNTIME_H
+#define GENNC_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gennc/model_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GENNC_ABI_VERSION 1
+
+typedef enum GenncStatus {
+  GENNC_OK = 0,
+  GENNC_ERROR_ARGUMENT = 1,  /* a bad argument: null handle, wrong length, negative duration */
+  GENNC_ERROR_NOT_FOUND = 2, /* no array or recording of that name or index */
+  GENNC_ERROR_MODEL = 3,     /* the compiled model is inconsistent or its input files are bad */
+  GENNC_ERROR_IO = 4,        /* a file or folder could not be read or written */
+  GENNC_ERROR_BACKEND = 5,   /* the requested back end is not available */
+  GENNC_ERROR_INTERNAL = 6,  /* out of memory or a bug in the runtime */
+} GenncStatus;
+
+/* An opaque simulation: the model's arrays, connectivity, recordings and worker threads. */
+typedef struct GenncSim GenncSim;
+
+typedef struct GenncOptions {
+  uint32_t threads;          /* worker threads for the CPU back end; 0 = one per hardware thread */
+  const char* backend;       /* "cpu", "cuda" or "auto" (null = "auto"); "auto" is the CPU for now */
+  int override_seed;         /* nonzero: use `seed` instead of the model's seed */
+  uint64_t seed;
+  const char* output_folder; /* default folder for gennc_write_results (null = "results") */
+} GenncOptions;
+
+/* The message of the last failed call on this thread ("" if none). The string stays valid
+ * until the next runtime call on this thread. */
+const char* gennc_last_error(void);
+
+/* GENNC_ABI_VERSION of the library the caller is linked with. */
+uint32_t gennc_abi_version(void);
+
+/* Fills `options` with the defaults: all hardware threads, "auto", model seed, "results". */
+void gennc_default_options(GenncOptions* options);
+
+/* Builds a simulation: checks the model, allocates every array, computes positions,
+ * builds connectivity (reading FROM_FILE connectors' files), initialises arrays, runs the
+ * init schedule, and leaves time at 0. `model` must outlive the handle (it is normally the
+ * static `gennc_model`); `options` may be null for the defaults. On success *out owns a new
+ * handle to be released with gennc_destroy; on failure *out is null. */
+GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, GenncSim** out);
+
+/* Releases a handle and its threads. Null is allowed. */
+void gennc_destroy(GenncSim* sim);
+
+/* Advances the simulation by `steps` time steps (see docs/runtime.md for what one step
+ * does). Recordings accumulate across calls. */
+GenncStatus gennc_run(GenncSim* sim, uint64_t steps);
+
+/* Advances by round(duration / dt) steps; a negative or non-finite duration is an error. */
+GenncStatus gennc_run_for(GenncSim* sim, double duration_ms);
+
+/* Time at the start of the next step (steps done x dt), the steps done, dt, and the seed
+ * in use (the override, if one was given). */
+double gennc_time(const GenncSim* sim);
+uint64_t gennc_step(const GenncSim* sim);
+double gennc_dt(const GenncSim* sim);
+uint64_t gennc_seed(const GenncSim* sim);
+
+/* ---- Arrays ---------------------------------------------------------------------- */
+
+typedef struct GenncArrayDesc {
+  uint32_t id;       /* index in the model's array table */
+  GenncDType dtype;
+  uint64_t length;   /* element count now (synapse arrays: the projection's synapse count) */
+  const char* unit;
+  uint32_t flags;    /* GenncArrayFlags */
+  uint32_t scope;    /* GenncArrayScope */
+  uint32_t owner;
+} GenncArrayDesc;
+
+/* Describes the array called `name`. */
+GenncStatus gennc_array_info(const GenncSim* sim, const char* name, GenncArrayDesc* out);
+
+/* Copies the array's `length` elements, in its own dtype, to/from caller memory of
+ * `count` elements; count must equal the array's length. Setting a GENNC_ARRAY_PARAMETER
+ * array re-runs the init schedule (the derived kernels) so derived arrays follow. Delay
+ * arrays hold steps; setting one checks every delay lies in [1, ring depth - 1]. */
+GenncStatus gennc_get_array(const GenncSim* sim, const char* name, void* out, uint64_t count);
+GenncStatus gennc_set_array(GenncSim* sim, const char* name, const void* values, uint64_t count);
+
+/* As above, converting to and from double (for callers that hold float64 arrays). */
+GenncStatus gennc_get_array_f64(const GenncSim* sim, const char* name, double* out, uint64_t count);
+GenncStatus gennc_set_array_f64(GenncSim* sim, const char* name, const double* values,
+                                uint64_t count);
+
+/* The positions (um) of population `population`'s neurons: x, y, z per neuron, so `out`
+ * holds 3 x size doubles and `count` must be 3 x size. */
+GenncStatus gennc_positions(const GenncSim* sim, uint32_t population, double* out, uint64_t count);
+
+/* ---- Recordings ------------------------------------------------------------------ */
+
+typedef struct GenncRecordingDesc {
+  GenncRecordKind kind;
+  const char* name;        /* file stem in results: "exc.spikes", "exc.v" */
+  const char* population;
+  const char* variable;    /* "spikes" or the array name */
+  const char* unit;        /* "ms" for spikes, else the variable's unit */
+  uint32_t neuron_count;   /* neurons selected */
+  uint64_t spike_count;    /* SPIKES: spikes held now */
+  uint64_t sample_count;   /* VARIABLE: samples held now */
+  double interval;         /* VARIABLE: sampling interval, ms */
+} GenncRecordingDesc;
+
+uint32_t gennc_recording_count(const GenncSim* sim);
+GenncStatus gennc_recording_info(const GenncSim* sim, uint32_t recording, GenncRecordingDesc* out);
+
+/* The spikes held by a SPIKES recording, sorted by time then neuron: neuron indices within
+ * the population and spike times (ms). Both buffers hold `count` = spike_count elements. */
+GenncStatus gennc_get_spikes(const GenncSim* sim, uint32_t recording, uint32_t* neurons,
+                             double* times, uint64_t count);
+
+/* The samples held by a VARIABLE recording: `values` is samples x neurons (row-major),
+ * `times` one per sample (ms), `neurons` the population indices of the columns. Each
+ * buffer must hold exactly its size; `times` and `neurons` may be null. */
+GenncStatus gennc_get_samples(const GenncSim* sim, uint32_t recording, double* values,
+                              uint64_t value_count, double* times, uint32_t* neurons);
+
+/* Discards everything recorded so far (PyNN's get_data(clear=True)). */
+GenncStatus gennc_clear_recordings(GenncSim* sim);
+
+/* ---- Reset, checkpoints, results -------------------------------------------------- */
+
+/* PyNN's reset(): time back to 0; state (and the runtime's spike lists and ring buffers)
+ * back to the values they had when the first run after creation or the last reset began,
+ * so values set before that run (PyNN's initialize()) are kept; parameters, derived
+ * values, connectivity and delays are left as they are; recordings are cleared. */
+GenncStatus gennc_reset(GenncSim* sim);
+
+/* Writes every array, the step, the seed and the reset snapshot to `path` (atomically:
+ * a temporary file renamed over it). Recordings are not saved. */
+GenncStatus gennc_save_checkpoint(const GenncSim* sim, const char* path);
+
+/* Restores a checkpoint written for the same model (checked by network name and array
+ * table). Continuing then produces exactly the spikes the saved run produced after the
+ * checkpoint (with the same thread count). Recordings are cleared. On failure the
+ * simulation is unchanged. */
+GenncStatus gennc_load_checkpoint(GenncSim* sim, const char* path);
+
+/* Writes the results folder (manifest.json and one .npy per recording; docs/runtime.md)
+ * to `folder` (null = the options' output folder). The folder is assembled beside its
+ * destination and swapped in whole; an existing folder is replaced only if it is a gennc
+ * results folder (has manifest.json) or empty, and only once the new one is complete. */
+GenncStatus gennc_write_results(GenncSim* sim, const char* folder);
+
+typedef struct GenncTimings {
+  double build;    /* compile time recorded in the model, s (negative: unknown) */
+  double init;     /* gennc_create, s */
+  double simulate; /* all gennc_run calls, s */
+  double write;    /* the last gennc_write_results, s */
+} GenncTimings;
+
+GenncStatus gennc_timings(const GenncSim* sim, GenncTimings* out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GENNC_RUNTIME_H */

@@ -1,0 +1,103 @@
+// The `sim` program: runs the compiled network linked into it (`gennc_model`) on the
+// C ABI of gennc/runtime.h and writes the results folder. Exit codes: 0 success,
+// 1 runtime error, 2 command-line misuse.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "gennc/runtime.h"
+
+namespace {
+
+int runtime_error(const char* what) {
+  std::fprintf(stderr, "sim: error: %s: %s\n", what, gennc_last_error());
+  return 1;
+}
+
+void draw_progress(uint64_t done, uint64_t total, double dt) {
+  const int width = 40;
+  int filled = total ? static_cast<int>(width * done / total) : width;
+  std::string bar(static_cast<size_t>(filled), '#');
+  bar.append(static_cast<size_t>(width - filled), '-');
+  std::fprintf(stderr, "\r[%s] %3d%%  %.1f / %.1f ms", bar.c_str(), total ? static_cast<int>(100 * done / total) : 100,
+               static_cast<double>(done) * dt, static_cast<double>(total) * dt);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string network = gennc_model.network_name ? gennc_model.network_name : "network";
+  CLI::App app("Simulates the network '" + network + "' and writes a results folder.");
+  std::string out = "results/";
+  double duration = gennc_model.duration;
+  uint64_t seed = 0;
+  std::string backend = "auto";
+  uint32_t threads = 0;
+  bool quiet = false;
+  app.add_option("--out", out, "results folder (replaced whole when it holds earlier results)")->capture_default_str();
+  CLI::Option* duration_option =
+      app.add_option("--duration", duration, "simulated time in ms (default: the network's duration)");
+  CLI::Option* seed_option = app.add_option("--seed", seed, "random seed (default: the network's seed)");
+  app.add_option("--backend", backend, "where to run: cpu, cuda or auto")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
+      ->capture_default_str();
+  app.add_option("--threads", threads, "CPU worker threads (0: one per hardware thread)")->capture_default_str();
+  app.add_flag("--quiet", quiet, "print nothing but errors");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (duration_option->count() && !(std::isfinite(duration) && duration >= 0.0)) {
+    std::fprintf(stderr, "sim: error: --duration must be a finite number of ms >= 0, not %g\n", duration);
+    return 1;
+  }
+
+  GenncOptions options;
+  gennc_default_options(&options);
+  options.threads = threads;
+  options.backend = backend.c_str();
+  options.override_seed = seed_option->count() ? 1 : 0;
+  options.seed = seed;
+  options.output_folder = out.c_str();
+  GenncSim* sim = nullptr;
+  if (gennc_create(&gennc_model, &options, &sim) != GENNC_OK) return runtime_error("cannot set up the network");
+
+  double dt = gennc_dt(sim);
+  auto total = static_cast<uint64_t>(std::llround(duration / dt));
+  bool progress = !quiet && isatty(STDERR_FILENO) && total >= 1000;
+  uint64_t chunk = progress ? std::max<uint64_t>(1, total / 100) : total;
+  for (uint64_t done = 0; done < total;) {
+    uint64_t steps = std::min(chunk, total - done);
+    if (gennc_run(sim, steps) != GENNC_OK) {
+      if (progress) std::fputc('\n', stderr);
+      int rc = runtime_error("simulation failed");
+      gennc_destroy(sim);
+      return rc;
+    }
+    done += steps;
+    if (progress) draw_progress(done, total, dt);
+  }
+  if (progress) std::fputc('\n', stderr);
+
+  if (gennc_write_results(sim, out.c_str()) != GENNC_OK) {
+    int rc = runtime_error("cannot write results");
+    gennc_destroy(sim);
+    return rc;
+  }
+  GenncTimings t;
+  if (!quiet && gennc_timings(sim, &t) == GENNC_OK) {
+    std::printf("%s: %.1f ms simulated, results in %s\n", network.c_str(), gennc_time(sim), out.c_str());
+    if (t.build > 0) std::printf("  build    %8.3f s\n", t.build);
+    std::printf("  init     %8.3f s\n", t.init);
+    std::printf("  simulate %8.3f s", t.simulate);
+    if (t.simulate > 0) std::printf("  (%.2f x real time)", gennc_time(sim) / 1000.0 / t.simulate);
+    std::printf("\n  write    %8.3f s\n", t.write);
+  }
+  gennc_destroy(sim);
+  return 0;
+}

@@ -1,0 +1,83 @@
+#include "arrays.h"
+
+#include <cmath>
+#include <limits>
+#include <new>
+
+namespace gennc::runtime {
+
+size_t dtype_size(GenncDType dtype) {
+  switch (dtype) {
+    case GENNC_F32: return 4;
+    case GENNC_F64: return 8;
+    case GENNC_I32: return 4;
+    case GENNC_U32: return 4;
+    case GENNC_U8: return 1;
+  }
+  return 0;
+}
+
+const char* dtype_name(GenncDType dtype) {
+  switch (dtype) {
+    case GENNC_F32: return "float32";
+    case GENNC_F64: return "float64";
+    case GENNC_I32: return "int32";
+    case GENNC_U32: return "uint32";
+    case GENNC_U8: return "uint8";
+  }
+  return "?";
+}
+
+bool dtype_valid(uint32_t dtype) { return dtype <= GENNC_U8; }
+
+double load_element(GenncDType dtype, const void* data, uint64_t k) {
+  switch (dtype) {
+    case GENNC_F32: return static_cast<const float*>(data)[k];
+    case GENNC_F64: return static_cast<const double*>(data)[k];
+    case GENNC_I32: return static_cast<const int32_t*>(data)[k];
+    case GENNC_U32: return static_cast<const uint32_t*>(data)[k];
+    case GENNC_U8: return static_cast<const uint8_t*>(data)[k];
+  }
+  return 0.0;
+}
+
+namespace {
+template <typename Int>
+Int to_integer(double value) {
+  if (std::isnan(value)) return 0;
+  double rounded = std::nearbyint(value);
+  if (rounded <= static_cast<double>(std::numeric_limits<Int>::min())) return std::numeric_limits<Int>::min();
+  if (rounded >= static_cast<double>(std::numeric_limits<Int>::max())) return std::numeric_limits<Int>::max();
+  return static_cast<Int>(rounded);
+}
+}  // namespace
+
+void store_element(GenncDType dtype, void* data, uint64_t k, double value) {
+  switch (dtype) {
+    case GENNC_F32: static_cast<float*>(data)[k] = static_cast<float>(value); return;
+    case GENNC_F64: static_cast<double*>(data)[k] = value; return;
+    case GENNC_I32: static_cast<int32_t*>(data)[k] = to_integer<int32_t>(value); return;
+    case GENNC_U32: static_cast<uint32_t*>(data)[k] = to_integer<uint32_t>(value); return;
+    case GENNC_U8: static_cast<uint8_t*>(data)[k] = to_integer<uint8_t>(value); return;
+  }
+}
+
+Buffer::Buffer(GenncDType dtype, uint64_t length) : dtype_(dtype), length_(length) {
+  size_t size = bytes();
+  if (size == 0) return;
+  size_t rounded = (size + 63) / 64 * 64;
+  data_.reset(std::aligned_alloc(64, rounded));
+  if (!data_) throw std::bad_alloc();
+  std::memset(data_.get(), 0, rounded);
+}
+
+Buffer::Buffer(const Buffer& other) : Buffer(other.dtype_, other.length_) {
+  if (bytes() != 0) std::memcpy(data(), other.data(), bytes());
+}
+
+Buffer& Buffer::operator=(const Buffer& other) {
+  if (this != &other) *this = Buffer(other);
+  return *this;
+}
+
+}  // namespace gennc::runtime

@@ -1,0 +1,269 @@
+// The C ABI (gennc/runtime.h) over Simulation: argument checks, status codes, the
+// thread's last error, and a catch-all so no C++ exception crosses the boundary.
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <thread>
+
+#include "gennc/runtime.h"
+#include "simulation.h"
+
+using gennc::runtime::Recording;
+using gennc::runtime::Simulation;
+using gennc::runtime::SimulationOptions;
+using gennc::runtime::Status;
+
+struct GenncSim {
+  std::unique_ptr<Simulation> sim;
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+GenncStatus report(const Status& status) {
+  last_error = status.ok() ? "" : status.message();
+  return status.code();
+}
+
+GenncStatus fail(GenncStatus code, const std::string& message) {
+  last_error = message;
+  return code;
+}
+
+// Runs `body`, turning exceptions (out of memory, thread creation) into status codes.
+template <typename Body>
+GenncStatus guarded(Body&& body) {
+  try {
+    return report(body());
+  } catch (const std::bad_alloc&) {
+    return fail(GENNC_ERROR_INTERNAL, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(GENNC_ERROR_INTERNAL, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return fail(GENNC_ERROR_INTERNAL, "internal error");
+  }
+}
+
+#define GENNC_REQUIRE_SIM(sim)                                           \
+  if ((sim) == nullptr || !(sim)->sim) return fail(GENNC_ERROR_ARGUMENT, "no simulation handle")
+#define GENNC_REQUIRE_NAME(name) \
+  if ((name) == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no array name given")
+
+const Recording* recording_at(const GenncSim* sim, uint32_t index) {
+  const auto& recordings = sim->sim->recorder().recordings();
+  return index < recordings.size() ? &recordings[index] : nullptr;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* gennc_last_error(void) { return last_error.c_str(); }
+
+uint32_t gennc_abi_version(void) { return GENNC_ABI_VERSION; }
+
+void gennc_default_options(GenncOptions* options) {
+  if (options == nullptr) return;
+  options->threads = 0;
+  options->backend = "auto";
+  options->override_seed = 0;
+  options->seed = 0;
+  options->output_folder = "results";
+}
+
+GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, GenncSim** out) {
+  if (out == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no place to return the simulation");
+  *out = nullptr;
+  if (model == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no model given");
+  GenncOptions defaults;
+  gennc_default_options(&defaults);
+  if (options == nullptr) options = &defaults;
+  std::string backend = options->backend ? options->backend : "auto";
+  if (backend == "cuda") return fail(GENNC_ERROR_BACKEND, "backend 'cuda': no GPU back end yet");
+  if (backend != "cpu" && backend != "auto")
+    return fail(GENNC_ERROR_ARGUMENT, "unknown backend '" + backend + "' (expected cpu, cuda or auto)");
+  return guarded([&]() -> Status {
+    SimulationOptions settings;
+    settings.threads = options->threads ? options->threads : std::max(1u, std::thread::hardware_concurrency());
+    settings.seed = options->override_seed ? options->seed : model->seed;
+    settings.output_folder = options->output_folder ? options->output_folder : "results";
+    std::unique_ptr<Simulation> sim;
+    GENNC_TRY(Simulation::create(*model, settings, &sim));
+    *out = new GenncSim{std::move(sim)};
+    return gennc::runtime::ok();
+  });
+}
+
+void gennc_destroy(GenncSim* sim) { delete sim; }
+
+GenncStatus gennc_run(GenncSim* sim, uint64_t steps) {
+  GENNC_REQUIRE_SIM(sim);
+  return guarded([&] { return sim->sim->run(steps); });
+}
+
+GenncStatus gennc_run_for(GenncSim* sim, double duration_ms) {
+  GENNC_REQUIRE_SIM(sim);
+  if (!std::isfinite(duration_ms) || duration_ms < 0.0)
+    return fail(GENNC_ERROR_ARGUMENT, "cannot run for " + std::to_string(duration_ms) +
+                                          " ms: the duration must be a finite number >= 0");
+  double steps = std::round(duration_ms / sim->sim->model().dt);
+  if (steps > 9.0e15) return fail(GENNC_ERROR_ARGUMENT, "the duration is too long");
+  return gennc_run(sim, static_cast<uint64_t>(steps));
+}
+
+double gennc_time(const GenncSim* sim) { return sim && sim->sim ? sim->sim->time() : 0.0; }
+uint64_t gennc_step(const GenncSim* sim) { return sim && sim->sim ? sim->sim->step() : 0; }
+double gennc_dt(const GenncSim* sim) { return sim && sim->sim ? sim->sim->model().dt : 0.0; }
+uint64_t gennc_seed(const GenncSim* sim) { return sim && sim->sim ? sim->sim->seed() : 0; }
+
+GenncStatus gennc_array_info(const GenncSim* sim, const char* name, GenncArrayDesc* out) {
+  GENNC_REQUIRE_SIM(sim);
+  GENNC_REQUIRE_NAME(name);
+  if (out == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no place to return the description");
+  int64_t id = sim->sim->find_array(name);
+  if (id < 0) return fail(GENNC_ERROR_NOT_FOUND, std::string("no array called '") + name + "'");
+  const GenncArrayInfo& info = sim->sim->model().arrays[id];
+  out->id = static_cast<uint32_t>(id);
+  out->dtype = info.dtype;
+  out->length = sim->sim->array(static_cast<uint32_t>(id)).length();
+  out->unit = info.unit ? info.unit : "";
+  out->flags = info.flags;
+  out->scope = info.scope;
+  out->owner = info.owner;
+  return report(gennc::runtime::ok());
+}
+
+GenncStatus gennc_get_array(const GenncSim* sim, const char* name, void* out, uint64_t count) {
+  GENNC_REQUIRE_SIM(sim);
+  GENNC_REQUIRE_NAME(name);
+  return guarded([&] { return sim->sim->get_array(name, out, count); });
+}
+
+GenncStatus gennc_set_array(GenncSim* sim, const char* name, const void* values, uint64_t count) {
+  GENNC_REQUIRE_SIM(sim);
+  GENNC_REQUIRE_NAME(name);
+  return guarded([&] { return sim->sim->set_array(name, values, count); });
+}
+
+GenncStatus gennc_get_array_f64(const GenncSim* sim, const char* name, double* out, uint64_t count) {
+  GENNC_REQUIRE_SIM(sim);
+  GENNC_REQUIRE_NAME(name);
+  return guarded([&] { return sim->sim->get_array_f64(name, out, count); });
+}
+
+GenncStatus gennc_set_array_f64(GenncSim* sim, const char* name, const double* values, uint64_t count) {
+  GENNC_REQUIRE_SIM(sim);
+  GENNC_REQUIRE_NAME(name);
+  return guarded([&] { return sim->sim->set_array_f64(name, values, count); });
+}
+
+GenncStatus gennc_positions(const GenncSim* sim, uint32_t population, double* out, uint64_t count) {
+  GENNC_REQUIRE_SIM(sim);
+  if (population >= sim->sim->model().population_count)
+    return fail(GENNC_ERROR_NOT_FOUND, "no population " + std::to_string(population));
+  const std::vector<double>& xyz = sim->sim->positions(population);
+  if (count != xyz.size())
+    return fail(GENNC_ERROR_ARGUMENT, "positions need " + std::to_string(xyz.size()) + " doubles, not " +
+                                          std::to_string(count));
+  if (count != 0 && out == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no buffer given");
+  std::copy(xyz.begin(), xyz.end(), out);
+  return report(gennc::runtime::ok());
+}
+
+uint32_t gennc_recording_count(const GenncSim* sim) {
+  return sim && sim->sim ? static_cast<uint32_t>(sim->sim->recorder().recordings().size()) : 0;
+}
+
+GenncStatus gennc_recording_info(const GenncSim* sim, uint32_t recording, GenncRecordingDesc* out) {
+  GENNC_REQUIRE_SIM(sim);
+  const Recording* r = recording_at(sim, recording);
+  if (r == nullptr) return fail(GENNC_ERROR_NOT_FOUND, "no recording " + std::to_string(recording));
+  if (out == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no place to return the description");
+  out->kind = r->info->kind;
+  out->name = r->name.c_str();
+  out->population = r->population.c_str();
+  out->variable = r->info->variable ? r->info->variable : "";
+  out->unit = r->info->kind == GENNC_RECORD_SPIKES ? "ms" : (r->info->unit ? r->info->unit : "");
+  out->neuron_count = r->selection.size();
+  out->spike_count = r->spikes.size();
+  out->sample_count = r->sample_steps.size();
+  out->interval = r->info->kind == GENNC_RECORD_VARIABLE ? r->info->interval_steps * sim->sim->model().dt : 0.0;
+  return report(gennc::runtime::ok());
+}
+
+GenncStatus gennc_get_spikes(const GenncSim* sim, uint32_t recording, uint32_t* neurons, double* times,
+                             uint64_t count) {
+  GENNC_REQUIRE_SIM(sim);
+  const Recording* r = recording_at(sim, recording);
+  if (r == nullptr || r->info->kind != GENNC_RECORD_SPIKES)
+    return fail(GENNC_ERROR_NOT_FOUND, "no spike recording " + std::to_string(recording));
+  if (count != r->spikes.size())
+    return fail(GENNC_ERROR_ARGUMENT, "recording '" + r->name + "' holds " + std::to_string(r->spikes.size()) +
+                                          " spikes, not " + std::to_string(count));
+  if (count != 0 && (neurons == nullptr || times == nullptr)) return fail(GENNC_ERROR_ARGUMENT, "no buffer given");
+  double dt = sim->sim->model().dt;
+  for (uint64_t k = 0; k < count; ++k) {
+    neurons[k] = r->spikes[k].second;
+    times[k] = static_cast<double>(r->spikes[k].first) * dt;
+  }
+  return report(gennc::runtime::ok());
+}
+
+GenncStatus gennc_get_samples(const GenncSim* sim, uint32_t recording, double* values, uint64_t value_count,
+                              double* times, uint32_t* neurons) {
+  GENNC_REQUIRE_SIM(sim);
+  const Recording* r = recording_at(sim, recording);
+  if (r == nullptr || r->info->kind != GENNC_RECORD_VARIABLE)
+    return fail(GENNC_ERROR_NOT_FOUND, "no variable recording " + std::to_string(recording));
+  if (value_count != r->samples.size())
+    return fail(GENNC_ERROR_ARGUMENT, "recording '" + r->name + "' holds " + std::to_string(r->samples.size()) +
+                                          " values, not " + std::to_string(value_count));
+  if (value_count != 0 && values == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no buffer given");
+  std::copy(r->samples.begin(), r->samples.end(), values);
+  double dt = sim->sim->model().dt;
+  if (times != nullptr)
+    for (size_t k = 0; k < r->sample_steps.size(); ++k) times[k] = static_cast<double>(r->sample_steps[k]) * dt;
+  if (neurons != nullptr) std::copy(r->selection.members().begin(), r->selection.members().end(), neurons);
+  return report(gennc::runtime::ok());
+}
+
+GenncStatus gennc_clear_recordings(GenncSim* sim) {
+  GENNC_REQUIRE_SIM(sim);
+  sim->sim->recorder().clear();
+  return report(gennc::runtime::ok());
+}
+
+GenncStatus gennc_reset(GenncSim* sim) {
+  GENNC_REQUIRE_SIM(sim);
+  return guarded([&] { return sim->sim->reset(); });
+}
+
+GenncStatus gennc_save_checkpoint(const GenncSim* sim, const char* path) {
+  GENNC_REQUIRE_SIM(sim);
+  if (path == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no checkpoint path given");
+  return guarded([&] { return sim->sim->save_checkpoint(path); });
+}
+
+GenncStatus gennc_load_checkpoint(GenncSim* sim, const char* path) {
+  GENNC_REQUIRE_SIM(sim);
+  if (path == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no checkpoint path given");
+  return guarded([&] { return sim->sim->load_checkpoint(path); });
+}
+
+GenncStatus gennc_write_results(GenncSim* sim, const char* folder) {
+  GENNC_REQUIRE_SIM(sim);
+  return guarded([&] { return sim->sim->write_results(folder ? folder : sim->sim->output_folder()); });
+}
+
+GenncStatus gennc_timings(const GenncSim* sim, GenncTimings* out) {
+  GENNC_REQUIRE_SIM(sim);
+  if (out == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no place to return the timings");
+  const auto& t = sim->sim->timings();
+  *out = GenncTimings{t.build, t.init, t.simulate, t.write};
+  return report(gennc::runtime::ok());
+}
+
+}  // extern "C"

@@ -1,0 +1,387 @@
+#include "connect.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <unordered_set>
+
+#include "gennc/random.h"
+
+namespace gennc::runtime {
+namespace {
+
+std::string describe(const GenncProjectionInfo& projection) {
+  return "projection '" + std::string(projection.name ? projection.name : "?") + "'";
+}
+
+class Builder {
+ public:
+  Builder(const ConnectRequest& request, Connections* out)
+      : r_(request), c_(request.projection->connector), out_(out) {
+    same_population_ = request.pre->population() == request.post->population();
+    self_allowed_ = c_.allow_self_connections != 0 || !same_population_;
+  }
+
+  Status build() {
+    switch (c_.kind) {
+      case GENNC_CONNECT_ALL_TO_ALL: return all_to_all();
+      case GENNC_CONNECT_ONE_TO_ONE: return one_to_one();
+      case GENNC_CONNECT_FIXED_PROBABILITY: return fixed_probability();
+      case GENNC_CONNECT_FIXED_NUMBER_PRE: return fixed_number(false);
+      case GENNC_CONNECT_FIXED_NUMBER_POST: return fixed_number(true);
+      case GENNC_CONNECT_FIXED_TOTAL_NUMBER: return fixed_total_number();
+      case GENNC_CONNECT_DISTANCE_PROBABILITY:
+      case GENNC_CONNECT_DISPLACEMENT_PROBABILITY:
+      case GENNC_CONNECT_INDEX_PROBABILITY: return callback_probability();
+      case GENNC_CONNECT_SMALL_WORLD: return small_world();
+      case GENNC_CONNECT_FROM_LIST: return from_rows(c_.list, c_.list_rows, c_.list_columns, "list");
+      case GENNC_CONNECT_FROM_FILE: return from_file();
+      case GENNC_CONNECT_ARRAY: return array();
+      case GENNC_CONNECT_CLONE: return clone();
+    }
+    return error("unknown connector kind " + std::to_string(static_cast<int>(c_.kind)));
+  }
+
+ private:
+  Status error(const std::string& message) const { return model_error(describe(*r_.projection) + ": " + message); }
+
+  uint32_t n_pre() const { return r_.pre->size(); }
+  uint32_t n_post() const { return r_.post->size(); }
+  bool is_self(uint32_t i, uint32_t j) const { return same_population_ && r_.pre->global(i) == r_.post->global(j); }
+  bool allowed(uint32_t i, uint32_t j) const { return self_allowed_ || !is_self(i, j); }
+  void add(uint32_t i, uint32_t j) {
+    out_->pre.push_back(i);
+    out_->post.push_back(j);
+  }
+
+  // Where pre neuron i (local) itself sits in the post selection when self connections
+  // are excluded, else -1: such rows have one candidate fewer.
+  int64_t excluded_post(uint32_t i) const {
+    if (self_allowed_) return -1;
+    return r_.post->local(r_.pre->global(i));
+  }
+  int64_t excluded_pre(uint32_t j) const {
+    if (self_allowed_) return -1;
+    return r_.pre->local(r_.post->global(j));
+  }
+  static uint32_t skip(uint64_t candidate, int64_t excluded) {
+    return static_cast<uint32_t>(excluded >= 0 && candidate >= static_cast<uint64_t>(excluded) ? candidate + 1 : candidate);
+  }
+
+  double distance(uint32_t i, uint32_t j, double* dx, double* dy, double* dz) const {
+    uint32_t gi = r_.pre->global(i), gj = r_.post->global(j);
+    *dx = (*r_.post_xyz)[3 * gj] - (*r_.pre_xyz)[3 * gi];
+    *dy = (*r_.post_xyz)[3 * gj + 1] - (*r_.pre_xyz)[3 * gi + 1];
+    *dz = (*r_.post_xyz)[3 * gj + 2] - (*r_.pre_xyz)[3 * gi + 2];
+    return std::sqrt(*dx * *dx + *dy * *dy + *dz * *dz);
+  }
+
+  Status all_to_all() {
+    for (uint32_t i = 0; i < n_pre(); ++i)
+      for (uint32_t j = 0; j < n_post(); ++j)
+        if (allowed(i, j)) add(i, j);
+    return ok();
+  }
+
+  Status one_to_one() {
+    if (n_pre() != n_post())
+      return error("one_to_one needs pre and post of equal size, not " + std::to_string(n_pre()) +
+                   " and " + std::to_string(n_post()));
+    for (uint32_t i = 0; i < n_pre(); ++i) add(i, i);
+    return ok();
+  }
+
+  // Row i (draws at index = pre neuron's population index): the gaps between successive
+  // connected post positions are geometric, gap t from draw t, so the cost is the number
+  // of synapses rather than of candidate pairs.
+  Status fixed_probability() {
+    double p = c_.params[0];
+    if (!(p >= 0.0 && p <= 1.0)) return error("fixed_probability needs 0 <= p <= 1, not " + std::to_string(p));
+    if (p == 0.0) return ok();
+    if (p == 1.0) return all_to_all();
+    double log_q = std::log1p(-p);
+    for (uint32_t i = 0; i < n_pre(); ++i) {
+      uint32_t row = r_.pre->global(i);
+      double j = -1.0;
+      for (uint32_t t = 0;; ++t) {
+        double u = gennc_rng_uniform01(r_.seed, c_.stream, 0, row, t);
+        j += 1.0 + std::floor(std::log(u) / log_q);
+        if (j >= n_post()) break;
+        if (allowed(i, static_cast<uint32_t>(j))) add(i, static_cast<uint32_t>(j));
+      }
+    }
+    return ok();
+  }
+
+  // n distinct candidates of [0, m) by Floyd's algorithm (draw t picks in [0, m - n + t]),
+  // or n independent uniform picks with replacement; draws at (stream, index, t).
+  Status choose(uint32_t index, uint64_t m, uint64_t n, std::vector<uint64_t>* picks) const {
+    picks->clear();
+    if (c_.with_replacement) {
+      if (m == 0 && n > 0) return error("cannot choose " + std::to_string(n) + " connections from no candidates");
+      for (uint64_t t = 0; t < n; ++t)
+        picks->push_back(static_cast<uint64_t>(
+            gennc_rng_uniform_int(r_.seed, c_.stream, 0, index, static_cast<uint32_t>(t), 0.0, static_cast<double>(m - 1))));
+      return ok();
+    }
+    if (n > m)
+      return error("cannot choose " + std::to_string(n) + " distinct connections from " + std::to_string(m) +
+                   " candidates without replacement");
+    std::unordered_set<uint64_t> chosen;
+    for (uint64_t t = 0; t < n; ++t) {
+      uint64_t top = m - n + t;
+      auto pick = static_cast<uint64_t>(
+          gennc_rng_uniform_int(r_.seed, c_.stream, 0, index, static_cast<uint32_t>(t), 0.0, static_cast<double>(top)));
+      if (!chosen.insert(pick).second) {
+        chosen.insert(top);
+        pick = top;
+      }
+      picks->push_back(pick);
+    }
+    return ok();
+  }
+
+  // FIXED_NUMBER_POST: each pre neuron (row, draws at its population index) picks n post
+  // neurons; FIXED_NUMBER_PRE: each post neuron (column, draws at its index) picks n pre.
+  Status fixed_number(bool per_pre) {
+    double value = c_.params[0];
+    if (!(value >= 0.0) || value != std::floor(value)) return error("fixed_number needs a whole n >= 0");
+    auto n = static_cast<uint64_t>(value);
+    std::vector<uint64_t> picks;
+    uint32_t lines = per_pre ? n_pre() : n_post();
+    for (uint32_t a = 0; a < lines; ++a) {
+      int64_t excluded = per_pre ? excluded_post(a) : excluded_pre(a);
+      uint64_t m = (per_pre ? n_post() : n_pre()) - (excluded >= 0 ? 1 : 0);
+      uint32_t index = per_pre ? r_.pre->global(a) : r_.post->global(a);
+      GENNC_TRY(choose(index, m, n, &picks));
+      for (uint64_t pick : picks) {
+        uint32_t b = skip(pick, excluded);
+        if (per_pre) add(a, b); else add(b, a);
+      }
+    }
+    return ok();
+  }
+
+  // The allowed pairs laid out row after row form one range [0, P); n of them are chosen
+  // as by `choose`, with draw t at index t (connection number).
+  Status fixed_total_number() {
+    double value = c_.params[0];
+    if (!(value >= 0.0) || value != std::floor(value)) return error("fixed_total_number needs a whole n >= 0");
+    auto n = static_cast<uint64_t>(value);
+    std::vector<uint64_t> offsets(n_pre() + 1, 0);
+    for (uint32_t i = 0; i < n_pre(); ++i)
+      offsets[i + 1] = offsets[i] + n_post() - (excluded_post(i) >= 0 ? 1 : 0);
+    uint64_t total = offsets.back();
+    if (!c_.with_replacement && n > total)
+      return error("cannot choose " + std::to_string(n) + " distinct connections from " + std::to_string(total) +
+                   " candidate pairs without replacement");
+    if (total == 0 && n > 0) return error("no candidate pairs to connect");
+    std::unordered_set<uint64_t> chosen;
+    for (uint64_t t = 0; t < n; ++t) {
+      auto index = static_cast<uint32_t>(t), draw = static_cast<uint32_t>(t >> 32);
+      uint64_t pick;
+      if (c_.with_replacement) {
+        pick = static_cast<uint64_t>(
+            gennc_rng_uniform_int(r_.seed, c_.stream, 0, index, draw, 0.0, static_cast<double>(total - 1)));
+      } else {
+        uint64_t top = total - n + t;
+        pick = static_cast<uint64_t>(gennc_rng_uniform_int(r_.seed, c_.stream, 0, index, draw, 0.0, static_cast<double>(top)));
+        if (!chosen.insert(pick).second) {
+          chosen.insert(top);
+          pick = top;
+        }
+      }
+      auto row = static_cast<uint32_t>(std::upper_bound(offsets.begin(), offsets.end(), pick) - offsets.begin() - 1);
+      add(row, skip(pick - offsets[row], excluded_post(row)));
+    }
+    return ok();
+  }
+
+  // Each candidate pair (i, j) is connected when draw j of row i (index = pre neuron's
+  // population index) falls below the generated probability, clamped to [0, 1].
+  Status callback_probability() {
+    if (c_.probability == nullptr) return error("connector has no probability function");
+    for (uint32_t i = 0; i < n_pre(); ++i) {
+      uint32_t row = r_.pre->global(i);
+      for (uint32_t j = 0; j < n_post(); ++j) {
+        if (!allowed(i, j)) continue;
+        double dx, dy, dz;
+        double d = distance(i, j, &dx, &dy, &dz);
+        double p = c_.probability(row, r_.post->global(j), d, dx, dy, dz, r_.seed);
+        if (gennc_rng_uniform01(r_.seed, c_.stream, 0, row, j) < p) add(i, j);
+      }
+    }
+    return ok();
+  }
+
+  // PyNN's SmallWorldConnector: every allowed pair closer than `degree` is a local edge;
+  // each edge is rewired with probability `rewiring` to a uniformly chosen post neuron
+  // (row i, index = pre neuron's population index: draw 2j decides, draw 2j + 1 picks).
+  Status small_world() {
+    double degree = c_.params[0], rewiring = c_.params[1];
+    if (!(rewiring >= 0.0 && rewiring <= 1.0)) return error("small_world needs 0 <= rewiring <= 1");
+    for (uint32_t i = 0; i < n_pre(); ++i) {
+      uint32_t row = r_.pre->global(i);
+      int64_t excluded = excluded_post(i);
+      uint64_t m = n_post() - (excluded >= 0 ? 1 : 0);
+      for (uint32_t j = 0; j < n_post(); ++j) {
+        double dx, dy, dz;
+        if (!allowed(i, j) || distance(i, j, &dx, &dy, &dz) > degree) continue;
+        uint32_t target = j;
+        if (gennc_rng_uniform01(r_.seed, c_.stream, 0, row, 2 * j) < rewiring && m > 0)
+          target = skip(static_cast<uint64_t>(gennc_rng_uniform_int(r_.seed, c_.stream, 0, row, 2 * j + 1, 0.0,
+                                                                    static_cast<double>(m - 1))),
+                        excluded);
+        add(i, target);
+      }
+    }
+    return ok();
+  }
+
+  // Rows [pre, post, weight?, delay?] with indices relative to the pre and post selections.
+  Status from_rows(const double* rows, uint64_t count, uint32_t columns, const std::string& what) {
+    if (columns < 2 || columns > 4) return error(what + " rows need 2 to 4 columns (i j [weight [delay]]), not " + std::to_string(columns));
+    if (count > 0 && rows == nullptr) return error(what + " has no rows");
+    for (uint64_t k = 0; k < count; ++k) {
+      const double* row = rows + k * columns;
+      double i = row[0], j = row[1];
+      if (!(i >= 0 && i < n_pre() && i == std::floor(i)))
+        return error(what + " row " + std::to_string(k + 1) + ": pre index " + std::to_string(i) +
+                     " is not a neuron of the pre side (" + std::to_string(n_pre()) + " neurons)");
+      if (!(j >= 0 && j < n_post() && j == std::floor(j)))
+        return error(what + " row " + std::to_string(k + 1) + ": post index " + std::to_string(j) +
+                     " is not a neuron of the post side (" + std::to_string(n_post()) + " neurons)");
+      add(static_cast<uint32_t>(i), static_cast<uint32_t>(j));
+      if (columns >= 3) out_->weight.push_back(row[2]);
+      if (columns >= 4) out_->delay.push_back(row[3]);
+    }
+    return ok();
+  }
+
+  Status from_file() {
+    if (c_.path == nullptr) return error("from_file has no path");
+    std::vector<double> rows;
+    uint32_t columns = 0;
+    Status read = read_connection_file(c_.path, &rows, &columns);
+    if (!read.ok()) return {read.code(), describe(*r_.projection) + ": " + read.message()};
+    return from_rows(rows.data(), columns ? rows.size() / columns : 0, columns, "file '" + std::string(c_.path) + "'");
+  }
+
+  // A pre x post matrix, row-major; a nonzero entry is a synapse.
+  Status array() {
+    if (c_.list_rows != n_pre() || c_.list_columns != n_post())
+      return error("array connector is " + std::to_string(c_.list_rows) + " x " + std::to_string(c_.list_columns) +
+                   " but the projection is " + std::to_string(n_pre()) + " x " + std::to_string(n_post()));
+    if (c_.list == nullptr && n_pre() * uint64_t{n_post()} != 0) return error("array connector has no matrix");
+    for (uint32_t i = 0; i < n_pre(); ++i)
+      for (uint32_t j = 0; j < n_post(); ++j)
+        if (c_.list[static_cast<uint64_t>(i) * n_post() + j] != 0.0) add(i, j);
+    return ok();
+  }
+
+  Status clone() {
+    if (r_.clone_of == nullptr) return error("clone source is missing");
+    if (r_.clone_pre->size() != n_pre() || r_.clone_post->size() != n_post())
+      return error("clone needs the source projection's pre and post sizes (" + std::to_string(r_.clone_pre->size()) +
+                   " x " + std::to_string(r_.clone_post->size()) + "), not " + std::to_string(n_pre()) + " x " +
+                   std::to_string(n_post()));
+    out_->pre = r_.clone_of->pre;
+    out_->post = r_.clone_of->post;
+    return ok();
+  }
+
+  const ConnectRequest& r_;
+  const GenncConnector& c_;
+  Connections* out_;
+  bool same_population_ = false;
+  bool self_allowed_ = true;
+};
+
+}  // namespace
+
+Status connect(const ConnectRequest& request, Connections* out) {
+  *out = Connections();
+  return Builder(request, out).build();
+}
+
+Status read_connection_file(const std::string& path, std::vector<double>* rows, uint32_t* columns) {
+  std::ifstream in(path);
+  if (!in) return model_error("cannot open connection file '" + path + "': " + std::strerror(errno));
+  // Column order: i, j, weight, delay unless a "columns" header says otherwise.
+  std::vector<std::string> names = {"i", "j", "weight", "delay"};
+  bool named = false;
+  std::string line;
+  uint64_t line_number = 0;
+  int width = -1;
+  std::vector<double> values;
+  while (std::getline(in, line)) {
+    ++line_number;
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos) continue;
+    if (line[first] == '#') {
+      size_t eq = line.find('=');
+      std::string key = eq == std::string::npos ? "" : line.substr(first + 1, eq - first - 1);
+      key.erase(0, key.find_first_not_of(" \t"));
+      key.erase(key.find_last_not_of(" \t") + 1);
+      if (key == "columns") {
+        names.clear();
+        std::string spec = line.substr(eq + 1);
+        for (size_t q = spec.find_first_of("'\""); q != std::string::npos; q = spec.find_first_of("'\"", q)) {
+          size_t close = spec.find(spec[q], q + 1);
+          if (close == std::string::npos) break;
+          names.push_back(spec.substr(q + 1, close - q - 1));
+          q = close + 1;
+        }
+        named = true;
+      }
+      continue;
+    }
+    std::istringstream fields(line);
+    std::vector<double> row;
+    std::string field;
+    while (fields >> field) {
+      char* end = nullptr;
+      double v = std::strtod(field.c_str(), &end);
+      if (end == field.c_str() || *end != '\0')
+        return model_error("connection file '" + path + "' line " + std::to_string(line_number) + ": '" + field +
+                           "' is not a number");
+      row.push_back(v);
+    }
+    if (width < 0) width = static_cast<int>(row.size());
+    if (static_cast<int>(row.size()) != width || width < 2)
+      return model_error("connection file '" + path + "' line " + std::to_string(line_number) + ": expected " +
+                         std::to_string(std::max(width, 2)) + " columns (i j weight delay), found " +
+                         std::to_string(row.size()));
+    values.insert(values.end(), row.begin(), row.end());
+  }
+  if (in.bad()) return model_error("cannot read connection file '" + path + "'");
+  if (width < 0) width = 2;
+  if (named && static_cast<int>(names.size()) != width)
+    return model_error("connection file '" + path + "': the header names " + std::to_string(names.size()) +
+                       " columns but rows have " + std::to_string(width));
+  // Reorder into [i, j, weight?, delay?].
+  auto find = [&](const char* name) -> int {
+    for (size_t c = 0; c < names.size() && static_cast<int>(c) < width; ++c)
+      if (names[c] == name) return static_cast<int>(c);
+    return -1;
+  };
+  int ci = find("i"), cj = find("j"), cw = find("weight"), cd = find("delay");
+  if (ci < 0 || cj < 0) return model_error("connection file '" + path + "': the columns must include 'i' and 'j'");
+  *columns = cd >= 0 ? 4 : (cw >= 0 ? 3 : 2);
+  if (cd >= 0 && cw < 0) return model_error("connection file '" + path + "': a delay column needs a weight column");
+  rows->clear();
+  for (size_t r = 0; r < values.size() / width; ++r) {
+    const double* row = values.data() + r * width;
+    rows->push_back(row[ci]);
+    rows->push_back(row[cj]);
+    if (cw >= 0) rows->push_back(row[cw]);
+    if (cd >= 0) rows->push_back(row[cd]);
+  }
+  return ok();
+}
+
+}  // namespace gennc::runtime

@@ -1,0 +1,45 @@
+// Connectivity: every connector kind of model_abi.h with PyNN's semantics, built
+// deterministically from the seed with the counter-based generator, so that any device
+// can rebuild the same synapses (docs/runtime.md gives each connector's draw addresses).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gennc/model_abi.h"
+#include "selection.h"
+#include "status.h"
+
+namespace gennc::runtime {
+
+// The synapses of one projection as positions within its pre and post selections, in the
+// order built, plus the weight and delay columns of list and file connectors (empty when
+// the source has none; delays in ms).
+struct Connections {
+  std::vector<uint32_t> pre;
+  std::vector<uint32_t> post;
+  std::vector<double> weight;
+  std::vector<double> delay;
+};
+
+struct ConnectRequest {
+  const GenncProjectionInfo* projection = nullptr;
+  uint64_t seed = 0;
+  const Selection* pre = nullptr;
+  const Selection* post = nullptr;
+  const std::vector<double>* pre_xyz = nullptr;   // positions of the pre population
+  const std::vector<double>* post_xyz = nullptr;  // positions of the post population
+  const Connections* clone_of = nullptr;          // CLONE: the source projection's synapses
+  const Selection* clone_pre = nullptr;           // CLONE: the source projection's selections
+  const Selection* clone_post = nullptr;
+};
+
+Status connect(const ConnectRequest& request, Connections* out);
+
+// Reads a PyNN connection file: '#' header lines (a "columns = [...]" header names the
+// columns), then one connection per line, whitespace-separated, by default "i j weight
+// delay". Rows come back as [pre, post, weight?, delay?] with `columns` set to 2, 3 or 4.
+Status read_connection_file(const std::string& path, std::vector<double>* rows, uint32_t* columns);
+
+}  // namespace gennc::runtime

@@ -1,0 +1,31 @@
+// Initial values of arrays (GenncInit).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "arrays.h"
+#include "gennc/model_abi.h"
+#include "status.h"
+
+namespace gennc::runtime {
+
+// What a per-synapse initialiser sees: each synapse's pre and post neuron (population
+// indices) and both populations' positions (x y z per neuron).
+struct SynapseEndpoints {
+  const std::vector<uint32_t>* pre = nullptr;
+  const std::vector<uint32_t>* post = nullptr;
+  const std::vector<double>* pre_xyz = nullptr;
+  const std::vector<double>* post_xyz = nullptr;
+};
+
+// round(ms / dt), at least one step.
+double delay_to_steps(double ms, double dt);
+
+// Fills every element of `buffer` from `array.init`. Random kinds give element k the draw
+// at (seed, init.stream, step 0, index k mod 2^32, draw k / 2^32). `synapses` is needed by
+// GENNC_INIT_SYNAPSE_KERNEL only. Delay arrays are converted to steps.
+Status initialise_array(const GenncModel& model, const GenncArrayInfo& array, uint64_t seed,
+                        const SynapseEndpoints* synapses, Buffer* buffer);
+
+}  // namespace gennc::runtime

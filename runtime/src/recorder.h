@@ -1,0 +1,48 @@
+// Recordings: spikes read from the populations' spike lists after each step, variables
+// sampled every interval on their selection.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "arrays.h"
+#include "gennc/model_abi.h"
+#include "selection.h"
+#include "status.h"
+
+namespace gennc::runtime {
+
+struct Recording {
+  const GenncRecordingInfo* info = nullptr;
+  std::string name;        // file stem, unique within the simulation
+  std::string population;
+  Selection selection;
+  // SPIKES: (step at which the spike is stamped, neuron) in recording order, which is by
+  // step and, within a step, by neuron.
+  std::vector<std::pair<uint64_t, uint32_t>> spikes;
+  // VARIABLE: one row of selection.size() values per sample, taken after `sample_steps`.
+  std::vector<double> samples;
+  std::vector<uint64_t> sample_steps;
+};
+
+class Recorder {
+ public:
+  Status setup(const GenncModel& model, const std::vector<uint64_t>& lengths);
+
+  // Called after the step that ends at step index `steps_done` (>= 1), and with the
+  // current step before the first step of a run so the initial state is sampled.
+  void record_spikes(uint64_t steps_done, const std::vector<Buffer>& arrays);
+  void sample(uint64_t steps_done, const std::vector<Buffer>& arrays);
+  void clear();
+
+  std::vector<Recording>& recordings() { return recordings_; }
+  const std::vector<Recording>& recordings() const { return recordings_; }
+
+ private:
+  const GenncModel* model_ = nullptr;
+  std::vector<Recording> recordings_;
+};
+
+}  // namespace gennc::runtime

@@ -1,0 +1,46 @@
+#include "selection.h"
+
+namespace gennc::runtime {
+
+Status Selection::make(const GenncSelection& selection, uint32_t population_size,
+                       const std::string& what, Selection* out) {
+  Selection result;
+  result.population_ = selection.population;
+  switch (selection.kind) {
+    case GENNC_SELECT_ALL:
+      for (uint32_t i = 0; i < population_size; ++i) result.members_.push_back(i);
+      break;
+    case GENNC_SELECT_SLICE:
+      if (selection.step == 0 || selection.stop > population_size || selection.start > selection.stop)
+        return model_error(what + ": slice [" + std::to_string(selection.start) + ":" +
+                           std::to_string(selection.stop) + ":" + std::to_string(selection.step) +
+                           "] does not fit a population of " + std::to_string(population_size));
+      for (uint32_t i = selection.start; i < selection.stop; i += selection.step) result.members_.push_back(i);
+      break;
+    case GENNC_SELECT_LIST:
+      if (selection.count != 0 && selection.indices == nullptr)
+        return model_error(what + ": index list missing");
+      for (uint32_t k = 0; k < selection.count; ++k) {
+        if (selection.indices[k] >= population_size)
+          return model_error(what + ": index " + std::to_string(selection.indices[k]) +
+                             " out of range for a population of " + std::to_string(population_size));
+        result.members_.push_back(selection.indices[k]);
+      }
+      break;
+    default:
+      return model_error(what + ": unknown selection kind");
+  }
+  if (result.members_.size() != selection.count)
+    return model_error(what + ": selection declares " + std::to_string(selection.count) +
+                       " neurons but selects " + std::to_string(result.members_.size()));
+  result.position_.assign(population_size, -1);
+  for (uint32_t k = 0; k < result.size(); ++k) {
+    if (result.position_[result.members_[k]] != -1)
+      return model_error(what + ": neuron " + std::to_string(result.members_[k]) + " selected twice");
+    result.position_[result.members_[k]] = k;
+  }
+  *out = std::move(result);
+  return ok();
+}
+
+}  // namespace gennc::runtime

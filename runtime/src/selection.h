@@ -1,0 +1,33 @@
+// A GenncSelection made concrete: its members in order and, for each neuron of the
+// population, its position within the selection.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gennc/model_abi.h"
+#include "status.h"
+
+namespace gennc::runtime {
+
+class Selection {
+ public:
+  // Checks `selection` against a population of `population_size` neurons.
+  static Status make(const GenncSelection& selection, uint32_t population_size,
+                     const std::string& what, Selection* out);
+
+  uint32_t population() const { return population_; }
+  uint32_t size() const { return static_cast<uint32_t>(members_.size()); }
+  uint32_t global(uint32_t local) const { return members_[local]; }
+  // The position of population neuron `global` in the selection, or -1.
+  int64_t local(uint32_t global) const { return position_[global]; }
+  const std::vector<uint32_t>& members() const { return members_; }
+
+ private:
+  uint32_t population_ = 0;
+  std::vector<uint32_t> members_;
+  std::vector<int64_t> position_;
+};
+
+}  // namespace gennc::runtime

@@ -1,0 +1,545 @@
+#include "simulation.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+#include "initialise.h"
+#include "positions.h"
+
+namespace gennc::runtime {
+namespace {
+
+constexpr uint32_t kNone = UINT32_MAX;
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string name_of(const char* name) { return name ? name : "?"; }
+
+}  // namespace
+
+Simulation::Simulation(const GenncModel& model, const SimulationOptions& options)
+    : model_(model), seed_(options.seed), output_folder_(options.output_folder), pool_(options.threads) {}
+
+Status Simulation::create(const GenncModel& model, const SimulationOptions& options,
+                          std::unique_ptr<Simulation>* out) {
+  auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<Simulation> sim(new Simulation(model, options));
+  GENNC_TRY(sim->check_model());
+  GENNC_TRY(sim->build());
+  sim->timings_.build = model.build_seconds > 0 ? model.build_seconds : -1.0;
+  sim->timings_.init = seconds_since(start);
+  *out = std::move(sim);
+  return ok();
+}
+
+// ---- Model checks ------------------------------------------------------------------
+
+Status Simulation::check_model() const {
+  const GenncModel& m = model_;
+  if (m.abi_version != GENNC_MODEL_ABI_VERSION)
+    return model_error("the model was compiled for model ABI " + std::to_string(m.abi_version) +
+                       ", this runtime reads ABI " + std::to_string(GENNC_MODEL_ABI_VERSION));
+  if (!(m.dt > 0.0) || !std::isfinite(m.dt)) return model_error("the model's dt must be positive");
+  auto array_ok = [&](uint32_t id, bool optional) { return (optional && id == kNone) || id < m.array_count; };
+  std::unordered_map<std::string, uint32_t> names;
+  for (uint32_t a = 0; a < m.array_count; ++a) {
+    const GenncArrayInfo& info = m.arrays[a];
+    if (info.name == nullptr) return model_error("array " + std::to_string(a) + " has no name");
+    std::string what = "array '" + std::string(info.name) + "'";
+    if (!names.emplace(info.name, a).second) return model_error(what + " is declared twice");
+    if (!dtype_valid(info.dtype)) return model_error(what + " has an unknown dtype");
+    switch (info.scope) {
+      case GENNC_SCOPE_SCALAR:
+      case GENNC_SCOPE_LIST:
+        break;
+      case GENNC_SCOPE_NEURON:
+      case GENNC_SCOPE_RING:
+        if (info.owner >= m.population_count) return model_error(what + " belongs to a population that does not exist");
+        break;
+      case GENNC_SCOPE_SYNAPSE:
+      case GENNC_SCOPE_ROW_POINTER:
+      case GENNC_SCOPE_COLUMN_POINTER:
+        if (info.owner >= m.projection_count) return model_error(what + " belongs to a projection that does not exist");
+        break;
+      default:
+        return model_error(what + " has an unknown scope");
+    }
+  }
+  auto u32_array = [&](uint32_t id, GenncArrayScope scope, uint32_t owner, bool owned) {
+    const GenncArrayInfo& info = m.arrays[id];
+    return info.dtype == GENNC_U32 && info.scope == scope && (!owned || info.owner == owner);
+  };
+  for (uint32_t p = 0; p < m.population_count; ++p) {
+    const GenncPopulationInfo& pop = m.populations[p];
+    std::string what = "population '" + name_of(pop.name) + "'";
+    if (!array_ok(pop.spike_count_array, false) || !u32_array(pop.spike_count_array, GENNC_SCOPE_SCALAR, p, false))
+      return model_error(what + ": its spike count must be a uint32 scalar array");
+    if (!array_ok(pop.spike_list_array, false) || !u32_array(pop.spike_list_array, GENNC_SCOPE_NEURON, p, true))
+      return model_error(what + ": its spike list must be a uint32 per-neuron array of the population");
+    if (!array_ok(pop.ring_depth_array, true) ||
+        (pop.ring_depth_array != kNone && !u32_array(pop.ring_depth_array, GENNC_SCOPE_SCALAR, p, false)))
+      return model_error(what + ": its ring depth must be a uint32 scalar array");
+  }
+  for (uint32_t p = 0; p < m.projection_count; ++p) {
+    const GenncProjectionInfo& proj = m.projections[p];
+    std::string what = "projection '" + name_of(proj.name) + "'";
+    if (proj.pre.population >= m.population_count || proj.post.population >= m.population_count)
+      return model_error(what + " connects a population that does not exist");
+    if (!array_ok(proj.row_pointer_array, false) || !u32_array(proj.row_pointer_array, GENNC_SCOPE_ROW_POINTER, p, true))
+      return model_error(what + ": its row pointers must be a uint32 row-pointer array of the projection");
+    if (!array_ok(proj.column_array, false) || !u32_array(proj.column_array, GENNC_SCOPE_SYNAPSE, p, true))
+      return model_error(what + ": its columns must be a uint32 per-synapse array of the projection");
+    bool has_columns = proj.column_pointer_array != kNone;
+    if (has_columns != (proj.column_synapse_array != kNone))
+      return model_error(what + ": column pointers and column synapse ids come together");
+    if (has_columns && (!array_ok(proj.column_pointer_array, false) || !array_ok(proj.column_synapse_array, false) ||
+                        !u32_array(proj.column_pointer_array, GENNC_SCOPE_COLUMN_POINTER, p, true) ||
+                        !u32_array(proj.column_synapse_array, GENNC_SCOPE_SYNAPSE, p, true)))
+      return model_error(what + ": its column arrays must be uint32 arrays of the projection");
+    if (!array_ok(proj.delay_array, true) ||
+        (proj.delay_array != kNone && (m.arrays[proj.delay_array].scope != GENNC_SCOPE_SYNAPSE ||
+                                       m.arrays[proj.delay_array].owner != p)))
+      return model_error(what + ": its delays must be a per-synapse array of the projection");
+    if (proj.delay_array == kNone && proj.constant_delay_steps == 0)
+      return model_error(what + ": its delay must be at least one step");
+    if (!array_ok(proj.weight_from_list, true) ||
+        (proj.weight_from_list != kNone && (m.arrays[proj.weight_from_list].scope != GENNC_SCOPE_SYNAPSE ||
+                                            m.arrays[proj.weight_from_list].owner != p)))
+      return model_error(what + ": its list weights must go to a per-synapse array of the projection");
+    if (!array_ok(proj.receptor_ring_array, true))
+      return model_error(what + ": its receptor ring does not exist");
+    if (proj.connector.kind == GENNC_CONNECT_CLONE && !(proj.connector.params[0] >= 0 &&
+                                                        proj.connector.params[0] < m.projection_count))
+      return model_error(what + ": it clones a projection that does not exist");
+  }
+  for (uint32_t i = 0; i < m.injection_count; ++i)
+    if (m.injections[i].target.population >= m.population_count)
+      return model_error("injection '" + name_of(m.injections[i].name) + "' targets a population that does not exist");
+  for (uint32_t k = 0; k < m.kernel_count; ++k) {
+    const GenncKernelInfo& kernel = m.kernels[k];
+    std::string what = "kernel '" + name_of(kernel.name) + "'";
+    if (kernel.host == nullptr)
+      return model_error(what + " has no host code (the model was compiled for the GPU only)");
+    uint32_t limit = 0;
+    switch (kernel.kind) {
+      case GENNC_KERNEL_NEURON:
+      case GENNC_KERNEL_DERIVED: limit = m.population_count; break;
+      case GENNC_KERNEL_CURRENT_SOURCE: limit = m.injection_count; break;
+      case GENNC_KERNEL_SYNAPSE_PRE:
+      case GENNC_KERNEL_SYNAPSE_POST:
+      case GENNC_KERNEL_TRACE_PRE:
+      case GENNC_KERNEL_TRACE_POST:
+      case GENNC_KERNEL_SYNAPSE_CONTINUOUS:
+      case GENNC_KERNEL_DERIVED_SYNAPSE: limit = m.projection_count; break;
+      default: return model_error(what + " has an unknown kind");
+    }
+    if (kernel.owner >= limit) return model_error(what + " belongs to something that does not exist");
+  }
+  for (uint32_t k = 0; k < m.init_schedule_length; ++k)
+    if (m.init_schedule[k] >= m.kernel_count) return model_error("the init schedule names a kernel that does not exist");
+  for (uint32_t k = 0; k < m.step_schedule_length; ++k)
+    if (m.step_schedule[k] >= m.kernel_count) return model_error("the step schedule names a kernel that does not exist");
+  return ok();
+}
+
+// ---- Building ----------------------------------------------------------------------
+
+Status Simulation::build() {
+  const GenncModel& m = model_;
+  arrays_.resize(m.array_count);
+  lengths_.assign(m.array_count, 0);
+  structural_.assign(m.array_count, false);
+  synapse_counts_.assign(m.projection_count, 0);
+  ring_depths_.assign(m.population_count, 1);
+  kernel_seconds_.assign(m.kernel_count, 0.0);
+
+  for (uint32_t p = 0; p < m.population_count; ++p)
+    if (m.populations[p].ring_depth_array != kNone) structural_[m.populations[p].ring_depth_array] = true;
+  for (uint32_t p = 0; p < m.projection_count; ++p) {
+    const GenncProjectionInfo& proj = m.projections[p];
+    for (uint32_t id : {proj.row_pointer_array, proj.column_array, proj.column_pointer_array, proj.column_synapse_array,
+                        proj.delay_array})
+      if (id != kNone) structural_[id] = true;
+  }
+
+  // Arrays whose length the model fixes, initialised now.
+  for (uint32_t a = 0; a < m.array_count; ++a) {
+    const GenncArrayInfo& info = m.arrays[a];
+    uint64_t length = 0;
+    switch (info.scope) {
+      case GENNC_SCOPE_SCALAR: length = 1; break;
+      case GENNC_SCOPE_NEURON: length = m.populations[info.owner].size; break;
+      case GENNC_SCOPE_LIST: length = info.length; break;
+      case GENNC_SCOPE_ROW_POINTER: length = m.populations[m.projections[info.owner].pre.population].size + 1ull; break;
+      case GENNC_SCOPE_COLUMN_POINTER: length = m.populations[m.projections[info.owner].post.population].size + 1ull; break;
+      default: continue;  // synapse and ring arrays wait for connectivity
+    }
+    arrays_[a] = Buffer(info.dtype, length);
+    if (!structural_[a]) GENNC_TRY(initialise_array(m, info, seed_, nullptr, &arrays_[a]));
+  }
+
+  positions_.resize(m.population_count);
+  for (uint32_t p = 0; p < m.population_count; ++p)
+    GENNC_TRY(compute_positions(m.populations[p].structure, m.populations[p].size, seed_, name_of(m.populations[p].name),
+                                &positions_[p]));
+  injection_counts_.resize(m.injection_count);
+  for (uint32_t i = 0; i < m.injection_count; ++i) {
+    Selection target;
+    GENNC_TRY(Selection::make(m.injections[i].target, m.populations[m.injections[i].target.population].size,
+                              "injection '" + name_of(m.injections[i].name) + "'", &target));
+    injection_counts_[i] = target.size();
+  }
+
+  pre_.resize(m.projection_count);
+  post_.resize(m.projection_count);
+  connections_.resize(m.projection_count);
+  synapse_pre_.resize(m.projection_count);
+  synapse_post_.resize(m.projection_count);
+  std::vector<int> state(m.projection_count, 0);  // 0 to do, 1 building, 2 built
+  for (uint32_t p = 0; p < m.projection_count; ++p) GENNC_TRY(build_projection(p, &state));
+  for (uint32_t p = 0; p < m.projection_count; ++p) GENNC_TRY(fill_synapse_arrays(p));
+  GENNC_TRY(build_rings());
+  // The build-time synapse lists are no longer needed; the arrays hold connectivity now.
+  connections_ = {};
+  synapse_pre_ = {};
+  synapse_post_ = {};
+  refresh_pointers();
+  GENNC_TRY(recorder_.setup(m, lengths_));
+  return run_init_schedule();
+}
+
+Status Simulation::build_projection(uint32_t p, std::vector<int>* state) {
+  if ((*state)[p] == 2) return ok();
+  const GenncModel& m = model_;
+  const GenncProjectionInfo& proj = m.projections[p];
+  std::string what = "projection '" + name_of(proj.name) + "'";
+  if ((*state)[p] == 1) return model_error(what + " is part of a cycle of clones");
+  (*state)[p] = 1;
+  GENNC_TRY(Selection::make(proj.pre, m.populations[proj.pre.population].size, what + " (pre)", &pre_[p]));
+  GENNC_TRY(Selection::make(proj.post, m.populations[proj.post.population].size, what + " (post)", &post_[p]));
+
+  ConnectRequest request;
+  request.projection = &proj;
+  request.seed = seed_;
+  request.pre = &pre_[p];
+  request.post = &post_[p];
+  request.pre_xyz = &positions_[proj.pre.population];
+  request.post_xyz = &positions_[proj.post.population];
+  if (proj.connector.kind == GENNC_CONNECT_CLONE) {
+    auto source = static_cast<uint32_t>(proj.connector.params[0]);
+    GENNC_TRY(build_projection(source, state));
+    request.clone_of = &connections_[source];
+    request.clone_pre = &pre_[source];
+    request.clone_post = &post_[source];
+  }
+  Connections& c = connections_[p];
+  GENNC_TRY(connect(request, &c));
+
+  // CSR over population indices: synapses sorted by pre, then post (build order among
+  // repeats of a pair).
+  uint64_t n = c.pre.size();
+  if (n > UINT32_MAX) return model_error(what + " has more than 2^32 - 1 synapses");
+  std::vector<uint32_t> order(n);
+  for (uint32_t k = 0; k < n; ++k) order[k] = k;
+  const Selection& pre = pre_[p];
+  const Selection& post = post_[p];
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    uint32_t pa = pre.global(c.pre[a]), pb = pre.global(c.pre[b]);
+    if (pa != pb) return pa < pb;
+    return post.global(c.post[a]) < post.global(c.post[b]);
+  });
+  std::vector<uint32_t>& spre = synapse_pre_[p];
+  std::vector<uint32_t>& spost = synapse_post_[p];
+  spre.resize(n);
+  spost.resize(n);
+  for (uint64_t k = 0; k < n; ++k) {
+    spre[k] = pre.global(c.pre[order[k]]);
+    spost[k] = post.global(c.post[order[k]]);
+  }
+  auto permute = [&](std::vector<double>* column) {
+    if (column->empty()) return;
+    std::vector<double> sorted(n);
+    for (uint64_t k = 0; k < n; ++k) sorted[k] = (*column)[order[k]];
+    *column = std::move(sorted);
+  };
+  // The list columns follow the synapses into CSR order; the pairs stay in build order for clones.
+  permute(&c.weight);
+  permute(&c.delay);
+  synapse_counts_[p] = n;
+
+  Buffer& rows = arrays_[proj.row_pointer_array];
+  auto* row_pointer = static_cast<uint32_t*>(rows.data());
+  std::fill(row_pointer, row_pointer + rows.length(), 0u);
+  for (uint64_t k = 0; k < n; ++k) ++row_pointer[spre[k] + 1];
+  for (uint64_t r = 1; r < rows.length(); ++r) row_pointer[r] += row_pointer[r - 1];
+  (*state)[p] = 2;
+  return ok();
+}
+
+Status Simulation::fill_synapse_arrays(uint32_t p) {
+  const GenncModel& m = model_;
+  const GenncProjectionInfo& proj = m.projections[p];
+  std::string what = "projection '" + name_of(proj.name) + "'";
+  uint64_t n = synapse_counts_[p];
+  SynapseEndpoints endpoints{&synapse_pre_[p], &synapse_post_[p], &positions_[proj.pre.population],
+                             &positions_[proj.post.population]};
+  for (uint32_t a = 0; a < m.array_count; ++a) {
+    const GenncArrayInfo& info = m.arrays[a];
+    if (info.scope != GENNC_SCOPE_SYNAPSE || info.owner != p) continue;
+    arrays_[a] = Buffer(info.dtype, n);
+    if (a == proj.column_array || a == proj.column_synapse_array) continue;
+    GENNC_TRY(initialise_array(m, info, seed_, &endpoints, &arrays_[a]));
+  }
+  auto* column = static_cast<uint32_t*>(arrays_[proj.column_array].data());
+  for (uint64_t k = 0; k < n; ++k) column[k] = synapse_post_[p][k];
+
+  const Connections& c = connections_[p];
+  if (!c.weight.empty()) {
+    if (proj.weight_from_list == kNone)
+      return model_error(what + ": its connections carry weights but the model has no array for them");
+    for (uint64_t k = 0; k < n; ++k) arrays_[proj.weight_from_list].set(k, c.weight[k]);
+  }
+  if (!c.delay.empty()) {
+    if (proj.delay_array == kNone)
+      return model_error(what + ": its connections carry delays but the model gives it one constant delay");
+    for (uint64_t k = 0; k < n; ++k) arrays_[proj.delay_array].set(k, delay_to_steps(c.delay[k], m.dt));
+  }
+
+  if (proj.column_pointer_array != kNone) {
+    // Synapse ids grouped by post neuron (a counting sort keeps pre order within a column).
+    Buffer& cols = arrays_[proj.column_pointer_array];
+    auto* column_pointer = static_cast<uint32_t*>(cols.data());
+    auto* column_synapse = static_cast<uint32_t*>(arrays_[proj.column_synapse_array].data());
+    std::fill(column_pointer, column_pointer + cols.length(), 0u);
+    for (uint64_t k = 0; k < n; ++k) ++column_pointer[synapse_post_[p][k] + 1];
+    for (uint64_t r = 1; r < cols.length(); ++r) column_pointer[r] += column_pointer[r - 1];
+    std::vector<uint32_t> next(column_pointer, column_pointer + cols.length() - 1);
+    for (uint64_t k = 0; k < n; ++k) column_synapse[next[synapse_post_[p][k]]++] = static_cast<uint32_t>(k);
+  }
+  return ok();
+}
+
+Status Simulation::build_rings() {
+  const GenncModel& m = model_;
+  std::vector<uint64_t> max_delay(m.population_count, 0);
+  for (uint32_t p = 0; p < m.projection_count; ++p) {
+    const GenncProjectionInfo& proj = m.projections[p];
+    uint64_t longest = proj.constant_delay_steps;
+    if (proj.delay_array != kNone) {
+      longest = 0;
+      const Buffer& delays = arrays_[proj.delay_array];
+      for (uint64_t k = 0; k < delays.length(); ++k) {
+        double d = delays.get(k);
+        if (!(d >= 1.0))
+          return model_error("projection '" + name_of(proj.name) + "': synapse " + std::to_string(k) +
+                             " has a delay below one step");
+        longest = std::max<uint64_t>(longest, static_cast<uint64_t>(d));
+      }
+    }
+    max_delay[proj.post.population] = std::max(max_delay[proj.post.population], longest);
+  }
+  for (uint32_t p = 0; p < m.population_count; ++p) {
+    if (max_delay[p] + 1 > UINT32_MAX) return model_error("a delay is too long");
+    ring_depths_[p] = static_cast<uint32_t>(max_delay[p] + 1);
+    if (m.populations[p].ring_depth_array != kNone) arrays_[m.populations[p].ring_depth_array].set(0, ring_depths_[p]);
+  }
+  for (uint32_t a = 0; a < m.array_count; ++a) {
+    const GenncArrayInfo& info = m.arrays[a];
+    if (info.scope != GENNC_SCOPE_RING) continue;
+    arrays_[a] = Buffer(info.dtype, uint64_t{ring_depths_[info.owner]} * m.populations[info.owner].size);
+    GENNC_TRY(initialise_array(m, info, seed_, nullptr, &arrays_[a]));
+  }
+  return ok();
+}
+
+void Simulation::refresh_pointers() {
+  pointers_.resize(arrays_.size());
+  lengths_.resize(arrays_.size());
+  for (size_t a = 0; a < arrays_.size(); ++a) {
+    pointers_[a] = arrays_[a].length() ? arrays_[a].data() : nullptr;
+    lengths_[a] = arrays_[a].length();
+  }
+}
+
+void Simulation::recompute_sizes() {
+  for (uint32_t p = 0; p < model_.projection_count; ++p)
+    synapse_counts_[p] = arrays_[model_.projections[p].column_array].length();
+  for (uint32_t p = 0; p < model_.population_count; ++p) {
+    uint32_t id = model_.populations[p].ring_depth_array;
+    if (id != kNone) ring_depths_[p] = static_cast<uint32_t>(arrays_[id].get(0));
+  }
+}
+
+Status Simulation::run_init_schedule() {
+  GenncKernelEnv env{pointers_.data(), lengths_.data(), time(), model_.dt, step_, seed_};
+  for (uint32_t k = 0; k < model_.init_schedule_length; ++k) run_kernel(model_.init_schedule[k], env);
+  return ok();
+}
+
+// ---- Stepping ----------------------------------------------------------------------
+
+uint64_t Simulation::kernel_range(const GenncKernelInfo& kernel) const {
+  const GenncModel& m = model_;
+  auto spikes = [&](uint32_t population) {
+    const GenncPopulationInfo& pop = m.populations[population];
+    return std::min<uint64_t>(static_cast<const uint32_t*>(arrays_[pop.spike_count_array].data())[0], pop.size);
+  };
+  switch (kernel.kind) {
+    case GENNC_KERNEL_NEURON:
+    case GENNC_KERNEL_DERIVED: return m.populations[kernel.owner].size;
+    case GENNC_KERNEL_CURRENT_SOURCE: return injection_counts_[kernel.owner];
+    case GENNC_KERNEL_SYNAPSE_PRE: return spikes(m.projections[kernel.owner].pre.population);
+    case GENNC_KERNEL_SYNAPSE_POST: return spikes(m.projections[kernel.owner].post.population);
+    case GENNC_KERNEL_TRACE_PRE: return m.populations[m.projections[kernel.owner].pre.population].size;
+    case GENNC_KERNEL_TRACE_POST: return m.populations[m.projections[kernel.owner].post.population].size;
+    case GENNC_KERNEL_SYNAPSE_CONTINUOUS:
+    case GENNC_KERNEL_DERIVED_SYNAPSE: return synapse_counts_[kernel.owner];
+  }
+  return 0;
+}
+
+void Simulation::run_kernel(uint32_t id, const GenncKernelEnv& env) {
+  const GenncKernelInfo& kernel = model_.kernels[id];
+  auto start = std::chrono::steady_clock::now();
+  auto count = static_cast<uint32_t>(kernel_range(kernel));
+  // A spike's row can be long, so spike ranges are split finely; element ranges coarsely.
+  bool per_spike = kernel.kind == GENNC_KERNEL_SYNAPSE_PRE || kernel.kind == GENNC_KERNEL_SYNAPSE_POST;
+  GenncKernelFn fn = kernel.host;
+  pool_.parallel_for(count, per_spike ? 16 : 4096, [&](uint32_t begin, uint32_t end) { fn(&env, begin, end); });
+  if (kernel.kind == GENNC_KERNEL_NEURON && pool_.size() > 1) {
+    // Threads append spikes in any order; sorting keeps every later stage deterministic.
+    const GenncPopulationInfo& pop = model_.populations[kernel.owner];
+    uint32_t spikes = std::min(static_cast<uint32_t*>(arrays_[pop.spike_count_array].data())[0], pop.size);
+    auto* list = static_cast<uint32_t*>(arrays_[pop.spike_list_array].data());
+    std::sort(list, list + spikes);
+  }
+  kernel_seconds_[id] += seconds_since(start);
+}
+
+void Simulation::take_snapshot() {
+  snapshot_.assign(arrays_.size(), Buffer());
+  for (uint32_t a = 0; a < model_.array_count; ++a) {
+    uint32_t flags = model_.arrays[a].flags;
+    if (is_structural(a) || (flags & (GENNC_ARRAY_PARAMETER | GENNC_ARRAY_DERIVED))) continue;
+    snapshot_[a] = arrays_[a];
+  }
+  snapshot_valid_ = true;
+}
+
+Status Simulation::run(uint64_t steps) {
+  auto start = std::chrono::steady_clock::now();
+  if (step_ == 0 && !snapshot_valid_) take_snapshot();
+  recorder_.sample(step_, arrays_);
+  const GenncModel& m = model_;
+  for (uint64_t s = 0; s < steps; ++s) {
+    for (uint32_t p = 0; p < m.population_count; ++p)
+      static_cast<uint32_t*>(arrays_[m.populations[p].spike_count_array].data())[0] = 0;
+    GenncKernelEnv env{pointers_.data(), lengths_.data(), time(), m.dt, step_, seed_};
+    for (uint32_t k = 0; k < m.step_schedule_length; ++k) run_kernel(m.step_schedule[k], env);
+    ++step_;
+    recorder_.record_spikes(step_, arrays_);
+    recorder_.sample(step_, arrays_);
+  }
+  timings_.simulate += seconds_since(start);
+  return ok();
+}
+
+Status Simulation::reset() {
+  if (snapshot_valid_)
+    for (uint32_t a = 0; a < model_.array_count; ++a)
+      if (snapshot_[a].length() == arrays_[a].length() && snapshot_[a].length() != 0)
+        std::memcpy(arrays_[a].data(), snapshot_[a].data(), arrays_[a].bytes());
+  // The next run takes a fresh snapshot, so values set between reset and run are kept.
+  snapshot_valid_ = false;
+  step_ = 0;
+  recorder_.clear();
+  return ok();
+}
+
+// ---- Arrays ------------------------------------------------------------------------
+
+int64_t Simulation::find_array(const std::string& name) const {
+  for (uint32_t a = 0; a < model_.array_count; ++a)
+    if (name == model_.arrays[a].name) return a;
+  return -1;
+}
+
+namespace {
+Status no_array(const std::string& name) { return not_found("no array called '" + name + "'"); }
+Status wrong_count(const std::string& name, uint64_t length, uint64_t count) {
+  return argument_error("array '" + name + "' has " + std::to_string(length) + " elements, not " + std::to_string(count));
+}
+}  // namespace
+
+Status Simulation::get_array(const std::string& name, void* out, uint64_t count) const {
+  int64_t id = find_array(name);
+  if (id < 0) return no_array(name);
+  const Buffer& array = arrays_[id];
+  if (count != array.length()) return wrong_count(name, array.length(), count);
+  if (array.bytes() != 0) {
+    if (out == nullptr) return argument_error("no buffer given for array '" + name + "'");
+    std::memcpy(out, array.data(), array.bytes());
+  }
+  return ok();
+}
+
+Status Simulation::get_array_f64(const std::string& name, double* out, uint64_t count) const {
+  int64_t id = find_array(name);
+  if (id < 0) return no_array(name);
+  const Buffer& array = arrays_[id];
+  if (count != array.length()) return wrong_count(name, array.length(), count);
+  if (count != 0 && out == nullptr) return argument_error("no buffer given for array '" + name + "'");
+  for (uint64_t k = 0; k < count; ++k) out[k] = array.get(k);
+  return ok();
+}
+
+Status Simulation::set_array(const std::string& name, const void* values, uint64_t count) {
+  int64_t id = find_array(name);
+  if (id < 0) return no_array(name);
+  Buffer staged(arrays_[id].dtype(), arrays_[id].length());
+  if (count != staged.length()) return wrong_count(name, staged.length(), count);
+  if (staged.bytes() != 0) {
+    if (values == nullptr) return argument_error("no values given for array '" + name + "'");
+    std::memcpy(staged.data(), values, staged.bytes());
+  }
+  std::vector<double> as_double(count);
+  for (uint64_t k = 0; k < count; ++k) as_double[k] = staged.get(k);
+  return set_array_f64(name, as_double.data(), count);
+}
+
+Status Simulation::set_array_f64(const std::string& name, const double* values, uint64_t count) {
+  int64_t found = find_array(name);
+  if (found < 0) return no_array(name);
+  auto id = static_cast<uint32_t>(found);
+  Buffer& array = arrays_[id];
+  if (count != array.length()) return wrong_count(name, array.length(), count);
+  if (count != 0 && values == nullptr) return argument_error("no values given for array '" + name + "'");
+  const GenncModel& m = model_;
+  bool is_delay = false;
+  uint32_t depth = 0;
+  for (uint32_t p = 0; p < m.projection_count; ++p)
+    if (m.projections[p].delay_array == id) {
+      is_delay = true;
+      depth = ring_depths_[m.projections[p].post.population];
+    }
+  if (is_delay) {
+    // Ring buffers were sized for the delays at creation; longer delays would wrap.
+    for (uint64_t k = 0; k < count; ++k)
+      if (!(values[k] >= 1.0 && values[k] <= depth - 1.0 && values[k] == std::floor(values[k])))
+        return argument_error("array '" + name + "': delay " + std::to_string(values[k]) +
+                              " steps is not a whole number of steps in [1, " + std::to_string(depth - 1) +
+                              "] (the longest delay at creation)");
+  } else if (is_structural(id)) {
+    return argument_error("array '" + name + "' holds connectivity and cannot be set");
+  }
+  for (uint64_t k = 0; k < count; ++k) array.set(k, values[k]);
+  if (m.arrays[id].flags & GENNC_ARRAY_PARAMETER) return run_init_schedule();
+  return ok();
+}
+
+}  // namespace gennc::runtime
