@@ -1,0 +1,63 @@
+#include "codegen/device_library.h"
+
+#include <llvm/Bitcode/BitcodeReader.h>
+#include <llvm/IR/Function.h>
+#include <llvm/Linker/Linker.h>
+#include <llvm/Support/Error.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/TargetParser/Triple.h>
+
+#include <set>
+
+namespace gennc::codegen {
+
+namespace {
+
+// The bitcode was compiled for a generic CPU of the architecture; dropping its per-function
+// CPU and feature attributes lets the helpers take the module's (x86-64-v2 or native) and
+// be inlined into kernels compiled for a richer feature set.
+void strip_cpu_attributes(llvm::Module& library) {
+  for (llvm::Function& fn : library) {
+    fn.removeFnAttr("target-cpu");
+    fn.removeFnAttr("target-features");
+    fn.removeFnAttr("tune-cpu");
+  }
+}
+
+}  // namespace
+
+bool link_device_library(llvm::Module& module, std::string* error) {
+  const std::string arch = llvm::Triple(module.getTargetTriple()).getArchName().str();
+  const std::string_view bitcode = embedded_device_bitcode(arch);
+  if (bitcode.empty()) {
+    *error = "this gennc was built without a device library for " + arch;
+    return false;
+  }
+  auto buffer = llvm::MemoryBuffer::getMemBuffer(llvm::StringRef(bitcode.data(), bitcode.size()),
+                                                 "device-library-" + arch, false);
+  llvm::Expected<std::unique_ptr<llvm::Module>> parsed =
+      llvm::parseBitcodeFile(buffer->getMemBufferRef(), module.getContext());
+  if (!parsed) {
+    *error = "the embedded device library is unreadable: " + llvm::toString(parsed.takeError());
+    return false;
+  }
+  std::unique_ptr<llvm::Module> library = std::move(*parsed);
+  library->setTargetTriple(module.getTargetTriple());
+  library->setDataLayout(module.getDataLayout());
+  strip_cpu_attributes(*library);
+
+  std::set<std::string> provided;
+  for (const llvm::GlobalValue& value : library->global_values())
+    if (!value.isDeclaration()) provided.insert(value.getName().str());
+
+  if (llvm::Linker::linkModules(module, std::move(library), llvm::Linker::LinkOnlyNeeded)) {
+    *error = "linking the device library failed";
+    return false;
+  }
+  for (llvm::GlobalValue& value : module.global_values())
+    if (!value.isDeclaration() && provided.count(value.getName().str()) != 0)
+      value.setLinkage(llvm::GlobalValue::InternalLinkage);
+  return true;
+}
+
+}  // namespace gennc::codegen
