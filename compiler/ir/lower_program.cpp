@@ -1,0 +1,1216 @@
+#include "ir/lower_program.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "ir/fold.h"
+#include "ir/internal_error.h"
+#include "ir/lower_code.h"
+#include "sema/units.h"
+
+namespace gennc::ir {
+
+namespace {
+
+const char* kWhere = "lowering to IR";
+using diag::DiagId;
+
+GenncDType dtype_for(Type t) {
+  auto d = storage_type(t);
+  GENNC_IR_ASSERT(d.has_value(), kWhere, "no array type stores a u64");
+  return *d;
+}
+
+std::string unit_text(const sema::Dimension& dim) {
+  return dim.dimensionless() ? std::string() : sema::format_dimension(dim);
+}
+
+GenncInitKind init_kind(sema::Builtin b) {
+  switch (b) {
+    case sema::Builtin::Uniform: return GENNC_INIT_UNIFORM;
+    case sema::Builtin::Normal: return GENNC_INIT_NORMAL;
+    case sema::Builtin::NormalClipped: return GENNC_INIT_NORMAL_CLIPPED;
+    case sema::Builtin::Exponential: return GENNC_INIT_EXPONENTIAL;
+    case sema::Builtin::Gamma: return GENNC_INIT_GAMMA;
+    case sema::Builtin::Lognormal: return GENNC_INIT_LOGNORMAL;
+    case sema::Builtin::Poisson: return GENNC_INIT_POISSON;
+    case sema::Builtin::Binomial: return GENNC_INIT_BINOMIAL;
+    case sema::Builtin::UniformInt: return GENNC_INIT_UNIFORM_INT;
+    default: internal_error(kWhere, "distribution without an initialiser kind");
+  }
+}
+
+GenncConnectorKind connector_kind(sema::ConnectorKind k) {
+  switch (k) {
+    case sema::ConnectorKind::AllToAll: return GENNC_CONNECT_ALL_TO_ALL;
+    case sema::ConnectorKind::OneToOne: return GENNC_CONNECT_ONE_TO_ONE;
+    case sema::ConnectorKind::FixedProbability: return GENNC_CONNECT_FIXED_PROBABILITY;
+    case sema::ConnectorKind::FixedNumberPre: return GENNC_CONNECT_FIXED_NUMBER_PRE;
+    case sema::ConnectorKind::FixedNumberPost: return GENNC_CONNECT_FIXED_NUMBER_POST;
+    case sema::ConnectorKind::FixedTotalNumber: return GENNC_CONNECT_FIXED_TOTAL_NUMBER;
+    case sema::ConnectorKind::DistanceDependentProbability: return GENNC_CONNECT_DISTANCE_PROBABILITY;
+    case sema::ConnectorKind::DisplacementDependentProbability: return GENNC_CONNECT_DISPLACEMENT_PROBABILITY;
+    case sema::ConnectorKind::IndexBasedProbability: return GENNC_CONNECT_INDEX_PROBABILITY;
+    case sema::ConnectorKind::SmallWorld: return GENNC_CONNECT_SMALL_WORLD;
+    case sema::ConnectorKind::FromList: return GENNC_CONNECT_FROM_LIST;
+    case sema::ConnectorKind::FromFile: return GENNC_CONNECT_FROM_FILE;
+    case sema::ConnectorKind::Array: return GENNC_CONNECT_ARRAY;
+    case sema::ConnectorKind::Clone: return GENNC_CONNECT_CLONE;
+  }
+  return GENNC_CONNECT_ALL_TO_ALL;
+}
+
+// ---- Linearity of `on spike` in its weight -------------------------------------------
+
+// How an expression depends on the handler's weight argument.
+enum class Dep { Free, Linear, Bad };
+
+class LinearityCheck {
+ public:
+  LinearityCheck(const sema::Program& p, const sema::Symbol* w) : p_(p) { linear_.insert(w); }
+
+  bool block_ok(const ast::Block& b) {
+    collect_assigned(b);
+    return statements_ok(b);
+  }
+
+ private:
+  void collect_assigned(const ast::Block& b) {
+    for (const auto& s : b.statements) {
+      if (auto* a = ast::dyn_cast<ast::AssignStmt>(s.get())) {
+        auto it = p_.assign_targets.find(a);
+        if (it != p_.assign_targets.end()) assigned_.insert(it->second);
+      } else if (auto* i = ast::dyn_cast<ast::IfStmt>(s.get())) {
+        collect_assigned(i->then);
+        if (i->otherwise) collect_assigned(*i->otherwise);
+      }
+    }
+  }
+
+  bool statements_ok(const ast::Block& b) {
+    for (const auto& s : b.statements) {
+      if (auto* let = ast::dyn_cast<ast::LetStmt>(s.get())) {
+        Dep d = dep(let->value.get());
+        if (d == Dep::Bad) return false;
+        auto it = p_.lets.find(let);
+        if (d == Dep::Linear && it != p_.lets.end()) linear_.insert(it->second);
+      } else if (auto* a = ast::dyn_cast<ast::AssignStmt>(s.get())) {
+        Dep d = dep(a->value.get());
+        bool accumulate = a->op == ast::AssignOp::Add || a->op == ast::AssignOp::Sub;
+        // Accumulating a weight-free amount counts spikes, which a summed weight cannot do.
+        if (d == Dep::Bad || (accumulate && d == Dep::Free) || (!accumulate && d == Dep::Linear)) return false;
+      } else if (auto* i = ast::dyn_cast<ast::IfStmt>(s.get())) {
+        if (dep(i->cond.get()) != Dep::Free) return false;
+        if (!statements_ok(i->then)) return false;
+        if (i->otherwise && !statements_ok(*i->otherwise)) return false;
+      } else if (auto* e = ast::dyn_cast<ast::ExprStmt>(s.get())) {
+        if (dep(e->expr.get()) != Dep::Free) return false;
+      }
+    }
+    return true;
+  }
+
+  bool reads_assigned(const ast::Expr* e) {
+    bool found = false;
+    walk(e, [&](const ast::Expr* x) {
+      const sema::Symbol* s = p_.symbol_of(x);
+      if (s && assigned_.count(s)) found = true;
+    });
+    return found;
+  }
+
+  static void walk(const ast::Expr* e, const std::function<void(const ast::Expr*)>& f) {
+    if (!e) return;
+    f(e);
+    using ast::ExprKind;
+    switch (e->kind) {
+      case ExprKind::Unary: walk(static_cast<const ast::UnaryExpr*>(e)->operand.get(), f); break;
+      case ExprKind::Binary: {
+        auto* b = static_cast<const ast::BinaryExpr*>(e);
+        walk(b->lhs.get(), f);
+        walk(b->rhs.get(), f);
+        break;
+      }
+      case ExprKind::Conditional: {
+        auto* c = static_cast<const ast::ConditionalExpr*>(e);
+        walk(c->cond.get(), f);
+        walk(c->then.get(), f);
+        walk(c->otherwise.get(), f);
+        break;
+      }
+      case ExprKind::Call:
+        for (const auto& a : static_cast<const ast::CallExpr*>(e)->args) walk(a.value.get(), f);
+        break;
+      case ExprKind::Index: {
+        auto* ix = static_cast<const ast::IndexExpr*>(e);
+        walk(ix->base.get(), f);
+        walk(ix->index.get(), f);
+        break;
+      }
+      default: break;
+    }
+  }
+
+  static bool is_zero(const ast::Expr* e) {
+    if (auto* n = ast::dyn_cast<ast::NumberLit>(e)) return n->value == 0;
+    if (auto* q = ast::dyn_cast<ast::QuantityLit>(e)) return q->value == 0;
+    return false;
+  }
+
+  Dep dep(const ast::Expr* e) {
+    using ast::ExprKind;
+    switch (e->kind) {
+      case ExprKind::Name: {
+        const sema::Symbol* s = p_.symbol_of(e);
+        return s && linear_.count(s) ? Dep::Linear : Dep::Free;
+      }
+      case ExprKind::Unary: {
+        auto* u = static_cast<const ast::UnaryExpr*>(e);
+        Dep d = dep(u->operand.get());
+        return u->op == ast::UnaryOp::Not && d != Dep::Free ? Dep::Bad : d;
+      }
+      case ExprKind::Binary: {
+        auto* b = static_cast<const ast::BinaryExpr*>(e);
+        Dep l = dep(b->lhs.get()), r = dep(b->rhs.get());
+        if (l == Dep::Bad || r == Dep::Bad) return Dep::Bad;
+        if (l == Dep::Free && r == Dep::Free) return Dep::Free;
+        switch (b->op) {
+          case ast::BinaryOp::Add:
+          case ast::BinaryOp::Sub:
+            if ((l == Dep::Linear || is_zero(b->lhs.get())) && (r == Dep::Linear || is_zero(b->rhs.get())))
+              return Dep::Linear;
+            return Dep::Bad;
+          case ast::BinaryOp::Mul:
+            if (l == Dep::Linear && r == Dep::Linear) return Dep::Bad;
+            return reads_assigned(l == Dep::Free ? b->lhs.get() : b->rhs.get()) ? Dep::Bad : Dep::Linear;
+          case ast::BinaryOp::Div:
+            return r == Dep::Free && !reads_assigned(b->rhs.get()) ? Dep::Linear : Dep::Bad;
+          default: return Dep::Bad;
+        }
+      }
+      case ExprKind::Conditional: {
+        auto* c = static_cast<const ast::ConditionalExpr*>(e);
+        if (dep(c->cond.get()) != Dep::Free) return Dep::Bad;
+        Dep a = dep(c->then.get()), b = dep(c->otherwise.get());
+        if (a == Dep::Bad || b == Dep::Bad) return Dep::Bad;
+        if (a == b) return a;
+        if ((a == Dep::Linear && is_zero(c->otherwise.get())) || (b == Dep::Linear && is_zero(c->then.get())))
+          return Dep::Linear;
+        return Dep::Bad;
+      }
+      case ExprKind::Call:
+        for (const auto& a : static_cast<const ast::CallExpr*>(e)->args)
+          if (dep(a.value.get()) != Dep::Free) return Dep::Bad;
+        return Dep::Free;
+      default: return Dep::Free;
+    }
+  }
+
+  const sema::Program& p_;
+  std::set<const sema::Symbol*> linear_;
+  std::set<const sema::Symbol*> assigned_;
+};
+
+// ---- Model instances ------------------------------------------------------------------
+
+// A list parameter: its values (one list for all elements, or one per element,
+// concatenated with an offsets array of count + 1 entries).
+struct ListArrays {
+  ArrayId values = kNone;
+  ArrayId offsets = kNone;   // kNone: one list shared by every element
+  std::uint32_t length = 0;  // shared list: its length
+};
+
+// One instance of a model (a population's neuron, one of its receptors, an injection's
+// current source, a projection's synapse or slot component) and the arrays that hold its
+// parameters, state and derived quantities.
+struct Instance {
+  const sema::Model* model = nullptr;
+  const std::map<std::string, sema::Value>* values = nullptr;
+  std::string prefix;  // array names: prefix + variable name
+  GenncArrayScope scope = GENNC_SCOPE_NEURON;
+  std::uint32_t owner = 0;
+  std::uint32_t count = 0;  // elements (neurons, targets); 0 when unknown (synapses)
+  sema::Dimension weight_dim;  // synapse-side models: what `weight` stands for
+  std::map<const sema::Symbol*, ArrayId> arrays;  // parameters, state, derived
+  std::map<const sema::Symbol*, const ast::Expr*> aliases;  // parameters given as expressions
+  std::map<const sema::Symbol*, ListArrays> lists;
+};
+
+struct PopInfo {
+  std::map<std::string, ArrayId> recordable;  // "v", "excitatory.isyn"
+  std::vector<ArrayId> rings;                 // by receptor index
+  std::map<std::string, ArrayId> injected;    // neuron input -> current-source accumulator
+  std::map<std::string, ArrayId> state;       // neuron state by name (for pre./post. access)
+  std::uint32_t update_kernel = kNone;
+  std::uint32_t derived_kernel = kNone;
+};
+
+class Lowerer {
+ public:
+  Lowerer(const sema::Program& p, const sema::Network& n, const diag::SourceManager& sources,
+          diag::Diagnostics& diags, const LowerOptions& o)
+      : p_(p), net_(n), sources_(sources), diags_(diags), opts_(o) {}
+
+  std::unique_ptr<Module> run() {
+    m_ = std::make_unique<Module>();
+    m_->network_name = net_.name;
+    if (net_.decl && net_.decl->range.valid()) m_->source_path = sources_.path(net_.decl->range.begin.file);
+    m_->dt = net_.settings.dt;
+    m_->duration = net_.settings.duration;
+    m_->seed = net_.settings.seed;
+    m_->real = opts_.real;
+
+    pops_.resize(net_.populations.size());
+    for (std::size_t i = 0; i < net_.populations.size(); ++i) declare_population(i);
+    for (const sema::Injection& inj : net_.injections)
+      for (const sema::IndexSet& set : inj.targets) declare_injected(set.population, inj.target_input);
+    std::vector<std::uint32_t> cs_kernels, neuron_kernels, trace_kernels, pre_kernels, post_kernels;
+    for (std::size_t i = 0; i < net_.injections.size(); ++i) lower_injection(i, cs_kernels);
+    for (std::size_t i = 0; i < net_.populations.size(); ++i) {
+      lower_population(i);
+      neuron_kernels.push_back(pops_[i].update_kernel);
+      if (pops_[i].derived_kernel != kNone) m_->init_schedule.push_back(pops_[i].derived_kernel);
+    }
+    for (std::size_t i = 0; i < net_.projections.size(); ++i) lower_projection(i, pre_kernels);
+    for (const sema::Recording& r : net_.recordings) lower_recording(r);
+    for (auto* list : {&cs_kernels, &neuron_kernels, &trace_kernels, &pre_kernels, &post_kernels})
+      m_->step_schedule.insert(m_->step_schedule.end(), list->begin(), list->end());
+    return std::move(m_);
+  }
+
+ private:
+  // ---- helpers --------------------------------------------------------------------------
+
+  Type type_of(const sema::Type& t) const {
+    if (t.kind == sema::TypeKind::Bool) return Type::Bool;
+    if (t.kind == sema::TypeKind::Int) return Type::I32;
+    return m_->real;
+  }
+
+  std::uint32_t add_kernel(std::string name, GenncKernelKind kind, std::uint32_t owner, SourceRange range) {
+    Kernel k;
+    k.name = std::move(name);
+    k.kind = kind;
+    k.owner = owner;
+    k.range = range;
+    m_->kernels.push_back(std::move(k));
+    return static_cast<std::uint32_t>(m_->kernels.size() - 1);
+  }
+
+  ArrayId add_array(std::string name, std::string unit, Type t, GenncArrayScope scope, std::uint32_t owner,
+                    std::uint32_t flags, Init init = {}, std::uint64_t length = 0) {
+    Array a;
+    a.name = std::move(name);
+    a.unit = std::move(unit);
+    a.dtype = dtype_for(t);
+    a.scope = scope;
+    a.owner = owner;
+    a.length = length;
+    a.flags = flags;
+    a.init = std::move(init);
+    return m_->add_array(std::move(a));
+  }
+
+  Selection selection_of(const sema::IndexSet& s) const {
+    Selection out;
+    out.population = static_cast<std::uint32_t>(s.population);
+    auto size = net_.populations[s.population].size;
+    out.count = static_cast<std::uint32_t>(s.size());
+    if (s.is_slice) {
+      if (s.start == 0 && s.stop == size && s.step == 1) {
+        out.kind = GENNC_SELECT_ALL;
+      } else {
+        out.kind = GENNC_SELECT_SLICE;
+        out.start = static_cast<std::uint32_t>(s.start);
+        out.stop = static_cast<std::uint32_t>(s.stop);
+        out.step = static_cast<std::uint32_t>(s.step);
+      }
+    } else {
+      out.kind = GENNC_SELECT_LIST;
+      for (auto i : s.indices) out.indices.push_back(static_cast<std::uint32_t>(i));
+    }
+    return out;
+  }
+
+  Init init_of(const sema::Value& v) {
+    Init in;
+    switch (v.kind) {
+      case sema::ValueKind::Constant:
+        in.kind = GENNC_INIT_CONSTANT;
+        in.params[0] = v.numbers.empty() ? 0.0 : v.numbers[0];
+        break;
+      case sema::ValueKind::PerElement:
+        in.kind = GENNC_INIT_LIST;
+        in.values = v.numbers;
+        break;
+      case sema::ValueKind::Distribution:
+        in.kind = init_kind(v.distribution.kind);
+        for (std::size_t k = 0; k < v.distribution.args.size() && k < 4; ++k) in.params[k] = v.distribution.args[k];
+        in.stream = m_->new_stream();
+        break;
+      case sema::ValueKind::Expression: internal_error(kWhere, "expression value has no initialiser");
+    }
+    return in;
+  }
+
+  const sema::Value* value_of(const Instance& inst, const sema::Symbol* s) const {
+    if (!inst.values) return nullptr;
+    auto it = inst.values->find(s->name);
+    return it == inst.values->end() ? nullptr : &it->second;
+  }
+
+  // The symbol's dimension with `weight` made concrete.
+  std::string unit_of(const Instance& inst, const sema::Symbol* s) const {
+    return unit_text(s->type.dim.has_weight() ? s->type.dim.substitute_weight(inst.weight_dim) : s->type.dim);
+  }
+
+  // Declares the arrays of an instance's parameters, state and derived quantities.
+  void declare_instance(Instance& inst) {
+    const sema::Model& model = *inst.model;
+    for (const sema::Symbol* s : model.parameters) {
+      const sema::Value* v = value_of(inst, s);
+      sema::Value fallback;
+      if (!v) {
+        fallback.kind = sema::ValueKind::Constant;
+        fallback.type = s->type;
+        if (s->value) fallback.numbers = *s->value;
+        v = &fallback;
+      }
+      if (s->type.list) {
+        declare_list(inst, s, *v);
+        continue;
+      }
+      if (v->kind == sema::ValueKind::Expression) {
+        inst.aliases[s] = v->expr;
+        continue;
+      }
+      inst.arrays[s] = add_array(inst.prefix + s->name, unit_of(inst, s), type_of(s->type), inst.scope, inst.owner,
+                                 GENNC_ARRAY_PARAMETER, init_of(*v), scope_length(inst));
+    }
+    for (const sema::Symbol* s : model.derived)
+      inst.arrays[s] = add_array(inst.prefix + s->name, unit_of(inst, s), type_of(s->type), inst.scope, inst.owner,
+                                 GENNC_ARRAY_DERIVED, {}, scope_length(inst));
+    for (const sema::Symbol* s : model.state) {
+      if (s->trace) continue;  // trace state lives per neuron, declared with the projection
+      inst.arrays[s] = add_array(inst.prefix + s->name, unit_of(inst, s), type_of(s->type), inst.scope, inst.owner,
+                                 GENNC_ARRAY_STATE, state_init(inst, s), scope_length(inst));
+    }
+  }
+
+  std::uint64_t scope_length(const Instance& inst) const { return inst.scope == GENNC_SCOPE_LIST ? inst.count : 0; }
+
+  void declare_list(Instance& inst, const sema::Symbol* s, const sema::Value& v) {
+    ListArrays la;
+    Init values;
+    values.kind = GENNC_INIT_LIST;
+    if (v.kind == sema::ValueKind::PerElement && !v.lists.empty()) {
+      Init offsets;
+      offsets.kind = GENNC_INIT_LIST;
+      offsets.values.push_back(0);
+      for (const auto& l : v.lists) {
+        values.values.insert(values.values.end(), l.begin(), l.end());
+        offsets.values.push_back(static_cast<double>(values.values.size()));
+      }
+      std::uint64_t n = offsets.values.size();
+      la.offsets = add_array(inst.prefix + s->name + ".offsets", "", Type::U32, GENNC_SCOPE_LIST, 0,
+                             GENNC_ARRAY_INTERNAL, std::move(offsets), n);
+    } else {
+      values.values = v.numbers;
+      la.length = static_cast<std::uint32_t>(v.numbers.size());
+    }
+    std::uint64_t n = values.values.size();
+    la.values = add_array(inst.prefix + s->name, unit_of(inst, s), type_of(s->type.element()), GENNC_SCOPE_LIST, 0,
+                          GENNC_ARRAY_PARAMETER, std::move(values), n);
+    inst.lists[s] = la;
+  }
+
+  // A state variable's initial value. An expression of parameters (`u: real = U`) is
+  // evaluated here from the parameters' values, per element where they differ.
+  Init state_init(Instance& inst, const sema::Symbol* s) {
+    const sema::Value* v = value_of(inst, s);
+    if (v && v->kind != sema::ValueKind::Expression) return init_of(*v);
+    const ast::Expr* e = v ? v->expr : (s->decl ? s->decl->init.get() : nullptr);
+    if (!e) {
+      Init in;
+      in.kind = GENNC_INIT_CONSTANT;
+      if (s->value && !s->value->empty()) in.params[0] = s->value->front();
+      return in;
+    }
+    // Lower the expression in a scratch kernel with parameters as loads, then evaluate.
+    Kernel scratch;
+    CodeLowerer cl(p_, *m_, scratch, diags_);
+    ExprPtr idx = input(Input::Index);
+    bind_parameters(cl, inst, *idx);
+    ExprPtr value = cl.expr_as(e, type_of(s->type));
+    std::vector<double> per_element;
+    bool per_element_needed = false;
+    bool ok = true;
+    auto evaluate = [&](std::size_t element) -> std::optional<double> {
+      ExprPtr copy = clone(*value);
+      Block holder;
+      holder.push_back(ir::let(0, std::move(copy)));
+      for_each_expr_slot(holder, [&](ExprPtr& slot) {
+        if (slot->kind != ExprKind::Load) return;
+        const Init& in = m_->arrays[slot->array].init;
+        if (in.kind == GENNC_INIT_CONSTANT) {
+          slot = make_const(slot->type, in.params[0]);
+        } else if (in.kind == GENNC_INIT_LIST && element < in.values.size()) {
+          per_element_needed = true;
+          slot = make_const(slot->type, in.values[element]);
+        } else {
+          ok = false;
+        }
+      });
+      ExprPtr folded = fold(std::move(holder[0]->value));
+      if (!is_const(*folded)) return std::nullopt;
+      return const_value(*folded);
+    };
+    Init in;
+    auto first = evaluate(0);
+    if (!ok || !first) {
+      diags_.report(DiagId::unsupported_initial_value, e->range, inst.prefix + s->name);
+      return in;
+    }
+    if (!per_element_needed) {
+      in.kind = GENNC_INIT_CONSTANT;
+      in.params[0] = *first;
+      return in;
+    }
+    in.kind = GENNC_INIT_LIST;
+    for (std::size_t i = 0; i < inst.count; ++i) in.values.push_back(evaluate(i).value_or(0.0));
+    return in;
+  }
+
+  // Binds an instance's parameters (arrays read at `idx`, list parameters, aliases) in cl.
+  void bind_parameters(CodeLowerer& cl, Instance& inst, const Expr& idx) {
+    for (const sema::Symbol* s : inst.model->parameters) {
+      auto it = inst.arrays.find(s);
+      if (it != inst.arrays.end()) cl.bind(s, load(it->second, type_of(s->type), clone(idx)));
+    }
+    for (auto& [s, la] : inst.lists) lists_[s] = {la, clone(idx)};
+    cl.list_length = [this](const sema::Symbol* s) -> ExprPtr {
+      auto& [la, index] = lists_.at(s);
+      if (la.offsets == kNone) return iconst(Type::I32, la.length);
+      ExprPtr next = binary(BinaryOp::Add, clone(*index), iconst(Type::U32, 1));
+      return cast(Type::I32, binary(BinaryOp::Sub, load(la.offsets, Type::U32, std::move(next)),
+                                    load(la.offsets, Type::U32, clone(*index))));
+    };
+    cl.list_element = [this](const sema::Symbol* s, ExprPtr i) -> ExprPtr {
+      auto& [la, index] = lists_.at(s);
+      Type t = value_type(m_->arrays[la.values].dtype);
+      if (la.offsets == kNone) return load(la.values, t, std::move(i));
+      return load(la.values, t, binary(BinaryOp::Add, load(la.offsets, Type::U32, clone(*index)), std::move(i)));
+    };
+    // Aliases are expressions in the host's symbols, bound before this call.
+    for (auto& [s, e] : inst.aliases) cl.bind(s, cl.expr_as(e, type_of(s->type)));
+  }
+
+  void bind_derived_loads(CodeLowerer& cl, Instance& inst, const Expr& idx) {
+    for (const sema::Symbol* s : inst.model->derived) cl.bind(s, load(inst.arrays.at(s), type_of(s->type), clone(idx)));
+  }
+
+  // Loads an instance's state into locals; `stores` collects the write-backs.
+  void load_state(CodeLowerer& cl, Instance& inst, const Expr& idx, const std::string& local_prefix, Block& out,
+                  Block& stores) {
+    for (const sema::Symbol* s : inst.model->state) {
+      auto it = inst.arrays.find(s);
+      if (it == inst.arrays.end()) continue;
+      Type t = type_of(s->type);
+      LocalId id = cl.kernel().add_local(local_prefix + s->name, t);
+      out.push_back(let(id, load(it->second, t, clone(idx)), s->decl ? s->decl->range : SourceRange{}));
+      stores.push_back(store(it->second, clone(idx), local(id, t)));
+      cl.bind(s, local(id, t));
+    }
+  }
+
+  void bind_state_arrays(CodeLowerer& cl, Instance& inst, const Expr& idx) {
+    for (const sema::Symbol* s : inst.model->state) {
+      auto it = inst.arrays.find(s);
+      if (it != inst.arrays.end()) cl.bind(s, load(it->second, type_of(s->type), clone(idx)));
+    }
+  }
+
+  // Emits the derived kernel's computation of an instance's derived quantities.
+  void compute_derived(CodeLowerer& cl, Instance& inst, const Expr& idx, Block& out) {
+    for (const sema::Symbol* s : inst.model->derived) {
+      Type t = type_of(s->type);
+      ExprPtr value = cl.expr_as(s->decl->init.get(), t);
+      LocalId id = cl.kernel().add_local(inst.prefix + s->name, t);
+      out.push_back(let(id, std::move(value), s->decl->range));
+      out.push_back(store(inst.arrays.at(s), clone(idx), local(id, t), s->decl->range));
+      cl.bind(s, local(id, t));
+    }
+  }
+
+  // ---- populations ------------------------------------------------------------------------
+
+  void declare_population(std::size_t pi) {
+    const sema::Population& pop = net_.populations[pi];
+    PopInfo& info = pops_[pi];
+    Population out;
+    out.name = pop.name;
+    out.model = pop.model->name;
+    out.size = static_cast<std::uint32_t>(pop.size);
+    if (pop.structure) out.structure = structure_of(*pop.structure);
+    auto owner = static_cast<std::uint32_t>(pi);
+    out.spike_count_array = add_array(pop.name + ".spike_count", "", Type::U32, GENNC_SCOPE_SCALAR, owner, GENNC_ARRAY_INTERNAL);
+    out.spike_list_array = add_array(pop.name + ".spike_list", "", Type::U32, GENNC_SCOPE_NEURON, owner, GENNC_ARRAY_INTERNAL);
+    out.ring_depth_array = add_array(pop.name + ".ring_depth", "", Type::U32, GENNC_SCOPE_SCALAR, owner, GENNC_ARRAY_INTERNAL);
+    m_->populations.push_back(std::move(out));
+
+    Instance& neuron = neurons_.emplace_back();
+    neuron.model = pop.model;
+    neuron.values = &pop.values;
+    neuron.prefix = pop.name + ".";
+    neuron.scope = GENNC_SCOPE_NEURON;
+    neuron.owner = owner;
+    neuron.count = static_cast<std::uint32_t>(pop.size);
+    declare_instance(neuron);
+    for (const sema::Symbol* s : pop.model->state) {
+      if (!neuron.arrays.count(s)) continue;
+      info.recordable[s->name] = neuron.arrays.at(s);
+      info.state[s->name] = neuron.arrays.at(s);
+    }
+    auto& receptors = receptors_.emplace_back();
+    for (const sema::ReceptorInstance& r : pop.receptors) {
+      Instance& ri = receptors.emplace_back();
+      ri.model = r.model;
+      ri.values = &r.values;
+      ri.prefix = pop.name + "." + r.name + ".";
+      ri.scope = GENNC_SCOPE_NEURON;
+      ri.owner = owner;
+      ri.count = static_cast<std::uint32_t>(pop.size);
+      declare_instance(ri);
+      for (const sema::Symbol* s : r.model->state) info.recordable[r.name + "." + s->name] = ri.arrays.at(s);
+      info.rings.push_back(add_array(pop.name + "." + r.name + ".ring", r.model->spike_dim ? unit_text(*r.model->spike_dim) : "",
+                                     m_->real, GENNC_SCOPE_RING, owner, GENNC_ARRAY_INTERNAL));
+    }
+  }
+
+  Structure structure_of(const sema::Structure& s) {
+    Structure out;
+    auto arg = [&](const char* name, double fallback = 0.0) {
+      auto it = s.args.find(name);
+      return it == s.args.end() ? fallback : it->second;
+    };
+    double fill = s.fill_order == "random" ? 1.0 : 0.0;
+    switch (s.kind) {
+      case sema::StructureKind::Line:
+        out.kind = GENNC_STRUCTURE_LINE;
+        out.params[0] = arg("dx", 1.0); out.params[1] = arg("x0"); out.params[2] = arg("y"); out.params[3] = arg("z");
+        break;
+      case sema::StructureKind::Grid2D:
+        out.kind = GENNC_STRUCTURE_GRID2D;
+        out.params[0] = arg("aspect_ratio", 1.0); out.params[1] = arg("dx", 1.0); out.params[2] = arg("dy", 1.0);
+        out.params[3] = arg("x0"); out.params[4] = arg("y0"); out.params[5] = arg("z"); out.params[6] = fill;
+        break;
+      case sema::StructureKind::Grid3D:
+        out.kind = GENNC_STRUCTURE_GRID3D;
+        out.params[0] = arg("aspect_ratioXY", 1.0); out.params[1] = arg("aspect_ratioXZ", 1.0);
+        out.params[2] = arg("dx", 1.0); out.params[3] = arg("dy", 1.0); out.params[4] = arg("dz", 1.0);
+        out.params[5] = arg("x0"); out.params[6] = arg("y0"); out.params[7] = arg("z0"); out.params[8] = fill;
+        break;
+      case sema::StructureKind::RandomInBox:
+        out.kind = GENNC_STRUCTURE_RANDOM_IN_BOX;
+        out.params[0] = arg("sx", 1.0); out.params[1] = arg("sy", 1.0); out.params[2] = arg("sz", 1.0);
+        out.params[3] = arg("cx"); out.params[4] = arg("cy"); out.params[5] = arg("cz");
+        break;
+      case sema::StructureKind::RandomInSphere:
+        out.kind = GENNC_STRUCTURE_RANDOM_IN_SPHERE;
+        out.params[0] = arg("radius", 1.0); out.params[1] = arg("cx"); out.params[2] = arg("cy"); out.params[3] = arg("cz");
+        break;
+    }
+    if (s.kind == sema::StructureKind::RandomInBox || s.kind == sema::StructureKind::RandomInSphere || fill != 0.0)
+      out.stream = m_->new_stream();
+    return out;
+  }
+
+  void declare_injected(std::size_t pi, const std::string& input_name) {
+    PopInfo& info = pops_[pi];
+    if (info.injected.count(input_name)) return;
+    const sema::Model& model = *net_.populations[pi].model;
+    const sema::Symbol* in = model.find(input_name);
+    std::string unit = in ? unit_text(in->type.dim) : "";
+    info.injected[input_name] = add_array(net_.populations[pi].name + "." + input_name + ".injected", unit, m_->real,
+                                          GENNC_SCOPE_NEURON, static_cast<std::uint32_t>(pi), GENNC_ARRAY_INTERNAL);
+  }
+
+  void lower_population(std::size_t pi) {
+    const sema::Population& pop = net_.populations[pi];
+    PopInfo& info = pops_[pi];
+    Instance& neuron = neurons_[pi];
+    auto& receptors = receptors_[pi];
+    const ast::ModelBody& body = pop.model->decl->body;
+    auto owner = static_cast<std::uint32_t>(pi);
+    ExprPtr idx = input(Input::Index);
+
+    // The derived kernel, when the neuron or a receptor has derived quantities.
+    bool any_derived = !pop.model->derived.empty();
+    for (const Instance& r : receptors) any_derived = any_derived || !r.model->derived.empty();
+    if (any_derived) {
+      info.derived_kernel = add_kernel(pop.name + ".derived", GENNC_KERNEL_DERIVED, owner, pop.model->decl->range);
+      Kernel& dk = m_->kernels[info.derived_kernel];
+      CodeLowerer cl(p_, *m_, dk, diags_);
+      bind_parameters(cl, neuron, *idx);
+      compute_derived(cl, neuron, *idx, dk.body);
+      for (Instance& r : receptors) {
+        bind_parameters(cl, r, *idx);
+        compute_derived(cl, r, *idx, dk.body);
+      }
+    }
+
+    info.update_kernel = add_kernel(pop.name + ".update", GENNC_KERNEL_NEURON, owner, pop.model->decl->range);
+    Kernel& k = m_->kernels[info.update_kernel];
+    CodeLowerer cl(p_, *m_, k, diags_);
+    cl.set_draw_index(input(Input::Index));
+    Block& out = k.body;
+    Block stores;
+
+    bind_parameters(cl, neuron, *idx);
+    bind_derived_loads(cl, neuron, *idx);
+    load_state(cl, neuron, *idx, "", out, stores);
+
+    // Receptors: state, then this step's input from the ring, through `on spike`.
+    std::vector<Block> receptor_stores(receptors.size());
+    if (!receptors.empty()) {
+      LocalId slot = k.add_local("slot", Type::U32);
+      ExprPtr depth = cast(Type::U64, load(m_->populations[pi].ring_depth_array, Type::U32, iconst(Type::U32, 0)));
+      out.push_back(let(slot, cast(Type::U32, binary(BinaryOp::Rem, input(Input::Step), std::move(depth)))));
+      for (std::size_t ri = 0; ri < receptors.size(); ++ri) {
+        Instance& r = receptors[ri];
+        const std::string& rname = pop.receptors[ri].name;
+        bind_receptor(cl, r, neuron, *idx);
+        load_state(cl, r, *idx, rname + ".", out, receptor_stores[ri]);
+        receive_spikes(cl, r, rname, info.rings[ri], slot, static_cast<std::uint32_t>(pop.size), out);
+      }
+    }
+
+    // Inputs: receptor outputs and current-source input, inlined where the input is used.
+    for (const sema::Symbol* in : pop.model->inputs) {
+      ExprPtr sum;
+      auto add = [&](ExprPtr term) {
+        sum = sum ? binary(BinaryOp::Add, std::move(sum), std::move(term)) : std::move(term);
+      };
+      for (std::size_t ri = 0; ri < receptors.size(); ++ri) {
+        Instance& r = receptors[ri];
+        bind_receptor(cl, r, neuron, *idx);
+        rebind_receptor_state(cl, r, k, pop.receptors[ri].name + ".");
+        for (const ast::Output& o : r.model->decl->body.outputs)
+          if (o.target == in->name) add(cl.expr_as(o.value.get(), m_->real));
+      }
+      auto inj = info.injected.find(in->name);
+      if (inj != info.injected.end()) {
+        LocalId id = k.add_local(in->name + ".injected", m_->real);
+        out.push_back(let(id, load(inj->second, m_->real, clone(*idx))));
+        out.push_back(store(inj->second, clone(*idx), fconst(m_->real, 0.0)));
+        add(local(id, m_->real));
+      }
+      cl.bind(in, sum ? std::move(sum) : fconst(m_->real, 0.0));
+    }
+
+    // The joint ODE system of the neuron and its receptors.
+    auto integrate = std::make_unique<Stmt>();
+    integrate->kind = StmtKind::Integrate;
+    integrate->range = pop.model->decl->range;
+    integrate->solver = solver_of(pop.model->solver);
+    add_equations(cl, *pop.model, *integrate);
+    for (std::size_t ri = 0; ri < receptors.size(); ++ri) {
+      Instance& r = receptors[ri];
+      bind_receptor(cl, r, neuron, *idx);
+      rebind_receptor_state(cl, r, k, pop.receptors[ri].name + ".");
+      add_equations(cl, *r.model, *integrate);
+      if (integrate->solver == Solver::Auto) integrate->solver = solver_of(r.model->solver);
+    }
+    if (!integrate->equations.empty()) out.push_back(std::move(integrate));
+
+    if (body.update) cl.block(*body.update, out);
+
+    if (body.threshold) {
+      auto th = std::make_unique<Stmt>();
+      th->kind = StmtKind::Threshold;
+      th->range = body.threshold_range;
+      th->population = owner;
+      th->cond = cl.expr_as(body.threshold.get(), Type::Bool);
+      if (body.reset) cl.block(*body.reset, th->body);
+      th->body.push_back(emit_spike(owner, clone(*idx), body.threshold_range));
+      if (body.refractory) {
+        th->refractory = cast(Type::F64, cl.expr_as(body.refractory.get(), m_->real));
+        for (const sema::Symbol* s : threshold_state(body.threshold.get(), *pop.model)) {
+          const Expr* b = cl.binding(s);
+          if (b && b->kind == ExprKind::Local) th->held.push_back(b->local);
+        }
+      }
+      out.push_back(std::move(th));
+    }
+
+    for (auto& s : stores) out.push_back(std::move(s));
+    for (auto& block : receptor_stores)
+      for (auto& s : block) out.push_back(std::move(s));
+  }
+
+  // The neuron's state variables the threshold condition reads: held while refractory.
+  std::vector<const sema::Symbol*> threshold_state(const ast::Expr* e, const sema::Model& model) {
+    std::vector<const sema::Symbol*> out;
+    std::function<void(const ast::Expr*)> walk = [&](const ast::Expr* x) {
+      if (!x) return;
+      if (const sema::Symbol* s = p_.symbol_of(x); s && s->kind == sema::SymbolKind::State && s->model == &model &&
+                                                 std::find(out.begin(), out.end(), s) == out.end())
+        out.push_back(s);
+      using ast::ExprKind;
+      switch (x->kind) {
+        case ExprKind::Unary: walk(static_cast<const ast::UnaryExpr*>(x)->operand.get()); break;
+        case ExprKind::Binary:
+          walk(static_cast<const ast::BinaryExpr*>(x)->lhs.get());
+          walk(static_cast<const ast::BinaryExpr*>(x)->rhs.get());
+          break;
+        case ExprKind::Conditional:
+          walk(static_cast<const ast::ConditionalExpr*>(x)->cond.get());
+          walk(static_cast<const ast::ConditionalExpr*>(x)->then.get());
+          walk(static_cast<const ast::ConditionalExpr*>(x)->otherwise.get());
+          break;
+        case ExprKind::Call:
+          for (const auto& a : static_cast<const ast::CallExpr*>(x)->args) walk(a.value.get());
+          break;
+        default: break;
+      }
+    };
+    walk(e);
+    return out;
+  }
+
+  static Solver solver_of(sema::Solver s) {
+    switch (s) {
+      case sema::Solver::Auto: return Solver::Auto;
+      case sema::Solver::Exact: return Solver::Exact;
+      case sema::Solver::Euler: return Solver::Euler;
+      case sema::Solver::ExponentialEuler: return Solver::ExponentialEuler;
+      case sema::Solver::RK4: return Solver::RK4;
+    }
+    return Solver::Auto;
+  }
+
+  void add_equations(CodeLowerer& cl, const sema::Model& model, Stmt& integrate) {
+    for (const ast::Equation& eq : model.decl->body.equations) {
+      auto it = p_.equation_targets.find(&eq);
+      GENNC_IR_ASSERT(it != p_.equation_targets.end(), kWhere, "equation without a target");
+      const Expr* target = cl.binding(it->second);
+      GENNC_IR_ASSERT(target && target->kind == ExprKind::Local, kWhere, "ODE state is not a local");
+      integrate.equations.push_back({target->local, cl.expr_as(eq.rhs.get(), target->type), eq.range});
+    }
+  }
+
+  // Binds a receptor's parameters (aliases name the neuron's symbols, bound already),
+  // derived quantities and `uses` (the neuron's variables of the same name).
+  void bind_receptor(CodeLowerer& cl, Instance& r, Instance& neuron, const Expr& idx) {
+    bind_parameters(cl, r, idx);
+    bind_derived_loads(cl, r, idx);
+    for (const sema::Symbol* u : r.model->uses) {
+      const sema::Symbol* target = neuron.model->find(u->name);
+      GENNC_IR_ASSERT(target && cl.binding(target), kWhere, "receptor uses an unknown neuron variable");
+      cl.bind(u, clone(*cl.binding(target)));
+    }
+  }
+
+  // Receptor state locals are named "<receptor>.<var>"; receptors of one model share
+  // symbols, so they are rebound before each receptor's code is lowered.
+  void rebind_receptor_state(CodeLowerer& cl, Instance& r, Kernel& k, const std::string& prefix) {
+    for (const sema::Symbol* s : r.model->state) {
+      for (LocalId id = 0; id < k.locals.size(); ++id)
+        if (k.locals[id].name == prefix + s->name) cl.bind(s, local(id, k.locals[id].type));
+    }
+  }
+
+  // Reads and clears this step's ring slot and applies `on spike` once with the summed
+  // weight (valid because every handler is checked to be linear in its weight).
+  void receive_spikes(CodeLowerer& cl, Instance& r, const std::string& rname, ArrayId ring, LocalId slot,
+                      std::uint32_t size, Block& out) {
+    const ast::Handler* h = nullptr;
+    for (const ast::Handler& hd : r.model->decl->body.handlers)
+      if (hd.event == "spike") h = &hd;
+    if (!h) return;
+    const sema::Symbol* w = h->params.empty() ? nullptr : p_.params.at(&h->params[0]);
+    if (w && !LinearityCheck(p_, w).block_ok(h->body)) {
+      diags_.report(DiagId::nonlinear_spike_handler, h->range, r.model->name, w->name);
+      return;
+    }
+    ExprPtr at = binary(BinaryOp::Add, binary(BinaryOp::Mul, local(slot, Type::U32), iconst(Type::U32, size)),
+                        input(Input::Index));
+    LocalId wid = cl.kernel().add_local(rname + "." + (w ? w->name : "w"), m_->real);
+    out.push_back(let(wid, load(ring, m_->real, clone(*at)), h->range));
+    out.push_back(store(ring, std::move(at), fconst(m_->real, 0.0), h->range));
+    if (w) cl.bind(w, local(wid, m_->real));
+    cl.block(h->body, out);
+  }
+
+  // ---- current sources --------------------------------------------------------------------
+
+  void lower_injection(std::size_t ii, std::vector<std::uint32_t>& kernels) {
+    const sema::Injection& inj = net_.injections[ii];
+    for (std::size_t si = 0; si < inj.targets.size(); ++si) {
+      const sema::IndexSet& set = inj.targets[si];
+      auto index = static_cast<std::uint32_t>(m_->injections.size());
+      Injection out;
+      out.name = fmt::format("{}{}", inj.model->name, index);
+      out.model = inj.model->name;
+      out.target = selection_of(set);
+      m_->injections.push_back(out);
+
+      Instance& cs = sources_list_.emplace_back();
+      cs.model = inj.model;
+      cs.values = &inj.values;
+      cs.prefix = out.name + ".";
+      cs.scope = GENNC_SCOPE_LIST;
+      cs.count = out.target.count;
+      declare_instance(cs);
+
+      std::uint32_t ki = add_kernel(out.name + ".inject", GENNC_KERNEL_CURRENT_SOURCE, index, inj.decl ? inj.decl->range : SourceRange{});
+      kernels.push_back(ki);
+      Kernel& k = m_->kernels[ki];
+      CodeLowerer cl(p_, *m_, k, diags_);
+      cl.set_draw_index(input(Input::Index));
+      LocalId target = k.add_local("target", Type::U32);
+      k.body.push_back(let(target, target_of(out.target, out.name)));
+      ExprPtr idx = input(Input::Index);
+      bind_parameters(cl, cs, *idx);
+      bind_derived_loads(cl, cs, *idx);
+      Block stores;
+      load_state(cl, cs, *idx, "", k.body, stores);
+      const ast::ModelBody& body = inj.model->decl->body;
+      if (body.update) cl.block(*body.update, k.body);
+      ArrayId acc = pops_[set.population].injected.at(inj.target_input);
+      for (const ast::Output& o : body.outputs)
+        k.body.push_back(atomic_add(acc, local(target, Type::U32), cl.expr_as(o.value.get(), m_->real), o.range));
+      for (auto& s : stores) k.body.push_back(std::move(s));
+    }
+  }
+
+  // The population index of element `index` of a selection.
+  ExprPtr target_of(const Selection& s, const std::string& name) {
+    switch (s.kind) {
+      case GENNC_SELECT_ALL: return input(Input::Index);
+      case GENNC_SELECT_SLICE:
+        return binary(BinaryOp::Add, iconst(Type::U32, s.start),
+                      binary(BinaryOp::Mul, input(Input::Index), iconst(Type::U32, s.step)));
+      case GENNC_SELECT_LIST: {
+        Init in;
+        in.kind = GENNC_INIT_LIST;
+        for (auto i : s.indices) in.values.push_back(i);
+        ArrayId a = add_array(name + ".targets", "", Type::U32, GENNC_SCOPE_LIST, 0, GENNC_ARRAY_INTERNAL, std::move(in),
+                              s.indices.size());
+        return load(a, Type::U32, input(Input::Index));
+      }
+    }
+    return input(Input::Index);
+  }
+
+  // ---- projections ------------------------------------------------------------------------
+
+  void lower_projection(std::size_t pj, std::vector<std::uint32_t>& pre_kernels) {
+    const sema::Projection& proj = net_.projections[pj];
+    for (std::size_t a = 0; a < proj.pre.size(); ++a) {
+      for (std::size_t b = 0; b < proj.post.size(); ++b) {
+        std::string name = proj.pre.size() * proj.post.size() == 1 ? proj.name : fmt::format("{}.{}_{}", proj.name, a, b);
+        lower_projection_part(proj, name, proj.pre[a], proj.post[b], proj.receptor_index.at(b), pre_kernels);
+      }
+    }
+  }
+
+  void lower_projection_part(const sema::Projection& proj, const std::string& name, const sema::IndexSet& pre,
+                             const sema::IndexSet& post, std::size_t receptor, std::vector<std::uint32_t>& pre_kernels) {
+    auto index = static_cast<std::uint32_t>(m_->projections.size());
+    Projection out;
+    out.name = name;
+    out.pre = selection_of(pre);
+    out.post = selection_of(post);
+    out.connector = connector_of(proj.connector, name);
+    out.receptor_ring_array = pops_[post.population].rings.at(receptor);
+    out.row_pointer_array = add_array(name + ".row_pointer", "", Type::U32, GENNC_SCOPE_ROW_POINTER, index, GENNC_ARRAY_INTERNAL);
+    out.column_array = add_array(name + ".column", "", Type::U32, GENNC_SCOPE_SYNAPSE, index, GENNC_ARRAY_INTERNAL);
+    switch (proj.delay.kind) {
+      case sema::ValueKind::Constant:
+        out.constant_delay_steps = delay_steps(proj.delay.numbers.empty() ? m_->dt : proj.delay.numbers[0]);
+        break;
+      case sema::ValueKind::Expression:
+        out.delay_array = add_array(name + ".delay", "ms", Type::U32, GENNC_SCOPE_SYNAPSE, index,
+                                    GENNC_ARRAY_INTERNAL | GENNC_ARRAY_DELAY_STEPS,
+                                    synapse_function_init(proj.delay.expr, name + ".delay.init"));
+        break;
+      default:
+        out.delay_array = add_array(name + ".delay", "ms", Type::U32, GENNC_SCOPE_SYNAPSE, index,
+                                    GENNC_ARRAY_INTERNAL | GENNC_ARRAY_DELAY_STEPS, init_of(proj.delay));
+        break;
+    }
+    m_->projections.push_back(out);
+
+    Instance& syn = synapses_.emplace_back();
+    syn.model = proj.synapse.model;
+    syn.values = &proj.synapse.values;
+    syn.prefix = name + ".";
+    syn.scope = GENNC_SCOPE_SYNAPSE;
+    syn.owner = index;
+    syn.weight_dim = proj.synapse.weight_dim;
+    declare_synapse(syn, m_->projections.back());
+
+    std::uint32_t ki = add_kernel(name + ".pre", GENNC_KERNEL_SYNAPSE_PRE, index, proj.decl ? proj.decl->range : SourceRange{});
+    pre_kernels.push_back(ki);
+    Kernel& k = m_->kernels[ki];
+    const Projection& plan = m_->projections.back();
+    const Population& post_pop = m_->populations[post.population];
+    const Population& pre_pop = m_->populations[pre.population];
+    CodeLowerer cl(p_, *m_, k, diags_);
+
+    LocalId pre_id = k.add_local("pre", Type::U32);
+    k.body.push_back(let(pre_id, load(pre_pop.spike_list_array, Type::U32, input(Input::Index))));
+    LocalId depth = k.add_local("depth", Type::U32);
+    k.body.push_back(let(depth, load(post_pop.ring_depth_array, Type::U32, iconst(Type::U32, 0))));
+    LocalId syn_id = k.add_local("synapse", Type::U32);
+    LocalId post_id = k.add_local("post", Type::U32);
+    Block loop;
+    loop.push_back(let(post_id, load(plan.column_array, Type::U32, local(syn_id, Type::U32))));
+
+    ExprPtr sidx = local(syn_id, Type::U32);
+    cl.set_draw_index(clone(*sidx));
+    bind_parameters(cl, syn, *sidx);
+    bind_state_arrays(cl, syn, *sidx);
+    bind_sides(cl, syn, pre.population, post.population, pre_id, post_id);
+    for (const sema::Symbol* s : syn.model->derived) cl.bind(s, cl.expr_as(s->decl->init.get(), type_of(s->type)));
+
+    ArrayId ring = plan.receptor_ring_array;
+    ArrayId delay_array = plan.delay_array;
+    std::uint32_t delay_const = plan.constant_delay_steps;
+    std::uint32_t post_size = post_pop.size;
+    cl.on_emit = [=](ExprPtr x, SourceRange where, Block& body) {
+      // Arrival at the start of step + delay + 1: a spike emitted during step s (at
+      // t_s + dt) reaches the receptor at t_s + dt + delay, as in NEST.
+      ExprPtr delay = delay_array == kNone ? iconst(Type::U32, delay_const)
+                                           : load(delay_array, Type::U32, local(syn_id, Type::U32));
+      ExprPtr ahead = cast(Type::U64, binary(BinaryOp::Add, std::move(delay), iconst(Type::U32, 1)));
+      ExprPtr slot = cast(Type::U32, binary(BinaryOp::Rem, binary(BinaryOp::Add, input(Input::Step), std::move(ahead)),
+                                            cast(Type::U64, local(depth, Type::U32))));
+      ExprPtr at = binary(BinaryOp::Add, binary(BinaryOp::Mul, std::move(slot), iconst(Type::U32, post_size)),
+                          local(post_id, Type::U32));
+      body.push_back(atomic_add(ring, std::move(at), CodeLowerer::coerce(std::move(x), m_->real), where));
+    };
+    for (const ast::Handler& h : syn.model->decl->body.handlers)
+      if (h.event == "pre") cl.block(h.body, loop);
+
+    ExprPtr row_begin = load(plan.row_pointer_array, Type::U32, local(pre_id, Type::U32));
+    ExprPtr row_end = load(plan.row_pointer_array, Type::U32,
+                           binary(BinaryOp::Add, local(pre_id, Type::U32), iconst(Type::U32, 1)));
+    k.body.push_back(for_(syn_id, std::move(row_begin), std::move(row_end), std::move(loop)));
+  }
+
+  // Binds `pre.x` / `post.x` (uses with a side) to the neuron arrays of either population.
+  void bind_sides(CodeLowerer& cl, Instance& syn, std::size_t pre_pop, std::size_t post_pop, LocalId pre_id,
+                  LocalId post_id) {
+    for (const sema::Symbol* u : syn.model->uses) {
+      std::size_t pop = u->side == sema::Side::Pre ? pre_pop : post_pop;
+      LocalId who = u->side == sema::Side::Pre ? pre_id : post_id;
+      auto it = pops_[pop].state.find(u->name);
+      if (it == pops_[pop].state.end()) continue;
+      cl.bind(u, load(it->second, value_type(m_->arrays[it->second].dtype), local(who, Type::U32)));
+    }
+  }
+
+  void declare_synapse(Instance& syn, Projection& plan) {
+    const sema::Model& model = *syn.model;
+    for (const sema::Symbol* s : model.parameters) {
+      if (s->name == "delay") continue;  // the projection's delay, above
+      const sema::Value* v = value_of(syn, s);
+      sema::Value fallback;
+      if (!v) {
+        fallback.kind = sema::ValueKind::Constant;
+        if (s->value) fallback.numbers = *s->value;
+        v = &fallback;
+      }
+      syn.arrays[s] = synapse_array(syn, s, *v, GENNC_ARRAY_PARAMETER, plan);
+    }
+    for (const sema::Symbol* s : model.state) {
+      if (s->trace) continue;
+      const sema::Value* v = value_of(syn, s);
+      sema::Value fallback;
+      if (!v) {
+        fallback.kind = sema::ValueKind::Constant;
+        if (s->value) fallback.numbers = *s->value;
+        v = &fallback;
+      }
+      syn.arrays[s] = synapse_array(syn, s, *v, GENNC_ARRAY_STATE, plan);
+    }
+  }
+
+  ArrayId synapse_array(Instance& syn, const sema::Symbol* s, const sema::Value& v, std::uint32_t flags, Projection& plan) {
+    Init in;
+    if (v.kind == sema::ValueKind::Expression) {
+      in = synapse_function_init(v.expr, syn.prefix + s->name + ".init");
+    } else if (v.kind == sema::ValueKind::PerElement) {
+      in.kind = GENNC_INIT_ZERO;  // filled from the connection list's column by the runtime
+    } else {
+      in = init_of(v);
+    }
+    ArrayId id = add_array(syn.prefix + s->name, unit_of(syn, s), type_of(s->type), GENNC_SCOPE_SYNAPSE, syn.owner, flags,
+                           std::move(in));
+    if (v.kind == sema::ValueKind::PerElement && s->name == "weight") plan.weight_from_list = id;
+    return id;
+  }
+
+  // A per-connection value given as an expression of d, dx, dy, dz (or i, j).
+  Init synapse_function_init(const ast::Expr* e, const std::string& name) {
+    Init in;
+    in.kind = GENNC_INIT_SYNAPSE_KERNEL;
+    in.kernel = synapse_function(e, name);
+    return in;
+  }
+
+  std::uint32_t synapse_function(const ast::Expr* e, const std::string& name) {
+    Kernel scratch;
+    CodeLowerer cl(p_, *m_, scratch, diags_);
+    bind_connection_symbols(cl, e);
+    SynapseFunction f;
+    f.name = name;
+    f.value = cl.expr_as(e, Type::F64);
+    f.range = e->range;
+    m_->synapse_functions.push_back(std::move(f));
+    return static_cast<std::uint32_t>(m_->synapse_functions.size() - 1);
+  }
+
+  void bind_connection_symbols(CodeLowerer& cl, const ast::Expr* e) {
+    std::function<void(const ast::Expr*)> walk = [&](const ast::Expr* x) {
+      if (!x) return;
+      if (const sema::Symbol* s = p_.symbol_of(x); s && s->kind == sema::SymbolKind::Connection) {
+        Input in = s->name == "d"    ? Input::Distance
+                   : s->name == "dx" ? Input::Dx
+                   : s->name == "dy" ? Input::Dy
+                   : s->name == "dz" ? Input::Dz
+                   : s->name == "i"  ? Input::Pre
+                                     : Input::Post;
+        cl.bind(s, CodeLowerer::coerce(input(in), type_of(s->type)));
+      }
+      using ast::ExprKind;
+      switch (x->kind) {
+        case ExprKind::Unary: walk(static_cast<const ast::UnaryExpr*>(x)->operand.get()); break;
+        case ExprKind::Binary:
+          walk(static_cast<const ast::BinaryExpr*>(x)->lhs.get());
+          walk(static_cast<const ast::BinaryExpr*>(x)->rhs.get());
+          break;
+        case ExprKind::Conditional:
+          walk(static_cast<const ast::ConditionalExpr*>(x)->cond.get());
+          walk(static_cast<const ast::ConditionalExpr*>(x)->then.get());
+          walk(static_cast<const ast::ConditionalExpr*>(x)->otherwise.get());
+          break;
+        case ExprKind::Call:
+          for (const auto& a : static_cast<const ast::CallExpr*>(x)->args) walk(a.value.get());
+          break;
+        default: break;
+      }
+    };
+    walk(e);
+  }
+
+  std::uint32_t delay_steps(double ms) const {
+    double steps = std::round(ms / m_->dt);
+    return steps < 1 ? 1u : static_cast<std::uint32_t>(steps);
+  }
+
+  Connector connector_of(const sema::Connector& c, const std::string& name) {
+    Connector out;
+    out.kind = connector_kind(c.kind);
+    out.allow_self_connections = c.allow_self_connections;
+    out.with_replacement = c.with_replacement;
+    switch (c.kind) {
+      case sema::ConnectorKind::FixedProbability: out.params[0] = c.p; break;
+      case sema::ConnectorKind::FixedNumberPre:
+      case sema::ConnectorKind::FixedNumberPost:
+      case sema::ConnectorKind::FixedTotalNumber: out.params[0] = static_cast<double>(c.n); break;
+      case sema::ConnectorKind::SmallWorld:
+        out.params[0] = c.degree;
+        out.params[1] = c.p;
+        break;
+      case sema::ConnectorKind::Clone: out.params[0] = static_cast<double>(c.clone_of); break;
+      case sema::ConnectorKind::DistanceDependentProbability:
+      case sema::ConnectorKind::DisplacementDependentProbability:
+      case sema::ConnectorKind::IndexBasedProbability:
+        out.probability = synapse_function(c.probability, name + ".probability");
+        break;
+      case sema::ConnectorKind::FromList: {
+        bool weights = false, delays = false;
+        for (const auto& row : c.list) {
+          weights = weights || row.weight.has_value();
+          delays = delays || row.delay.has_value();
+        }
+        out.list_columns = 2 + (weights || delays ? 1 : 0) + (delays ? 1 : 0);
+        for (const auto& row : c.list) {
+          out.list.push_back(static_cast<double>(row.pre));
+          out.list.push_back(static_cast<double>(row.post));
+          if (out.list_columns > 2) out.list.push_back(row.weight.value_or(0.0));
+          if (out.list_columns > 3) out.list.push_back(row.delay.value_or(m_->dt));
+        }
+        out.list_rows = c.list.size();
+        break;
+      }
+      case sema::ConnectorKind::FromFile: out.path = c.file; break;
+      case sema::ConnectorKind::Array:
+        for (auto v : c.matrix) out.list.push_back(v);
+        out.list_rows = c.matrix.size();
+        out.list_columns = 1;
+        break;
+      default: break;
+    }
+    out.stream = m_->new_stream();
+    return out;
+  }
+
+  // ---- recordings -------------------------------------------------------------------------
+
+  void lower_recording(const sema::Recording& r) {
+    for (const sema::IndexSet& set : r.targets) {
+      Recording out;
+      out.target = selection_of(set);
+      out.interval_steps = static_cast<std::uint32_t>(std::max<std::int64_t>(1, r.interval_steps));
+      if (r.spikes) {
+        out.kind = GENNC_RECORD_SPIKES;
+        out.variable = "spikes";
+        out.array = m_->populations[set.population].spike_list_array;
+      } else {
+        out.kind = GENNC_RECORD_VARIABLE;
+        std::string key = r.receptor.empty() ? r.variable : r.receptor + "." + r.variable;
+        auto it = pops_[set.population].recordable.find(key);
+        GENNC_IR_ASSERT(it != pops_[set.population].recordable.end(), kWhere, "recorded variable has no array");
+        out.array = it->second;
+        out.variable = m_->arrays[it->second].name;
+        out.unit = unit_text(r.dim);
+      }
+      m_->recordings.push_back(std::move(out));
+    }
+  }
+
+  const sema::Program& p_;
+  const sema::Network& net_;
+  const diag::SourceManager& sources_;
+  diag::Diagnostics& diags_;
+  LowerOptions opts_;
+  std::unique_ptr<Module> m_;
+  std::vector<PopInfo> pops_;
+  // Deques: instances are referenced by address while more are added.
+  std::deque<Instance> neurons_;
+  std::deque<std::deque<Instance>> receptors_;
+  std::deque<Instance> sources_list_;
+  std::deque<Instance> synapses_;
+  std::map<const sema::Symbol*, std::pair<ListArrays, ExprPtr>> lists_;
+};
+
+}  // namespace
+
+std::unique_ptr<Module> lower_program(const sema::Program& program, const sema::Network& network,
+                                      const diag::SourceManager& sources, diag::Diagnostics& diags,
+                                      const LowerOptions& options) {
+  return Lowerer(program, network, sources, diags, options).run();
+}
+
+}  // namespace gennc::ir
