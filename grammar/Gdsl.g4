@@ -146,11 +146,13 @@ call : name=ID '(' argList? ')' ;
 
 // A number followed on the same line by a unit name is one token: `20 ms`, `-65 mV` is a
 // minus applied to `65 mV`. Sema splits the number from the unit and checks the unit.
-QUANTITY : (DIGITS | NUMBER_BODY) [ \t]* [a-zA-Z_] [a-zA-Z_0-9]* ;
+// NUMBER comes first so that `1e3` (as long as QUANTITY's reading `1` + unit `e3`) is a
+// number; the lexer prefers the earlier rule among equally long matches.
 NUMBER   : NUMBER_BODY ;
+QUANTITY : (DIGITS | NUMBER_BODY) [ \t]* [a-zA-Z_] [a-zA-Z_0-9]* ;
 INT      : DIGITS ;
 ID       : [a-zA-Z_] [a-zA-Z_0-9]* ;
-STRING   : '"' (~["\\\r\n] | '\\' .)* '"' ;
+STRING   : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
 
 fragment DIGITS : [0-9]+ ;
 fragment NUMBER_BODY
@@ -167,5 +169,5 @@ WS            : [ \t\r\n]+ -> skip ;
 // Malformed input becomes tokens on the hidden channel: the front end reports them with a
 // precise message and the parser never sees them, so one bad character does not cascade.
 UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF -> channel(HIDDEN) ;
-UNTERMINATED_STRING  : '"' (~["\\\r\n] | '\\' .)* '\\'? -> channel(HIDDEN) ;
+UNTERMINATED_STRING  : '"' (~["\\\r\n] | '\\' ~[\r\n])* '\\'? -> channel(HIDDEN) ;
 BAD_CHARACTER        : . -> channel(HIDDEN) ;

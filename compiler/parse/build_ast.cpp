@@ -125,22 +125,8 @@ class Builder {
   // blanks, then the unit name.
   ast::ExprPtr quantity(const antlr4::Token* t) {
     std::string_view s = text_.substr(t->getStartIndex(), t->getStopIndex() + 1 - t->getStartIndex());
-    std::size_t i = 0;
-    auto digits = [&] { while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i; };
-    digits();
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      digits();
-    }
-    if (i + 1 < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-      std::size_t j = i + 1;
-      if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
-      if (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) {
-        i = j;
-        digits();
-      }
-    }
-    std::size_t number_end = i;
+    std::size_t number_end = number_prefix(s);
+    std::size_t i = number_end;
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
     SourceRange whole = range(t);
     SourceRange number_range{whole.begin, {file_, whole.begin.offset + static_cast<std::uint32_t>(number_end)}};
@@ -149,15 +135,20 @@ class Builder {
     return std::make_unique<ast::QuantityLit>(whole, v, std::string(s.substr(i)), unit_range);
   }
 
+  // The value of a STRING token, escapes resolved. An unterminated string (reported by
+  // the lexer) has no closing quote; a lone backslash may end it.
   std::string string_value(const antlr4::Token* t) {
-    std::string_view s = text_.substr(t->getStartIndex() + 1, t->getStopIndex() - t->getStartIndex() - 1);
+    std::string_view s = text_.substr(t->getStartIndex() + 1, t->getStopIndex() - t->getStartIndex());
+    std::size_t backslashes = 0;
+    while (backslashes + 1 < s.size() && s[s.size() - 2 - backslashes] == '\\') ++backslashes;
+    if (!s.empty() && s.back() == '"' && backslashes % 2 == 0) s.remove_suffix(1);
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] != '\\') {
+      if (s[i] != '\\' || i + 1 == s.size()) {
         out += s[i];
         continue;
       }
-      char c = s[++i];  // the lexer guarantees a character after every backslash
+      char c = s[++i];
       switch (c) {
         case 'n': out += '\n'; break;
         case 't': out += '\t'; break;

@@ -17,6 +17,62 @@ ByteStream::ByteStream(std::string_view bytes) {
   p = 0;
 }
 
+std::size_t number_prefix(std::string_view s) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  };
+  digits();
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    digits();
+  }
+  if (i + 1 < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    std::size_t j = i + 1;
+    if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
+    if (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) {
+      i = j;
+      digits();
+    }
+  }
+  return i;
+}
+
+Lexer::Lexer(antlr4::CharStream* input) : GdslLexer(input) {
+  const antlr4::dfa::Vocabulary& vocab = getVocabulary();
+  for (std::size_t t = 1; t <= vocab.getMaxTokenType(); ++t) {
+    std::string lit = vocab.getLiteralName(t);
+    if (lit.size() > 2 && std::isalpha(static_cast<unsigned char>(lit[1]))) keywords_[lit.substr(1, lit.size() - 2)] = t;
+  }
+}
+
+std::unique_ptr<antlr4::Token> Lexer::nextToken() {
+  if (pending_) return std::move(pending_);
+  std::unique_ptr<antlr4::Token> t = GdslLexer::nextToken();
+  if (t->getType() == UNTERMINATED_STRING) {
+    unterminated_.emplace_back(t->getStartIndex(), t->getStopIndex() + 1);
+    auto source = std::make_pair(static_cast<antlr4::TokenSource*>(this), _input);
+    return _factory->create(source, STRING, t->getText(), antlr4::Token::DEFAULT_CHANNEL, t->getStartIndex(),
+                            t->getStopIndex(), t->getLine(), t->getCharPositionInLine());
+  }
+  if (t->getType() != QUANTITY) return t;
+  // QUANTITY tokens are ASCII, so getText() gives their bytes.
+  std::size_t start = t->getStartIndex();
+  std::string text = t->getText();
+  std::size_t number_end = number_prefix(text);
+  std::size_t unit_begin = text.find_first_not_of(" \t", number_end);
+  auto keyword = keywords_.find(text.substr(unit_begin));
+  if (keyword == keywords_.end()) return t;
+  std::string number = text.substr(0, number_end);
+  std::size_t number_type = number.find_first_of(".eE") == std::string::npos ? INT : NUMBER;
+  auto source = std::make_pair(static_cast<antlr4::TokenSource*>(this), _input);
+  pending_ = _factory->create(source, keyword->second, keyword->first, antlr4::Token::DEFAULT_CHANNEL,
+                              start + unit_begin, t->getStopIndex(), t->getLine(),
+                              t->getCharPositionInLine() + unit_begin);
+  return _factory->create(source, number_type, number, antlr4::Token::DEFAULT_CHANNEL, start,
+                          start + number_end - 1, t->getLine(), t->getCharPositionInLine());
+}
+
 namespace {
 
 // Deeper nesting than this is rejected before parsing: ANTLR's parser and every tree
@@ -91,6 +147,18 @@ class ErrorListener : public antlr4::BaseErrorListener {
         return;
       }
     }
+    // At the end of the file the useful news is which bracket is still open.
+    if (offending->getType() == antlr4::Token::EOF) {
+      antlr4::misc::IntervalSet expected = parser->getExpectedTokens();
+      const antlr4::dfa::Vocabulary& vocab = parser->getVocabulary();
+      for (std::size_t type : expected.toList()) {
+        std::string name = vocab.getLiteralName(type);
+        if (name == "'}'" || name == "')'" || name == "']'") {
+          diags_.report(diag::DiagId::expected_tokens, where, name);
+          return;
+        }
+      }
+    }
     diags_.report(diag::DiagId::unexpected_token, where, describe(text_, offending));
   }
 
@@ -117,17 +185,31 @@ class ErrorListener : public antlr4::BaseErrorListener {
   diag::Diagnostics& diags_;
 };
 
+// Whether `s` is well-formed UTF-8 without control characters, and so safe to show.
+bool printable_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t extra = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 4;
+    if (extra == 4 || c < 0x20 || c == 0x7f || i + extra >= s.size() + (extra ? 0 : 1)) return false;
+    for (std::size_t k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
 // Reports the malformed-input tokens the lexer puts on the hidden channel. A run of
 // adjacent bad bytes (one UTF-8 character, say) is reported once.
-void report_lexical_errors(antlr4::CommonTokenStream& tokens, diag::FileId file, std::string_view text,
-                           diag::Diagnostics& diags) {
+void report_lexical_errors(const Lexer& lexer, antlr4::CommonTokenStream& tokens, diag::FileId file,
+                           std::string_view text, diag::Diagnostics& diags) {
+  for (auto [begin, end] : lexer.unterminated_strings()) {
+    auto b = static_cast<std::uint32_t>(begin), e = static_cast<std::uint32_t>(end);
+    diags.report(diag::DiagId::unterminated_string, {{file, b}, {file, e}});
+  }
   const auto& all = tokens.getTokens();
   for (std::size_t i = 0; i < all.size(); ++i) {
     antlr4::Token* t = all[i];
     switch (t->getType()) {
-      case GdslLexer::UNTERMINATED_STRING:
-        diags.report(diag::DiagId::unterminated_string, token_range(file, t));
-        break;
       case GdslLexer::UNTERMINATED_COMMENT:
         diags.report(diag::DiagId::unterminated_comment, token_range(file, t));
         break;
@@ -137,12 +219,10 @@ void report_lexical_errors(antlr4::CommonTokenStream& tokens, diag::FileId file,
                all[i + 1]->getStartIndex() == r.end.offset) {
           r.end.offset = static_cast<std::uint32_t>(all[++i]->getStopIndex() + 1);
         }
+        std::string_view bytes = text.substr(r.begin.offset, r.end.offset - r.begin.offset);
         std::string shown;
-        bool printable = true;
-        for (std::uint32_t o = r.begin.offset; o < r.end.offset; ++o)
-          if (static_cast<unsigned char>(text[o]) < 0x20 || text[o] == 0x7f) printable = false;
-        if (printable) {
-          shown = std::string(text.substr(r.begin.offset, r.end.offset - r.begin.offset));
+        if (printable_utf8(bytes)) {
+          shown = std::string(bytes);
         } else {
           for (std::uint32_t o = r.begin.offset; o < r.end.offset; ++o)
             shown += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[o]));
@@ -183,8 +263,9 @@ antlr4::Token* too_deep(antlr4::CommonTokenStream& tokens, const antlr4::dfa::Vo
     } else if (lit == "','" || lit == "';'" || lit == "'='" || lit == "'+='" || lit == "'-='" ||
                lit == "'*='" || lit == "'/='" ||
                (lit.size() > 2 && std::isalpha(static_cast<unsigned char>(lit[1])) && lit != "'else'" &&
-                lit != "'true'" && lit != "'false'")) {
-      // A separator or a keyword starts a new expression or item.
+                lit != "'if'" && lit != "'true'" && lit != "'false'")) {
+      // A separator or a keyword starts a new expression or item (`if` continues an
+      // else-if chain, which recurses once per link).
       depth -= frames.back();
       frames.back() = 0;
     } else if (!lit.empty() && lit != "'''" && lit != "':'") {
@@ -202,11 +283,11 @@ antlr4::Token* too_deep(antlr4::CommonTokenStream& tokens, const antlr4::dfa::Vo
 std::unique_ptr<ast::Module> parse_module(diag::FileId file, diag::Diagnostics& diags) {
   std::string_view text = diags.sources().contents(file);
   ByteStream input(text);
-  GdslLexer lexer(&input);
+  Lexer lexer(&input);
   lexer.removeErrorListeners();  // cannot fail: malformed input becomes hidden error tokens
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
-  report_lexical_errors(tokens, file, text, diags);
+  report_lexical_errors(lexer, tokens, file, text, diags);
 
   GdslParser parser(&tokens);
   parser.removeErrorListeners();
@@ -240,11 +321,11 @@ std::unique_ptr<ast::Module> parse_module(diag::FileId file, diag::Diagnostics& 
 std::string dump_tokens(diag::FileId file, diag::Diagnostics& diags) {
   std::string_view text = diags.sources().contents(file);
   ByteStream input(text);
-  GdslLexer lexer(&input);
+  Lexer lexer(&input);
   lexer.removeErrorListeners();
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
-  report_lexical_errors(tokens, file, text, diags);
+  report_lexical_errors(lexer, tokens, file, text, diags);
 
   const antlr4::dfa::Vocabulary& vocab = lexer.getVocabulary();
   std::ostringstream out;
