@@ -136,6 +136,12 @@ struct Model {
   // postsynaptic: the dimension of the `on spike` parameter (what `weight` becomes).
   std::optional<Dimension> spike_dim;
   Solver solver = Solver::Auto;
+  // timing_dependence/weight_dependence: the variables of other models its code names —
+  // of the synapse it is plugged into (`weight`) or of the component beside it (`w_max`).
+  // They resolve, in the side tables, to the first synapse/component declaring the name;
+  // each projection checks that its own synapse and components have them with the same
+  // type, and the lowering binds them by name through the projection's SlotBindings.
+  std::vector<const Symbol*> externals;
 
   // A section variable (parameter, state, derived, input, uses) by name, or null.
   const Symbol* find(std::string_view name) const;

@@ -1,0 +1,1535 @@
+// Network checks: settings, constants, populations and their receptors, views and
+// assemblies, projections (connectors, synapses, slots, receptors, weights, delays),
+// injections and recordings. Every value is evaluated into internal units here.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "sema/checker.h"
+#include "sema/edit_distance.h"
+#include "sema/evaluate.h"
+
+namespace gennc::sema {
+
+using diag::DiagId;
+using ast::ModelKind;
+
+namespace {
+
+std::string join_quoted(const std::vector<std::string>& names) {
+  std::string s;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) s += ", ";
+    s += "'" + names[i] + "'";
+  }
+  return s;
+}
+
+// How a connector or structure argument is checked.
+enum class ArgKind {
+  Bool,          // allow_self_connections, with_replacement
+  Probability,   // a real in [0, 1]
+  Count,         // a non-negative integer
+  Real,          // any dimensionless number
+  Length,        // um
+  DistanceExpr,  // an expression of d (um)
+  DisplacementExpr,  // an expression of dx, dy, dz (um)
+  IndexExpr,     // an expression of i, j
+  ConnectionList,    // [[i, j], ...] or [[i, j, weight, delay], ...]
+  Path,          // a string naming a file
+  Matrix,        // [[0, 1, ...], ...]
+  ProjectionRef, // the name of a projection
+  FillOrder,     // "sequential" or "random"
+};
+
+struct ArgSpec {
+  std::string_view name;
+  ArgKind kind;
+  bool required;
+  double fallback;  // the default, in internal units (Bool: 0/1)
+};
+
+struct ConnectorSpec {
+  std::string_view name;
+  ConnectorKind kind;
+  std::vector<ArgSpec> args;
+};
+
+const std::vector<ConnectorSpec>& connectors() {
+  static const ArgSpec self{"allow_self_connections", ArgKind::Bool, false, 1};
+  static const std::vector<ConnectorSpec> specs = {
+      {"all_to_all", ConnectorKind::AllToAll, {self}},
+      {"one_to_one", ConnectorKind::OneToOne, {}},
+      {"fixed_probability", ConnectorKind::FixedProbability, {{"p", ArgKind::Probability, true, 0}, self}},
+      {"fixed_number_pre", ConnectorKind::FixedNumberPre,
+       {{"n", ArgKind::Count, true, 0}, self, {"with_replacement", ArgKind::Bool, false, 0}}},
+      {"fixed_number_post", ConnectorKind::FixedNumberPost,
+       {{"n", ArgKind::Count, true, 0}, self, {"with_replacement", ArgKind::Bool, false, 0}}},
+      {"fixed_total_number", ConnectorKind::FixedTotalNumber,
+       {{"n", ArgKind::Count, true, 0}, self, {"with_replacement", ArgKind::Bool, false, 1}}},
+      {"distance_dependent_probability", ConnectorKind::DistanceDependentProbability,
+       {{"d_expression", ArgKind::DistanceExpr, true, 0}, self}},
+      {"displacement_dependent_probability", ConnectorKind::DisplacementDependentProbability,
+       {{"disp_function", ArgKind::DisplacementExpr, true, 0}, self}},
+      {"index_based_probability", ConnectorKind::IndexBasedProbability,
+       {{"index_expression", ArgKind::IndexExpr, true, 0}, self}},
+      {"small_world", ConnectorKind::SmallWorld,
+       {{"degree", ArgKind::Length, true, 0}, {"rewiring", ArgKind::Probability, true, 0}, self}},
+      {"from_list", ConnectorKind::FromList, {{"conn_list", ArgKind::ConnectionList, true, 0}}},
+      {"from_file", ConnectorKind::FromFile, {{"file", ArgKind::Path, true, 0}}},
+      {"array", ConnectorKind::Array, {{"array", ArgKind::Matrix, true, 0}}},
+      {"clone", ConnectorKind::Clone, {{"projection", ArgKind::ProjectionRef, true, 0}}},
+  };
+  return specs;
+}
+
+struct StructureSpec {
+  std::string_view name;
+  StructureKind kind;
+  std::vector<ArgSpec> args;
+};
+
+const std::vector<StructureSpec>& structures() {
+  static const std::vector<StructureSpec> specs = {
+      {"line", StructureKind::Line,
+       {{"dx", ArgKind::Length, false, 1}, {"x0", ArgKind::Length, false, 0}, {"y", ArgKind::Length, false, 0},
+        {"z", ArgKind::Length, false, 0}}},
+      {"grid2d", StructureKind::Grid2D,
+       {{"aspect_ratio", ArgKind::Real, false, 1}, {"dx", ArgKind::Length, false, 1},
+        {"dy", ArgKind::Length, false, 1}, {"x0", ArgKind::Length, false, 0}, {"y0", ArgKind::Length, false, 0},
+        {"z", ArgKind::Length, false, 0}, {"fill_order", ArgKind::FillOrder, false, 0}}},
+      {"grid3d", StructureKind::Grid3D,
+       {{"aspect_ratioXY", ArgKind::Real, false, 1}, {"aspect_ratioXZ", ArgKind::Real, false, 1},
+        {"dx", ArgKind::Length, false, 1}, {"dy", ArgKind::Length, false, 1}, {"dz", ArgKind::Length, false, 1},
+        {"x0", ArgKind::Length, false, 0}, {"y0", ArgKind::Length, false, 0}, {"z0", ArgKind::Length, false, 0},
+        {"fill_order", ArgKind::FillOrder, false, 0}}},
+      {"random_in_box", StructureKind::RandomInBox,
+       {{"width", ArgKind::Length, false, 1}, {"height", ArgKind::Length, false, 1},
+        {"depth", ArgKind::Length, false, 1}, {"x0", ArgKind::Length, false, 0}, {"y0", ArgKind::Length, false, 0},
+        {"z0", ArgKind::Length, false, 0}}},
+      {"random_in_sphere", StructureKind::RandomInSphere,
+       {{"radius", ArgKind::Length, false, 1}, {"x0", ArgKind::Length, false, 0}, {"y0", ArgKind::Length, false, 0},
+        {"z0", ArgKind::Length, false, 0}}},
+  };
+  return specs;
+}
+
+// Matches call arguments to a parameter list: positional ones in order, then named ones.
+// Returns, per parameter, the argument given for it (or null); reports unknown names,
+// duplicates and missing required ones.
+std::vector<const ast::Arg*> match_args(Context& ctx, std::string_view callee, diag::SourceRange where,
+                                        const std::vector<ast::Arg>& args, const std::vector<ArgSpec>& specs) {
+  std::vector<const ast::Arg*> out(specs.size(), nullptr);
+  std::size_t next = 0;
+  for (const auto& a : args) {
+    std::size_t index = specs.size();
+    if (a.name.empty()) {
+      if (next >= specs.size()) {
+        ctx.diags.report(DiagId::too_many_arguments, a.range, callee, specs.size());
+        continue;
+      }
+      index = next++;
+    } else {
+      for (std::size_t i = 0; i < specs.size(); ++i)
+        if (specs[i].name == a.name) index = i;
+      if (index == specs.size()) {
+        std::vector<std::string_view> names;
+        for (const auto& s : specs) names.push_back(s.name);
+        std::string best = closest_name(a.name, names);
+        if (best.empty())
+          ctx.diags.report(DiagId::unknown_parameter, a.name_range, callee, a.name);
+        else
+          ctx.diags.report(DiagId::unknown_parameter_suggest, a.name_range, callee, a.name, best);
+        continue;
+      }
+    }
+    if (out[index]) {
+      ctx.diags.report(DiagId::duplicate_argument, a.name.empty() ? a.range : a.name_range, specs[index].name);
+      continue;
+    }
+    out[index] = &a;
+  }
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    if (!out[i] && specs[i].required) ctx.diags.report(DiagId::missing_argument, where, callee, specs[i].name);
+  return out;
+}
+
+// Positions of a structure are needed by connectors of d and dx/dy/dz and by expressions
+// of them in weights and delays.
+bool uses_any(const Program& p, const ast::Expr* e, const std::set<std::string>& names);
+
+}  // namespace
+
+namespace {
+
+class NetworkChecker {
+ public:
+  NetworkChecker(Context& ctx, const ast::NetworkDecl& decl, Network& net)
+      : ctx_(ctx), d_(decl), net_(net), scope_(nullptr), connection_scope_(&scope_) {}
+
+  void run() {
+    net_.name = d_.name;
+    net_.decl = &d_;
+    make_connection_symbols();
+    check_settings();
+    for (const auto& c : d_.constants) check_constant(c);
+    for (const auto& p : d_.populations) check_population(p);
+    for (const auto& v : d_.views) check_view(v);
+    for (const auto& a : d_.assemblies) check_assembly(a);
+    for (const auto& p : d_.projections) check_projection(p);
+    for (const auto& i : d_.injections) check_injection(i);
+    for (const auto& r : d_.recordings) check_recording(r);
+  }
+
+ private:
+  // ---- names and constants ----------------------------------------------------------
+
+  struct Entity {
+    TypeKind kind;
+    std::size_t index;
+    diag::SourceRange where;
+  };
+
+  // Reports `name` when a population, view, assembly, projection or constant has it.
+  bool name_free(const std::string& name, diag::SourceRange where) {
+    diag::SourceRange prev;
+    if (auto it = entities_.find(name); it != entities_.end())
+      prev = it->second.where;
+    else if (const Symbol* c = scope_.lookup_here(name); c && c->setting)
+      prev = c->setting->name_range;
+    else if (taken_.count(name))
+      prev = taken_[name];
+    else
+      return true;
+    ctx_.diags.report(DiagId::duplicate_declaration, where, name).note(DiagId::note_declared_here, prev, name);
+    return false;
+  }
+
+  void add_entity(const std::string& name, diag::SourceRange where, TypeKind kind, std::size_t index) {
+    entities_.emplace(name, Entity{kind, index, where});
+  }
+
+  void make_connection_symbols() {
+    Type um = Type::quantity(Dimension::length());
+    for (const char* n : {"d", "dx", "dy", "dz"}) connection_scope_.declare(&ctx_.make_symbol(SymbolKind::Connection, n, um));
+    for (const char* n : {"i", "j"}) connection_scope_.declare(&ctx_.make_symbol(SymbolKind::Connection, n, Type::integer()));
+    dt_symbol_ = &ctx_.make_symbol(SymbolKind::Dt, "dt", Type::quantity(Dimension::time()));
+    scope_.declare(dt_symbol_);
+  }
+
+  ConstLookup lookup() {
+    return [this](const Symbol& s) -> std::optional<ConstValue> {
+      if (s.kind == SymbolKind::Dt) {
+        ConstValue v;
+        v.number = net_.settings.dt;
+        return v;
+      }
+      if (auto it = constants_.find(&s); it != constants_.end()) return it->second;
+      return std::nullopt;
+    };
+  }
+
+  ExprChecker checker(Restrict r, std::string what) {
+    ExprChecker ec(ctx_, nullptr);
+    ec.network = true;
+    ec.restrict = r;
+    ec.restrict_what = std::move(what);
+    ec.unknown_hook = [this](std::string_view name, diag::SourceRange where) {
+      if (connection_scope_.lookup_here(name)) {
+        ctx_.diags.report(DiagId::connection_variable, where, name);
+        return true;
+      }
+      if (entities_.count(std::string(name))) {
+        ctx_.diags.report(DiagId::entity_as_value, where, name);
+        return true;
+      }
+      return false;
+    };
+    return ec;
+  }
+
+  // Checks and evaluates a constant. `want` (optional) is the expected type; a bare
+  // number given for a quantity is in `bare_scale` units.
+  std::optional<ConstValue> constant(const ast::Expr* e, const std::string& what, std::optional<Type> want,
+                                     double bare_scale = 1.0) {
+    if (!e) return std::nullopt;
+    ExprChecker ec = checker(Restrict::Constant, what);
+    Type t = want ? ec.check_as(e, scope_, *want, what, true) : ec.check(e, scope_);
+    if (t.is_error()) return std::nullopt;
+    if (t.kind == TypeKind::Distribution) {
+      ctx_.diags.report(DiagId::distribution_not_allowed, e->range, what);
+      return std::nullopt;
+    }
+    auto v = evaluate(e, ctx_.program, lookup());
+    if (!v) {
+      ctx_.diags.report(DiagId::not_constant, e->range, what);
+      return std::nullopt;
+    }
+    if (want && want->kind == TypeKind::Real && !want->dim.dimensionless() && t.dim.dimensionless()) {
+      v->number *= bare_scale;
+      for (double& x : v->list) x *= bare_scale;
+    }
+    return v;
+  }
+
+  std::optional<double> time_constant(const ast::Expr* e, const std::string& what) {
+    auto v = constant(e, what, Type::quantity(Dimension::time()));
+    if (!v) return std::nullopt;
+    return v->number;
+  }
+
+  void check_settings() {
+    std::map<std::string, const ast::Setting*> seen;
+    for (const auto& s : d_.settings) {
+      if (auto [it, fresh] = seen.emplace(s.name, &s); !fresh) {
+        ctx_.diags.report(DiagId::duplicate_declaration, s.name_range, s.name)
+            .note(DiagId::note_declared_here, it->second->name_range, s.name);
+        continue;
+      }
+      std::string what = fmt::format("setting '{}'", s.name);
+      if (s.name == "dt") {
+        auto v = time_constant(s.value.get(), what);
+        if (v && *v <= 0)
+          ctx_.diags.report(DiagId::bad_setting, s.value->range, "dt", "positive");
+        else if (v)
+          net_.settings.dt = *v;
+      } else if (s.name == "duration") {
+        auto v = time_constant(s.value.get(), what);
+        if (v && *v < 0)
+          ctx_.diags.report(DiagId::bad_setting, s.value->range, "duration", "zero or positive");
+        else if (v)
+          net_.settings.duration = *v;
+      } else if (s.name == "seed") {
+        auto v = constant(s.value.get(), what, Type::integer());
+        if (v && (v->number < 0 || v->number != std::floor(v->number)))
+          ctx_.diags.report(DiagId::bad_setting, s.value->range, "seed", "a non-negative integer");
+        else if (v)
+          net_.settings.seed = static_cast<std::uint64_t>(v->number);
+      } else if (s.name == "min_delay" || s.name == "max_delay") {
+        auto v = time_constant(s.value.get(), what);
+        if (v && *v < 0)
+          ctx_.diags.report(DiagId::bad_setting, s.value->range, s.name, "zero or positive");
+        else if (v)
+          (s.name == "min_delay" ? net_.settings.min_delay : net_.settings.max_delay) = *v;
+      } else {
+        std::vector<std::string_view> names = {"dt", "duration", "seed", "min_delay", "max_delay"};
+        std::string best = closest_name(s.name, names);
+        if (best.empty())
+          ctx_.diags.report(DiagId::unknown_setting, s.name_range, s.name);
+        else
+          ctx_.diags.report(DiagId::unknown_setting_suggest, s.name_range, s.name, best);
+      }
+    }
+    const double dt = net_.settings.dt;
+    if (net_.settings.min_delay == 0.0) net_.settings.min_delay = dt;
+    if (auto it = seen.find("min_delay"); it != seen.end() && net_.settings.min_delay < dt)
+      ctx_.diags.report(DiagId::delay_too_small, it->second->value->range, format_number(net_.settings.min_delay),
+                        format_number(dt));
+  }
+
+  void check_constant(const ast::Setting& c) {
+    if (const Symbol* prev = scope_.lookup_here(c.name); prev && prev->setting) {
+      ctx_.diags.report(DiagId::duplicate_declaration, c.name_range, c.name)
+          .note(DiagId::note_declared_here, prev->setting->name_range, c.name);
+      return;
+    }
+    ExprChecker ec = checker(Restrict::Constant, fmt::format("constant '{}'", c.name));
+    Type t = ec.check(c.value.get(), scope_);
+    Symbol& s = ctx_.make_symbol(SymbolKind::NetworkConstant, c.name, t);
+    s.setting = &c;
+    scope_.declare(&s);
+    if (t.is_error()) return;
+    auto v = evaluate(c.value.get(), ctx_.program, lookup());
+    if (!v) {
+      ctx_.diags.report(DiagId::not_constant, c.value->range, fmt::format("constant '{}'", c.name));
+      s.type = Type::error();
+      return;
+    }
+    if (v->kind == ConstValue::Kind::Number || v->kind == ConstValue::Kind::Bool) s.value = std::vector<double>{v->number};
+    if (v->kind == ConstValue::Kind::List && v->rows.empty()) s.value = v->list;
+    constants_[&s] = *v;
+  }
+
+  // ---- values of model variables ----------------------------------------------------
+
+  // The value given for variable `var` (of a population of `n` elements, or per connection
+  // when n < 0). `weight_dim` substitutes the symbolic weight; bare numbers are in the
+  // variable's declared unit (`weight_scale` for weights). `connection`: the expression
+  // may use d, dx, dy, dz, i, j.
+  std::optional<Value> value_for(const ast::Expr* e, const Symbol& var, std::int64_t n, const std::string& what,
+                                 const Dimension* weight_dim = nullptr, double weight_scale = 1.0,
+                                 bool connection = false, const std::string* receptor_note = nullptr) {
+    if (!e) return std::nullopt;
+    Type want = var.type;
+    double scale = var.unit_scale;
+    if (want.dim.has_weight()) {
+      if (weight_dim) {
+        want.dim = want.dim.substitute_weight(*weight_dim);
+        scale = weight_scale;
+      }
+    }
+    const Scope& scope = connection ? connection_scope_ : scope_;
+    ExprChecker ec = checker(connection ? Restrict::None : Restrict::Constant, what);
+    // A list for a scalar variable: one value per element.
+    auto* list = ast::dyn_cast<ast::ListLit>(e);
+    if (list && !want.list) {
+      if (n < 0) {
+        ctx_.diags.report(DiagId::per_element_list, e->range, what);
+        return std::nullopt;
+      }
+      Value v;
+      v.kind = ValueKind::PerElement;
+      v.type = want;
+      ctx_.set_type(e, want.as_list());
+      for (const auto& el : list->elements) {
+        auto x = element_value(el.get(), want, scale, what);
+        if (!x) return std::nullopt;
+        v.numbers.push_back(*x);
+      }
+      if (static_cast<std::int64_t>(v.numbers.size()) != n) {
+        ctx_.diags.report(DiagId::list_length, e->range, v.numbers.size(), what, n);
+        return std::nullopt;
+      }
+      return v;
+    }
+    // A list of lists for a list variable: one list per element.
+    if (list && want.list && !list->elements.empty() && ast::isa<ast::ListLit>(list->elements[0].get())) {
+      if (n < 0) {
+        ctx_.diags.report(DiagId::per_element_list, e->range, what);
+        return std::nullopt;
+      }
+      Value v;
+      v.kind = ValueKind::PerElement;
+      v.type = want;
+      ctx_.set_type(e, want);
+      for (const auto& row : list->elements) {
+        auto* inner = ast::dyn_cast<ast::ListLit>(row.get());
+        if (!inner) {
+          ctx_.diags.report(DiagId::wrong_type, row->range, what, to_string(want), "a number");
+          return std::nullopt;
+        }
+        ctx_.set_type(inner, want);
+        std::vector<double> numbers;
+        for (const auto& el : inner->elements) {
+          auto x = element_value(el.get(), want.element(), scale, what);
+          if (!x) return std::nullopt;
+          numbers.push_back(*x);
+        }
+        v.lists.push_back(std::move(numbers));
+      }
+      if (static_cast<std::int64_t>(v.lists.size()) != n) {
+        ctx_.diags.report(DiagId::list_length, e->range, v.lists.size(), what, n);
+        return std::nullopt;
+      }
+      return v;
+    }
+    Type t = ec.check(e, scope);
+    if (t.is_error()) return std::nullopt;
+    Type value_type = t.kind == TypeKind::Distribution ? Type::quantity(t.dim) : t;
+    if (!ExprChecker::assignable(value_type, want, true, e)) {
+      if (receptor_note && var.type.dim.has_weight())
+        ctx_.diags.report(DiagId::weight_dimension, e->range, to_string(t), *receptor_note, format_dimension(want.dim));
+      else
+        ctx_.diags.report(DiagId::wrong_type, e->range, what, to_string(want), to_string(t));
+      return std::nullopt;
+    }
+    bool bare = value_type.dim.dimensionless() && !want.dim.dimensionless() && want.kind == TypeKind::Real;
+    Value v;
+    v.type = want;
+    if (t.kind == TypeKind::Distribution) {
+      if (want.list) {
+        ctx_.diags.report(DiagId::wrong_type, e->range, what, to_string(want), to_string(t));
+        return std::nullopt;
+      }
+      auto c = evaluate(e, ctx_.program, lookup());
+      if (!c || c->kind != ConstValue::Kind::Distribution) {
+        ctx_.diags.report(DiagId::not_constant, e->range, what);
+        return std::nullopt;
+      }
+      v.kind = ValueKind::Distribution;
+      v.distribution = c->distribution;
+      if (bare) scale_distribution(v.distribution, scale);
+      return v;
+    }
+    auto c = evaluate(e, ctx_.program, lookup());
+    if (!c) {
+      if (connection) {
+        v.kind = ValueKind::Expression;
+        v.expr = e;
+        return v;
+      }
+      ctx_.diags.report(DiagId::not_constant, e->range, what);
+      return std::nullopt;
+    }
+    double k = bare ? scale : 1.0;
+    v.kind = ValueKind::Constant;
+    if (c->kind == ConstValue::Kind::List) {
+      if (!c->rows.empty()) {
+        ctx_.diags.report(DiagId::wrong_type, e->range, what, to_string(want), "a list of lists");
+        return std::nullopt;
+      }
+      for (double x : c->list) v.numbers.push_back(x * k);
+    } else {
+      v.numbers.push_back(c->number * k);
+    }
+    return v;
+  }
+
+  std::optional<double> element_value(const ast::Expr* e, const Type& want, double scale, const std::string& what) {
+    ExprChecker ec = checker(Restrict::Constant, what);
+    Type t = ec.check_as(e, scope_, want, what, true);
+    if (t.is_error()) return std::nullopt;
+    if (t.kind == TypeKind::Distribution) {
+      ctx_.diags.report(DiagId::distribution_not_allowed, e->range, what);
+      return std::nullopt;
+    }
+    auto c = evaluate(e, ctx_.program, lookup());
+    if (!c || (c->kind != ConstValue::Kind::Number && c->kind != ConstValue::Kind::Bool)) {
+      ctx_.diags.report(DiagId::not_constant, e->range, what);
+      return std::nullopt;
+    }
+    bool bare = t.dim.dimensionless() && !want.dim.dimensionless() && want.kind == TypeKind::Real;
+    return c->number * (bare ? scale : 1.0);
+  }
+
+  // Scales the arguments of a distribution written with bare numbers into a unit.
+  static void scale_distribution(Distribution& d, double k) {
+    switch (d.kind) {
+      case Builtin::Uniform: case Builtin::Normal: case Builtin::NormalClipped: case Builtin::Exponential:
+        for (double& x : d.args) x *= k;
+        break;
+      case Builtin::Gamma:
+        d.args[1] *= k;  // theta carries the unit; k is a shape
+        break;
+      default:
+        break;  // lognormal, poisson, binomial, uniform_int: dimensionless
+    }
+  }
+
+  // The default of a model variable, for a population or instance that does not set it.
+  Value default_value(const Symbol& var, const Dimension* weight_dim = nullptr) {
+    Value v;
+    v.type = var.type;
+    if (weight_dim && v.type.dim.has_weight()) v.type.dim = v.type.dim.substitute_weight(*weight_dim);
+    if (var.value) {
+      v.numbers = *var.value;
+      return v;
+    }
+    const ast::Expr* init = var.decl ? var.decl->init.get() : nullptr;
+    if (!init) {
+      if (!var.type.list) v.numbers.push_back(0.0);
+      return v;
+    }
+    // A default in dt (`delay: ms = dt`) is a constant once dt is known.
+    if (auto c = evaluate(init, ctx_.program, lookup()); c && c->kind != ConstValue::Kind::Distribution) {
+      if (c->kind == ConstValue::Kind::List)
+        v.numbers = c->list;
+      else
+        v.numbers.push_back(c->number * (!var.type.dim.dimensionless() && type_dimensionless(init) ? var.unit_scale : 1.0));
+      return v;
+    }
+    v.kind = ValueKind::Expression;
+    v.expr = init;
+    return v;
+  }
+
+  bool type_dimensionless(const ast::Expr* e) const {
+    const Type* t = ctx_.program.type_of(e);
+    return t && t->dim.dimensionless();
+  }
+
+  // Named arguments of a model instance: every parameter and state variable gets a value.
+  std::map<std::string, Value> model_values(const Model& model, const std::vector<ast::Arg>& args,
+                                            std::int64_t n, const std::string& instance,
+                                            const std::set<std::string>& extra = {}) {
+    std::map<std::string, Value> values;
+    std::set<std::string> given;
+    for (const auto& a : args) {
+      if (a.name.empty()) {
+        ctx_.diags.report(DiagId::positional_model_arg, a.range, model.name);
+        continue;
+      }
+      if (extra.count(a.name)) continue;
+      if (!given.insert(a.name).second) {
+        ctx_.diags.report(DiagId::duplicate_argument, a.name_range, a.name);
+        continue;
+      }
+      const Symbol* var = model.find(a.name);
+      if (!var || (var->kind != SymbolKind::Parameter && var->kind != SymbolKind::State)) {
+        report_unknown_argument(ctx_, model, a.name, a.name_range);
+        continue;
+      }
+      if (auto v = value_for(a.value.get(), *var, n, fmt::format("'{}' of {}", a.name, instance))) values[a.name] = *v;
+    }
+    for (const auto* list : {&model.parameters, &model.state})
+      for (const Symbol* var : *list)
+        if (!values.count(var->name)) values[var->name] = default_value(*var);
+    return values;
+  }
+
+  // ---- populations ------------------------------------------------------------------
+
+  const Model* model_of_kind(const std::string& name, diag::SourceRange where, std::vector<ModelKind> kinds,
+                             const char* role, const char* kind_words) {
+    const Model* m = ctx_.program.find_model(name);
+    if (!m) {
+      report_unknown_model(ctx_, name, where);
+      return nullptr;
+    }
+    if (std::find(kinds.begin(), kinds.end(), m->kind) == kinds.end()) {
+      ctx_.diags.report(DiagId::wrong_model_kind, where, name, ast::to_string(m->kind), role, kind_words)
+          .note(DiagId::note_declared_here, m->decl->name_range, name);
+      return nullptr;
+    }
+    return m;
+  }
+
+  void check_population(const ast::PopulationDecl& p) {
+    Population pop;
+    pop.name = p.name;
+    pop.decl = &p;
+    pop.model = model_of_kind(p.model, p.model_range, {ModelKind::Neuron, ModelKind::SpikeSource}, "a population",
+                              "neuron or spike_source");
+    if (auto size = constant(p.size.get(), "a population size", Type::real())) {
+      double rounded = std::round(size->number);
+      if (rounded < 1)
+        ctx_.diags.report(DiagId::bad_size, p.size->range, format_number(size->number));
+      else
+        pop.size = static_cast<std::int64_t>(rounded);
+    }
+    if (p.structure) pop.structure = check_structure(*p.structure);
+    bool fresh = name_free(p.name, p.name_range);
+    if (pop.model) {
+      check_receptors(p, pop);
+      std::set<std::string> given;
+      for (const auto& o : p.overrides) {
+        if (!given.insert(o.name).second) {
+          ctx_.diags.report(DiagId::duplicate_argument, o.name_range, o.name);
+          continue;
+        }
+        const Symbol* var = pop.model->find(o.name);
+        if (!var || (var->kind != SymbolKind::Parameter && var->kind != SymbolKind::State)) {
+          report_unknown_argument(ctx_, *pop.model, o.name, o.name_range);
+          continue;
+        }
+        if (auto v = value_for(o.value.get(), *var, pop.size, fmt::format("'{}' of population '{}'", o.name, p.name)))
+          pop.values[o.name] = *v;
+      }
+      for (const auto* list : {&pop.model->parameters, &pop.model->state})
+        for (const Symbol* var : *list)
+          if (!pop.values.count(var->name)) pop.values[var->name] = default_value(*var);
+    }
+    if (!fresh) return;
+    add_entity(p.name, p.name_range, TypeKind::Population, net_.populations.size());
+    net_.populations.push_back(std::move(pop));
+  }
+
+  void check_receptors(const ast::PopulationDecl& p, Population& pop) {
+    for (const auto& r : pop.model->receptors) {
+      if (!r.model) continue;
+      ReceptorInstance ri;
+      ri.name = r.name;
+      ri.model = r.model;
+      for (const auto* list : {&r.model->parameters, &r.model->state})
+        for (const Symbol* var : *list) {
+          auto arg = r.args.find(var->name);
+          if (arg == r.args.end()) {
+            ri.values[var->name] = default_value(*var);
+            continue;
+          }
+          Value v;
+          v.type = var->type;
+          bool bare = type_dimensionless(arg->second) && !var->type.dim.dimensionless();
+          if (auto c = evaluate(arg->second, ctx_.program, lookup()); c && c->kind == ConstValue::Kind::Number) {
+            v.numbers.push_back(c->number * (bare ? var->unit_scale : 1.0));
+          } else {
+            v.kind = ValueKind::Expression;  // names the neuron's parameters
+            v.expr = arg->second;
+          }
+          ri.values[var->name] = v;
+        }
+      pop.receptors.push_back(std::move(ri));
+    }
+    std::set<std::string> bound;
+    for (const auto& b : p.receptors) {
+      if (!bound.insert(b.name).second) {
+        ctx_.diags.report(DiagId::duplicate_argument, b.name_range, b.name);
+        continue;
+      }
+      const Model* m = model_of_kind(b.model.name, b.model.name_range, {ModelKind::Postsynaptic}, "a receptor",
+                                     "postsynaptic");
+      if (!m) continue;
+      ReceptorInstance ri;
+      ri.name = b.name;
+      ri.model = m;
+      ri.values = model_values(*m, b.model.args, pop.size, fmt::format("receptor '{}'", b.name));
+      if (auto i = pop.find_receptor(b.name))
+        pop.receptors[*i] = std::move(ri);
+      else
+        pop.receptors.push_back(std::move(ri));
+    }
+    // Each receptor reads neuron variables (`uses`) and writes a neuron input (`output`).
+    for (const auto& ri : pop.receptors) {
+      check_uses(*ri.model, *pop.model, p.model_range, fmt::format("neuron '{}'", pop.model->name));
+      check_outputs(*ri.model, *pop.model, p.model_range);
+    }
+  }
+
+  // Every `uses` variable of `user` must be a variable of `owner` with the same unit.
+  void check_uses(const Model& user, const Model& owner, diag::SourceRange where, const std::string& owner_words) {
+    for (const Symbol* u : user.uses) {
+      const Symbol* v = owner.find(u->name);
+      if (!v || v->kind == SymbolKind::Uses) {
+        ctx_.diags.report(DiagId::uses_missing, where, user.name, u->name, owner_words)
+            .note(DiagId::note_declared_here, u->decl->name_range, u->name);
+        continue;
+      }
+      if (!u->type.is_error() && !v->type.is_error() && !u->type.same_as(v->type))
+        ctx_.diags.report(DiagId::uses_dimension, where, user.name, u->name, to_string(u->type), owner.name,
+                          to_string(v->type))
+            .note(DiagId::note_declared_here, v->decl->name_range, v->name);
+    }
+  }
+
+  // Every `output x += e` of `source` must target an input of `neuron` of e's unit.
+  void check_outputs(const Model& source, const Model& neuron, diag::SourceRange where) {
+    for (const auto& o : source.decl->body.outputs) {
+      const Symbol* input = neuron.find(o.target);
+      if (!input || input->kind != SymbolKind::Input) {
+        std::vector<std::string> inputs;
+        for (const Symbol* s : neuron.inputs) inputs.push_back(s->name);
+        ctx_.diags.report(DiagId::no_such_input, where, source.name, o.target, neuron.name,
+                          inputs.empty() ? "none" : join_quoted(inputs))
+            .note(DiagId::note_declared_here, o.target_range, o.target);
+        continue;
+      }
+      const Type* t = ctx_.program.type_of(o.value.get());
+      if (t && !t->is_error() && !input->type.is_error() && t->dim != input->type.dim)
+        ctx_.diags.report(DiagId::output_dimension, where, source.name, o.target, to_string(*t), neuron.name,
+                          to_string(input->type))
+            .note(DiagId::note_declared_here, o.range, o.target);
+    }
+  }
+
+  std::optional<Structure> check_structure(const ast::Call& call) {
+    const StructureSpec* spec = nullptr;
+    for (const auto& s : structures())
+      if (s.name == call.name) spec = &s;
+    if (!spec) {
+      std::vector<std::string_view> names;
+      for (const auto& s : structures()) names.push_back(s.name);
+      std::string best = closest_name(call.name, names);
+      if (best.empty())
+        ctx_.diags.report(DiagId::unknown_structure, call.name_range, call.name);
+      else
+        ctx_.diags.report(DiagId::unknown_structure_suggest, call.name_range, call.name, best);
+      return std::nullopt;
+    }
+    Structure s;
+    s.kind = spec->kind;
+    auto args = match_args(ctx_, call.name, call.range, call.args, spec->args);
+    for (std::size_t i = 0; i < spec->args.size(); ++i) {
+      const ArgSpec& a = spec->args[i];
+      std::string what = fmt::format("'{}' of '{}'", a.name, call.name);
+      if (a.kind == ArgKind::FillOrder) {
+        s.fill_order = "sequential";
+        if (!args[i]) continue;
+        auto v = constant(args[i]->value.get(), what, Type::string());
+        if (v && v->text != "sequential" && v->text != "random")
+          ctx_.diags.report(DiagId::bad_argument, args[i]->value->range, what, "\"sequential\" or \"random\"");
+        else if (v)
+          s.fill_order = v->text;
+        continue;
+      }
+      s.args[std::string(a.name)] = a.fallback;
+      if (!args[i]) continue;
+      Type want = a.kind == ArgKind::Length ? Type::quantity(Dimension::length()) : Type::real();
+      if (auto v = constant(args[i]->value.get(), what, want)) s.args[std::string(a.name)] = v->number;
+    }
+    return s;
+  }
+
+  // ---- neuron sets ------------------------------------------------------------------
+
+  static IndexSet whole(std::size_t pop, std::int64_t size) {
+    IndexSet s;
+    s.population = pop;
+    s.stop = size;
+    return s;
+  }
+
+  // The index set `e` names: a population, view or assembly, sliced or indexed.
+  std::optional<NeuronSet> resolve_set(const ast::Expr* e) {
+    if (!e) return std::nullopt;
+    if (auto* name = ast::dyn_cast<ast::NameRef>(e)) {
+      auto it = entities_.find(name->name);
+      if (it == entities_.end() && taken_.count(name->name)) return std::nullopt;
+      if (it == entities_.end()) {
+        std::vector<std::string_view> names;
+        for (const auto& [n, ent] : entities_)
+          if (ent.kind != TypeKind::Projection) names.push_back(n);
+        ctx_.unknown_name(name->name, e->range, names);
+        return std::nullopt;
+      }
+      const Entity& ent = it->second;
+      ctx_.set_type(e, Type::of(ent.kind));
+      switch (ent.kind) {
+        case TypeKind::Population: return NeuronSet{whole(ent.index, net_.populations[ent.index].size)};
+        case TypeKind::View: return NeuronSet{net_.views[ent.index].set};
+        case TypeKind::Assembly: return net_.assemblies[ent.index].members;
+        default:
+          ctx_.diags.report(DiagId::not_a_population, e->range, name->name, to_string(Type::of(ent.kind)));
+          return std::nullopt;
+      }
+    }
+    if (auto* slice = ast::dyn_cast<ast::SliceExpr>(e)) {
+      auto base = single_set(slice->base.get());
+      if (!base) return std::nullopt;
+      std::int64_t size = base->size();
+      auto bound = [&](const ast::Expr* b, std::int64_t fallback) -> std::optional<std::int64_t> {
+        if (!b) return fallback;
+        auto v = constant(b, "a slice bound", Type::integer());
+        if (!v) return std::nullopt;
+        return static_cast<std::int64_t>(v->number);
+      };
+      auto start = bound(slice->start.get(), 0);
+      auto stop = bound(slice->stop.get(), size);
+      auto step = bound(slice->step.get(), 1);
+      if (!start || !stop || !step) return std::nullopt;
+      if (*step <= 0) {
+        ctx_.diags.report(DiagId::bad_slice_step, slice->step->range, *step);
+        return std::nullopt;
+      }
+      for (auto [value, expr] : {std::pair{*start, slice->start.get()}, std::pair{*stop, slice->stop.get()}})
+        if (expr && (value < 0 || value > size)) {
+          ctx_.diags.report(DiagId::index_out_of_range, expr->range, value, describe_set(slice->base.get()), size);
+          return std::nullopt;
+        }
+      ctx_.set_type(e, Type::of(TypeKind::View));
+      return NeuronSet{compose(*base, *start, std::max(*start, *stop), *step)};
+    }
+    if (auto* index = ast::dyn_cast<ast::IndexExpr>(e)) {
+      auto base = single_set(index->base.get());
+      if (!base) return std::nullopt;
+      std::int64_t size = base->size();
+      std::vector<std::int64_t> picks;
+      std::vector<const ast::Expr*> exprs;
+      if (auto* list = ast::dyn_cast<ast::ListLit>(index->index.get())) {
+        for (const auto& el : list->elements) exprs.push_back(el.get());
+        ctx_.set_type(list, Type::integer().as_list());
+      } else {
+        exprs.push_back(index->index.get());
+      }
+      for (const ast::Expr* x : exprs) {
+        auto v = constant(x, "an index", Type::integer());
+        if (!v) return std::nullopt;
+        auto i = static_cast<std::int64_t>(v->number);
+        if (i < 0 || i >= size) {
+          ctx_.diags.report(DiagId::index_out_of_range, x->range, i, describe_set(index->base.get()), size);
+          return std::nullopt;
+        }
+        picks.push_back(i);
+      }
+      ctx_.set_type(e, Type::of(TypeKind::View));
+      IndexSet s;
+      s.population = base->population;
+      s.is_slice = false;
+      for (std::int64_t i : picks) s.indices.push_back(element(*base, i));
+      return NeuronSet{s};
+    }
+    ctx_.diags.report(DiagId::not_a_population, e->range, "this expression", "a value");
+    return std::nullopt;
+  }
+
+  std::string describe_set(const ast::Expr* e) {
+    if (auto* n = ast::dyn_cast<ast::NameRef>(e)) return n->name;
+    return "the view";
+  }
+
+  // A population or view (one population), for slicing and indexing.
+  std::optional<IndexSet> single_set(const ast::Expr* e) {
+    auto set = resolve_set(e);
+    if (!set) return std::nullopt;
+    if (set->size() != 1) {
+      ctx_.diags.report(DiagId::assembly_not_sliceable, e->range);
+      return std::nullopt;
+    }
+    return (*set)[0];
+  }
+
+  // Neuron number i of `s`, as an index into its population.
+  static std::int64_t element(const IndexSet& s, std::int64_t i) {
+    return s.is_slice ? s.start + i * s.step : s.indices[static_cast<std::size_t>(i)];
+  }
+
+  // Elements [start, stop) by step of `base`, as one set of its population.
+  static IndexSet compose(const IndexSet& base, std::int64_t start, std::int64_t stop, std::int64_t step) {
+    IndexSet s;
+    s.population = base.population;
+    if (base.is_slice) {
+      s.start = base.start + start * base.step;
+      s.step = base.step * step;
+      std::int64_t count = stop > start ? (stop - start + step - 1) / step : 0;
+      s.stop = count > 0 ? s.start + (count - 1) * s.step + 1 : s.start;  // last element + 1
+      return s;
+    }
+    s.is_slice = false;
+    for (std::int64_t i = start; i < stop; i += step) s.indices.push_back(base.indices[static_cast<std::size_t>(i)]);
+    return s;
+  }
+
+  static std::int64_t total(const NeuronSet& set) {
+    std::int64_t n = 0;
+    for (const auto& s : set) n += s.size();
+    return n;
+  }
+
+  void check_view(const ast::ViewDecl& v) {
+    bool fresh = name_free(v.name, v.name_range);
+    auto set = resolve_set(v.target.get());
+    if (set && set->size() != 1) {
+      ctx_.diags.report(DiagId::assembly_not_sliceable, v.target->range);
+      set.reset();
+    }
+    if (!fresh) return;
+    if (!set) {
+      taken_[v.name] = v.name_range;  // later uses are not reported as unknown
+      return;
+    }
+    add_entity(v.name, v.name_range, TypeKind::View, net_.views.size());
+    net_.views.push_back({v.name, &v, (*set)[0]});
+  }
+
+  void collect_members(const ast::Expr* e, NeuronSet& out, bool& ok) {
+    if (auto* b = ast::dyn_cast<ast::BinaryExpr>(e); b && b->op == ast::BinaryOp::Add) {
+      collect_members(b->lhs.get(), out, ok);
+      collect_members(b->rhs.get(), out, ok);
+      ctx_.set_type(e, Type::of(TypeKind::Assembly));
+      return;
+    }
+    auto set = resolve_set(e);
+    if (!set) {
+      ok = false;
+      return;
+    }
+    out.insert(out.end(), set->begin(), set->end());
+  }
+
+  void check_assembly(const ast::AssemblyDecl& a) {
+    bool fresh = name_free(a.name, a.name_range);
+    NeuronSet members;
+    bool ok = a.members != nullptr;
+    if (a.members) collect_members(a.members.get(), members, ok);
+    if (!fresh) return;
+    if (!ok) {
+      taken_[a.name] = a.name_range;
+      return;
+    }
+    add_entity(a.name, a.name_range, TypeKind::Assembly, net_.assemblies.size());
+    net_.assemblies.push_back({a.name, &a, std::move(members)});
+  }
+
+  // ---- projections ------------------------------------------------------------------
+
+  const Population& pop_of(const IndexSet& s) const { return net_.populations[s.population]; }
+
+  bool structured(const NeuronSet& set) const {
+    for (const auto& s : set)
+      if (!pop_of(s).structure) return false;
+    return true;
+  }
+
+  void check_projection(const ast::ProjectionDecl& p) {
+    Projection proj;
+    proj.name = p.name;
+    proj.decl = &p;
+    auto pre = resolve_set(p.pre.get());
+    auto post = resolve_set(p.post.get());
+    bool ok = pre && post;
+    if (pre) proj.pre = *pre;
+    if (post) proj.post = *post;
+
+    // The synapse model (StaticSynapse when none is given) and the receptor it feeds.
+    const Model* syn = nullptr;
+    if (p.synapse) {
+      syn = model_of_kind(p.synapse->name, p.synapse->name_range, {ModelKind::Synapse}, "a projection's synapse",
+                          "synapse");
+    } else {
+      syn = ctx_.program.find_model("StaticSynapse");
+      if (!syn || syn->kind != ModelKind::Synapse) {
+        ctx_.diags.report(DiagId::no_default_synapse, p.range);
+        syn = nullptr;
+      }
+    }
+    ok = ok && syn;
+    proj.synapse.model = syn;
+    std::optional<Dimension> weight_dim;
+    double weight_scale = 1.0;
+    std::string receptor_words;
+    if (syn && post && ctx_.emitters.count(syn)) {
+      proj.receptor = p.receptor;
+      for (const auto& s : *post) {
+        const Population& pop = pop_of(s);
+        if (!pop.model) {
+          ok = false;
+          continue;
+        }
+        if (pop.receptors.empty()) {
+          ctx_.diags.report(DiagId::no_receptors, p.post->range, pop.name, pop.model->name);
+          ok = false;
+          continue;
+        }
+        if (proj.receptor.empty()) proj.receptor = pop.receptors[0].name;
+        auto index = pop.find_receptor(proj.receptor);
+        if (!index) {
+          std::vector<std::string> names;
+          for (const auto& r : pop.receptors) names.push_back(r.name);
+          std::vector<std::string_view> views(names.begin(), names.end());
+          std::string best = closest_name(proj.receptor, views);
+          auto where = p.receptor_range.valid() ? p.receptor_range : p.post->range;
+          if (best.empty())
+            ctx_.diags.report(DiagId::unknown_receptor, where, pop.name, proj.receptor, join_quoted(names));
+          else
+            ctx_.diags.report(DiagId::unknown_receptor_suggest, where, pop.name, proj.receptor, best);
+          ok = false;
+          continue;
+        }
+        proj.receptor_index.push_back(*index);
+        const ReceptorInstance& r = pop.receptors[*index];
+        if (!r.model->spike_dim) continue;
+        if (!weight_dim) {
+          weight_dim = *r.model->spike_dim;
+          receptor_words = fmt::format("receptor '{}' of '{}'", r.name, pop.name);
+          for (const auto& h : r.model->decl->body.handlers)
+            if (h.event == "spike" && h.params.size() == 1) {
+              double scale = 1.0;
+              resolve_type(ctx_, h.params[0].type, &scale);
+              weight_scale = scale;
+            }
+        } else if (*weight_dim != *r.model->spike_dim) {
+          ctx_.diags.report(DiagId::receptor_units_differ, p.post->range, proj.receptor,
+                            format_dimension(*weight_dim), format_dimension(*r.model->spike_dim));
+          ok = false;
+        }
+      }
+    } else if (!p.receptor.empty() && syn) {
+      ctx_.diags.report(DiagId::receptor_without_emit, p.receptor_range, syn->name);
+    }
+    if (weight_dim) proj.synapse.weight_dim = *weight_dim;
+
+    // The synapse's `uses` must exist on both sides; its outputs feed the post neurons.
+    if (syn && pre && post) {
+      for (const auto& s : *pre)
+        if (pop_of(s).model) check_uses(*syn, *pop_of(s).model, p.pre->range, fmt::format("presynaptic '{}'", pop_of(s).name));
+      for (const auto& s : *post)
+        if (pop_of(s).model) {
+          check_uses(*syn, *pop_of(s).model, p.post->range, fmt::format("postsynaptic '{}'", pop_of(s).name));
+          check_outputs(*syn, *pop_of(s).model, p.post->range);
+        }
+    }
+
+    if (pre && post) check_connector(p, proj);
+    if (syn) check_synapse_args(p, proj, weight_dim ? &*weight_dim : nullptr, weight_scale, receptor_words);
+
+    if (!name_free(p.name, p.name_range)) return;
+    if (!ok) {
+      taken_[p.name] = p.name_range;
+      return;
+    }
+    add_entity(p.name, p.name_range, TypeKind::Projection, net_.projections.size());
+    net_.projections.push_back(std::move(proj));
+  }
+
+  void check_synapse_args(const ast::ProjectionDecl& p, Projection& proj, const Dimension* weight_dim,
+                          double weight_scale, const std::string& receptor_words) {
+    const Model& syn = *proj.synapse.model;
+    static const std::vector<ast::Arg> no_args;
+    const auto& args = p.synapse ? p.synapse->args : no_args;
+    std::string instance = fmt::format("synapse '{}'", syn.name);
+    std::map<std::string, const ast::Arg*> slot_args;
+    std::set<std::string> given;
+    bool structured_pair = structured(proj.pre) && structured(proj.post);
+    for (const auto& a : args) {
+      if (a.name.empty()) {
+        ctx_.diags.report(DiagId::positional_model_arg, a.range, syn.name);
+        continue;
+      }
+      if (!given.insert(a.name).second) {
+        ctx_.diags.report(DiagId::duplicate_argument, a.name_range, a.name);
+        continue;
+      }
+      auto slot = std::find_if(syn.slots.begin(), syn.slots.end(), [&](const SlotInfo& s) { return s.name == a.name; });
+      if (slot != syn.slots.end()) {
+        slot_args[a.name] = &a;
+        continue;
+      }
+      const Symbol* var = syn.find(a.name);
+      if (!var || (var->kind != SymbolKind::Parameter && var->kind != SymbolKind::State)) {
+        report_unknown_argument(ctx_, syn, a.name, a.name_range);
+        continue;
+      }
+      auto v = value_for(a.value.get(), *var, -1, fmt::format("'{}' of {}", a.name, instance), weight_dim, weight_scale,
+                         true, &receptor_words);
+      if (!v) continue;
+      if (v->kind == ValueKind::Expression && !structured_pair &&
+          uses_any(ctx_.program, v->expr, {"d", "dx", "dy", "dz"}))
+        ctx_.diags.report(DiagId::needs_structure, a.value->range, a.name);
+      proj.synapse.values[a.name] = *v;
+    }
+    for (const auto* list : {&syn.parameters, &syn.state})
+      for (const Symbol* var : *list)
+        if (!proj.synapse.values.count(var->name)) proj.synapse.values[var->name] = default_value(*var, weight_dim);
+
+    // Slots: each filled by a component of its kind, whose external names must exist.
+    for (const auto& slot : syn.slots) {
+      SlotBinding b;
+      b.slot = slot.name;
+      auto it = slot_args.find(slot.name);
+      if (it == slot_args.end()) {
+        ctx_.diags.report(DiagId::slot_unfilled, p.synapse ? p.synapse->range : p.range, slot.name, syn.name)
+            .note(DiagId::note_declared_here, slot.decl->name_range, slot.name);
+        continue;
+      }
+      auto* call = ast::dyn_cast<ast::CallExpr>(it->second->value.get());
+      auto* callee = call ? ast::dyn_cast<ast::NameRef>(call->callee.get()) : nullptr;
+      const char* kind_word = ast::to_string(slot.kind);
+      if (!callee) {
+        ctx_.diags.report(DiagId::slot_needs_component, it->second->value->range, slot.name, kind_word);
+        continue;
+      }
+      b.component = model_of_kind(callee->name, callee->range, {slot.kind}, "this slot", kind_word);
+      if (!b.component) continue;
+      ctx_.set_type(call, Type::error());
+      b.values = model_values(*b.component, call->args, -1, fmt::format("'{}'", b.component->name));
+      for (auto& [name, v] : b.values)
+        if (weight_dim && v.type.dim.has_weight()) v.type.dim = v.type.dim.substitute_weight(*weight_dim);
+      proj.synapse.slots.push_back(std::move(b));
+    }
+    for (const auto& b : proj.synapse.slots) {
+      for (const Symbol* ext : b.component->externals) {
+        const Symbol* found = syn.find(ext->name);
+        for (const auto& other : proj.synapse.slots)
+          if (!found && &other != &b) found = other.component->find(ext->name);
+        if (!found) {
+          ctx_.diags.report(DiagId::component_name_missing, slot_args[b.slot]->value->range, b.component->name,
+                            ext->name, syn.name);
+        } else if (!found->type.is_error() && !ext->type.is_error() && !found->type.same_as(ext->type)) {
+          ctx_.diags.report(DiagId::uses_dimension, slot_args[b.slot]->value->range, b.component->name, ext->name,
+                            to_string(ext->type), found->model ? found->model->name : syn.name, to_string(found->type));
+        }
+      }
+    }
+
+    // The delay: a whole number of steps, at least one.
+    auto delay = proj.synapse.values.find("delay");
+    if (delay != proj.synapse.values.end()) {
+      proj.delay = delay->second;
+      const ast::Expr* where = nullptr;
+      for (const auto& a : args)
+        if (a.name == "delay") where = a.value.get();
+      check_delay(proj.delay, where ? where->range : p.range);
+      delay->second = proj.delay;
+    } else {
+      proj.delay.type = Type::quantity(Dimension::time());
+      proj.delay.numbers = {net_.settings.dt};
+    }
+  }
+
+  void check_delay(Value& delay, diag::SourceRange where) {
+    if (delay.kind != ValueKind::Constant || delay.numbers.size() != 1) return;
+    const double dt = net_.settings.dt;
+    double d = delay.numbers[0];
+    if (d < dt * (1 - 1e-9)) {
+      ctx_.diags.report(DiagId::delay_too_small, where, format_number(d), format_number(dt));
+      return;
+    }
+    double steps = std::round(d / dt);
+    if (std::abs(steps * dt - d) > 1e-9 * std::max(1.0, d)) {
+      ctx_.diags.report(DiagId::delay_rounded, where, format_number(d), format_number(dt), format_number(steps * dt));
+      delay.numbers[0] = steps * dt;
+    }
+  }
+
+  void check_connector(const ast::ProjectionDecl& p, Projection& proj) {
+    const ast::Call& call = p.connector;
+    const ConnectorSpec* spec = nullptr;
+    for (const auto& c : connectors())
+      if (c.name == call.name) spec = &c;
+    if (!spec) {
+      std::vector<std::string_view> names;
+      for (const auto& c : connectors()) names.push_back(c.name);
+      std::string best = closest_name(call.name, names);
+      if (best.empty())
+        ctx_.diags.report(DiagId::unknown_connector, call.name_range, call.name);
+      else
+        ctx_.diags.report(DiagId::unknown_connector_suggest, call.name_range, call.name, best);
+      return;
+    }
+    Connector& c = proj.connector;
+    c.kind = spec->kind;
+    std::int64_t n_pre = total(proj.pre), n_post = total(proj.post);
+    auto args = match_args(ctx_, call.name, call.range, call.args, spec->args);
+    const ast::Expr* count_expr = nullptr;
+    for (std::size_t i = 0; i < spec->args.size(); ++i) {
+      const ArgSpec& a = spec->args[i];
+      const ast::Expr* e = args[i] ? args[i]->value.get() : nullptr;
+      std::string what = fmt::format("'{}' of '{}'", a.name, call.name);
+      switch (a.kind) {
+        case ArgKind::Bool: {
+          bool value = a.fallback != 0;
+          if (e)
+            if (auto v = constant(e, what, Type::boolean())) value = v->number != 0;
+          if (a.name == "allow_self_connections") c.allow_self_connections = value;
+          else c.with_replacement = value;
+          break;
+        }
+        case ArgKind::Probability:
+          if (auto v = e ? constant(e, what, Type::real()) : std::nullopt) {
+            if (v->number < 0 || v->number > 1)
+              ctx_.diags.report(DiagId::bad_probability, e->range, format_number(v->number));
+            else
+              c.p = v->number;
+          }
+          break;
+        case ArgKind::Count:
+          if (auto v = e ? constant(e, what, Type::real()) : std::nullopt) {
+            double n = std::round(v->number);
+            if (n < 0) {
+              ctx_.diags.report(DiagId::bad_count, e->range, a.name, format_number(v->number));
+              break;
+            }
+            c.n = static_cast<std::int64_t>(n);
+            count_expr = e;
+          }
+          break;
+        case ArgKind::Real:
+          break;
+        case ArgKind::Length:
+          if (auto v = e ? constant(e, what, Type::quantity(Dimension::length())) : std::nullopt) c.degree = v->number;
+          break;
+        case ArgKind::DistanceExpr:
+        case ArgKind::DisplacementExpr:
+        case ArgKind::IndexExpr:
+          if (e) check_probability_expr(e, a.kind, what, proj);
+          break;
+        case ArgKind::ConnectionList:
+          if (e) check_connection_list(e, proj, n_pre, n_post);
+          break;
+        case ArgKind::Path:
+          if (auto v = e ? constant(e, what, Type::string()) : std::nullopt) {
+            std::filesystem::path path = v->text;
+            if (path.is_relative())
+              path = std::filesystem::path(ctx_.sources.path(e->range.begin.file)).parent_path() / path;
+            c.file = path.lexically_normal().string();
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(c.file, ec))
+              ctx_.diags.report(DiagId::connection_file_missing, e->range, c.file);
+          }
+          break;
+        case ArgKind::Matrix:
+          if (e) check_matrix(e, c, n_pre, n_post);
+          break;
+        case ArgKind::ProjectionRef: {
+          auto* name = ast::dyn_cast<ast::NameRef>(e);
+          if (!e) break;
+          if (!name) {
+            ctx_.diags.report(DiagId::unknown_projection, e->range, "this expression");
+            break;
+          }
+          auto it = entities_.find(name->name);
+          if (it == entities_.end() || it->second.kind != TypeKind::Projection) {
+            if (!taken_.count(name->name)) {
+              std::vector<std::string_view> names;
+              for (const auto& pr : net_.projections) names.push_back(pr.name);
+              std::string best = closest_name(name->name, names);
+              if (best.empty())
+                ctx_.diags.report(DiagId::unknown_projection, e->range, name->name);
+              else
+                ctx_.diags.report(DiagId::unknown_projection_suggest, e->range, name->name, best);
+            }
+            break;
+          }
+          ctx_.set_type(e, Type::of(TypeKind::Projection));
+          c.clone_of = it->second.index;
+          const Projection& other = net_.projections[c.clone_of];
+          if (total(other.pre) != n_pre || total(other.post) != n_post)
+            ctx_.diags.report(DiagId::clone_sizes, e->range, name->name, total(other.pre), total(other.post), n_pre,
+                              n_post);
+          break;
+        }
+        case ArgKind::FillOrder:
+          break;
+      }
+    }
+    // Without replacement, a count cannot exceed the candidates there are.
+    if (count_expr && !c.with_replacement) {
+      std::int64_t available = spec->kind == ConnectorKind::FixedNumberPre    ? n_pre
+                               : spec->kind == ConnectorKind::FixedNumberPost ? n_post
+                                                                               : n_pre * n_post;
+      if (c.n > available) ctx_.diags.report(DiagId::count_too_large, count_expr->range, "n", c.n, available);
+    }
+    if (spec->kind == ConnectorKind::OneToOne && n_pre != n_post)
+      ctx_.diags.report(DiagId::one_to_one_sizes, call.range, n_pre, n_post);
+  }
+
+  void check_probability_expr(const ast::Expr* e, ArgKind kind, const std::string& what, Projection& proj) {
+    ExprChecker ec = checker(Restrict::None, what);
+    Type t = ec.check_as(e, connection_scope_, Type::real(), what, false);
+    if (t.is_error()) return;
+    if (t.kind == TypeKind::Distribution) {
+      ctx_.diags.report(DiagId::distribution_not_allowed, e->range, what);
+      return;
+    }
+    std::set<std::string> allowed = kind == ArgKind::DistanceExpr       ? std::set<std::string>{"d"}
+                                    : kind == ArgKind::DisplacementExpr ? std::set<std::string>{"dx", "dy", "dz"}
+                                                                        : std::set<std::string>{"i", "j"};
+    for (const char* n : {"d", "dx", "dy", "dz", "i", "j"})
+      if (!allowed.count(n) && uses_any(ctx_.program, e, {n}))
+        report_connection_var_in(e, n, proj.decl->connector.name);
+    if (kind != ArgKind::IndexExpr && !(structured(proj.pre) && structured(proj.post)))
+      ctx_.diags.report(DiagId::needs_structure, e->range, proj.decl->connector.name);
+    proj.connector.probability = e;
+  }
+
+  void report_connection_var_in(const ast::Expr* e, const char* name, const std::string& connector) {
+    for (const auto& [expr, sym] : ctx_.program.symbols)
+      if (sym->kind == SymbolKind::Connection && sym->name == name && within(expr->range, e->range)) {
+        ctx_.diags.report(DiagId::connection_variable_here, expr->range, name, connector);
+        return;
+      }
+  }
+
+  static bool within(diag::SourceRange inner, diag::SourceRange outer) {
+    return inner.begin.file == outer.begin.file && inner.begin.offset >= outer.begin.offset &&
+           inner.end.offset <= outer.end.offset;
+  }
+
+  void check_connection_list(const ast::Expr* e, Projection& proj, std::int64_t n_pre, std::int64_t n_post) {
+    auto* list = ast::dyn_cast<ast::ListLit>(e);
+    if (!list) {
+      ctx_.diags.report(DiagId::bad_argument, e->range, "'conn_list' of 'from_list'", "a list of [i, j] or [i, j, weight, delay] rows");
+      return;
+    }
+    ctx_.set_type(e, Type::error());
+    const Model* syn = proj.synapse.model;
+    const Symbol* weight = syn ? syn->find("weight") : nullptr;
+    for (const auto& row_expr : list->elements) {
+      auto* row = ast::dyn_cast<ast::ListLit>(row_expr.get());
+      if (!row || (row->elements.size() != 2 && row->elements.size() != 4)) {
+        ctx_.diags.report(DiagId::bad_argument, row_expr->range, "a row of 'from_list'", "[i, j] or [i, j, weight, delay]");
+        continue;
+      }
+      ctx_.set_type(row, Type::error());
+      ListConnection conn;
+      auto pre = element_value(row->elements[0].get(), Type::integer(), 1.0, "a presynaptic index");
+      auto post = element_value(row->elements[1].get(), Type::integer(), 1.0, "a postsynaptic index");
+      if (pre && (*pre < 0 || *pre >= static_cast<double>(n_pre)))
+        ctx_.diags.report(DiagId::index_out_of_range, row->elements[0]->range, static_cast<std::int64_t>(*pre),
+                          "the presynaptic set", n_pre);
+      if (post && (*post < 0 || *post >= static_cast<double>(n_post)))
+        ctx_.diags.report(DiagId::index_out_of_range, row->elements[1]->range, static_cast<std::int64_t>(*post),
+                          "the postsynaptic set", n_post);
+      if (pre) conn.pre = static_cast<std::int64_t>(*pre);
+      if (post) conn.post = static_cast<std::int64_t>(*post);
+      if (row->elements.size() == 4) {
+        Type wt = weight ? weight->type : Type::quantity(Dimension::weight());
+        if (wt.dim.has_weight()) wt.dim = wt.dim.substitute_weight(proj.synapse.weight_dim);
+        conn.weight = element_value(row->elements[2].get(), wt, 1.0, "a weight");
+        auto d = element_value(row->elements[3].get(), Type::quantity(Dimension::time()), 1.0, "a delay");
+        if (d) {
+          Value v;
+          v.numbers = {*d};
+          check_delay(v, row->elements[3]->range);
+          conn.delay = v.numbers[0];
+        }
+      }
+      proj.connector.list.push_back(conn);
+    }
+  }
+
+  void check_matrix(const ast::Expr* e, Connector& c, std::int64_t n_pre, std::int64_t n_post) {
+    auto* rows = ast::dyn_cast<ast::ListLit>(e);
+    if (!rows || static_cast<std::int64_t>(rows->elements.size()) != n_pre) {
+      ctx_.diags.report(DiagId::bad_matrix, e->range, n_pre, n_post);
+      return;
+    }
+    ctx_.set_type(e, Type::error());
+    for (const auto& row_expr : rows->elements) {
+      auto* row = ast::dyn_cast<ast::ListLit>(row_expr.get());
+      if (!row || static_cast<std::int64_t>(row->elements.size()) != n_post) {
+        ctx_.diags.report(DiagId::bad_matrix, row_expr->range, n_pre, n_post);
+        return;
+      }
+      ctx_.set_type(row, Type::error());
+      for (const auto& x : row->elements) {
+        ExprChecker ec = checker(Restrict::Constant, "an array element");
+        Type t = ec.check(x.get(), scope_);
+        auto v = t.is_error() ? std::nullopt : evaluate(x.get(), ctx_.program, lookup());
+        if (!v || (v->number != 0 && v->number != 1) || !(t.kind == TypeKind::Bool || t.kind == TypeKind::Int)) {
+          if (!t.is_error()) ctx_.diags.report(DiagId::bad_argument, x->range, "an array element", "0, 1, true or false");
+          return;
+        }
+        c.matrix.push_back(static_cast<std::uint8_t>(v->number));
+      }
+    }
+  }
+
+  // ---- injections and recordings ----------------------------------------------------
+
+  void check_injection(const ast::InjectDecl& inj) {
+    Injection in;
+    in.decl = &inj;
+    in.model = model_of_kind(inj.source.name, inj.source.name_range, {ModelKind::CurrentSource}, "inject",
+                             "current_source");
+    auto set = resolve_set(inj.target.get());
+    if (set) in.targets = *set;
+    if (in.model) {
+      std::int64_t n = set ? total(*set) : -1;
+      in.values = model_values(*in.model, inj.source.args, n, fmt::format("'{}'", in.model->name));
+      if (!in.model->decl->body.outputs.empty()) in.target_input = in.model->decl->body.outputs[0].target;
+      if (set)
+        for (const auto& s : *set)
+          if (pop_of(s).model) check_outputs(*in.model, *pop_of(s).model, inj.target->range);
+    }
+    if (in.model && set) net_.injections.push_back(std::move(in));
+  }
+
+  // Whether `e` names neurons (a population, view or assembly, possibly sliced).
+  bool names_set(const ast::Expr* e) const {
+    if (auto* n = ast::dyn_cast<ast::NameRef>(e)) {
+      auto it = entities_.find(n->name);
+      return it == entities_.end() || it->second.kind != TypeKind::Projection;
+    }
+    if (auto* s = ast::dyn_cast<ast::SliceExpr>(e)) return names_set(s->base.get());
+    if (auto* i = ast::dyn_cast<ast::IndexExpr>(e)) return names_set(i->base.get());
+    return false;
+  }
+
+  void check_recording(const ast::RecordDecl& r) {
+    std::int64_t steps = 1;
+    if (r.interval) {
+      auto v = time_constant(r.interval.get(), "the recording interval");
+      if (v) {
+        const double dt = net_.settings.dt;
+        double k = std::round(*v / dt);
+        if (*v <= 0 || k < 1 || std::abs(k * dt - *v) > 1e-9 * std::max(1.0, *v))
+          ctx_.diags.report(DiagId::bad_interval, r.interval->range, format_number(*v), format_number(dt));
+        else
+          steps = static_cast<std::int64_t>(k);
+      }
+    }
+    for (const auto& target : r.targets) check_record_target(target.get(), steps);
+  }
+
+  void check_record_target(const ast::Expr* e, std::int64_t steps) {
+    auto* member = ast::dyn_cast<ast::MemberExpr>(e);
+    if (!member) {
+      if (e) ctx_.diags.report(DiagId::bad_record_target, e->range);
+      return;
+    }
+    Recording rec;
+    rec.expr = e;
+    rec.interval_steps = steps;
+    const ast::Expr* base = member->base.get();
+    auto* receptor = ast::dyn_cast<ast::MemberExpr>(base);
+    if (receptor && names_set(receptor->base.get()) && !names_set(base)) {
+      rec.receptor = receptor->member;
+      base = receptor->base.get();
+    }
+    if (!names_set(base)) {
+      ctx_.diags.report(DiagId::bad_record_target, e->range);
+      return;
+    }
+    auto set = resolve_set(base);
+    if (!set) return;
+    rec.targets = *set;
+    ctx_.set_type(e, Type::error());
+    if (member->member == "spikes" && rec.receptor.empty()) {
+      rec.spikes = true;
+      net_.recordings.push_back(std::move(rec));
+      return;
+    }
+    rec.variable = member->member;
+    bool ok = true, first = true;
+    for (const auto& s : rec.targets) {
+      const Population& pop = pop_of(s);
+      if (!pop.model) return;
+      const Model* owner = pop.model;
+      if (!rec.receptor.empty()) {
+        auto index = pop.find_receptor(rec.receptor);
+        if (!index) {
+          std::vector<std::string> names;
+          for (const auto& ri : pop.receptors) names.push_back(ri.name);
+          ctx_.diags.report(DiagId::unknown_receptor, receptor->member_range, pop.name, rec.receptor,
+                            names.empty() ? "none" : join_quoted(names));
+          return;
+        }
+        owner = pop.receptors[*index].model;
+      }
+      const Symbol* var = owner->find(rec.variable);
+      if (!var || var->kind != SymbolKind::State) {
+        std::vector<std::string> names;
+        std::vector<std::string_view> views;
+        for (const Symbol* st : owner->state)
+          if (!st->trace) {
+            names.push_back(st->name);
+            views.push_back(st->name);
+          }
+        if (rec.receptor.empty())
+          for (const auto& ri : pop.receptors) names.push_back(ri.name + ".<variable>");
+        std::string best = closest_name(rec.variable, views);
+        if (!best.empty())
+          ctx_.diags.report(DiagId::unknown_record_variable_suggest, member->member_range, owner->name, rec.variable,
+                            best);
+        else
+          ctx_.diags.report(DiagId::unknown_record_variable, member->member_range, owner->name, rec.variable,
+                            names.empty() ? "none" : join_quoted(names));
+        return;
+      }
+      if (first) {
+        rec.dim = var->type.dim;
+        first = false;
+      } else if (rec.dim != var->type.dim) {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      ctx_.diags.report(DiagId::record_units_differ, member->member_range, rec.variable);
+      return;
+    }
+    net_.recordings.push_back(std::move(rec));
+  }
+
+  Context& ctx_;
+  const ast::NetworkDecl& d_;
+  Network& net_;
+  Scope scope_;             // network constants and dt (units are found without a scope)
+  Scope connection_scope_;  // scope_ plus d, dx, dy, dz, i, j
+  const Symbol* dt_symbol_ = nullptr;
+  std::map<std::string, Entity> entities_;
+  // Names whose declaration failed: taken, but not usable (no second report).
+  std::map<std::string, diag::SourceRange> taken_;
+  std::map<const Symbol*, ConstValue> constants_;
+};
+
+bool uses_any(const Program& p, const ast::Expr* e, const std::set<std::string>& names) {
+  for (const auto& [expr, sym] : p.symbols)
+    if (sym->kind == SymbolKind::Connection && names.count(sym->name) && expr->range.begin.file == e->range.begin.file &&
+        expr->range.begin.offset >= e->range.begin.offset && expr->range.end.offset <= e->range.end.offset)
+      return true;
+  return false;
+}
+
+}  // namespace
+
+void check_networks(Context& ctx) {
+  if (ctx.program.modules.empty()) return;
+  for (const auto& decl : ctx.program.modules.front()->networks) {
+    auto net = std::make_unique<Network>();
+    NetworkChecker(ctx, *decl, *net).run();
+    ctx.program.networks.push_back(std::move(net));
+  }
+}
+
+}  // namespace gennc::sema

@@ -1,0 +1,134 @@
+// Imports: `import pynn` reads every standard-library file (embedded, or --stdlib-dir),
+// `import "path"` a file relative to the importing one. Each file is parsed once however
+// often, and however circularly, it is imported.
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <system_error>
+
+#include "parse/parse.h"
+#include "sema/checker.h"
+#include "sema/stdlib_files.h"
+
+namespace gennc::sema {
+
+using diag::DiagId;
+namespace fs = std::filesystem;
+
+namespace {
+
+class ImportLoader {
+ public:
+  explicit ImportLoader(Context& ctx) : ctx_(ctx) {}
+
+  void run(std::unique_ptr<ast::Module> root) {
+    remember(ctx_.sources.path(root->file), root->file);
+    add(std::move(root));
+    // Breadth first: the modules vector grows while it is walked.
+    for (std::size_t i = 0; i < ctx_.program.modules.size(); ++i) {
+      const ast::Module& m = *ctx_.program.modules[i];
+      for (const auto& imp : m.imports) {
+        if (imp.is_library)
+          import_library(imp);
+        else
+          import_path(m.file, imp);
+      }
+    }
+  }
+
+ private:
+  void add(std::unique_ptr<ast::Module> m) { ctx_.program.modules.push_back(std::move(m)); }
+
+  // A file's identity on disk, so that `a/../b.gdsl` and `b.gdsl` are one file.
+  static std::string key(const std::string& path) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(fs::path(path), ec);
+    return ec ? fs::path(path).lexically_normal().string() : canonical.string();
+  }
+  void remember(const std::string& path, diag::FileId id) { seen_.emplace(key(path), id); }
+
+  void parse_new(diag::FileId id) { add(parse::parse_module(id, ctx_.diags)); }
+
+  void import_path(diag::FileId from, const ast::ImportDecl& imp) {
+    const std::string& from_path = ctx_.sources.path(from);
+    fs::path path = imp.target;
+    // Files of the embedded library import each other by paths relative to stdlib/.
+    bool from_embedded = from_path.rfind(kEmbeddedPrefix, 0) == 0;
+    if (path.is_relative()) path = fs::path(from_path).parent_path() / path;
+    std::string display = path.lexically_normal().string();
+    if (from_embedded) {
+      if (display.rfind(kEmbeddedPrefix, 0) != 0)
+        ctx_.diags.report(DiagId::import_not_found, imp.range, display, "outside the standard library");
+      else
+        import_embedded(display.substr(kEmbeddedPrefix.size()), imp);
+      return;
+    }
+    if (seen_.count(key(display))) return;
+    std::string why;
+    auto id = ctx_.sources.load_file(display, &why);
+    if (!id) {
+      ctx_.diags.report(DiagId::import_not_found, imp.range, display, why);
+      return;
+    }
+    remember(display, *id);
+    parse_new(*id);
+  }
+
+  void import_embedded(const std::string& name, const ast::ImportDecl& imp) {
+    for (const auto& f : stdlib_files()) {
+      if (f.name != name) continue;
+      std::string display = std::string(kEmbeddedPrefix) + name;
+      if (ctx_.sources.find(display)) return;
+      parse_new(ctx_.sources.add_file(display, std::string(f.contents)));
+      return;
+    }
+    ctx_.diags.report(DiagId::import_not_found, imp.range, std::string(kEmbeddedPrefix) + name,
+                      "no such file in the standard library");
+  }
+
+  void import_library(const ast::ImportDecl& imp) {
+    if (imp.target != "pynn") {
+      ctx_.diags.report(DiagId::unknown_library, imp.range, imp.target);
+      return;
+    }
+    if (library_done_) return;
+    library_done_ = true;
+    if (ctx_.options.stdlib_dir.empty()) {
+      for (const auto& f : stdlib_files()) import_embedded(std::string(f.name), imp);
+      return;
+    }
+    std::error_code ec;
+    std::vector<std::string> files;
+    for (fs::recursive_directory_iterator it(ctx_.options.stdlib_dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_regular_file() && it->path().extension() == ".gdsl") files.push_back(it->path().string());
+    if (ec) {
+      ctx_.diags.report(DiagId::import_not_found, imp.range, ctx_.options.stdlib_dir, ec.message());
+      return;
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& path : files) {
+      if (seen_.count(key(path))) continue;
+      std::string why;
+      auto id = ctx_.sources.load_file(path, &why);
+      if (!id) {
+        ctx_.diags.report(DiagId::import_not_found, imp.range, path, why);
+        continue;
+      }
+      remember(path, *id);
+      parse_new(*id);
+    }
+  }
+
+  // Display paths of embedded files: `<pynn>/cells/IF_curr.gdsl`.
+  static constexpr std::string_view kEmbeddedPrefix = "<pynn>/";
+
+  Context& ctx_;
+  std::map<std::string, diag::FileId> seen_;
+  bool library_done_ = false;
+};
+
+}  // namespace
+
+void load_imports(Context& ctx, std::unique_ptr<ast::Module> root) { ImportLoader(ctx).run(std::move(root)); }
+
+}  // namespace gennc::sema
