@@ -8,7 +8,9 @@
 
 namespace gennc::runtime {
 
-double delay_to_steps(double ms, double dt) { return std::max(1.0, std::round(ms / dt)); }
+// Halves round up; the 1e-9 absorbs representation error, so 0.35 ms at dt = 0.1 ms
+// (3.4999999999999996 steps in binary) is 4 steps, as written.
+double delay_to_steps(double ms, double dt) { return std::max(1.0, std::floor(ms / dt + 0.5 + 1e-9)); }
 
 namespace {
 

@@ -19,7 +19,7 @@ struct SynapseEndpoints {
   const std::vector<double>* post_xyz = nullptr;
 };
 
-// round(ms / dt), at least one step.
+// round(ms / dt) with halves rounded up, at least one step.
 double delay_to_steps(double ms, double dt);
 
 // Fills every element of `buffer` from `array.init`. Random kinds give element k the draw

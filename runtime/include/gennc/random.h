@@ -83,11 +83,12 @@ GENNC_RNG_FN GenncRandBlock gennc_rng_block(uint64_t seed, uint32_t stream, uint
   return gennc_rng_philox4x32_10(ctr, (uint32_t)seed, (uint32_t)(seed >> 32));
 }
 
-/* A double in the open interval (0, 1) from 64 random bits: (k + 0.5) / 2^53 with k of
- * 53 bits, so neither 0 nor 1 is ever returned (log and 1/u stay finite). */
+/* A double in the open interval (0, 1) from 64 random bits: (k + 0.5) / 2^52 with k of
+ * 52 bits, so neither 0 nor 1 is ever returned (log and 1/u stay finite); the largest
+ * value, 1 - 2^-53, is exactly representable. */
 GENNC_RNG_FN double gennc_rng_open01(uint32_t hi, uint32_t lo) {
-  uint64_t k = (((uint64_t)hi << 32) | lo) >> 11;
-  return ((double)k + 0.5) * (1.0 / 9007199254740992.0);
+  uint64_t k = (((uint64_t)hi << 32) | lo) >> 12;
+  return ((double)k + 0.5) * (1.0 / 4503599627370496.0);
 }
 
 /* The two uniforms (0, 1) a block provides. */
