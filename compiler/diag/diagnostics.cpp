@@ -35,6 +35,9 @@ const char* severity_color(Severity s) {
 }
 constexpr const char* kCaretColor = "\033[1;32m";
 
+// Source lines longer than this are shown as a window around the caret.
+constexpr std::size_t kMaxLineShown = 160;
+
 // Marks the bytes of `line` (which starts at `line_start`) that `range` covers; the first
 // covered byte of the primary range gets '^'. Returns false if nothing on the line is covered.
 bool mark(std::string& marks, std::uint32_t line_start, std::size_t line_length, SourceRange range,
@@ -126,13 +129,29 @@ void Diagnostics::print(const Diagnostic& diag) const {
     mark(marks, line_start, text.size(), diag.range, true);
     for (const SourceRange& extra : diag.extra)
       if (extra.valid() && extra.begin.file == file) mark(marks, line_start, text.size(), extra, false);
-    // Tabs are copied so that the carets line up under the source as the terminal shows it.
-    for (std::size_t i = 0; i < marks.size() && i < text.size(); ++i)
-      if (marks[i] == ' ' && text[i] == '\t') marks[i] = '\t';
-    marks.erase(marks.find_last_not_of(" \t") + 1);
-    os << text << '\n';
+    marks.resize(std::max(marks.size(), text.size()), ' ');
+    // A long line is cut to a window around the caret.
+    std::size_t caret = diag.range.begin.offset - line_start;
+    std::size_t from = 0, to = text.size();
+    if (text.size() > kMaxLineShown) {
+      from = caret > kMaxLineShown / 3 ? caret - kMaxLineShown / 3 : 0;
+      to = std::min(text.size(), from + kMaxLineShown);
+    }
+    std::string shown = from > 0 ? "..." : "";
+    std::string under = from > 0 ? "   " : "";
+    for (std::size_t i = from; i < to; ++i) {
+      shown += text[i];
+      // One mark per character: UTF-8 continuation bytes take no column, and tabs are
+      // copied so that the carets line up under the source as the terminal shows it.
+      if ((static_cast<unsigned char>(text[i]) & 0xc0) == 0x80) continue;
+      under += marks[i] == ' ' && text[i] == '\t' ? '\t' : marks[i];
+    }
+    if (caret >= text.size()) under += marks[caret];  // at the end of the line
+    if (to < text.size()) shown += "...";
+    under.erase(under.find_last_not_of(" \t") + 1);
+    os << shown << '\n';
     if (color_) os << kCaretColor;
-    os << marks;
+    os << under;
     if (color_) os << kReset;
     os << '\n';
   }

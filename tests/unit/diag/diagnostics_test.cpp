@@ -108,3 +108,27 @@ TEST_CASE("a sink without a stream only collects", "[diagnostics]") {
   CHECK(d.all()[0].message == "invalid character 'x' in source");
   CHECK(d.all()[0].severity == Severity::Error);
 }
+
+TEST_CASE("carets count characters, not bytes, of UTF-8 text", "[diagnostics]") {
+  SourceManager sm;
+  FileId f = sm.add_file("u.gdsl", "// \xc2\xb5s\nx = \"\xc2\xb5\" $\n");
+  std::ostringstream out;
+  Diagnostics d(sm, &out);
+  d.report(DiagId::bad_character, at(f, 16, 17), "$");
+  CHECK(out.str() ==
+        "u.gdsl:2:10: error: invalid character '$' in source [syntax]\n"
+        "x = \"\xc2\xb5\" $\n"
+        "        ^\n");
+}
+
+TEST_CASE("long lines are shown as a window around the caret", "[diagnostics]") {
+  SourceManager sm;
+  std::string line = std::string(300, 'a') + "$" + std::string(300, 'b');
+  FileId f = sm.add_file("l.gdsl", line + "\n");
+  std::ostringstream out;
+  Diagnostics d(sm, &out);
+  d.report(DiagId::bad_character, at(f, 300, 301), "$");
+  std::string expected_line = "..." + std::string(53, 'a') + "$" + std::string(106, 'b') + "...";
+  CHECK(out.str() == "l.gdsl:1:301: error: invalid character '$' in source [syntax]\n" + expected_line + "\n" +
+                         std::string(56, ' ') + "^\n");
+}

@@ -471,7 +471,7 @@ const DiagCase kDiagCases[] = {
      "network n { x = 1 \xc2\xb5 }\n",
      "t.gdsl:1:19: error: invalid character '\xc2\xb5" "' in source [syntax]\n"
      "network n { x = 1 \xc2\xb5" " }\n"
-     "                  ^~\n",
+     "                  ^\n",
      "Module t.gdsl\n"
      "  Network n <1:1-1:23>\n"
      "    Setting x = Number 1 <1:13-1:18>\n"},
