@@ -21,9 +21,11 @@ Status Recorder::setup(const GenncModel& model, const std::vector<uint64_t>& len
     if (info.kind == GENNC_RECORD_VARIABLE) {
       if (info.array >= model.array_count) return model_error(what + ": no such array");
       if (info.interval_steps == 0) return model_error(what + ": the sampling interval must be at least one step");
-      if (lengths[info.array] < population.size)
-        return model_error(what + ": array '" + std::string(model.arrays[info.array].name) +
-                           "' is shorter than its population");
+      const GenncArrayInfo& array = model.arrays[info.array];
+      if (array.scope != GENNC_SCOPE_NEURON || array.owner != info.target.population ||
+          lengths[info.array] != population.size)
+        return model_error(what + ": array '" + std::string(array.name) + "' is not a per-neuron array of population '" +
+                           recording.population + "'");
     } else if (info.kind != GENNC_RECORD_SPIKES) {
       return model_error(what + ": unknown recording kind");
     }

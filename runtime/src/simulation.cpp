@@ -248,11 +248,13 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state) {
   for (uint32_t k = 0; k < n; ++k) order[k] = k;
   const Selection& pre = pre_[p];
   const Selection& post = post_[p];
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+  auto before = [&](uint32_t a, uint32_t b) {
     uint32_t pa = pre.global(c.pre[a]), pb = pre.global(c.pre[b]);
     if (pa != pb) return pa < pb;
     return post.global(c.post[a]) < post.global(c.post[b]);
-  });
+  };
+  // Row-wise connectors over increasing views already build in CSR order.
+  if (!std::is_sorted(order.begin(), order.end(), before)) std::stable_sort(order.begin(), order.end(), before);
   std::vector<uint32_t>& spre = synapse_pre_[p];
   std::vector<uint32_t>& spost = synapse_post_[p];
   spre.resize(n);
