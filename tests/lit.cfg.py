@@ -10,8 +10,13 @@ config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".gdsl"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = config.gennc_test_exec_root
-# Only these folders hold lit tests; unit/ holds Catch2 sources.
-config.excludes = ["unit", "Inputs"]
+# Only golden/ and diagnostics/ hold lit tests; other folders (unit/, end-to-end suites,
+# their inputs) may hold .gdsl files that are not tests.
+lit_suites = {"golden", "diagnostics"}
+config.excludes = ["Inputs"] + [
+    entry for entry in os.listdir(config.test_source_root)
+    if entry not in lit_suites and os.path.isdir(os.path.join(config.test_source_root, entry))
+]
 
 config.substitutions.append(("%gennc", config.gennc))
 config.environment["PATH"] = os.pathsep.join([config.llvm_tools_dir, config.environment.get("PATH", "")])
