@@ -9,6 +9,7 @@
 #include "diag/diagnostics.h"
 #include "diag/verify.h"
 #include "parse/parse.h"
+#include "sema/program.h"
 
 namespace gennc::driver {
 
@@ -63,8 +64,9 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
     return finish(*file);
   }
 
-  // Semantic analysis (compiler/sema/) runs here, on a module that parsed without errors,
-  // with options.stdlib_dir; IR lowering and code generation follow it.
+  // Semantic analysis also runs after syntax errors (it tolerates the holes they leave), so
+  // that one run reports as much as it can; IR lowering and code generation follow it.
+  std::unique_ptr<sema::Program> program = sema::check(std::move(module), sources, diags, {options.stdlib_dir});
   return finish(*file);
 }
 

@@ -578,7 +578,7 @@ Type ExprChecker::check_call(const ast::CallExpr* e, const Scope& scope) {
     return true;
   };
 
-  if (is_random(b)) {
+  if (is_random(b) && !network) {
     if (restrict != Restrict::None) {
       ctx_.diags.report(DiagId::random_not_allowed, e->range, restrict_what);
       return fail();

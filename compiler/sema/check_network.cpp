@@ -542,7 +542,7 @@ class NetworkChecker {
   // Named arguments of a model instance: every parameter and state variable gets a value.
   std::map<std::string, Value> model_values(const Model& model, const std::vector<ast::Arg>& args,
                                             std::int64_t n, const std::string& instance,
-                                            const std::set<std::string>& extra = {}) {
+                                            const Dimension* weight_dim = nullptr, double weight_scale = 1.0) {
     std::map<std::string, Value> values;
     std::set<std::string> given;
     for (const auto& a : args) {
@@ -550,7 +550,6 @@ class NetworkChecker {
         ctx_.diags.report(DiagId::positional_model_arg, a.range, model.name);
         continue;
       }
-      if (extra.count(a.name)) continue;
       if (!given.insert(a.name).second) {
         ctx_.diags.report(DiagId::duplicate_argument, a.name_range, a.name);
         continue;
@@ -560,11 +559,13 @@ class NetworkChecker {
         report_unknown_argument(ctx_, model, a.name, a.name_range);
         continue;
       }
-      if (auto v = value_for(a.value.get(), *var, n, fmt::format("'{}' of {}", a.name, instance))) values[a.name] = *v;
+      if (auto v = value_for(a.value.get(), *var, n, fmt::format("'{}' of {}", a.name, instance), weight_dim,
+                             weight_scale))
+        values[a.name] = *v;
     }
     for (const auto* list : {&model.parameters, &model.state})
       for (const Symbol* var : *list)
-        if (!values.count(var->name)) values[var->name] = default_value(*var);
+        if (!values.count(var->name)) values[var->name] = default_value(*var, weight_dim);
     return values;
   }
 
@@ -1101,9 +1102,8 @@ class NetworkChecker {
       b.component = model_of_kind(callee->name, callee->range, {slot.kind}, "this slot", kind_word);
       if (!b.component) continue;
       ctx_.set_type(call, Type::error());
-      b.values = model_values(*b.component, call->args, -1, fmt::format("'{}'", b.component->name));
-      for (auto& [name, v] : b.values)
-        if (weight_dim && v.type.dim.has_weight()) v.type.dim = v.type.dim.substitute_weight(*weight_dim);
+      b.values = model_values(*b.component, call->args, -1, fmt::format("'{}'", b.component->name), weight_dim,
+                              weight_scale);
       proj.synapse.slots.push_back(std::move(b));
     }
     for (const auto& b : proj.synapse.slots) {
