@@ -1,0 +1,430 @@
+#include "codegen/emit_kernels.h"
+
+#include <llvm/IR/BasicBlock.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "ir/internal_error.h"
+
+namespace gennc::codegen {
+
+namespace {
+
+[[noreturn]] void internal_error(const std::string& what) { ir::internal_error("codegen", what); }
+
+llvm::Type* value_type(llvm::LLVMContext& c, ir::Type t) {
+  switch (t) {
+    case ir::Type::Bool: return llvm::Type::getInt1Ty(c);
+    case ir::Type::I32:
+    case ir::Type::U32: return llvm::Type::getInt32Ty(c);
+    case ir::Type::U64: return llvm::Type::getInt64Ty(c);
+    case ir::Type::F32: return llvm::Type::getFloatTy(c);
+    case ir::Type::F64: return llvm::Type::getDoubleTy(c);
+  }
+  internal_error("unknown IR type");
+}
+
+llvm::Type* storage_type(llvm::LLVMContext& c, GenncDType d) {
+  switch (d) {
+    case GENNC_F32: return llvm::Type::getFloatTy(c);
+    case GENNC_F64: return llvm::Type::getDoubleTy(c);
+    case GENNC_I32:
+    case GENNC_U32: return llvm::Type::getInt32Ty(c);
+    case GENNC_U8: return llvm::Type::getInt8Ty(c);
+  }
+  internal_error("unknown array element type");
+}
+
+// Every array a block reads or writes, spike lists and counters included.
+void collect_arrays(const ir::Module& m, const ir::Block& block, std::set<std::uint32_t>& out) {
+  ir::for_each_expr(block, [&](const ir::Expr& e) {
+    if (e.kind == ir::ExprKind::Load) out.insert(e.array);
+  });
+  for (const ir::StmtPtr& s : block) {
+    if (s->kind == ir::StmtKind::Store || s->kind == ir::StmtKind::AtomicAdd) out.insert(s->array);
+    if (s->kind == ir::StmtKind::EmitSpike) {
+      out.insert(m.populations.at(s->population).spike_count_array);
+      out.insert(m.populations.at(s->population).spike_list_array);
+    }
+    collect_arrays(m, s->body, out);
+    collect_arrays(m, s->otherwise, out);
+  }
+}
+
+// The device library's entry for a distribution (runtime/include/gennc/random.h).
+const char* random_function(ir::Distribution d) {
+  switch (d) {
+    case ir::Distribution::Uniform: return "gennc_rand_uniform";
+    case ir::Distribution::Normal: return "gennc_rand_normal";
+    case ir::Distribution::NormalClipped: return "gennc_rand_normal_clipped";
+    case ir::Distribution::NormalClippedToBoundary: return "gennc_rand_normal_clipped_to_boundary";
+    case ir::Distribution::Exponential: return "gennc_rand_exponential";
+    case ir::Distribution::Gamma: return "gennc_rand_gamma";
+    case ir::Distribution::Lognormal: return "gennc_rand_lognormal";
+    case ir::Distribution::Poisson: return "gennc_rand_poisson";
+    case ir::Distribution::Binomial: return "gennc_rand_binomial";
+    case ir::Distribution::UniformInt: return "gennc_rand_uniform_int";
+  }
+  internal_error("unknown distribution");
+}
+
+// A math function as an LLVM intrinsic where one exists and every target lowers it, else
+// the libm name (double; `f` suffix for float), which the host resolves from libm.
+struct MathLowering {
+  llvm::Intrinsic::ID intrinsic;
+  const char* libm;
+};
+
+MathLowering math_lowering(ir::MathFn fn) {
+  using llvm::Intrinsic::ID;
+  switch (fn) {
+    case ir::MathFn::Exp: return {llvm::Intrinsic::exp, nullptr};
+    case ir::MathFn::Expm1: return {llvm::Intrinsic::not_intrinsic, "expm1"};
+    case ir::MathFn::Log: return {llvm::Intrinsic::log, nullptr};
+    case ir::MathFn::Log1p: return {llvm::Intrinsic::not_intrinsic, "log1p"};
+    case ir::MathFn::Log10: return {llvm::Intrinsic::log10, nullptr};
+    case ir::MathFn::Sqrt: return {llvm::Intrinsic::sqrt, nullptr};
+    case ir::MathFn::Pow: return {llvm::Intrinsic::pow, nullptr};
+    case ir::MathFn::Sin: return {llvm::Intrinsic::sin, nullptr};
+    case ir::MathFn::Cos: return {llvm::Intrinsic::cos, nullptr};
+    case ir::MathFn::Tan: return {llvm::Intrinsic::not_intrinsic, "tan"};
+    case ir::MathFn::Sinh: return {llvm::Intrinsic::not_intrinsic, "sinh"};
+    case ir::MathFn::Cosh: return {llvm::Intrinsic::not_intrinsic, "cosh"};
+    case ir::MathFn::Tanh: return {llvm::Intrinsic::not_intrinsic, "tanh"};
+    case ir::MathFn::Fabs: return {llvm::Intrinsic::fabs, nullptr};
+    case ir::MathFn::Fmin: return {llvm::Intrinsic::minnum, nullptr};
+    case ir::MathFn::Fmax: return {llvm::Intrinsic::maxnum, nullptr};
+    case ir::MathFn::Floor: return {llvm::Intrinsic::floor, nullptr};
+    case ir::MathFn::Ceil: return {llvm::Intrinsic::ceil, nullptr};
+    case ir::MathFn::Round: return {llvm::Intrinsic::round, nullptr};
+  }
+  internal_error("unknown math function");
+}
+
+// Lowers the statements and expressions of one function. Locals live in allocas of the
+// entry block (mem2reg promotes them); arrays and inputs are values set up by the caller.
+class FunctionEmitter {
+ public:
+  FunctionEmitter(const LoweringContext& context, llvm::Function* fn, const std::vector<ir::LocalInfo>& locals)
+      : ctx_(context), fn_(fn), c_(fn->getContext()), b_(llvm::BasicBlock::Create(c_, "entry", fn)) {
+    // Only `contract`: fusing a*b+c rounds once instead of twice, which stays within the
+    // models' tolerance; reassociation, reciprocal tricks and approximate functions could
+    // change results by more, and NaN/infinity must keep their meaning.
+    llvm::FastMathFlags flags;
+    flags.setAllowContract(true);
+    b_.setFastMathFlags(flags);
+    for (const ir::LocalInfo& local : locals)
+      locals_.push_back(b_.CreateAlloca(value_type(c_, local.type), nullptr, local.name));
+  }
+
+  llvm::IRBuilder<>& builder() { return b_; }
+  void set_input(ir::Input in, llvm::Value* v) { inputs_[in] = v; }
+  void set_array(std::uint32_t id, llvm::Value* v) { arrays_[id] = v; }
+
+  void locate(diag::SourceRange range) {
+    if (ctx_.debug != nullptr) b_.SetCurrentDebugLocation(ctx_.debug->location(*fn_, range));
+  }
+
+  void block(const ir::Block& stmts) {
+    for (const ir::StmtPtr& s : stmts) stmt(*s);
+  }
+
+  llvm::Value* expr(const ir::Expr& e) {
+    switch (e.kind) {
+      case ir::ExprKind::Const: return constant(e);
+      case ir::ExprKind::Input: return input(e.input);
+      case ir::ExprKind::Local: return b_.CreateLoad(value_type(c_, e.type), locals_.at(e.local));
+      case ir::ExprKind::Load: {
+        llvm::Value* v = b_.CreateLoad(storage_type(c_, ctx_.ir.arrays.at(e.array).dtype),
+                                       element(e.array, *e.operands[0]), ctx_.ir.arrays.at(e.array).name);
+        return e.type == ir::Type::Bool ? b_.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0)) : v;
+      }
+      case ir::ExprKind::Unary: {
+        llvm::Value* x = expr(*e.operands[0]);
+        if (e.unary == ir::UnaryOp::Not) return b_.CreateNot(x);
+        return ir::is_float(e.type) ? b_.CreateFNeg(x) : b_.CreateNeg(x);
+      }
+      case ir::ExprKind::Binary: return binary(e);
+      case ir::ExprKind::Select: {
+        llvm::Value* cond = expr(*e.operands[0]);
+        llvm::Value* a = expr(*e.operands[1]);
+        return b_.CreateSelect(cond, a, expr(*e.operands[2]));
+      }
+      case ir::ExprKind::Call: return math(e);
+      case ir::ExprKind::Cast: return convert(expr(*e.operands[0]), e.operands[0]->type, e.type);
+      case ir::ExprKind::Random: return random(e);
+    }
+    internal_error("unknown expression kind");
+  }
+
+  llvm::Value* expr_as(const ir::Expr& e, ir::Type to) { return convert(expr(e), e.type, to); }
+
+ private:
+  llvm::Value* input(ir::Input in) {
+    auto it = inputs_.find(in);
+    if (it == inputs_.end()) internal_error(std::string("input '") + ir::to_string(in) + "' unavailable here");
+    return it->second;
+  }
+
+  llvm::Value* constant(const ir::Expr& e) {
+    llvm::Type* type = value_type(c_, e.type);
+    if (ir::is_float(e.type)) return llvm::ConstantFP::get(type, e.number);
+    if (e.type == ir::Type::Bool) return b_.getInt1(e.integer != 0);
+    return llvm::ConstantInt::get(type, static_cast<std::uint64_t>(e.integer), ir::is_signed(e.type));
+  }
+
+  // The address of arrays[array][index], the index widened to 64 bits by its signedness.
+  llvm::Value* element(std::uint32_t array, const ir::Expr& index) {
+    llvm::Value* i = b_.CreateIntCast(expr(index), b_.getInt64Ty(), ir::is_signed(index.type));
+    return b_.CreateInBoundsGEP(storage_type(c_, ctx_.ir.arrays.at(array).dtype), arrays_.at(array), i);
+  }
+
+  llvm::Value* binary(const ir::Expr& e) {
+    const ir::Type operand = e.operands[0]->type;
+    llvm::Value* a = expr(*e.operands[0]);
+    llvm::Value* x = expr(*e.operands[1]);
+    const bool fp = ir::is_float(operand);
+    const bool sign = ir::is_signed(operand);
+    using Op = ir::BinaryOp;
+    using P = llvm::CmpInst::Predicate;
+    switch (e.binary) {
+      case Op::Add: return fp ? b_.CreateFAdd(a, x) : b_.CreateAdd(a, x);
+      case Op::Sub: return fp ? b_.CreateFSub(a, x) : b_.CreateSub(a, x);
+      case Op::Mul: return fp ? b_.CreateFMul(a, x) : b_.CreateMul(a, x);
+      case Op::Div: return fp ? b_.CreateFDiv(a, x) : sign ? b_.CreateSDiv(a, x) : b_.CreateUDiv(a, x);
+      case Op::Rem: return fp ? b_.CreateFRem(a, x) : sign ? b_.CreateSRem(a, x) : b_.CreateURem(a, x);
+      // Ordered float comparisons (false with a NaN), except != which is true with one, as in C.
+      case Op::Lt: return fp ? b_.CreateFCmp(P::FCMP_OLT, a, x) : b_.CreateICmp(sign ? P::ICMP_SLT : P::ICMP_ULT, a, x);
+      case Op::Le: return fp ? b_.CreateFCmp(P::FCMP_OLE, a, x) : b_.CreateICmp(sign ? P::ICMP_SLE : P::ICMP_ULE, a, x);
+      case Op::Gt: return fp ? b_.CreateFCmp(P::FCMP_OGT, a, x) : b_.CreateICmp(sign ? P::ICMP_SGT : P::ICMP_UGT, a, x);
+      case Op::Ge: return fp ? b_.CreateFCmp(P::FCMP_OGE, a, x) : b_.CreateICmp(sign ? P::ICMP_SGE : P::ICMP_UGE, a, x);
+      case Op::Eq: return fp ? b_.CreateFCmp(P::FCMP_OEQ, a, x) : b_.CreateICmpEQ(a, x);
+      case Op::Ne: return fp ? b_.CreateFCmp(P::FCMP_UNE, a, x) : b_.CreateICmpNE(a, x);
+      case Op::And: return b_.CreateAnd(a, x);
+      case Op::Or: return b_.CreateOr(a, x);
+    }
+    internal_error("unknown binary operator");
+  }
+
+  llvm::Value* math(const ir::Expr& e) {
+    std::vector<llvm::Value*> args;
+    for (const ir::ExprPtr& op : e.operands) args.push_back(expr(*op));
+    llvm::Type* type = value_type(c_, e.type);
+    const MathLowering how = math_lowering(e.fn);
+    if (how.intrinsic != llvm::Intrinsic::not_intrinsic) return b_.CreateIntrinsic(how.intrinsic, {type}, args);
+    const std::string name = std::string(how.libm) + (e.type == ir::Type::F32 ? "f" : "");
+    std::vector<llvm::Type*> params(args.size(), type);
+    llvm::FunctionCallee callee = ctx_.module.getOrInsertFunction(name, llvm::FunctionType::get(type, params, false));
+    // With math errno ignored these are pure, so they may be hoisted and folded.
+    if (auto* decl = llvm::dyn_cast<llvm::Function>(callee.getCallee())) {
+      decl->setDoesNotAccessMemory();
+      decl->setDoesNotThrow();
+      decl->setWillReturn();
+    }
+    llvm::CallInst* call = b_.CreateCall(callee, args);
+    call->setDoesNotAccessMemory();
+    return call;
+  }
+
+  // A call to the device library: gennc_rand_<name>(seed, stream, step, index, draw, params...).
+  llvm::Value* random(const ir::Expr& e) {
+    std::vector<llvm::Value*> args = {input(ir::Input::Seed), b_.getInt32(e.stream)};
+    for (const ir::ExprPtr& op : e.operands) args.push_back(expr(*op));
+    std::vector<llvm::Type*> params;
+    for (llvm::Value* arg : args) params.push_back(arg->getType());
+    llvm::FunctionCallee callee = ctx_.module.getOrInsertFunction(
+        random_function(e.dist), llvm::FunctionType::get(b_.getDoubleTy(), params, false));
+    return b_.CreateCall(callee, args, ir::to_string(e.dist));
+  }
+
+  llvm::Value* convert(llvm::Value* v, ir::Type from, ir::Type to) {
+    if (from == to) return v;
+    llvm::Type* type = value_type(c_, to);
+    if (to == ir::Type::Bool) {
+      if (ir::is_float(from)) return b_.CreateFCmpUNE(v, llvm::ConstantFP::get(v->getType(), 0.0));
+      return b_.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0));
+    }
+    const bool from_signed = ir::is_signed(from);
+    if (ir::is_float(from) && ir::is_float(to)) return b_.CreateFPCast(v, type);
+    if (ir::is_float(from)) return ir::is_signed(to) ? b_.CreateFPToSI(v, type) : b_.CreateFPToUI(v, type);
+    if (ir::is_float(to)) return from_signed ? b_.CreateSIToFP(v, type) : b_.CreateUIToFP(v, type);
+    return b_.CreateIntCast(v, type, from_signed);
+  }
+
+  void stmt(const ir::Stmt& s) {
+    locate(s.range);
+    switch (s.kind) {
+      case ir::StmtKind::Let:
+      case ir::StmtKind::Assign: b_.CreateStore(expr(*s.value), locals_.at(s.local)); return;
+      case ir::StmtKind::Store: {
+        llvm::Value* ptr = element(s.array, *s.index);
+        llvm::Value* v = expr(*s.value);
+        if (s.value->type == ir::Type::Bool) v = b_.CreateZExt(v, b_.getInt8Ty());
+        b_.CreateStore(v, ptr);
+        return;
+      }
+      case ir::StmtKind::AtomicAdd: {
+        llvm::Value* ptr = element(s.array, *s.index);
+        ctx_.target.emit_atomic_add(b_, ptr, expr(*s.value));
+        return;
+      }
+      case ir::StmtKind::If: return if_(s);
+      case ir::StmtKind::For: return for_(s);
+      case ir::StmtKind::EmitSpike: {
+        const ir::Population& pop = ctx_.ir.populations.at(s.population);
+        llvm::Value* slot = ctx_.target.emit_atomic_add(b_, arrays_.at(pop.spike_count_array), b_.getInt32(1));
+        llvm::Value* at = b_.CreateInBoundsGEP(b_.getInt32Ty(), arrays_.at(pop.spike_list_array),
+                                               b_.CreateZExt(slot, b_.getInt64Ty()));
+        b_.CreateStore(b_.CreateIntCast(expr(*s.index), b_.getInt32Ty(), false), at);
+        return;
+      }
+      case ir::StmtKind::Integrate:
+      case ir::StmtKind::Threshold: internal_error("high-level statement reached code generation");
+    }
+    internal_error("unknown statement kind");
+  }
+
+  void if_(const ir::Stmt& s) {
+    llvm::Value* cond = expr(*s.cond);
+    llvm::BasicBlock* then = llvm::BasicBlock::Create(c_, "then", fn_);
+    llvm::BasicBlock* otherwise = s.otherwise.empty() ? nullptr : llvm::BasicBlock::Create(c_, "else", fn_);
+    llvm::BasicBlock* merge = llvm::BasicBlock::Create(c_, "endif", fn_);
+    b_.CreateCondBr(cond, then, otherwise != nullptr ? otherwise : merge);
+    b_.SetInsertPoint(then);
+    block(s.body);
+    b_.CreateBr(merge);
+    if (otherwise != nullptr) {
+      b_.SetInsertPoint(otherwise);
+      block(s.otherwise);
+      b_.CreateBr(merge);
+    }
+    b_.SetInsertPoint(merge);
+  }
+
+  // for (local = begin; local < end; ++local): `end` is evaluated once, before the loop.
+  void for_(const ir::Stmt& s) {
+    llvm::AllocaInst* var = locals_.at(s.local);
+    llvm::Type* type = var->getAllocatedType();
+    const bool sign = ir::is_signed(s.begin->type);
+    b_.CreateStore(expr(*s.begin), var);
+    llvm::Value* end = expr(*s.end);
+    llvm::BasicBlock* header = llvm::BasicBlock::Create(c_, "for.cond", fn_);
+    llvm::BasicBlock* body = llvm::BasicBlock::Create(c_, "for.body", fn_);
+    llvm::BasicBlock* exit = llvm::BasicBlock::Create(c_, "for.end", fn_);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(header);
+    llvm::Value* i = b_.CreateLoad(type, var);
+    b_.CreateCondBr(sign ? b_.CreateICmpSLT(i, end) : b_.CreateICmpULT(i, end), body, exit);
+    b_.SetInsertPoint(body);
+    block(s.body);
+    locate(s.range);
+    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(type, var), llvm::ConstantInt::get(type, 1)), var);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(exit);
+  }
+
+  const LoweringContext& ctx_;
+  llvm::Function* fn_;
+  llvm::LLVMContext& c_;
+  llvm::IRBuilder<> b_;
+  std::vector<llvm::AllocaInst*> locals_;
+  std::map<ir::Input, llvm::Value*> inputs_;
+  std::map<std::uint32_t, llvm::Value*> arrays_;
+};
+
+// The target-independent body of a kernel: arrays as noalias arguments, the range loop
+// from the target, the IR statements once per element.
+KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel) {
+  llvm::LLVMContext& c = ctx.module.getContext();
+  KernelBody body;
+  std::set<std::uint32_t> used;
+  collect_arrays(ctx.ir, kernel.body, used);
+  body.arrays.assign(used.begin(), used.end());
+
+  llvm::Type* array_ptr = llvm::PointerType::get(c, ctx.target.array_address_space());
+  std::vector<llvm::Type*> params(body.arrays.size(), array_ptr);
+  llvm::Type* f64 = llvm::Type::getDoubleTy(c);
+  llvm::Type* i64 = llvm::Type::getInt64Ty(c);
+  llvm::Type* i32 = llvm::Type::getInt32Ty(c);
+  params.insert(params.end(), {f64, f64, i64, i64, i32, i32});
+  auto* type = llvm::FunctionType::get(llvm::Type::getVoidTy(c), params, false);
+  body.function = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage, kernel.name + ".body", ctx.module);
+  llvm::Function* fn = body.function;
+  fn->addFnAttr(llvm::Attribute::AlwaysInline);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  for (std::size_t k = 0; k < body.arrays.size(); ++k) {
+    fn->addParamAttr(k, llvm::Attribute::NoAlias);
+    fn->addParamAttr(k, llvm::Attribute::NoCapture);
+    fn->getArg(k)->setName(ctx.ir.arrays.at(body.arrays[k]).name);
+  }
+  if (ctx.debug != nullptr) ctx.debug->attach(*fn, kernel.name, kernel.range);
+
+  FunctionEmitter emit(ctx, fn, kernel.locals);
+  for (std::size_t k = 0; k < body.arrays.size(); ++k) emit.set_array(body.arrays[k], fn->getArg(k));
+  const unsigned scalars = body.arrays.size();
+  const char* names[] = {"t", "dt", "step", "seed", "begin", "end"};
+  for (unsigned k = 0; k < kBodyScalarCount; ++k) fn->getArg(scalars + k)->setName(names[k]);
+  emit.set_input(ir::Input::Time, fn->getArg(scalars + 0));
+  emit.set_input(ir::Input::Dt, fn->getArg(scalars + 1));
+  emit.set_input(ir::Input::Step, fn->getArg(scalars + 2));
+  emit.set_input(ir::Input::Seed, fn->getArg(scalars + 3));
+
+  emit.locate(kernel.range);
+  llvm::IRBuilder<>& b = emit.builder();
+  ctx.target.emit_range(b, fn->getArg(scalars + 4), fn->getArg(scalars + 5),
+                        [&](llvm::IRBuilder<>&, llvm::Value* index) {
+                          emit.set_input(ir::Input::Index, index);
+                          emit.block(kernel.body);
+                          emit.locate(kernel.range);
+                        });
+  b.CreateRetVoid();
+  return body;
+}
+
+}  // namespace
+
+std::vector<llvm::Function*> emit_kernels(const LoweringContext& ctx) {
+  if (ctx.ir.stage != ir::Stage::Lowered) internal_error("the IR has not been lowered");
+  std::vector<llvm::Function*> entries;
+  for (const ir::Kernel& kernel : ctx.ir.kernels) {
+    const KernelBody body = emit_body(ctx, kernel);
+    llvm::Function* entry = ctx.target.emit_entry(ctx.module, kernel.name, body);
+    if (ctx.debug != nullptr) {
+      ctx.debug->attach(*entry, kernel.name, kernel.range);
+      ctx.debug->fill_missing(*entry);
+    }
+    entries.push_back(entry);
+  }
+  return entries;
+}
+
+std::vector<llvm::Function*> emit_synapse_functions(const LoweringContext& ctx) {
+  llvm::LLVMContext& c = ctx.module.getContext();
+  llvm::Type* f64 = llvm::Type::getDoubleTy(c);
+  llvm::Type* i32 = llvm::Type::getInt32Ty(c);
+  auto* type = llvm::FunctionType::get(f64, {i32, i32, f64, f64, f64, f64, llvm::Type::getInt64Ty(c)}, false);
+  std::vector<llvm::Function*> functions;
+  for (const ir::SynapseFunction& sf : ctx.ir.synapse_functions) {
+    llvm::Function* fn = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage, sf.name, ctx.module);
+    fn->addFnAttr(llvm::Attribute::NoUnwind);
+    if (ctx.debug != nullptr) ctx.debug->attach(*fn, sf.name, sf.range);
+    FunctionEmitter emit(ctx, fn, {});
+    const ir::Input inputs[] = {ir::Input::Pre, ir::Input::Post, ir::Input::Distance, ir::Input::Dx,
+                                ir::Input::Dy,  ir::Input::Dz,   ir::Input::Seed};
+    for (unsigned k = 0; k < 7; ++k) {
+      fn->getArg(k)->setName(ir::to_string(inputs[k]));
+      emit.set_input(inputs[k], fn->getArg(k));
+    }
+    emit.locate(sf.range);
+    emit.builder().CreateRet(emit.expr_as(*sf.value, ir::Type::F64));
+    functions.push_back(fn);
+  }
+  return functions;
+}
+
+}  // namespace gennc::codegen

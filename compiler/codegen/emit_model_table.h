@@ -1,0 +1,28 @@
+// The network plan -> `gennc_model`, the one symbol a compiled network exports: every
+// table of runtime/include/gennc/model_abi.h as LLVM constants.
+#pragma once
+
+#include <llvm/IR/Function.h>
+#include <llvm/IR/GlobalVariable.h>
+#include <llvm/IR/Module.h>
+
+#include <string>
+#include <vector>
+
+#include "ir/ir.h"
+
+namespace gennc::codegen {
+
+struct ModelTableInputs {
+  std::vector<llvm::Function*> kernels;            // host entry per ir kernel (null: none)
+  std::vector<llvm::Function*> synapse_functions;  // per ir synapse function
+  std::string compiler_version;                    // "gennc 0.1.0 (LLVM 19.1.7)"
+  double build_seconds = 0.0;                      // <= 0: unknown
+};
+
+// Defines `const GenncModel gennc_model` (external linkage) and the private constants it
+// points to (names, units and lists once each).
+// Requires: `inputs` has one entry per ir kernel and synapse function, in order.
+llvm::GlobalVariable* emit_model_table(const ir::Module& ir, llvm::Module& module, const ModelTableInputs& inputs);
+
+}  // namespace gennc::codegen

@@ -1,0 +1,33 @@
+// The host (x86-64 CPU) target: a kernel is a GenncKernelFn that the runtime calls over
+// sub-ranges of [0, n) from its thread pool; each call runs a plain sequential loop,
+// which LLVM vectorises where the body allows it.
+#pragma once
+
+#include <memory>
+
+#include "codegen/abi_types.h"
+#include "codegen/targets/target.h"
+
+namespace gennc::codegen {
+
+class HostTarget final : public Target {
+ public:
+  // `machine` comes from create_host_target_machine().
+  explicit HostTarget(std::unique_ptr<llvm::TargetMachine> machine);
+
+  llvm::TargetMachine& machine() const override { return *machine_; }
+  unsigned array_address_space() const override { return 0; }
+  void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
+                  const ElementFn& element) const override;
+  llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
+                               llvm::Value* value) const override;
+  // `void name(const GenncKernelEnv* env, uint32_t begin, uint32_t end)`, internal to the
+  // object (the runtime reaches it through gennc_model's kernel table).
+  llvm::Function* emit_entry(llvm::Module& module, const std::string& name,
+                             const KernelBody& body) const override;
+
+ private:
+  std::unique_ptr<llvm::TargetMachine> machine_;
+};
+
+}  // namespace gennc::codegen

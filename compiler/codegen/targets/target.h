@@ -1,0 +1,58 @@
+// A code-generation target: the strategy that owns only what differs between the CPU and
+// the GPU — how a kernel is entered, how the elements of its range are spread over
+// threads, atomics, and memory spaces. What a kernel computes is decided before codegen
+// (ir::Kernel) and lowered once, target-independently, by emit_kernels.cpp.
+//
+// A kernel is lowered to two functions. The *body* takes every array the kernel touches
+// as its own `noalias` pointer argument (distinct arrays never share storage), the step's
+// scalars and the range; it is internal and always inlined, so the no-aliasing facts
+// survive as scoped alias metadata that the vectoriser uses. The *entry* is what the
+// runtime calls; it unpacks the runtime's arguments and calls the body.
+#pragma once
+
+#include <llvm/IR/Function.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace gennc::codegen {
+
+// The body function's arguments, in this order: one pointer per array of `arrays`, then
+// t (double), dt (double), step (i64), seed (i64), begin (i32), end (i32).
+struct KernelBody {
+  llvm::Function* function = nullptr;
+  std::vector<std::uint32_t> arrays;  // model array ids, ascending
+};
+inline constexpr unsigned kBodyScalarCount = 6;
+
+class Target {
+ public:
+  virtual ~Target() = default;
+
+  // The machine whose triple and data layout generated modules take.
+  virtual llvm::TargetMachine& machine() const = 0;
+  // The address space of model arrays in the body's pointer arguments.
+  virtual unsigned array_address_space() const = 0;
+
+  // Emits, at the builder's position, code running `element` once for each index of
+  // [begin, end) (i32 values) — a sequential loop on the host, a thread per index on a GPU.
+  // `element` receives the builder positioned where the index's code goes and the index.
+  using ElementFn = std::function<void(llvm::IRBuilder<>& builder, llvm::Value* index)>;
+  virtual void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
+                          const ElementFn& element) const = 0;
+
+  // `*ptr += value` done atomically (float or integer); returns the previous value.
+  virtual llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
+                                       llvm::Value* value) const = 0;
+
+  // Defines the function the runtime calls for a kernel named `name`, which calls `body`.
+  virtual llvm::Function* emit_entry(llvm::Module& module, const std::string& name,
+                                     const KernelBody& body) const = 0;
+};
+
+}  // namespace gennc::codegen
