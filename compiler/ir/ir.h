@@ -387,6 +387,7 @@ struct Module {
 // included; Integrate right-hand sides and Threshold refractory periods included.
 template <typename F> void for_each_expr_slot(Block& block, F&& f);
 template <typename F> void for_each_expr(const Block& block, F&& f);  // every node, pre-order
+template <typename F> void for_each_stmt(const Block& block, F&& f);  // every statement, pre-order
 
 }  // namespace gennc::ir
 

@@ -50,4 +50,12 @@ template <typename F> void for_each_expr(const Block& block, F&& f) {
   }
 }
 
+template <typename F> void for_each_stmt(const Block& block, F&& f) {
+  for (const StmtPtr& s : block) {
+    f(*s);
+    for_each_stmt(s->body, f);
+    for_each_stmt(s->otherwise, f);
+  }
+}
+
 }  // namespace gennc::ir

@@ -1,0 +1,94 @@
+#include "passes/remove_unused_arrays.h"
+
+#include <vector>
+
+namespace gennc::passes {
+
+using namespace ir;
+
+namespace {
+
+void renumber(ArrayId& id, const std::vector<ArrayId>& map) {
+  if (id != kNone) id = map[id];
+}
+
+void renumber_stores(Block& b, const std::vector<ArrayId>& map) {
+  for (StmtPtr& s : b) {
+    renumber(s->array, map);
+    renumber_stores(s->body, map);
+    renumber_stores(s->otherwise, map);
+  }
+}
+
+void drop_stores(Block& b, const std::vector<bool>& keep) {
+  Block out;
+  for (StmtPtr& s : b) {
+    drop_stores(s->body, keep);
+    drop_stores(s->otherwise, keep);
+    if ((s->kind == StmtKind::Store || s->kind == StmtKind::AtomicAdd) && !keep[s->array]) continue;
+    out.push_back(std::move(s));
+  }
+  b = std::move(out);
+}
+
+}  // namespace
+
+bool remove_unused_arrays(Module& m, const Options&, diag::Diagnostics&) {
+  std::vector<bool> keep(m.arrays.size(), false);
+  for (ArrayId a = 0; a < m.arrays.size(); ++a)
+    if (!(m.arrays[a].flags & (GENNC_ARRAY_PARAMETER | GENNC_ARRAY_DERIVED))) keep[a] = true;
+  auto mark = [&](const Expr& e) {
+    if (e.kind == ExprKind::Load) keep[e.array] = true;
+  };
+  for (const Kernel& k : m.kernels) for_each_expr(k.body, mark);
+  for (const SynapseFunction& f : m.synapse_functions) {
+    Block holder;
+    holder.push_back(let(0, clone(*f.value)));
+    for_each_expr(holder, mark);
+  }
+  for (const Projection& p : m.projections)
+    if (p.weight_from_list != kNone) keep[p.weight_from_list] = true;
+  for (const Recording& r : m.recordings) keep[r.array] = true;
+
+  std::vector<ArrayId> map(m.arrays.size(), kNone);
+  std::vector<Array> arrays;
+  for (ArrayId a = 0; a < m.arrays.size(); ++a) {
+    if (!keep[a]) continue;
+    map[a] = static_cast<ArrayId>(arrays.size());
+    arrays.push_back(std::move(m.arrays[a]));
+  }
+  if (arrays.size() == m.arrays.size()) {
+    m.arrays = std::move(arrays);
+    return false;
+  }
+  for (Kernel& k : m.kernels) {
+    drop_stores(k.body, keep);
+    renumber_stores(k.body, map);
+    for_each_expr_slot(k.body, [&](ExprPtr& slot) {
+      if (slot->kind == ExprKind::Load) slot->array = map[slot->array];
+    });
+  }
+  for (SynapseFunction& f : m.synapse_functions) {
+    Block holder;
+    holder.push_back(let(0, std::move(f.value)));
+    for_each_expr_slot(holder, [&](ExprPtr& slot) {
+      if (slot->kind == ExprKind::Load) slot->array = map[slot->array];
+    });
+    f.value = std::move(holder[0]->value);
+  }
+  for (Population& p : m.populations) {
+    renumber(p.spike_count_array, map);
+    renumber(p.spike_list_array, map);
+    renumber(p.ring_depth_array, map);
+  }
+  for (Projection& p : m.projections) {
+    for (ArrayId* id : {&p.receptor_ring_array, &p.row_pointer_array, &p.column_array, &p.column_pointer_array,
+                        &p.column_synapse_array, &p.delay_array, &p.weight_from_list})
+      renumber(*id, map);
+  }
+  for (Recording& r : m.recordings) renumber(r.array, map);
+  m.arrays = std::move(arrays);
+  return true;
+}
+
+}  // namespace gennc::passes

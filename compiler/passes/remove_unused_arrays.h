@@ -1,0 +1,16 @@
+#pragma once
+
+#include "diag/diagnostics.h"
+#include "passes/options.h"
+
+namespace gennc::passes {
+
+// Drops parameter and derived arrays that no kernel or synapse function reads any more
+// (uniform parameters became constants; derived quantities folded), with the stores that
+// computed them, and renumbers the remaining arrays. State and internal arrays stay:
+// the runtime records, checkpoints and sets them.
+// Requires: nothing. Guarantees: every parameter or derived array is read somewhere.
+// Returns whether anything changed.
+bool remove_unused_arrays(ir::Module& m, const Options& options, diag::Diagnostics& diags);
+
+}  // namespace gennc::passes

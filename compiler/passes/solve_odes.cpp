@@ -1,0 +1,392 @@
+#include "passes/solve_odes.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+
+#include "ir/fold.h"
+#include "ir/internal_error.h"
+#include "passes/linear_system.h"
+#include "passes/propagator.h"
+
+namespace gennc::passes {
+
+using namespace ir;
+
+namespace {
+
+// Replaces, in a copy of `e`, reads of the locals in `map` by other locals, and (when
+// `time_offset` is given) the time t by t + time_offset.
+ExprPtr substitute(const Expr& e, const std::map<LocalId, LocalId>& map, const Expr* time_offset) {
+  Block holder;
+  holder.push_back(let(0, clone(e)));
+  for_each_expr_slot(holder, [&](ExprPtr& slot) {
+    if (slot->kind == ExprKind::Local) {
+      auto it = map.find(slot->local);
+      if (it != map.end()) slot = local(it->second, slot->type);
+    } else if (time_offset && slot->kind == ExprKind::Input && slot->input == Input::Time) {
+      slot = binary(BinaryOp::Add, input(Input::Time), clone(*time_offset));
+    }
+  });
+  return std::move(holder[0]->value);
+}
+
+ExprPtr sum(ExprPtr a, ExprPtr b) {
+  if (!a) return b;
+  if (!b) return a;
+  return binary(BinaryOp::Add, std::move(a), std::move(b));
+}
+
+class Solver {
+ public:
+  Solver(Module& m, Kernel& k, Stmt& s, const Options& o, diag::Diagnostics& d, int& propagators)
+      : m_(m), k_(k), s_(s), options_(o), diags_(d), propagator_count_(propagators) {
+    for (const Equation& eq : s.equations) states_.push_back(eq.state);
+  }
+
+  Block run() {
+    hoist_draws();
+    ir::Solver choice = options_.solver ? *options_.solver : s_.solver;
+    if (choice == ir::Solver::Auto || choice == ir::Solver::Exact) {
+      if (exact()) return std::move(out_);
+      if (choice == ir::Solver::Exact && !options_.solver)
+        diags_.report(diag::DiagId::exact_solver_not_linear, s_.range, k_.name);
+      choice = ir::Solver::RK4;
+    }
+    switch (choice) {
+      case ir::Solver::Euler: euler(); break;
+      case ir::Solver::ExponentialEuler: exponential_euler(); break;
+      default: rk4(); break;
+    }
+    return std::move(out_);
+  }
+
+ private:
+  Type real() const { return m_.real; }
+  std::size_t n() const { return states_.size(); }
+  const std::string& name(std::size_t i) const { return k_.locals[states_[i]].name; }
+  ExprPtr h() const { return make_const(real(), m_.dt); }
+  ExprPtr state(std::size_t i) const { return local(states_[i], k_.locals[states_[i]].type); }
+
+  LocalId bind(const std::string& local_name, ExprPtr value) {
+    LocalId id = k_.add_local(local_name, value->type);
+    out_.push_back(let(id, std::move(value), s_.range));
+    return id;
+  }
+
+  // Every random draw in a right-hand side is taken once, before the scheme evaluates the
+  // right-hand sides (possibly several times).
+  void hoist_draws() {
+    Block holder;
+    for (Equation& eq : s_.equations) holder.push_back(let(0, std::move(eq.rhs)));
+    for_each_expr_slot(holder, [&](ExprPtr& slot) {
+      if (slot->kind != ExprKind::Random) return;
+      Type t = slot->type;
+      LocalId id = bind("draw", std::move(slot));
+      slot = local(id, t);
+    });
+    for (std::size_t i = 0; i < n(); ++i) s_.equations[i].rhs = std::move(holder[i]->value);
+  }
+
+  // Assigns the new values (computed into `next` locals) to the states.
+  void commit(const std::vector<LocalId>& next) {
+    for (std::size_t i = 0; i < n(); ++i)
+      out_.push_back(assign(states_[i], local(next[i], k_.locals[next[i]].type), s_.range));
+  }
+
+  // ---- exact integration -------------------------------------------------------------------
+
+  bool exact() {
+    for (LocalId s : states_)
+      if (!is_float(k_.locals[s].type)) return false;
+    std::vector<const Expr*> rhs;
+    for (const Equation& eq : s_.equations) rhs.push_back(eq.rhs.get());
+    auto sys = affine_system(states_, rhs);
+    if (!sys) return false;
+    bool constant = true;
+    for (auto& row : sys->a) {
+      for (auto& entry : row) {
+        if (!entry) continue;
+        entry = fold(std::move(entry));
+        if (!is_step_invariant(*entry, m_)) return false;
+        if (!is_const(*entry)) constant = false;
+      }
+    }
+    if (constant) return exact_constant(*sys);
+    if (k_.kind != GENNC_KERNEL_NEURON) return false;
+    exact_per_element(*sys);
+    return true;
+  }
+
+  // x_i(t + dt) = sum_j P_ij x_j + sum_j Phi_ij b_j with P and Phi supplied by `p` / `phi`
+  // (null: a structural or exact zero).
+  void apply(const std::function<ExprPtr(std::size_t, std::size_t)>& p,
+             const std::function<ExprPtr(std::size_t, std::size_t)>& phi, AffineSystem& sys) {
+    std::vector<LocalId> b(n(), kNone);
+    for (std::size_t j = 0; j < n(); ++j)
+      if (sys.b[j]) b[j] = bind(name(j) + ".b", as_real(std::move(sys.b[j])));
+    std::vector<LocalId> next;
+    for (std::size_t i = 0; i < n(); ++i) {
+      ExprPtr value;
+      for (std::size_t j = 0; j < n(); ++j)
+        if (ExprPtr c = p(i, j)) value = sum(std::move(value), binary(BinaryOp::Mul, std::move(c), state(j)));
+      for (std::size_t j = 0; j < n(); ++j)
+        if (b[j] != kNone)
+          if (ExprPtr c = phi(i, j)) value = sum(std::move(value), binary(BinaryOp::Mul, std::move(c), local(b[j], real())));
+      if (!value) value = make_const(real(), 0.0);
+      next.push_back(bind(name(i) + ".next", std::move(value)));
+    }
+    commit(next);
+  }
+
+  ExprPtr as_real(ExprPtr e) const { return e->type == real() ? std::move(e) : cast(real(), std::move(e)); }
+
+  bool exact_constant(AffineSystem& sys) {
+    Matrix a(n(), std::vector<double>(n(), 0.0));
+    for (std::size_t i = 0; i < n(); ++i)
+      for (std::size_t j = 0; j < n(); ++j)
+        if (sys.a[i][j]) a[i][j] = const_value(*sys.a[i][j]);
+    Propagator prop = exact_propagator(a, m_.dt);
+    for (const auto& row : prop.p)
+      for (double v : row)
+        if (!std::isfinite(v)) return false;
+    auto constant = [&](const Matrix& mat) {
+      return [&, mat](std::size_t i, std::size_t j) -> ExprPtr {
+        return mat[i][j] == 0.0 ? nullptr : make_const(real(), mat[i][j]);
+      };
+    };
+    apply(constant(prop.p), constant(prop.phi), sys);
+    return true;
+  }
+
+  // The propagators differ per neuron: the population's derived kernel computes them
+  // (the series and squarings of propagator.h, in double) into derived arrays.
+  void exact_per_element(AffineSystem& sys) {
+    std::uint32_t pop = k_.owner;
+    Kernel& dk = derived_kernel(pop);
+    std::vector<std::vector<bool>> nz(n(), std::vector<bool>(n(), false));
+    for (std::size_t i = 0; i < n(); ++i)
+      for (std::size_t j = 0; j < n(); ++j) nz[i][j] = sys.a[i][j] != nullptr;
+    auto pattern = propagator_pattern(nz);
+
+    Block& d = dk.body;
+    auto dlet = [&](const std::string& nm, ExprPtr v) {
+      LocalId id = dk.add_local(nm, Type::F64);
+      d.push_back(let(id, std::move(v), s_.range));
+      return id;
+    };
+    using LMatrix = std::vector<std::vector<LocalId>>;
+    auto empty = [&] { return LMatrix(n(), std::vector<LocalId>(n(), kNone)); };
+    auto get = [&](const LMatrix& mat, std::size_t i, std::size_t j) -> ExprPtr {
+      return mat[i][j] == kNone ? nullptr : local(mat[i][j], Type::F64);
+    };
+    // product[i][j] = sum_k x[i][k] * y[k][j], skipping structural zeros.
+    auto product = [&](const LMatrix& x, const LMatrix& y, const std::string& tag) {
+      LMatrix out = empty();
+      for (std::size_t i = 0; i < n(); ++i)
+        for (std::size_t j = 0; j < n(); ++j) {
+          ExprPtr value;
+          for (std::size_t k = 0; k < n(); ++k)
+            if (x[i][k] != kNone && y[k][j] != kNone)
+              value = sum(std::move(value), binary(BinaryOp::Mul, get(x, i, k), get(y, k, j)));
+          if (value) out[i][j] = dlet(fmt::format("{}.{}.{}", tag, i, j), std::move(value));
+        }
+      return out;
+    };
+
+    double hs = std::ldexp(m_.dt, -kSquarings);
+    LMatrix mm = empty();
+    for (std::size_t i = 0; i < n(); ++i)
+      for (std::size_t j = 0; j < n(); ++j)
+        if (sys.a[i][j]) {
+          ExprPtr a = sys.a[i][j]->type == Type::F64 ? clone(*sys.a[i][j]) : cast(Type::F64, clone(*sys.a[i][j]));
+          mm[i][j] = dlet(fmt::format("M.{}.{}", i, j), binary(BinaryOp::Mul, std::move(a), fconst(Type::F64, hs)));
+        }
+    // Horner for S = sum_k M^k / (k+1)!.
+    LMatrix s = empty();
+    for (std::size_t i = 0; i < n(); ++i) s[i][i] = dlet(fmt::format("S.{}.{}", i, i), fconst(Type::F64, 1.0));
+    for (int order = kSeriesOrder; order >= 1; --order) {
+      LMatrix ms = product(mm, s, "MS");
+      LMatrix next = empty();
+      for (std::size_t i = 0; i < n(); ++i)
+        for (std::size_t j = 0; j < n(); ++j) {
+          ExprPtr value = ms[i][j] == kNone ? nullptr
+                                            : binary(BinaryOp::Div, get(ms, i, j), fconst(Type::F64, order + 1.0));
+          if (i == j) value = sum(fconst(Type::F64, 1.0), std::move(value));
+          if (value) next[i][j] = dlet(fmt::format("S.{}.{}", i, j), std::move(value));
+        }
+      s = next;
+    }
+    LMatrix e = product(mm, s, "E");
+    LMatrix phi = empty();
+    for (std::size_t i = 0; i < n(); ++i)
+      for (std::size_t j = 0; j < n(); ++j)
+        if (s[i][j] != kNone)
+          phi[i][j] = dlet(fmt::format("Phi.{}.{}", i, j), binary(BinaryOp::Mul, get(s, i, j), fconst(Type::F64, hs)));
+    for (int q = 0; q < kSquarings; ++q) {
+      LMatrix ephi = product(e, phi, "EPhi");
+      LMatrix ee = product(e, e, "EE");
+      LMatrix phi2 = empty(), e2 = empty();
+      for (std::size_t i = 0; i < n(); ++i)
+        for (std::size_t j = 0; j < n(); ++j) {
+          if (phi[i][j] != kNone || ephi[i][j] != kNone) {
+            ExprPtr v = phi[i][j] == kNone ? nullptr : binary(BinaryOp::Mul, fconst(Type::F64, 2.0), get(phi, i, j));
+            phi2[i][j] = dlet(fmt::format("Phi.{}.{}", i, j), sum(std::move(v), get(ephi, i, j)));
+          }
+          if (e[i][j] != kNone || ee[i][j] != kNone) {
+            ExprPtr v = e[i][j] == kNone ? nullptr : binary(BinaryOp::Mul, fconst(Type::F64, 2.0), get(e, i, j));
+            e2[i][j] = dlet(fmt::format("E.{}.{}", i, j), sum(std::move(v), get(ee, i, j)));
+          }
+        }
+      phi = phi2;
+      e = e2;
+    }
+    // Store P = I + E and Phi where they can be non-zero; the update kernel reads them.
+    std::string prefix = fmt::format("{}.propagator{}", m_.populations[pop].name, propagator_count_++);
+    auto store_matrix = [&](const LMatrix& mat, const char* tag, bool add_identity) {
+      std::vector<std::vector<ArrayId>> ids(n(), std::vector<ArrayId>(n(), kNone));
+      for (std::size_t i = 0; i < n(); ++i)
+        for (std::size_t j = 0; j < n(); ++j) {
+          if (!pattern[i][j]) continue;
+          ExprPtr v = get(mat, i, j);
+          if (add_identity && i == j) v = sum(fconst(Type::F64, 1.0), std::move(v));
+          if (!v) continue;
+          Array arr;
+          arr.name = fmt::format("{}.{}_{}_{}", prefix, tag, name(i), name(j));
+          arr.dtype = *storage_type(real());
+          arr.scope = GENNC_SCOPE_NEURON;
+          arr.owner = pop;
+          arr.flags = GENNC_ARRAY_DERIVED;
+          ArrayId id = m_.add_array(arr);
+          ids[i][j] = id;
+          d.push_back(store(id, input(Input::Index), real() == Type::F64 ? std::move(v) : cast(real(), std::move(v)), s_.range));
+        }
+      return ids;
+    };
+    auto p_ids = store_matrix(e, "P", true);
+    auto phi_ids = store_matrix(phi, "Phi", false);
+    auto reader = [&](const std::vector<std::vector<ArrayId>>& ids) {
+      return [&, ids](std::size_t i, std::size_t j) -> ExprPtr {
+        return ids[i][j] == kNone ? nullptr : load(ids[i][j], real(), input(Input::Index));
+      };
+    };
+    apply(reader(p_ids), reader(phi_ids), sys);
+  }
+
+  Kernel& derived_kernel(std::uint32_t pop) {
+    for (std::uint32_t i : m_.init_schedule)
+      if (m_.kernels[i].kind == GENNC_KERNEL_DERIVED && m_.kernels[i].owner == pop) return m_.kernels[i];
+    // Adding a kernel may move the vector: the kernel being rewritten is found again by
+    // its index afterwards (see solve_odes below).
+    Kernel k;
+    k.name = m_.populations[pop].name + ".derived";
+    k.kind = GENNC_KERNEL_DERIVED;
+    k.owner = pop;
+    k.range = k_.range;
+    m_.kernels.push_back(std::move(k));
+    m_.init_schedule.push_back(static_cast<std::uint32_t>(m_.kernels.size() - 1));
+    return m_.kernels.back();
+  }
+
+  // ---- explicit schemes ------------------------------------------------------------------
+
+  void rk4() {
+    // Stage values x + c k, time t + c dt; then x += dt/6 (k1 + 2 k2 + 2 k3 + k4).
+    std::vector<std::vector<LocalId>> k(4);
+    std::map<LocalId, LocalId> at;
+    const double offsets[4] = {0.0, 0.5, 0.5, 1.0};
+    for (int stage = 0; stage < 4; ++stage) {
+      ExprPtr dt_offset = offsets[stage] == 0.0 ? nullptr : fconst(Type::F64, offsets[stage] * m_.dt);
+      for (std::size_t i = 0; i < n(); ++i)
+        k[stage].push_back(bind(fmt::format("{}.k{}", name(i), stage + 1),
+                                substitute(*s_.equations[i].rhs, at, dt_offset.get())));
+      if (stage == 3) break;
+      at.clear();
+      for (std::size_t i = 0; i < n(); ++i) {
+        ExprPtr step = binary(BinaryOp::Mul, make_const(real(), offsets[stage + 1] * m_.dt), local(k[stage][i], real()));
+        at[states_[i]] = bind(fmt::format("{}.x{}", name(i), stage + 2), binary(BinaryOp::Add, state(i), std::move(step)));
+      }
+    }
+    std::vector<LocalId> next;
+    for (std::size_t i = 0; i < n(); ++i) {
+      ExprPtr two = make_const(real(), 2.0);
+      ExprPtr weighted = binary(
+          BinaryOp::Add,
+          binary(BinaryOp::Add, local(k[0][i], real()), binary(BinaryOp::Mul, clone(*two), local(k[1][i], real()))),
+          binary(BinaryOp::Add, binary(BinaryOp::Mul, clone(*two), local(k[2][i], real())), local(k[3][i], real())));
+      ExprPtr increment = binary(BinaryOp::Mul, make_const(real(), m_.dt / 6.0), std::move(weighted));
+      next.push_back(bind(name(i) + ".next", binary(BinaryOp::Add, state(i), std::move(increment))));
+    }
+    commit(next);
+  }
+
+  void euler() {
+    std::vector<LocalId> next;
+    for (std::size_t i = 0; i < n(); ++i)
+      next.push_back(bind(name(i) + ".next",
+                          binary(BinaryOp::Add, state(i), binary(BinaryOp::Mul, h(), clone(*s_.equations[i].rhs)))));
+    commit(next);
+  }
+
+  // x += g(a dt) f(x) with a = d f / d x when f is affine in x (g = expm1(a dt) / a, dt
+  // when a = 0): exact for x' = a x + b with the other states frozen over the step;
+  // forward Euler for a variable whose equation is not affine in it.
+  void exponential_euler() {
+    std::vector<LocalId> next;
+    for (std::size_t i = 0; i < n(); ++i) {
+      const Expr& rhs = *s_.equations[i].rhs;
+      bool depends = false;
+      auto a = coefficient_of(states_[i], rhs, &depends);
+      LocalId f = bind(name(i) + ".f", clone(rhs));
+      ExprPtr gain;
+      if (a && *a) {
+        LocalId coeff = bind(name(i) + ".a", fold(std::move(*a)));
+        std::vector<ExprPtr> arg;
+        arg.push_back(binary(BinaryOp::Mul, local(coeff, real()), h()));
+        ExprPtr ratio = binary(BinaryOp::Div, call(MathFn::Expm1, std::move(arg)), local(coeff, real()));
+        gain = select(binary(BinaryOp::Ne, local(coeff, real()), make_const(real(), 0.0)), std::move(ratio), h());
+      } else {
+        gain = h();
+      }
+      next.push_back(bind(name(i) + ".next",
+                          binary(BinaryOp::Add, state(i), binary(BinaryOp::Mul, std::move(gain), local(f, real())))));
+    }
+    commit(next);
+  }
+
+  Module& m_;
+  Kernel& k_;
+  Stmt& s_;
+  const Options& options_;
+  diag::Diagnostics& diags_;
+  std::vector<LocalId> states_;
+  Block out_;
+  int& propagator_count_;  // per module: names the propagator arrays
+};
+
+}  // namespace
+
+bool solve_odes(Module& m, const Options& options, diag::Diagnostics& diags) {
+  bool changed = false;
+  int propagators = 0;
+  // Kernels may be added (derived kernels for per-neuron propagators): index, not iterate.
+  for (std::size_t ki = 0; ki < m.kernels.size(); ++ki) {
+    for (std::size_t si = 0; si < m.kernels[ki].body.size(); ++si) {
+      if (m.kernels[ki].body[si]->kind != StmtKind::Integrate) continue;
+      m.kernels.reserve(m.kernels.size() + 1);  // derived_kernel() may add one: no reallocation below
+      StmtPtr integrate = std::move(m.kernels[ki].body[si]);
+      Block code = Solver(m, m.kernels[ki], *integrate, options, diags, propagators).run();
+      Block& body = m.kernels[ki].body;
+      body.erase(body.begin() + static_cast<std::ptrdiff_t>(si));
+      body.insert(body.begin() + static_cast<std::ptrdiff_t>(si), std::make_move_iterator(code.begin()),
+                  std::make_move_iterator(code.end()));
+      si += code.empty() ? 0 : code.size() - 1;
+      changed = true;
+    }
+  }
+  m.stage = Stage::Lowered;
+  return changed;
+}
+
+}  // namespace gennc::passes
