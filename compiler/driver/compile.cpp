@@ -9,6 +9,9 @@
 #include "diag/diagnostics.h"
 #include "diag/verify.h"
 #include "parse/parse.h"
+#include "ir/lower_program.h"
+#include "ir/printer.h"
+#include "passes/pipeline.h"
 #include "sema/program.h"
 
 namespace gennc::driver {
@@ -67,6 +70,25 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   // Semantic analysis also runs after syntax errors (it tolerates the holes they leave), so
   // that one run reports as much as it can; IR lowering and code generation follow it.
   std::unique_ptr<sema::Program> program = sema::check(std::move(module), sources, diags, {options.stdlib_dir});
+  if (diags.has_errors() || options.check_only || program->networks.empty()) return finish(*file);
+
+  // Lowering to the IR and the passes (compiler/ir, compiler/passes).
+  ir::LowerOptions lower;
+  lower.real = options.double_precision ? ir::Type::F64 : ir::Type::F32;
+  std::unique_ptr<ir::Module> ir = ir::lower_program(*program, *program->networks.front(), sources, diags, lower);
+  if (diags.has_errors()) return finish(*file);
+  passes::PipelineOptions pipeline;
+  if (!options.solver.empty()) pipeline.passes.solver = ir::parse_solver(options.solver);
+  pipeline.print_after = options.print_after;
+  pipeline.dump_dir = options.dump_dir;
+  pipeline.time_passes = options.time_passes;
+  pipeline.log = &err;
+  pipeline.sources = &sources;
+  if (!passes::run_pipeline(*ir, pipeline, diags)) return finish(*file);
+  if (options.emit == Emit::Ir) {
+    write_output(options, out, diags, ir::print(*ir));
+    return finish(*file);
+  }
   return finish(*file);
 }
 

@@ -9,7 +9,7 @@
 namespace gennc::driver {
 
 // Where the pipeline stops and what it prints; ordered by stage.
-enum class Emit { None, Tokens, Ast };
+enum class Emit { None, Tokens, Ast, Ir };
 
 struct Options {
   std::string input;               // the .gdsl file
@@ -20,6 +20,12 @@ struct Options {
   std::string stdlib_dir;          // --stdlib-dir; empty: the embedded standard library
   std::size_t error_limit = 20;    // 0: no limit
   bool color = false;
+  // IR and passes (compiler/ir, compiler/passes).
+  std::string solver;              // --solver: auto, exact, rk4, euler, exponential_euler (empty: per model)
+  std::string print_after;         // --print-after=PASS|all: IR after a pass, to `err`
+  std::string dump_dir;            // --dump-dir: NN.<pass>.ir files
+  bool time_passes = false;        // --time-passes: a table of pass times, to `err`
+  bool double_precision = false;   // --double: real-valued state in f64 instead of f32
 };
 
 // Exit statuses shared by the driver and its tests.

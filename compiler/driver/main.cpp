@@ -16,8 +16,8 @@ int main(int argc, char** argv) {
     app.add_option("file", options.input, "GDSL source file")->required();
     app.add_option("-o,--output", options.output, "Output file (default: standard output for --emit)");
     auto* check = app.add_flag("--check", options.check_only, "Check the file; print nothing but diagnostics");
-    auto* emit_opt = app.add_option("--emit", emit, "Stop after a stage and print it: tokens, ast")
-                         ->check(CLI::IsMember({"tokens", "ast"}));
+    auto* emit_opt = app.add_option("--emit", emit, "Stop after a stage and print it: tokens, ast, ir")
+                         ->check(CLI::IsMember({"tokens", "ast", "ir"}));
     app.add_flag("--verify-diagnostics", options.verify_diagnostics,
                  "Compare diagnostics with the file's expected-error/warning/note comments")
         ->excludes(emit_opt);
@@ -26,6 +26,12 @@ int main(int argc, char** argv) {
         ->check(CLI::ExistingDirectory);
     app.add_option("--error-limit", options.error_limit, "Stop printing errors after N (0: no limit)");
     app.add_flag("--color", options.color, "Colour diagnostics");
+    app.add_option("--solver", options.solver, "ODE solver for every model (exact falls back to rk4 where not linear)")
+        ->check(CLI::IsMember({"auto", "exact", "rk4", "euler", "exponential_euler"}));
+    app.add_option("--print-after", options.print_after, "Print the IR after a pass (or 'all') to standard error");
+    app.add_option("--dump-dir", options.dump_dir, "Write the IR after each pass to DIR/NN.<pass>.ir");
+    app.add_flag("--time-passes", options.time_passes, "Print how long each pass took");
+    app.add_flag("--double", options.double_precision, "Real-valued state and parameters in double precision");
     app.set_version_flag("--version", std::string("gennc " GENNC_VERSION "\nLLVM " LLVM_VERSION_STRING));
     try {
       app.parse(argc, argv);
@@ -34,6 +40,7 @@ int main(int argc, char** argv) {
     }
     if (emit == "tokens") options.emit = Emit::Tokens;
     if (emit == "ast") options.emit = Emit::Ast;
+    if (emit == "ir") options.emit = Emit::Ir;
     return compile(options, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "gennc: internal compiler error: " << e.what() << "\nplease report this bug with the input file\n";

@@ -87,8 +87,8 @@ bool specialise_uniform_parameters(Module& m, const Options&, diag::Diagnostics&
   std::map<ArrayId, double> values;
   for (ArrayId a = 0; a < m.arrays.size(); ++a) {
     const Array& arr = m.arrays[a];
-    if ((arr.flags & GENNC_ARRAY_PARAMETER) && arr.scope != GENNC_SCOPE_LIST && arr.init.kind == GENNC_INIT_CONSTANT)
-      values[a] = arr.init.params[0];
+    // (List parameters, such as spike times, are always initialised from a list.)
+    if ((arr.flags & GENNC_ARRAY_PARAMETER) && arr.init.kind == GENNC_INIT_CONSTANT) values[a] = arr.init.params[0];
     // A per-element list that happens to hold one value throughout is uniform too.
     if ((arr.flags & GENNC_ARRAY_PARAMETER) && arr.scope != GENNC_SCOPE_LIST && arr.init.kind == GENNC_INIT_LIST &&
         !arr.init.values.empty() &&
