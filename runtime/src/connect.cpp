@@ -166,8 +166,13 @@ class Builder {
     return ok();
   }
 
-  // The allowed pairs laid out row after row form one range [0, P); n of them are chosen
-  // as by `choose`, with draw t at index t (connection number).
+  // With replacement (PyNN's default), as GeNN does: the n synapses are split over the
+  // rows by conditional binomials, row i taking Binomial(n_left, M_i / P_left) at
+  // (index = pre neuron, draw 0), then row i picks its targets uniformly at draws 1, 2, ...
+  // The split is a cheap sequential pass; rows are then independent.
+  // Without replacement: the allowed pairs laid out row after row form one range [0, P),
+  // and n distinct ones are chosen by Floyd's algorithm, draw t at (index = t mod 2^32,
+  // draw = t / 2^32) — sequential, with memory for the n chosen pairs.
   Status fixed_total_number() {
     double value = c_.params[0];
     if (!(value >= 0.0) || value != std::floor(value)) return error("fixed_total_number needs a whole n >= 0");
@@ -176,24 +181,35 @@ class Builder {
     for (uint32_t i = 0; i < n_pre(); ++i)
       offsets[i + 1] = offsets[i] + n_post() - (excluded_post(i) >= 0 ? 1 : 0);
     uint64_t total = offsets.back();
-    if (!c_.with_replacement && n > total)
+    if (total == 0 && n > 0) return error("no candidate pairs to connect");
+    if (c_.with_replacement) {
+      uint64_t left = n;
+      for (uint32_t i = 0; i < n_pre() && left > 0; ++i) {
+        uint64_t m = offsets[i + 1] - offsets[i];
+        uint32_t row = r_.pre->global(i);
+        double share = static_cast<double>(m) / static_cast<double>(total - offsets[i]);
+        auto k = static_cast<uint64_t>(gennc_rng_binomial(r_.seed, c_.stream, 0, row, 0, static_cast<double>(left), share));
+        k = std::min(k, left);
+        left -= k;
+        for (uint64_t t = 0; t < k; ++t) {
+          auto pick = static_cast<uint64_t>(gennc_rng_uniform_int(r_.seed, c_.stream, 0, row, static_cast<uint32_t>(t + 1),
+                                                                  0.0, static_cast<double>(m - 1)));
+          add(i, skip(pick, excluded_post(i)));
+        }
+      }
+      return ok();
+    }
+    if (n > total)
       return error("cannot choose " + std::to_string(n) + " distinct connections from " + std::to_string(total) +
                    " candidate pairs without replacement");
-    if (total == 0 && n > 0) return error("no candidate pairs to connect");
     std::unordered_set<uint64_t> chosen;
     for (uint64_t t = 0; t < n; ++t) {
-      auto index = static_cast<uint32_t>(t), draw = static_cast<uint32_t>(t >> 32);
-      uint64_t pick;
-      if (c_.with_replacement) {
-        pick = static_cast<uint64_t>(
-            gennc_rng_uniform_int(r_.seed, c_.stream, 0, index, draw, 0.0, static_cast<double>(total - 1)));
-      } else {
-        uint64_t top = total - n + t;
-        pick = static_cast<uint64_t>(gennc_rng_uniform_int(r_.seed, c_.stream, 0, index, draw, 0.0, static_cast<double>(top)));
-        if (!chosen.insert(pick).second) {
-          chosen.insert(top);
-          pick = top;
-        }
+      uint64_t top = total - n + t;
+      auto pick = static_cast<uint64_t>(gennc_rng_uniform_int(r_.seed, c_.stream, 0, static_cast<uint32_t>(t),
+                                                              static_cast<uint32_t>(t >> 32), 0.0, static_cast<double>(top)));
+      if (!chosen.insert(pick).second) {
+        chosen.insert(top);
+        pick = top;
       }
       auto row = static_cast<uint32_t>(std::upper_bound(offsets.begin(), offsets.end(), pick) - offsets.begin() - 1);
       add(row, skip(pick - offsets[row], excluded_post(row)));

@@ -240,21 +240,34 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state) {
   Connections& c = connections_[p];
   GENNC_TRY(connect(request, &c));
 
-  // CSR over population indices: synapses sorted by pre, then post (build order among
-  // repeats of a pair).
+  // CSR over population indices: synapses grouped by pre neuron (a counting sort keeps
+  // build order), then each row sorted by post neuron (build order among repeats).
   uint64_t n = c.pre.size();
   if (n > UINT32_MAX) return model_error(what + " has more than 2^32 - 1 synapses");
-  std::vector<uint32_t> order(n);
-  for (uint32_t k = 0; k < n; ++k) order[k] = k;
   const Selection& pre = pre_[p];
   const Selection& post = post_[p];
-  auto before = [&](uint32_t a, uint32_t b) {
-    uint32_t pa = pre.global(c.pre[a]), pb = pre.global(c.pre[b]);
-    if (pa != pb) return pa < pb;
-    return post.global(c.post[a]) < post.global(c.post[b]);
-  };
-  // Row-wise connectors over increasing views already build in CSR order.
-  if (!std::is_sorted(order.begin(), order.end(), before)) std::stable_sort(order.begin(), order.end(), before);
+  uint32_t pre_size = m.populations[proj.pre.population].size;
+  std::vector<uint32_t> row_start(pre_size + 1, 0);
+  for (uint64_t k = 0; k < n; ++k) ++row_start[pre.global(c.pre[k]) + 1];
+  for (uint32_t r = 0; r < pre_size; ++r) row_start[r + 1] += row_start[r];
+  std::vector<uint32_t> order(n);
+  bool grouped = true;  // row-wise connectors build rows in order already
+  for (uint64_t k = 1; k < n && grouped; ++k) grouped = pre.global(c.pre[k - 1]) <= pre.global(c.pre[k]);
+  if (grouped) {
+    for (uint64_t k = 0; k < n; ++k) order[k] = static_cast<uint32_t>(k);
+  } else {
+    std::vector<uint32_t> next(row_start.begin(), row_start.end() - 1);
+    for (uint64_t k = 0; k < n; ++k) order[next[pre.global(c.pre[k])]++] = static_cast<uint32_t>(k);
+  }
+  std::vector<uint64_t> keys;  // post neuron << 32 | build position: sorting these is stable
+  for (uint32_t r = 0; r < pre_size; ++r) {
+    keys.clear();
+    for (uint32_t k = row_start[r]; k < row_start[r + 1]; ++k)
+      keys.push_back(uint64_t{post.global(c.post[order[k]])} << 32 | order[k]);
+    if (std::is_sorted(keys.begin(), keys.end())) continue;
+    std::sort(keys.begin(), keys.end());
+    for (size_t k = 0; k < keys.size(); ++k) order[row_start[r] + k] = static_cast<uint32_t>(keys[k]);
+  }
   std::vector<uint32_t>& spre = synapse_pre_[p];
   std::vector<uint32_t>& spost = synapse_post_[p];
   spre.resize(n);
@@ -274,11 +287,7 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state) {
   permute(&c.delay);
   synapse_counts_[p] = n;
 
-  Buffer& rows = arrays_[proj.row_pointer_array];
-  auto* row_pointer = static_cast<uint32_t*>(rows.data());
-  std::fill(row_pointer, row_pointer + rows.length(), 0u);
-  for (uint64_t k = 0; k < n; ++k) ++row_pointer[spre[k] + 1];
-  for (uint64_t r = 1; r < rows.length(); ++r) row_pointer[r] += row_pointer[r - 1];
+  std::copy(row_start.begin(), row_start.end(), static_cast<uint32_t*>(arrays_[proj.row_pointer_array].data()));
   (*state)[p] = 2;
   return ok();
 }
