@@ -122,11 +122,8 @@ class ErrorListener : public antlr4::BaseErrorListener {
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, std::size_t, std::size_t,
                    const std::string& msg, std::exception_ptr error) override {
-    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
-    if (!parser || !offending) {
-      diags_.report(diag::DiagId::syntax_error, {}, msg);
-      return;
-    }
+    // Only ever attached to the parser, which always names the offending token.
+    auto* parser = static_cast<antlr4::Parser*>(recognizer);
     diag::SourceRange where = token_range(file_, offending);
     // ANTLR says "mismatched input", "missing X at", "extraneous input" or "no viable
     // alternative"; the first three come with a meaningful set of expected tokens.
