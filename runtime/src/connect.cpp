@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <new>
 #include <unordered_set>
 
 #include "gennc/random.h"
@@ -53,9 +54,39 @@ class Builder {
   uint32_t n_post() const { return r_.post->size(); }
   bool is_self(uint32_t i, uint32_t j) const { return same_population_ && r_.pre->global(i) == r_.post->global(j); }
   bool allowed(uint32_t i, uint32_t j) const { return self_allowed_ || !is_self(i, j); }
-  void add(uint32_t i, uint32_t j) {
-    out_->pre.push_back(i);
-    out_->post.push_back(j);
+  static void add(Connections* out, uint32_t i, uint32_t j) {
+    out->pre.push_back(i);
+    out->post.push_back(j);
+  }
+  void add(uint32_t i, uint32_t j) { add(out_, i, j); }
+
+  // Runs fn(line, out) for every line (row or column) in [0, count), in blocks spread
+  // over the thread pool, and appends the blocks' synapses in line order, so the result
+  // does not depend on the threads. The first failing line (in order) is reported.
+  template <typename Fn>
+  Status lines(uint32_t count, Fn fn) {
+    constexpr uint32_t kBlock = 64;
+    uint32_t blocks = (count + kBlock - 1) / kBlock;
+    std::vector<Connections> parts(blocks);
+    std::vector<Status> status(blocks);
+    auto body = [&](uint32_t begin, uint32_t end) {
+      for (uint32_t b = begin; b < end; ++b) {
+        try {
+          for (uint32_t a = b * kBlock; a < std::min(count, (b + 1) * kBlock) && status[b].ok(); ++a)
+            status[b] = fn(a, &parts[b]);
+        } catch (const std::bad_alloc&) {
+          status[b] = Status(GENNC_ERROR_INTERNAL, "out of memory while connecting " + describe(*r_.projection));
+        }
+      }
+    };
+    if (r_.pool != nullptr) r_.pool->parallel_for(blocks, 1, body); else body(0, blocks);
+    for (const Status& s : status) GENNC_TRY(s);
+    for (Connections& part : parts) {
+      out_->pre.insert(out_->pre.end(), part.pre.begin(), part.pre.end());
+      out_->post.insert(out_->post.end(), part.post.begin(), part.post.end());
+      part = Connections();
+    }
+    return ok();
   }
 
   // Where pre neuron i (local) itself sits in the post selection when self connections
@@ -81,10 +112,11 @@ class Builder {
   }
 
   Status all_to_all() {
-    for (uint32_t i = 0; i < n_pre(); ++i)
+    return lines(n_pre(), [&](uint32_t i, Connections* out) {
       for (uint32_t j = 0; j < n_post(); ++j)
-        if (allowed(i, j)) add(i, j);
-    return ok();
+        if (allowed(i, j)) add(out, i, j);
+      return ok();
+    });
   }
 
   Status one_to_one() {
@@ -104,17 +136,17 @@ class Builder {
     if (p == 0.0) return ok();
     if (p == 1.0) return all_to_all();
     double log_q = std::log1p(-p);
-    for (uint32_t i = 0; i < n_pre(); ++i) {
+    return lines(n_pre(), [&](uint32_t i, Connections* out) {
       uint32_t row = r_.pre->global(i);
       double j = -1.0;
       for (uint32_t t = 0;; ++t) {
         double u = gennc_rng_uniform01(r_.seed, c_.stream, 0, row, t);
         j += 1.0 + std::floor(std::log(u) / log_q);
         if (j >= n_post()) break;
-        if (allowed(i, static_cast<uint32_t>(j))) add(i, static_cast<uint32_t>(j));
+        if (allowed(i, static_cast<uint32_t>(j))) add(out, i, static_cast<uint32_t>(j));
       }
-    }
-    return ok();
+      return ok();
+    });
   }
 
   // n distinct candidates of [0, m) by Floyd's algorithm (draw t picks in [0, m - n + t]),
@@ -151,19 +183,18 @@ class Builder {
     double value = c_.params[0];
     if (!(value >= 0.0) || value != std::floor(value)) return error("fixed_number needs a whole n >= 0");
     auto n = static_cast<uint64_t>(value);
-    std::vector<uint64_t> picks;
-    uint32_t lines = per_pre ? n_pre() : n_post();
-    for (uint32_t a = 0; a < lines; ++a) {
+    return lines(per_pre ? n_pre() : n_post(), [&](uint32_t a, Connections* out) {
       int64_t excluded = per_pre ? excluded_post(a) : excluded_pre(a);
       uint64_t m = (per_pre ? n_post() : n_pre()) - (excluded >= 0 ? 1 : 0);
       uint32_t index = per_pre ? r_.pre->global(a) : r_.post->global(a);
+      std::vector<uint64_t> picks;
       GENNC_TRY(choose(index, m, n, &picks));
       for (uint64_t pick : picks) {
         uint32_t b = skip(pick, excluded);
-        if (per_pre) add(a, b); else add(b, a);
+        if (per_pre) add(out, a, b); else add(out, b, a);
       }
-    }
-    return ok();
+      return ok();
+    });
   }
 
   // With replacement (PyNN's default), as GeNN does: the n synapses are split over the
@@ -183,21 +214,24 @@ class Builder {
     uint64_t total = offsets.back();
     if (total == 0 && n > 0) return error("no candidate pairs to connect");
     if (c_.with_replacement) {
+      std::vector<uint64_t> counts(n_pre(), 0);
       uint64_t left = n;
       for (uint32_t i = 0; i < n_pre() && left > 0; ++i) {
-        uint64_t m = offsets[i + 1] - offsets[i];
-        uint32_t row = r_.pre->global(i);
-        double share = static_cast<double>(m) / static_cast<double>(total - offsets[i]);
-        auto k = static_cast<uint64_t>(gennc_rng_binomial(r_.seed, c_.stream, 0, row, 0, static_cast<double>(left), share));
-        k = std::min(k, left);
-        left -= k;
-        for (uint64_t t = 0; t < k; ++t) {
-          auto pick = static_cast<uint64_t>(gennc_rng_uniform_int(r_.seed, c_.stream, 0, row, static_cast<uint32_t>(t + 1),
-                                                                  0.0, static_cast<double>(m - 1)));
-          add(i, skip(pick, excluded_post(i)));
-        }
+        double share = static_cast<double>(offsets[i + 1] - offsets[i]) / static_cast<double>(total - offsets[i]);
+        counts[i] = std::min(left, static_cast<uint64_t>(gennc_rng_binomial(r_.seed, c_.stream, 0, r_.pre->global(i), 0,
+                                                                            static_cast<double>(left), share)));
+        left -= counts[i];
       }
-      return ok();
+      return lines(n_pre(), [&](uint32_t i, Connections* out) {
+        uint64_t m = offsets[i + 1] - offsets[i];
+        for (uint64_t t = 0; t < counts[i]; ++t) {
+          auto pick = static_cast<uint64_t>(gennc_rng_uniform_int(r_.seed, c_.stream, 0, r_.pre->global(i),
+                                                                  static_cast<uint32_t>(t + 1), 0.0,
+                                                                  static_cast<double>(m - 1)));
+          add(out, i, skip(pick, excluded_post(i)));
+        }
+        return ok();
+      });
     }
     if (n > total)
       return error("cannot choose " + std::to_string(n) + " distinct connections from " + std::to_string(total) +
@@ -221,17 +255,17 @@ class Builder {
   // population index) falls below the generated probability, clamped to [0, 1].
   Status callback_probability() {
     if (c_.probability == nullptr) return error("connector has no probability function");
-    for (uint32_t i = 0; i < n_pre(); ++i) {
+    return lines(n_pre(), [&](uint32_t i, Connections* out) {
       uint32_t row = r_.pre->global(i);
       for (uint32_t j = 0; j < n_post(); ++j) {
         if (!allowed(i, j)) continue;
         double dx, dy, dz;
         double d = distance(i, j, &dx, &dy, &dz);
         double p = c_.probability(row, r_.post->global(j), d, dx, dy, dz, r_.seed);
-        if (gennc_rng_uniform01(r_.seed, c_.stream, 0, row, j) < p) add(i, j);
+        if (gennc_rng_uniform01(r_.seed, c_.stream, 0, row, j) < p) add(out, i, j);
       }
-    }
-    return ok();
+      return ok();
+    });
   }
 
   // PyNN's SmallWorldConnector: every allowed pair closer than `degree` is a local edge;
@@ -240,7 +274,7 @@ class Builder {
   Status small_world() {
     double degree = c_.params[0], rewiring = c_.params[1];
     if (!(rewiring >= 0.0 && rewiring <= 1.0)) return error("small_world needs 0 <= rewiring <= 1");
-    for (uint32_t i = 0; i < n_pre(); ++i) {
+    return lines(n_pre(), [&](uint32_t i, Connections* out) {
       uint32_t row = r_.pre->global(i);
       int64_t excluded = excluded_post(i);
       uint64_t m = n_post() - (excluded >= 0 ? 1 : 0);
@@ -252,10 +286,10 @@ class Builder {
           target = skip(static_cast<uint64_t>(gennc_rng_uniform_int(r_.seed, c_.stream, 0, row, 2 * j + 1, 0.0,
                                                                     static_cast<double>(m - 1))),
                         excluded);
-        add(i, target);
+        add(out, i, target);
       }
-    }
-    return ok();
+      return ok();
+    });
   }
 
   // Rows [pre, post, weight?, delay?] with indices relative to the pre and post selections.

@@ -10,6 +10,7 @@
 #include "gennc/model_abi.h"
 #include "selection.h"
 #include "status.h"
+#include "thread_pool.h"
 
 namespace gennc::runtime {
 
@@ -33,6 +34,7 @@ struct ConnectRequest {
   const Connections* clone_of = nullptr;          // CLONE: the source projection's synapses
   const Selection* clone_pre = nullptr;           // CLONE: the source projection's selections
   const Selection* clone_post = nullptr;
+  ThreadPool* pool = nullptr;  // rows are built in parallel when given; the result is the same
 };
 
 Status connect(const ConnectRequest& request, Connections* out);

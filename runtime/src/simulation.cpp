@@ -230,6 +230,7 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state) {
   request.post = &post_[p];
   request.pre_xyz = &positions_[proj.pre.population];
   request.post_xyz = &positions_[proj.post.population];
+  request.pool = &pool_;
   if (proj.connector.kind == GENNC_CONNECT_CLONE) {
     auto source = static_cast<uint32_t>(proj.connector.params[0]);
     GENNC_TRY(build_projection(source, state));

@@ -83,8 +83,9 @@ GenncOptions one_thread() {
   return o;
 }
 
-void create(ModelBuilder& b, Built* built, uint64_t seed = 42) {
+void create(ModelBuilder& b, Built* built, uint64_t seed = 42, uint32_t threads = 1) {
   GenncOptions o = one_thread();
+  o.threads = threads;
   GenncStatus status = gennc_create(&b.model(seed), &o, &built->sim);
   INFO(gennc_last_error());
   REQUIRE(status == GENNC_OK);
@@ -454,22 +455,30 @@ TEST_CASE("clone copies another projection's synapses, whatever the order", "[co
   CHECK(read(built.sim, "copy", 100, 80).pairs == source.pairs);
 }
 
-TEST_CASE("connectivity depends on the seed alone", "[connectors]") {
-  auto pairs = [](uint64_t seed) {
+TEST_CASE("connectivity depends on the seed alone, not on the thread count", "[connectors]") {
+  auto pairs = [](uint64_t seed, uint32_t threads) {
     ModelBuilder b;
-    uint32_t p = b.population("p", 300);
+    uint32_t p = b.population("p", 300, line());
     b.projection("pp", ModelBuilder::all(p, 300), ModelBuilder::all(p, 300),
                  ModelBuilder::connector(GENNC_CONNECT_FIXED_PROBABILITY, 0.05));
     b.projection("fn", ModelBuilder::all(p, 300), ModelBuilder::all(p, 300),
                  ModelBuilder::connector(GENNC_CONNECT_FIXED_NUMBER_PRE, 10, 0, false, false, 8));
+    b.projection("ft", ModelBuilder::all(p, 300), ModelBuilder::all(p, 300),
+                 ModelBuilder::connector(GENNC_CONNECT_FIXED_TOTAL_NUMBER, 3000, 0, false, true, 9));
+    b.projection("sw", ModelBuilder::all(p, 300), ModelBuilder::all(p, 300),
+                 ModelBuilder::connector(GENNC_CONNECT_SMALL_WORLD, 4.0, 0.3, false, false, 10));
     Built built;
-    create(b, &built, seed);
-    Synapses a = read(built.sim, "pp", 300, 300), c = read(built.sim, "fn", 300, 300);
-    a.pairs.insert(a.pairs.end(), c.pairs.begin(), c.pairs.end());
-    return a.pairs;
+    create(b, &built, seed, threads);
+    std::vector<std::pair<uint32_t, uint32_t>> all;
+    for (const char* name : {"pp", "fn", "ft", "sw"}) {
+      Synapses s = read(built.sim, name, 300, 300);
+      all.insert(all.end(), s.pairs.begin(), s.pairs.end());
+    }
+    return all;
   };
-  CHECK(pairs(1) == pairs(1));
-  CHECK(pairs(1) != pairs(2));
+  CHECK(pairs(1, 1) == pairs(1, 1));
+  CHECK(pairs(1, 1) == pairs(1, 3));
+  CHECK(pairs(1, 1) != pairs(2, 1));
 }
 
 TEST_CASE("views: CSR rows and columns are population indices", "[connectors]") {
