@@ -407,7 +407,8 @@ class ModelChecker {
         double scale = 1.0;
         Type t = resolve_type(ctx_, h.params[0].type, &scale);
         if (!t.is_error() && (t.kind != TypeKind::Real || t.list || t.dim.dimensionless()))
-          ctx_.diags.report(DiagId::type_mismatch, h.params[0].range, "the spike weight", "a quantity", to_string(t));
+          ctx_.diags.report(DiagId::type_mismatch, h.params[0].type.range, "the spike weight", "a quantity",
+                            to_string(t));
       }
     }
     Scope params = declare_params(h.params);
@@ -499,11 +500,14 @@ void check_models(Context& ctx) {
   std::map<std::string, const Model*> by_name;
   Scope timing_env(&ctx.builtins), weight_env(&ctx.builtins);
   std::vector<std::unique_ptr<ModelChecker>> checkers;
-  for (const auto& module : ctx.program.modules) {
+  // Imported files first: a model that redefines one it imports is reported where the
+  // importing file redefines it.
+  for (auto it = ctx.program.modules.rbegin(); it != ctx.program.modules.rend(); ++it) {
+    const auto& module = *it;
     for (const auto& decl : module->models) {
-      if (auto it = by_name.find(decl->name); it != by_name.end()) {
+      if (auto prev = by_name.find(decl->name); prev != by_name.end()) {
         ctx.diags.report(DiagId::duplicate_model, decl->name_range, decl->name)
-            .note(DiagId::note_declared_here, it->second->decl->name_range, decl->name);
+            .note(DiagId::note_declared_here, prev->second->decl->name_range, decl->name);
         continue;
       }
       auto model = std::make_unique<Model>();

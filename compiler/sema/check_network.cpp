@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <set>
 
 #include "sema/checker.h"
@@ -172,14 +173,19 @@ class NetworkChecker {
     net_.name = d_.name;
     net_.decl = &d_;
     make_connection_symbols();
+    // Settings first (dt is needed everywhere), then every other item in source order: a
+    // name is usable after its declaration.
     check_settings();
-    for (const auto& c : d_.constants) check_constant(c);
-    for (const auto& p : d_.populations) check_population(p);
-    for (const auto& v : d_.views) check_view(v);
-    for (const auto& a : d_.assemblies) check_assembly(a);
-    for (const auto& p : d_.projections) check_projection(p);
-    for (const auto& i : d_.injections) check_injection(i);
-    for (const auto& r : d_.recordings) check_recording(r);
+    std::vector<std::pair<std::uint32_t, std::function<void()>>> items;
+    for (const auto& c : d_.constants) items.emplace_back(c.range.begin.offset, [&] { check_constant(c); });
+    for (const auto& p : d_.populations) items.emplace_back(p.range.begin.offset, [&] { check_population(p); });
+    for (const auto& v : d_.views) items.emplace_back(v.range.begin.offset, [&] { check_view(v); });
+    for (const auto& a : d_.assemblies) items.emplace_back(a.range.begin.offset, [&] { check_assembly(a); });
+    for (const auto& p : d_.projections) items.emplace_back(p.range.begin.offset, [&] { check_projection(p); });
+    for (const auto& i : d_.injections) items.emplace_back(i.range.begin.offset, [&] { check_injection(i); });
+    for (const auto& r : d_.recordings) items.emplace_back(r.range.begin.offset, [&] { check_recording(r); });
+    std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& item : items) item.second();
   }
 
  private:

@@ -336,7 +336,8 @@ struct Network {
 struct Program {
   // Every file read: the root first, then imports in the order they were first met.
   std::vector<std::unique_ptr<ast::Module>> modules;
-  // Every model of every file (names are unique), in the order read.
+  // Every model of every file (names are unique): the files last imported first, each
+  // file's models in source order.
   std::vector<std::unique_ptr<Model>> models;
   // The networks of the root file, in order (imported files contribute models only).
   std::vector<std::unique_ptr<Network>> networks;
