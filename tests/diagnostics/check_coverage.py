@@ -45,7 +45,7 @@ def format_regex(fmt):
             i += 2
         elif fmt[i] == "{":
             close = fmt.index("}", i)
-            out.append("(.+)")
+            out.append("(.*)")
             i = close + 1
         else:
             out.append(re.escape(fmt[i]))
