@@ -54,7 +54,9 @@ def format_regex(fmt):
 
 
 def read_def(path):
-    """id -> (severity word, flag, compiled format regex, whether the format has literal text)."""
+    """id -> (severity word, flag, format regex, first-line regex, whether the format has
+    literal text). FileCheck matches line by line, so a CHECK line is held against the
+    first line of a multi-line message."""
     diags = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -63,12 +65,14 @@ def read_def(path):
                 ident, severity, flag, fmt = m.groups()
                 fmt = unescape_c(fmt)
                 literal = re.sub(r"\{[^{}]*\}", "", fmt).strip() != ""
-                diags[ident] = (SEVERITY[severity], unescape_c(flag), format_regex(fmt), literal)
+                diags[ident] = (SEVERITY[severity], unescape_c(flag), format_regex(fmt),
+                                format_regex(fmt.split("\n")[0]), literal)
     return diags
 
 
 def expectations(text):
-    """(severity, message, flag or None, problem or None) of every expected message."""
+    """(severity, message, flag or None, whether from a CHECK line, problem or None) of
+    every expected message."""
     found = []
     for lineno, line in enumerate(text.splitlines(), 1):
         for m in EXPECTED.finditer(line):
@@ -76,13 +80,13 @@ def expectations(text):
             problem = None
             if not where or not PINNED.match(where):
                 problem = f"line {lineno}: expected-{severity} does not pin a line and column (write @+N:COL)"
-            found.append((severity, message, None, problem))
+            found.append((severity, message, None, False, problem))
         c = CHECK.search(line)
         if c:
             p = PRINTED.search(c.group(1).strip())
             if p:
                 severity, message, flag = p.groups()
-                found.append((severity, FILECHECK_REGEX.sub("", message), flag, None))
+                found.append((severity, FILECHECK_REGEX.sub("", message), flag, True, None))
     return found
 
 
@@ -111,22 +115,23 @@ def main():
         if not claims:
             problems.append(f"{name}: no `// DIAG: id` line saying which diagnostics it covers")
         expected = expectations(text)
-        for severity, message, flag, problem in expected:
+        for severity, message, _, filecheck, problem in expected:
             if problem:
                 problems.append(f"{name}: {problem}")
             # A format without literal text (`{}`) matches anything: it vouches for a message
             # only in a file that claims that diagnostic.
-            elif not any(sev == severity and rx.fullmatch(message) and (literal or ident in claims)
-                         for ident, (sev, _, rx, literal) in diags.items()):
+            elif not any(sev == severity and (first if filecheck else rx).fullmatch(message)
+                         and (literal or ident in claims)
+                         for ident, (sev, _, rx, first, literal) in diags.items()):
                 problems.append(f"{name}: expected {severity} '{message}' is not a whole message of any "
                                 f"declared {severity} (pin the full text)")
         for ident in claims:
             if ident not in diags:
                 problems.append(f"{name}: DIAG names '{ident}', which diagnostics.def does not declare")
                 continue
-            severity, flag, rx, _ = diags[ident]
-            if any(sev == severity and rx.fullmatch(msg) and (fl is None or fl == flag)
-                   for sev, msg, fl, _ in expected):
+            severity, flag, rx, first, _ = diags[ident]
+            if any(sev == severity and (first if fc else rx).fullmatch(msg) and (fl is None or fl == flag)
+                   for sev, msg, fl, fc, _ in expected):
                 covered.setdefault(ident, []).append(name)
             else:
                 problems.append(f"{name}: claims '{ident}' but expects no {severity} its format "
