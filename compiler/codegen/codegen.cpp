@@ -1,5 +1,6 @@
 #include "codegen/codegen.h"
 
+#include <llvm/ADT/SmallString.h>
 #include <llvm/Config/llvm-config.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/FileSystem.h>
@@ -94,52 +95,52 @@ std::unique_ptr<llvm::Module> generate_module(const ir::Module& ir, llvm::LLVMCo
   return module;
 }
 
-bool write_output(llvm::Module& module, const HostTarget& target, OutputKind kind, const std::string& path,
-                  diag::Diagnostics& diags, Timings* timings) {
+std::string emit_file(llvm::Module& module, const HostTarget& target, FileKind kind, Timings* timings) {
   StepTimer timer(timings);
-  const bool link = kind == OutputKind::Executable || kind == OutputKind::SharedLibrary;
-  std::string file = path.empty() ? "-" : path;
-  llvm::SmallString<128> temporary;
-  if (link) {
-    if (std::error_code ec = llvm::sys::fs::createTemporaryFile("gennc", "o", temporary)) {
-      diags.report(diag::DiagId::cannot_write_output, diag::SourceRange{}, "a temporary object file", ec.message());
-      return false;
-    }
-    file = std::string(temporary);
-  }
-  llvm::FileRemover remove_temporary(temporary);  // no-op when empty
-
-  {
-    std::error_code ec;
-    const auto flags = kind == OutputKind::LlvmIr || kind == OutputKind::Assembly ? llvm::sys::fs::OF_Text
-                                                                                  : llvm::sys::fs::OF_None;
-    llvm::raw_fd_ostream out(file, ec, flags);
-    if (ec) {
-      diags.report(diag::DiagId::cannot_write_output, diag::SourceRange{}, file, ec.message());
-      return false;
-    }
+  std::string bytes;
+  llvm::raw_string_ostream out(bytes);
+  if (kind == FileKind::LlvmIr) {
+    module.print(out, nullptr);
+  } else {
+    llvm::buffer_ostream buffer(out);
     std::string error;
-    if (kind == OutputKind::LlvmIr) {
-      module.print(out, nullptr);
-    } else if (!emit_machine_code(module, target.machine(),
-                                  kind == OutputKind::Assembly ? MachineCodeKind::Assembly : MachineCodeKind::Object,
-                                  out, &error)) {
+    if (!emit_machine_code(module, target.machine(),
+                           kind == FileKind::Assembly ? MachineCodeKind::Assembly : MachineCodeKind::Object, buffer,
+                           &error))
       ir::internal_error("codegen", error);
-    }
+  }
+  out.flush();
+  timer.mark("llvm.emit");
+  return bytes;
+}
+
+bool build_binary(llvm::Module& module, const HostTarget& target, BinaryKind kind, const std::string& path,
+                  diag::Diagnostics& diags, Timings* timings) {
+  const std::string object = emit_file(module, target, FileKind::Object, timings);
+  StepTimer timer(timings);
+  std::optional<RuntimeLibraries> libraries = find_runtime_libraries(diags);
+  if (!libraries) return false;
+
+  llvm::SmallString<128> temporary;
+  int fd = -1;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("gennc", "o", fd, temporary)) {
+    diags.report(diag::DiagId::cannot_write_output, diag::SourceRange{}, "a temporary object file", ec.message());
+    return false;
+  }
+  llvm::FileRemover remove_temporary(temporary);
+  {
+    llvm::raw_fd_ostream out(fd, /*shouldClose=*/true);
+    out << object;
     out.close();
     if (out.has_error()) {
-      diags.report(diag::DiagId::cannot_write_output, diag::SourceRange{}, file, out.error().message());
+      diags.report(diag::DiagId::cannot_write_output, diag::SourceRange{}, std::string(temporary),
+                   out.error().message());
       out.clear_error();
       return false;
     }
   }
-  timer.mark("llvm.emit");
-  if (!link) return true;
-
-  std::optional<RuntimeLibraries> libraries = find_runtime_libraries(diags);
-  if (!libraries) return false;
-  const bool linked = link_simulator(file, path, kind == OutputKind::SharedLibrary ? LinkKind::SharedLibrary
-                                                                                   : LinkKind::Executable,
+  const bool linked = link_simulator(std::string(temporary), path,
+                                     kind == BinaryKind::SharedLibrary ? LinkKind::SharedLibrary : LinkKind::Executable,
                                      *libraries, diags);
   timer.mark("link");
   return linked;

@@ -17,13 +17,15 @@
 
 namespace gennc::codegen {
 
-enum class OutputKind { LlvmIr, Assembly, Object, Executable, SharedLibrary };
+// What --emit writes (files the driver places) and what gennc links (with the runtime).
+enum class FileKind { LlvmIr, Assembly, Object };
+enum class BinaryKind { Executable, SharedLibrary };
 
 struct Options {
   int opt_level = 2;            // -O0..3
   HostCpu cpu;                  // -march
   bool debug_info = true;       // line tables from source ranges
-  double build_seconds = 0.0;   // time spent before codegen, recorded in gennc_model
+  double build_seconds = 0.0;   // recorded in gennc_model; 0 keeps the output reproducible
 };
 
 // Seconds per step of code generation, in order ("codegen.lower", "llvm.optimize", ...),
@@ -42,9 +44,12 @@ std::unique_ptr<llvm::Module> generate_module(const ir::Module& ir, llvm::LLVMCo
                                               const HostTarget& target, const Options& options,
                                               const diag::SourceManager* sources, Timings* timings);
 
-// Writes `module` as `kind` to `path` ("-" or empty: standard output, for text kinds);
-// Executable and SharedLibrary link with the runtime. Reports failures to `diags`.
-bool write_output(llvm::Module& module, const HostTarget& target, OutputKind kind, const std::string& path,
+// The text (LLVM IR, assembly) or bytes (object) of `module` for `target`.
+std::string emit_file(llvm::Module& module, const HostTarget& target, FileKind kind, Timings* timings);
+
+// Compiles `module` to a temporary object and links it with the runtime into `path`.
+// Reports failures (no runtime libraries, linker errors, unwritable files) to `diags`.
+bool build_binary(llvm::Module& module, const HostTarget& target, BinaryKind kind, const std::string& path,
                   diag::Diagnostics& diags, Timings* timings);
 
 }  // namespace gennc::codegen

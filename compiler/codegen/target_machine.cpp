@@ -61,7 +61,8 @@ std::unique_ptr<llvm::TargetMachine> create_host_target_machine(const HostCpu& c
   const std::string features = native ? native_features() : std::string();
 
   if (!native) {
-    std::unique_ptr<llvm::MCSubtargetInfo> info(target->createMCSubtargetInfo(triple, cpu_name, ""));
+    // Asked with the default CPU: an unknown name would make LLVM print its own warning.
+    std::unique_ptr<llvm::MCSubtargetInfo> info(target->createMCSubtargetInfo(triple, "", ""));
     if (!info->isCPUStringValid(cpu_name)) {
       *error = "unknown CPU '" + cpu_name + "'";
       return nullptr;

@@ -1,11 +1,17 @@
 #include "driver/compile.h"
 
+#include <fmt/format.h>
+#include <llvm/IR/LLVMContext.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <ostream>
 
 #include "ast/printer.h"
+#include "codegen/codegen.h"
 #include "diag/diagnostics.h"
 #include "diag/verify.h"
 #include "parse/parse.h"
@@ -36,6 +42,7 @@ bool write_output(const Options& options, std::ostream& out, diag::Diagnostics& 
 }  // namespace
 
 int compile(const Options& options, std::ostream& out, std::ostream& err) {
+  const auto started = std::chrono::steady_clock::now();
   diag::SourceManager sources;
   // Under --verify-diagnostics nothing is printed: the diagnostics are compared instead.
   diag::Diagnostics diags(sources, options.verify_diagnostics ? nullptr : &err);
@@ -88,6 +95,36 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   if (options.emit == Emit::Ir) {
     write_output(options, out, diags, ir::print(*ir));
     return finish(*file);
+  }
+  if (options.verify_diagnostics) return finish(*file);
+
+  // Code generation (compiler/codegen): LLVM IR, assembly or an object for --emit, else a
+  // linked `sim` or shared library.
+  const bool link = options.emit == Emit::None;
+  codegen::Options generate;
+  generate.opt_level = options.opt_level;
+  if (!options.march.empty()) generate.cpu.arch = options.march;
+  // Dumps stay reproducible; a linked model records how long it took to build.
+  if (link) generate.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::unique_ptr<codegen::HostTarget> target = codegen::make_host_target(generate, diags);
+  if (target == nullptr) return finish(*file);
+  llvm::LLVMContext context;
+  codegen::Timings timings;
+  std::unique_ptr<llvm::Module> code = codegen::generate_module(*ir, context, *target, generate, &sources, &timings);
+  if (link) {
+    const std::string path = options.output.empty() ? "sim" : options.output;
+    const auto kind = options.shared ? codegen::BinaryKind::SharedLibrary : codegen::BinaryKind::Executable;
+    codegen::build_binary(*code, *target, kind, path, diags, &timings);
+  } else {
+    const codegen::FileKind kind = options.emit == Emit::Llvm  ? codegen::FileKind::LlvmIr
+                                   : options.emit == Emit::Asm ? codegen::FileKind::Assembly
+                                                               : codegen::FileKind::Object;
+    write_output(options, out, diags, codegen::emit_file(*code, *target, kind, &timings));
+  }
+  if (options.time_passes) {
+    std::sort(timings.begin(), timings.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    err << "===== code generation times =====\n";
+    for (const auto& [name, seconds] : timings) err << fmt::format("{:10.3f} ms  {}\n", seconds * 1e3, name);
   }
   return finish(*file);
 }

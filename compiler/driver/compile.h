@@ -9,7 +9,7 @@
 namespace gennc::driver {
 
 // Where the pipeline stops and what it prints; ordered by stage.
-enum class Emit { None, Tokens, Ast, Ir };
+enum class Emit { None, Tokens, Ast, Ir, Llvm, Asm, Obj };
 
 struct Options {
   std::string input;               // the .gdsl file
@@ -26,6 +26,11 @@ struct Options {
   std::string dump_dir;            // --dump-dir: NN.<pass>.ir files
   bool time_passes = false;        // --time-passes: a table of pass times, to `err`
   bool double_precision = false;   // --double: real-valued state in f64 instead of f32
+  // Code generation and linking (compiler/codegen). Without --emit or --check, gennc links
+  // the `sim` executable (-o, default "sim"), or with --shared a shared library.
+  int opt_level = 2;               // -O0..3
+  std::string march;               // --march: an LLVM CPU name or "native" (empty: x86-64-v2)
+  bool shared = false;             // --shared: a .so exporting the runtime's C ABI
 };
 
 // Exit statuses shared by the driver and its tests.

@@ -2,8 +2,11 @@
 #include <CLI/CLI.hpp>
 #include <llvm/Config/llvm-config.h>
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "driver/compile.h"
 
@@ -16,8 +19,8 @@ int main(int argc, char** argv) {
     app.add_option("file", options.input, "GDSL source file")->required();
     app.add_option("-o,--output", options.output, "Output file (default: standard output for --emit)");
     auto* check = app.add_flag("--check", options.check_only, "Check the file; print nothing but diagnostics");
-    auto* emit_opt = app.add_option("--emit", emit, "Stop after a stage and print it: tokens, ast, ir")
-                         ->check(CLI::IsMember({"tokens", "ast", "ir"}));
+    auto* emit_opt = app.add_option("--emit", emit, "Stop after a stage and print it: tokens, ast, ir, llvm, asm, obj")
+                         ->check(CLI::IsMember({"tokens", "ast", "ir", "llvm", "asm", "obj"}));
     app.add_flag("--verify-diagnostics", options.verify_diagnostics,
                  "Compare diagnostics with the file's expected-error/warning/note comments")
         ->excludes(emit_opt);
@@ -31,16 +34,28 @@ int main(int argc, char** argv) {
     app.add_option("--print-after", options.print_after, "Print the IR after a pass (or 'all') to standard error");
     app.add_option("--dump-dir", options.dump_dir, "Write the IR after each pass to DIR/NN.<pass>.ir");
     app.add_flag("--time-passes", options.time_passes, "Print how long each pass took");
-    app.add_flag("--double", options.double_precision, "Real-valued state and parameters in double precision");
+    app.add_flag("--double,--float64", options.double_precision, "Real-valued state and parameters in double precision");
+    app.add_option("-O", options.opt_level, "Optimisation level 0..3 (default 2)")->check(CLI::Range(0, 3));
+    app.add_option("--march", options.march, "CPU to compile for: an LLVM CPU name or 'native' (default x86-64-v2)");
+    app.add_flag("--shared", options.shared, "Link a shared library exporting the runtime's C ABI instead of `sim`")
+        ->excludes(emit_opt);
     app.set_version_flag("--version", std::string("gennc " GENNC_VERSION "\nLLVM " LLVM_VERSION_STRING));
+    // `-march=CPU` (the spelling C compilers use) is read as --march.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    for (std::string& arg : args)
+      if (arg.rfind("-march=", 0) == 0) arg.insert(0, "-");
+    std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
     try {
-      app.parse(argc, argv);
+      app.parse(args);
     } catch (const CLI::ParseError& e) {
       return app.exit(e) == 0 ? kSuccess : kUsageError;
     }
     if (emit == "tokens") options.emit = Emit::Tokens;
     if (emit == "ast") options.emit = Emit::Ast;
     if (emit == "ir") options.emit = Emit::Ir;
+    if (emit == "llvm") options.emit = Emit::Llvm;
+    if (emit == "asm") options.emit = Emit::Asm;
+    if (emit == "obj") options.emit = Emit::Obj;
     return compile(options, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "gennc: internal compiler error: " << e.what() << "\nplease report this bug with the input file\n";

@@ -80,15 +80,15 @@ int run(const std::vector<std::string>& args, std::string* output) {
   return status;
 }
 
-// Compiles the counting network to `kind` at `path`.
-bool build(codegen::OutputKind kind, const std::string& path, diag::Diagnostics& diags) {
+// Compiles the counting network and links it as `kind` at `path`.
+bool build(codegen::BinaryKind kind, const std::string& path, diag::Diagnostics& diags) {
   codegen::Options options;
   std::unique_ptr<codegen::HostTarget> target = codegen::make_host_target(options, diags);
   REQUIRE(target != nullptr);
   llvm::LLVMContext context;
   const ir::Module m = counting_network();
   auto module = codegen::generate_module(m, context, *target, options, nullptr, nullptr);
-  return codegen::write_output(*module, *target, kind, path, diags, nullptr);
+  return codegen::build_binary(*module, *target, kind, path, diags, nullptr);
 }
 
 }  // namespace
@@ -108,7 +108,7 @@ TEST_CASE("a compiled network links into a sim that runs and depends only on the
   const std::string sim = path_in(dir, "sim");
   diag::SourceManager sources;
   diag::Diagnostics diags(sources, nullptr);
-  REQUIRE(build(codegen::OutputKind::Executable, sim, diags));
+  REQUIRE(build(codegen::BinaryKind::Executable, sim, diags));
   REQUIRE(!diags.has_errors());
 
   std::string output;
@@ -132,7 +132,7 @@ TEST_CASE("--shared links a library exporting the runtime's C ABI and the model"
   const std::string library = path_in(dir, "libcounting.so");
   diag::SourceManager sources;
   diag::Diagnostics diags(sources, nullptr);
-  REQUIRE(build(codegen::OutputKind::SharedLibrary, library, diags));
+  REQUIRE(build(codegen::BinaryKind::SharedLibrary, library, diags));
 
   void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
   INFO((handle == nullptr ? dlerror() : ""));
@@ -147,10 +147,11 @@ TEST_CASE("--shared links a library exporting the runtime's C ABI and the model"
   llvm::sys::fs::remove_directories(dir);
 }
 
-TEST_CASE("a missing output folder is reported, not thrown", "[codegen][link]") {
+TEST_CASE("a link that fails is reported with the linker's message", "[codegen][link]") {
   diag::SourceManager sources;
   diag::Diagnostics diags(sources, nullptr);
-  CHECK(!build(codegen::OutputKind::Object, "/nonexistent-folder/net.o", diags));
+  CHECK(!build(codegen::BinaryKind::Executable, "/nonexistent-folder/sim", diags));
   REQUIRE(diags.all().size() == 1);
-  CHECK(diags.all()[0].id == diag::DiagId::cannot_write_output);
+  CHECK(diags.all()[0].id == diag::DiagId::link_failed);
+  CHECK(diags.all()[0].message.find("/nonexistent-folder/sim") != std::string::npos);
 }
