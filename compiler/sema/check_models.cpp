@@ -37,9 +37,9 @@ unsigned allowed_items(ModelKind kind) {
     case ModelKind::SpikeSource:
       return kParameters | kState | kDerived | kThreshold | kReset | kUpdate;
     case ModelKind::TimingDependence:
-      return kParameters | kUses | kTraces | kHandlers;
+      return kParameters | kTraces | kHandlers;
     case ModelKind::WeightDependence:
-      return kParameters | kUses | kFunctions;
+      return kParameters | kFunctions;
   }
   return 0;
 }

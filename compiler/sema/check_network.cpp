@@ -369,14 +369,17 @@ class NetworkChecker {
     if (!e) return std::nullopt;
     Type want = var.type;
     double scale = var.unit_scale;
+    const Scope& scope = connection ? connection_scope_ : scope_;
+    ExprChecker ec = checker(connection ? Restrict::None : Restrict::Constant, what);
     if (want.dim.has_weight()) {
       if (weight_dim) {
         want.dim = want.dim.substitute_weight(*weight_dim);
         scale = weight_scale;
+      } else if (weight_unknown_) {
+        ec.check(e, scope);  // the receptor was not found (reported): its unit is unknown
+        return std::nullopt;
       }
     }
-    const Scope& scope = connection ? connection_scope_ : scope_;
-    ExprChecker ec = checker(connection ? Restrict::None : Restrict::Constant, what);
     // A list for a scalar variable: one value per element.
     auto* list = ast::dyn_cast<ast::ListLit>(e);
     if (list && !want.list) {
@@ -1024,6 +1027,7 @@ class NetworkChecker {
       ctx_.diags.report(DiagId::receptor_without_emit, p.receptor_range, syn->name);
     }
     if (weight_dim) proj.synapse.weight_dim = *weight_dim;
+    weight_unknown_ = syn && ctx_.emitters.count(syn) && !weight_dim;
 
     // The synapse's `uses` must exist on both sides; its outputs feed the post neurons.
     if (syn && pre && post) {
@@ -1517,6 +1521,8 @@ class NetworkChecker {
   // Names whose declaration failed: taken, but not usable (no second report).
   std::map<std::string, diag::SourceRange> taken_;
   std::map<const Symbol*, ConstValue> constants_;
+  // The projection being checked emits into a receptor that was not found.
+  bool weight_unknown_ = false;
 };
 
 bool uses_any(const Program& p, const ast::Expr* e, const std::set<std::string>& names) {
