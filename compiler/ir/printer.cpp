@@ -172,7 +172,8 @@ class Printer {
       case ExprKind::Const:
         if (e.type == Type::Bool) return e.integer ? "true" : "false";
         if (is_float(e.type)) {
-          std::string text = number(e.number);
+          // f32 constants print as the shortest text that reads back as the same float.
+          std::string text = e.type == Type::F32 ? fmt::format("{}", static_cast<float>(e.number)) : number(e.number);
           return m_ && e.type == m_->real ? text : text + ":" + to_string(e.type);
         }
         if (e.type == Type::U64) return fmt::format("{}:u64", static_cast<std::uint64_t>(e.integer));
