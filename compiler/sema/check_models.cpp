@@ -37,9 +37,9 @@ unsigned allowed_items(ModelKind kind) {
     case ModelKind::SpikeSource:
       return kParameters | kState | kDerived | kThreshold | kReset | kUpdate;
     case ModelKind::TimingDependence:
-      return kParameters | kTraces | kHandlers;
+      return kParameters | kUses | kTraces | kHandlers;
     case ModelKind::WeightDependence:
-      return kParameters | kFunctions;
+      return kParameters | kUses | kFunctions;
   }
   return 0;
 }
@@ -114,6 +114,10 @@ class ModelChecker {
   // Checks defaults, code and receptors.
   void check() {
     const ast::ModelBody& body = m_.decl->body;
+    // A component's `uses` names variables of its host synapse or of the component beside
+    // it, like the names it uses without declaring them; each projection checks both.
+    if (m_.kind == ModelKind::TimingDependence || m_.kind == ModelKind::WeightDependence)
+      m_.externals.insert(m_.externals.end(), m_.uses.begin(), m_.uses.end());
     check_defaults();
     check_derived();
     check_body(body, nullptr);

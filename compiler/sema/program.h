@@ -138,9 +138,10 @@ struct Model {
   Solver solver = Solver::Auto;
   // timing_dependence/weight_dependence: the variables of other models its code names —
   // of the synapse it is plugged into (`weight`) or of the component beside it (`w_max`).
-  // They resolve, in the side tables, to the first synapse/component declaring the name;
-  // each projection checks that its own synapse and components have them with the same
-  // type, and the lowering binds them by name through the projection's SlotBindings.
+  // Declared in its `uses` (Uses symbols of this model), or, undeclared, resolved in the
+  // side tables to the first synapse/component declaring the name. Each projection checks
+  // that its own synapse and components have them with the same type; the lowering binds
+  // them by name through the projection's SlotBindings.
   std::vector<const Symbol*> externals;
 
   // A section variable (parameter, state, derived, input, uses) by name, or null.
