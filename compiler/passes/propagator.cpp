@@ -62,7 +62,7 @@ Propagator exact_propagator(const Matrix& a, double h) {
         e[i][j] = 2 * e[i][j] + ee[i][j];
       }
   }
-  Propagator out{e, phi};
+  Propagator out{e, e, phi};
   for (std::size_t i = 0; i < n; ++i) out.p[i][i] += 1.0;
   return out;
 }

@@ -16,6 +16,7 @@ using Matrix = std::vector<std::vector<double>>;
 
 struct Propagator {
   Matrix p;    // exp(A h)
+  Matrix e;    // exp(A h) - I, computed as such (no cancellation for small A h)
   Matrix phi;  // integral_0^h exp(A s) ds
 };
 

@@ -119,22 +119,25 @@ class Solver {
     return true;
   }
 
-  // x_i(t + dt) = sum_j P_ij x_j + sum_j Phi_ij b_j with P and Phi supplied by `p` / `phi`
-  // (null: a structural or exact zero).
-  void apply(const std::function<ExprPtr(std::size_t, std::size_t)>& p,
+  // x_i(t + dt) = x_i + sum_j E_ij x_j + sum_j Phi_ij b_j with E = P - I and Phi supplied
+  // by `e` / `phi` (null: a structural or exact zero). Adding a small increment to x_i
+  // rather than multiplying by P keeps f32 state within float rounding of the exact
+  // solution: P's own rounding would bias the steady state by (1 - P)^-1 ulps.
+  void apply(const std::function<ExprPtr(std::size_t, std::size_t)>& e,
              const std::function<ExprPtr(std::size_t, std::size_t)>& phi, AffineSystem& sys) {
     std::vector<LocalId> b(n(), kNone);
     for (std::size_t j = 0; j < n(); ++j)
       if (sys.b[j]) b[j] = bind(name(j) + ".b", as_real(std::move(sys.b[j])));
     std::vector<LocalId> next;
     for (std::size_t i = 0; i < n(); ++i) {
-      ExprPtr value;
+      ExprPtr increment;
       for (std::size_t j = 0; j < n(); ++j)
-        if (ExprPtr c = p(i, j)) value = sum(std::move(value), binary(BinaryOp::Mul, std::move(c), state(j)));
+        if (ExprPtr c = e(i, j)) increment = sum(std::move(increment), binary(BinaryOp::Mul, std::move(c), state(j)));
       for (std::size_t j = 0; j < n(); ++j)
         if (b[j] != kNone)
-          if (ExprPtr c = phi(i, j)) value = sum(std::move(value), binary(BinaryOp::Mul, std::move(c), local(b[j], real())));
-      if (!value) value = make_const(real(), 0.0);
+          if (ExprPtr c = phi(i, j))
+            increment = sum(std::move(increment), binary(BinaryOp::Mul, std::move(c), local(b[j], real())));
+      ExprPtr value = increment ? binary(BinaryOp::Add, state(i), std::move(increment)) : state(i);
       next.push_back(bind(name(i) + ".next", std::move(value)));
     }
     commit(next);
@@ -156,7 +159,7 @@ class Solver {
         return mat[i][j] == 0.0 ? nullptr : make_const(real(), mat[i][j]);
       };
     };
-    apply(constant(prop.p), constant(prop.phi), sys);
+    apply(constant(prop.e), constant(prop.phi), sys);
     return true;
   }
 
@@ -242,15 +245,14 @@ class Solver {
       phi = phi2;
       e = e2;
     }
-    // Store P = I + E and Phi where they can be non-zero; the update kernel reads them.
+    // Store E = P - I and Phi where they can be non-zero; the update kernel reads them.
     std::string prefix = fmt::format("{}.propagator{}", m_.populations[pop].name, propagator_count_++);
-    auto store_matrix = [&](const LMatrix& mat, const char* tag, bool add_identity) {
+    auto store_matrix = [&](const LMatrix& mat, const char* tag) {
       std::vector<std::vector<ArrayId>> ids(n(), std::vector<ArrayId>(n(), kNone));
       for (std::size_t i = 0; i < n(); ++i)
         for (std::size_t j = 0; j < n(); ++j) {
           if (!pattern[i][j]) continue;
           ExprPtr v = get(mat, i, j);
-          if (add_identity && i == j) v = sum(fconst(Type::F64, 1.0), std::move(v));
           if (!v) continue;
           Array arr;
           arr.name = fmt::format("{}.{}_{}_{}", prefix, tag, name(i), name(j));
@@ -264,14 +266,14 @@ class Solver {
         }
       return ids;
     };
-    auto p_ids = store_matrix(e, "P", true);
-    auto phi_ids = store_matrix(phi, "Phi", false);
+    auto e_ids = store_matrix(e, "E");
+    auto phi_ids = store_matrix(phi, "Phi");
     auto reader = [&](const std::vector<std::vector<ArrayId>>& ids) {
       return [&, ids](std::size_t i, std::size_t j) -> ExprPtr {
         return ids[i][j] == kNone ? nullptr : load(ids[i][j], real(), input(Input::Index));
       };
     };
-    apply(reader(p_ids), reader(phi_ids), sys);
+    apply(reader(e_ids), reader(phi_ids), sys);
   }
 
   Kernel& derived_kernel(std::uint32_t pop) {

@@ -93,9 +93,9 @@ network n { dt = 0.1 ms;  duration = 100 ms
       worst = std::fmax(worst, std::fabs(machine.array("p.v")[0] - analytic));
     }
     INFO("real " << ir::to_string(real) << ": worst error " << worst << " mV");
-    // f64: a few ulp of 65 mV; f32: the rounding of each step, which the contraction
-    // exp(-dt/tau) keeps from growing, stays within ~100 ulp of 45 mV (ulp 3.8e-6).
-    CHECK(worst < (real == ir::Type::F64 ? 1e-12 : 4e-4));
+    // A few ulp of 65 mV either way (f32 ulp there: 7.6e-6 mV): the update adds a small
+    // increment (E v + Phi b) to v, so the propagators' own rounding does not bias v.
+    CHECK(worst < (real == ir::Type::F64 ? 1e-12 : 6e-5));
   }
 }
 
