@@ -38,7 +38,7 @@ double random_value(const GenncInit& init, uint64_t seed, uint64_t k) {
 }  // namespace
 
 Status initialise_array(const GenncModel& model, const GenncArrayInfo& array, uint64_t seed,
-                        const SynapseEndpoints* synapses, Buffer* buffer) {
+                        const SynapseEndpoints* synapses, ThreadPool* pool, Buffer* buffer) {
   const GenncInit& init = array.init;
   const std::string name = array.name ? array.name : "?";
   const uint64_t n = buffer->length();
@@ -47,18 +47,28 @@ Status initialise_array(const GenncModel& model, const GenncArrayInfo& array, ui
   auto store = [&](uint64_t k, double value) {
     buffer->set(k, delays ? delay_to_steps(value, model.dt) : value);
   };
+  auto each = [&](auto&& value_of) {
+    if (n > UINT32_MAX) {
+      for (uint64_t k = 0; k < n; ++k) store(k, value_of(k));
+      return;
+    }
+    pool->parallel_for(static_cast<uint32_t>(n), 16384, [&](uint32_t begin, uint32_t end) {
+      for (uint32_t k = begin; k < end; ++k) store(k, value_of(k));
+    });
+  };
   switch (init.kind) {
     case GENNC_INIT_ZERO:
-      for (uint64_t k = 0; k < n; ++k) store(k, 0.0);
+      if (delays) each([](uint64_t) { return 0.0; });
+      else buffer->zero();
       return ok();
     case GENNC_INIT_CONSTANT:
-      for (uint64_t k = 0; k < n; ++k) store(k, init.params[0]);
+      each([&](uint64_t) { return init.params[0]; });
       return ok();
     case GENNC_INIT_LIST:
       if (init.length != n || (n != 0 && init.values == nullptr))
         return model_error("array '" + name + "' has " + std::to_string(n) +
                            " elements but its initial list has " + std::to_string(init.length));
-      for (uint64_t k = 0; k < n; ++k) store(k, init.values[k]);
+      each([&](uint64_t k) { return init.values[k]; });
       return ok();
     case GENNC_INIT_UNIFORM:
     case GENNC_INIT_NORMAL:
@@ -70,7 +80,7 @@ Status initialise_array(const GenncModel& model, const GenncArrayInfo& array, ui
     case GENNC_INIT_UNIFORM_INT:
     case GENNC_INIT_POISSON:
     case GENNC_INIT_BINOMIAL:
-      for (uint64_t k = 0; k < n; ++k) store(k, random_value(init, seed, k));
+      each([&](uint64_t k) { return random_value(init, seed, k); });
       return ok();
     case GENNC_INIT_SYNAPSE_KERNEL: {
       if (synapses == nullptr)
@@ -79,13 +89,13 @@ Status initialise_array(const GenncModel& model, const GenncArrayInfo& array, ui
         return model_error("array '" + name + "' names synapse initialiser " + std::to_string(init.kernel) +
                            ", which the model does not have");
       GenncSynapseInitFn fn = model.synapse_init_kernels[init.kernel];
-      for (uint64_t k = 0; k < n; ++k) {
+      each([&](uint64_t k) {
         uint32_t i = (*synapses->pre)[k], j = (*synapses->post)[k];
         double dx = (*synapses->post_xyz)[3 * j] - (*synapses->pre_xyz)[3 * i];
         double dy = (*synapses->post_xyz)[3 * j + 1] - (*synapses->pre_xyz)[3 * i + 1];
         double dz = (*synapses->post_xyz)[3 * j + 2] - (*synapses->pre_xyz)[3 * i + 2];
-        store(k, fn(i, j, std::sqrt(dx * dx + dy * dy + dz * dz), dx, dy, dz, seed));
-      }
+        return fn(i, j, std::sqrt(dx * dx + dy * dy + dz * dz), dx, dy, dz, seed);
+      });
       return ok();
     }
   }

@@ -7,6 +7,7 @@
 #include "arrays.h"
 #include "gennc/model_abi.h"
 #include "status.h"
+#include "thread_pool.h"
 
 namespace gennc::runtime {
 
@@ -24,8 +25,9 @@ double delay_to_steps(double ms, double dt);
 
 // Fills every element of `buffer` from `array.init`. Random kinds give element k the draw
 // at (seed, init.stream, step 0, index k mod 2^32, draw k / 2^32). `synapses` is needed by
-// GENNC_INIT_SYNAPSE_KERNEL only. Delay arrays are converted to steps.
+// GENNC_INIT_SYNAPSE_KERNEL only. Delay arrays are converted to steps. Elements are
+// filled in parallel on `pool`; each depends on its index alone.
 Status initialise_array(const GenncModel& model, const GenncArrayInfo& array, uint64_t seed,
-                        const SynapseEndpoints* synapses, Buffer* buffer);
+                        const SynapseEndpoints* synapses, ThreadPool* pool, Buffer* buffer);
 
 }  // namespace gennc::runtime

@@ -180,7 +180,7 @@ Status Simulation::build() {
       default: continue;  // synapse and ring arrays wait for connectivity
     }
     arrays_[a] = Buffer(info.dtype, length);
-    if (!structural_[a]) GENNC_TRY(initialise_array(m, info, seed_, nullptr, &arrays_[a]));
+    if (!structural_[a]) GENNC_TRY(initialise_array(m, info, seed_, nullptr, &pool_, &arrays_[a]));
   }
 
   positions_.resize(m.population_count);
@@ -260,23 +260,27 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state) {
     std::vector<uint32_t> next(row_start.begin(), row_start.end() - 1);
     for (uint64_t k = 0; k < n; ++k) order[next[pre.global(c.pre[k])]++] = static_cast<uint32_t>(k);
   }
-  std::vector<uint64_t> keys;  // post neuron << 32 | build position: sorting these is stable
-  for (uint32_t r = 0; r < pre_size; ++r) {
-    keys.clear();
-    for (uint32_t k = row_start[r]; k < row_start[r + 1]; ++k)
-      keys.push_back(uint64_t{post.global(c.post[order[k]])} << 32 | order[k]);
-    if (std::is_sorted(keys.begin(), keys.end())) continue;
-    std::sort(keys.begin(), keys.end());
-    for (size_t k = 0; k < keys.size(); ++k) order[row_start[r] + k] = static_cast<uint32_t>(keys[k]);
-  }
+  pool_.parallel_for(pre_size, 64, [&](uint32_t begin, uint32_t end) {
+    std::vector<uint64_t> keys;  // post neuron << 32 | build position: sorting these is stable
+    for (uint32_t r = begin; r < end; ++r) {
+      keys.clear();
+      for (uint32_t k = row_start[r]; k < row_start[r + 1]; ++k)
+        keys.push_back(uint64_t{post.global(c.post[order[k]])} << 32 | order[k]);
+      if (std::is_sorted(keys.begin(), keys.end())) continue;
+      std::sort(keys.begin(), keys.end());
+      for (size_t k = 0; k < keys.size(); ++k) order[row_start[r] + k] = static_cast<uint32_t>(keys[k]);
+    }
+  });
   std::vector<uint32_t>& spre = synapse_pre_[p];
   std::vector<uint32_t>& spost = synapse_post_[p];
   spre.resize(n);
   spost.resize(n);
-  for (uint64_t k = 0; k < n; ++k) {
-    spre[k] = pre.global(c.pre[order[k]]);
-    spost[k] = post.global(c.post[order[k]]);
-  }
+  pool_.parallel_for(static_cast<uint32_t>(n), 65536, [&](uint32_t begin, uint32_t end) {
+    for (uint32_t k = begin; k < end; ++k) {
+      spre[k] = pre.global(c.pre[order[k]]);
+      spost[k] = post.global(c.post[order[k]]);
+    }
+  });
   auto permute = [&](std::vector<double>* column) {
     if (column->empty()) return;
     std::vector<double> sorted(n);
@@ -305,7 +309,7 @@ Status Simulation::fill_synapse_arrays(uint32_t p) {
     if (info.scope != GENNC_SCOPE_SYNAPSE || info.owner != p) continue;
     arrays_[a] = Buffer(info.dtype, n);
     if (a == proj.column_array || a == proj.column_synapse_array) continue;
-    GENNC_TRY(initialise_array(m, info, seed_, &endpoints, &arrays_[a]));
+    GENNC_TRY(initialise_array(m, info, seed_, &endpoints, &pool_, &arrays_[a]));
   }
   auto* column = static_cast<uint32_t*>(arrays_[proj.column_array].data());
   for (uint64_t k = 0; k < n; ++k) column[k] = synapse_post_[p][k];
@@ -364,7 +368,7 @@ Status Simulation::build_rings() {
     const GenncArrayInfo& info = m.arrays[a];
     if (info.scope != GENNC_SCOPE_RING) continue;
     arrays_[a] = Buffer(info.dtype, uint64_t{ring_depths_[info.owner]} * m.populations[info.owner].size);
-    GENNC_TRY(initialise_array(m, info, seed_, nullptr, &arrays_[a]));
+    GENNC_TRY(initialise_array(m, info, seed_, nullptr, &pool_, &arrays_[a]));
   }
   return ok();
 }
