@@ -1,11 +1,10 @@
 // Connector semantics and statistics. Each test builds a small model, creates a
 // simulation and reads the CSR back through the C ABI. Statistical checks use fixed seeds
 // and 5-sigma bounds from the connector's theoretical distribution.
-#include <catch2/catch.hpp>
-
-#include <cmath>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>

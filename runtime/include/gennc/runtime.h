@@ -74,7 +74,7 @@ GenncStatus gennc_run(GenncSim* sim, uint64_t steps);
 GenncStatus gennc_run_for(GenncSim* sim, double duration_ms);
 
 /* Time at the start of the next step (steps done x dt), the steps done, dt, and the seed
- * in use (the override, if one was given). */
+ * in use (the override, if one was given). A null handle gives 0. */
 double gennc_time(const GenncSim* sim);
 uint64_t gennc_step(const GenncSim* sim);
 double gennc_dt(const GenncSim* sim);
@@ -125,6 +125,7 @@ typedef struct GenncRecordingDesc {
   double interval;         /* VARIABLE: sampling interval, ms */
 } GenncRecordingDesc;
 
+/* Recordings are numbered as in the model's recording table (0 for a null handle). */
 uint32_t gennc_recording_count(const GenncSim* sim);
 GenncStatus gennc_recording_info(const GenncSim* sim, uint32_t recording, GenncRecordingDesc* out);
 
