@@ -63,7 +63,7 @@ std::unique_ptr<HostTarget> make_host_target(const Options& options, diag::Diagn
 }
 
 std::unique_ptr<llvm::Module> generate_module(const ir::Module& ir, llvm::LLVMContext& context,
-                                              const HostTarget& target, const Options& options,
+                                              const Target& target, const Options& options,
                                               const diag::SourceManager* sources, Timings* timings) {
   StepTimer timer(timings);
   auto module = std::make_unique<llvm::Module>(ir.network_name, context);
@@ -95,7 +95,7 @@ std::unique_ptr<llvm::Module> generate_module(const ir::Module& ir, llvm::LLVMCo
   return module;
 }
 
-std::string emit_file(llvm::Module& module, const HostTarget& target, FileKind kind, Timings* timings) {
+std::string emit_file(llvm::Module& module, const Target& target, FileKind kind, Timings* timings) {
   StepTimer timer(timings);
   std::string bytes;
   llvm::raw_string_ostream out(bytes);
@@ -114,7 +114,7 @@ std::string emit_file(llvm::Module& module, const HostTarget& target, FileKind k
   return bytes;
 }
 
-bool build_binary(llvm::Module& module, const HostTarget& target, BinaryKind kind, const std::string& path,
+bool build_binary(llvm::Module& module, const Target& target, BinaryKind kind, const std::string& path,
                   diag::Diagnostics& diags, Timings* timings) {
   const std::string object = emit_file(module, target, FileKind::Object, timings);
   StepTimer timer(timings);

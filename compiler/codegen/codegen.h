@@ -1,5 +1,6 @@
 // The code generation stage: a lowered IR module -> LLVM IR, assembly, an object file, the
-// `sim` executable or a shared library, for the host CPU.
+// `sim` executable or a shared library. The target strategy (targets/target.h) decides the
+// machine; make_host_target makes the host CPU's.
 #pragma once
 
 #include <llvm/IR/LLVMContext.h>
@@ -41,15 +42,15 @@ std::unique_ptr<HostTarget> make_host_target(const Options& options, diag::Diagn
 // Requires: ir.stage == Lowered and ir::verify(ir) is empty. `sources` gives debug
 // locations (null: none). A broken IR or LLVM module is an internal error (exit 3).
 std::unique_ptr<llvm::Module> generate_module(const ir::Module& ir, llvm::LLVMContext& context,
-                                              const HostTarget& target, const Options& options,
+                                              const Target& target, const Options& options,
                                               const diag::SourceManager* sources, Timings* timings);
 
 // The text (LLVM IR, assembly) or bytes (object) of `module` for `target`.
-std::string emit_file(llvm::Module& module, const HostTarget& target, FileKind kind, Timings* timings);
+std::string emit_file(llvm::Module& module, const Target& target, FileKind kind, Timings* timings);
 
 // Compiles `module` to a temporary object and links it with the runtime into `path`.
 // Reports failures (no runtime libraries, linker errors, unwritable files) to `diags`.
-bool build_binary(llvm::Module& module, const HostTarget& target, BinaryKind kind, const std::string& path,
+bool build_binary(llvm::Module& module, const Target& target, BinaryKind kind, const std::string& path,
                   diag::Diagnostics& diags, Timings* timings);
 
 }  // namespace gennc::codegen
