@@ -584,7 +584,7 @@ Type ExprChecker::check_call(const ast::CallExpr* e, const Scope& scope) {
       return fail();
     }
   }
-  if (!network) ctx_.program.callees[e] = Callee{b};
+  ctx_.program.callees[e] = Callee{b};
 
   Type result;
   switch (b) {

@@ -349,7 +349,8 @@ struct Program {
   std::unordered_map<const ast::Expr*, const Symbol*> symbols;
   // QuantityLit and unit-name NameRef -> value in internal units (`20 s` -> 20000).
   std::unordered_map<const ast::Expr*, double> literal_values;
-  // CallExpr in model code -> the built-in it calls.
+  // CallExpr -> the built-in it calls (model code, and network expressions: in these a
+  // random draw is a Distribution, never drawn per step).
   std::unordered_map<const ast::Expr*, Callee> callees;
   // Declarations -> the symbol they introduce or assign.
   std::unordered_map<const ast::LetStmt*, const Symbol*> lets;
