@@ -126,9 +126,10 @@ class Mutant:
 
 @dataclass
 class Plan:
-    step: int    # truncate every this many bytes
-    small: int   # files below this many bytes are also truncated at every token boundary
-    edits: int   # token edits and byte insertions per file
+    step: int      # truncate every this many bytes
+    small: int     # files below this many bytes are also truncated at every token boundary
+    edits: int     # token edits and byte insertions per file
+    per_file: int  # at most this many mutants per file: a deterministic sample of the above
 
 
 def mutants_of(rel, text, plan, seed):
@@ -140,9 +141,13 @@ def mutants_of(rel, text, plan, seed):
     cuts = set(range(0, n, plan.step))
     if n < plan.small:
         cuts.update(s for s, _ in spans)
-    result = [Mutant(f"truncated at byte {c}", text[:c]) for c in sorted(cuts)]
+    cuts = sorted(cuts)
+    # Half of the sample are truncations, the rest edits.
+    if len(cuts) > plan.per_file // 2:
+        cuts = sorted(rng.sample(cuts, plan.per_file // 2))
+    result = [Mutant(f"truncated at byte {c}", text[:c]) for c in cuts]
 
-    for k in range(plan.edits if spans else 0):
+    for k in range(min(plan.edits, plan.per_file - len(result)) if spans else 0):
         kind = k % 5
         i = rng.randrange(len(spans))
         s, e = spans[i]
@@ -321,7 +326,7 @@ def command_mutants(args):
     if not files:
         print(f"no stdlib/**/*.gdsl or examples/*.gdsl under {args.root}", file=sys.stderr)
         return 1
-    plan = Plan(step=args.step, small=args.small, edits=args.edits)
+    plan = Plan(step=args.step, small=args.small, edits=args.edits, per_file=args.per_file)
     work = tempfile.mkdtemp(prefix="gennc-robustness-")
     try:
         for folder in ("stdlib", "examples"):
@@ -378,6 +383,8 @@ def main():
                         help="files below this many bytes are also truncated at every token")
     parser.add_argument("--edits", type=int, default=40,
                         help="token edits and byte insertions per file")
+    parser.add_argument("--per-file", type=int, default=36,
+                        help="at most this many mutants per file (keeps the run near a minute)")
     parser.add_argument("--limit", type=float, default=1.0, help="CPU seconds allowed per run")
     parser.add_argument("--hang", type=float, default=20.0, help="wall seconds before a run is killed")
     parser.add_argument("--keep", default=os.path.join(tempfile.gettempdir(), "gennc-robustness-failures"),
