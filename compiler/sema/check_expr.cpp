@@ -54,23 +54,24 @@ void Scope::collect(std::vector<std::string_view>& out) const {
 
 const char* describe(SymbolKind kind) {
   switch (kind) {
-    case SymbolKind::Parameter: return "parameter";
-    case SymbolKind::State: return "state variable";
-    case SymbolKind::Derived: return "derived quantity";
-    case SymbolKind::Input: return "input";
-    case SymbolKind::Uses: return "used variable";
-    case SymbolKind::Local: return "local variable";
-    case SymbolKind::Argument: return "argument";
+    case SymbolKind::Parameter: return "a parameter";
+    case SymbolKind::State: return "a state variable";
+    case SymbolKind::Derived: return "a derived quantity";
+    case SymbolKind::Input: return "an input";
+    case SymbolKind::Uses: return "a used variable";
+    case SymbolKind::Local: return "a local variable";
+    case SymbolKind::Argument: return "an argument";
     case SymbolKind::Time: return "the time 't'";
     case SymbolKind::Dt: return "the time step 'dt'";
-    case SymbolKind::Unit: return "unit";
-    case SymbolKind::NetworkConstant: return "network constant";
-    case SymbolKind::Connection: return "connection variable";
+    case SymbolKind::Unit: return "a unit";
+    case SymbolKind::NetworkConstant: return "a network constant";
+    case SymbolKind::Connection: return "a connection variable";
   }
-  return "name";
+  return "a name";
 }
 
-std::string format_number(double v) { return fmt::format("{}", v); }
+// Ten significant digits hide binary rounding (0.30000000000000004 prints as 0.3).
+std::string format_number(double v) { return fmt::format("{:.10g}", v); }
 
 std::optional<ResolvedUnit> resolve_type_unit(Context& ctx, const ast::UnitExpr& unit) {
   std::vector<UnitFactorRef> factors;
@@ -220,7 +221,13 @@ bool ExprChecker::allowed(const Symbol& s, const ast::Expr* where) {
       break;
   }
   if (!ok) {
-    auto d = ctx_.diags.report(DiagId::restricted_name, where->range, restrict_what, describe(s.kind), s.name);
+    // "parameter 'tau'", but "the time 't'" (whose description names it already).
+    std::string_view kind = describe(s.kind);
+    if (kind.rfind("a ", 0) == 0) kind.remove_prefix(2);
+    if (kind.rfind("an ", 0) == 0) kind.remove_prefix(3);
+    std::string what = s.kind == SymbolKind::Time || s.kind == SymbolKind::Dt ? std::string(kind)
+                                                                              : fmt::format("{} '{}'", kind, s.name);
+    auto d = ctx_.diags.report(DiagId::restricted_name, where->range, restrict_what, what);
     if (s.decl) d.note(DiagId::note_declared_here, s.decl->name_range, s.name);
   }
   return ok;

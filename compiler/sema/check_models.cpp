@@ -1,6 +1,7 @@
 // Model checks: which items each kind of model may have, declarations and their units,
 // defaults, equations, event handlers, receptors and slots. Models are declared first
 // (all files), so that a neuron's receptors may name models from any imported file.
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -99,7 +100,7 @@ class ModelChecker {
       else if (solver == "euler") m_.solver = Solver::Euler;
       else if (solver == "exponential_euler") m_.solver = Solver::ExponentialEuler;
       else if (solver == "rk4") m_.solver = Solver::RK4;
-      else ctx_.diags.report(DiagId::unknown_solver, m_.decl->body.solver_range, solver);
+      else ctx_.diags.report(DiagId::unknown_solver, word_in(m_.decl->body.solver_range, solver), solver);
     }
     if (m_.kind == ModelKind::Postsynaptic) {
       for (const auto& h : m_.decl->body.handlers)
@@ -126,6 +127,28 @@ class ModelChecker {
   }
 
  private:
+  // The AST keeps no range for some keywords and names; these find them in the text.
+  // The `word` that ends before `r` (`equations` before its first equation), else `r`.
+  diag::SourceRange word_before(diag::SourceRange r, std::string_view word) {
+    std::string_view text = ctx_.sources.contents(r.begin.file);
+    std::size_t at = text.rfind(word, r.begin.offset);
+    if (at == std::string_view::npos) return r;
+    diag::SourceRange w = r;
+    w.begin.offset = static_cast<std::uint32_t>(at);
+    w.end.offset = static_cast<std::uint32_t>(at + word.size());
+    return w;
+  }
+  // The last occurrence of `word` inside `r` (`midpoint` in `solver midpoint`), else `r`.
+  diag::SourceRange word_in(diag::SourceRange r, std::string_view word) {
+    std::string_view text = ctx_.sources.contents(r.begin.file).substr(r.begin.offset, r.end.offset - r.begin.offset);
+    std::size_t at = text.rfind(word);
+    if (at == std::string_view::npos || word.empty()) return r;
+    diag::SourceRange w = r;
+    w.begin.offset = static_cast<std::uint32_t>(r.begin.offset + at);
+    w.end.offset = static_cast<std::uint32_t>(w.begin.offset + word.size());
+    return w;
+  }
+
   ExprChecker checker() {
     ExprChecker ec(ctx_, &m_);
     if (m_.kind == ModelKind::TimingDependence || m_.kind == ModelKind::WeightDependence) ec.externals = &m_.externals;
@@ -146,8 +169,8 @@ class ModelChecker {
     item(kDerived, b.derived_range.valid(), b.derived_range, "'derived'");
     item(kInput, b.inputs_range.valid(), b.inputs_range, "'input'");
     item(kUses, b.uses_range.valid(), b.uses_range, "'uses'");
-    item(kEquations, !b.equations.empty(), b.equations.empty() ? diag::SourceRange{} : b.equations[0].range,
-         "'equations'");
+    item(kEquations, !b.equations.empty(),
+         b.equations.empty() ? diag::SourceRange{} : word_before(b.equations[0].range, "equations"), "'equations'");
     item(kThreshold, b.threshold != nullptr || b.threshold_range.valid(), b.threshold_range, "'threshold'");
     item(kReset, b.reset.has_value(), b.reset ? b.reset->range : diag::SourceRange{}, "'reset'");
     item(kRefractory, b.refractory != nullptr || b.refractory_range.valid(), b.refractory_range, "'refractory'");
@@ -176,38 +199,44 @@ class ModelChecker {
   void declare_body(const ast::ModelBody& b, const ast::TraceBlock* trace) {
     const std::vector<ast::VarDecl>* sections[] = {&b.parameters, &b.state, &b.derived, &b.inputs, &b.uses};
     std::vector<const Symbol*>* lists[] = {&m_.parameters, &m_.state, &m_.derived, &m_.inputs, &m_.uses};
-    for (int i = 0; i < 5; ++i) {
-      for (const auto& v : *sections[i]) {
-        double scale = 1.0;
-        Type t = resolve_type(ctx_, v.type, &scale);
-        if (!t.is_error() && t.dim.has_weight() && !is_synapse_side(m_.kind)) {
-          ctx_.diags.report(DiagId::weight_outside_synapse, v.type.range);
-          t = Type::error();
+    // In source order, so that a redeclaration is reported at the later one.
+    std::vector<std::pair<int, const ast::VarDecl*>> decls;
+    for (int i = 0; i < 5; ++i)
+      for (const auto& v : *sections[i]) decls.emplace_back(i, &v);
+    std::stable_sort(decls.begin(), decls.end(), [](const auto& x, const auto& y) {
+      return x.second->name_range.begin.offset < y.second->name_range.begin.offset;
+    });
+    for (const auto& [i, vp] : decls) {
+      const ast::VarDecl& v = *vp;
+      double scale = 1.0;
+      Type t = resolve_type(ctx_, v.type, &scale);
+      if (!t.is_error() && t.dim.has_weight() && !is_synapse_side(m_.kind)) {
+        ctx_.diags.report(DiagId::weight_outside_synapse, v.type.range);
+        t = Type::error();
+      }
+      if (i == 3 || i == 4) {  // inputs and uses are quantities without defaults
+        if (v.init) ctx_.diags.report(DiagId::unexpected_initializer, v.init->range, v.name);
+      }
+      if (declared(v.name, v.name_range)) continue;
+      Symbol& s = ctx_.make_symbol(section_kind(i), v.name, t);
+      s.unit_scale = scale;
+      s.decl = &v;
+      s.trace = trace;
+      s.model = &m_;
+      if (trace) s.side = trace->side == ast::TraceSide::Pre ? Side::Pre : Side::Post;
+      lists[i]->push_back(&s);
+      if (i == 4 && m_.kind == ModelKind::Synapse) {
+        // `pre.v` and `post.v` name the two sides of one `uses` declaration.
+        for (Side side : {Side::Pre, Side::Post}) {
+          Symbol& sided = ctx_.make_symbol(SymbolKind::Uses, v.name, t);
+          sided.unit_scale = scale;
+          sided.decl = &v;
+          sided.model = &m_;
+          sided.side = side;
+          (side == Side::Pre ? ctx_.pre_side : ctx_.post_side)[&s] = &sided;
         }
-        if (i == 3 || i == 4) {  // inputs and uses are quantities without defaults
-          if (v.init) ctx_.diags.report(DiagId::unexpected_initializer, v.init->range, v.name);
-        }
-        if (declared(v.name, v.name_range)) continue;
-        Symbol& s = ctx_.make_symbol(section_kind(i), v.name, t);
-        s.unit_scale = scale;
-        s.decl = &v;
-        s.trace = trace;
-        s.model = &m_;
-        if (trace) s.side = trace->side == ast::TraceSide::Pre ? Side::Pre : Side::Post;
-        lists[i]->push_back(&s);
-        if (i == 4 && m_.kind == ModelKind::Synapse) {
-          // `pre.v` and `post.v` name the two sides of one `uses` declaration.
-          for (Side side : {Side::Pre, Side::Post}) {
-            Symbol& sided = ctx_.make_symbol(SymbolKind::Uses, v.name, t);
-            sided.unit_scale = scale;
-            sided.decl = &v;
-            sided.model = &m_;
-            sided.side = side;
-            (side == Side::Pre ? ctx_.pre_side : ctx_.post_side)[&s] = &sided;
-          }
-        } else {
-          scope_.declare(&s);
-        }
+      } else {
+        scope_.declare(&s);
       }
     }
   }
@@ -340,7 +369,7 @@ class ModelChecker {
       if (target->kind != SymbolKind::State || target->model != &m_ || target->trace != trace) {
         auto d = ctx_.diags.report(DiagId::ode_not_state, eq.var_range, eq.var,
                                    target->trace != trace && target->kind == SymbolKind::State
-                                       ? "state variable of another block"
+                                       ? "a state variable of another block"
                                        : describe(target->kind));
         if (target->decl) d.note(DiagId::note_declared_here, target->decl->name_range, target->name);
         continue;
@@ -398,8 +427,9 @@ class ModelChecker {
     auto events = events_of(m_.kind, trace != nullptr);
     bool known = std::find(events.begin(), events.end(), h.event) != events.end();
     if (!known && !events.empty()) {
-      ctx_.diags.report(DiagId::unknown_event, h.event_range, trace ? "trace blocks" : ast::to_string(m_.kind), h.event,
-                        join_quoted(events));
+      ctx_.diags.report(DiagId::unknown_event, h.event_range,
+                        trace ? std::string("trace blocks") : fmt::format("{} models", ast::to_string(m_.kind)),
+                        h.event, join_quoted(events));
     } else if (known) {
       if (!handled.insert(h.event).second)
         ctx_.diags.report(DiagId::duplicate_handler, h.event_range, h.event);

@@ -243,7 +243,10 @@ class NetworkChecker {
     ec.restrict_what = std::move(what);
     ec.unknown_hook = [this](std::string_view name, diag::SourceRange where) {
       if (connection_scope_.lookup_here(name)) {
-        ctx_.diags.report(DiagId::connection_variable, where, name);
+        if (connector_.empty())
+          ctx_.diags.report(DiagId::connection_variable, where, name);
+        else
+          ctx_.diags.report(DiagId::connection_variable_here, where, name, connector_);
         return true;
       }
       if (entities_.count(std::string(name))) {
@@ -1023,7 +1026,7 @@ class NetworkChecker {
           ok = false;
         }
       }
-    } else if (!p.receptor.empty() && syn) {
+    } else if (!p.receptor.empty() && syn && post && !ctx_.emitters.count(syn)) {
       ctx_.diags.report(DiagId::receptor_without_emit, p.receptor_range, syn->name);
     }
     if (weight_dim) proj.synapse.weight_dim = *weight_dim;
@@ -1040,7 +1043,11 @@ class NetworkChecker {
         }
     }
 
-    if (pre && post) check_connector(p, proj);
+    if (pre && post) {
+      connector_ = p.connector.name;
+      check_connector(p, proj);
+      connector_.clear();
+    }
     if (syn) check_synapse_args(p, proj, weight_dim ? &*weight_dim : nullptr, weight_scale, receptor_words);
 
     if (!name_free(p.name, p.name_range)) return;
@@ -1116,7 +1123,9 @@ class NetworkChecker {
                               weight_scale);
       proj.synapse.slots.push_back(std::move(b));
     }
+    // Names a component takes from the others are checked once every slot is filled.
     for (const auto& b : proj.synapse.slots) {
+      if (proj.synapse.slots.size() != syn.slots.size()) break;
       for (const Symbol* ext : b.component->externals) {
         const Symbol* found = syn.find(ext->name);
         for (const auto& other : proj.synapse.slots)
@@ -1224,7 +1233,7 @@ class NetworkChecker {
           if (e) check_probability_expr(e, a.kind, what, proj);
           break;
         case ArgKind::ConnectionList:
-          if (e) check_connection_list(e, proj, n_pre, n_post);
+          if (e) check_connection_list(e, proj, n_pre, n_post, describe_set(p.pre.get()), describe_set(p.post.get()));
           break;
         case ArgKind::Path:
           if (auto v = e ? constant(e, what, Type::string()) : std::nullopt) {
@@ -1315,7 +1324,8 @@ class NetworkChecker {
            inner.end.offset <= outer.end.offset;
   }
 
-  void check_connection_list(const ast::Expr* e, Projection& proj, std::int64_t n_pre, std::int64_t n_post) {
+  void check_connection_list(const ast::Expr* e, Projection& proj, std::int64_t n_pre, std::int64_t n_post,
+                             const std::string& pre_name, const std::string& post_name) {
     auto* list = ast::dyn_cast<ast::ListLit>(e);
     if (!list) {
       ctx_.diags.report(DiagId::bad_argument, e->range, "'conn_list' of 'from_list'", "a list of [i, j] or [i, j, weight, delay] rows");
@@ -1336,10 +1346,10 @@ class NetworkChecker {
       auto post = element_value(row->elements[1].get(), Type::integer(), 1.0, "a postsynaptic index");
       if (pre && (*pre < 0 || *pre >= static_cast<double>(n_pre)))
         ctx_.diags.report(DiagId::index_out_of_range, row->elements[0]->range, static_cast<std::int64_t>(*pre),
-                          "the presynaptic set", n_pre);
+                          pre_name, n_pre);
       if (post && (*post < 0 || *post >= static_cast<double>(n_post)))
         ctx_.diags.report(DiagId::index_out_of_range, row->elements[1]->range, static_cast<std::int64_t>(*post),
-                          "the postsynaptic set", n_post);
+                          post_name, n_post);
       if (pre) conn.pre = static_cast<std::int64_t>(*pre);
       if (post) conn.post = static_cast<std::int64_t>(*post);
       if (row->elements.size() == 4) {
@@ -1523,6 +1533,8 @@ class NetworkChecker {
   std::map<const Symbol*, ConstValue> constants_;
   // The projection being checked emits into a receptor that was not found.
   bool weight_unknown_ = false;
+  // The connector whose arguments are being checked (for messages about `d` and `i`).
+  std::string connector_;
 };
 
 bool uses_any(const Program& p, const ast::Expr* e, const std::set<std::string>& names) {

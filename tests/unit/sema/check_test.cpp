@@ -144,7 +144,7 @@ const DiagCase kDiagCases[] = {
     {"on spike without weight", "postsynaptic P { $on spike { } }", DiagId::handler_params},
     {"spike weight without unit", "postsynaptic P { on spike(w: $real) { } }", DiagId::type_mismatch},
     {"unknown hook", "weight_dependence W { function $strengthen(dw: real) { } }", DiagId::unknown_hook},
-    {"unknown solver", "neuron N { $solver magic }", DiagId::unknown_solver},
+    {"unknown solver", "neuron N { solver $magic }", DiagId::unknown_solver},
     {"slot of a wrong kind", "synapse S { $slot s: neuron }", DiagId::bad_slot_kind},
     {"input with a default", "neuron N { input { i: nA = $1 nA } }", DiagId::unexpected_initializer},
     {"weight in a neuron", "neuron N { parameters { w: $weight = 1 } }", DiagId::weight_outside_synapse},
