@@ -5,6 +5,7 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -54,6 +55,32 @@ void collect_arrays(const ir::Module& m, const ir::Block& block, std::set<std::u
     collect_arrays(m, s->body, out);
     collect_arrays(m, s->otherwise, out);
   }
+}
+
+// Counts, per population, the EmitSpike statements of a block and notes those inside a loop.
+void count_spike_statements(const ir::Block& block, bool in_loop, std::map<std::uint32_t, int>& count,
+                            std::set<std::uint32_t>& looped) {
+  for (const ir::StmtPtr& s : block) {
+    if (s->kind == ir::StmtKind::EmitSpike) {
+      ++count[s->population];
+      if (in_loop) looped.insert(s->population);
+    }
+    const bool loop = in_loop || s->kind == ir::StmtKind::For;
+    count_spike_statements(s->body, loop, count, looped);
+    count_spike_statements(s->otherwise, loop, count, looped);
+  }
+}
+
+// The populations a kernel emits spikes for from exactly one statement outside any loop,
+// so at most once per element: the target may buffer those appends (Target::emit_range).
+std::vector<std::uint32_t> once_per_element_spikes(const ir::Block& body) {
+  std::map<std::uint32_t, int> count;
+  std::set<std::uint32_t> looped;
+  count_spike_statements(body, false, count, looped);
+  std::vector<std::uint32_t> once;
+  for (const auto& [population, statements] : count)
+    if (statements == 1 && looped.count(population) == 0) once.push_back(population);
+  return once;
 }
 
 // The device library's entry for a distribution (runtime/include/gennc/random.h).
@@ -124,6 +151,11 @@ class FunctionEmitter {
 
   llvm::IRBuilder<>& builder() { return b_; }
   void set_input(ir::Input in, llvm::Value* v) { inputs_[in] = v; }
+  // Spikes of the populations in `lists` (population -> list number) go through `sink`.
+  void set_spike_sink(const SpikeSink* sink, const std::map<std::uint32_t, unsigned>* lists) {
+    spike_sink_ = sink;
+    spike_lists_ = lists;
+  }
   void set_array(std::uint32_t id, llvm::Value* v) { arrays_[id] = v; }
 
   void locate(diag::SourceRange range) {
@@ -276,6 +308,11 @@ class FunctionEmitter {
       case ir::StmtKind::If: return if_(s);
       case ir::StmtKind::For: return for_(s);
       case ir::StmtKind::EmitSpike: {
+        if (spike_lists_ != nullptr && spike_lists_->count(s.population) != 0) {
+          llvm::Value* neuron = b_.CreateIntCast(expr(*s.index), b_.getInt32Ty(), false);
+          spike_sink_->append(b_, spike_lists_->at(s.population), neuron);
+          return;
+        }
         const ir::Population& pop = ctx_.ir.populations.at(s.population);
         llvm::Value* slot = ctx_.target.emit_atomic_add(b_, arrays_.at(pop.spike_count_array), b_.getInt32(1));
         llvm::Value* at = b_.CreateInBoundsGEP(b_.getInt32Ty(), arrays_.at(pop.spike_list_array),
@@ -335,6 +372,8 @@ class FunctionEmitter {
   std::vector<llvm::AllocaInst*> locals_;
   std::map<ir::Input, llvm::Value*> inputs_;
   std::map<std::uint32_t, llvm::Value*> arrays_;
+  const SpikeSink* spike_sink_ = nullptr;
+  const std::map<std::uint32_t, unsigned>* spike_lists_ = nullptr;
 };
 
 // The target-independent body of a kernel: arrays as noalias arguments, the range loop
@@ -374,11 +413,23 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel) {
   emit.set_input(ir::Input::Step, fn->getArg(scalars + 2));
   emit.set_input(ir::Input::Seed, fn->getArg(scalars + 3));
 
+  std::vector<SpikeList> lists;
+  std::map<std::uint32_t, unsigned> list_of;
+  for (std::uint32_t population : once_per_element_spikes(kernel.body)) {
+    const ir::Population& pop = ctx.ir.populations.at(population);
+    list_of[population] = static_cast<unsigned>(lists.size());
+    lists.push_back({fn->getArg(std::lower_bound(body.arrays.begin(), body.arrays.end(), pop.spike_count_array) -
+                                body.arrays.begin()),
+                     fn->getArg(std::lower_bound(body.arrays.begin(), body.arrays.end(), pop.spike_list_array) -
+                                body.arrays.begin())});
+  }
+
   emit.locate(kernel.range);
   llvm::IRBuilder<>& b = emit.builder();
-  ctx.target.emit_range(b, fn->getArg(scalars + 4), fn->getArg(scalars + 5),
-                        [&](llvm::IRBuilder<>&, llvm::Value* index) {
+  ctx.target.emit_range(b, fn->getArg(scalars + 4), fn->getArg(scalars + 5), lists,
+                        [&](llvm::IRBuilder<>&, llvm::Value* index, const SpikeSink& spikes) {
                           emit.set_input(ir::Input::Index, index);
+                          emit.set_spike_sink(&spikes, &list_of);
                           emit.block(kernel.body);
                           emit.locate(kernel.range);
                         });

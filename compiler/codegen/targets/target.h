@@ -30,6 +30,22 @@ struct KernelBody {
 };
 inline constexpr unsigned kBodyScalarCount = 6;
 
+// A population's spike list as a kernel body sees it: its u32 spike count (one element)
+// and its u32 list of this step's spiking neurons.
+struct SpikeList {
+  llvm::Value* count = nullptr;
+  llvm::Value* list = nullptr;
+};
+
+// How a range's element code appends a spike. How appends reach the lists (buffered, one
+// atomic per block of elements, or one per spike) is the target's choice.
+class SpikeSink {
+ public:
+  virtual ~SpikeSink() = default;
+  // Appends `neuron` (u32) to spike list number `list` of emit_range's `lists`.
+  virtual void append(llvm::IRBuilder<>& builder, unsigned list, llvm::Value* neuron) const = 0;
+};
+
 class Target {
  public:
   virtual ~Target() = default;
@@ -41,10 +57,12 @@ class Target {
 
   // Emits, at the builder's position, code running `element` once for each index of
   // [begin, end) (i32 values) — a sequential loop on the host, a thread per index on a GPU.
-  // `element` receives the builder positioned where the index's code goes and the index.
-  using ElementFn = std::function<void(llvm::IRBuilder<>& builder, llvm::Value* index)>;
+  // `element` receives the builder positioned where the index's code goes, the index, and
+  // the sink through which it appends to `lists` (each at most once per element).
+  using ElementFn =
+      std::function<void(llvm::IRBuilder<>& builder, llvm::Value* index, const SpikeSink& spikes)>;
   virtual void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                          const ElementFn& element) const = 0;
+                          const std::vector<SpikeList>& lists, const ElementFn& element) const = 0;
 
   // `*ptr += value` done atomically (float or integer); returns the previous value.
   virtual llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,

@@ -215,3 +215,77 @@ TEST_CASE("random draws are the device library's, bit for bit", "[codegen][kerne
     CHECK(pv[i] == gennc_rng_poisson(seed, sp, at_step, i, 2, 25));
   }
 }
+
+namespace {
+
+// v[i] = v[i] * 0.9 + drive[i]; if (v[i] >= 1) { emit_spike(i); v[i] = 0 }, spikes through
+// `emits` EmitSpike statements (1: buffered per block; 2: the same population from both
+// branches of an if, appended one atomic at a time).
+ir::Module threshold_kernel(std::uint32_t size, int emits) {
+  ir::Module m = one_population(size);
+  const ir::ArrayId v = add_array(m, "pop.v", GENNC_F32);
+  const ir::ArrayId drive = add_array(m, "pop.drive", GENNC_F32);
+  ir::Kernel& k = add_kernel(m, "pop.update");
+  const ir::LocalId x = k.add_local("v", ir::Type::F32);
+  k.body.push_back(ir::let(x, ir::binary(ir::BinaryOp::Add,
+                                         ir::binary(ir::BinaryOp::Mul, ir::load(v, ir::Type::F32, index()), f32(0.9)),
+                                         ir::load(drive, ir::Type::F32, index()))));
+  auto crossed = [&] { return ir::binary(ir::BinaryOp::Ge, ir::local(x, ir::Type::F32), f32(1)); };
+  ir::Block reset;
+  reset.push_back(ir::emit_spike(0, index()));
+  reset.push_back(ir::assign(x, f32(0)));
+  if (emits == 1) {
+    k.body.push_back(ir::if_(crossed(), std::move(reset)));
+  } else {
+    ir::Block other;
+    other.push_back(ir::emit_spike(0, index()));
+    other.push_back(ir::assign(x, f32(0)));
+    k.body.push_back(ir::if_(crossed(), std::move(reset),
+                             [&] {
+                               ir::Block b;
+                               b.push_back(ir::if_(ir::binary(ir::BinaryOp::Lt, ir::local(x, ir::Type::F32), f32(-5)),
+                                                   std::move(other)));
+                               return b;
+                             }()));
+  }
+  k.body.push_back(ir::store(v, index(), ir::local(x, ir::Type::F32)));
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("spikes of a long range are appended in order across buffered blocks", "[codegen][kernels][spikes]") {
+  const int emits = GENERATE(1, 2);
+  INFO(emits << " emit statement(s)");
+  const std::uint32_t n = 1000;
+  ir::Module m = threshold_kernel(n, emits);
+  const JitModel jit(m);
+
+  std::vector<float> v(n, 0.0f), drive(n, 0.0f);
+  for (std::uint32_t i = 0; i < n; ++i) drive[i] = i % 7 == 3 ? 2.0f : 0.5f;
+  std::uint32_t count = 2;  // spikes already appended by another range
+  std::vector<std::uint32_t> list(n, UINT32_MAX);
+  std::vector<void*> arrays = storage(m);
+  arrays[3] = v.data();
+  arrays[4] = drive.data();
+  arrays[m.populations[0].spike_count_array] = &count;
+  arrays[m.populations[0].spike_list_array] = list.data();
+  jit.run(0, arrays, 5, 995);
+
+  std::vector<std::uint32_t> expected;
+  for (std::uint32_t i = 5; i < 995; ++i)
+    if (i % 7 == 3) expected.push_back(i);
+  REQUIRE(count == 2 + expected.size());
+  CHECK(std::vector<std::uint32_t>(list.begin() + 2, list.begin() + count) == expected);
+  CHECK(list[0] == UINT32_MAX);
+  CHECK(list[count] == UINT32_MAX);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    INFO("element " << i);
+    CHECK(v[i] == (i % 7 == 3 || i < 5 || i >= 995 ? 0.0f : 0.5f));
+  }
+}
+
+TEST_CASE("a neuron update with a threshold is vectorised at -O2", "[codegen][kernels][spikes]") {
+  const JitModel jit(threshold_kernel(100, 1), 2);
+  CHECK(jit.optimized_ir().find("<4 x float>") != std::string::npos);
+}

@@ -2,30 +2,142 @@
 
 #include <llvm/IR/BasicBlock.h>
 #include <llvm/IR/Instructions.h>
+#include <llvm/IR/Intrinsics.h>
+
+#include <functional>
+#include <string>
 
 namespace gennc::codegen {
+
+namespace {
+
+// `for (i = from; i < to; ++i) body(i)` over i32, already rotated (the test at the bottom),
+// the shape the vectoriser wants; leaves the builder after the loop.
+void emit_loop(llvm::IRBuilder<>& builder, llvm::Value* from, llvm::Value* to, const char* name,
+               const std::function<void(llvm::Value*)>& body) {
+  llvm::Function* fn = builder.GetInsertBlock()->getParent();
+  llvm::LLVMContext& context = fn->getContext();
+  llvm::BasicBlock* preheader = builder.GetInsertBlock();
+  llvm::BasicBlock* loop = llvm::BasicBlock::Create(context, name, fn);
+  llvm::BasicBlock* exit = llvm::BasicBlock::Create(context, std::string(name) + ".end", fn);
+  builder.CreateCondBr(builder.CreateICmpULT(from, to), loop, exit);
+  builder.SetInsertPoint(loop);
+  llvm::PHINode* index = builder.CreatePHI(from->getType(), 2, name);
+  index->addIncoming(from, preheader);
+  body(index);
+  llvm::Value* next = builder.CreateAdd(index, llvm::ConstantInt::get(index->getType(), 1), std::string(name) + ".next",
+                                        /*HasNUW=*/true, /*HasNSW=*/false);
+  index->addIncoming(next, builder.GetInsertBlock());
+  builder.CreateCondBr(builder.CreateICmpULT(next, to), loop, exit);
+  builder.SetInsertPoint(exit);
+}
+
+// Appends record the element's spike in two scalars, which the range loop copies into
+// the block's buffers after the element's code: the loop body then holds no conditional
+// store, so LLVM can if-convert and vectorise it.
+class BufferedSpikes final : public SpikeSink {
+ public:
+  explicit BufferedSpikes(const std::vector<HostTarget::SpikeBuffer>& buffers) : buffers_(buffers) {}
+  void append(llvm::IRBuilder<>& builder, unsigned list, llvm::Value* neuron) const override {
+    builder.CreateStore(builder.getInt8(1), buffers_.at(list).flag);
+    builder.CreateStore(neuron, buffers_.at(list).neuron);
+  }
+
+ private:
+  const std::vector<HostTarget::SpikeBuffer>& buffers_;
+};
+
+}  // namespace
 
 HostTarget::HostTarget(std::unique_ptr<llvm::TargetMachine> machine) : machine_(std::move(machine)) {}
 
 void HostTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                            const ElementFn& element) const {
+                            const std::vector<SpikeList>& lists, const ElementFn& element) const {
   llvm::Function* fn = builder.GetInsertBlock()->getParent();
-  llvm::LLVMContext& context = fn->getContext();
-  llvm::BasicBlock* preheader = builder.GetInsertBlock();
-  llvm::BasicBlock* loop = llvm::BasicBlock::Create(context, "element", fn);
-  llvm::BasicBlock* exit = llvm::BasicBlock::Create(context, "range.end", fn);
+  llvm::IRBuilder<> entry(&fn->getEntryBlock(), fn->getEntryBlock().getFirstInsertionPt());
+  llvm::Type* i8 = builder.getInt8Ty();
+  llvm::Type* i32 = builder.getInt32Ty();
+  std::vector<SpikeBuffer> buffers;
+  for (std::size_t k = 0; k < lists.size(); ++k)
+    buffers.push_back({entry.CreateAlloca(llvm::ArrayType::get(i8, kSpikeBlock), nullptr, "spiked"),
+                       entry.CreateAlloca(llvm::ArrayType::get(i32, kSpikeBlock), nullptr, "spiking"),
+                       entry.CreateAlloca(i8, nullptr, "spike.flag"), entry.CreateAlloca(i32, nullptr, "spike.neuron")});
+  const BufferedSpikes sink(buffers);
+  if (lists.empty()) {
+    emit_loop(builder, begin, end, "i", [&](llvm::Value* i) { element(builder, i, sink); });
+    return;
+  }
 
-  // Already rotated (test at the bottom), the shape the vectoriser wants.
-  builder.CreateCondBr(builder.CreateICmpULT(begin, end), loop, exit);
-  builder.SetInsertPoint(loop);
-  llvm::PHINode* index = builder.CreatePHI(begin->getType(), 2, "i");
-  index->addIncoming(begin, preheader);
-  element(builder, index);
-  llvm::Value* next = builder.CreateAdd(index, llvm::ConstantInt::get(index->getType(), 1), "i.next",
-                                        /*HasNUW=*/true, /*HasNSW=*/false);
-  index->addIncoming(next, builder.GetInsertBlock());
-  builder.CreateCondBr(builder.CreateICmpULT(next, end), loop, exit);
+  // Blocks of kSpikeBlock elements: the element loop records, per list, whether each element
+  // spiked (a plain store, so the loop stays vectorisable); a scalar pass then appends the
+  // block's spikes with one atomic add per list.
+  llvm::LLVMContext& context = fn->getContext();
+  llvm::BasicBlock* before = builder.GetInsertBlock();
+  llvm::BasicBlock* blocks = llvm::BasicBlock::Create(context, "block", fn);
+  llvm::BasicBlock* exit = llvm::BasicBlock::Create(context, "range.end", fn);
+  builder.CreateCondBr(builder.CreateICmpULT(begin, end), blocks, exit);
+  builder.SetInsertPoint(blocks);
+  llvm::PHINode* block = builder.CreatePHI(i32, 2, "block.begin");
+  block->addIncoming(begin, before);
+  llvm::Value* count = builder.CreateBinaryIntrinsic(llvm::Intrinsic::umin, builder.CreateSub(end, block),
+                                                     builder.getInt32(kSpikeBlock), nullptr, "block.size");
+  llvm::Value* block_end = builder.CreateAdd(block, count, "block.end");
+
+  emit_loop(builder, block, block_end, "i", [&](llvm::Value* i) {
+    for (const SpikeBuffer& buffer : buffers) {
+      builder.CreateStore(builder.getInt8(0), buffer.flag);
+      builder.CreateStore(builder.getInt32(0), buffer.neuron);
+    }
+    element(builder, i, sink);
+    llvm::Value* slot = builder.CreateZExt(builder.CreateSub(i, block), builder.getInt64Ty());
+    for (const SpikeBuffer& buffer : buffers) {
+      builder.CreateStore(builder.CreateLoad(i8, buffer.flag), builder.CreateInBoundsGEP(i8, buffer.flags, slot));
+      builder.CreateStore(builder.CreateLoad(i32, buffer.neuron), builder.CreateInBoundsGEP(i32, buffer.neurons, slot));
+    }
+  });
+  for (std::size_t k = 0; k < lists.size(); ++k) flush(builder, lists[k], buffers[k], count);
+  block->addIncoming(block_end, builder.GetInsertBlock());
+  builder.CreateCondBr(builder.CreateICmpULT(block_end, end), blocks, exit);
   builder.SetInsertPoint(exit);
+}
+
+void HostTarget::flush(llvm::IRBuilder<>& builder, const SpikeList& list, const SpikeBuffer& buffer,
+                       llvm::Value* count) const {
+  llvm::Function* fn = builder.GetInsertBlock()->getParent();
+  llvm::IRBuilder<> entry(&fn->getEntryBlock(), fn->getEntryBlock().getFirstInsertionPt());
+  llvm::Type* i8 = builder.getInt8Ty();
+  llvm::Type* i32 = builder.getInt32Ty();
+  llvm::AllocaInst* total = entry.CreateAlloca(i32, nullptr, "block.spikes");
+  llvm::AllocaInst* next = entry.CreateAlloca(i32, nullptr, "spike.slot");
+  auto flag_at = [&](llvm::Value* j) {
+    return builder.CreateLoad(i8, builder.CreateInBoundsGEP(i8, buffer.flags, builder.CreateZExt(j, builder.getInt64Ty())));
+  };
+
+  builder.CreateStore(builder.getInt32(0), total);
+  emit_loop(builder, builder.getInt32(0), count, "j", [&](llvm::Value* j) {
+    builder.CreateStore(builder.CreateAdd(builder.CreateLoad(i32, total), builder.CreateZExt(flag_at(j), i32)), total);
+  });
+  llvm::Value* spikes = builder.CreateLoad(i32, total);
+  llvm::BasicBlock* append = llvm::BasicBlock::Create(fn->getContext(), "append", fn);
+  llvm::BasicBlock* done = llvm::BasicBlock::Create(fn->getContext(), "appended", fn);
+  builder.CreateCondBr(builder.CreateICmpNE(spikes, builder.getInt32(0)), append, done);
+  builder.SetInsertPoint(append);
+  builder.CreateStore(emit_atomic_add(builder, list.count, spikes), next);
+  emit_loop(builder, builder.getInt32(0), count, "j", [&](llvm::Value* j) {
+    llvm::BasicBlock* write = llvm::BasicBlock::Create(fn->getContext(), "write", fn);
+    llvm::BasicBlock* skip = llvm::BasicBlock::Create(fn->getContext(), "skip", fn);
+    builder.CreateCondBr(builder.CreateICmpNE(flag_at(j), builder.getInt8(0)), write, skip);
+    builder.SetInsertPoint(write);
+    llvm::Value* at = builder.CreateLoad(i32, next);
+    llvm::Value* neuron = builder.CreateLoad(
+        i32, builder.CreateInBoundsGEP(i32, buffer.neurons, builder.CreateZExt(j, builder.getInt64Ty())));
+    builder.CreateStore(neuron, builder.CreateInBoundsGEP(i32, list.list, builder.CreateZExt(at, builder.getInt64Ty())));
+    builder.CreateStore(builder.CreateAdd(at, builder.getInt32(1)), next);
+    builder.CreateBr(skip);
+    builder.SetInsertPoint(skip);
+  });
+  builder.CreateBr(done);
+  builder.SetInsertPoint(done);
 }
 
 llvm::Value* HostTarget::emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,

@@ -1,6 +1,8 @@
 // The host (x86-64 CPU) target: a kernel is a GenncKernelFn that the runtime calls over
 // sub-ranges of [0, n) from its thread pool; each call runs a plain sequential loop,
-// which LLVM vectorises where the body allows it.
+// which LLVM vectorises where the body allows it. Spikes are buffered per block of
+// kSpikeBlock elements and appended with one atomic add per block, so a neuron update
+// with a threshold stays vectorisable.
 #pragma once
 
 #include <memory>
@@ -18,7 +20,7 @@ class HostTarget final : public Target {
   llvm::TargetMachine& machine() const override { return *machine_; }
   unsigned array_address_space() const override { return 0; }
   void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                  const ElementFn& element) const override;
+                  const std::vector<SpikeList>& lists, const ElementFn& element) const override;
   llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
                                llvm::Value* value) const override;
   // `void name(const GenncKernelEnv* env, uint32_t begin, uint32_t end)`, internal to the
@@ -26,7 +28,20 @@ class HostTarget final : public Target {
   llvm::Function* emit_entry(llvm::Module& module, const std::string& name,
                              const KernelBody& body) const override;
 
+  static constexpr unsigned kSpikeBlock = 256;
+  // One spike list's buffers: per element of a block whether it spiked and which neuron,
+  // and the current element's two values.
+  struct SpikeBuffer {
+    llvm::AllocaInst* flags;    // [kSpikeBlock x i8]
+    llvm::AllocaInst* neurons;  // [kSpikeBlock x i32]
+    llvm::AllocaInst* flag;     // i8
+    llvm::AllocaInst* neuron;   // i32
+  };
+
  private:
+  // Appends a block's `count` buffered elements that spiked to `list`.
+  void flush(llvm::IRBuilder<>& builder, const SpikeList& list, const SpikeBuffer& buffer, llvm::Value* count) const;
+
   std::unique_ptr<llvm::TargetMachine> machine_;
 };
 
