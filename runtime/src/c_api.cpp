@@ -190,7 +190,7 @@ GenncStatus gennc_recording_info(const GenncSim* sim, uint32_t recording, GenncR
   out->neuron_count = r->selection.size();
   out->spike_count = r->spikes.size();
   out->sample_count = r->sample_steps.size();
-  out->interval = r->info->kind == GENNC_RECORD_VARIABLE ? r->info->interval_steps * sim->sim->model().dt : 0.0;
+  out->interval = r->info->kind == GENNC_RECORD_VARIABLE ? sim->sim->time_at(r->info->interval_steps) : 0.0;
   return report(gennc::runtime::ok());
 }
 
@@ -204,10 +204,9 @@ GenncStatus gennc_get_spikes(const GenncSim* sim, uint32_t recording, uint32_t* 
     return fail(GENNC_ERROR_ARGUMENT, "recording '" + r->name + "' holds " + std::to_string(r->spikes.size()) +
                                           " spikes, not " + std::to_string(count));
   if (count != 0 && (neurons == nullptr || times == nullptr)) return fail(GENNC_ERROR_ARGUMENT, "no buffer given");
-  double dt = sim->sim->model().dt;
   for (uint64_t k = 0; k < count; ++k) {
     neurons[k] = r->spikes[k].second;
-    times[k] = static_cast<double>(r->spikes[k].first) * dt;
+    times[k] = sim->sim->time_at(r->spikes[k].first);
   }
   return report(gennc::runtime::ok());
 }
@@ -223,9 +222,8 @@ GenncStatus gennc_get_samples(const GenncSim* sim, uint32_t recording, double* v
                                           " values, not " + std::to_string(value_count));
   if (value_count != 0 && values == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no buffer given");
   std::copy(r->samples.begin(), r->samples.end(), values);
-  double dt = sim->sim->model().dt;
   if (times != nullptr)
-    for (size_t k = 0; k < r->sample_steps.size(); ++k) times[k] = static_cast<double>(r->sample_steps[k]) * dt;
+    for (size_t k = 0; k < r->sample_steps.size(); ++k) times[k] = sim->sim->time_at(r->sample_steps[k]);
   if (neurons != nullptr) std::copy(r->selection.members().begin(), r->selection.members().end(), neurons);
   return report(gennc::runtime::ok());
 }

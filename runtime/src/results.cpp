@@ -112,7 +112,7 @@ Status Simulation::write_results(const std::string& folder_name) {
       table.reserve(2 * r.spikes.size());
       for (const auto& [steps, neuron] : r.spikes) {
         table.push_back(neuron);
-        table.push_back(static_cast<double>(steps) * m.dt);
+        table.push_back(time_at(steps));
       }
       entry["kind"] = "spikes";
       entry["variable"] = "spikes";
@@ -131,12 +131,12 @@ Status Simulation::write_results(const std::string& folder_name) {
         bytes = npy_image("<f8", {rows, columns}, r.samples.data(), r.samples.size() * 8);
       }
       std::vector<double> times;
-      for (uint64_t steps : r.sample_steps) times.push_back(static_cast<double>(steps) * m.dt);
+      for (uint64_t steps : r.sample_steps) times.push_back(time_at(steps));
       entry["kind"] = "variable";
       entry["variable"] = text(r.info->variable);
       entry["unit"] = text(r.info->unit);
       entry["dtype"] = single ? "float32" : "float64";
-      entry["interval"] = r.info->interval_steps * m.dt;
+      entry["interval"] = time_at(r.info->interval_steps);
       entry["file"] = r.name + ".npy";
       entry["times_file"] = r.name + ".times.npy";
       entry["samples"] = rows;

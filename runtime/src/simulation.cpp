@@ -23,7 +23,10 @@ std::string name_of(const char* name) { return name ? name : "?"; }
 }  // namespace
 
 Simulation::Simulation(const GenncModel& model, const SimulationOptions& options)
-    : model_(model), seed_(options.seed), output_folder_(options.output_folder), pool_(options.threads) {}
+    : model_(model), seed_(options.seed), output_folder_(options.output_folder), pool_(options.threads) {
+  double per_ms = std::round(1.0 / model.dt);
+  if (per_ms >= 1.0 && std::fabs(per_ms * model.dt - 1.0) < 1e-12) steps_per_ms_ = per_ms;
+}
 
 Status Simulation::create(const GenncModel& model, const SimulationOptions& options,
                           std::unique_ptr<Simulation>* out) {

@@ -40,7 +40,13 @@ class Simulation {
 
   const GenncModel& model() const { return model_; }
   uint64_t step() const { return step_; }
-  double time() const { return static_cast<double>(step_) * model_.dt; }
+  double time() const { return time_at(step_); }
+  // The time of a step boundary: steps / (1 / dt) when 1 / dt is a whole number (0.1 ms:
+  // step 1278 is 127.8, the double nearest the decimal, not 1278 x 0.1 = 127.80000000000001),
+  // else steps x dt.
+  double time_at(uint64_t steps) const {
+    return steps_per_ms_ > 0 ? static_cast<double>(steps) / steps_per_ms_ : static_cast<double>(steps) * model_.dt;
+  }
   uint64_t seed() const { return seed_; }
   unsigned threads() const { return pool_.size(); }
   const std::string& output_folder() const { return output_folder_; }
@@ -87,6 +93,7 @@ class Simulation {
   bool is_structural(uint32_t id) const { return structural_[id]; }
 
   const GenncModel& model_;
+  double steps_per_ms_ = 0.0;  // 1 / dt when that is a whole number, else 0
   uint64_t seed_;
   std::string output_folder_;
   ThreadPool pool_;

@@ -101,7 +101,8 @@ TEST_CASE("a spike sent with delay d arrives exactly d steps later", "[engine]")
   for (auto [neuron, time] : sim.spikes(kExcSpikes))
     if (neuron < 10 && first_exc[neuron] < 0) first_exc[neuron] = time;
   for (auto [neuron, time] : stim) {
-    CHECK(time == Approx(0.1 * (5 * (neuron + 1) + 1)));
+    // Times are the doubles nearest the decimal step ends (step / 10, not step x 0.1).
+    CHECK(time == (5.0 * (neuron + 1) + 1) / 10.0);
     CHECK(first_exc[neuron] - time == Approx(0.1 * (neuron + 1)));
   }
   // Delays are stored in steps; the ring is one deeper than the longest incoming delay.
