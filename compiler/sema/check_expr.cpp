@@ -532,7 +532,6 @@ Type ExprChecker::check_call(const ast::CallExpr* e, const Scope& scope) {
     ctx_.unknown_name(callee->name, callee->range, names);
     return fail();
   }
-  ctx_.set_type(callee, Type::error());
   Builtin b = *builtin;
   for (const auto& a : e->args)
     if (!a.name.empty()) {

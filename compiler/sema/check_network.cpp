@@ -80,7 +80,7 @@ const std::vector<ConnectorSpec>& connectors() {
       {"from_list", ConnectorKind::FromList, {{"conn_list", ArgKind::ConnectionList, true, 0}}},
       {"from_file", ConnectorKind::FromFile, {{"file", ArgKind::Path, true, 0}}},
       {"array", ConnectorKind::Array, {{"array", ArgKind::Matrix, true, 0}}},
-      {"clone", ConnectorKind::Clone, {{"projection", ArgKind::ProjectionRef, true, 0}}},
+      {"clone", ConnectorKind::Clone, {{"reference_projection", ArgKind::ProjectionRef, true, 0}}},
   };
   return specs;
 }
@@ -220,8 +220,7 @@ class NetworkChecker {
     Type um = Type::quantity(Dimension::length());
     for (const char* n : {"d", "dx", "dy", "dz"}) connection_scope_.declare(&ctx_.make_symbol(SymbolKind::Connection, n, um));
     for (const char* n : {"i", "j"}) connection_scope_.declare(&ctx_.make_symbol(SymbolKind::Connection, n, Type::integer()));
-    dt_symbol_ = &ctx_.make_symbol(SymbolKind::Dt, "dt", Type::quantity(Dimension::time()));
-    scope_.declare(dt_symbol_);
+    scope_.declare(&ctx_.make_symbol(SymbolKind::Dt, "dt", Type::quantity(Dimension::time())));
   }
 
   ConstLookup lookup() {
@@ -1118,7 +1117,6 @@ class NetworkChecker {
       }
       b.component = model_of_kind(callee->name, callee->range, {slot.kind}, "this slot", kind_word);
       if (!b.component) continue;
-      ctx_.set_type(call, Type::error());
       b.values = model_values(*b.component, call->args, -1, fmt::format("'{}'", b.component->name), weight_dim,
                               weight_scale);
       proj.synapse.slots.push_back(std::move(b));
@@ -1331,7 +1329,6 @@ class NetworkChecker {
       ctx_.diags.report(DiagId::bad_argument, e->range, "'conn_list' of 'from_list'", "a list of [i, j] or [i, j, weight, delay] rows");
       return;
     }
-    ctx_.set_type(e, Type::error());
     const Model* syn = proj.synapse.model;
     const Symbol* weight = syn ? syn->find("weight") : nullptr;
     for (const auto& row_expr : list->elements) {
@@ -1340,7 +1337,6 @@ class NetworkChecker {
         ctx_.diags.report(DiagId::bad_argument, row_expr->range, "a row of 'from_list'", "[i, j] or [i, j, weight, delay]");
         continue;
       }
-      ctx_.set_type(row, Type::error());
       ListConnection conn;
       auto pre = element_value(row->elements[0].get(), Type::integer(), 1.0, "a presynaptic index");
       auto post = element_value(row->elements[1].get(), Type::integer(), 1.0, "a postsynaptic index");
@@ -1374,14 +1370,12 @@ class NetworkChecker {
       ctx_.diags.report(DiagId::bad_matrix, e->range, n_pre, n_post);
       return;
     }
-    ctx_.set_type(e, Type::error());
     for (const auto& row_expr : rows->elements) {
       auto* row = ast::dyn_cast<ast::ListLit>(row_expr.get());
       if (!row || static_cast<std::int64_t>(row->elements.size()) != n_post) {
         ctx_.diags.report(DiagId::bad_matrix, row_expr->range, n_pre, n_post);
         return;
       }
-      ctx_.set_type(row, Type::error());
       for (const auto& x : row->elements) {
         ExprChecker ec = checker(Restrict::Constant, "an array element");
         Type t = ec.check(x.get(), scope_);
@@ -1464,7 +1458,6 @@ class NetworkChecker {
     auto set = resolve_set(base);
     if (!set) return;
     rec.targets = *set;
-    ctx_.set_type(e, Type::error());
     if (member->member == "spikes" && rec.receptor.empty()) {
       rec.spikes = true;
       net_.recordings.push_back(std::move(rec));
@@ -1526,7 +1519,6 @@ class NetworkChecker {
   Network& net_;
   Scope scope_;             // network constants and dt (units are found without a scope)
   Scope connection_scope_;  // scope_ plus d, dx, dy, dz, i, j
-  const Symbol* dt_symbol_ = nullptr;
   std::map<std::string, Entity> entities_;
   // Names whose declaration failed: taken, but not usable (no second report).
   std::map<std::string, diag::SourceRange> taken_;

@@ -343,7 +343,8 @@ struct Program {
   // The networks of the root file, in order (imported files contribute models only).
   std::vector<std::unique_ptr<Network>> networks;
 
-  // Side tables over the AST, for every expression sema checked.
+  // Side tables over the AST, for every value expression sema checked (not for the
+  // parts of network syntax that name things: callees, record targets, from_list rows).
   std::unordered_map<const ast::Expr*, Type> types;
   // NameRef (and `pre.v`-style MemberExpr) -> what it names.
   std::unordered_map<const ast::Expr*, const Symbol*> symbols;
@@ -374,7 +375,7 @@ struct CheckOptions {
 // Checks a parsed root file and everything it imports (sema parses the imports).
 // Requires: `root` was parsed from a file registered in `sources`.
 // Guarantees: every problem is reported to `diags`; the result is never null. When
-// `diags` has no errors, every table above covers every expression of every model and
+// `diags` has no errors, the tables above cover every value expression of every model and
 // network, and every network value is evaluated; with errors it is partial (lowering
 // must not run).
 std::unique_ptr<Program> check(std::unique_ptr<ast::Module> root, diag::SourceManager& sources,
