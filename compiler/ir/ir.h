@@ -322,7 +322,7 @@ struct Projection {
   std::string name;
   Selection pre, post;
   Connector connector;
-  ArrayId receptor_ring_array = kNone;
+  ArrayId receptor_ring_array = kNone;   // kNone for a synapse that emits nothing (gap junctions)
   ArrayId row_pointer_array = kNone;
   ArrayId column_array = kNone;
   ArrayId column_pointer_array = kNone;  // kNone when no kernel needs column access

@@ -122,6 +122,8 @@ ExprPtr CodeLowerer::name(const ast::Expr* e) {
     default: break;
   }
   auto it = bindings_.find(s);
+  if (it == bindings_.end() && resolve)
+    if (ExprPtr e = resolve(s)) return e;
   GENNC_IR_ASSERT(it != bindings_.end(), kWhere, "'" + s->name + "' has no meaning in kernel " + kernel_.name);
   return clone(*it->second);
 }

@@ -31,6 +31,8 @@ class CodeLowerer {
   std::function<void(ExprPtr x, SourceRange where, Block& out)> on_emit;
   // `potentiate(dw)` / `depress(dw)` (timing dependences): appends the weight update.
   std::function<void(sema::Builtin which, ExprPtr dw, SourceRange where, Block& out)> on_weight_update;
+  // Names without a binding (`pre.v`, `post.v`: sema makes one symbol per use site).
+  std::function<ExprPtr(const sema::Symbol* s)> resolve;
   // `len(list)` and `list[i]` of a list parameter.
   std::function<ExprPtr(const sema::Symbol* list)> list_length;
   std::function<ExprPtr(const sema::Symbol* list, ExprPtr index)> list_element;

@@ -271,16 +271,19 @@ class Lowerer {
     for (std::size_t i = 0; i < net_.populations.size(); ++i) declare_population(i);
     for (const sema::Injection& inj : net_.injections)
       for (const sema::IndexSet& set : inj.targets) declare_injected(set.population, inj.target_input);
-    std::vector<std::uint32_t> cs_kernels, neuron_kernels, trace_kernels, pre_kernels, post_kernels;
+    declare_synapse_outputs();
+    std::vector<std::uint32_t> cs_kernels, neuron_kernels;
+    ProjectionKernels projection_kernels;
     for (std::size_t i = 0; i < net_.injections.size(); ++i) lower_injection(i, cs_kernels);
     for (std::size_t i = 0; i < net_.populations.size(); ++i) {
       lower_population(i);
       neuron_kernels.push_back(pops_[i].update_kernel);
       if (pops_[i].derived_kernel != kNone) m_->init_schedule.push_back(pops_[i].derived_kernel);
     }
-    for (std::size_t i = 0; i < net_.projections.size(); ++i) lower_projection(i, pre_kernels);
+    for (std::size_t i = 0; i < net_.projections.size(); ++i) lower_projection(i, projection_kernels);
     for (const sema::Recording& r : net_.recordings) lower_recording(r);
-    for (auto* list : {&cs_kernels, &neuron_kernels, &trace_kernels, &pre_kernels, &post_kernels})
+    for (auto* list : {&cs_kernels, &neuron_kernels, &projection_kernels.traces, &projection_kernels.pre,
+                       &projection_kernels.post, &projection_kernels.continuous})
       m_->step_schedule.insert(m_->step_schedule.end(), list->begin(), list->end());
     return std::move(m_);
   }
@@ -758,30 +761,10 @@ class Lowerer {
   // The neuron's state variables the threshold condition reads: held while refractory.
   std::vector<const sema::Symbol*> threshold_state(const ast::Expr* e, const sema::Model& model) {
     std::vector<const sema::Symbol*> out;
-    std::function<void(const ast::Expr*)> walk = [&](const ast::Expr* x) {
-      if (!x) return;
-      if (const sema::Symbol* s = p_.symbol_of(x); s && s->kind == sema::SymbolKind::State && s->model == &model &&
-                                                 std::find(out.begin(), out.end(), s) == out.end())
+    visit_names(e, [&](const sema::Symbol* s) {
+      if (s->kind == sema::SymbolKind::State && s->model == &model && std::find(out.begin(), out.end(), s) == out.end())
         out.push_back(s);
-      using ast::ExprKind;
-      switch (x->kind) {
-        case ExprKind::Unary: walk(static_cast<const ast::UnaryExpr*>(x)->operand.get()); break;
-        case ExprKind::Binary:
-          walk(static_cast<const ast::BinaryExpr*>(x)->lhs.get());
-          walk(static_cast<const ast::BinaryExpr*>(x)->rhs.get());
-          break;
-        case ExprKind::Conditional:
-          walk(static_cast<const ast::ConditionalExpr*>(x)->cond.get());
-          walk(static_cast<const ast::ConditionalExpr*>(x)->then.get());
-          walk(static_cast<const ast::ConditionalExpr*>(x)->otherwise.get());
-          break;
-        case ExprKind::Call:
-          for (const auto& a : static_cast<const ast::CallExpr*>(x)->args) walk(a.value.get());
-          break;
-        default: break;
-      }
-    };
-    walk(e);
+    });
     return out;
   }
 
@@ -912,25 +895,55 @@ class Lowerer {
 
   // ---- projections ------------------------------------------------------------------------
 
-  void lower_projection(std::size_t pj, std::vector<std::uint32_t>& pre_kernels) {
+  // The kernels of the step that projections add, in schedule order.
+  struct ProjectionKernels {
+    std::vector<std::uint32_t> traces, pre, post, continuous;
+  };
+
+  // A synapse with its slot components (timing and weight dependence), for one projection.
+  struct SynapseParts {
+    Instance* synapse = nullptr;
+    std::vector<Instance*> components;
+    std::vector<const sema::SlotBinding*> bindings;
+    std::map<const sema::Symbol*, ArrayId> traces;  // per-neuron trace state, pre or post side
+    std::size_t pre_pop = 0, post_pop = 0;
+    std::vector<Instance*> all() const {
+      std::vector<Instance*> out{synapse};
+      out.insert(out.end(), components.begin(), components.end());
+      return out;
+    }
+  };
+
+  void lower_projection(std::size_t pj, ProjectionKernels& kernels) {
     const sema::Projection& proj = net_.projections[pj];
     for (std::size_t a = 0; a < proj.pre.size(); ++a) {
       for (std::size_t b = 0; b < proj.post.size(); ++b) {
         std::string name = proj.pre.size() * proj.post.size() == 1 ? proj.name : fmt::format("{}.{}_{}", proj.name, a, b);
-        lower_projection_part(proj, name, proj.pre[a], proj.post[b], proj.receptor_index.at(b), pre_kernels);
+        // A synapse with only an `output` (a gap junction) targets no receptor.
+        std::size_t receptor = b < proj.receptor_index.size() ? proj.receptor_index[b] : SIZE_MAX;
+        lower_projection_part(proj, name, proj.pre[a], proj.post[b], receptor, kernels);
       }
     }
   }
 
+  // Synapses with an `output` feed a neuron input continuously (gap junctions): their
+  // accumulators must exist before the post populations' kernels are lowered.
+  void declare_synapse_outputs() {
+    for (const sema::Projection& proj : net_.projections)
+      for (const ast::Output& o : proj.synapse.model->decl->body.outputs)
+        for (const sema::IndexSet& post : proj.post) declare_injected(post.population, o.target);
+  }
+
   void lower_projection_part(const sema::Projection& proj, const std::string& name, const sema::IndexSet& pre,
-                             const sema::IndexSet& post, std::size_t receptor, std::vector<std::uint32_t>& pre_kernels) {
+                             const sema::IndexSet& post, std::size_t receptor, ProjectionKernels& kernels) {
     auto index = static_cast<std::uint32_t>(m_->projections.size());
     Projection out;
     out.name = name;
     out.pre = selection_of(pre);
     out.post = selection_of(post);
     out.connector = connector_of(proj.connector, name);
-    out.receptor_ring_array = pops_[post.population].rings.at(receptor);
+    const auto& rings = pops_[post.population].rings;
+    out.receptor_ring_array = receptor < rings.size() ? rings[receptor] : kNone;
     out.row_pointer_array = add_array(name + ".row_pointer", "", Type::U32, GENNC_SCOPE_ROW_POINTER, index, GENNC_ARRAY_INTERNAL);
     out.column_array = add_array(name + ".column", "", Type::U32, GENNC_SCOPE_SYNAPSE, index, GENNC_ARRAY_INTERNAL);
     switch (proj.delay.kind) {
@@ -949,6 +962,9 @@ class Lowerer {
     }
     m_->projections.push_back(out);
 
+    SynapseParts parts;
+    parts.pre_pop = pre.population;
+    parts.post_pop = post.population;
     Instance& syn = synapses_.emplace_back();
     syn.model = proj.synapse.model;
     syn.values = &proj.synapse.values;
@@ -957,37 +973,151 @@ class Lowerer {
     syn.owner = index;
     syn.weight_dim = proj.synapse.weight_dim;
     declare_synapse(syn, m_->projections.back());
+    parts.synapse = &syn;
+    for (const sema::SlotBinding& b : proj.synapse.slots) {
+      Instance& comp = synapses_.emplace_back();
+      comp.model = b.component;
+      comp.values = &b.values;
+      comp.prefix = name + "." + b.slot + ".";
+      comp.scope = GENNC_SCOPE_SCALAR;
+      comp.owner = index;
+      comp.weight_dim = proj.synapse.weight_dim;
+      declare_synapse(comp, m_->projections.back());
+      parts.components.push_back(&comp);
+      parts.bindings.push_back(&b);
+    }
+    declare_traces(parts, name);
 
-    std::uint32_t ki = add_kernel(name + ".pre", GENNC_KERNEL_SYNAPSE_PRE, index, proj.decl ? proj.decl->range : SourceRange{});
-    pre_kernels.push_back(ki);
-    Kernel& k = m_->kernels[ki];
-    const Projection& plan = m_->projections.back();
-    const Population& post_pop = m_->populations[post.population];
-    const Population& pre_pop = m_->populations[pre.population];
-    CodeLowerer cl(p_, *m_, k, diags_);
+    bool post_side = !post_handlers(parts).empty() || !trace_handlers(parts, sema::Side::Post).empty();
+    if (post_side) {
+      Projection& plan = m_->projections.back();
+      plan.column_pointer_array =
+          add_array(name + ".column_pointer", "", Type::U32, GENNC_SCOPE_COLUMN_POINTER, index, GENNC_ARRAY_INTERNAL);
+      plan.column_synapse_array =
+          add_array(name + ".column_synapse", "", Type::U32, GENNC_SCOPE_SYNAPSE, index, GENNC_ARRAY_INTERNAL);
+    }
 
-    LocalId pre_id = k.add_local("pre", Type::U32);
-    k.body.push_back(let(pre_id, load(pre_pop.spike_list_array, Type::U32, input(Input::Index))));
-    LocalId depth = k.add_local("depth", Type::U32);
-    k.body.push_back(let(depth, load(post_pop.ring_depth_array, Type::U32, iconst(Type::U32, 0))));
-    LocalId syn_id = k.add_local("synapse", Type::U32);
-    LocalId post_id = k.add_local("post", Type::U32);
-    Block loop;
-    loop.push_back(let(post_id, load(plan.column_array, Type::U32, local(syn_id, Type::U32))));
+    SourceRange range = proj.decl ? proj.decl->range : SourceRange{};
+    for (sema::Side side : {sema::Side::Pre, sema::Side::Post})
+      if (has_trace_equations(parts, side))
+        kernels.traces.push_back(lower_trace_kernel(parts, name, index, side, range));
+    if (!pre_handlers(parts).empty() || !trace_handlers(parts, sema::Side::Pre).empty())
+      kernels.pre.push_back(lower_pre_kernel(parts, name, index, range));
+    if (post_side) kernels.post.push_back(lower_post_kernel(parts, name, index, range));
+    if (!syn.model->decl->body.outputs.empty()) kernels.continuous.push_back(lower_continuous_kernel(parts, name, index, range));
+  }
 
-    ExprPtr sidx = local(syn_id, Type::U32);
-    cl.set_draw_index(clone(*sidx));
-    bind_parameters(cl, syn, *sidx);
-    bind_state_arrays(cl, syn, *sidx);
-    bind_sides(cl, syn, pre.population, post.population, pre_id, post_id);
-    for (const sema::Symbol* s : syn.model->derived) cl.bind(s, cl.expr_as(s->decl->init.get(), type_of(s->type)));
+  // Handlers of the synapse and its components for one event: the components' first, so
+  // that a depression on `pre` changes the weight before the synapse emits it (NEST's
+  // stdp_synapse order).
+  std::vector<std::pair<Instance*, const ast::Handler*>> handlers_for(const SynapseParts& parts, const char* event) {
+    std::vector<std::pair<Instance*, const ast::Handler*>> out;
+    std::vector<Instance*> order(parts.components.begin(), parts.components.end());
+    order.push_back(parts.synapse);
+    for (Instance* inst : order)
+      for (const ast::Handler& h : inst->model->decl->body.handlers)
+        if (h.event == event) out.emplace_back(inst, &h);
+    return out;
+  }
+  std::vector<std::pair<Instance*, const ast::Handler*>> pre_handlers(const SynapseParts& p) { return handlers_for(p, "pre"); }
+  std::vector<std::pair<Instance*, const ast::Handler*>> post_handlers(const SynapseParts& p) { return handlers_for(p, "post"); }
 
+  // The `on spike` handlers of the trace blocks of one side.
+  std::vector<const ast::Handler*> trace_handlers(const SynapseParts& parts, sema::Side side) {
+    std::vector<const ast::Handler*> out;
+    for (Instance* inst : parts.all())
+      for (const ast::TraceBlock& tb : inst->model->decl->body.traces)
+        if ((tb.side == ast::TraceSide::Pre) == (side == sema::Side::Pre))
+          for (const ast::Handler& h : tb.body.handlers)
+            if (h.event == "spike") out.push_back(&h);
+    return out;
+  }
+
+  bool has_trace_equations(const SynapseParts& parts, sema::Side side) {
+    for (Instance* inst : parts.all())
+      for (const ast::TraceBlock& tb : inst->model->decl->body.traces)
+        if ((tb.side == ast::TraceSide::Pre) == (side == sema::Side::Pre) && !tb.body.equations.empty()) return true;
+    return false;
+  }
+
+  // Trace state: one value per neuron of the pre or post population, per projection.
+  void declare_traces(SynapseParts& parts, const std::string& name) {
+    for (Instance* inst : parts.all()) {
+      for (const sema::Symbol* s : inst->model->state) {
+        if (!s->trace) continue;
+        std::size_t pop = s->side == sema::Side::Pre ? parts.pre_pop : parts.post_pop;
+        const sema::Value* v = value_of(*inst, s);
+        Init in;
+        in.kind = GENNC_INIT_CONSTANT;
+        if (v && v->kind != sema::ValueKind::Expression) in = init_of(*v);
+        else if (s->value && !s->value->empty()) in.params[0] = s->value->front();
+        parts.traces[s] = add_array(name + "." + s->name, unit_of(*inst, s), type_of(s->type), GENNC_SCOPE_NEURON,
+                                    static_cast<std::uint32_t>(pop), GENNC_ARRAY_STATE, std::move(in));
+      }
+    }
+  }
+
+  // Binds everything synapse-side code may name: parameters and state of the synapse and
+  // its components (per synapse `syn`), traces (per pre or post neuron), `pre.x`/`post.x`,
+  // derived quantities (inlined), and the components' external names (by name, through
+  // the projection's slot bindings).
+  void bind_synapse_side(CodeLowerer& cl, SynapseParts& parts, const Expr* syn, LocalId pre_id, LocalId post_id) {
+    for (Instance* inst : parts.all()) {
+      ExprPtr idx = inst->scope == GENNC_SCOPE_SCALAR ? iconst(Type::U32, 0) : (syn ? clone(*syn) : nullptr);
+      for (const sema::Symbol* s : inst->model->parameters) {
+        auto it = inst->arrays.find(s);
+        if (it == inst->arrays.end()) continue;
+        if (idx) cl.bind(s, load(it->second, type_of(s->type), clone(*idx)));
+      }
+      if (syn)
+        for (const sema::Symbol* s : inst->model->state) {
+          auto it = inst->arrays.find(s);
+          if (it != inst->arrays.end()) cl.bind(s, load(it->second, type_of(s->type), clone(*syn)));
+        }
+      bind_sides(cl, *inst, parts.pre_pop, parts.post_pop, pre_id, post_id);
+    }
+    for (auto& [s, array] : parts.traces) {
+      LocalId who = s->side == sema::Side::Pre ? pre_id : post_id;
+      if (who != kNone) cl.bind(s, load(array, type_of(s->type), local(who, Type::U32)));
+    }
+    for (Instance* inst : parts.all())
+      for (const sema::Symbol* s : inst->model->derived)
+        if (s->decl && s->decl->init) cl.bind(s, cl.expr_as(s->decl->init.get(), type_of(s->type)));
+    // External names resolve to the synapse's or another component's variable of that name.
+    for (Instance* inst : parts.all()) {
+      for (const sema::Symbol* ext : inst->model->externals) {
+        for (Instance* owner : parts.all()) {
+          const sema::Symbol* target = owner->model->find(ext->name);
+          if (!target || target == ext || !cl.binding(target)) continue;
+          cl.bind(ext, clone(*cl.binding(target)));
+          break;
+        }
+      }
+    }
+    cl.on_weight_update = [this, &parts, &cl](sema::Builtin which, ExprPtr dw, SourceRange where, Block& out) {
+      const char* fname = which == sema::Builtin::Potentiate ? "potentiate" : "depress";
+      for (Instance* inst : parts.components)
+        for (const ast::Function& fn : inst->model->decl->body.functions) {
+          if (fn.name != fname) continue;
+          LocalId arg = cl.kernel().add_local(std::string(fname) + "." + (fn.params.empty() ? "dw" : fn.params[0].name),
+                                              m_->real);
+          out.push_back(let(arg, std::move(dw), where));
+          if (!fn.params.empty()) cl.bind(p_.params.at(&fn.params[0]), local(arg, m_->real));
+          cl.block(fn.body, out);
+          return;
+        }
+    };
+  }
+
+  // The spike-delivery function for `emit(x)` in a kernel with locals `post` and `depth`.
+  void set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, LocalId post_id, LocalId depth) {
     ArrayId ring = plan.receptor_ring_array;
     ArrayId delay_array = plan.delay_array;
     std::uint32_t delay_const = plan.constant_delay_steps;
-    std::uint32_t post_size = post_pop.size;
+    std::uint32_t post_size = m_->populations[plan.post.population].size;
+    Type real = m_->real;
     cl.on_emit = [=](ExprPtr x, SourceRange where, Block& body) {
-      // Arrival at the start of step + delay + 1: a spike emitted during step s (at
+      // Arrival at the start of step + delay + 1: a spike emitted during step s (stamped
       // t_s + dt) reaches the receptor at t_s + dt + delay, as in NEST.
       ExprPtr delay = delay_array == kNone ? iconst(Type::U32, delay_const)
                                            : load(delay_array, Type::U32, local(syn_id, Type::U32));
@@ -996,66 +1126,213 @@ class Lowerer {
                                             cast(Type::U64, local(depth, Type::U32))));
       ExprPtr at = binary(BinaryOp::Add, binary(BinaryOp::Mul, std::move(slot), iconst(Type::U32, post_size)),
                           local(post_id, Type::U32));
-      body.push_back(atomic_add(ring, std::move(at), CodeLowerer::coerce(std::move(x), m_->real), where));
+      body.push_back(atomic_add(ring, std::move(at), CodeLowerer::coerce(std::move(x), real), where));
     };
-    for (const ast::Handler& h : syn.model->decl->body.handlers)
-      if (h.event == "pre") cl.block(h.body, loop);
-
-    ExprPtr row_begin = load(plan.row_pointer_array, Type::U32, local(pre_id, Type::U32));
-    ExprPtr row_end = load(plan.row_pointer_array, Type::U32,
-                           binary(BinaryOp::Add, local(pre_id, Type::U32), iconst(Type::U32, 1)));
-    k.body.push_back(for_(syn_id, std::move(row_begin), std::move(row_end), std::move(loop)));
   }
 
-  // Binds `pre.x` / `post.x` (uses with a side) to the neuron arrays of either population.
-  void bind_sides(CodeLowerer& cl, Instance& syn, std::size_t pre_pop, std::size_t post_pop, LocalId pre_id,
+  // The `on spike` code of one side's traces for neuron `who` (after the synapse loop).
+  void apply_trace_spikes(CodeLowerer& cl, SynapseParts& parts, sema::Side side, LocalId who, Block& out) {
+    for (auto& [s, array] : parts.traces)
+      if (s->side == side) cl.bind(s, load(array, type_of(s->type), local(who, Type::U32)));
+    for (const ast::Handler* h : trace_handlers(parts, side)) cl.block(h->body, out);
+  }
+
+  std::uint32_t lower_pre_kernel(SynapseParts& parts, const std::string& name, std::uint32_t index, SourceRange range) {
+    std::uint32_t ki = add_kernel(name + ".pre", GENNC_KERNEL_SYNAPSE_PRE, index, range);
+    Kernel& k = m_->kernels[ki];
+    const Projection& plan = m_->projections[index];
+    CodeLowerer cl(p_, *m_, k, diags_);
+    LocalId pre_id = k.add_local("pre", Type::U32);
+    k.body.push_back(let(pre_id, load(m_->populations[parts.pre_pop].spike_list_array, Type::U32, input(Input::Index))));
+    auto handlers = pre_handlers(parts);
+    if (!handlers.empty()) {
+      LocalId depth = kNone;
+      if (plan.receptor_ring_array != kNone) {
+        depth = k.add_local("depth", Type::U32);
+        k.body.push_back(let(depth, load(m_->populations[parts.post_pop].ring_depth_array, Type::U32, iconst(Type::U32, 0))));
+      }
+      LocalId syn_id = k.add_local("synapse", Type::U32);
+      LocalId post_id = k.add_local("post", Type::U32);
+      Block loop;
+      loop.push_back(let(post_id, load(plan.column_array, Type::U32, local(syn_id, Type::U32))));
+      ExprPtr sidx = local(syn_id, Type::U32);
+      cl.set_draw_index(clone(*sidx));
+      bind_synapse_side(cl, parts, sidx.get(), pre_id, post_id);
+      if (depth != kNone) set_emit(cl, plan, syn_id, post_id, depth);
+      for (auto& [inst, h] : handlers) cl.block(h->body, loop);
+      ExprPtr row_begin = load(plan.row_pointer_array, Type::U32, local(pre_id, Type::U32));
+      ExprPtr row_end = load(plan.row_pointer_array, Type::U32,
+                             binary(BinaryOp::Add, local(pre_id, Type::U32), iconst(Type::U32, 1)));
+      k.body.push_back(for_(syn_id, std::move(row_begin), std::move(row_end), std::move(loop), range));
+    }
+    cl.set_draw_index(local(pre_id, Type::U32));
+    bind_synapse_side(cl, parts, nullptr, pre_id, kNone);
+    apply_trace_spikes(cl, parts, sema::Side::Pre, pre_id, k.body);
+    return ki;
+  }
+
+  // The pre neuron of synapse `syn`: the last row whose first synapse is <= syn (a
+  // bisection over the row pointers, in as many halvings as the pre population needs).
+  LocalId find_pre(Kernel& k, const Projection& plan, LocalId syn_id, Block& out) {
+    std::uint32_t n = m_->populations[plan.pre.population].size;
+    LocalId lo = k.add_local("lo", Type::U32);
+    LocalId hi = k.add_local("hi", Type::U32);
+    LocalId mid = k.add_local("mid", Type::U32);
+    LocalId it = k.add_local("halving", Type::U32);
+    out.push_back(let(lo, iconst(Type::U32, 0)));
+    out.push_back(let(hi, iconst(Type::U32, n)));
+    std::uint32_t halvings = 0;
+    while ((1ull << halvings) < n) ++halvings;
+    Block step;
+    step.push_back(let(mid, binary(BinaryOp::Div, binary(BinaryOp::Add, local(lo, Type::U32), local(hi, Type::U32)),
+                                   iconst(Type::U32, 2))));
+    Block go_right, go_left;
+    go_right.push_back(assign(lo, local(mid, Type::U32)));
+    go_left.push_back(assign(hi, local(mid, Type::U32)));
+    step.push_back(if_(binary(BinaryOp::Le, load(plan.row_pointer_array, Type::U32, local(mid, Type::U32)),
+                              local(syn_id, Type::U32)),
+                       std::move(go_right), std::move(go_left)));
+    if (halvings > 0) out.push_back(for_(it, iconst(Type::U32, 0), iconst(Type::U32, halvings), std::move(step)));
+    return lo;
+  }
+
+  std::uint32_t lower_post_kernel(SynapseParts& parts, const std::string& name, std::uint32_t index, SourceRange range) {
+    std::uint32_t ki = add_kernel(name + ".post", GENNC_KERNEL_SYNAPSE_POST, index, range);
+    Kernel& k = m_->kernels[ki];
+    const Projection& plan = m_->projections[index];
+    CodeLowerer cl(p_, *m_, k, diags_);
+    LocalId post_id = k.add_local("post", Type::U32);
+    k.body.push_back(let(post_id, load(m_->populations[parts.post_pop].spike_list_array, Type::U32, input(Input::Index))));
+    auto handlers = post_handlers(parts);
+    if (!handlers.empty()) {
+      LocalId col = k.add_local("column_entry", Type::U32);
+      LocalId syn_id = k.add_local("synapse", Type::U32);
+      Block loop;
+      loop.push_back(let(syn_id, load(plan.column_synapse_array, Type::U32, local(col, Type::U32))));
+      LocalId pre_id = find_pre(k, plan, syn_id, loop);
+      ExprPtr sidx = local(syn_id, Type::U32);
+      cl.set_draw_index(clone(*sidx));
+      bind_synapse_side(cl, parts, sidx.get(), pre_id, post_id);
+      for (auto& [inst, h] : handlers) cl.block(h->body, loop);
+      ExprPtr begin = load(plan.column_pointer_array, Type::U32, local(post_id, Type::U32));
+      ExprPtr end = load(plan.column_pointer_array, Type::U32,
+                         binary(BinaryOp::Add, local(post_id, Type::U32), iconst(Type::U32, 1)));
+      k.body.push_back(for_(col, std::move(begin), std::move(end), std::move(loop), range));
+    }
+    cl.set_draw_index(local(post_id, Type::U32));
+    bind_synapse_side(cl, parts, nullptr, kNone, post_id);
+    apply_trace_spikes(cl, parts, sema::Side::Post, post_id, k.body);
+    return ki;
+  }
+
+  // Advances one side's traces of every neuron of that population by one step.
+  std::uint32_t lower_trace_kernel(SynapseParts& parts, const std::string& name, std::uint32_t index, sema::Side side,
+                                   SourceRange range) {
+    bool pre = side == sema::Side::Pre;
+    std::uint32_t ki = add_kernel(name + (pre ? ".trace_pre" : ".trace_post"),
+                                  pre ? GENNC_KERNEL_TRACE_PRE : GENNC_KERNEL_TRACE_POST, index, range);
+    Kernel& k = m_->kernels[ki];
+    CodeLowerer cl(p_, *m_, k, diags_);
+    LocalId neuron = k.add_local("neuron", Type::U32);
+    k.body.push_back(let(neuron, input(Input::Index)));
+    bind_synapse_side(cl, parts, nullptr, pre ? neuron : kNone, pre ? kNone : neuron);
+    Block stores;
+    for (auto& [s, array] : parts.traces) {
+      if (s->side != side) continue;
+      Type t = type_of(s->type);
+      LocalId id = k.add_local(s->name, t);
+      k.body.push_back(let(id, load(array, t, input(Input::Index))));
+      stores.push_back(store(array, input(Input::Index), local(id, t)));
+      cl.bind(s, local(id, t));
+    }
+    auto integrate = std::make_unique<Stmt>();
+    integrate->kind = StmtKind::Integrate;
+    integrate->range = range;
+    for (Instance* inst : parts.all())
+      for (const ast::TraceBlock& tb : inst->model->decl->body.traces)
+        if ((tb.side == ast::TraceSide::Pre) == pre)
+          for (const ast::Equation& eq : tb.body.equations) {
+            const sema::Symbol* target = p_.equation_targets.at(&eq);
+            const Expr* b = cl.binding(target);
+            integrate->equations.push_back({b->local, cl.expr_as(eq.rhs.get(), b->type), eq.range});
+          }
+    k.body.push_back(std::move(integrate));
+    for (auto& s : stores) k.body.push_back(std::move(s));
+    return ki;
+  }
+
+  // A synapse with an `output` (a gap junction): every step, each synapse adds its output
+  // to the post neuron's input accumulator, which the post neuron reads next step.
+  std::uint32_t lower_continuous_kernel(SynapseParts& parts, const std::string& name, std::uint32_t index,
+                                        SourceRange range) {
+    std::uint32_t ki = add_kernel(name + ".continuous", GENNC_KERNEL_SYNAPSE_CONTINUOUS, index, range);
+    Kernel& k = m_->kernels[ki];
+    const Projection& plan = m_->projections[index];
+    CodeLowerer cl(p_, *m_, k, diags_);
+    LocalId syn_id = k.add_local("synapse", Type::U32);
+    k.body.push_back(let(syn_id, input(Input::Index)));
+    LocalId post_id = k.add_local("post", Type::U32);
+    k.body.push_back(let(post_id, load(plan.column_array, Type::U32, input(Input::Index))));
+    LocalId pre_id = find_pre(k, plan, syn_id, k.body);
+    ExprPtr sidx = local(syn_id, Type::U32);
+    cl.set_draw_index(clone(*sidx));
+    bind_synapse_side(cl, parts, sidx.get(), pre_id, post_id);
+    for (const ast::Output& o : parts.synapse->model->decl->body.outputs) {
+      ArrayId acc = pops_[parts.post_pop].injected.at(o.target);
+      k.body.push_back(atomic_add(acc, local(post_id, Type::U32), cl.expr_as(o.value.get(), m_->real), o.range));
+    }
+    return ki;
+  }
+
+  // Resolves `pre.x` / `post.x` (uses with a side) to the neuron arrays of either population.
+  void bind_sides(CodeLowerer& cl, Instance&, std::size_t pre_pop, std::size_t post_pop, LocalId pre_id,
                   LocalId post_id) {
-    for (const sema::Symbol* u : syn.model->uses) {
+    cl.resolve = [this, pre_pop, post_pop, pre_id, post_id](const sema::Symbol* u) -> ExprPtr {
+      if (u->kind != sema::SymbolKind::Uses || u->side == sema::Side::None) return nullptr;
       std::size_t pop = u->side == sema::Side::Pre ? pre_pop : post_pop;
       LocalId who = u->side == sema::Side::Pre ? pre_id : post_id;
       auto it = pops_[pop].state.find(u->name);
-      if (it == pops_[pop].state.end()) continue;
-      cl.bind(u, load(it->second, value_type(m_->arrays[it->second].dtype), local(who, Type::U32)));
-    }
+      if (it == pops_[pop].state.end() || who == kNone) return nullptr;
+      return load(it->second, value_type(m_->arrays[it->second].dtype), local(who, Type::U32));
+    };
   }
 
+  // Parameters and (non-trace) state of a synapse or component: per synapse, or one value
+  // per projection (components' parameters, scalar scope).
   void declare_synapse(Instance& syn, Projection& plan) {
     const sema::Model& model = *syn.model;
-    for (const sema::Symbol* s : model.parameters) {
-      if (s->name == "delay") continue;  // the projection's delay, above
-      const sema::Value* v = value_of(syn, s);
-      sema::Value fallback;
-      if (!v) {
-        fallback.kind = sema::ValueKind::Constant;
-        if (s->value) fallback.numbers = *s->value;
-        v = &fallback;
+    for (const auto* list : {&model.parameters, &model.state}) {
+      bool state = list == &model.state;
+      for (const sema::Symbol* s : *list) {
+        if (s->trace || (!state && s->name == "delay" && model.kind == ast::ModelKind::Synapse)) continue;
+        const sema::Value* v = value_of(syn, s);
+        sema::Value fallback;
+        if (!v) {
+          fallback.kind = sema::ValueKind::Constant;
+          if (s->value) fallback.numbers = *s->value;
+          v = &fallback;
+        }
+        syn.arrays[s] = synapse_array(syn, s, *v, state ? GENNC_ARRAY_STATE : GENNC_ARRAY_PARAMETER, plan);
       }
-      syn.arrays[s] = synapse_array(syn, s, *v, GENNC_ARRAY_PARAMETER, plan);
-    }
-    for (const sema::Symbol* s : model.state) {
-      if (s->trace) continue;
-      const sema::Value* v = value_of(syn, s);
-      sema::Value fallback;
-      if (!v) {
-        fallback.kind = sema::ValueKind::Constant;
-        if (s->value) fallback.numbers = *s->value;
-        v = &fallback;
-      }
-      syn.arrays[s] = synapse_array(syn, s, *v, GENNC_ARRAY_STATE, plan);
     }
   }
 
   ArrayId synapse_array(Instance& syn, const sema::Symbol* s, const sema::Value& v, std::uint32_t flags, Projection& plan) {
     Init in;
-    if (v.kind == sema::ValueKind::Expression) {
+    GenncArrayScope scope = syn.scope;
+    if (v.kind == sema::ValueKind::Expression && uses_connection(v.expr)) {
       in = synapse_function_init(v.expr, syn.prefix + s->name + ".init");
+      scope = GENNC_SCOPE_SYNAPSE;
+    } else if (v.kind == sema::ValueKind::Expression) {
+      in = state_init(syn, s);  // an expression of the model's parameters (`u: real = U`)
     } else if (v.kind == sema::ValueKind::PerElement) {
       in.kind = GENNC_INIT_ZERO;  // filled from the connection list's column by the runtime
+      scope = GENNC_SCOPE_SYNAPSE;
     } else {
       in = init_of(v);
+      if (v.kind == sema::ValueKind::Distribution) scope = GENNC_SCOPE_SYNAPSE;
     }
-    ArrayId id = add_array(syn.prefix + s->name, unit_of(syn, s), type_of(s->type), GENNC_SCOPE_SYNAPSE, syn.owner, flags,
-                           std::move(in));
+    ArrayId id = add_array(syn.prefix + s->name, unit_of(syn, s), type_of(s->type), scope, syn.owner, flags, std::move(in));
     if (v.kind == sema::ValueKind::PerElement && s->name == "weight") plan.weight_from_list = id;
     return id;
   }
@@ -1080,18 +1357,17 @@ class Lowerer {
     return static_cast<std::uint32_t>(m_->synapse_functions.size() - 1);
   }
 
-  void bind_connection_symbols(CodeLowerer& cl, const ast::Expr* e) {
+  bool uses_connection(const ast::Expr* e) {
+    bool found = false;
+    visit_names(e, [&](const sema::Symbol* s) { found = found || s->kind == sema::SymbolKind::Connection; });
+    return found;
+  }
+
+  // Calls f with the symbol of every name in e.
+  void visit_names(const ast::Expr* e, const std::function<void(const sema::Symbol*)>& f) {
     std::function<void(const ast::Expr*)> walk = [&](const ast::Expr* x) {
       if (!x) return;
-      if (const sema::Symbol* s = p_.symbol_of(x); s && s->kind == sema::SymbolKind::Connection) {
-        Input in = s->name == "d"    ? Input::Distance
-                   : s->name == "dx" ? Input::Dx
-                   : s->name == "dy" ? Input::Dy
-                   : s->name == "dz" ? Input::Dz
-                   : s->name == "i"  ? Input::Pre
-                                     : Input::Post;
-        cl.bind(s, CodeLowerer::coerce(input(in), type_of(s->type)));
-      }
+      if (const sema::Symbol* s = p_.symbol_of(x)) f(s);
       using ast::ExprKind;
       switch (x->kind) {
         case ExprKind::Unary: walk(static_cast<const ast::UnaryExpr*>(x)->operand.get()); break;
@@ -1107,10 +1383,27 @@ class Lowerer {
         case ExprKind::Call:
           for (const auto& a : static_cast<const ast::CallExpr*>(x)->args) walk(a.value.get());
           break;
+        case ExprKind::Index:
+          walk(static_cast<const ast::IndexExpr*>(x)->base.get());
+          walk(static_cast<const ast::IndexExpr*>(x)->index.get());
+          break;
         default: break;
       }
     };
     walk(e);
+  }
+
+  void bind_connection_symbols(CodeLowerer& cl, const ast::Expr* e) {
+    visit_names(e, [&](const sema::Symbol* s) {
+      if (s->kind != sema::SymbolKind::Connection) return;
+      Input in = s->name == "d"    ? Input::Distance
+                 : s->name == "dx" ? Input::Dx
+                 : s->name == "dy" ? Input::Dy
+                 : s->name == "dz" ? Input::Dz
+                 : s->name == "i"  ? Input::Pre
+                                   : Input::Post;
+      cl.bind(s, CodeLowerer::coerce(input(in), type_of(s->type)));
+    });
   }
 
   std::uint32_t delay_steps(double ms) const {

@@ -99,9 +99,10 @@ class Verifier {
     std::string where = "projection " + p.name;
     check_selection(where, p.pre);
     check_selection(where, p.post);
-    for (ArrayId a : {p.receptor_ring_array, p.row_pointer_array, p.column_array})
+    for (ArrayId a : {p.row_pointer_array, p.column_array})
       if (!array_ok(a)) fail(where, "connectivity array missing");
-    for (ArrayId a : {p.column_pointer_array, p.column_synapse_array, p.delay_array, p.weight_from_list})
+    for (ArrayId a : {p.receptor_ring_array, p.column_pointer_array, p.column_synapse_array, p.delay_array,
+                      p.weight_from_list})
       if (a != kNone && !array_ok(a)) fail(where, "optional array id out of range");
     if ((p.column_pointer_array == kNone) != (p.column_synapse_array == kNone))
       fail(where, "column pointers and column synapses must come together");

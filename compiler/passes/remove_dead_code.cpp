@@ -23,7 +23,8 @@ bool prune(Block& b, const std::set<LocalId>& read) {
     changed = prune(s->body, read) || changed;
     changed = prune(s->otherwise, read) || changed;
     bool dead = ((s->kind == StmtKind::Let || s->kind == StmtKind::Assign) && !read.count(s->local)) ||
-                (s->kind == StmtKind::If && s->body.empty() && s->otherwise.empty());
+                (s->kind == StmtKind::If && s->body.empty() && s->otherwise.empty()) ||
+                (s->kind == StmtKind::For && s->body.empty());
     if (dead) {
       changed = true;
       continue;

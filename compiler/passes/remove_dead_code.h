@@ -6,8 +6,8 @@
 namespace gennc::passes {
 
 // Removes locals that are never read (their Let and Assign statements: every expression is
-// pure, random draws included) and `if`s left with nothing in either branch, until none
-// remain.
+// pure, random draws included), `if`s left with nothing in either branch and loops with
+// nothing in their body, until none remain.
 // Requires: nothing. Guarantees: every remaining local is read. Returns whether anything
 // changed.
 bool remove_dead_code(ir::Module& m, const Options& options, diag::Diagnostics& diags);

@@ -11,7 +11,13 @@ using namespace ir;
 
 namespace {
 
-// Replaces loads of the arrays in `values` (and Input::Dt) everywhere.
+// A list parameter (spike times, GIF's time constants) read at a constant index.
+bool is_list_parameter(const Array& a) {
+  return (a.flags & GENNC_ARRAY_PARAMETER) && a.scope == GENNC_SCOPE_LIST && a.init.kind == GENNC_INIT_LIST;
+}
+
+// Replaces loads of the arrays in `values`, constant-index loads of list parameters, and
+// Input::Dt everywhere.
 bool substitute(Module& m, const std::map<ArrayId, double>& values) {
   bool changed = false;
   auto visit = [&](ExprPtr& slot) {
@@ -19,6 +25,16 @@ bool substitute(Module& m, const std::map<ArrayId, double>& values) {
       slot = fconst(Type::F64, m.dt);
       changed = true;
     } else if (slot->kind == ExprKind::Load) {
+      const Array& a = m.arrays[slot->array];
+      ExprPtr index = fold(clone(*slot->operands[0]));
+      if (is_list_parameter(a) && is_const(*index)) {
+        auto i = static_cast<std::size_t>(const_value(*index));
+        if (i < a.init.values.size()) {
+          slot = make_const(slot->type, a.init.values[i]);
+          changed = true;
+        }
+        return;
+      }
       auto it = values.find(slot->array);
       if (it == values.end()) return;
       slot = make_const(slot->type, it->second);
