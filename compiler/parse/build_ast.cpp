@@ -1,6 +1,7 @@
 // Parse tree -> AST. Every node gets the byte range of its tokens. Items (declarations,
-// statements, network items) whose subtree holds a syntax error are left out: the error
-// was reported already, and later stages only ever see complete nodes.
+// statements, network items) whose subtree holds a syntax error or a number out of range
+// are left out: the error was reported already, and later stages see only complete nodes
+// and no made-up values.
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -108,7 +109,8 @@ class Builder {
 
   // ---- literals -------------------------------------------------------------------
 
-  double number(std::string_view spelled, SourceRange where, bool integer) {
+  // The value of a number literal; nothing (after reporting) if a double cannot hold it.
+  std::optional<double> number(std::string_view spelled, SourceRange where, bool integer) {
     std::string s(spelled);
     errno = 0;
     double v = std::strtod(s.c_str(), nullptr);
@@ -116,7 +118,7 @@ class Builder {
                         (integer && v > 9007199254740992.0);  // integers must be exact in a double
     if (out_of_range) {
       diags_.report(DiagId::number_out_of_range, where, s);
-      return 0.0;
+      return std::nullopt;
     }
     return v;
   }
@@ -131,8 +133,9 @@ class Builder {
     SourceRange whole = range(t);
     SourceRange number_range{whole.begin, {file_, whole.begin.offset + static_cast<std::uint32_t>(number_end)}};
     SourceRange unit_range{{file_, whole.begin.offset + static_cast<std::uint32_t>(i)}, whole.end};
-    double v = number(s.substr(0, number_end), number_range, false);
-    return std::make_unique<ast::QuantityLit>(whole, v, std::string(s.substr(i)), unit_range);
+    auto v = number(s.substr(0, number_end), number_range, false);
+    if (!v) return nullptr;
+    return std::make_unique<ast::QuantityLit>(whole, *v, std::string(s.substr(i)), unit_range);
   }
 
   // The value of a STRING token, escapes resolved. An unterminated string (reported by
@@ -194,7 +197,7 @@ class Builder {
       auto callee = expr(c->callee);
       if (!callee) return nullptr;
       auto call = std::make_unique<ast::CallExpr>(range(ctx), std::move(callee));
-      args(c->argList(), call->args);
+      if (!args(c->argList(), call->args)) return nullptr;
       return call;
     }
     if (auto* c = dynamic_cast<GdslParser::IndexExprContext*>(ctx)) {
@@ -205,6 +208,7 @@ class Builder {
         slice->start = expr(s->start);
         slice->stop = expr(s->stop);
         slice->step = expr(s->step);
+        if ((s->start && !slice->start) || (s->stop && !slice->stop) || (s->step && !slice->step)) return nullptr;
         return slice;
       }
       auto* single = dynamic_cast<GdslParser::SingleIndexContext*>(c->index);
@@ -246,12 +250,14 @@ class Builder {
     if (!ctx) return nullptr;
     if (auto* c = dynamic_cast<GdslParser::QuantityLiteralContext*>(ctx)) return quantity(c->QUANTITY()->getSymbol());
     if (auto* c = dynamic_cast<GdslParser::NumberLiteralContext*>(ctx)) {
-      double v = number(c->getText(), range(ctx), false);
-      return std::make_unique<ast::NumberLit>(range(ctx), v, false);
+      auto v = number(c->getText(), range(ctx), false);
+      if (!v) return nullptr;
+      return std::make_unique<ast::NumberLit>(range(ctx), *v, false);
     }
     if (auto* c = dynamic_cast<GdslParser::IntLiteralContext*>(ctx)) {
-      double v = number(c->getText(), range(ctx), true);
-      return std::make_unique<ast::NumberLit>(range(ctx), v, true);
+      auto v = number(c->getText(), range(ctx), true);
+      if (!v) return nullptr;
+      return std::make_unique<ast::NumberLit>(range(ctx), *v, true);
     }
     if (auto* c = dynamic_cast<GdslParser::StringLiteralContext*>(ctx))
       return std::make_unique<ast::StringLit>(range(ctx), string_value(c->STRING()->getSymbol()));
@@ -262,15 +268,19 @@ class Builder {
     if (auto* c = dynamic_cast<GdslParser::ParenExprContext*>(ctx)) return expr(c->expr());
     if (auto* c = dynamic_cast<GdslParser::ListLiteralContext*>(ctx)) {
       auto list = std::make_unique<ast::ListLit>(range(ctx));
-      for (auto* e : c->expr())
-        if (auto element = expr(e)) list->elements.push_back(std::move(element));
+      for (auto* e : c->expr()) {
+        auto element = expr(e);
+        if (!element) return nullptr;
+        list->elements.push_back(std::move(element));
+      }
       return list;
     }
     return nullptr;
   }
 
-  void args(GdslParser::ArgListContext* ctx, std::vector<ast::Arg>& out) {
-    if (!ctx) return;
+  // Returns false if an argument's value could not be converted.
+  bool args(GdslParser::ArgListContext* ctx, std::vector<ast::Arg>& out) {
+    if (!ctx) return true;
     for (auto* a : ctx->arg()) {
       ast::Arg arg;
       if (a->name) {
@@ -279,15 +289,17 @@ class Builder {
       }
       arg.value = expr(a->value);
       arg.range = range(a);
-      if (arg.value) out.push_back(std::move(arg));
+      if (!arg.value) return false;
+      out.push_back(std::move(arg));
     }
+    return true;
   }
 
-  ast::Call call(GdslParser::CallContext* ctx) {
+  std::optional<ast::Call> call(GdslParser::CallContext* ctx) {
     ast::Call c;
     c.name = text(ctx->name);
     c.name_range = range(ctx->name);
-    args(ctx->argList(), c.args);
+    if (!args(ctx->argList(), c.args)) return std::nullopt;
     c.range = range(ctx);
     return c;
   }
@@ -306,12 +318,12 @@ class Builder {
         int exponent = 1;
         if (named->exponent) {
           auto* digits = named->exponent->INT()->getSymbol();
-          double magnitude = number(text(digits), range(digits), true);
-          if (magnitude > std::numeric_limits<int>::max()) {
+          auto magnitude = number(text(digits), range(digits), true);
+          if (magnitude && *magnitude > std::numeric_limits<int>::max()) {
             diags_.report(DiagId::number_out_of_range, range(digits), text(digits));
-            magnitude = 1;
+            magnitude.reset();
           }
-          exponent = static_cast<int>(magnitude);
+          exponent = magnitude ? static_cast<int>(*magnitude) : 1;
           if (named->exponent->getStart()->getText() == "-") exponent = -exponent;
         }
         u.exponent = exponent * factor_sign;
@@ -401,7 +413,9 @@ class Builder {
       } else if (c->elseIf) {
         ast::Block b;
         b.range = range(c->elseIf);
-        if (auto nested = statement(c->elseIf)) b.statements.push_back(std::move(nested));
+        auto nested = statement(c->elseIf);
+        if (!nested) return nullptr;
+        b.statements.push_back(std::move(nested));
         stmt->otherwise = std::move(b);
       }
       return stmt->cond ? std::move(stmt) : nullptr;
@@ -461,6 +475,7 @@ class Builder {
       decl.type = type_expr(v->type);
       decl.init = expr(v->init);
       decl.range = range(v);
+      if (v->init && !decl.init) continue;
       out.push_back(std::move(decl));
     }
   }
@@ -544,9 +559,8 @@ class Builder {
         r.name_range = range(c->name);
         r.model = text(c->model);
         r.model_range = range(c->model);
-        args(c->argList(), r.args);
         r.range = range(c);
-        body.receptors.push_back(std::move(r));
+        if (args(c->argList(), r.args)) body.receptors.push_back(std::move(r));
       } else if (auto* c = dynamic_cast<GdslParser::SlotItemContext*>(item)) {
         ast::SlotDecl s;
         s.name = text(c->name);
@@ -581,9 +595,11 @@ class Builder {
 
   void net_item(GdslParser::NetItemContext* item, ast::NetworkDecl& net) {
     if (auto* c = dynamic_cast<GdslParser::SettingItemContext*>(item)) {
-      net.settings.push_back(setting(c, c->name, c->value));
+      ast::Setting s = setting(c, c->name, c->value);
+      if (s.value) net.settings.push_back(std::move(s));
     } else if (auto* c = dynamic_cast<GdslParser::ConstantItemContext*>(item)) {
-      net.constants.push_back(setting(c, c->name, c->value));
+      ast::Setting s = setting(c, c->name, c->value);
+      if (s.value) net.constants.push_back(std::move(s));
     } else if (auto* c = dynamic_cast<GdslParser::PopulationItemContext*>(item)) {
       ast::PopulationDecl p;
       p.name = text(c->name);
@@ -596,12 +612,17 @@ class Builder {
           ast::ReceptorBinding binding;
           binding.name = text(b->name);
           binding.name_range = range(b->name);
-          binding.model = call(b->model);
+          auto model = call(b->model);
+          if (!model) return;
+          binding.model = std::move(*model);
           binding.range = range(b);
           p.receptors.push_back(std::move(binding));
         }
       }
-      if (auto* s = c->structure()) p.structure = call(s->call());
+      if (auto* s = c->structure()) {
+        p.structure = call(s->call());
+        if (!p.structure) return;
+      }
       if (auto* overrides = c->overrideBlock()) {
         for (auto* o : overrides->override()) {
           ast::Override ov;
@@ -609,7 +630,8 @@ class Builder {
           ov.name_range = range(o->name);
           ov.value = expr(o->value);
           ov.range = range(o);
-          if (ov.value) p.overrides.push_back(std::move(ov));
+          if (!ov.value) return;
+          p.overrides.push_back(std::move(ov));
         }
       }
       p.range = range(c);
@@ -634,8 +656,13 @@ class Builder {
       p.name_range = range(c->name);
       p.pre = expr(c->pre);
       p.post = expr(c->post);
-      p.connector = call(c->connector);
-      if (c->synapse) p.synapse = call(c->synapse);
+      auto connector = call(c->connector);
+      if (!connector) return;
+      p.connector = std::move(*connector);
+      if (c->synapse) {
+        p.synapse = call(c->synapse);
+        if (!p.synapse) return;
+      }
       if (c->receptor) {
         p.receptor = text(c->receptor);
         p.receptor_range = range(c->receptor);
@@ -644,16 +671,22 @@ class Builder {
       if (p.pre && p.post) net.projections.push_back(std::move(p));
     } else if (auto* c = dynamic_cast<GdslParser::InjectItemContext*>(item)) {
       ast::InjectDecl i;
-      i.source = call(c->source);
+      auto source = call(c->source);
+      if (!source) return;
+      i.source = std::move(*source);
       i.target = expr(c->target);
       i.range = range(c);
       if (i.target) net.injections.push_back(std::move(i));
     } else if (auto* c = dynamic_cast<GdslParser::RecordItemContext*>(item)) {
       ast::RecordDecl r;
-      for (auto* t : c->targets)
-        if (auto e = expr(t)) r.targets.push_back(std::move(e));
+      for (auto* t : c->targets) {
+        auto e = expr(t);
+        if (!e) return;
+        r.targets.push_back(std::move(e));
+      }
       r.interval = expr(c->interval);
       r.range = range(c);
+      if (c->interval && !r.interval) return;
       net.recordings.push_back(std::move(r));
     }
   }

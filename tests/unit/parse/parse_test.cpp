@@ -513,10 +513,7 @@ const DiagCase kDiagCases[] = {
      "network n { x = 1e999; y = 99999999999999999999; z = 1e-999 ms }\n"
      "                                                     ^~~~~~\n",
      "Module t.gdsl\n"
-     "  Network n <1:1-1:65>\n"
-     "    Setting x = Number 0.0 <1:13-1:22>\n"
-     "    Setting y = Number 0 <1:24-1:48>\n"
-     "    Setting z = Quantity 0 ms <1:50-1:63>\n"},
+     "  Network n <1:1-1:65>\n"},
     {"number in a unit",
      R"gdsl(neuron A { parameters { r: 2/ms } }
 )gdsl",
