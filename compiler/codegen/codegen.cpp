@@ -115,10 +115,10 @@ std::string emit_file(llvm::Module& module, const Target& target, FileKind kind,
 }
 
 bool build_binary(llvm::Module& module, const Target& target, BinaryKind kind, const std::string& path,
-                  diag::Diagnostics& diags, Timings* timings) {
+                  const std::string& runtime_dir, diag::Diagnostics& diags, Timings* timings) {
   const std::string object = emit_file(module, target, FileKind::Object, timings);
   StepTimer timer(timings);
-  std::optional<RuntimeLibraries> libraries = find_runtime_libraries(diags);
+  std::optional<RuntimeLibraries> libraries = find_runtime_libraries(runtime_dir, diags);
   if (!libraries) return false;
 
   llvm::SmallString<128> temporary;

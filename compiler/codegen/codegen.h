@@ -48,9 +48,10 @@ std::unique_ptr<llvm::Module> generate_module(const ir::Module& ir, llvm::LLVMCo
 // The text (LLVM IR, assembly) or bytes (object) of `module` for `target`.
 std::string emit_file(llvm::Module& module, const Target& target, FileKind kind, Timings* timings);
 
-// Compiles `module` to a temporary object and links it with the runtime into `path`.
+// Compiles `module` to a temporary object and links it with the runtime (from
+// `runtime_dir`, or where find_runtime_libraries looks when empty) into `path`.
 // Reports failures (no runtime libraries, linker errors, unwritable files) to `diags`.
 bool build_binary(llvm::Module& module, const Target& target, BinaryKind kind, const std::string& path,
-                  diag::Diagnostics& diags, Timings* timings);
+                  const std::string& runtime_dir, diag::Diagnostics& diags, Timings* timings);
 
 }  // namespace gennc::codegen

@@ -61,25 +61,26 @@ std::vector<std::string> link_arguments(const std::string& linker, const std::st
 
 }  // namespace
 
-std::vector<RuntimeLibraries> runtime_candidates() {
+std::vector<RuntimeLibraries> runtime_candidates(const std::string& dir) {
+  if (!dir.empty()) return {{join(dir, kRuntimeLibrary), join(dir, kSimMainLibrary)}};
   std::vector<RuntimeLibraries> candidates;
   // Any function's address identifies the binary this code is linked into.
   const std::string self =
-      llvm::sys::fs::getMainExecutable(nullptr, reinterpret_cast<void*>(&runtime_candidates));
+      llvm::sys::fs::getMainExecutable(nullptr, reinterpret_cast<void*>(&find_runtime_libraries));
   if (!self.empty()) {
     llvm::SmallString<256> installed(llvm::sys::path::parent_path(self));
     llvm::sys::path::append(installed, "..", "lib", "gennc");
     llvm::sys::path::remove_dots(installed, true);
-    const std::string dir(installed);
-    candidates.push_back({join(dir, kRuntimeLibrary), join(dir, kSimMainLibrary)});
+    const std::string install_dir(installed);
+    candidates.push_back({join(install_dir, kRuntimeLibrary), join(install_dir, kSimMainLibrary)});
   }
   const RuntimeLibraries build_tree{GENNC_RUNTIME_BUILD_LIBRARY, GENNC_SIM_MAIN_BUILD_LIBRARY};
   if (!build_tree.runtime.empty()) candidates.push_back(build_tree);
   return candidates;
 }
 
-std::optional<RuntimeLibraries> find_runtime_libraries(diag::Diagnostics& diags) {
-  const std::vector<RuntimeLibraries> candidates = runtime_candidates();
+std::optional<RuntimeLibraries> find_runtime_libraries(const std::string& dir, diag::Diagnostics& diags) {
+  const std::vector<RuntimeLibraries> candidates = runtime_candidates(dir);
   std::string searched;
   for (const RuntimeLibraries& found : candidates) {
     if (is_file(found.runtime) && is_file(found.sim_main)) return found;

@@ -20,13 +20,14 @@ struct RuntimeLibraries {
   std::string sim_main;  // libgennc_sim_main.a
 };
 
-// Where gennc looks for the runtime's libraries, in order: `<dir of gennc>/../lib/gennc`
-// (the install layout), then the build tree's runtime libraries (paths fixed at build time).
-std::vector<RuntimeLibraries> runtime_candidates();
+// Where gennc looks for the runtime's libraries: in `dir` alone when it is given
+// (--runtime-dir), else `<dir of gennc>/../lib/gennc` (the install layout), then the build
+// tree's runtime libraries (paths fixed at build time).
+std::vector<RuntimeLibraries> runtime_candidates(const std::string& dir);
 
-// The first of runtime_candidates() whose two libraries exist; reports
+// The first of runtime_candidates(dir) whose two libraries exist; reports
 // runtime_library_missing and returns nullopt when none does.
-std::optional<RuntimeLibraries> find_runtime_libraries(diag::Diagnostics& diags);
+std::optional<RuntimeLibraries> find_runtime_libraries(const std::string& dir, diag::Diagnostics& diags);
 
 // Links `object` with the runtime into `output`. Our libraries are linked statically, and
 // so are libstdc++ and libgcc, so the result runs on a machine without gennc or a matching

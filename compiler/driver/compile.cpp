@@ -114,7 +114,7 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   if (link) {
     const std::string path = options.output.empty() ? "sim" : options.output;
     const auto kind = options.shared ? codegen::BinaryKind::SharedLibrary : codegen::BinaryKind::Executable;
-    codegen::build_binary(*code, *target, kind, path, diags, &timings);
+    codegen::build_binary(*code, *target, kind, path, options.runtime_dir, diags, &timings);
   } else {
     const codegen::FileKind kind = options.emit == Emit::Llvm  ? codegen::FileKind::LlvmIr
                                    : options.emit == Emit::Asm ? codegen::FileKind::Assembly

@@ -31,6 +31,7 @@ struct Options {
   int opt_level = 2;               // -O0..3
   std::string march;               // --march: an LLVM CPU name or "native" (empty: x86-64-v2)
   bool shared = false;             // --shared: a .so exporting the runtime's C ABI
+  std::string runtime_dir;         // --runtime-dir: the runtime libraries' folder (empty: found)
 };
 
 // Exit statuses shared by the driver and its tests.

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
     app.add_option("--march", options.march, "CPU to compile for: an LLVM CPU name or 'native' (default x86-64-v2)");
     app.add_flag("--shared", options.shared, "Link a shared library exporting the runtime's C ABI instead of `sim`")
         ->excludes(emit_opt);
+    app.add_option("--runtime-dir", options.runtime_dir,
+                   "Link with the runtime libraries in DIR (default: the installed or built ones)");
     app.set_version_flag("--version", std::string("gennc " GENNC_VERSION "\nLLVM " LLVM_VERSION_STRING));
     // `-march=CPU` (the spelling C compilers use) is read as --march.
     std::vector<std::string> args(argv + 1, argv + argc);

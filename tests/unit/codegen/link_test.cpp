@@ -88,7 +88,7 @@ bool build(codegen::BinaryKind kind, const std::string& path, diag::Diagnostics&
   llvm::LLVMContext context;
   const ir::Module m = counting_network();
   auto module = codegen::generate_module(m, context, *target, options, nullptr, nullptr);
-  return codegen::build_binary(*module, *target, kind, path, diags, nullptr);
+  return codegen::build_binary(*module, *target, kind, path, "", diags, nullptr);
 }
 
 }  // namespace
@@ -96,7 +96,7 @@ bool build(codegen::BinaryKind kind, const std::string& path, diag::Diagnostics&
 TEST_CASE("the runtime libraries are found in the build tree", "[codegen][link]") {
   diag::SourceManager sources;
   diag::Diagnostics diags(sources, nullptr);
-  const auto libraries = codegen::find_runtime_libraries(diags);
+  const auto libraries = codegen::find_runtime_libraries("", diags);
   REQUIRE(libraries.has_value());
   CHECK(llvm::sys::path::filename(libraries->runtime) == "libgennc_runtime.a");
   CHECK(llvm::sys::path::filename(libraries->sim_main) == "libgennc_sim_main.a");
