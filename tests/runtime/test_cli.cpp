@@ -19,9 +19,9 @@ struct Outcome {
   std::string output;
 };
 
-// Runs the test `sim` with `arguments`, capturing stdout and stderr.
-Outcome sim(const std::string& arguments) {
-  std::string command = std::string(GENNC_TEST_SIM) + " " + arguments + " 2>&1";
+// Runs a test `sim` program with `arguments`, capturing stdout and stderr.
+Outcome run(const std::string& program, const std::string& arguments) {
+  std::string command = program + " " + arguments + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string output;
@@ -31,6 +31,8 @@ Outcome sim(const std::string& arguments) {
   int status = ::pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
+
+Outcome sim(const std::string& arguments) { return run(GENNC_TEST_SIM, arguments); }
 
 std::string scratch(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("gennc-cli-" + std::to_string(::getpid()));
@@ -88,5 +90,9 @@ TEST_CASE("sim exit codes: usage errors 2, runtime errors 1, earlier results int
   Outcome unwritable = sim("--out " + blocked + "/results --duration 1");
   CHECK(unwritable.code == 1);
   CHECK(unwritable.output.find("cannot write results") != std::string::npos);
+  // A network whose connection file is missing fails at set-up, naming the file.
+  Outcome bad_file = run(GENNC_TEST_SIM_BAD_FILE, "--out " + out);
+  CHECK(bad_file.code == 1);
+  CHECK(bad_file.output.find("cannot open connection file 'missing-connections.txt'") != std::string::npos);
   CHECK(slurp(out + "/manifest.json") == before);
 }
