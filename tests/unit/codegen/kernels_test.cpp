@@ -256,10 +256,11 @@ ir::Module threshold_kernel(std::uint32_t size, int emits) {
 
 TEST_CASE("spikes of a long range are appended in order across buffered blocks", "[codegen][kernels][spikes]") {
   const int emits = GENERATE(1, 2);
-  INFO(emits << " emit statement(s)");
+  const int opt_level = GENERATE(0, 2);
+  INFO(emits << " emit statement(s), -O" << opt_level);
   const std::uint32_t n = 1000;
   ir::Module m = threshold_kernel(n, emits);
-  const JitModel jit(m);
+  const JitModel jit(m, opt_level);
 
   std::vector<float> v(n, 0.0f), drive(n, 0.0f);
   for (std::uint32_t i = 0; i < n; ++i) drive[i] = i % 7 == 3 ? 2.0f : 0.5f;
