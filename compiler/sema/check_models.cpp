@@ -2,6 +2,7 @@
 // defaults, equations, event handlers, receptors and slots. Models are declared first
 // (all files), so that a neuron's receptors may name models from any imported file.
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <set>
 
@@ -281,6 +282,10 @@ class ModelChecker {
           for (double x : value->list) numbers.push_back(x * scale);
         } else {
           numbers.push_back(value->number * scale);
+        }
+        if (!std::all_of(numbers.begin(), numbers.end(), [](double x) { return std::isfinite(x); })) {
+          ctx_.diags.report(DiagId::not_finite, v.init->range, ec.restrict_what);
+          continue;
         }
         const_cast<Symbol*>(sym)->value = std::move(numbers);
       }

@@ -160,6 +160,17 @@ std::vector<const ast::Arg*> match_args(Context& ctx, std::string_view callee, d
 // of them in weights and delays.
 bool uses_any(const Program& p, const ast::Expr* e, const std::set<std::string>& names);
 
+// Beyond any memory: a larger population is a typo.
+constexpr double kMaxPopulation = 1e12;
+
+// A count or index from a double, saturated to +-2^53 (NaN is 0), so that absurd values
+// are reported as out of range rather than overflowing.
+std::int64_t to_int(double x) {
+  constexpr double kLimit = 9007199254740992.0;
+  if (std::isnan(x)) return 0;
+  return static_cast<std::int64_t>(std::max(-kLimit, std::min(kLimit, x)));
+}
+
 }  // namespace
 
 namespace {
@@ -274,11 +285,21 @@ class NetworkChecker {
       ctx_.diags.report(DiagId::not_constant, e->range, what);
       return std::nullopt;
     }
+    if (!finite(*v)) {
+      ctx_.diags.report(DiagId::not_finite, e->range, what);
+      return std::nullopt;
+    }
     if (want && want->kind == TypeKind::Real && !want->dim.dimensionless() && t.dim.dimensionless()) {
       v->number *= bare_scale;
       for (double& x : v->list) x *= bare_scale;
     }
     return v;
+  }
+
+  static bool finite(const ConstValue& v) {
+    auto ok = [](double x) { return std::isfinite(x); };
+    return ok(v.number) && std::all_of(v.list.begin(), v.list.end(), ok) &&
+           std::all_of(v.distribution.args.begin(), v.distribution.args.end(), ok);
   }
 
   std::optional<double> time_constant(const ast::Expr* e, const std::string& what) {
@@ -337,11 +358,7 @@ class NetworkChecker {
   }
 
   void check_constant(const ast::Setting& c) {
-    if (const Symbol* prev = scope_.lookup_here(c.name); prev && prev->setting) {
-      ctx_.diags.report(DiagId::duplicate_declaration, c.name_range, c.name)
-          .note(DiagId::note_declared_here, prev->setting->name_range, c.name);
-      return;
-    }
+    if (!name_free(c.name, c.name_range)) return;
     ExprChecker ec = checker(Restrict::Constant, fmt::format("constant '{}'", c.name));
     Type t = ec.check(c.value.get(), scope_);
     Symbol& s = ctx_.make_symbol(SymbolKind::NetworkConstant, c.name, t);
@@ -458,6 +475,10 @@ class NetworkChecker {
         ctx_.diags.report(DiagId::not_constant, e->range, what);
         return std::nullopt;
       }
+      if (!finite(*c)) {
+        ctx_.diags.report(DiagId::not_finite, e->range, what);
+        return std::nullopt;
+      }
       v.kind = ValueKind::Distribution;
       v.distribution = c->distribution;
       if (bare) scale_distribution(v.distribution, scale);
@@ -471,6 +492,10 @@ class NetworkChecker {
         return v;
       }
       ctx_.diags.report(DiagId::not_constant, e->range, what);
+      return std::nullopt;
+    }
+    if (!finite(*c)) {
+      ctx_.diags.report(DiagId::not_finite, e->range, what);
       return std::nullopt;
     }
     double k = bare ? scale : 1.0;
@@ -498,6 +523,10 @@ class NetworkChecker {
     auto c = evaluate(e, ctx_.program, lookup());
     if (!c || (c->kind != ConstValue::Kind::Number && c->kind != ConstValue::Kind::Bool)) {
       ctx_.diags.report(DiagId::not_constant, e->range, what);
+      return std::nullopt;
+    }
+    if (!finite(*c)) {
+      ctx_.diags.report(DiagId::not_finite, e->range, what);
       return std::nullopt;
     }
     bool bare = t.dim.dimensionless() && !want.dim.dimensionless() && want.kind == TypeKind::Real;
@@ -605,10 +634,10 @@ class NetworkChecker {
                               "neuron or spike_source");
     if (auto size = constant(p.size.get(), "a population size", Type::real())) {
       double rounded = std::round(size->number);
-      if (rounded < 1)
+      if (!(rounded >= 1 && rounded <= kMaxPopulation))
         ctx_.diags.report(DiagId::bad_size, p.size->range, format_number(size->number));
       else
-        pop.size = static_cast<std::int64_t>(rounded);
+        pop.size = to_int(rounded);
     }
     if (p.structure) pop.structure = check_structure(*p.structure);
     bool fresh = name_free(p.name, p.name_range);
@@ -803,7 +832,7 @@ class NetworkChecker {
         if (!b) return fallback;
         auto v = constant(b, "a slice bound", Type::integer());
         if (!v) return std::nullopt;
-        return static_cast<std::int64_t>(v->number);
+        return to_int(v->number);
       };
       auto start = bound(slice->start.get(), 0);
       auto stop = bound(slice->stop.get(), size);
@@ -836,7 +865,7 @@ class NetworkChecker {
       for (const ast::Expr* x : exprs) {
         auto v = constant(x, "an index", Type::integer());
         if (!v) return std::nullopt;
-        auto i = static_cast<std::int64_t>(v->number);
+        auto i = to_int(v->number);
         if (i < 0 || i >= size) {
           ctx_.diags.report(DiagId::index_out_of_range, x->range, i, describe_set(index->base.get()), size);
           return std::nullopt;
@@ -1216,7 +1245,7 @@ class NetworkChecker {
               ctx_.diags.report(DiagId::bad_count, e->range, a.name, format_number(v->number));
               break;
             }
-            c.n = static_cast<std::int64_t>(n);
+            c.n = to_int(n);
             count_expr = e;
           }
           break;
@@ -1341,13 +1370,13 @@ class NetworkChecker {
       auto pre = element_value(row->elements[0].get(), Type::integer(), 1.0, "a presynaptic index");
       auto post = element_value(row->elements[1].get(), Type::integer(), 1.0, "a postsynaptic index");
       if (pre && (*pre < 0 || *pre >= static_cast<double>(n_pre)))
-        ctx_.diags.report(DiagId::index_out_of_range, row->elements[0]->range, static_cast<std::int64_t>(*pre),
+        ctx_.diags.report(DiagId::index_out_of_range, row->elements[0]->range, to_int(*pre),
                           pre_name, n_pre);
       if (post && (*post < 0 || *post >= static_cast<double>(n_post)))
-        ctx_.diags.report(DiagId::index_out_of_range, row->elements[1]->range, static_cast<std::int64_t>(*post),
+        ctx_.diags.report(DiagId::index_out_of_range, row->elements[1]->range, to_int(*post),
                           post_name, n_post);
-      if (pre) conn.pre = static_cast<std::int64_t>(*pre);
-      if (post) conn.post = static_cast<std::int64_t>(*post);
+      if (pre) conn.pre = to_int(*pre);
+      if (post) conn.post = to_int(*post);
       if (row->elements.size() == 4) {
         Type wt = weight ? weight->type : Type::quantity(Dimension::weight());
         if (wt.dim.has_weight()) wt.dim = wt.dim.substitute_weight(proj.synapse.weight_dim);
@@ -1430,7 +1459,7 @@ class NetworkChecker {
         if (*v <= 0 || k < 1 || std::abs(k * dt - *v) > 1e-9 * std::max(1.0, *v))
           ctx_.diags.report(DiagId::bad_interval, r.interval->range, format_number(*v), format_number(dt));
         else
-          steps = static_cast<std::int64_t>(k);
+          steps = to_int(k);
       }
     }
     for (const auto& target : r.targets) check_record_target(target.get(), steps);

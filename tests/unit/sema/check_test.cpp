@@ -221,6 +221,9 @@ const DiagCase kDiagCases[] = {
     {"duplicate setting", "network n { dt = 0.1 ms  $dt = 0.2 ms }", DiagId::duplicate_declaration},
     {"min_delay below dt", "network n { dt = 0.1 ms  min_delay = $0.05 ms }", DiagId::delay_too_small},
     {"population as value", "network n { population p = Cell(10)  population q = Cell($p) }", DiagId::entity_as_value},
+    {"infinite default", "neuron N { parameters { a: ms = $1 / 0 } }", DiagId::not_finite},
+    {"infinite dt", "network n { dt = $1 ms / 0 }", DiagId::not_finite},
+    {"infinite override", "network n { population p = Cell(3) { tau_m = $1 ms / 0 } }", DiagId::not_finite},
     {"distribution as size", "network n { population p = Cell($uniform(1, 10)) }", DiagId::distribution_not_allowed},
     // ---- populations
     {"size zero", "network n { population p = Cell($0) }", DiagId::bad_size},
@@ -230,6 +233,8 @@ const DiagCase kDiagCases[] = {
     {"override unit", "network n { population p = Cell(10) { tau_m = $10 mV } }", DiagId::wrong_type},
     {"override list length", "network n { population p = Cell(3) { tau_m = $[10 ms, 20 ms] } }", DiagId::list_length},
     {"time in a network", "network n { population p = Cell(3) { tau_m = $t } }", DiagId::unknown_name_suggest},
+    {"constant named like a population", "network n { population p = Cell(3)  let $p = 2 }",
+     DiagId::duplicate_declaration},
     {"duplicate population", "network n { population p = Cell(3)  population $p = Cell(3) }",
      DiagId::duplicate_declaration},
     {"receptor binding of a wrong kind", "network n { population p = Cell(3) with receptors { r: $Static() } }",
