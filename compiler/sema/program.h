@@ -76,8 +76,10 @@ struct Symbol {
   const ast::Setting* setting = nullptr;    // NetworkConstant
   // Parameter/State: the default (initial) value when it is a constant; a list variable
   // has its whole list here, a scalar exactly one number, a bool 0 or 1. Unit and
-  // NetworkConstant: their value. Empty when the initialiser is a non-constant expression
-  // (`v: mV = v_rest`, evaluated per element from `decl->init`) or missing.
+  // NetworkConstant: their value (scalar or list constants only). Empty when the
+  // initialiser names parameters (`v: mV = v_rest`: evaluated per element from
+  // `decl->init`), depends on dt (`delay: ms = dt`: the network evaluates it), or is
+  // missing. Network values (Population::values, ...) always carry the resolved value.
   std::optional<std::vector<double>> value;
 };
 
