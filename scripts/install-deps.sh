@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 debian_packages=(
   build-essential cmake ninja-build pkg-config
-  llvm-19-dev llvm-19-tools libclang-common-19-dev clang-19 lld-19 zlib1g-dev libzstd-dev libedit-dev libxml2-dev
+  llvm-19-dev llvm-19-tools libclang-common-19-dev libclang-rt-19-dev clang-19 lld-19 zlib1g-dev libzstd-dev libedit-dev libxml2-dev
   antlr4 libantlr4-runtime-dev default-jre-headless
   libfmt-dev catch2 libcli11-dev nlohmann-json3-dev
   python3-venv
