@@ -97,6 +97,15 @@ const char* connector_name(GenncConnectorKind k) {
   return "?";
 }
 
+int connector_param_count(GenncConnectorKind k) {
+  switch (k) {
+    case GENNC_CONNECT_FIXED_PROBABILITY: case GENNC_CONNECT_FIXED_NUMBER_PRE: case GENNC_CONNECT_FIXED_NUMBER_POST:
+    case GENNC_CONNECT_FIXED_TOTAL_NUMBER: case GENNC_CONNECT_CLONE: return 1;
+    case GENNC_CONNECT_SMALL_WORLD: return 2;
+    default: return 0;
+  }
+}
+
 const char* structure_name(GenncStructureKind k) {
   switch (k) {
     case GENNC_STRUCTURE_NONE: return "none";
@@ -152,9 +161,8 @@ class Printer {
       out_ += fmt::format("injection {} \"{}\" {} into {}\n", i, inj.name, inj.model, selection(inj.target));
     }
     for (const Recording& r : m_->recordings) {
-      out_ += fmt::format("record {} {} into {} of {} every {}{}\n",
-                          r.kind == GENNC_RECORD_SPIKES ? "spikes" : "variable", r.variable,
-                          array_ref(r.array), selection(r.target), r.interval_steps,
+      out_ += fmt::format("record {} of {} from {} every {}{}\n", r.variable, selection(r.target),
+                          array_ref(r.array), r.interval_steps,
                           r.unit.empty() ? "" : fmt::format(" unit \"{}\"", r.unit));
     }
     for (std::size_t i = 0; i < m_->synapse_functions.size(); ++i) {
@@ -319,7 +327,7 @@ class Printer {
     const Projection& p = m_->projections[i];
     const Connector& c = p.connector;
     std::vector<std::string> ps;
-    for (double v : c.params) ps.push_back(number(v));
+    for (int k = 0; k < connector_param_count(c.kind); ++k) ps.push_back(number(c.params[k]));
     out_ += fmt::format("projection {} {} = {} -> {} via {}({}) self={} replacement={} stream {}", i, p.name,
                         selection(p.pre), selection(p.post), connector_name(c.kind), fmt::join(ps, ", "),
                         c.allow_self_connections ? 1 : 0, c.with_replacement ? 1 : 0, c.stream);
