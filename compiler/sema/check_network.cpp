@@ -479,6 +479,10 @@ class NetworkChecker {
         ctx_.diags.report(DiagId::not_finite, e->range, what);
         return std::nullopt;
       }
+      if (auto why = invalid_distribution(c->distribution)) {
+        ctx_.diags.report(DiagId::bad_distribution, e->range, to_string(c->distribution.kind), why);
+        return std::nullopt;
+      }
       v.kind = ValueKind::Distribution;
       v.distribution = c->distribution;
       if (bare) scale_distribution(v.distribution, scale);
@@ -531,6 +535,29 @@ class NetworkChecker {
     }
     bool bare = t.dim.dimensionless() && !want.dim.dimensionless() && want.kind == TypeKind::Real;
     return c->number * (bare ? scale : 1.0);
+  }
+
+  // Why a distribution's arguments describe no distribution, or null when they do.
+  static const char* invalid_distribution(const Distribution& d) {
+    const auto& a = d.args;
+    switch (d.kind) {
+      case Builtin::Uniform: case Builtin::UniformInt:
+        return a[0] <= a[1] ? nullptr : "the low bound exceeds the high one";
+      case Builtin::Normal: case Builtin::Lognormal:
+        return a[1] >= 0 ? nullptr : "sigma is negative";
+      case Builtin::NormalClipped:
+        return a[1] < 0 ? "sigma is negative" : a[2] > a[3] ? "the low bound exceeds the high one" : nullptr;
+      case Builtin::Exponential:
+        return a[0] > 0 ? nullptr : "beta is not positive";
+      case Builtin::Gamma:
+        return a[0] > 0 && a[1] > 0 ? nullptr : "k and theta must be positive";
+      case Builtin::Poisson:
+        return a[0] >= 0 ? nullptr : "lambda is negative";
+      case Builtin::Binomial:
+        return a[0] >= 0 && a[1] >= 0 && a[1] <= 1 ? nullptr : "n must be non-negative and p in [0, 1]";
+      default:
+        return nullptr;
+    }
   }
 
   // Scales the arguments of a distribution written with bare numbers into a unit.

@@ -224,6 +224,8 @@ const DiagCase kDiagCases[] = {
     {"infinite default", "neuron N { parameters { a: ms = $1 / 0 } }", DiagId::not_finite},
     {"infinite dt", "network n { dt = $1 ms / 0 }", DiagId::not_finite},
     {"infinite override", "network n { population p = Cell(3) { tau_m = $1 ms / 0 } }", DiagId::not_finite},
+    {"uniform upside down", "network n { population p = Cell(3) { v = $uniform(-50 mV, -60 mV) } }",
+     DiagId::bad_distribution},
     {"distribution as size", "network n { population p = Cell($uniform(1, 10)) }", DiagId::distribution_not_allowed},
     // ---- populations
     {"size zero", "network n { population p = Cell($0) }", DiagId::bad_size},
