@@ -721,7 +721,8 @@ class Lowerer {
     // The joint ODE system of the neuron and its receptors.
     auto integrate = std::make_unique<Stmt>();
     integrate->kind = StmtKind::Integrate;
-    integrate->range = pop.model->decl->range;
+    // Where a solver problem is reported: the model's `solver` item, else the model.
+    integrate->range = body.solver_range.valid() ? body.solver_range : pop.model->decl->range;
     integrate->solver = solver_of(pop.model->solver);
     add_equations(cl, *pop.model, *integrate);
     for (std::size_t ri = 0; ri < receptors.size(); ++ri) {

@@ -51,7 +51,8 @@ class Solver {
     if (choice == ir::Solver::Auto || choice == ir::Solver::Exact) {
       if (exact()) return std::move(out_);
       if (choice == ir::Solver::Exact && !options_.solver)
-        diags_.report(diag::DiagId::exact_solver_not_linear, s_.range, k_.name);
+        diags_.report(diag::DiagId::exact_solver_not_linear, s_.range,
+                      k_.kind == GENNC_KERNEL_NEURON ? m_.populations[k_.owner].model : k_.name);
       choice = ir::Solver::RK4;
     }
     switch (choice) {
