@@ -156,11 +156,22 @@ void Machine::step_once() {
     switch (k.kind) {
       case GENNC_KERNEL_NEURON: n = module->populations[k.owner].size; break;
       case GENNC_KERNEL_CURRENT_SOURCE: n = module->injections[k.owner].target.count; break;
-      case GENNC_KERNEL_SYNAPSE_PRE: {
-        const Population& pre = module->populations[module->projections[k.owner].pre.population];
-        n = static_cast<std::uint32_t>(arrays.at(pre.spike_count_array).at(0));
+      case GENNC_KERNEL_SYNAPSE_PRE:
+      case GENNC_KERNEL_SYNAPSE_POST: {
+        const Projection& p = module->projections[k.owner];
+        const Population& side = module->populations[k.kind == GENNC_KERNEL_SYNAPSE_PRE ? p.pre.population : p.post.population];
+        n = static_cast<std::uint32_t>(arrays.at(side.spike_count_array).at(0));
         break;
       }
+      case GENNC_KERNEL_TRACE_PRE:
+      case GENNC_KERNEL_TRACE_POST: {
+        const Projection& p = module->projections[k.owner];
+        n = module->populations[k.kind == GENNC_KERNEL_TRACE_PRE ? p.pre.population : p.post.population].size;
+        break;
+      }
+      case GENNC_KERNEL_SYNAPSE_CONTINUOUS:
+        n = static_cast<std::uint32_t>(arrays.at(module->projections[k.owner].column_array).size());
+        break;
       default: throw std::runtime_error("kernel kind not interpreted");
     }
     run(k, 0, n);
