@@ -1408,7 +1408,8 @@ class Lowerer {
   }
 
   std::uint32_t delay_steps(double ms) const {
-    double steps = std::round(ms / m_->dt);
+    // Halves up, tolerant of representation error, as the runtime's delay_to_steps.
+    double steps = std::floor(ms / m_->dt + 0.5 + 1e-9);
     return steps < 1 ? 1u : static_cast<std::uint32_t>(steps);
   }
 
