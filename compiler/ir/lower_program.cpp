@@ -949,6 +949,13 @@ class Lowerer {
     out.column_array = add_array(name + ".column", "", Type::U32, GENNC_SCOPE_SYNAPSE, index, GENNC_ARRAY_INTERNAL);
     switch (proj.delay.kind) {
       case sema::ValueKind::Constant:
+        // A list or file with a delay column gives each synapse its own: the constant is the
+        // default the runtime overwrites (docs/runtime.md, Connectivity).
+        if (carries_delays(out.connector)) {
+          out.delay_array = add_array(name + ".delay", "ms", Type::U32, GENNC_SCOPE_SYNAPSE, index,
+                                      GENNC_ARRAY_INTERNAL | GENNC_ARRAY_DELAY_STEPS, init_of(proj.delay));
+          break;
+        }
         out.constant_delay_steps = delay_steps(proj.delay.numbers.empty() ? m_->dt : proj.delay.numbers[0]);
         break;
       case sema::ValueKind::Expression:
@@ -1333,9 +1340,22 @@ class Lowerer {
       in = init_of(v);
       if (v.kind == sema::ValueKind::Distribution) scope = GENNC_SCOPE_SYNAPSE;
     }
+    // Weights of a list or file with a weight column: per synapse, the synapse's own value
+    // the default where the data has none.
+    bool from_data = s->name == "weight" && syn.scope == GENNC_SCOPE_SYNAPSE && carries_weights(plan.connector);
+    if (from_data) scope = GENNC_SCOPE_SYNAPSE;
     ArrayId id = add_array(syn.prefix + s->name, unit_of(syn, s), type_of(s->type), scope, syn.owner, flags, std::move(in));
-    if (v.kind == sema::ValueKind::PerElement && s->name == "weight") plan.weight_from_list = id;
+    if ((v.kind == sema::ValueKind::PerElement && s->name == "weight") || from_data) plan.weight_from_list = id;
     return id;
+  }
+
+  // Whether a connector's data may hold a weight or a delay column (a file's columns are
+  // known only when the runtime reads it).
+  static bool carries_weights(const Connector& c) {
+    return c.kind == GENNC_CONNECT_FROM_FILE || (c.kind == GENNC_CONNECT_FROM_LIST && c.list_columns >= 3);
+  }
+  static bool carries_delays(const Connector& c) {
+    return c.kind == GENNC_CONNECT_FROM_FILE || (c.kind == GENNC_CONNECT_FROM_LIST && c.list_columns >= 4);
   }
 
   // A per-connection value given as an expression of d, dx, dy, dz (or i, j).

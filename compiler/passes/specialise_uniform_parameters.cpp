@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "ir/fold.h"
 
@@ -101,8 +102,14 @@ void drop_stores(Module& m, const std::map<ArrayId, double>& values) {
 
 bool specialise_uniform_parameters(Module& m, const Options&, diag::Diagnostics&) {
   std::map<ArrayId, double> values;
+  // Weights that a connection list or file fills per synapse stay arrays, whatever their
+  // default.
+  std::set<ArrayId> from_data;
+  for (const Projection& p : m.projections)
+    if (p.weight_from_list != kNone) from_data.insert(p.weight_from_list);
   for (ArrayId a = 0; a < m.arrays.size(); ++a) {
     const Array& arr = m.arrays[a];
+    if (from_data.count(a)) continue;
     // (List parameters, such as spike times, are always initialised from a list.)
     if ((arr.flags & GENNC_ARRAY_PARAMETER) && arr.init.kind == GENNC_INIT_CONSTANT) values[a] = arr.init.params[0];
     // A per-element list that happens to hold one value throughout is uniform too.
