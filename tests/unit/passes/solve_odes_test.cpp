@@ -37,6 +37,23 @@ postsynaptic Exp {
   equations { i' = -i / tau_syn }
   output i_syn += i
 }
+neuron AlphaCell {
+  parameters { tau_m: ms = 10.0 }
+  state { v: mV = 0.0 }
+  input { i_syn: nA }
+  receptor exc: Alpha(tau_syn = 2 ms)
+  equations { v' = -v / tau_m + i_syn / (1 nF) }
+}
+postsynaptic Alpha {
+  parameters { tau_syn: ms = 0.5 }
+  state { isyn: nA = 0.0;  ysyn: nA = 0.0 }
+  on spike(w: nA) { ysyn += w }
+  equations {
+    isyn' = (exp(1) * ysyn - isyn) / tau_syn
+    ysyn' = -ysyn / tau_syn
+  }
+  output i_syn += isyn
+}
 neuron Quad {
   state { x: real = 1.0 }
   equations { x' = -x * x / ms }
@@ -116,6 +133,23 @@ network n { dt = 0.1 ms;  duration = 100 ms
     double psp = w * tau_m * tau_s / (cm * (tau_m - tau_s)) * (std::exp(-t / tau_m) - std::exp(-t / tau_s));
     REQUIRE(machine.array("p.v")[0] == Approx(-65.0 + psp).epsilon(1e-12).margin(1e-12));
     REQUIRE(machine.array("p.exc.i")[0] == Approx(w * std::exp(-t / tau_s)).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("an alpha synapse (repeated eigenvalue) gives w t/tau e^(1 - t/tau) exactly", "[solve_odes]") {
+  CompileSettings settings;
+  settings.real = ir::Type::F64;
+  auto c = build(R"gdsl(
+network n { dt = 0.1 ms;  duration = 100 ms
+  population p = AlphaCell(1)
+})gdsl", settings);
+  Machine machine(*c->module, 2);
+  const double w = 0.7, tau = 2.0;
+  machine.array("p.exc.ring")[0] = w;
+  for (int n = 1; n <= 200; ++n) {
+    machine.step_once();
+    double t = n * 0.1;
+    REQUIRE(machine.array("p.exc.isyn")[0] == Approx(w * t / tau * std::exp(1.0 - t / tau)).epsilon(1e-12).margin(1e-15));
   }
 }
 
