@@ -56,7 +56,10 @@ Type CodeLowerer::sema_type(const ast::Expr* e) const {
 
 ExprPtr CodeLowerer::coerce(ExprPtr x, Type t) {
   if (x->type == t) return x;
-  if (t == Type::Bool) return ir::binary(BinaryOp::Ne, std::move(x), iconst(Type::I32, 0));
+  if (t == Type::Bool) {
+    Type xt = x->type;
+    return ir::binary(BinaryOp::Ne, std::move(x), is_float(xt) ? fconst(xt, 0.0) : iconst(xt, 0));
+  }
   return cast(t, std::move(x));
 }
 
