@@ -79,6 +79,8 @@ std::unique_ptr<llvm::Module> generate_module(const ir::Module& ir, llvm::LLVMCo
   table.synapse_functions = emit_synapse_functions(lowering);
   table.compiler_version = "gennc " GENNC_VERSION " (LLVM " LLVM_VERSION_STRING ")";
   table.build_seconds = options.build_seconds;
+  table.ptx = options.ptx.text;
+  table.ptx_entries = options.ptx.entries;
   emit_model_table(ir, *module, table);
   if (debug != nullptr) debug->finalize();
   timer.mark("codegen.lower");

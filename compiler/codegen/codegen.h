@@ -22,9 +22,18 @@ namespace gennc::codegen {
 enum class FileKind { LlvmIr, Assembly, Object };
 enum class BinaryKind { Executable, SharedLibrary };
 
+// The PTX of the same network (targets/nvptx/generate_ptx.h) and each IR kernel's entry
+// name in it; empty text: none.
+struct EmbeddedPtx {
+  std::string text;
+  std::vector<std::string> entries;
+};
+
 struct Options {
   int opt_level = 2;            // -O0..3
   HostCpu cpu;                  // -march
+  std::string gpu_arch = "sm_80";  // --gpu-arch: the PTX target (the driver JIT-compiles it for newer GPUs)
+  EmbeddedPtx ptx;              // embedded into gennc_model (GenncModel.ptx, GenncKernelInfo.ptx_entry)
   bool debug_info = true;       // line tables from source ranges
   double build_seconds = 0.0;   // recorded in gennc_model; 0 keeps the output reproducible
 };

@@ -47,7 +47,7 @@ class TableEmitter {
     table("gennc_model.init_schedule", abi_.u32, u32s(ir_.init_schedule));
     table("gennc_model.step_schedule", abi_.u32, u32s(ir_.step_schedule));
     table("gennc_model.synapse_init_kernels", abi_.ptr, init_fns);
-    fields.push_back(null());  // ptx: the host build carries none
+    fields.push_back(inputs_.ptx.empty() ? null() : string(inputs_.ptx));
     fields.push_back(f64(inputs_.build_seconds));
 
     return new llvm::GlobalVariable(module_, abi_.model, /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,
@@ -144,7 +144,8 @@ class TableEmitter {
     const ir::Kernel& kernel = ir_.kernels[k];
     llvm::Function* host = inputs_.kernels.at(k);
     return make(abi_.kernel_info, {string(kernel.name), u32(kernel.kind), u32(kernel.owner),
-                                   host != nullptr ? static_cast<llvm::Constant*>(host) : null(), null()});
+                                   host != nullptr ? static_cast<llvm::Constant*>(host) : null(),
+                                   inputs_.ptx_entries.empty() ? null() : string(inputs_.ptx_entries.at(k))});
   }
 
   const ir::Module& ir_;

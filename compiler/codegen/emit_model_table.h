@@ -18,6 +18,8 @@ struct ModelTableInputs {
   std::vector<llvm::Function*> synapse_functions;  // per ir synapse function
   std::string compiler_version;                    // "gennc 0.1.0 (LLVM 19.1.7)"
   double build_seconds = 0.0;                      // <= 0: unknown
+  std::string ptx;                                 // GenncModel.ptx (empty: null)
+  std::vector<std::string> ptx_entries;            // per ir kernel, or empty
 };
 
 // Defines `const GenncModel gennc_model` (external linkage) and the private constants it

@@ -12,6 +12,7 @@
 
 #include "ast/printer.h"
 #include "codegen/codegen.h"
+#include "codegen/targets/nvptx/generate_ptx.h"
 #include "diag/diagnostics.h"
 #include "diag/verify.h"
 #include "parse/parse.h"
@@ -104,12 +105,26 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   codegen::Options generate;
   generate.opt_level = options.opt_level;
   if (!options.march.empty()) generate.cpu.arch = options.march;
+  generate.gpu_arch = options.gpu_arch;
+  codegen::Timings timings;
+  if (options.emit == Emit::Ptx || (link && !options.no_gpu)) {
+    std::unique_ptr<codegen::NvptxTarget> gpu = codegen::make_nvptx_target(generate, diags);
+    if (gpu == nullptr) return finish(*file);
+    // A `sim` embeds PTX where it can: without libdevice it is built for the CPU only.
+    const bool required = options.emit == Emit::Ptx;
+    std::optional<codegen::EmbeddedPtx> ptx = codegen::generate_ptx(*ir, *gpu, generate, !required, diags, &timings);
+    if (required) {
+      if (ptx) write_output(options, out, diags, ptx->text);
+      return finish(*file);
+    }
+    if (diags.has_errors()) return finish(*file);
+    if (ptx) generate.ptx = std::move(*ptx);
+  }
   // Dumps stay reproducible; a linked model records how long it took to build.
   if (link) generate.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::unique_ptr<codegen::HostTarget> target = codegen::make_host_target(generate, diags);
   if (target == nullptr) return finish(*file);
   llvm::LLVMContext context;
-  codegen::Timings timings;
   std::unique_ptr<llvm::Module> code = codegen::generate_module(*ir, context, *target, generate, &sources, &timings);
   if (link) {
     const std::string path = options.output.empty() ? "sim" : options.output;

@@ -9,7 +9,7 @@
 namespace gennc::driver {
 
 // Where the pipeline stops and what it prints; ordered by stage.
-enum class Emit { None, Tokens, Ast, Ir, Llvm, Asm, Obj };
+enum class Emit { None, Tokens, Ast, Ir, Llvm, Ptx, Asm, Obj };
 
 struct Options {
   std::string input;               // the .gdsl file
@@ -32,6 +32,10 @@ struct Options {
   std::string march;               // --march: an LLVM CPU name or "native" (empty: x86-64-v2)
   bool shared = false;             // --shared: a .so exporting the runtime's C ABI
   std::string runtime_dir;         // --runtime-dir: the runtime libraries' folder (empty: found)
+  // GPU code (compiler/codegen/targets/nvptx): a linked `sim` embeds the network's PTX, so
+  // one binary runs on the GPU or the CPU; --emit=ptx prints it.
+  std::string gpu_arch = "sm_80";  // --gpu-arch
+  bool no_gpu = false;             // --no-gpu: embed no PTX
 };
 
 // Exit statuses shared by the driver and its tests.

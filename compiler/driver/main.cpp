@@ -19,8 +19,8 @@ int main(int argc, char** argv) {
     app.add_option("file", options.input, "GDSL source file")->required();
     app.add_option("-o,--output", options.output, "Output file (default: standard output for --emit)");
     auto* check = app.add_flag("--check", options.check_only, "Check the file; print nothing but diagnostics");
-    auto* emit_opt = app.add_option("--emit", emit, "Stop after a stage and print it: tokens, ast, ir, llvm, asm, obj")
-                         ->check(CLI::IsMember({"tokens", "ast", "ir", "llvm", "asm", "obj"}));
+    auto* emit_opt = app.add_option("--emit", emit, "Stop after a stage and print it: tokens, ast, ir, llvm, ptx, asm, obj")
+                         ->check(CLI::IsMember({"tokens", "ast", "ir", "llvm", "ptx", "asm", "obj"}));
     app.add_flag("--verify-diagnostics", options.verify_diagnostics,
                  "Compare diagnostics with the file's expected-error/warning/note comments")
         ->excludes(emit_opt);
@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
     app.add_flag("--double,--float64", options.double_precision, "Real-valued state and parameters in double precision");
     app.add_option("-O", options.opt_level, "Optimisation level 0..3 (default 2)")->check(CLI::Range(0, 3));
     app.add_option("--march", options.march, "CPU to compile for: an LLVM CPU name or 'native' (default x86-64-v2)");
+    app.add_option("--gpu-arch", options.gpu_arch, "GPU architecture of the PTX (default sm_80; the driver compiles it for newer GPUs)");
+    auto* no_gpu = app.add_flag("--no-gpu", options.no_gpu, "Build a CPU-only simulator (no PTX embedded)");
+    no_gpu->excludes(emit_opt);
     app.add_flag("--shared", options.shared, "Link a shared library exporting the runtime's C ABI instead of `sim`")
         ->excludes(emit_opt);
     app.add_option("--runtime-dir", options.runtime_dir,
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
     if (emit == "ast") options.emit = Emit::Ast;
     if (emit == "ir") options.emit = Emit::Ir;
     if (emit == "llvm") options.emit = Emit::Llvm;
+    if (emit == "ptx") options.emit = Emit::Ptx;
     if (emit == "asm") options.emit = Emit::Asm;
     if (emit == "obj") options.emit = Emit::Obj;
     return compile(options, std::cout, std::cerr);

@@ -1,0 +1,45 @@
+// The NVPTX (CUDA GPU) target: a kernel is a PTX `.entry` that the runtime launches over a
+// grid. Every thread takes the elements begin + thread, begin + thread + grid size, ...
+// (a grid-stride loop), so any grid covers any range and the runtime can size grids for
+// occupancy rather than for the element count. Arrays live in global memory (address
+// space 1); spikes are appended with one atomic per warp (warp-aggregated).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "codegen/targets/target.h"
+
+namespace gennc::codegen {
+
+class NvptxTarget final : public Target {
+ public:
+  static constexpr unsigned kGlobal = 1;  // NVPTX's global address space
+
+  // `machine` comes from create_nvptx_target_machine().
+  explicit NvptxTarget(std::unique_ptr<llvm::TargetMachine> machine);
+
+  llvm::TargetMachine& machine() const override { return *machine_; }
+  unsigned array_address_space() const override { return kGlobal; }
+  void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
+                  const std::vector<SpikeList>& lists, const ElementFn& element) const override;
+  llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
+                               llvm::Value* value) const override;
+  // A kernel entry `void name(const GenncKernelEnv* env, u32 begin, u32 end, const u32* count)`:
+  // `env` (and the array table it points to) in device memory, so that a captured CUDA
+  // graph replays steps with t and step advanced on the device; when `count` is not null
+  // the range ends at min(end, *count), read on the device (a spike count).
+  // The entry's PTX name is the returned function's name (letters, digits and '_').
+  llvm::Function* emit_entry(llvm::Module& module, const std::string& name,
+                             const KernelBody& body) const override;
+
+ private:
+  std::unique_ptr<llvm::TargetMachine> machine_;
+};
+
+// A TargetMachine for nvptx64-nvidia-cuda and a GPU architecture ("sm_80", "sm_90", ...).
+// On failure returns null and sets *error.
+std::unique_ptr<llvm::TargetMachine> create_nvptx_target_machine(const std::string& arch, int opt_level,
+                                                                 std::string* error);
+
+}  // namespace gennc::codegen
