@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   GenncTimings t;
   if (!quiet && gennc_timings(sim, &t) == GENNC_OK) {
     std::printf("%s: %.1f ms simulated, results in %s\n", network.c_str(), gennc_time(sim), out.c_str());
+    std::printf("  backend  %s\n", gennc_backend(sim));
     if (t.build > 0) std::printf("  build    %8.3f s\n", t.build);
     std::printf("  init     %8.3f s\n", t.init);
     std::printf("  simulate %8.3f s", t.simulate);

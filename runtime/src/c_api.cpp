@@ -82,14 +82,14 @@ GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, G
   gennc_default_options(&defaults);
   if (options == nullptr) options = &defaults;
   std::string backend = options->backend ? options->backend : "auto";
-  if (backend == "cuda") return fail(GENNC_ERROR_BACKEND, "backend 'cuda': no GPU back end yet");
-  if (backend != "cpu" && backend != "auto")
+  if (backend != "cpu" && backend != "cuda" && backend != "auto")
     return fail(GENNC_ERROR_ARGUMENT, "unknown backend '" + backend + "' (expected cpu, cuda or auto)");
   return guarded([&]() -> Status {
     SimulationOptions settings;
     settings.threads = options->threads ? options->threads : std::max(1u, std::thread::hardware_concurrency());
     settings.seed = options->override_seed ? options->seed : model->seed;
     settings.output_folder = options->output_folder ? options->output_folder : "results";
+    settings.backend = backend;
     std::unique_ptr<Simulation> sim;
     GENNC_TRY(Simulation::create(*model, settings, &sim));
     *out = new GenncSim{std::move(sim)};
@@ -112,6 +112,12 @@ GenncStatus gennc_run_for(GenncSim* sim, double duration_ms) {
   double steps = std::round(duration_ms / sim->sim->model().dt);
   if (steps > 9.0e15) return fail(GENNC_ERROR_ARGUMENT, "the duration is too long");
   return gennc_run(sim, static_cast<uint64_t>(steps));
+}
+
+const char* gennc_backend(const GenncSim* sim) {
+  thread_local std::string name;
+  name = sim && sim->sim ? sim->sim->backend() : "";
+  return name.c_str();
 }
 
 double gennc_time(const GenncSim* sim) { return sim && sim->sim ? sim->sim->time() : 0.0; }

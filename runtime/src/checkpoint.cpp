@@ -76,6 +76,7 @@ class Reader {
 }  // namespace
 
 Status Simulation::save_checkpoint(const std::string& path) const {
+  GENNC_TRY(host_view());
   Writer w;
   w.bytes().append(kMagic, sizeof kMagic);
   w.put<uint32_t>(kFormatVersion);
@@ -97,6 +98,7 @@ Status Simulation::save_checkpoint(const std::string& path) const {
 }
 
 Status Simulation::load_checkpoint(const std::string& path) {
+  GENNC_TRY(host_edit());
   std::ifstream in(path, std::ios::binary);
   if (!in) return io_error("cannot open checkpoint '" + path + "': " + std::strerror(errno));
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -160,7 +160,7 @@ Status Simulation::write_results(const std::string& folder_name) {
   manifest["duration"] = time();
   manifest["steps"] = step_;
   manifest["seed"] = seed_;
-  manifest["backend"] = "cpu";
+  manifest["backend"] = backend();
   manifest["threads"] = pool_.size();
   manifest["created"] = utc_now();
   nlohmann::json populations = nlohmann::json::array();

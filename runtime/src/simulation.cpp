@@ -6,6 +6,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "cuda/cuda_engine.h"
 #include "initialise.h"
 #include "positions.h"
 
@@ -34,9 +35,31 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
   std::unique_ptr<Simulation> sim(new Simulation(model, options));
   GENNC_TRY(sim->check_model());
   GENNC_TRY(sim->build());
+  if (options.backend != "cpu") {
+    // "auto" takes the GPU when the driver, a device and the model's PTX are all there.
+    Status gpu = cuda::Engine::create(*sim, &sim->gpu_);
+    if (!gpu.ok() && options.backend == "cuda") return gpu;
+  }
   sim->timings_.build = model.build_seconds > 0 ? model.build_seconds : -1.0;
   sim->timings_.init = seconds_since(start);
   *out = std::move(sim);
+  return ok();
+}
+
+Simulation::~Simulation() = default;
+
+std::string Simulation::backend() const { return gpu_ ? "cuda (" + gpu_->device() + ")" : "cpu"; }
+
+Status Simulation::host_view() const {
+  if (fresh_ != Fresh::Device) return ok();
+  GENNC_TRY(gpu_->download());
+  fresh_ = Fresh::Both;
+  return ok();
+}
+
+Status Simulation::host_edit() {
+  GENNC_TRY(host_view());
+  if (gpu_) fresh_ = Fresh::Host;
   return ok();
 }
 
@@ -452,8 +475,23 @@ void Simulation::take_snapshot() {
 
 Status Simulation::run(uint64_t steps) {
   auto start = std::chrono::steady_clock::now();
+  if (gpu_) {
+    // The snapshot and the sample at the run's first step read the host arrays.
+    bool first_sample = false;
+    for (const Recording& r : recorder_.recordings())
+      first_sample |= r.info->kind == GENNC_RECORD_VARIABLE && step_ % r.info->interval_steps == 0 &&
+                      (r.sample_steps.empty() || r.sample_steps.back() != step_);
+    if ((step_ == 0 && !snapshot_valid_) || first_sample) GENNC_TRY(host_view());
+  }
   if (step_ == 0 && !snapshot_valid_) take_snapshot();
   recorder_.sample(step_, arrays_);
+  if (gpu_) {
+    if (fresh_ == Fresh::Host) GENNC_TRY(gpu_->upload());
+    fresh_ = Fresh::Device;
+    GENNC_TRY(gpu_->run(steps));
+    timings_.simulate += seconds_since(start);
+    return ok();
+  }
   const GenncModel& m = model_;
   for (uint64_t s = 0; s < steps; ++s) {
     for (uint32_t p = 0; p < m.population_count; ++p)
@@ -469,6 +507,7 @@ Status Simulation::run(uint64_t steps) {
 }
 
 Status Simulation::reset() {
+  GENNC_TRY(host_edit());
   if (snapshot_valid_)
     for (uint32_t a = 0; a < model_.array_count; ++a)
       if (snapshot_[a].length() == arrays_[a].length() && snapshot_[a].length() != 0)
@@ -498,6 +537,7 @@ Status wrong_count(const std::string& name, uint64_t length, uint64_t count) {
 Status Simulation::get_array(const std::string& name, void* out, uint64_t count) const {
   int64_t id = find_array(name);
   if (id < 0) return no_array(name);
+  GENNC_TRY(host_view());
   const Buffer& array = arrays_[id];
   if (count != array.length()) return wrong_count(name, array.length(), count);
   if (array.bytes() != 0) {
@@ -510,6 +550,7 @@ Status Simulation::get_array(const std::string& name, void* out, uint64_t count)
 Status Simulation::get_array_f64(const std::string& name, double* out, uint64_t count) const {
   int64_t id = find_array(name);
   if (id < 0) return no_array(name);
+  GENNC_TRY(host_view());
   const Buffer& array = arrays_[id];
   if (count != array.length()) return wrong_count(name, array.length(), count);
   if (count != 0 && out == nullptr) return argument_error("no buffer given for array '" + name + "'");
@@ -535,6 +576,7 @@ Status Simulation::set_array_f64(const std::string& name, const double* values, 
   int64_t found = find_array(name);
   if (found < 0) return no_array(name);
   auto id = static_cast<uint32_t>(found);
+  GENNC_TRY(host_edit());
   Buffer& array = arrays_[id];
   if (count != array.length()) return wrong_count(name, array.length(), count);
   if (count != 0 && values == nullptr) return argument_error("no values given for array '" + name + "'");

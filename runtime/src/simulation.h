@@ -16,10 +16,15 @@
 
 namespace gennc::runtime {
 
+namespace cuda {
+class Engine;
+}
+
 struct SimulationOptions {
   unsigned threads = 1;
   uint64_t seed = 0;
   std::string output_folder = "results";
+  std::string backend = "cpu";  // "cpu", "cuda" (fails without a GPU) or "auto" (the GPU when usable)
 };
 
 struct Timings {
@@ -35,6 +40,7 @@ class Simulation {
   // init schedule. The model must outlive the simulation.
   static Status create(const GenncModel& model, const SimulationOptions& options,
                        std::unique_ptr<Simulation>* out);
+  ~Simulation();
 
   Status run(uint64_t steps);
 
@@ -51,6 +57,8 @@ class Simulation {
   unsigned threads() const { return pool_.size(); }
   const std::string& output_folder() const { return output_folder_; }
   const Timings& timings() const { return timings_; }
+  // "cpu", or "cuda" and the device: "cuda (NVIDIA H100 80GB HBM3 (sm_90))".
+  std::string backend() const;
 
   // The array called `name`, or -1.
   int64_t find_array(const std::string& name) const;
@@ -88,6 +96,14 @@ class Simulation {
   void run_kernel(uint32_t id, const GenncKernelEnv& env);
   void take_snapshot();
 
+  // With the CUDA back end (runtime/src/cuda), steps run on the device and the host arrays
+  // are brought up to date only when something reads or writes them: which side holds the
+  // current values.
+  enum class Fresh { Both, Host, Device };
+  Status host_view() const;  // host arrays current (copied back if only the device's were)
+  Status host_edit();        // as host_view, and the device's copy is stale afterwards
+  friend class cuda::Engine;
+
   // Arrays the runtime owns the contents of (connectivity, ring depths): never set by the
   // caller and never reset.
   bool is_structural(uint32_t id) const { return structural_[id]; }
@@ -120,6 +136,9 @@ class Simulation {
 
   Timings timings_;
   std::vector<double> kernel_seconds_;
+
+  std::unique_ptr<cuda::Engine> gpu_;  // null: the CPU runs the steps
+  mutable Fresh fresh_ = Fresh::Both;
 };
 
 }  // namespace gennc::runtime

@@ -84,7 +84,7 @@ TEST_CASE("sim exit codes: usage errors 2, runtime errors 1, earlier results int
   CHECK(negative.output.find("--duration must be a finite number of ms >= 0") != std::string::npos);
   Outcome cuda = sim("--out " + out + " --backend cuda");
   CHECK(cuda.code == 1);
-  CHECK(cuda.output.find("no GPU back end yet") != std::string::npos);
+  CHECK(cuda.output.find("backend 'cuda': the model has no GPU code") != std::string::npos);
   std::string blocked = scratch("blocked");
   std::ofstream(blocked) << "a file";
   Outcome unwritable = sim("--out " + blocked + "/results --duration 1");

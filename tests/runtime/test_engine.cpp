@@ -330,7 +330,7 @@ TEST_CASE("options and models the runtime cannot run are reported", "[engine][er
   GenncSim* sim = nullptr;
   o.backend = "cuda";
   CHECK(gennc_create(&gennc_test_lif_net, &o, &sim) == GENNC_ERROR_BACKEND);
-  CHECK_THAT(gennc_last_error(), Catch::Contains("no GPU back end yet"));
+  CHECK_THAT(gennc_last_error(), Catch::Contains("backend 'cuda': the model has no GPU code"));
   o.backend = "tpu";
   CHECK(gennc_create(&gennc_test_lif_net, &o, &sim) == GENNC_ERROR_ARGUMENT);
   CHECK(sim == nullptr);

@@ -40,7 +40,8 @@ typedef struct GenncSim GenncSim;
 
 typedef struct GenncOptions {
   uint32_t threads;          /* worker threads for the CPU back end; 0 = one per hardware thread */
-  const char* backend;       /* "cpu", "cuda" or "auto" (null = "auto"); "auto" is the CPU for now */
+  const char* backend;       /* "cpu", "cuda" or "auto" (null = "auto"): "auto" runs on the GPU when
+                                libcuda.so.1 loads, a device exists and the model has PTX */
   int override_seed;         /* nonzero: use `seed` instead of the model's seed */
   uint64_t seed;
   const char* output_folder; /* default folder for gennc_write_results (null = "results") */
@@ -79,6 +80,10 @@ double gennc_time(const GenncSim* sim);
 uint64_t gennc_step(const GenncSim* sim);
 double gennc_dt(const GenncSim* sim);
 uint64_t gennc_seed(const GenncSim* sim);
+
+/* Where the steps run: "cpu", or "cuda (<device name> (sm_XY))". Valid until the next call
+ * of this function on the same thread; "" for a null handle. */
+const char* gennc_backend(const GenncSim* sim);
 
 /* ---- Arrays ---------------------------------------------------------------------- */
 

@@ -1,0 +1,363 @@
+#include "cuda_engine.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "../simulation.h"
+#include "step_kernels.h"
+
+namespace gennc::runtime::cuda {
+
+namespace {
+
+constexpr uint32_t kNone = UINT32_MAX;
+constexpr unsigned kBlock = 256;
+// Steps per captured graph: long enough that one host round trip per batch costs little,
+// short enough that the recording buffers stay small (kRecordingBudget).
+constexpr uint64_t kMaxBatch = 1000;
+constexpr uint64_t kRecordingBudget = uint64_t{256} << 20;
+
+Status backend_error(std::string message) { return {GENNC_ERROR_BACKEND, std::move(message)}; }
+
+std::string mebibytes(uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return text;
+}
+
+}  // namespace
+
+Status Engine::check(CUresult result, const char* what) const {
+  if (result == CUDA_SUCCESS) return ok();
+  return backend_error(std::string("CUDA: ") + what + " failed: " + error_text(api_, result));
+}
+
+#define GENNC_CU(call, what) GENNC_TRY(check(api_.call, what))
+
+Status Engine::create(Simulation& sim, std::unique_ptr<Engine>* out) {
+  const GenncModel& model = sim.model();
+  if (model.ptx == nullptr || model.ptx[0] == '\0')
+    return backend_error("backend 'cuda': the model has no GPU code (it was compiled with --no-gpu, or without "
+                         "libdevice; rebuild it with gennc where the CUDA toolkit is installed)");
+  for (uint32_t k = 0; k < model.kernel_count; ++k)
+    if (model.kernels[k].ptx_entry == nullptr)
+      return backend_error(std::string("backend 'cuda': kernel '") + model.kernels[k].name + "' has no GPU entry");
+  std::string why;
+  const DriverApi* api = load_driver(&why);
+  if (api == nullptr) return backend_error("backend 'cuda': " + why);
+  std::unique_ptr<Engine> engine(new Engine(sim, *api));
+  GENNC_TRY(engine->open_device());
+  GENNC_TRY(engine->load_modules());
+  GENNC_TRY(engine->plan_memory());
+  GENNC_TRY(engine->allocate());
+  GENNC_TRY(engine->plan_launches());
+  GENNC_TRY(engine->upload());
+  *out = std::move(engine);
+  return ok();
+}
+
+Engine::~Engine() {
+  if (context_ == nullptr) return;
+  api_.cuCtxSetCurrent(context_);
+  for (auto& [steps, graph] : graphs_) api_.cuGraphExecDestroy(graph);
+  for (CUdeviceptr pointer : allocations_) api_.cuMemFree(pointer);
+  if (model_module_ != nullptr) api_.cuModuleUnload(model_module_);
+  if (step_module_ != nullptr) api_.cuModuleUnload(step_module_);
+  if (stream_ != nullptr) api_.cuStreamDestroy(stream_);
+  if (retained_) api_.cuDevicePrimaryCtxRelease(ordinal_);
+}
+
+Status Engine::open_device() {
+  CUresult init = api_.cuInit(0);
+  if (init == CUDA_ERROR_NO_DEVICE) return backend_error("backend 'cuda': no CUDA device (" + error_text(api_, init) + ")");
+  GENNC_TRY(check(init, "cuInit"));
+  int count = 0;
+  GENNC_CU(cuDeviceGetCount(&count), "cuDeviceGetCount");
+  if (count == 0) return backend_error("backend 'cuda': the NVIDIA driver sees no CUDA device");
+  GENNC_CU(cuDeviceGet(&ordinal_, 0), "cuDeviceGet");
+  char name[256] = {};
+  GENNC_CU(cuDeviceGetName(name, sizeof name - 1, ordinal_), "cuDeviceGetName");
+  int major = 0, minor = 0;
+  GENNC_CU(cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, ordinal_), "cuDeviceGetAttribute");
+  GENNC_CU(cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, ordinal_), "cuDeviceGetAttribute");
+  GENNC_CU(cuDeviceGetAttribute(&multiprocessors_, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, ordinal_),
+           "cuDeviceGetAttribute");
+  device_ = std::string(name) + " (sm_" + std::to_string(major) + std::to_string(minor) + ")";
+  GENNC_CU(cuDevicePrimaryCtxRetain(&context_, ordinal_), "cuDevicePrimaryCtxRetain");
+  retained_ = true;
+  GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
+  GENNC_CU(cuStreamCreate(&stream_, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+  return ok();
+}
+
+Status Engine::load_modules() {
+  auto load = [&](const char* ptx, const char* what, CUmodule* module) -> Status {
+    std::vector<char> errors(16384, '\0');
+    int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+    void* values[] = {errors.data(), reinterpret_cast<void*>(static_cast<uintptr_t>(errors.size() - 1))};
+    CUresult result = api_.cuModuleLoadDataEx(module, ptx, 2, options, values);
+    if (result == CUDA_SUCCESS) return ok();
+    return backend_error(std::string("CUDA: loading ") + what + " failed: " + error_text(api_, result) +
+                         (errors[0] != '\0' ? "\nPTX JIT log:\n" + std::string(errors.data()) : ""));
+  };
+  GENNC_TRY(load(sim_.model().ptx, "the model's PTX", &model_module_));
+  GENNC_TRY(load(kStepKernelsPtx, "the runtime's step kernels", &step_module_));
+  GENNC_CU(cuModuleGetFunction(&zero_counts_, step_module_, "gennc_zero_counts"), "cuModuleGetFunction");
+  GENNC_CU(cuModuleGetFunction(&record_spikes_, step_module_, "gennc_record_spikes"), "cuModuleGetFunction");
+  GENNC_CU(cuModuleGetFunction(&advance_, step_module_, "gennc_advance"), "cuModuleGetFunction");
+  GENNC_CU(cuModuleGetFunction(&sample_, step_module_, "gennc_sample"), "cuModuleGetFunction");
+  return ok();
+}
+
+// Sizes the recording buffers (and so the batch) and checks that everything fits.
+Status Engine::plan_memory() {
+  const GenncModel& m = sim_.model();
+  const std::vector<Recording>& recordings = sim_.recorder_.recordings();
+  uint64_t per_step = 0;  // recording bytes per step
+  for (uint32_t r = 0; r < recordings.size(); ++r) {
+    const GenncRecordingInfo& info = *recordings[r].info;
+    if (info.kind == GENNC_RECORD_SPIKES) {
+      uint32_t population = info.target.population;
+      SpikeRecording s{r, population, (m.populations[population].size + 31) / 32};
+      per_step += uint64_t{s.words} * 4;
+      spike_recordings_.push_back(s);
+    } else {
+      VariableRecording v{r, info.array, recordings[r].selection.size(), info.interval_steps,
+                          static_cast<uint32_t>(dtype_size(m.arrays[info.array].dtype))};
+      per_step += (uint64_t{v.count} * v.bytes + v.interval - 1) / v.interval;
+      variable_recordings_.push_back(v);
+    }
+  }
+  batch_ = per_step == 0 ? kMaxBatch : std::clamp<uint64_t>(kRecordingBudget / per_step, 1, kMaxBatch);
+
+  uint64_t arrays = 0, largest = 0;
+  uint32_t largest_id = 0;
+  for (uint32_t a = 0; a < m.array_count; ++a) {
+    uint64_t bytes = sim_.arrays_[a].bytes();
+    arrays += bytes;
+    if (bytes > largest) largest = bytes, largest_id = a;
+  }
+  uint64_t buffers = 0;
+  for (const SpikeRecording& s : spike_recordings_) buffers += batch_ * s.words * 4;
+  for (const VariableRecording& v : variable_recordings_)
+    buffers += (batch_ / v.interval + 1) * v.count * v.bytes + uint64_t{v.count} * 4;
+  uint64_t tables = uint64_t{m.array_count} * 16 + m.population_count * 8 + 64;
+  size_t free = 0, total = 0;
+  GENNC_CU(cuMemGetInfo(&free, &total), "cuMemGetInfo");
+  uint64_t needed = arrays + buffers + tables;
+  // Allocation granularity and the driver's own use take a little more than the sum.
+  if (needed + needed / 64 + (uint64_t{64} << 20) > free)
+    return backend_error("backend 'cuda': the network needs " + mebibytes(needed) + " of GPU memory (arrays " +
+                         mebibytes(arrays) + ", the largest '" + m.arrays[largest_id].name + "' " + mebibytes(largest) +
+                         "; recording buffers " + mebibytes(buffers) + ") but " + device_ + " has " + mebibytes(free) +
+                         " free of " + mebibytes(total));
+  return ok();
+}
+
+Status Engine::allocate() {
+  const GenncModel& m = sim_.model();
+  auto allocate = [&](uint64_t bytes, CUdeviceptr* out) -> Status {
+    *out = 0;
+    if (bytes == 0) return ok();
+    GENNC_CU(cuMemAlloc(out, bytes), "cuMemAlloc");
+    allocations_.push_back(*out);
+    return ok();
+  };
+  arrays_.assign(m.array_count, 0);
+  for (uint32_t a = 0; a < m.array_count; ++a) GENNC_TRY(allocate(sim_.arrays_[a].bytes(), &arrays_[a]));
+  GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &pointer_table_));
+  GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &length_table_));
+  GENNC_TRY(allocate(sizeof(GenncKernelEnv), &env_));
+  GENNC_TRY(allocate(8, &base_));
+  if (m.array_count != 0) {
+    GENNC_CU(cuMemcpyHtoD(pointer_table_, arrays_.data(), arrays_.size() * 8), "cuMemcpyHtoD");
+    std::vector<uint64_t> lengths(m.array_count);
+    for (uint32_t a = 0; a < m.array_count; ++a) lengths[a] = sim_.arrays_[a].length();
+    GENNC_CU(cuMemcpyHtoD(length_table_, lengths.data(), lengths.size() * 8), "cuMemcpyHtoD");
+  }
+  if (m.population_count != 0) {
+    std::vector<CUdeviceptr> counts(m.population_count);
+    for (uint32_t p = 0; p < m.population_count; ++p) counts[p] = arrays_[m.populations[p].spike_count_array];
+    GENNC_TRY(allocate(counts.size() * 8, &count_table_));
+    GENNC_CU(cuMemcpyHtoD(count_table_, counts.data(), counts.size() * 8), "cuMemcpyHtoD");
+  }
+  for (SpikeRecording& s : spike_recordings_) GENNC_TRY(allocate(batch_ * s.words * 4, &s.bits));
+  const std::vector<Recording>& recordings = sim_.recorder_.recordings();
+  for (VariableRecording& v : variable_recordings_) {
+    const std::vector<uint32_t>& members = recordings[v.recording].selection.members();
+    GENNC_TRY(allocate(uint64_t{v.count} * 4, &v.indices));
+    GENNC_TRY(allocate((batch_ / v.interval + 1) * v.count * v.bytes, &v.samples));
+    if (v.count != 0) GENNC_CU(cuMemcpyHtoD(v.indices, members.data(), members.size() * 4), "cuMemcpyHtoD");
+  }
+  return ok();
+}
+
+unsigned Engine::blocks_for(uint64_t elements) const {
+  // Grid-stride kernels: enough blocks to fill the device, never more than the elements need.
+  uint64_t wanted = (elements + kBlock - 1) / kBlock;
+  return static_cast<unsigned>(std::clamp<uint64_t>(wanted, 1, uint64_t(multiprocessors_) * 16));
+}
+
+Status Engine::plan_launches() {
+  const GenncModel& m = sim_.model();
+  for (uint32_t s = 0; s < m.step_schedule_length; ++s) {
+    const GenncKernelInfo& kernel = m.kernels[m.step_schedule[s]];
+    Launch launch;
+    GENNC_CU(cuModuleGetFunction(&launch.function, model_module_, kernel.ptx_entry), "cuModuleGetFunction");
+    uint64_t elements = 0;
+    switch (kernel.kind) {
+      case GENNC_KERNEL_SYNAPSE_PRE:
+      case GENNC_KERNEL_SYNAPSE_POST: {
+        const GenncProjectionInfo& proj = m.projections[kernel.owner];
+        uint32_t population = kernel.kind == GENNC_KERNEL_SYNAPSE_PRE ? proj.pre.population : proj.post.population;
+        elements = m.populations[population].size;
+        launch.count = arrays_[m.populations[population].spike_count_array];
+        break;
+      }
+      default:
+        elements = sim_.kernel_range(kernel);
+    }
+    if (elements > UINT32_MAX) return backend_error(std::string("kernel '") + kernel.name + "' has over 2^32 elements");
+    launch.end = static_cast<uint32_t>(elements);
+    launch.blocks = blocks_for(elements);
+    launches_.push_back(launch);
+  }
+  return ok();
+}
+
+Status Engine::upload() {
+  GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
+  for (uint32_t a = 0; a < arrays_.size(); ++a)
+    if (arrays_[a] != 0)
+      GENNC_CU(cuMemcpyHtoD(arrays_[a], sim_.arrays_[a].data(), sim_.arrays_[a].bytes()), "cuMemcpyHtoD");
+  return ok();
+}
+
+Status Engine::download() {
+  GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
+  for (uint32_t a = 0; a < arrays_.size(); ++a)
+    if (arrays_[a] != 0)
+      GENNC_CU(cuMemcpyDtoH(sim_.arrays_[a].data(), arrays_[a], sim_.arrays_[a].bytes()), "cuMemcpyDtoH");
+  return ok();
+}
+
+Status Engine::launch(CUfunction function, unsigned blocks, void** params) {
+  GENNC_CU(cuLaunchKernel(function, blocks, 1, 1, kBlock, 1, 1, 0, stream_, params, nullptr), "cuLaunchKernel");
+  return ok();
+}
+
+// One step, in the CPU engine's order: counts zeroed, the step schedule, spikes recorded,
+// step and time advanced, variables sampled after the step.
+Status Engine::enqueue_step() {
+  const GenncModel& m = sim_.model();
+  if (m.population_count != 0) {
+    uint32_t n = m.population_count;
+    void* params[] = {&count_table_, &n};
+    GENNC_TRY(launch(zero_counts_, blocks_for(n), params));
+  }
+  uint32_t begin = 0;
+  for (Launch& l : launches_) {
+    if (l.end == 0) continue;
+    void* params[] = {&env_, &begin, &l.end, &l.count};
+    GENNC_TRY(launch(l.function, l.blocks, params));
+  }
+  for (SpikeRecording& s : spike_recordings_) {
+    const GenncPopulationInfo& pop = m.populations[s.population];
+    CUdeviceptr count = arrays_[pop.spike_count_array];
+    CUdeviceptr list = arrays_[pop.spike_list_array];
+    uint32_t size = pop.size;
+    void* params[] = {&env_, &count, &list, &size, &s.bits, &s.words, &base_};
+    GENNC_TRY(launch(record_spikes_, blocks_for(size), params));
+  }
+  double steps_per_ms = sim_.steps_per_ms_;
+  double dt = m.dt;
+  void* advance[] = {&env_, &steps_per_ms, &dt};
+  GENNC_CU(cuLaunchKernel(advance_, 1, 1, 1, 1, 1, 1, 0, stream_, advance, nullptr), "cuLaunchKernel");
+  for (VariableRecording& v : variable_recordings_) {
+    if (v.count == 0) continue;
+    CUdeviceptr source = arrays_[v.array];
+    void* params[] = {&env_, &source, &v.indices, &v.count, &v.samples, &v.interval, &base_, &v.bytes};
+    GENNC_TRY(launch(sample_, blocks_for(v.count), params));
+  }
+  return ok();
+}
+
+Status Engine::capture(uint64_t steps, CUgraphExec* out) {
+  GENNC_CU(cuStreamBeginCapture(stream_, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), "cuStreamBeginCapture");
+  Status status = ok();
+  for (SpikeRecording& s : spike_recordings_)
+    if (status.ok()) status = check(api_.cuMemsetD8Async(s.bits, 0, steps * s.words * 4, stream_), "cuMemsetD8Async");
+  for (uint64_t k = 0; k < steps && status.ok(); ++k) status = enqueue_step();
+  CUgraph graph = nullptr;
+  Status ended = check(api_.cuStreamEndCapture(stream_, &graph), "cuStreamEndCapture");
+  GENNC_TRY(status);
+  GENNC_TRY(ended);
+  Status made = check(api_.cuGraphInstantiateWithFlags(out, graph, 0), "cuGraphInstantiate");
+  api_.cuGraphDestroy(graph);
+  return made;
+}
+
+Status Engine::collect(uint64_t first, uint64_t steps) {
+  const GenncModel& m = sim_.model();
+  std::vector<Recording>& recordings = sim_.recorder_.recordings();
+  for (const SpikeRecording& s : spike_recordings_) {
+    host_bits_.resize(steps * s.words);
+    if (!host_bits_.empty())
+      GENNC_CU(cuMemcpyDtoH(host_bits_.data(), s.bits, host_bits_.size() * 4), "cuMemcpyDtoH");
+    Recording& r = recordings[s.recording];
+    const uint32_t size = m.populations[s.population].size;
+    // Bit order is neuron order, as the CPU recorder sorts each step's spikes.
+    for (uint64_t row = 0; row < steps; ++row)
+      for (uint32_t w = 0; w < s.words; ++w)
+        for (uint32_t word = host_bits_[row * s.words + w]; word != 0; word &= word - 1) {
+          uint32_t neuron = w * 32 + static_cast<uint32_t>(__builtin_ctz(word));
+          if (neuron < size && r.selection.local(neuron) >= 0) r.spikes.emplace_back(first + row + 1, neuron);
+        }
+  }
+  for (const VariableRecording& v : variable_recordings_) {
+    // Samples are taken after steps k * interval for k in (lo, hi].
+    const uint64_t lo = first / v.interval, hi = (first + steps) / v.interval;
+    if (hi == lo) continue;
+    host_samples_.resize((hi - lo) * v.count * v.bytes);
+    if (!host_samples_.empty())
+      GENNC_CU(cuMemcpyDtoH(host_samples_.data(), v.samples, host_samples_.size()), "cuMemcpyDtoH");
+    Recording& r = recordings[v.recording];
+    const GenncDType dtype = m.arrays[v.array].dtype;
+    for (uint64_t k = lo + 1; k <= hi; ++k) {
+      const uint64_t step = k * v.interval;
+      if (!r.sample_steps.empty() && r.sample_steps.back() == step) continue;
+      for (uint32_t i = 0; i < v.count; ++i)
+        r.samples.push_back(load_element(dtype, host_samples_.data(), (k - lo - 1) * v.count + i));
+      r.sample_steps.push_back(step);
+    }
+  }
+  return ok();
+}
+
+Status Engine::run(uint64_t steps) {
+  GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
+  const GenncModel& m = sim_.model();
+  GenncKernelEnv env{reinterpret_cast<void* const*>(pointer_table_), reinterpret_cast<const uint64_t*>(length_table_),
+                     sim_.time(), m.dt, sim_.step_, sim_.seed_};
+  GENNC_CU(cuMemcpyHtoD(env_, &env, sizeof env), "cuMemcpyHtoD");
+  for (uint64_t done = 0; done < steps;) {
+    uint64_t n = std::min(batch_, steps - done);
+    auto found = graphs_.find(n);
+    if (found == graphs_.end()) {
+      CUgraphExec graph = nullptr;
+      GENNC_TRY(capture(n, &graph));
+      found = graphs_.emplace(n, graph).first;
+    }
+    uint64_t first = sim_.step_;
+    GENNC_CU(cuMemcpyHtoD(base_, &first, 8), "cuMemcpyHtoD");
+    GENNC_CU(cuGraphLaunch(found->second, stream_), "cuGraphLaunch");
+    GENNC_CU(cuStreamSynchronize(stream_), "running a batch of steps");
+    GENNC_TRY(collect(first, n));
+    sim_.step_ += n;
+    done += n;
+  }
+  return ok();
+}
+
+}  // namespace gennc::runtime::cuda

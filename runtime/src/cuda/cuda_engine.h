@@ -1,0 +1,111 @@
+// The CUDA back end: runs a Simulation's steps on an NVIDIA GPU through the driver API.
+//
+// The host side builds everything first (arrays, initial values, connectivity, ring
+// depths, the init schedule: the same code as the CPU back end, so the same seed gives the
+// same network by construction); the engine then copies every array to the device, loads
+// the model's embedded PTX, and runs steps in batches: a batch of B steps (every step: the
+// spike counts zeroed, the step schedule's kernels, spikes into bit buffers, step and time
+// advanced, variables sampled) is captured once into a CUDA graph and replayed, with one
+// host round trip per batch to copy the recordings back into the Simulation's Recorder.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../status.h"
+#include "driver_api.h"
+
+namespace gennc::runtime {
+class Simulation;
+}
+
+namespace gennc::runtime::cuda {
+
+class Engine {
+ public:
+  // Sets up `sim`'s model on GPU 0: needs libcuda.so.1, a device and PTX in the model; the
+  // failure (GENNC_ERROR_BACKEND) names what is missing. Also fails, before allocating,
+  // when the arrays and recording buffers would not fit in the device's free memory.
+  // `sim` must be built and must outlive the engine.
+  static Status create(Simulation& sim, std::unique_ptr<Engine>* out);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // "NVIDIA H100 80GB HBM3 (sm_90)"
+  const std::string& device() const { return device_; }
+
+  // Host arrays -> device and device -> host, all of them (connectivity too, which kernels
+  // never write: the tests compare what the device holds).
+  Status upload();
+  Status download();
+
+  // Runs `steps` steps from the simulation's current step and records them into its
+  // Recorder. The device arrays must be current (upload()).
+  Status run(uint64_t steps);
+
+ private:
+  struct SpikeRecording {
+    uint32_t recording;  // index into the Recorder's recordings
+    uint32_t population;
+    uint32_t words;      // 32-bit words per step
+    CUdeviceptr bits = 0;
+  };
+  struct VariableRecording {
+    uint32_t recording;
+    uint32_t array;
+    uint32_t count;      // selected neurons
+    uint64_t interval;
+    uint32_t bytes;      // element size
+    CUdeviceptr indices = 0;
+    CUdeviceptr samples = 0;
+  };
+  struct Launch {
+    CUfunction function = nullptr;
+    uint32_t end = 0;         // elements (the spike kernels' end is read on the device)
+    CUdeviceptr count = 0;    // spike count bounding the range, or 0
+    unsigned blocks = 0;
+  };
+
+  Engine(Simulation& sim, const DriverApi& api) : sim_(sim), api_(api) {}
+  Status check(CUresult result, const char* what) const;
+  Status open_device();
+  Status load_modules();
+  Status plan_memory();
+  Status allocate();
+  Status plan_launches();
+  Status capture(uint64_t steps, CUgraphExec* out);
+  Status enqueue_step();
+  Status launch(CUfunction function, unsigned blocks, void** params);
+  // Copies a batch's spike bits and samples into the Recorder (steps first_step + 1 ..).
+  Status collect(uint64_t first_step, uint64_t steps);
+  unsigned blocks_for(uint64_t elements) const;
+
+  Simulation& sim_;
+  const DriverApi& api_;
+  std::string device_;
+  CUdevice ordinal_ = 0;
+  CUcontext context_ = nullptr;
+  bool retained_ = false;
+  CUstream stream_ = nullptr;
+  CUmodule model_module_ = nullptr;
+  CUmodule step_module_ = nullptr;
+  CUfunction zero_counts_ = nullptr, record_spikes_ = nullptr, advance_ = nullptr, sample_ = nullptr;
+  int multiprocessors_ = 1;
+
+  std::vector<CUdeviceptr> arrays_;  // per model array (0 when empty)
+  CUdeviceptr pointer_table_ = 0, length_table_ = 0, env_ = 0, count_table_ = 0, base_ = 0;
+  std::vector<CUdeviceptr> allocations_;
+  std::vector<Launch> launches_;     // per step-schedule entry
+  std::vector<SpikeRecording> spike_recordings_;
+  std::vector<VariableRecording> variable_recordings_;
+  uint64_t batch_ = 1;               // steps per captured graph
+  std::map<uint64_t, CUgraphExec> graphs_;  // by steps
+  std::vector<uint32_t> host_bits_;
+  std::vector<unsigned char> host_samples_;
+};
+
+}  // namespace gennc::runtime::cuda

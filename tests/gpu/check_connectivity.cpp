@@ -1,0 +1,136 @@
+// Builds one compiled network (a `gennc --shared` library) on the CPU and on the CUDA back
+// end and compares, through the C ABI, every array: connectivity (CSR row pointers,
+// columns, column indices), per-synapse weights and delays and initial state must be
+// identical after creation, and connectivity again after running (read back from the
+// device); state after running is reported. Exit 0: identical, 1: a difference,
+// 77: no usable GPU (ctest's skip code), 2: misuse.
+//   check_connectivity MODEL.so [STEPS]
+#include <dlfcn.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "gennc/runtime.h"
+
+namespace {
+
+struct Api {
+  decltype(&gennc_default_options) default_options;
+  decltype(&gennc_create) create;
+  decltype(&gennc_destroy) destroy;
+  decltype(&gennc_run) run;
+  decltype(&gennc_last_error) last_error;
+  decltype(&gennc_backend) backend;
+  decltype(&gennc_array_info) array_info;
+  decltype(&gennc_get_array_f64) get_array_f64;
+};
+
+template <typename Fn>
+bool find(void* library, const char* name, Fn* out) {
+  *out = reinterpret_cast<Fn>(dlsym(library, name));
+  if (*out == nullptr) std::fprintf(stderr, "check_connectivity: the library has no %s\n", name);
+  return *out != nullptr;
+}
+
+std::vector<double> values(const Api& api, GenncSim* sim, const char* name) {
+  GenncArrayDesc desc;
+  if (api.array_info(sim, name, &desc) != GENNC_OK) return {};
+  std::vector<double> out(desc.length);
+  if (api.get_array_f64(sim, name, out.data(), out.size()) != GENNC_OK) {
+    std::fprintf(stderr, "check_connectivity: reading '%s': %s\n", name, api.last_error());
+    std::exit(1);
+  }
+  return out;
+}
+
+bool structural(const GenncArrayInfo& a) {
+  return a.scope == GENNC_SCOPE_SYNAPSE || a.scope == GENNC_SCOPE_ROW_POINTER ||
+         a.scope == GENNC_SCOPE_COLUMN_POINTER;
+}
+
+// Compares the arrays `which` selects; returns the number that differ beyond `tolerance`
+// (relative to max(1, |value|)).
+int compare(const Api& api, const GenncModel& model, GenncSim* cpu, GenncSim* gpu, bool (*which)(const GenncArrayInfo&),
+            double tolerance, const char* stage) {
+  int differing = 0;
+  for (uint32_t k = 0; k < model.array_count; ++k) {
+    const GenncArrayInfo& info = model.arrays[k];
+    if (!which(info)) continue;
+    std::vector<double> a = values(api, cpu, info.name), b = values(api, gpu, info.name);
+    double worst = a.size() == b.size() ? 0.0 : INFINITY;
+    for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+      double error = std::fabs(a[i] - b[i]) / std::fmax(1.0, std::fabs(a[i]));
+      if (!(error <= worst)) worst = error;
+    }
+    bool same = worst <= tolerance;
+    differing += same ? 0 : 1;
+    std::printf("%-10s %-32s %9zu elements  %s (worst %.3g)\n", stage, info.name, a.size(),
+                same ? "agree" : "DIFFER", worst);
+  }
+  return differing;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: check_connectivity MODEL.so [STEPS]\n");
+    return 2;
+  }
+  const uint64_t steps = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1000;
+  void* library = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+  if (library == nullptr) {
+    std::fprintf(stderr, "check_connectivity: %s\n", dlerror());
+    return 2;
+  }
+  Api api;
+  const auto* model = static_cast<const GenncModel*>(dlsym(library, "gennc_model"));
+  if (model == nullptr || !find(library, "gennc_default_options", &api.default_options) ||
+      !find(library, "gennc_create", &api.create) || !find(library, "gennc_destroy", &api.destroy) ||
+      !find(library, "gennc_run", &api.run) || !find(library, "gennc_last_error", &api.last_error) ||
+      !find(library, "gennc_backend", &api.backend) || !find(library, "gennc_array_info", &api.array_info) ||
+      !find(library, "gennc_get_array_f64", &api.get_array_f64))
+    return 2;
+
+  GenncOptions options;
+  api.default_options(&options);
+  options.threads = 1;
+  options.backend = "cpu";
+  GenncSim* cpu = nullptr;
+  if (api.create(model, &options, &cpu) != GENNC_OK) {
+    std::fprintf(stderr, "check_connectivity: CPU set-up failed: %s\n", api.last_error());
+    return 1;
+  }
+  options.backend = "cuda";
+  GenncSim* gpu = nullptr;
+  GenncStatus status = api.create(model, &options, &gpu);
+  if (status == GENNC_ERROR_BACKEND) {
+    std::printf("SKIP: %s\n", api.last_error());
+    api.destroy(cpu);
+    return 77;
+  }
+  if (status != GENNC_OK) {
+    std::fprintf(stderr, "check_connectivity: GPU set-up failed: %s\n", api.last_error());
+    return 1;
+  }
+  std::printf("%s: cpu vs %s\n", model->network_name, api.backend(gpu));
+
+  auto initial = [](const GenncArrayInfo& a) {
+    return structural(a) || (a.flags & (GENNC_ARRAY_STATE | GENNC_ARRAY_PARAMETER)) != 0;
+  };
+  int differing = compare(api, *model, cpu, gpu, initial, 0.0, "created");
+  if (api.run(cpu, steps) != GENNC_OK || api.run(gpu, steps) != GENNC_OK) {
+    std::fprintf(stderr, "check_connectivity: running failed: %s\n", api.last_error());
+    return 1;
+  }
+  differing += compare(api, *model, cpu, gpu, structural, 0.0, "after run");
+  auto state = [](const GenncArrayInfo& a) { return !structural(a) && (a.flags & GENNC_ARRAY_STATE) != 0; };
+  compare(api, *model, cpu, gpu, state, INFINITY, "state");
+  api.destroy(gpu);
+  api.destroy(cpu);
+  std::printf("%s\n", differing == 0 ? "connectivity identical" : "connectivity DIFFERS");
+  return differing == 0 ? 0 : 1;
+}

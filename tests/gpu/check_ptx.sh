@@ -1,0 +1,43 @@
+#!/bin/sh
+# Assembles the PTX gennc emits for some networks, and the runtime's step kernels, with
+# ptxas for sm_80 and sm_90 (the default sm_80 PTX, which the driver JIT-compiles for
+# newer GPUs, and --gpu-arch=sm_90). Exit 77 (skipped) where there is no ptxas.
+#   check_ptx.sh GENNC PRINT_STEP_KERNELS WORKDIR NETWORK.gdsl...
+set -u
+gennc=$1 step_kernels=$2 work=$3
+shift 3
+ptxas=$(command -v ptxas || true)
+for dir in "${CUDA_HOME:-}" "${CUDA_PATH:-}" /usr/local/cuda; do
+  [ -z "$ptxas" ] && [ -n "$dir" ] && [ -x "$dir/bin/ptxas" ] && ptxas=$dir/bin/ptxas
+done
+if [ -z "$ptxas" ]; then
+  echo "SKIP: no ptxas (CUDA toolkit) on this machine"
+  exit 77
+fi
+mkdir -p "$work"
+status=0
+assemble() {  # file arch
+  if "$ptxas" --gpu-name "$2" "$1" -o "$work/out.cubin"; then
+    echo "ok    $2  $(basename "$1")"
+  else
+    echo "FAIL  $2  $1"
+    status=1
+  fi
+}
+"$step_kernels" > "$work/step_kernels.ptx" || exit 1
+assemble "$work/step_kernels.ptx" sm_80
+assemble "$work/step_kernels.ptx" sm_90
+for network in "$@"; do
+  name=$(basename "$network" .gdsl)
+  if ! "$gennc" "$network" --emit=ptx -o "$work/$name.ptx"; then
+    echo "FAIL  gennc --emit=ptx $network"
+    status=1
+    continue
+  fi
+  grep -q '^\.visible \.entry' "$work/$name.ptx" || { echo "FAIL  no kernel entries in $name.ptx"; status=1; }
+  assemble "$work/$name.ptx" sm_80
+  assemble "$work/$name.ptx" sm_90
+  "$gennc" "$network" --emit=ptx --gpu-arch=sm_90 -o "$work/$name.sm_90.ptx" || status=1
+  assemble "$work/$name.sm_90.ptx" sm_90
+done
+exit $status
