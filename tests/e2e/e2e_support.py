@@ -1,5 +1,7 @@
-# Compiling networks with gennc, running the `sim` it links and reading the results folder
-# (docs/runtime.md), for the end-to-end tests.
+# Compiling networks with gennc, running the `sim` it links, reading the results folder
+# (docs/runtime.md) and driving a network compiled with --shared through the C ABI
+# (gennc/runtime.h), for the end-to-end tests.
+import ctypes
 import json
 import pathlib
 import subprocess
@@ -93,3 +95,94 @@ class Toolchain:
     def simulate(self, source, out, *args, flags=(), threads=None):
         """compile() then run()."""
         return self.run(self.compile(source, *flags), out, *args, threads=threads)
+
+
+# The C ABI's structures (gennc/runtime.h), for ctypes.
+class Options(ctypes.Structure):
+    _fields_ = [("threads", ctypes.c_uint32), ("backend", ctypes.c_char_p),
+                ("override_seed", ctypes.c_int), ("seed", ctypes.c_uint64),
+                ("output_folder", ctypes.c_char_p)]
+
+
+class ArrayDesc(ctypes.Structure):
+    _fields_ = [("id", ctypes.c_uint32), ("dtype", ctypes.c_int), ("length", ctypes.c_uint64),
+                ("unit", ctypes.c_char_p), ("flags", ctypes.c_uint32), ("scope", ctypes.c_uint32),
+                ("owner", ctypes.c_uint32)]
+
+
+class RecordingDesc(ctypes.Structure):
+    _fields_ = [("kind", ctypes.c_int), ("name", ctypes.c_char_p), ("population", ctypes.c_char_p),
+                ("variable", ctypes.c_char_p), ("unit", ctypes.c_char_p),
+                ("neuron_count", ctypes.c_uint32), ("spike_count", ctypes.c_uint64),
+                ("sample_count", ctypes.c_uint64), ("interval", ctypes.c_double)]
+
+
+class Simulation:
+    """One GenncSim of a network compiled with --shared, through gennc/runtime.h."""
+
+    def __init__(self, library, threads, seed=None):
+        self.lib = library
+        lib = library
+        lib.gennc_last_error.restype = ctypes.c_char_p
+        lib.gennc_seed.restype = ctypes.c_uint64
+        lib.gennc_recording_count.restype = ctypes.c_uint32
+        options = Options()
+        lib.gennc_default_options(ctypes.byref(options))
+        options.threads = threads
+        options.backend = b"cpu"
+        if seed is not None:
+            options.override_seed, options.seed = 1, seed
+        self.handle = ctypes.c_void_p()
+        model = ctypes.c_char.in_dll(lib, "gennc_model")
+        self.check(lib.gennc_create(ctypes.byref(model), ctypes.byref(options), ctypes.byref(self.handle)))
+
+    def check(self, status):
+        assert status == 0, self.lib.gennc_last_error().decode()
+
+    def run(self, steps):
+        self.check(self.lib.gennc_run(self.handle, ctypes.c_uint64(steps)))
+
+    def save(self, path):
+        self.check(self.lib.gennc_save_checkpoint(self.handle, str(path).encode()))
+
+    def load(self, path):
+        self.check(self.lib.gennc_load_checkpoint(self.handle, str(path).encode()))
+
+    def seed(self):
+        return self.lib.gennc_seed(self.handle)
+
+    def spikes(self, name):
+        """(neurons, times) of the spike recording called `name`."""
+        for k in range(self.lib.gennc_recording_count(self.handle)):
+            desc = RecordingDesc()
+            self.check(self.lib.gennc_recording_info(self.handle, k, ctypes.byref(desc)))
+            if desc.name.decode() == name:
+                n = desc.spike_count
+                neurons = np.zeros(n, np.uint32)
+                times = np.zeros(n, np.float64)
+                self.check(self.lib.gennc_get_spikes(
+                    self.handle, k, neurons.ctypes.data_as(ctypes.c_void_p),
+                    times.ctypes.data_as(ctypes.c_void_p), ctypes.c_uint64(n)))
+                return neurons, times
+        raise KeyError(name)
+
+    def array_length(self, name):
+        desc = ArrayDesc()
+        self.check(self.lib.gennc_array_info(self.handle, name.encode(), ctypes.byref(desc)))
+        return desc.length
+
+    def array(self, name, length=None):
+        out = np.zeros(self.array_length(name) if length is None else length, np.float64)
+        self.check(self.lib.gennc_get_array_f64(self.handle, name.encode(),
+                                                out.ctypes.data_as(ctypes.c_void_p),
+                                                ctypes.c_uint64(len(out))))
+        return out
+
+    def set_array(self, name, values):
+        values = np.ascontiguousarray(values, np.float64)
+        self.check(self.lib.gennc_set_array_f64(self.handle, name.encode(),
+                                                values.ctypes.data_as(ctypes.c_void_p),
+                                                ctypes.c_uint64(len(values))))
+
+    def close(self):
+        self.lib.gennc_destroy(self.handle)

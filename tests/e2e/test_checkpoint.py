@@ -13,81 +13,10 @@ import ctypes
 import numpy as np
 import pytest
 
+from e2e_support import Simulation
+
 STEPS = 1500  # 150 ms at dt = 0.1 ms
 THREADS = 2
-
-
-class Options(ctypes.Structure):
-    _fields_ = [("threads", ctypes.c_uint32), ("backend", ctypes.c_char_p),
-                ("override_seed", ctypes.c_int), ("seed", ctypes.c_uint64),
-                ("output_folder", ctypes.c_char_p)]
-
-
-class RecordingDesc(ctypes.Structure):
-    _fields_ = [("kind", ctypes.c_int), ("name", ctypes.c_char_p), ("population", ctypes.c_char_p),
-                ("variable", ctypes.c_char_p), ("unit", ctypes.c_char_p),
-                ("neuron_count", ctypes.c_uint32), ("spike_count", ctypes.c_uint64),
-                ("sample_count", ctypes.c_uint64), ("interval", ctypes.c_double)]
-
-
-class Simulation:
-    """One GenncSim of a network compiled with --shared, through gennc/runtime.h."""
-
-    def __init__(self, library, seed=None):
-        self.lib = library
-        lib = library
-        lib.gennc_last_error.restype = ctypes.c_char_p
-        lib.gennc_seed.restype = ctypes.c_uint64
-        lib.gennc_recording_count.restype = ctypes.c_uint32
-        options = Options()
-        lib.gennc_default_options(ctypes.byref(options))
-        options.threads = THREADS
-        options.backend = b"cpu"
-        if seed is not None:
-            options.override_seed, options.seed = 1, seed
-        self.handle = ctypes.c_void_p()
-        model = ctypes.c_char.in_dll(lib, "gennc_model")
-        self.check(lib.gennc_create(ctypes.byref(model), ctypes.byref(options), ctypes.byref(self.handle)))
-
-    def check(self, status):
-        assert status == 0, self.lib.gennc_last_error().decode()
-
-    def run(self, steps):
-        self.check(self.lib.gennc_run(self.handle, ctypes.c_uint64(steps)))
-
-    def save(self, path):
-        self.check(self.lib.gennc_save_checkpoint(self.handle, str(path).encode()))
-
-    def load(self, path):
-        self.check(self.lib.gennc_load_checkpoint(self.handle, str(path).encode()))
-
-    def seed(self):
-        return self.lib.gennc_seed(self.handle)
-
-    def spikes(self, name):
-        """(neurons, times) of the spike recording called `name`."""
-        for k in range(self.lib.gennc_recording_count(self.handle)):
-            desc = RecordingDesc()
-            self.check(self.lib.gennc_recording_info(self.handle, k, ctypes.byref(desc)))
-            if desc.name.decode() == name:
-                n = desc.spike_count
-                neurons = np.zeros(n, np.uint32)
-                times = np.zeros(n, np.float64)
-                self.check(self.lib.gennc_get_spikes(
-                    self.handle, k, neurons.ctypes.data_as(ctypes.c_void_p),
-                    times.ctypes.data_as(ctypes.c_void_p), ctypes.c_uint64(n)))
-                return neurons, times
-        raise KeyError(name)
-
-    def array(self, name, length):
-        out = np.zeros(length, np.float64)
-        self.check(self.lib.gennc_get_array_f64(self.handle, name.encode(),
-                                                out.ctypes.data_as(ctypes.c_void_p),
-                                                ctypes.c_uint64(length)))
-        return out
-
-    def close(self):
-        self.lib.gennc_destroy(self.handle)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +29,7 @@ def uninterrupted(library, tmp_path_factory):
     """Runs 2 x STEPS with a checkpoint in the middle; returns the checkpoint's path and
     the spikes and membrane potentials of the whole run."""
     path = tmp_path_factory.mktemp("checkpoint") / "middle.ckpt"
-    sim = Simulation(library)
+    sim = Simulation(library, THREADS)
     sim.run(STEPS)
     sim.save(path)
     sim.run(STEPS)
@@ -111,7 +40,7 @@ def uninterrupted(library, tmp_path_factory):
 
 
 def continued(library, path, seed=None):
-    sim = Simulation(library, seed)
+    sim = Simulation(library, THREADS, seed)
     sim.load(path)
     loaded_seed = sim.seed()
     sim.run(STEPS)
@@ -136,7 +65,7 @@ def test_checkpoint_continues_the_run_exactly(library, uninterrupted, seed):
 
 
 def test_c_abi_and_sim_agree(library, toolchain, tmp_path):
-    sim = Simulation(library)
+    sim = Simulation(library, THREADS)
     sim.run(3000)
     results = toolchain.run(toolchain.compile("small_network"), tmp_path / "results", threads=THREADS)
     for population in ("exc", "inh"):
