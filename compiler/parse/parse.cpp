@@ -182,6 +182,17 @@ class ErrorListener : public antlr4::BaseErrorListener {
   diag::Diagnostics& diags_;
 };
 
+// ANTLR repairs a missing token by deleting the offending one when the token after it
+// fits; `population = A(10)` would then lose the '=' and report a second error at '('.
+// Conjuring the missing token first (when that works) reports the one real mistake.
+class RecoveryStrategy : public antlr4::DefaultErrorStrategy {
+ public:
+  antlr4::Token* recoverInline(antlr4::Parser* recognizer) override {
+    if (singleTokenInsertion(recognizer)) return getMissingSymbol(recognizer);
+    return DefaultErrorStrategy::recoverInline(recognizer);
+  }
+};
+
 // Whether `s` is well-formed UTF-8 without control characters, and so safe to show.
 bool printable_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
@@ -306,7 +317,7 @@ std::unique_ptr<ast::Module> parse_module(diag::FileId file, diag::Diagnostics& 
     tokens.seek(0);
     parser.reset();
     parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
-    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+    parser.setErrorHandler(std::make_shared<RecoveryStrategy>());
     ErrorListener listener(file, text, diags);
     parser.addErrorListener(&listener);
     tree = parser.file();
