@@ -157,6 +157,12 @@ class FunctionEmitter {
     spike_lists_ = lists;
   }
   void set_array(std::uint32_t id, llvm::Value* v) { arrays_[id] = v; }
+  // The outermost loops' iterations are spread over `lanes` threads: this one runs lane,
+  // lane + lanes, ...
+  void set_lanes(llvm::Value* lane, unsigned lanes) {
+    lane_ = lane;
+    lanes_ = lanes;
+  }
 
   void locate(diag::SourceRange range) {
     if (ctx_.debug != nullptr) b_.SetCurrentDebugLocation(ctx_.debug->location(*fn_, range));
@@ -348,7 +354,10 @@ class FunctionEmitter {
     llvm::AllocaInst* var = locals_.at(s.local);
     llvm::Type* type = var->getAllocatedType();
     const bool sign = ir::is_signed(s.begin->type);
-    b_.CreateStore(expr(*s.begin), var);
+    const bool shared = lane_ != nullptr && loop_depth_ == 0;
+    llvm::Value* first = expr(*s.begin);
+    if (shared) first = b_.CreateAdd(first, b_.CreateIntCast(lane_, type, false), "lane.first");
+    b_.CreateStore(first, var);
     llvm::Value* end = expr(*s.end);
     llvm::BasicBlock* header = llvm::BasicBlock::Create(c_, "for.cond", fn_);
     llvm::BasicBlock* body = llvm::BasicBlock::Create(c_, "for.body", fn_);
@@ -358,9 +367,11 @@ class FunctionEmitter {
     llvm::Value* i = b_.CreateLoad(type, var);
     b_.CreateCondBr(sign ? b_.CreateICmpSLT(i, end) : b_.CreateICmpULT(i, end), body, exit);
     b_.SetInsertPoint(body);
+    ++loop_depth_;
     block(s.body);
+    --loop_depth_;
     locate(s.range);
-    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(type, var), llvm::ConstantInt::get(type, 1)), var);
+    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(type, var), llvm::ConstantInt::get(type, shared ? lanes_ : 1)), var);
     b_.CreateBr(header);
     b_.SetInsertPoint(exit);
   }
@@ -374,11 +385,14 @@ class FunctionEmitter {
   std::map<std::uint32_t, llvm::Value*> arrays_;
   const SpikeSink* spike_sink_ = nullptr;
   const std::map<std::uint32_t, unsigned>* spike_lists_ = nullptr;
+  llvm::Value* lane_ = nullptr;
+  unsigned lanes_ = 1;
+  int loop_depth_ = 0;
 };
 
 // The target-independent body of a kernel: arrays as noalias arguments, the range loop
 // from the target, the IR statements once per element.
-KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel) {
+KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool shared_rows = false) {
   llvm::LLVMContext& c = ctx.module.getContext();
   KernelBody body;
   std::set<std::uint32_t> used;
@@ -392,7 +406,8 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel) {
   llvm::Type* i32 = llvm::Type::getInt32Ty(c);
   params.insert(params.end(), {f64, f64, i64, i64, i32, i32});
   auto* type = llvm::FunctionType::get(llvm::Type::getVoidTy(c), params, false);
-  body.function = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage, kernel.name + ".body", ctx.module);
+  body.function = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
+                                         kernel.name + (shared_rows ? ".rows.body" : ".body"), ctx.module);
   llvm::Function* fn = body.function;
   fn->addFnAttr(llvm::Attribute::AlwaysInline);
   fn->addFnAttr(llvm::Attribute::NoUnwind);
@@ -426,6 +441,17 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel) {
 
   emit.locate(kernel.range);
   llvm::IRBuilder<>& b = emit.builder();
+  if (shared_rows) {
+    ctx.target.emit_shared_range(b, fn->getArg(scalars + 4), fn->getArg(scalars + 5),
+                                 [&](llvm::IRBuilder<>&, llvm::Value* index, llvm::Value* lane) {
+                                   emit.set_input(ir::Input::Index, index);
+                                   emit.set_lanes(lane, ctx.target.lanes());
+                                   emit.block(kernel.body);
+                                   emit.locate(kernel.range);
+                                 });
+    b.CreateRetVoid();
+    return body;
+  }
   ctx.target.emit_range(b, fn->getArg(scalars + 4), fn->getArg(scalars + 5), lists,
                         [&](llvm::IRBuilder<>&, llvm::Value* index, const SpikeSink& spikes) {
                           emit.set_input(ir::Input::Index, index);
@@ -437,7 +463,48 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel) {
   return body;
 }
 
+// Whether a block assigns (or loops over) any of `outer`, or emits spikes.
+bool writes_outer(const ir::Block& block, const std::set<ir::LocalId>& outer) {
+  for (const ir::StmtPtr& s : block) {
+    if ((s->kind == ir::StmtKind::Assign || s->kind == ir::StmtKind::For) && outer.count(s->local) != 0) return true;
+    if (s->kind == ir::StmtKind::EmitSpike) return true;
+    if (writes_outer(s->body, outer) || writes_outer(s->otherwise, outer)) return true;
+  }
+  return false;
+}
+
+// emit_row_parallel_kernels' condition: one loop, only declarations beside it, and no
+// value carried from one iteration to the next through a local declared outside it.
+bool row_shareable(const ir::Kernel& kernel) {
+  if (kernel.kind != GENNC_KERNEL_SYNAPSE_PRE) return false;
+  std::set<ir::LocalId> outer;
+  const ir::Stmt* loop = nullptr;
+  for (const ir::StmtPtr& s : kernel.body) {
+    if (s->kind == ir::StmtKind::Let && loop == nullptr) {
+      outer.insert(s->local);
+    } else if (s->kind == ir::StmtKind::For && loop == nullptr) {
+      loop = s.get();
+    } else {
+      return false;
+    }
+  }
+  return loop != nullptr && !writes_outer(loop->body, outer);
+}
+
 }  // namespace
+
+std::vector<llvm::Function*> emit_row_parallel_kernels(const LoweringContext& ctx, const std::string& suffix) {
+  std::vector<llvm::Function*> entries;
+  for (const ir::Kernel& kernel : ctx.ir.kernels) {
+    if (ctx.target.lanes() <= 1 || !row_shareable(kernel)) {
+      entries.push_back(nullptr);
+      continue;
+    }
+    const KernelBody body = emit_body(ctx, kernel, /*shared_rows=*/true);
+    entries.push_back(ctx.target.emit_entry(ctx.module, kernel.name + suffix, body));
+  }
+  return entries;
+}
 
 std::vector<llvm::Function*> emit_kernels(const LoweringContext& ctx) {
   if (ctx.ir.stage != ir::Stage::Lowered) internal_error("the IR has not been lowered");

@@ -5,6 +5,7 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/Module.h>
 
+#include <string>
 #include <vector>
 
 #include "codegen/debug_info.h"
@@ -27,6 +28,14 @@ struct LoweringContext {
 // are calls to the device library's gennc_rand_* functions (link_device_library resolves
 // them); every instruction has a debug location when `debug` is given.
 std::vector<llvm::Function*> emit_kernels(const LoweringContext& context);
+
+// Row-parallel variants (for targets with lanes() > 1): per ir kernel, an entry named
+// kernel.name + suffix when the kernel's element is one spike's row that threads may
+// share — a SYNAPSE_PRE kernel whose statements outside its one loop only declare values
+// and whose loop assigns nothing declared outside it, so the loop's iterations are
+// independent: thread `lane` of an element runs iterations lane, lane + lanes(), ... —
+// else null.
+std::vector<llvm::Function*> emit_row_parallel_kernels(const LoweringContext& context, const std::string& suffix);
 
 // One GenncSynapseInitFn per element of ir.synapse_functions, in order (host only).
 std::vector<llvm::Function*> emit_synapse_functions(const LoweringContext& context);

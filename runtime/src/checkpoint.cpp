@@ -158,7 +158,7 @@ Status Simulation::load_checkpoint(const std::string& path) {
   refresh_pointers();
   recompute_sizes();
   recorder_.clear();
-  return ok();
+  return replace_device_copy();
 }
 
 }  // namespace gennc::runtime

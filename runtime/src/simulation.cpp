@@ -63,6 +63,13 @@ Status Simulation::host_edit() {
   return ok();
 }
 
+Status Simulation::replace_device_copy() {
+  if (!gpu_) return ok();
+  gpu_.reset();
+  fresh_ = Fresh::Both;
+  return cuda::Engine::create(*this, &gpu_);
+}
+
 // ---- Model checks ------------------------------------------------------------------
 
 Status Simulation::check_model() const {

@@ -102,6 +102,9 @@ class Simulation {
   enum class Fresh { Both, Host, Device };
   Status host_view() const;  // host arrays current (copied back if only the device's were)
   Status host_edit();        // as host_view, and the device's copy is stale afterwards
+  // After the host arrays were replaced whole (a checkpoint, whose synapse counts may
+  // differ), the device copy is made afresh.
+  Status replace_device_copy();
   friend class cuda::Engine;
 
   // Arrays the runtime owns the contents of (connectivity, ring depths): never set by the

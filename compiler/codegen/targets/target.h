@@ -64,6 +64,18 @@ class Target {
   virtual void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
                           const std::vector<SpikeList>& lists, const ElementFn& element) const = 0;
 
+  // Emits code running `element` for each index of [begin, end) with `lanes()` threads
+  // per index, each receiving its lane in [0, lanes()) (an i32): a spike's row of synapses
+  // spread over the threads of a warp. One lane by default.
+  using SharedElementFn = std::function<void(llvm::IRBuilder<>& builder, llvm::Value* index, llvm::Value* lane)>;
+  virtual unsigned lanes() const { return 1; }
+  virtual void emit_shared_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
+                                 const SharedElementFn& element) const {
+    emit_range(builder, begin, end, {}, [&](llvm::IRBuilder<>& b, llvm::Value* index, const SpikeSink&) {
+      element(b, index, b.getInt32(0));
+    });
+  }
+
   // `*ptr += value` done atomically (float or integer); returns the previous value.
   virtual llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
                                        llvm::Value* value) const = 0;

@@ -130,7 +130,9 @@ typedef struct GenncKernelInfo {
   GenncKernelKind kind;
   uint32_t owner;
   GenncKernelFn host; /* the host-compiled entry, null if the model was built for GPU only */
-  const char* ptx_entry; /* name of the matching PTX entry, null if none */
+  const char* ptx_entry; /* name of the matching PTX entry, null if none; a SYNAPSE_PRE
+                            kernel may also have a row-parallel entry (a warp per spike)
+                            named ptx_entry + "_rows" */
 } GenncKernelInfo;
 
 /* A generated per-synapse initial value: `pre`/`post` are population indices, `d` the

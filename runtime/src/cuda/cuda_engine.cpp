@@ -17,6 +17,9 @@ constexpr unsigned kBlock = 256;
 // short enough that the recording buffers stay small (kRecordingBudget).
 constexpr uint64_t kMaxBatch = 1000;
 constexpr uint64_t kRecordingBudget = uint64_t{256} << 20;
+// Mean synapses per row from which a warp per spike beats a thread per spike: below it
+// most of a warp's 32 lanes would idle (docs/gpu.md).
+constexpr double kRowParallelMinimum = 8.0;
 
 Status backend_error(std::string message) { return {GENNC_ERROR_BACKEND, std::move(message)}; }
 
@@ -213,6 +216,20 @@ Status Engine::plan_launches() {
         uint32_t population = kernel.kind == GENNC_KERNEL_SYNAPSE_PRE ? proj.pre.population : proj.post.population;
         elements = m.populations[population].size;
         launch.count = arrays_[m.populations[population].spike_count_array];
+        launch.blocks = blocks_for(elements);
+        // Row-parallel delivery (a warp per spike, its lanes over the row) where rows are
+        // long enough to keep a warp's lanes busy; a thread per spike otherwise.
+        CUfunction rows = nullptr;
+        const std::string rows_entry = std::string(kernel.ptx_entry) + "_rows";
+        CUresult found = kernel.kind == GENNC_KERNEL_SYNAPSE_PRE
+                             ? api_.cuModuleGetFunction(&rows, model_module_, rows_entry.c_str())
+                             : CUDA_ERROR_NOT_FOUND;
+        if (found != CUDA_ERROR_NOT_FOUND) GENNC_TRY(check(found, "cuModuleGetFunction"));
+        const double mean_row = elements == 0 ? 0.0 : double(sim_.synapse_counts_[kernel.owner]) / double(elements);
+        if (rows != nullptr && mean_row >= kRowParallelMinimum) {
+          launch.function = rows;
+          launch.blocks = blocks_for(elements * 32);
+        }
         break;
       }
       default:
@@ -220,7 +237,7 @@ Status Engine::plan_launches() {
     }
     if (elements > UINT32_MAX) return backend_error(std::string("kernel '") + kernel.name + "' has over 2^32 elements");
     launch.end = static_cast<uint32_t>(elements);
-    launch.blocks = blocks_for(elements);
+    if (launch.blocks == 0) launch.blocks = blocks_for(elements);
     launches_.push_back(launch);
   }
   return ok();

@@ -38,7 +38,6 @@ Loaded load() {
   std::string& why = loaded.why;
   loaded.ok = resolve(library, "cuInit", &a.cuInit, &why) && resolve(library, "cuGetErrorName", &a.cuGetErrorName, &why) &&
               resolve(library, "cuGetErrorString", &a.cuGetErrorString, &why) &&
-              resolve(library, "cuDriverGetVersion", &a.cuDriverGetVersion, &why) &&
               resolve(library, "cuDeviceGetCount", &a.cuDeviceGetCount, &why) &&
               resolve(library, "cuDeviceGet", &a.cuDeviceGet, &why) &&
               resolve(library, "cuDeviceGetName", &a.cuDeviceGetName, &why) &&

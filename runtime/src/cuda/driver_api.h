@@ -38,7 +38,6 @@ struct DriverApi {
   CUresult (*cuInit)(unsigned flags);
   CUresult (*cuGetErrorName)(CUresult error, const char** name);
   CUresult (*cuGetErrorString)(CUresult error, const char** text);
-  CUresult (*cuDriverGetVersion)(int* version);
   CUresult (*cuDeviceGetCount)(int* count);
   CUresult (*cuDeviceGet)(CUdevice* device, int ordinal);
   CUresult (*cuDeviceGetName)(char* name, int length, CUdevice device);

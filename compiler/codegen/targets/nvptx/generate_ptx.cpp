@@ -176,6 +176,8 @@ std::optional<EmbeddedPtx> generate_ptx(const ir::Module& ir, const NvptxTarget&
   const LoweringContext lowering{ir, module, target, nullptr};
   EmbeddedPtx ptx;
   for (llvm::Function* entry : emit_kernels(lowering)) ptx.entries.push_back(entry->getName().str());
+  // Row-parallel delivery entries, named <entry>_rows: the runtime picks them per projection.
+  emit_row_parallel_kernels(lowering, ".rows");
   drop_contraction(module);
   mark("ptx.lower");
 

@@ -12,6 +12,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 
 #include "codegen/abi_types.h"
@@ -81,36 +82,67 @@ std::string ptx_name(const std::string& name) {
 
 NvptxTarget::NvptxTarget(std::unique_ptr<llvm::TargetMachine> machine) : machine_(std::move(machine)) {}
 
-void NvptxTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                             const std::vector<SpikeList>& lists, const ElementFn& element) const {
+namespace {
+
+// The grid-stride loop over [begin, end) both ranges use: `first` is this thread's (or
+// warp's) first element and `stride` the number of threads (or warps) in the grid, both
+// i64. Leaves the builder after the loop.
+void emit_grid_loop(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end, llvm::Value* first,
+                    llvm::Value* stride, const std::function<void(llvm::Value* index)>& element) {
   llvm::Function* fn = builder.GetInsertBlock()->getParent();
   llvm::LLVMContext& context = fn->getContext();
   llvm::Type* i64 = builder.getInt64Ty();
-  using llvm::Intrinsic::ID;
-  llvm::Value* block = special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, "block");
-  llvm::Value* width = special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_x, "block.size");
-  llvm::Value* thread = special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, "thread");
-  llvm::Value* blocks = special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_x, "blocks");
   // 64-bit counters: begin + grid size may exceed 2^32 near the end of a large range.
-  llvm::Value* first = builder.CreateAdd(
-      builder.CreateZExt(begin, i64),
-      builder.CreateZExt(builder.CreateAdd(builder.CreateMul(block, width), thread), i64), "first");
-  llvm::Value* stride = builder.CreateZExt(builder.CreateMul(blocks, width), i64, "stride");
+  llvm::Value* start = builder.CreateAdd(builder.CreateZExt(begin, i64), first, "first");
   llvm::Value* last = builder.CreateZExt(end, i64, "end");
-
-  const WarpAggregatedSpikes sink(*this, lists);
   llvm::BasicBlock* before = builder.GetInsertBlock();
   llvm::BasicBlock* loop = llvm::BasicBlock::Create(context, "i", fn);
   llvm::BasicBlock* exit = llvm::BasicBlock::Create(context, "range.end", fn);
-  builder.CreateCondBr(builder.CreateICmpULT(first, last), loop, exit);
+  builder.CreateCondBr(builder.CreateICmpULT(start, last), loop, exit);
   builder.SetInsertPoint(loop);
   llvm::PHINode* index = builder.CreatePHI(i64, 2, "i");
-  index->addIncoming(first, before);
-  element(builder, builder.CreateTrunc(index, builder.getInt32Ty(), "index"), sink);
+  index->addIncoming(start, before);
+  element(builder.CreateTrunc(index, builder.getInt32Ty(), "index"));
   llvm::Value* next = builder.CreateAdd(index, stride, "i.next", /*HasNUW=*/true);
   index->addIncoming(next, builder.GetInsertBlock());
   builder.CreateCondBr(builder.CreateICmpULT(next, last), loop, exit);
   builder.SetInsertPoint(exit);
+}
+
+struct GridPosition {
+  llvm::Value* thread;   // i32 index in the grid
+  llvm::Value* threads;  // i32 threads in the grid
+  llvm::Value* lane;     // i32 lane in the warp
+};
+
+GridPosition grid_position(llvm::IRBuilder<>& builder) {
+  llvm::Value* block = special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, "block");
+  llvm::Value* width = special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_x, "block.size");
+  llvm::Value* thread = special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, "thread");
+  llvm::Value* blocks = special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_x, "blocks");
+  return {builder.CreateAdd(builder.CreateMul(block, width), thread, "global.thread"),
+          builder.CreateMul(blocks, width, "grid.threads"), builder.CreateAnd(thread, builder.getInt32(31), "lane")};
+}
+
+}  // namespace
+
+void NvptxTarget::emit_shared_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
+                                    const SharedElementFn& element) const {
+  // The runtime launches blocks of a whole number of warps.
+  const GridPosition at = grid_position(builder);
+  llvm::Type* i64 = builder.getInt64Ty();
+  llvm::Value* warp = builder.CreateZExt(builder.CreateLShr(at.thread, 5), i64, "warp");
+  llvm::Value* warps = builder.CreateZExt(builder.CreateLShr(at.threads, 5), i64, "warps");
+  emit_grid_loop(builder, begin, end, warp, warps, [&](llvm::Value* index) { element(builder, index, at.lane); });
+}
+
+void NvptxTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
+                             const std::vector<SpikeList>& lists, const ElementFn& element) const {
+  const GridPosition at = grid_position(builder);
+  llvm::Type* i64 = builder.getInt64Ty();
+  const WarpAggregatedSpikes sink(*this, lists);
+  emit_grid_loop(builder, begin, end, builder.CreateZExt(at.thread, i64), builder.CreateZExt(at.threads, i64),
+                 [&](llvm::Value* index) { element(builder, index, sink); });
 }
 
 llvm::Value* NvptxTarget::emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr, llvm::Value* value) const {
@@ -126,7 +158,11 @@ llvm::Function* NvptxTarget::emit_entry(llvm::Module& module, const std::string&
   llvm::Type* i32 = llvm::Type::getInt32Ty(context);
   auto* global = llvm::PointerType::get(context, kGlobal);
   auto* type = llvm::FunctionType::get(llvm::Type::getVoidTy(context), {abi.ptr, i32, i32, abi.ptr}, false);
-  llvm::Function* entry = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, ptx_name(name), module);
+  std::string unique = ptx_name(name);
+  // Two kernel names may map to one PTX name ("a.b", "a_b"); LLVM's own renaming would add
+  // a '.', which PTX does not allow.
+  for (int k = 2; module.getNamedValue(unique) != nullptr; ++k) unique = ptx_name(name) + "_" + std::to_string(k);
+  llvm::Function* entry = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, unique, module);
   entry->addFnAttr(llvm::Attribute::NoUnwind);
   for (unsigned k : {0u, 3u}) {
     entry->addParamAttr(k, llvm::Attribute::NoAlias);

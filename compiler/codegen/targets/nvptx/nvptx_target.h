@@ -23,6 +23,11 @@ class NvptxTarget final : public Target {
   unsigned array_address_space() const override { return kGlobal; }
   void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
                   const std::vector<SpikeList>& lists, const ElementFn& element) const override;
+  // A warp per element: lane k of the warp runs the element's loop iterations k, k + 32, ...
+  // (a spike's row: neighbouring lanes read neighbouring synapses).
+  unsigned lanes() const override { return 32; }
+  void emit_shared_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
+                         const SharedElementFn& element) const override;
   llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
                                llvm::Value* value) const override;
   // A kernel entry `void name(const GenncKernelEnv* env, u32 begin, u32 end, const u32* count)`:
