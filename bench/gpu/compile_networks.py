@@ -97,8 +97,13 @@ def main():
         b["delivery_bytes_per_synapse"] = delivery_reads(ir)
         print(f"{b['name']}: compile {b['compile']['median_wall_s']:.2f} s wall, "
               f"{b['compile']['median_cpu_s']:.2f} s CPU (median of {args.repeats})", flush=True)
+    head = subprocess.run(["git", "-C", args.repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", args.repo, "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True)
+    source = {"commit": head.stdout.strip() or None, "uncommitted_changes": bool(dirty.stdout.strip())}
     with open(os.path.join(args.bundle, "plan.json"), "w") as f:
-        json.dump({"compiled_on": os.uname().nodename, "gennc": args.gennc, "benchmarks": plan}, f, indent=1)
+        json.dump({"compiled_on": os.uname().nodename, "gennc": args.gennc, "source": source, "benchmarks": plan},
+                  f, indent=1)
 
 
 if __name__ == "__main__":

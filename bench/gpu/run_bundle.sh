@@ -26,20 +26,21 @@ backend=${BENCH_BACKEND:-cuda}
 cpu_threads=${BENCH_CPU_THREADS:-16}
 budget=${BENCH_BUDGET_S:-480}
 mkdir -p "$work" "$out"
-exec > >(tee "$out/bench.log") 2>&1
 
 left() { echo $((budget - SECONDS)); }
 
-echo "=== machine"
-nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem,power.limit \
-  --format=csv 2>&1 || echo "(no nvidia-smi)"
-nvidia-smi 2>/dev/null | head -n 12
-grep -m1 'model name' /proc/cpuinfo
-echo "cpus $(nproc), memory $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
-date -u +"started %Y-%m-%dT%H:%M:%SZ"
+machine() {
+  echo "=== machine"
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem,power.limit \
+    --format=csv 2>&1 || echo "(no nvidia-smi)"
+  nvidia-smi 2>/dev/null | head -n 12
+  grep -m1 'model name' /proc/cpuinfo
+  echo "cpus $(nproc), memory $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+  date -u +"started %Y-%m-%dT%H:%M:%SZ"
 
-echo "=== device-to-device copy"
-"$bundle/copy_bandwidth" 1024 20 | tee "$work/copy_bandwidth.txt"
+  echo "=== device-to-device copy"
+  "$bundle/copy_bandwidth" 1024 20 | tee "$work/copy_bandwidth.txt"
+}
 
 # run NAME KIND REP BACKEND THREADS DURATION LIMIT: one run of a benchmark's sim into
 # WORK/NAME/KIND-REP, its output in WORK/NAME/KIND-REP.log.
@@ -60,19 +61,21 @@ run() {
   fi
 }
 
-python3 "$bundle/summarize.py" plan "$bundle" > "$work/plan.txt" || exit 1
-while IFS='|' read -r name duration gpu_runs cpu_runs limit least; do
-  if [ -n "${BENCH_ONLY:-}" ] && ! [[ " $BENCH_ONLY " == *" $name "* ]]; then continue; fi
-  duration=${BENCH_DURATION_MS:-$duration}
-  echo "=== $name ($duration ms)"
-  if [ "$(left)" -lt "$least" ]; then
-    echo "  skipped: $(left) s left of the budget, it needs $least s"
-    continue
-  fi
-  mkdir -p "$work/$name"
-  for ((r = 1; r <= gpu_runs; r++)); do run "$name" gpu "$r" "$backend" 0 "$duration" "$limit"; done
-  for ((r = 1; r <= cpu_runs; r++)); do run "$name" cpu "$r" cpu "$cpu_threads" "$duration" "$limit"; done
-done < "$work/plan.txt"
+benchmarks() {
+  python3 "$bundle/summarize.py" plan "$bundle" > "$work/plan.txt" || return 1
+  while IFS='|' read -r name duration gpu_runs cpu_runs limit least; do
+    if [ -n "${BENCH_ONLY:-}" ] && ! [[ " $BENCH_ONLY " == *" $name "* ]]; then continue; fi
+    duration=${BENCH_DURATION_MS:-$duration}
+    echo "=== $name ($duration ms)"
+    if [ "$(left)" -lt "$least" ]; then
+      echo "  skipped: $(left) s left of the budget, it needs $least s"
+      continue
+    fi
+    mkdir -p "$work/$name"
+    for ((r = 1; r <= gpu_runs; r++)); do run "$name" gpu "$r" "$backend" 0 "$duration" "$limit"; done
+    for ((r = 1; r <= cpu_runs; r++)); do run "$name" cpu "$r" cpu "$cpu_threads" "$duration" "$limit"; done
+  done < "$work/plan.txt"
+}
 
 # Nsight Compute: the duration and DRAM traffic of every kernel launch in a window of
 # steps after the start (kernel nodes of the CUDA graphs one by one, caches and clocks
@@ -102,21 +105,36 @@ profile() {
     tail -n 20 "$dir.log" | sed 's/^/    | /'
     return 0
   fi
-  "$ncu" -i "$dir.ncu-rep" --csv --page raw --print-units base > "$out/profile-$name.csv" 2> "$dir.import.log" ||
-    { echo "  reading the report failed"; tail -n 5 "$dir.import.log"; return 0; }
+  # Base units (bytes, ns) where this ncu knows the option; summarize.py reads either.
+  if ! "$ncu" -i "$dir.ncu-rep" --csv --page raw --print-units base > "$out/profile-$name.csv" 2> "$dir.import.log" &&
+    ! "$ncu" -i "$dir.ncu-rep" --csv --page raw > "$out/profile-$name.csv" 2>> "$dir.import.log"; then
+    echo "  reading the report failed"
+    tail -n 5 "$dir.import.log" | sed 's/^/    | /'
+    rm -f "$out/profile-$name.csv"
+    return 0
+  fi
   echo "  ok in $((SECONDS - start)) s"
 }
-if [ "${BENCH_PROFILE:-1}" != 1 ]; then
-  echo "=== profiles: not asked for"
-elif [ -z "$ncu" ]; then
-  echo "=== profiles: no ncu on this machine"
-else
-  # About 12 launches per step for a Brunel network, about 110 for the microcircuit: the
-  # windows start after 250 steps and cover about 50 and 10 steps.
-  profile brunel_100000 40 3000 600 60
-  profile potjans_diesmann 40 27500 1100 120
-fi
 
-echo "=== summary"
-python3 "$bundle/summarize.py" table "$bundle" "$work" "$out"
-date -u +"finished %Y-%m-%dT%H:%M:%SZ, $SECONDS s"
+profiles() {
+  if [ "${BENCH_PROFILE:-1}" != 1 ]; then
+    echo "=== profiles: not asked for"
+  elif [ -z "$ncu" ]; then
+    echo "=== profiles: no ncu on this machine"
+  else
+    # About 12 launches per step for a Brunel network, about 110 for the microcircuit: the
+    # windows start after 250 steps and cover about 50 and 10 steps; the runs are long
+    # enough for the windows even with a few times fewer launches per step.
+    profile brunel_100000 100 3000 600 60
+    profile potjans_diesmann 200 27500 1100 120
+  fi
+}
+
+{
+  machine
+  benchmarks
+  profiles
+  echo "=== summary"
+  python3 "$bundle/summarize.py" table "$bundle" "$work" "$out"
+  date -u +"finished %Y-%m-%dT%H:%M:%SZ, $SECONDS s"
+} 2>&1 | tee "$out/bench.log"

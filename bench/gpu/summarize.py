@@ -284,7 +284,7 @@ def table(bundle, work, out):
                 continue
             runs = read_runs(work, b["name"], kind)
             if not runs:
-                lines.append(f"| {b['name']} | {kind}: no results (see bench.log) | 0 |" + " |" * 8)
+                lines.append(f"| {b['name']} | {kind}: not run or failed (see bench.log) | 0 |" + " |" * 8)
                 continue
             d = describe(runs, b["compile"]["median_wall_s"], kind)
             entry[kind] = d
@@ -300,7 +300,9 @@ def table(bundle, work, out):
                          f"{fmt(d['events_per_s'], '.3g')} | {rates} |")
         if "gpu" in entry and "cpu" in entry:
             entry["cpu_over_gpu_simulate"] = entry["cpu"]["simulate_s"] / entry["gpu"]["simulate_s"]
-    text = ["## Runs", "",
+    source = plan.get("source", {})
+    text = [f"Bundle built from commit {source.get('commit')}" +
+            (" with uncommitted changes" if source.get("uncommitted_changes") else ""), "", "## Runs", "",
             "Medians over the runs (simulate: min-max in brackets). Compile: wall clock of `gennc net.gdsl -o sim` "
             "on the build machine, median of " + str(plan["benchmarks"][0]["compile"]["repeats"]) + ". Real-time "
             "factor: simulate / biological time. Synaptic events: spikes x out-degree summed over the recurrent "
