@@ -46,6 +46,9 @@ machine() {
 # WORK/NAME/KIND-REP, its output in WORK/NAME/KIND-REP.log.
 run() {
   local name=$1 kind=$2 rep=$3 with=$4 threads=$5 duration=$6 limit=$7
+  # Never past the budget: the summary must still be printed.
+  [ "$(left)" -lt "$limit" ] && limit=$(left)
+  [ "$limit" -lt 1 ] && { echo "  $kind $rep: skipped, the budget is spent"; return 1; }
   local dir=$work/$name/$kind-$rep
   local args=(--backend "$with" --duration "$duration" --out "$dir" --quiet)
   [ "$threads" -gt 0 ] && args+=(--threads "$threads")
@@ -59,6 +62,7 @@ run() {
     [ $rc -eq 124 ] && echo "  $kind $rep: stopped after its ${limit} s limit" || echo "  $kind $rep: failed ($rc)"
     tail -n 20 "$dir.log" | sed 's/^/    | /'
   fi
+  return $rc
 }
 
 benchmarks() {
@@ -72,8 +76,9 @@ benchmarks() {
       continue
     fi
     mkdir -p "$work/$name"
-    for ((r = 1; r <= gpu_runs; r++)); do run "$name" gpu "$r" "$backend" 0 "$duration" "$limit"; done
-    for ((r = 1; r <= cpu_runs; r++)); do run "$name" cpu "$r" cpu "$cpu_threads" "$duration" "$limit"; done
+    # A failed or stopped run is not repeated: the next would fail or hang alike.
+    for ((r = 1; r <= gpu_runs; r++)); do run "$name" gpu "$r" "$backend" 0 "$duration" "$limit" || break; done
+    for ((r = 1; r <= cpu_runs; r++)); do run "$name" cpu "$r" cpu "$cpu_threads" "$duration" "$limit" || break; done
   done < "$work/plan.txt"
 }
 
@@ -126,7 +131,7 @@ profiles() {
     # windows start after 250 steps and cover about 50 and 10 steps; the runs are long
     # enough for the windows even with a few times fewer launches per step.
     profile brunel_100000 100 3000 600 60
-    profile potjans_diesmann 200 27500 1100 120
+    profile potjans_diesmann 200 27500 1100 150
   fi
 }
 

@@ -204,6 +204,7 @@ def analyse_profile(csv_path, window_path, profile_folder, plan_entry, copy_gbs,
         s["launches"] += k["launches"]
     result = {"launches": len(launches), "steps": steps, "kernels": per_kernel,
               "stages_us_per_step": {c: s["ns"] / 1e3 / steps for c, s in stages.items()} if steps else None,
+              "stages_us_in_window": {c: s["ns"] / 1e3 for c, s in stages.items()},
               "wall_us_per_step": wall_per_step_us}
 
     delivery = [l for l in launches if category(l[0]) == "spike delivery"]
@@ -344,14 +345,14 @@ def table(bundle, work, out):
         summary["benchmarks"][b["name"]]["profile"] = prof
         text += ["", f"## Profile of {b['name']} (Nsight Compute, {prof['launches']} launches, "
                      f"{fmt(prof['steps'], 'd', '?')} steps)", "",
-                 "| stage | us per step (kernel time) |", "| --- | --- |"]
-        if prof["stages_us_per_step"]:
-            for stage, us in sorted(prof["stages_us_per_step"].items(), key=lambda x: -x[1]):
-                text.append(f"| {stage} | {us:.2f} |")
-            total = sum(prof["stages_us_per_step"].values())
-            text.append(f"| all kernels | {total:.2f} |")
-            if wall:
-                text.append(f"| wall clock per step (simulate / steps of the full run) | {wall:.2f} |")
+                 "| stage | us per step (kernel time) |" if prof["steps"] else
+                 "| stage | us in the window (steps unknown: no gennc_advance launch) |", "| --- | --- |"]
+        stages = prof["stages_us_per_step"] or prof["stages_us_in_window"]
+        for stage, us in sorted(stages.items(), key=lambda x: -x[1]):
+            text.append(f"| {stage} | {us:.2f} |")
+        text.append(f"| all kernels | {sum(stages.values()):.2f} |")
+        if wall and prof["steps"]:
+            text.append(f"| wall clock per step (simulate / steps of the full run) | {wall:.2f} |")
         d = prof["delivery"]
         share = (f"{100 * d['dram_fraction_of_copy']:.1f}% of the copy" if d["dram_fraction_of_copy"]
                  else "copy not measured")
