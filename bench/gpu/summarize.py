@@ -13,7 +13,9 @@ Synaptic events of a run: for each projection whose pre population has all its s
 recorded, spikes of the pre population x the projection's synapses / pre population size.
 Exact where every neuron has the same out-degree (the Brunel sweep: fixed_number_post);
 elsewhere (fixed_probability, fixed_total_number) it takes the mean out-degree, which is
-exact in expectation since a neuron's out-degree does not set its own rate. Projections
+exact in expectation since a neuron's out-degree does not set its own rate (against the
+exact sum over each spike's row length, on the CPU over 1 s: -0.10% for Vogels-Abbott CUBA,
++0.05% for the scaled microcircuit). Projections
 from unrecorded spike sources (the microcircuit's background) are not counted.
 """
 import ast
