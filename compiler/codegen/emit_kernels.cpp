@@ -51,19 +51,22 @@ void collect_arrays(const ir::Module& m, const ir::Block& block, std::set<std::u
     if (s->kind == ir::StmtKind::EmitSpike) {
       out.insert(m.populations.at(s->population).spike_count_array);
       out.insert(m.populations.at(s->population).spike_list_array);
+      if (s->value) out.insert(m.populations.at(s->population).spike_multiplicity_array);
     }
     collect_arrays(m, s->body, out);
     collect_arrays(m, s->otherwise, out);
   }
 }
 
-// Counts, per population, the EmitSpike statements of a block and notes those inside a loop.
+// Counts, per population, the EmitSpike statements of a block and notes those inside a loop
+// or with a count (a counted spike stores its multiplicity at its own slot, so it is not
+// buffered).
 void count_spike_statements(const ir::Block& block, bool in_loop, std::map<std::uint32_t, int>& count,
                             std::set<std::uint32_t>& looped) {
   for (const ir::StmtPtr& s : block) {
     if (s->kind == ir::StmtKind::EmitSpike) {
       ++count[s->population];
-      if (in_loop) looped.insert(s->population);
+      if (in_loop || s->value) looped.insert(s->population);
     }
     const bool loop = in_loop || s->kind == ir::StmtKind::For;
     count_spike_statements(s->body, loop, count, looped);
@@ -324,6 +327,11 @@ class FunctionEmitter {
         llvm::Value* at = b_.CreateInBoundsGEP(b_.getInt32Ty(), arrays_.at(pop.spike_list_array),
                                                b_.CreateZExt(slot, b_.getInt64Ty()));
         b_.CreateStore(b_.CreateIntCast(expr(*s.index), b_.getInt32Ty(), false), at);
+        if (s.value) {
+          llvm::Value* times = b_.CreateInBoundsGEP(b_.getInt32Ty(), arrays_.at(pop.spike_multiplicity_array),
+                                                    b_.CreateZExt(slot, b_.getInt64Ty()));
+          b_.CreateStore(b_.CreateIntCast(expr(*s.value), b_.getInt32Ty(), false), times);
+        }
         return;
       }
       case ir::StmtKind::Integrate:
@@ -473,8 +481,10 @@ bool writes_outer(const ir::Block& block, const std::set<ir::LocalId>& outer) {
   return false;
 }
 
-// emit_row_parallel_kernels' condition: one loop, only declarations beside it, and no
-// value carried from one iteration to the next through a local declared outside it.
+// emit_row_parallel_kernels' condition: one loop, only declarations beside it, no loop
+// inside it (the lanes would split the outer loop: the repetitions of a spike with
+// multiplicity, not its row), and no value carried from one iteration to the next through
+// a local declared outside it.
 bool row_shareable(const ir::Kernel& kernel) {
   if (kernel.kind != GENNC_KERNEL_SYNAPSE_PRE) return false;
   std::set<ir::LocalId> outer;
@@ -488,7 +498,10 @@ bool row_shareable(const ir::Kernel& kernel) {
       return false;
     }
   }
-  return loop != nullptr && !writes_outer(loop->body, outer);
+  if (loop == nullptr) return false;
+  bool nested = false;
+  for (const ir::StmtPtr& s : loop->body) nested = nested || s->kind == ir::StmtKind::For;
+  return !nested && !writes_outer(loop->body, outer);
 }
 
 }  // namespace

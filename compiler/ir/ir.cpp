@@ -380,10 +380,11 @@ StmtPtr for_(LocalId var, ExprPtr begin, ExprPtr end, Block body, SourceRange r)
   return s;
 }
 
-StmtPtr emit_spike(std::uint32_t population, ExprPtr index, SourceRange r) {
+StmtPtr emit_spike(std::uint32_t population, ExprPtr index, SourceRange r, ExprPtr count) {
   auto s = stmt(StmtKind::EmitSpike, r);
   s->population = population;
   s->index = std::move(index);
+  s->value = std::move(count);
   return s;
 }
 

@@ -177,7 +177,9 @@ enum class StmtKind : std::uint8_t {
   If,         // if (cond) body else otherwise
   For,        // for (local = begin; local < end; ++local) body   (u32; CSR rows/columns)
   EmitSpike,  // population `population` spikes for neuron `index`: atomically increments
-              // its spike_count array and stores `index` into spike_list at the old count
+              // its spike_count array and stores `index` into spike_list at the old count;
+              // with a `value` (u32, > 0) the neuron spikes that many times this step, and
+              // the count goes into spike_multiplicity at the same slot
   Integrate,  // advance `equations` from t to t + dt with `solver` (before solve_odes)
   Threshold,  // if (cond) { body } with a refractory period (before lower_refractoriness)
 };
@@ -207,7 +209,7 @@ struct Stmt {
   std::uint32_t population = kNone; // EmitSpike, Threshold
   ExprPtr cond;                     // If, Threshold
   ExprPtr index;                    // Store, AtomicAdd, EmitSpike
-  ExprPtr value;                    // Let, Assign, Store, AtomicAdd
+  ExprPtr value;                    // Let, Assign, Store, AtomicAdd, EmitSpike (count; null: 1)
   ExprPtr begin, end;               // For
   Block body;                       // If (then), For, Threshold (reset; ends in EmitSpike)
   Block otherwise;                  // If
@@ -226,7 +228,7 @@ StmtPtr store(ArrayId array, ExprPtr index, ExprPtr value, SourceRange r = {});
 StmtPtr atomic_add(ArrayId array, ExprPtr index, ExprPtr value, SourceRange r = {});
 StmtPtr if_(ExprPtr cond, Block then, Block otherwise = {}, SourceRange r = {});
 StmtPtr for_(LocalId var, ExprPtr begin, ExprPtr end, Block body, SourceRange r = {});
-StmtPtr emit_spike(std::uint32_t population, ExprPtr index, SourceRange r = {});
+StmtPtr emit_spike(std::uint32_t population, ExprPtr index, SourceRange r = {}, ExprPtr count = nullptr);
 
 StmtPtr clone(const Stmt& s);
 Block clone(const Block& b);
@@ -303,6 +305,9 @@ struct Population {
   ArrayId spike_count_array = kNone;
   ArrayId spike_list_array = kNone;
   ArrayId ring_depth_array = kNone;
+  // Per spike-list entry: how many spikes it stands for; kNone when every entry is one
+  // (a population whose threshold is a bool).
+  ArrayId spike_multiplicity_array = kNone;
 };
 
 struct Connector {

@@ -286,8 +286,8 @@ ExprPtr CodeLowerer::draw(sema::Builtin b, const ast::CallExpr* e) {
   GENNC_IR_ASSERT(draw_index_, kWhere, "random draw in a kernel without a draw index");
   std::vector<ExprPtr> params;
   for (const ast::Expr* p : a) params.push_back(expr_as(p, Type::F64));
-  return random(d, module_.new_stream(), input(Input::Step), clone(*draw_index_), iconst(Type::U32, 0),
-                std::move(params));
+  return random(d, module_.new_stream(), input(Input::Step), clone(*draw_index_),
+                draw_number_ ? clone(*draw_number_) : iconst(Type::U32, 0), std::move(params));
 }
 
 void CodeLowerer::block(const ast::Block& b, Block& out) {

@@ -26,6 +26,9 @@ class CodeLowerer {
 
   // The element random draws are addressed by (u32): the neuron, synapse or target.
   void set_draw_index(ExprPtr index) { draw_index_ = std::move(index); }
+  // The draw number (u32) of those draws; null: 0. A spike delivered several times in one
+  // step draws afresh for each (the repetition is the draw number).
+  void set_draw_number(ExprPtr number) { draw_number_ = std::move(number); }
 
   // `emit(x)` (synapses): appends the delivery of x to `out`.
   std::function<void(ExprPtr x, SourceRange where, Block& out)> on_emit;
@@ -65,6 +68,7 @@ class CodeLowerer {
   diag::Diagnostics& diags_;
   std::unordered_map<const sema::Symbol*, ExprPtr> bindings_;
   ExprPtr draw_index_;
+  ExprPtr draw_number_;
 };
 
 }  // namespace gennc::ir

@@ -566,6 +566,9 @@ class Lowerer {
     out.spike_count_array = add_array(pop.name + ".spike_count", "", Type::U32, GENNC_SCOPE_SCALAR, owner, GENNC_ARRAY_INTERNAL);
     out.spike_list_array = add_array(pop.name + ".spike_list", "", Type::U32, GENNC_SCOPE_NEURON, owner, GENNC_ARRAY_INTERNAL);
     out.ring_depth_array = add_array(pop.name + ".ring_depth", "", Type::U32, GENNC_SCOPE_SCALAR, owner, GENNC_ARRAY_INTERNAL);
+    if (counts_spikes(*pop.model))
+      out.spike_multiplicity_array =
+          add_array(pop.name + ".spike_multiplicity", "", Type::U32, GENNC_SCOPE_NEURON, owner, GENNC_ARRAY_INTERNAL);
     m_->populations.push_back(std::move(out));
 
     Instance& neuron = neurons_.emplace_back();
@@ -741,9 +744,18 @@ class Lowerer {
       th->kind = StmtKind::Threshold;
       th->range = body.threshold_range;
       th->population = owner;
-      th->cond = cl.expr_as(body.threshold.get(), Type::Bool);
+      ExprPtr count;
+      if (counts_spikes(*pop.model)) {
+        // An int threshold is the number of spikes this step; none when it is not positive.
+        LocalId n = k.add_local("spike_count", Type::I32);
+        out.push_back(let(n, cl.expr_as(body.threshold.get(), Type::I32), body.threshold_range));
+        th->cond = binary(BinaryOp::Gt, local(n, Type::I32), iconst(Type::I32, 0));
+        count = cast(Type::U32, local(n, Type::I32));
+      } else {
+        th->cond = cl.expr_as(body.threshold.get(), Type::Bool);
+      }
       if (body.reset) cl.block(*body.reset, th->body);
-      th->body.push_back(emit_spike(owner, clone(*idx), body.threshold_range));
+      th->body.push_back(emit_spike(owner, clone(*idx), body.threshold_range, std::move(count)));
       if (body.refractory) {
         th->refractory = cast(Type::F64, cl.expr_as(body.refractory.get(), m_->real));
         for (const sema::Symbol* s : threshold_state(body.threshold.get(), *pop.model)) {
@@ -1151,7 +1163,16 @@ class Lowerer {
     const Projection& plan = m_->projections[index];
     CodeLowerer cl(p_, *m_, k, diags_);
     LocalId pre_id = k.add_local("pre", Type::U32);
-    k.body.push_back(let(pre_id, load(m_->populations[parts.pre_pop].spike_list_array, Type::U32, input(Input::Index))));
+    const Population& pre_pop = m_->populations[parts.pre_pop];
+    k.body.push_back(let(pre_id, load(pre_pop.spike_list_array, Type::U32, input(Input::Index))));
+    // A spike list entry that stands for several spikes runs the whole `on pre` code once
+    // per spike, in order: exact for every synapse model (plastic and stochastic ones too).
+    LocalId repeat = kNone;
+    if (pre_pop.spike_multiplicity_array != kNone) {
+      repeat = k.add_local("repeat", Type::U32);
+      cl.set_draw_number(local(repeat, Type::U32));
+    }
+    Block spike;
     auto handlers = pre_handlers(parts);
     if (!handlers.empty()) {
       LocalId depth = kNone;
@@ -1171,11 +1192,17 @@ class Lowerer {
       ExprPtr row_begin = load(plan.row_pointer_array, Type::U32, local(pre_id, Type::U32));
       ExprPtr row_end = load(plan.row_pointer_array, Type::U32,
                              binary(BinaryOp::Add, local(pre_id, Type::U32), iconst(Type::U32, 1)));
-      k.body.push_back(for_(syn_id, std::move(row_begin), std::move(row_end), std::move(loop), range));
+      spike.push_back(for_(syn_id, std::move(row_begin), std::move(row_end), std::move(loop), range));
     }
     cl.set_draw_index(local(pre_id, Type::U32));
     bind_synapse_side(cl, parts, nullptr, pre_id, kNone);
-    apply_trace_spikes(cl, parts, sema::Side::Pre, pre_id, k.body);
+    apply_trace_spikes(cl, parts, sema::Side::Pre, pre_id, spike);
+    if (repeat == kNone) {
+      for (auto& s : spike) k.body.push_back(std::move(s));
+    } else {
+      ExprPtr times = load(pre_pop.spike_multiplicity_array, Type::U32, input(Input::Index));
+      k.body.push_back(for_(repeat, iconst(Type::U32, 0), std::move(times), std::move(spike), range));
+    }
     return ki;
   }
 
@@ -1503,6 +1530,13 @@ class Lowerer {
       }
       m_->recordings.push_back(std::move(out));
     }
+  }
+
+  // Whether a model's threshold counts spikes (a spike source's int) rather than tests for one.
+  bool counts_spikes(const sema::Model& m) const {
+    const ast::Expr* th = m.decl->body.threshold.get();
+    const sema::Type* t = th ? p_.type_of(th) : nullptr;
+    return t && t->kind == sema::TypeKind::Int;
   }
 
   const sema::Program& p_;

@@ -314,6 +314,7 @@ class Printer {
     out_ += fmt::format("population {} {} = {}({}) spikes {} {} ring_depth {}", i, p.name, p.model, p.size,
                         array_ref(p.spike_count_array), array_ref(p.spike_list_array),
                         array_ref(p.ring_depth_array));
+    if (p.spike_multiplicity_array != kNone) out_ += fmt::format(" multiplicity {}", array_ref(p.spike_multiplicity_array));
     if (p.structure.kind != GENNC_STRUCTURE_NONE) {
       std::vector<std::string> ps;
       for (int k = 0; k < structure_param_count(p.structure.kind); ++k) ps.push_back(number(p.structure.params[k]));
@@ -409,7 +410,10 @@ class Printer {
         line(depth, "}", {});
         return;
       case StmtKind::EmitSpike:
-        line(depth, fmt::format("emit_spike {}[{}]", population_name(s.population), expr(*s.index)), s.range);
+        line(depth,
+             fmt::format("emit_spike {}[{}]{}", population_name(s.population), expr(*s.index),
+                         s.value ? fmt::format(" times {}", expr(*s.value)) : std::string()),
+             s.range);
         return;
       case StmtKind::Integrate:
         line(depth, fmt::format("integrate solver={} {{", to_string(s.solver)), s.range);

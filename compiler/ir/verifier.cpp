@@ -93,6 +93,8 @@ class Verifier {
   void check_population(const Population& p) {
     for (ArrayId a : {p.spike_count_array, p.spike_list_array, p.ring_depth_array})
       if (!array_ok(a)) fail("population " + p.name, "spike or ring array missing");
+    if (p.spike_multiplicity_array != kNone && !array_ok(p.spike_multiplicity_array))
+      fail("population " + p.name, "spike multiplicity array missing");
   }
 
   void check_projection(const Projection& p) {
@@ -190,6 +192,11 @@ class Verifier {
       case StmtKind::EmitSpike:
         if (s.population >= m_.populations.size()) fail("emit_spike names no population");
         expect(s.index, Type::U32, "spiking neuron index");
+        if (s.value) {
+          expect(s.value, Type::U32, "spike count");
+          if (m_.populations[s.population].spike_multiplicity_array == kNone)
+            fail("counted emit_spike for a population without a multiplicity array");
+        }
         return;
       case StmtKind::Integrate:
         if (m_.stage == Stage::Lowered) fail("integrate statement after solve_odes");

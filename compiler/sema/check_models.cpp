@@ -392,8 +392,11 @@ class ModelChecker {
     }
     if (b.threshold) {
       Type t = ec.check(b.threshold.get(), scope_);
-      if (!t.is_error() && (t.kind != TypeKind::Bool || t.list))
-        ctx_.diags.report(DiagId::type_mismatch, b.threshold->range, "the threshold", "bool", to_string(t));
+      // A spike source may emit several spikes in one step: an int threshold is their count.
+      const bool counted = m_.kind == ModelKind::SpikeSource && t.kind == TypeKind::Int && !t.list && t.dim.dimensionless();
+      if (!t.is_error() && !counted && (t.kind != TypeKind::Bool || t.list))
+        ctx_.diags.report(DiagId::type_mismatch, b.threshold->range, "the threshold",
+                          m_.kind == ModelKind::SpikeSource ? "bool or a dimensionless int" : "bool", to_string(t));
     }
     if (b.reset) ec.check_block(*b.reset, scope_, BlockKind::Reset);
     if (b.refractory) {

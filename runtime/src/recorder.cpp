@@ -45,11 +45,16 @@ void Recorder::record_spikes(uint64_t steps_done, const std::vector<Buffer>& arr
     const GenncPopulationInfo& population = model_->populations[recording.info->target.population];
     uint32_t count = static_cast<const uint32_t*>(arrays[population.spike_count_array].data())[0];
     const auto* list = static_cast<const uint32_t*>(arrays[population.spike_list_array].data());
+    // An entry that stands for several spikes is recorded that many times, as NEST records
+    // a spike with multiplicity.
+    const auto* times = population.spike_multiplicity_array == UINT32_MAX
+                            ? nullptr
+                            : static_cast<const uint32_t*>(arrays[population.spike_multiplicity_array].data());
     size_t first = recording.spikes.size();
     count = std::min<uint32_t>(count, population.size);
     for (uint32_t k = 0; k < count; ++k)
       if (list[k] < population.size && recording.selection.local(list[k]) >= 0)
-        recording.spikes.emplace_back(steps_done, list[k]);
+        for (uint32_t r = 0, n = times ? times[k] : 1; r < n; ++r) recording.spikes.emplace_back(steps_done, list[k]);
     std::sort(recording.spikes.begin() + static_cast<std::ptrdiff_t>(first), recording.spikes.end());
   }
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <tuple>
 #include <unordered_map>
 
 #include "cuda/cuda_engine.h"
@@ -117,6 +118,10 @@ Status Simulation::check_model() const {
     if (!array_ok(pop.ring_depth_array, true) ||
         (pop.ring_depth_array != kNone && !u32_array(pop.ring_depth_array, GENNC_SCOPE_SCALAR, p, false)))
       return model_error(what + ": its ring depth must be a uint32 scalar array");
+    if (!array_ok(pop.spike_multiplicity_array, true) ||
+        (pop.spike_multiplicity_array != kNone &&
+         !u32_array(pop.spike_multiplicity_array, GENNC_SCOPE_NEURON, p, true)))
+      return model_error(what + ": its spike multiplicity must be a uint32 per-neuron array of the population");
   }
   for (uint32_t p = 0; p < m.projection_count; ++p) {
     const GenncProjectionInfo& proj = m.projections[p];
@@ -465,7 +470,16 @@ void Simulation::run_kernel(uint32_t id, const GenncKernelEnv& env) {
     const GenncPopulationInfo& pop = model_.populations[kernel.owner];
     uint32_t spikes = std::min(static_cast<uint32_t*>(arrays_[pop.spike_count_array].data())[0], pop.size);
     auto* list = static_cast<uint32_t*>(arrays_[pop.spike_list_array].data());
-    std::sort(list, list + spikes);
+    if (pop.spike_multiplicity_array == kNone) {
+      std::sort(list, list + spikes);
+    } else {
+      // Each entry's multiplicity moves with it.
+      auto* times = static_cast<uint32_t*>(arrays_[pop.spike_multiplicity_array].data());
+      std::vector<std::pair<uint32_t, uint32_t>> entries(spikes);
+      for (uint32_t k = 0; k < spikes; ++k) entries[k] = {list[k], times[k]};
+      std::sort(entries.begin(), entries.end());
+      for (uint32_t k = 0; k < spikes; ++k) std::tie(list[k], times[k]) = entries[k];
+    }
   }
   kernel_seconds_[id] += seconds_since(start);
 }

@@ -31,6 +31,7 @@ GenncPopulationInfo population() {
   p.spike_count_array = kCount;
   p.spike_list_array = kList;
   p.ring_depth_array = kDepth;
+  p.spike_multiplicity_array = UINT32_MAX;
   return p;
 }
 

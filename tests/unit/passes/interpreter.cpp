@@ -96,8 +96,13 @@ class Frame {
         double& count = m_.arrays.at(p.spike_count_array).at(0);
         auto neuron = static_cast<std::uint32_t>(eval(*s.index));
         m_.arrays.at(p.spike_list_array).at(static_cast<std::size_t>(count)) = neuron;
+        std::uint32_t times = 1;
+        if (s.value) {
+          times = static_cast<std::uint32_t>(eval(*s.value));
+          m_.arrays.at(p.spike_multiplicity_array).at(static_cast<std::size_t>(count)) = times;
+        }
         count += 1;
-        m_.spikes.emplace_back(s.population, neuron);
+        for (std::uint32_t r = 0; r < times; ++r) m_.spikes.emplace_back(s.population, neuron);
         return;
       }
       case StmtKind::Integrate:
