@@ -17,9 +17,9 @@ the rates stay the same while neurons and synapses grow by 10x per point:
   (Siegert) rate is 5.9 Hz. Measured on the CPU at N = 10^4, 100-600 ms: 5.75 Hz.
 - The external input, K_E Poisson inputs at nu_ext each in Brunel's model, is given in the
   diffusion approximation that Brunel's analysis uses: a noise current redrawn every step
-  (NoisyCurrentSource) with the mean and the per-step variance of those inputs. (The stdlib's
-  SpikeSourcePoisson emits at most one spike per step and cannot carry the 10 kHz of
-  one lumped source per neuron.)
+  (NoisyCurrentSource) with the mean and the per-step variance of those inputs. One Poisson
+  source per neuron would carry 10 kHz, about one spike per neuron and step: at N = 10^6 the
+  benchmark would then time 10^10 source spikes per second rather than the recurrent network.
 
     python3 bench/gpu/make_networks.py [OUT_DIR]      (default: bench/gpu/networks)
 """
