@@ -18,12 +18,14 @@ RATE_TOLERANCE = 0.15
 CV_TOLERANCE = 0.15
 
 # The Poisson drives of the Brunel networks and the microcircuit fire at rate * dt > 1
-# per step; stdlib's SpikeSourcePoisson emits at most one spike per step, which delivers
-# 1 - exp(-rate dt) instead of rate dt events and under-drives them (examples/README.md:
-# "the Brunel networks then fall silent"). Remove the mark once sources deliver every
-# event of a step.
+# per step; SpikeSourcePoisson now emits every event of a step (spike multiplicity). The
+# full-scale microcircuit (test_examples_slow.py) keeps this mark until it has been run.
 POISSON_MULTIPLICITY = pytest.mark.xfail(
     strict=True, reason="SpikeSourcePoisson emits at most one spike per step (rate * dt > 1 drives)")
+# Brunel's SR and SI-slow regimes reach their published rates but not their other
+# signatures: SR's population spectrum peaks at 625 Hz (published 333 Hz), SI-slow's mean
+# CV is 0.66 (published 0.5).
+BRUNEL_SIGNATURE = pytest.mark.xfail(strict=True, reason="Brunel SR rhythm and SI-slow CV off")
 
 
 def mean_cv(results, population, start):
@@ -122,8 +124,9 @@ BRUNEL = {
 }
 
 
-@POISSON_MULTIPLICITY
-@pytest.mark.parametrize("name", sorted(BRUNEL))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=BRUNEL_SIGNATURE)
+                                  if n in ("brunel2000_sr", "brunel2000_si_slow") else n
+                                  for n in sorted(BRUNEL)])
 def test_brunel2000(run_example, name):
     rate, cv, rhythm = BRUNEL[name]
     results = run_example(name, "--duration", "600")
@@ -162,7 +165,6 @@ POTJANS_DIESMANN_SCALED = {"L23e": 0.44, "L23i": 2.12, "L4e": 3.95, "L4i": 5.01,
                            "L5e": 7.02, "L5i": 7.76, "L6e": 0.87, "L6i": 7.04}
 
 
-@POISSON_MULTIPLICITY
 def test_potjans_diesmann_scaled(run_example):
     results = run_example("potjans_diesmann_scaled")
     assert sum(p["synapses"] for p in results.manifest["projections"]

@@ -227,15 +227,17 @@ GENNC_RNG_FN double gennc_rng_log_factorial(double k) {
   }
 }
 
-/* Poisson with mean lambda. Below 10: inversion with one uniform (sequential search of the
- * CDF). From 10: Hormann's PTRS transformed rejection (1993), one block per proposal;
+/* Poisson with mean lambda. Below 10: inversion of the uniform's complement 1 - u
+ * (sequential search of the CDF), so the draw is positive exactly when u < 1 - exp(-lambda):
+ * a spike source counting poisson(rate dt) events spikes in the same steps as a test
+ * uniform(0, 1) < 1 - exp(-rate dt) on the same draw, and keeps its realisations. From 10: Hormann's PTRS transformed rejection (1993), one block per proposal;
  * acceptance is above 90 %, so the 256 proposals of a draw are never exhausted in practice
  * (if they were, the rounded mean would be returned). */
 GENNC_RNG_FN double gennc_rng_poisson(uint64_t seed, uint32_t stream, uint64_t step,
                                       uint32_t index, uint32_t draw, double lambda) {
   if (!(lambda > 0.0)) return 0.0;
   if (lambda < 10.0) {
-    double u = gennc_rng_uniform01(seed, stream, step, index, draw);
+    double u = 1.0 - gennc_rng_uniform01(seed, stream, step, index, draw);
     double p = __builtin_exp(-lambda);
     double cdf = p;
     double k = 0.0;
