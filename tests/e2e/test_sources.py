@@ -2,15 +2,17 @@
 # their exact times.
 #
 # The sources are time-driven (stdlib/spike_sources): in each 0.1 ms step a Poisson source
-# fires with probability p = 1 - exp(-rate dt); a gamma source of shape k advances one of
-# k stages with probability q = 1 - exp(-beta dt) and fires on completing the k-th; a
-# dead-time source is silent for tau_refrac after a spike and then fires with probability
-# 1 - exp(-h dt), h = rate / (1 - rate tau_refrac). Their interspike intervals, counted in
-# steps, are therefore a geometric variable G(p), a sum of k G(q), and (m - 1) + G(.) with
-# m = tau_refrac / dt. These laws give the exact mean and CV each sample is compared with,
-# and they are within 0.5% of the requested rate and of the continuous-time CV (1 for
-# Poisson, 1 / sqrt(k) for gamma, 1 - rate tau_refrac with dead time), which is checked
-# too.
+# emits poisson(rate dt) spikes (several spikes of one step share its time, so intervals
+# of 0 occur); a gamma source of shape k advances one of k stages with probability
+# q = 1 - exp(-beta dt) and fires on completing the k-th; a dead-time source is silent for
+# tau_refrac after a spike and then fires with probability 1 - exp(-h dt),
+# h = rate / (1 - rate tau_refrac). Their interspike intervals, counted in steps, follow
+# laws that give the mean and CV each sample is compared with: 0 or a geometric variable
+# for the gaps between events of Poisson counts per step (poisson_law), a sum of k
+# geometric variables G(q), and (m - 1) + G(.) with
+# m = tau_refrac / dt. These are within 0.5% of the requested rate and of the
+# continuous-time CV (1 for Poisson, 1 / sqrt(k) for gamma, 1 - rate tau_refrac with dead
+# time), which is checked too.
 #
 # Bounds are 5 standard errors: of the mean interval, sqrt(variance / n); of the CV, the
 # spread of the CV of n intervals drawn from the same law in numpy (100 repetitions).
@@ -30,9 +32,15 @@ def geometric_moments(p):
 
 
 def poisson_law(rate):
-    p = 1.0 - math.exp(-rate * DT / 1000.0)
-    mean, var = geometric_moments(p)
-    return (lambda rng, n: rng.geometric(p, n)), mean, var, rate, 1.0
+    # After an event, the next one falls in the same step (interval 0) with probability
+    # a = 1 - p / lam, else in the next step that has any, a geometric G(p) later,
+    # p = 1 - exp(-lam); the mean is exactly 1 / lam.
+    lam = rate * DT / 1000.0
+    p = 1.0 - math.exp(-lam)
+    a = 1.0 - p / lam
+    second_moment = (2.0 - p) / (lam * p)
+    return ((lambda rng, n: np.where(rng.random(n) < a, 0, rng.geometric(p, n))),
+            1.0 / lam, second_moment - 1.0 / lam**2, rate, 1.0)
 
 
 def gamma_law(k, beta):
@@ -114,9 +122,9 @@ def test_start_and_duration(results):
     _, times = results.spikes("windowed")
     # Active in the steps starting in [1000, 3000) ms, stamped at their ends.
     assert times.min() >= 1000.1 - 1e-9 and times.max() <= 3000.0 + 1e-9
-    p = 1.0 - math.exp(-30.0 * DT / 1000.0)
-    expected = 500 * 20000 * p
-    assert abs(len(times) - expected) < SIGMAS * math.sqrt(expected * (1 - p))
+    # A Poisson count of mean 500 sources x 20000 steps x rate dt.
+    expected = 500 * 20000 * 30.0 * DT / 1000.0
+    assert abs(len(times) - expected) < SIGMAS * math.sqrt(expected)
 
 
 def test_spike_array_times(results):
