@@ -17,9 +17,11 @@ constexpr unsigned kBlock = 256;
 // short enough that the recording buffers stay small (kRecordingBudget).
 constexpr uint64_t kMaxBatch = 1000;
 constexpr uint64_t kRecordingBudget = uint64_t{256} << 20;
-// Mean synapses per row from which a warp per spike beats a thread per spike: below it
-// most of a warp's 32 lanes would idle (docs/gpu.md).
-constexpr double kRowParallelMinimum = 8.0;
+// Row-parallel delivery runs a block of kBlock threads per spike (the PTX's `_rows` entries
+// assume exactly that block size). From this mean row length on it beats a thread per spike
+// (docs/gpu.md): even short rows gain, since a step holds few spikes per population and a
+// thread walking its row alone waits on one dependent load after another.
+constexpr double kRowParallelMinimum = 4.0;
 
 Status backend_error(std::string message) { return {GENNC_ERROR_BACKEND, std::move(message)}; }
 
@@ -217,8 +219,8 @@ Status Engine::plan_launches() {
         elements = m.populations[population].size;
         launch.count = arrays_[m.populations[population].spike_count_array];
         launch.blocks = blocks_for(elements);
-        // Row-parallel delivery (a warp per spike, its lanes over the row) where rows are
-        // long enough to keep a warp's lanes busy; a thread per spike otherwise.
+        // Row-parallel delivery (a block per spike, its threads over the row) where rows are
+        // long enough to keep the threads busy; a thread per spike otherwise.
         CUfunction rows = nullptr;
         const std::string rows_entry = std::string(kernel.ptx_entry) + "_rows";
         CUresult found = kernel.kind == GENNC_KERNEL_SYNAPSE_PRE
@@ -228,7 +230,7 @@ Status Engine::plan_launches() {
         const double mean_row = elements == 0 ? 0.0 : double(sim_.synapse_counts_[kernel.owner]) / double(elements);
         if (rows != nullptr && mean_row >= kRowParallelMinimum) {
           launch.function = rows;
-          launch.blocks = blocks_for(elements * 32);
+          launch.blocks = blocks_for(elements * kBlock);
         }
         break;
       }

@@ -112,7 +112,7 @@ void emit_grid_loop(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value*
 struct GridPosition {
   llvm::Value* thread;   // i32 index in the grid
   llvm::Value* threads;  // i32 threads in the grid
-  llvm::Value* lane;     // i32 lane in the warp
+  llvm::Value* lane;     // i32 thread in the block
 };
 
 GridPosition grid_position(llvm::IRBuilder<>& builder) {
@@ -121,19 +121,19 @@ GridPosition grid_position(llvm::IRBuilder<>& builder) {
   llvm::Value* thread = special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, "thread");
   llvm::Value* blocks = special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_x, "blocks");
   return {builder.CreateAdd(builder.CreateMul(block, width), thread, "global.thread"),
-          builder.CreateMul(blocks, width, "grid.threads"), builder.CreateAnd(thread, builder.getInt32(31), "lane")};
+          builder.CreateMul(blocks, width, "grid.threads"), thread};
 }
 
 }  // namespace
 
 void NvptxTarget::emit_shared_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
                                     const SharedElementFn& element) const {
-  // The runtime launches blocks of a whole number of warps.
+  // The runtime launches blocks of kRowLanes threads: the block is the group.
   const GridPosition at = grid_position(builder);
   llvm::Type* i64 = builder.getInt64Ty();
-  llvm::Value* warp = builder.CreateZExt(builder.CreateLShr(at.thread, 5), i64, "warp");
-  llvm::Value* warps = builder.CreateZExt(builder.CreateLShr(at.threads, 5), i64, "warps");
-  emit_grid_loop(builder, begin, end, warp, warps, [&](llvm::Value* index) { element(builder, index, at.lane); });
+  llvm::Value* group = builder.CreateZExt(special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, "group"), i64);
+  llvm::Value* groups = builder.CreateZExt(special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_x, "groups"), i64);
+  emit_grid_loop(builder, begin, end, group, groups, [&](llvm::Value* index) { element(builder, index, at.lane); });
 }
 
 void NvptxTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,

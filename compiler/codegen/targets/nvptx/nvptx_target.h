@@ -23,9 +23,13 @@ class NvptxTarget final : public Target {
   unsigned array_address_space() const override { return kGlobal; }
   void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
                   const std::vector<SpikeList>& lists, const ElementFn& element) const override;
-  // A warp per element: lane k of the warp runs the element's loop iterations k, k + 32, ...
-  // (a spike's row: neighbouring lanes read neighbouring synapses).
-  unsigned lanes() const override { return 32; }
+  // A block per element: thread k of the block runs the element's loop iterations k,
+  // k + 256, ... (a spike's row: neighbouring threads read neighbouring synapses). A warp
+  // per spike left delivery latency-bound: with a few spikes per step, a few warps walked
+  // rows of thousands of synapses one dependent load after another (the microcircuit's
+  // inhibitory rows took ~100 us a launch). Requires blocks of exactly kRowLanes threads.
+  static constexpr unsigned kRowLanes = 256;
+  unsigned lanes() const override { return kRowLanes; }
   void emit_shared_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
                          const SharedElementFn& element) const override;
   llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
