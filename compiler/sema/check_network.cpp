@@ -780,20 +780,28 @@ class NetworkChecker {
     }
   }
 
-  std::optional<Structure> check_structure(const ast::Call& call) {
-    const StructureSpec* spec = nullptr;
-    for (const auto& s : structures())
-      if (s.name == call.name) spec = &s;
-    if (!spec) {
-      std::vector<std::string_view> names;
-      for (const auto& s : structures()) names.push_back(s.name);
-      std::string best = closest_name(call.name, names);
-      if (best.empty())
-        ctx_.diags.report(DiagId::unknown_structure, call.name_range, call.name);
-      else
-        ctx_.diags.report(DiagId::unknown_structure_suggest, call.name_range, call.name, best);
-      return std::nullopt;
+  // The entry of a built-in table (connectors, structures) that `call` names, or null
+  // after reporting an unknown name (with the closest known one, if any).
+  template <typename Spec>
+  const Spec* find_spec(const std::vector<Spec>& table, const ast::Call& call, DiagId unknown,
+                        DiagId unknown_suggest) {
+    std::vector<std::string_view> names;
+    for (const Spec& spec : table) {
+      if (spec.name == call.name) return &spec;
+      names.push_back(spec.name);
     }
+    std::string best = closest_name(call.name, names);
+    if (best.empty())
+      ctx_.diags.report(unknown, call.name_range, call.name);
+    else
+      ctx_.diags.report(unknown_suggest, call.name_range, call.name, best);
+    return nullptr;
+  }
+
+  std::optional<Structure> check_structure(const ast::Call& call) {
+    const StructureSpec* spec =
+        find_spec(structures(), call, DiagId::unknown_structure, DiagId::unknown_structure_suggest);
+    if (!spec) return std::nullopt;
     Structure s;
     s.kind = spec->kind;
     auto args = match_args(ctx_, call.name, call.range, call.args, spec->args);
@@ -1228,19 +1236,9 @@ class NetworkChecker {
 
   void check_connector(const ast::ProjectionDecl& p, Projection& proj) {
     const ast::Call& call = p.connector;
-    const ConnectorSpec* spec = nullptr;
-    for (const auto& c : connectors())
-      if (c.name == call.name) spec = &c;
-    if (!spec) {
-      std::vector<std::string_view> names;
-      for (const auto& c : connectors()) names.push_back(c.name);
-      std::string best = closest_name(call.name, names);
-      if (best.empty())
-        ctx_.diags.report(DiagId::unknown_connector, call.name_range, call.name);
-      else
-        ctx_.diags.report(DiagId::unknown_connector_suggest, call.name_range, call.name, best);
-      return;
-    }
+    const ConnectorSpec* spec =
+        find_spec(connectors(), call, DiagId::unknown_connector, DiagId::unknown_connector_suggest);
+    if (!spec) return;
     Connector& c = proj.connector;
     c.kind = spec->kind;
     std::int64_t n_pre = total(proj.pre), n_post = total(proj.post);
