@@ -10,6 +10,7 @@
 #include <new>
 #include <unordered_set>
 
+#include "gennc/connect_rows.h"
 #include "gennc/random.h"
 
 namespace gennc::runtime {
@@ -29,11 +30,11 @@ class Builder {
 
   Status build() {
     switch (c_.kind) {
-      case GENNC_CONNECT_ALL_TO_ALL: return all_to_all();
-      case GENNC_CONNECT_ONE_TO_ONE: return one_to_one();
-      case GENNC_CONNECT_FIXED_PROBABILITY: return fixed_probability();
-      case GENNC_CONNECT_FIXED_NUMBER_PRE: return fixed_number(false);
-      case GENNC_CONNECT_FIXED_NUMBER_POST: return fixed_number(true);
+      case GENNC_CONNECT_ALL_TO_ALL:
+      case GENNC_CONNECT_ONE_TO_ONE:
+      case GENNC_CONNECT_FIXED_PROBABILITY:
+      case GENNC_CONNECT_FIXED_NUMBER_POST: return generated_lines(true);
+      case GENNC_CONNECT_FIXED_NUMBER_PRE: return generated_lines(false);
       case GENNC_CONNECT_FIXED_TOTAL_NUMBER: return fixed_total_number();
       case GENNC_CONNECT_DISTANCE_PROBABILITY:
       case GENNC_CONNECT_DISPLACEMENT_PROBABILITY:
@@ -111,88 +112,51 @@ class Builder {
     return std::sqrt(*dx * *dx + *dy * *dy + *dz * *dz);
   }
 
-  Status all_to_all() {
-    return lines(n_pre(), [&](uint32_t i, Connections* out) {
-      for (uint32_t j = 0; j < n_post(); ++j)
-        if (allowed(i, j)) add(out, i, j);
-      return ok();
-    });
-  }
-
-  Status one_to_one() {
-    if (n_pre() != n_post())
-      return error("one_to_one needs pre and post of equal size, not " + std::to_string(n_pre()) +
-                   " and " + std::to_string(n_post()));
-    for (uint32_t i = 0; i < n_pre(); ++i) add(i, i);
-    return ok();
-  }
-
-  // Row i (draws at index = pre neuron's population index): the gaps between successive
-  // connected post positions are geometric, gap t from draw t, so the cost is the number
-  // of synapses rather than of candidate pairs.
-  Status fixed_probability() {
-    double p = c_.params[0];
-    if (!(p >= 0.0 && p <= 1.0)) return error("fixed_probability needs 0 <= p <= 1, not " + std::to_string(p));
-    if (p == 0.0) return ok();
-    if (p == 1.0) return all_to_all();
-    double log_q = std::log1p(-p);
-    return lines(n_pre(), [&](uint32_t i, Connections* out) {
-      uint32_t row = r_.pre->global(i);
-      double j = -1.0;
-      for (uint32_t t = 0;; ++t) {
-        double u = gennc_rng_uniform01(r_.seed, c_.stream, 0, row, t);
-        j += 1.0 + std::floor(std::log(u) / log_q);
-        if (j >= n_post()) break;
-        if (allowed(i, static_cast<uint32_t>(j))) add(out, i, static_cast<uint32_t>(j));
-      }
-      return ok();
-    });
-  }
-
-  // n distinct candidates of [0, m) by Floyd's algorithm (draw t picks in [0, m - n + t]),
-  // or n independent uniform picks with replacement; draws at (stream, index, t).
-  Status choose(uint32_t index, uint64_t m, uint64_t n, std::vector<uint64_t>* picks) const {
-    picks->clear();
-    if (c_.with_replacement) {
-      if (m == 0 && n > 0) return error("cannot choose " + std::to_string(n) + " connections from no candidates");
-      for (uint64_t t = 0; t < n; ++t)
-        picks->push_back(static_cast<uint64_t>(
-            gennc_rng_uniform_int(r_.seed, c_.stream, 0, index, static_cast<uint32_t>(t), 0.0, static_cast<double>(m - 1))));
-      return ok();
-    }
-    if (n > m)
-      return error("cannot choose " + std::to_string(n) + " distinct connections from " + std::to_string(m) +
-                   " candidates without replacement");
-    std::unordered_set<uint64_t> chosen;
-    for (uint64_t t = 0; t < n; ++t) {
-      uint64_t top = m - n + t;
-      auto pick = static_cast<uint64_t>(
-          gennc_rng_uniform_int(r_.seed, c_.stream, 0, index, static_cast<uint32_t>(t), 0.0, static_cast<double>(top)));
-      if (!chosen.insert(pick).second) {
-        chosen.insert(top);
-        pick = top;
-      }
-      picks->push_back(pick);
-    }
-    return ok();
-  }
-
-  // FIXED_NUMBER_POST: each pre neuron (row, draws at its population index) picks n post
-  // neurons; FIXED_NUMBER_PRE: each post neuron (column, draws at its index) picks n pre.
-  Status fixed_number(bool per_pre) {
-    double value = c_.params[0];
-    if (!(value >= 0.0) || value != std::floor(value)) return error("fixed_number needs a whole n >= 0");
-    auto n = static_cast<uint64_t>(value);
+  // The connectors of gennc/connect_rows.h, generated line by line by the cursor the GPU
+  // uses too: rows of pre neurons, or for FIXED_NUMBER_PRE columns of post neurons (a
+  // column is a FIXED_NUMBER_POST row with the sides swapped, drawn at the post neuron's
+  // index). Floyd's repeat rule checks a hash set here rather than scanning the line.
+  Status generated_lines(bool per_pre) {
+    uint32_t kind = per_pre ? c_.kind : GENNC_CONNECT_FIXED_NUMBER_POST;
+    double param = c_.params[0];
+    if (kind == GENNC_CONNECT_FIXED_PROBABILITY && !(param >= 0.0 && param <= 1.0))
+      return error("fixed_probability needs 0 <= p <= 1, not " + std::to_string(param));
+    if (kind == GENNC_CONNECT_FIXED_NUMBER_POST && (!(param >= 0.0) || param != std::floor(param)))
+      return error("fixed_number needs a whole n >= 0");
+    if (kind == GENNC_CONNECT_ONE_TO_ONE && n_pre() != n_post())
+      return error("one_to_one needs pre and post of equal size, not " + std::to_string(n_pre()) + " and " +
+                   std::to_string(n_post()));
+    GenncRowConnector rows;
+    if (gennc_row_connector_init(&rows, kind, r_.seed, c_.stream, per_pre ? n_post() : n_pre(), param,
+                                 c_.with_replacement) != 0)
+      return error("fixed_number needs n below 2^32");
     return lines(per_pre ? n_pre() : n_post(), [&](uint32_t a, Connections* out) {
-      int64_t excluded = per_pre ? excluded_post(a) : excluded_pre(a);
-      uint64_t m = (per_pre ? n_post() : n_pre()) - (excluded >= 0 ? 1 : 0);
-      uint32_t index = per_pre ? r_.pre->global(a) : r_.post->global(a);
-      std::vector<uint64_t> picks;
-      GENNC_TRY(choose(index, m, n, &picks));
-      for (uint64_t pick : picks) {
-        uint32_t b = skip(pick, excluded);
-        if (per_pre) add(out, a, b); else add(out, b, a);
+      int64_t skip = per_pre ? excluded_post(a) : excluded_pre(a);
+      uint32_t excluded = skip >= 0 ? static_cast<uint32_t>(skip) : GENNC_ROW_NONE;
+      if (!gennc_row_feasible(&rows, excluded)) {
+        uint32_t m = gennc_row_candidates(&rows, excluded);
+        if (rows.with_replacement) return error("cannot choose " + std::to_string(rows.number) + " connections from no candidates");
+        return error("cannot choose " + std::to_string(rows.number) + " distinct connections from " + std::to_string(m) +
+                     " candidates without replacement");
       }
+      auto connect = [&](uint32_t b) {
+        if (per_pre) add(out, a, b); else add(out, b, a);
+      };
+      GenncRowCursor cursor;
+      gennc_row_begin(&rows, a, per_pre ? r_.pre->global(a) : r_.post->global(a), excluded, &cursor);
+      if (kind == GENNC_CONNECT_FIXED_NUMBER_POST && !rows.with_replacement) {
+        std::unordered_set<uint32_t> chosen;
+        for (; cursor.emitted < rows.number; ++cursor.emitted) {
+          uint32_t b = gennc_row_pick(&rows, &cursor);
+          if (!chosen.insert(b).second) {
+            b = gennc_row_floyd_top(&rows, &cursor);
+            chosen.insert(b);
+          }
+          connect(b);
+        }
+        return ok();
+      }
+      for (uint32_t b; (b = gennc_row_next(&rows, &cursor, nullptr)) != GENNC_ROW_END;) connect(b);
       return ok();
     });
   }

@@ -35,12 +35,16 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Simulation> sim(new Simulation(model, options));
   GENNC_TRY(sim->check_model());
-  GENNC_TRY(sim->build());
   if (options.backend != "cpu") {
     // "auto" takes the GPU when the driver, a device and the model's PTX are all there.
-    Status gpu = cuda::Engine::create(*sim, &sim->gpu_);
+    // The engine builds the network, with the device drawing what it can (device_init.h).
+    Status gpu = cuda::Engine::create(*sim, &sim->gpu_, cuda::Engine::Setup::Build);
     if (!gpu.ok() && options.backend == "cuda") return gpu;
+    // A set-up that failed after building part of the network leaves the host copies
+    // incomplete: the CPU starts afresh.
+    if (!gpu.ok() && !sim->arrays_.empty()) sim.reset(new Simulation(model, options));
   }
+  if (!sim->gpu_) GENNC_TRY(sim->build());
   sim->timings_.build = model.build_seconds > 0 ? model.build_seconds : -1.0;
   sim->timings_.init = seconds_since(start);
   *out = std::move(sim);
@@ -68,7 +72,7 @@ Status Simulation::replace_device_copy() {
   if (!gpu_) return ok();
   gpu_.reset();
   fresh_ = Fresh::Both;
-  return cuda::Engine::create(*this, &gpu_);
+  return cuda::Engine::create(*this, &gpu_, cuda::Engine::Setup::Upload);
 }
 
 // ---- Model checks ------------------------------------------------------------------
@@ -187,7 +191,7 @@ Status Simulation::check_model() const {
 
 // ---- Building ----------------------------------------------------------------------
 
-Status Simulation::build() {
+Status Simulation::build(DeviceBuilder* device) {
   const GenncModel& m = model_;
   arrays_.resize(m.array_count);
   lengths_.assign(m.array_count, 0);
@@ -218,7 +222,8 @@ Status Simulation::build() {
       default: continue;  // synapse and ring arrays wait for connectivity
     }
     arrays_[a] = Buffer(info.dtype, length);
-    if (!structural_[a]) GENNC_TRY(initialise_array(m, info, seed_, nullptr, &pool_, &arrays_[a]));
+    if (!structural_[a] && !(device && device->initialises(a)))
+      GENNC_TRY(initialise_array(m, info, seed_, nullptr, &pool_, &arrays_[a]));
   }
 
   positions_.resize(m.population_count);
@@ -239,19 +244,20 @@ Status Simulation::build() {
   synapse_pre_.resize(m.projection_count);
   synapse_post_.resize(m.projection_count);
   std::vector<int> state(m.projection_count, 0);  // 0 to do, 1 building, 2 built
-  for (uint32_t p = 0; p < m.projection_count; ++p) GENNC_TRY(build_projection(p, &state));
-  for (uint32_t p = 0; p < m.projection_count; ++p) GENNC_TRY(fill_synapse_arrays(p));
-  GENNC_TRY(build_rings());
+  for (uint32_t p = 0; p < m.projection_count; ++p) GENNC_TRY(build_projection(p, &state, device));
+  for (uint32_t p = 0; p < m.projection_count; ++p) GENNC_TRY(fill_synapse_arrays(p, device));
+  GENNC_TRY(build_rings(device));
   // The build-time synapse lists are no longer needed; the arrays hold connectivity now.
   connections_ = {};
   synapse_pre_ = {};
   synapse_post_ = {};
   refresh_pointers();
   GENNC_TRY(recorder_.setup(m, lengths_));
-  return run_init_schedule();
+  // With a device builder the engine runs the init schedule on the device's arrays.
+  return device ? ok() : run_init_schedule();
 }
 
-Status Simulation::build_projection(uint32_t p, std::vector<int>* state) {
+Status Simulation::build_projection(uint32_t p, std::vector<int>* state, DeviceBuilder* device) {
   if ((*state)[p] == 2) return ok();
   const GenncModel& m = model_;
   const GenncProjectionInfo& proj = m.projections[p];
@@ -260,6 +266,23 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state) {
   (*state)[p] = 1;
   GENNC_TRY(Selection::make(proj.pre, m.populations[proj.pre.population].size, what + " (pre)", &pre_[p]));
   GENNC_TRY(Selection::make(proj.post, m.populations[proj.post.population].size, what + " (post)", &post_[p]));
+  uint32_t pre_size = m.populations[proj.pre.population].size;
+
+  if (device != nullptr && device->connects(p)) {
+    // The device generates the columns; the host needs the row pointers (from the rows'
+    // lengths) and the synapse count.
+    std::vector<uint32_t> lengths;
+    GENNC_TRY(device->row_lengths(p, &lengths));
+    auto* row_pointer = static_cast<uint32_t*>(arrays_[proj.row_pointer_array].data());
+    std::vector<uint64_t> count(pre_size + 1, 0);
+    for (uint32_t i = 0; i < pre_[p].size(); ++i) count[pre_[p].global(i) + 1] = lengths[i];
+    for (uint32_t r = 0; r < pre_size; ++r) count[r + 1] += count[r];
+    if (count[pre_size] > UINT32_MAX) return model_error(what + " has more than 2^32 - 1 synapses");
+    for (uint32_t r = 0; r <= pre_size; ++r) row_pointer[r] = static_cast<uint32_t>(count[r]);
+    synapse_counts_[p] = count[pre_size];
+    (*state)[p] = 2;
+    return ok();
+  }
 
   ConnectRequest request;
   request.projection = &proj;
@@ -271,7 +294,7 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state) {
   request.pool = &pool_;
   if (proj.connector.kind == GENNC_CONNECT_CLONE) {
     auto source = static_cast<uint32_t>(proj.connector.params[0]);
-    GENNC_TRY(build_projection(source, state));
+    GENNC_TRY(build_projection(source, state, device));
     request.clone_of = &connections_[source];
     request.clone_pre = &pre_[source];
     request.clone_post = &post_[source];
@@ -285,7 +308,6 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state) {
   if (n > UINT32_MAX) return model_error(what + " has more than 2^32 - 1 synapses");
   const Selection& pre = pre_[p];
   const Selection& post = post_[p];
-  uint32_t pre_size = m.populations[proj.pre.population].size;
   std::vector<uint32_t> row_start(pre_size + 1, 0);
   for (uint64_t k = 0; k < n; ++k) ++row_start[pre.global(c.pre[k]) + 1];
   for (uint32_t r = 0; r < pre_size; ++r) row_start[r + 1] += row_start[r];
@@ -335,7 +357,7 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state) {
   return ok();
 }
 
-Status Simulation::fill_synapse_arrays(uint32_t p) {
+Status Simulation::fill_synapse_arrays(uint32_t p, DeviceBuilder* device) {
   const GenncModel& m = model_;
   const GenncProjectionInfo& proj = m.projections[p];
   std::string what = "projection '" + name_of(proj.name) + "'";
@@ -346,11 +368,13 @@ Status Simulation::fill_synapse_arrays(uint32_t p) {
     const GenncArrayInfo& info = m.arrays[a];
     if (info.scope != GENNC_SCOPE_SYNAPSE || info.owner != p) continue;
     arrays_[a] = Buffer(info.dtype, n);
-    if (a == proj.column_array || a == proj.column_synapse_array) continue;
+    if (a == proj.column_array || a == proj.column_synapse_array || (device && device->initialises(a))) continue;
     GENNC_TRY(initialise_array(m, info, seed_, &endpoints, &pool_, &arrays_[a]));
   }
-  auto* column = static_cast<uint32_t*>(arrays_[proj.column_array].data());
-  for (uint64_t k = 0; k < n; ++k) column[k] = synapse_post_[p][k];
+  if (!(device && device->connects(p))) {
+    auto* column = static_cast<uint32_t*>(arrays_[proj.column_array].data());
+    for (uint64_t k = 0; k < n; ++k) column[k] = synapse_post_[p][k];
+  }
 
   const Connections& c = connections_[p];
   if (!c.weight.empty()) {
@@ -378,13 +402,17 @@ Status Simulation::fill_synapse_arrays(uint32_t p) {
   return ok();
 }
 
-Status Simulation::build_rings() {
+Status Simulation::build_rings(DeviceBuilder* device) {
   const GenncModel& m = model_;
   std::vector<uint64_t> max_delay(m.population_count, 0);
   for (uint32_t p = 0; p < m.projection_count; ++p) {
     const GenncProjectionInfo& proj = m.projections[p];
     uint64_t longest = proj.constant_delay_steps;
-    if (proj.delay_array != kNone) {
+    if (proj.delay_array != kNone && device && device->initialises(proj.delay_array)) {
+      bool below_one = false;
+      GENNC_TRY(device->longest_delay(proj.delay_array, arrays_[proj.delay_array].length(), &longest, &below_one));
+      if (below_one) return model_error("projection '" + name_of(proj.name) + "': a synapse has a delay below one step");
+    } else if (proj.delay_array != kNone) {
       longest = 0;
       const Buffer& delays = arrays_[proj.delay_array];
       for (uint64_t k = 0; k < delays.length(); ++k) {
@@ -406,7 +434,7 @@ Status Simulation::build_rings() {
     const GenncArrayInfo& info = m.arrays[a];
     if (info.scope != GENNC_SCOPE_RING) continue;
     arrays_[a] = Buffer(info.dtype, uint64_t{ring_depths_[info.owner]} * m.populations[info.owner].size);
-    GENNC_TRY(initialise_array(m, info, seed_, nullptr, &pool_, &arrays_[a]));
+    if (!(device && device->initialises(a))) GENNC_TRY(initialise_array(m, info, seed_, nullptr, &pool_, &arrays_[a]));
   }
   return ok();
 }

@@ -20,6 +20,23 @@ namespace cuda {
 class Engine;
 }
 
+// What the GPU builds when the CUDA back end sets the network up (cuda/device_init.h):
+// for these the host computes only sizes (synapse counts, ring depths) and allocates its
+// copies, which become valid when the engine first copies the arrays back.
+class DeviceBuilder {
+ public:
+  virtual ~DeviceBuilder() = default;
+  // Whether projection p's columns are generated on the device (then nothing else clones it).
+  virtual bool connects(uint32_t projection) const = 0;
+  // The synapse count of each row of such a projection, by pre selection position.
+  virtual Status row_lengths(uint32_t projection, std::vector<uint32_t>* lengths) = 0;
+  // Whether array a's initial values are drawn on the device (no LIST, no SYNAPSE_KERNEL).
+  virtual bool initialises(uint32_t array) const = 0;
+  // For a delay array the device initialises, with `length` synapses: the longest delay
+  // in steps, and whether any is below one step.
+  virtual Status longest_delay(uint32_t array, uint64_t length, uint64_t* longest, bool* below_one) = 0;
+};
+
 struct SimulationOptions {
   unsigned threads = 1;
   uint64_t seed = 0;
@@ -84,10 +101,11 @@ class Simulation {
   Simulation(const GenncModel& model, const SimulationOptions& options);
 
   Status check_model() const;
-  Status build();
-  Status build_projection(uint32_t p, std::vector<int>* state);
-  Status fill_synapse_arrays(uint32_t p);
-  Status build_rings();
+  // Builds everything on the host, or with `device`, everything it does not build.
+  Status build(DeviceBuilder* device = nullptr);
+  Status build_projection(uint32_t p, std::vector<int>* state, DeviceBuilder* device);
+  Status fill_synapse_arrays(uint32_t p, DeviceBuilder* device);
+  Status build_rings(DeviceBuilder* device);
   Status run_init_schedule();
   void refresh_pointers();
   void recompute_sizes();

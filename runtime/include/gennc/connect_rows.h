@@ -200,6 +200,27 @@ GENNC_RNG_FN void gennc_row_begin(const GenncRowConnector* c, uint32_t local_pre
   cur->position = c->kind == GENNC_CONNECT_FIXED_PROBABILITY ? -1.0 : 0.0;
 }
 
+/* A pick of FIXED_NUMBER_POST moved past the excluded position: a one-to-one map, so
+ * comparing positions compares picks. */
+GENNC_RNG_FN uint32_t gennc_row_skip(const GenncRowCursor* cur, uint32_t pick) {
+  return cur->excluded != GENNC_ROW_NONE && pick >= cur->excluded ? pick + 1 : pick;
+}
+
+/* FIXED_NUMBER_POST: the position drawn for pick t = cur->emitted, before Floyd's rule. */
+GENNC_RNG_FN uint32_t gennc_row_pick(const GenncRowConnector* c, const GenncRowCursor* cur) {
+  uint32_t t = cur->emitted;
+  double top = c->with_replacement ? (double)cur->m - 1.0 : (double)(cur->m - c->number + t);
+  return gennc_row_skip(cur, (uint32_t)gennc_rng_uniform_int(c->seed, c->stream, 0, cur->row_index, t, 0.0, top));
+}
+
+/* FIXED_NUMBER_POST without replacement: Floyd's choice when pick t repeats an earlier one,
+ * the position of candidate m - n + t (never picked before). Callers that keep their own
+ * set of picks (the host, with a hash set) use gennc_row_pick and this, and advance
+ * cur->emitted themselves, instead of gennc_row_next's scan. */
+GENNC_RNG_FN uint32_t gennc_row_floyd_top(const GenncRowConnector* c, const GenncRowCursor* cur) {
+  return gennc_row_skip(cur, cur->m - c->number + cur->emitted);
+}
+
 /* The next post position of the row, or GENNC_ROW_END. For FIXED_NUMBER_POST the row must
  * be feasible (gennc_row_feasible). */
 GENNC_RNG_FN uint32_t gennc_row_next(const GenncRowConnector* c, GenncRowCursor* cur,
@@ -230,27 +251,16 @@ GENNC_RNG_FN uint32_t gennc_row_next(const GenncRowConnector* c, GenncRowCursor*
         }
       }
     case GENNC_CONNECT_FIXED_NUMBER_POST: {
-      uint32_t t = cur->emitted;
-      uint32_t pick, position;
-      if (t >= c->number) return GENNC_ROW_END;
-      if (c->with_replacement) {
-        pick = (uint32_t)gennc_rng_uniform_int(c->seed, c->stream, 0, cur->row_index, t, 0.0,
-                                               (double)cur->m - 1.0);
-      } else {
-        uint32_t top = cur->m - c->number + t;
-        uint32_t s;
-        pick = (uint32_t)gennc_rng_uniform_int(c->seed, c->stream, 0, cur->row_index, t, 0.0, (double)top);
-        /* Positions are picks moved past the exclusion, a one-to-one map: comparing
-         * positions compares picks. */
-        position = cur->excluded != GENNC_ROW_NONE && pick >= cur->excluded ? pick + 1 : pick;
-        for (s = 0; s < t; ++s)
+      uint32_t position, s;
+      if (cur->emitted >= c->number) return GENNC_ROW_END;
+      position = gennc_row_pick(c, cur);
+      if (!c->with_replacement)
+        for (s = 0; s < cur->emitted; ++s)
           if (emitted[s] == position) {
-            pick = top;
+            position = gennc_row_floyd_top(c, cur);
             break;
           }
-      }
-      position = cur->excluded != GENNC_ROW_NONE && pick >= cur->excluded ? pick + 1 : pick;
-      cur->emitted = t + 1;
+      ++cur->emitted;
       return position;
     }
     default:

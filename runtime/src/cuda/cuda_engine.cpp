@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "../simulation.h"
+#include "device_init.h"
 #include "step_kernels.h"
 
 namespace gennc::runtime::cuda {
@@ -40,7 +41,7 @@ Status Engine::check(CUresult result, const char* what) const {
 
 #define GENNC_CU(call, what) GENNC_TRY(check(api_.call, what))
 
-Status Engine::create(Simulation& sim, std::unique_ptr<Engine>* out) {
+Status Engine::create(Simulation& sim, std::unique_ptr<Engine>* out, Setup setup) {
   const GenncModel& model = sim.model();
   if (model.ptx == nullptr || model.ptx[0] == '\0')
     return backend_error("backend 'cuda': the model has no GPU code (it was compiled with --no-gpu, or without "
@@ -54,10 +55,16 @@ Status Engine::create(Simulation& sim, std::unique_ptr<Engine>* out) {
   std::unique_ptr<Engine> engine(new Engine(sim, *api));
   GENNC_TRY(engine->open_device());
   GENNC_TRY(engine->load_modules());
+  std::unique_ptr<DeviceInit> init;
+  if (setup == Setup::Build) {
+    GENNC_TRY(DeviceInit::open(*api, sim.model(), sim.seed(), engine->stream_,
+                               static_cast<unsigned>(engine->multiprocessors_) * 16, &init));
+    GENNC_TRY(sim.build(init.get()));
+  }
   GENNC_TRY(engine->plan_memory());
   GENNC_TRY(engine->allocate());
   GENNC_TRY(engine->plan_launches());
-  GENNC_TRY(engine->upload());
+  GENNC_TRY(init ? engine->set_up_on_device(*init) : engine->upload());
   *out = std::move(engine);
   return ok();
 }

@@ -24,13 +24,20 @@ class Simulation;
 
 namespace gennc::runtime::cuda {
 
+class DeviceInit;
+
 class Engine {
  public:
+  // Build: the engine builds `sim`'s network, the device drawing initial values and row
+  // connectivity (device_init.h) and the host the rest. Upload: `sim` is built; every
+  // array is copied up.
+  enum class Setup { Build, Upload };
+
   // Sets up `sim`'s model on GPU 0: needs libcuda.so.1, a device and PTX in the model; the
   // failure (GENNC_ERROR_BACKEND) names what is missing. Also fails, before allocating,
   // when the arrays and recording buffers would not fit in the device's free memory.
   // `sim` must be built and must outlive the engine.
-  static Status create(Simulation& sim, std::unique_ptr<Engine>* out);
+  static Status create(Simulation& sim, std::unique_ptr<Engine>* out, Setup setup);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -72,6 +79,7 @@ class Engine {
 
   Engine(Simulation& sim, const DriverApi& api) : sim_(sim), api_(api) {}
   Status check(CUresult result, const char* what) const;
+  Status set_up_on_device(DeviceInit& init);  // device_init.cpp
   Status open_device();
   Status load_modules();
   Status plan_memory();

@@ -1,0 +1,246 @@
+#include "device_init.h"
+
+#include <algorithm>
+#include <string>
+
+#include "cuda_engine.h"
+#include "gennc/connect_rows.h"
+
+namespace gennc::runtime::cuda {
+namespace {
+
+constexpr uint32_t kNone = UINT32_MAX;
+constexpr unsigned kBlock = 256;
+
+bool whole_or_slice(const GenncSelection& s) { return s.kind == GENNC_SELECT_ALL || s.kind == GENNC_SELECT_SLICE; }
+
+Status backend_error(std::string message) { return {GENNC_ERROR_BACKEND, std::move(message)}; }
+
+}  // namespace
+
+#define GENNC_CU(call, what) GENNC_TRY(check(api_.call, what))
+
+Status DeviceInit::check(CUresult result, const char* what) const {
+  if (result == CUDA_SUCCESS) return ok();
+  return backend_error(std::string("CUDA: ") + what + " failed: " + error_text(api_, result));
+}
+
+Status DeviceInit::open(const DriverApi& api, const GenncModel& model, uint64_t seed, CUstream stream,
+                        unsigned max_blocks, std::unique_ptr<DeviceInit>* out) {
+  std::unique_ptr<DeviceInit> init(new DeviceInit(api, model, seed, stream, max_blocks));
+  init->connects_.assign(model.projection_count, false);
+  init->initialises_.assign(model.array_count, false);
+  init->columns_.assign(model.array_count, false);
+  if (kDeviceInitPtx[0] != '\0') {
+    GENNC_TRY(init->check(api.cuModuleLoadDataEx(&init->module_, kDeviceInitPtx, 0, nullptr, nullptr),
+                          "loading the runtime's initialisation kernels"));
+    struct {
+      const char* name;
+      CUfunction* function;
+    } entries[] = {{"gennc_init_values", &init->init_values_},
+                   {"gennc_max_delay", &init->max_delay_},
+                   {"gennc_count_rows", &init->count_rows_},
+                   {"gennc_fill_rows", &init->fill_rows_}};
+    for (const auto& e : entries)
+      GENNC_TRY(init->check(api.cuModuleGetFunction(e.function, init->module_, e.name), "cuModuleGetFunction"));
+    init->decide();
+  }
+  *out = std::move(init);
+  return ok();
+}
+
+DeviceInit::~DeviceInit() {
+  if (module_ != nullptr) api_.cuModuleUnload(module_);
+}
+
+bool DeviceInit::can_connect(uint32_t p) const {
+  const GenncModel& m = model_;
+  const GenncProjectionInfo& proj = m.projections[p];
+  const GenncConnector& c = proj.connector;
+  if (c.kind != GENNC_CONNECT_ALL_TO_ALL && c.kind != GENNC_CONNECT_ONE_TO_ONE &&
+      c.kind != GENNC_CONNECT_FIXED_PROBABILITY && c.kind != GENNC_CONNECT_FIXED_NUMBER_POST)
+    return false;
+  if (proj.column_pointer_array != kNone || !whole_or_slice(proj.pre) || !whole_or_slice(proj.post)) return false;
+  for (uint32_t q = 0; q < m.projection_count; ++q)
+    if (m.projections[q].connector.kind == GENNC_CONNECT_CLONE && m.projections[q].connector.params[0] == p)
+      return false;
+  for (uint32_t a = 0; a < m.array_count; ++a)
+    if (m.arrays[a].scope == GENNC_SCOPE_SYNAPSE && m.arrays[a].owner == p &&
+        m.arrays[a].init.kind == GENNC_INIT_SYNAPSE_KERNEL)
+      return false;
+  // Invalid parameters and infeasible rows are the host's to report.
+  RowParams r = row_params(p);
+  GenncRowConnector rows;
+  if (gennc_row_connector_init(&rows, r.kind, r.seed, r.stream, r.n_post, r.param, static_cast<int>(r.with_replacement)))
+    return false;
+  if (c.kind == GENNC_CONNECT_ONE_TO_ONE && r.n_pre != r.n_post) return false;
+  return gennc_row_feasible(&rows, GENNC_ROW_NONE) && (!r.exclude_self || gennc_row_feasible(&rows, 0));
+}
+
+bool DeviceInit::can_initialise(uint32_t a) const {
+  const GenncModel& m = model_;
+  const GenncArrayInfo& info = m.arrays[a];
+  if (info.init.kind == GENNC_INIT_LIST || info.init.kind == GENNC_INIT_SYNAPSE_KERNEL ||
+      info.init.kind > GENNC_INIT_SYNAPSE_KERNEL)
+    return false;
+  switch (info.scope) {
+    case GENNC_SCOPE_SCALAR:
+      // The ring depths are set by the host.
+      for (uint32_t p = 0; p < m.population_count; ++p)
+        if (m.populations[p].ring_depth_array == a) return false;
+      return true;
+    case GENNC_SCOPE_NEURON:
+    case GENNC_SCOPE_RING:
+      return true;
+    case GENNC_SCOPE_SYNAPSE: {
+      const GenncProjectionInfo& proj = m.projections[info.owner];
+      GenncConnectorKind kind = proj.connector.kind;
+      return a != proj.column_array && a != proj.column_synapse_array && kind != GENNC_CONNECT_FROM_LIST &&
+             kind != GENNC_CONNECT_FROM_FILE;
+    }
+    default:
+      return false;
+  }
+}
+
+void DeviceInit::decide() {
+  for (uint32_t a = 0; a < model_.array_count; ++a) initialises_[a] = can_initialise(a);
+  for (uint32_t p = 0; p < model_.projection_count; ++p) {
+    connects_[p] = can_connect(p);
+    if (connects_[p]) columns_[model_.projections[p].column_array] = true;
+  }
+}
+
+DeviceInit::RowParams DeviceInit::row_params(uint32_t p) const {
+  const GenncProjectionInfo& proj = model_.projections[p];
+  auto side = [&](const GenncSelection& s, uint32_t* count, uint32_t* start, uint32_t* step) {
+    if (s.kind == GENNC_SELECT_SLICE) {
+      *count = s.count, *start = s.start, *step = s.step;
+    } else {
+      *count = model_.populations[s.population].size, *start = 0, *step = 1;
+    }
+  };
+  RowParams r{};
+  r.kind = proj.connector.kind;
+  r.stream = proj.connector.stream;
+  r.seed = seed_;
+  r.param = proj.connector.params[0];
+  r.with_replacement = proj.connector.with_replacement ? 1 : 0;
+  side(proj.pre, &r.n_pre, &r.pre_start, &r.pre_step);
+  side(proj.post, &r.n_post, &r.post_start, &r.post_step);
+  r.exclude_self = proj.pre.population == proj.post.population && !proj.connector.allow_self_connections;
+  return r;
+}
+
+Status DeviceInit::launch(CUfunction function, uint64_t elements, void** params) {
+  if (elements == 0) return ok();
+  auto blocks = static_cast<unsigned>(std::clamp<uint64_t>((elements + kBlock - 1) / kBlock, 1, max_blocks_));
+  return check(api_.cuLaunchKernel(function, blocks, 1, 1, kBlock, 1, 1, 0, stream_, params, nullptr),
+               "cuLaunchKernel (initialisation)");
+}
+
+Status DeviceInit::row_lengths(uint32_t p, std::vector<uint32_t>* lengths) {
+  RowParams r = row_params(p);
+  lengths->assign(r.n_pre, 0);
+  if (r.n_pre == 0) return ok();
+  CUdeviceptr out = 0;
+  GENNC_TRY(check(api_.cuMemAlloc(&out, uint64_t{r.n_pre} * 4), "cuMemAlloc"));
+  void* params[] = {&r.kind,  &r.seed,      &r.stream,    &r.param,  &r.with_replacement,
+                    &r.n_pre, &r.pre_start, &r.pre_step,  &r.n_post, &r.post_start,
+                    &r.post_step, &r.exclude_self, &out};
+  Status status = launch(count_rows_, r.n_pre, params);
+  if (status.ok()) status = check(api_.cuStreamSynchronize(stream_), "counting synapses");
+  if (status.ok()) status = check(api_.cuMemcpyDtoH(lengths->data(), out, uint64_t{r.n_pre} * 4), "cuMemcpyDtoH");
+  api_.cuMemFree(out);
+  return status;
+}
+
+Status DeviceInit::longest_delay(uint32_t a, uint64_t length, uint64_t* longest, bool* below_one) {
+  const GenncArrayInfo& info = model_.arrays[a];
+  *longest = 0;
+  *below_one = false;
+  if (length == 0) return ok();
+  CUdeviceptr out = 0;
+  GENNC_TRY(check(api_.cuMemAlloc(&out, 8), "cuMemAlloc"));
+  uint32_t result[2] = {0, 0};
+  uint32_t dtype = info.dtype, kind = info.init.kind, stream = info.init.stream;
+  double p0 = info.init.params[0], p1 = info.init.params[1], p2 = info.init.params[2], p3 = info.init.params[3];
+  double dt = model_.dt;
+  void* params[] = {&length, &dtype, &kind, &p0, &p1, &p2, &p3, &stream, &seed_, &dt, &out};
+  Status status = check(api_.cuMemcpyHtoD(out, result, 8), "cuMemcpyHtoD");
+  if (status.ok()) status = launch(max_delay_, length, params);
+  if (status.ok()) status = check(api_.cuStreamSynchronize(stream_), "drawing delays");
+  if (status.ok()) status = check(api_.cuMemcpyDtoH(result, out, 8), "cuMemcpyDtoH");
+  api_.cuMemFree(out);
+  *longest = result[0];
+  *below_one = result[1] != 0;
+  return status;
+}
+
+Status DeviceInit::fill(const std::vector<CUdeviceptr>& arrays, const std::vector<uint64_t>& lengths) {
+  const GenncModel& m = model_;
+  for (uint32_t p = 0; p < m.projection_count; ++p) {
+    if (!connects_[p] || arrays[m.projections[p].column_array] == 0) continue;
+    RowParams r = row_params(p);
+    CUdeviceptr row_pointer = arrays[m.projections[p].row_pointer_array];
+    CUdeviceptr columns = arrays[m.projections[p].column_array];
+    void* params[] = {&r.kind,      &r.seed,         &r.stream,    &r.param,   &r.with_replacement,
+                      &r.n_pre,     &r.pre_start,    &r.pre_step,  &r.n_post,  &r.post_start,
+                      &r.post_step, &r.exclude_self, &row_pointer, &columns};
+    GENNC_TRY(launch(fill_rows_, r.n_pre, params));
+  }
+  for (uint32_t a = 0; a < m.array_count; ++a) {
+    if (!initialises_[a] || arrays[a] == 0) continue;
+    const GenncArrayInfo& info = m.arrays[a];
+    CUdeviceptr data = arrays[a];
+    uint64_t n = lengths[a];
+    uint32_t dtype = info.dtype, kind = info.init.kind, stream = info.init.stream;
+    double p0 = info.init.params[0], p1 = info.init.params[1], p2 = info.init.params[2], p3 = info.init.params[3];
+    double dt = m.dt;
+    uint32_t delays = (info.flags & GENNC_ARRAY_DELAY_STEPS) ? 1 : 0;
+    void* params[] = {&data, &n, &dtype, &kind, &p0, &p1, &p2, &p3, &stream, &seed_, &dt, &delays};
+    GENNC_TRY(launch(init_values_, n, params));
+  }
+  return check(api_.cuStreamSynchronize(stream_), "initialising the network on the device");
+}
+
+// The engine's half of the set-up (Engine::create with Setup::Build): host-built arrays
+// copied up, the device-built ones filled, then the model's init schedule (derived
+// values) run on the device, whose arrays are then the current ones.
+Status Engine::set_up_on_device(DeviceInit& init) {
+  const GenncModel& m = sim_.model();
+  GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
+  std::vector<uint64_t> lengths(m.array_count);
+  for (uint32_t a = 0; a < m.array_count; ++a) {
+    lengths[a] = sim_.arrays_[a].length();
+    if (arrays_[a] != 0 && !init.builds(a))
+      GENNC_CU(cuMemcpyHtoD(arrays_[a], sim_.arrays_[a].data(), sim_.arrays_[a].bytes()), "cuMemcpyHtoD");
+  }
+  // A copy back on the default stream completes only after the copies up have: the
+  // kernels below run on a non-blocking stream and must see them.
+  uint64_t fence = 0;
+  GENNC_CU(cuMemcpyDtoH(&fence, env_, sizeof fence), "cuMemcpyDtoH");
+  GENNC_TRY(init.fill(arrays_, lengths));
+
+  GenncKernelEnv env{reinterpret_cast<void* const*>(pointer_table_), reinterpret_cast<const uint64_t*>(length_table_),
+                     sim_.time(), m.dt, sim_.step_, sim_.seed_};
+  GENNC_CU(cuMemcpyHtoD(env_, &env, sizeof env), "cuMemcpyHtoD");
+  GENNC_CU(cuMemcpyDtoH(&fence, env_, sizeof fence), "cuMemcpyDtoH");
+  for (uint32_t k = 0; k < m.init_schedule_length; ++k) {
+    const GenncKernelInfo& kernel = m.kernels[m.init_schedule[k]];
+    CUfunction function = nullptr;
+    GENNC_CU(cuModuleGetFunction(&function, model_module_, kernel.ptx_entry), "cuModuleGetFunction");
+    uint64_t elements = sim_.kernel_range(kernel);
+    if (elements == 0) continue;
+    if (elements > UINT32_MAX) return backend_error(std::string("kernel '") + kernel.name + "' has over 2^32 elements");
+    uint32_t begin = 0, end = static_cast<uint32_t>(elements);
+    CUdeviceptr count = 0;
+    void* params[] = {&env_, &begin, &end, &count};
+    GENNC_TRY(launch(function, blocks_for(elements), params));
+  }
+  GENNC_CU(cuStreamSynchronize(stream_), "running the init schedule on the device");
+  sim_.fresh_ = Simulation::Fresh::Device;
+  return ok();
+}
+
+}  // namespace gennc::runtime::cuda
