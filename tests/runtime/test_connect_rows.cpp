@@ -1,0 +1,142 @@
+// gennc/connect_rows.h as the device uses it (gennc_row_next, Floyd's rule by scanning the
+// row) against the connectivity the runtime builds on the host (connect.cpp: Floyd's rule
+// with a hash set, rows sorted into CSR order), for every row connector, with and without
+// self connections, between whole populations and slices; and the deterministic log.
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gennc/connect_rows.h"
+#include "gennc/runtime.h"
+#include "model_builder.h"
+
+using gennc::runtime::test::ModelBuilder;
+
+namespace {
+
+std::vector<uint32_t> get_u32(GenncSim* sim, const std::string& name) {
+  GenncArrayDesc desc;
+  REQUIRE(gennc_array_info(sim, name.c_str(), &desc) == GENNC_OK);
+  std::vector<uint32_t> values(desc.length);
+  REQUIRE(gennc_get_array(sim, name.c_str(), values.data(), values.size()) == GENNC_OK);
+  return values;
+}
+
+// The population indices a selection holds, in order.
+std::vector<uint32_t> members(const GenncSelection& s, uint32_t population_size) {
+  std::vector<uint32_t> out;
+  if (s.kind == GENNC_SELECT_SLICE)
+    for (uint32_t i = s.start; i < s.stop; i += s.step) out.push_back(i);
+  else
+    for (uint32_t i = 0; i < population_size; ++i) out.push_back(i);
+  return out;
+}
+
+// (pre, post) population indices of every synapse, generated line by line with the
+// cursor; lines are pre rows, or post columns for FIXED_NUMBER_PRE.
+std::vector<std::pair<uint32_t, uint32_t>> generate(const GenncConnector& c, uint64_t seed,
+                                                    const std::vector<uint32_t>& pre,
+                                                    const std::vector<uint32_t>& post, bool same_population) {
+  bool by_column = c.kind == GENNC_CONNECT_FIXED_NUMBER_PRE;
+  const std::vector<uint32_t>& lines = by_column ? post : pre;
+  const std::vector<uint32_t>& targets = by_column ? pre : post;
+  GenncRowConnector rows;
+  REQUIRE(gennc_row_connector_init(&rows, by_column ? GENNC_CONNECT_FIXED_NUMBER_POST : c.kind, seed, c.stream,
+                                   static_cast<uint32_t>(targets.size()), c.params[0], c.with_replacement) == 0);
+  std::vector<std::pair<uint32_t, uint32_t>> synapses;
+  std::vector<uint32_t> line;
+  for (uint32_t a = 0; a < lines.size(); ++a) {
+    uint32_t excluded = GENNC_ROW_NONE;
+    if (same_population && !c.allow_self_connections)
+      for (uint32_t b = 0; b < targets.size(); ++b)
+        if (targets[b] == lines[a]) excluded = b;
+    REQUIRE(gennc_row_feasible(&rows, excluded));
+    GenncRowCursor cursor;
+    gennc_row_begin(&rows, a, lines[a], excluded, &cursor);
+    line.clear();
+    line.resize(targets.size() + rows.number + 1);
+    for (uint32_t b; (b = gennc_row_next(&rows, &cursor, line.data())) != GENNC_ROW_END;) line[cursor.emitted - 1] = b;
+    REQUIRE(cursor.emitted == gennc_row_length(&rows, a, lines[a], excluded));
+    for (uint32_t e = 0; e < cursor.emitted; ++e) {
+      REQUIRE(line[e] < targets.size());
+      // one_to_one keeps a neuron's connection to itself (PyNN), whatever the setting.
+      if (c.kind != GENNC_CONNECT_ONE_TO_ONE) REQUIRE(line[e] != excluded);
+      synapses.emplace_back(by_column ? targets[line[e]] : lines[a], by_column ? lines[a] : targets[line[e]]);
+    }
+  }
+  std::sort(synapses.begin(), synapses.end());
+  return synapses;
+}
+
+}  // namespace
+
+TEST_CASE("connect_rows.h cursors generate the runtime's connectivity", "[connectors][connect_rows]") {
+  struct Case {
+    const char* what;
+    GenncConnectorKind kind;
+    double param;
+    bool replacement;
+  };
+  const Case cases[] = {
+      {"all_to_all", GENNC_CONNECT_ALL_TO_ALL, 0, false},
+      {"one_to_one", GENNC_CONNECT_ONE_TO_ONE, 0, false},
+      {"fixed_probability 0.1", GENNC_CONNECT_FIXED_PROBABILITY, 0.1, false},
+      {"fixed_probability 0.7", GENNC_CONNECT_FIXED_PROBABILITY, 0.7, false},
+      {"fixed_probability 1", GENNC_CONNECT_FIXED_PROBABILITY, 1.0, false},
+      {"fixed_probability 0", GENNC_CONNECT_FIXED_PROBABILITY, 0.0, false},
+      {"fixed_number_post 7", GENNC_CONNECT_FIXED_NUMBER_POST, 7, false},
+      {"fixed_number_post 7 with replacement", GENNC_CONNECT_FIXED_NUMBER_POST, 7, true},
+      {"fixed_number_post 19 of 20", GENNC_CONNECT_FIXED_NUMBER_POST, 19, false},
+      {"fixed_number_pre 6", GENNC_CONNECT_FIXED_NUMBER_PRE, 6, false},
+      {"fixed_number_pre 6 with replacement", GENNC_CONNECT_FIXED_NUMBER_PRE, 6, true},
+  };
+  for (const Case& c : cases)
+    for (bool self : {true, false})
+      for (bool sliced : {false, true}) {
+        // Whole: 40 -> 40 of one population. Sliced: rows 0, 2, .. 38 onto 20 .. 39 of the
+        // same population (overlapping, so some rows exclude themselves), 20 each.
+        ModelBuilder b;
+        uint32_t p = b.population("p", 40);
+        GenncSelection pre = sliced ? ModelBuilder::slice(p, 0, 40, 2) : ModelBuilder::all(p, 40);
+        GenncSelection post = sliced ? ModelBuilder::slice(p, 20, 40) : ModelBuilder::all(p, 40);
+        GenncConnector connector = ModelBuilder::connector(c.kind, c.param, 0, self, c.replacement, 11);
+        b.projection("pp", pre, post, connector);
+        GenncOptions options;
+        gennc_default_options(&options);
+        options.threads = 2;
+        GenncSim* sim = nullptr;
+        INFO(c.what << (self ? ", self allowed" : ", no self") << (sliced ? ", slices" : ", whole"));
+        REQUIRE(gennc_create(&b.model(1234), &options, &sim) == GENNC_OK);
+        std::vector<uint32_t> rows = get_u32(sim, "pp.row_pointer");
+        std::vector<uint32_t> columns = get_u32(sim, "pp.column");
+        gennc_destroy(sim);
+        std::vector<std::pair<uint32_t, uint32_t>> built;
+        for (uint32_t i = 0; i + 1 < rows.size(); ++i) {
+          // The CSR order: each row sorted by post neuron.
+          CHECK(std::is_sorted(columns.begin() + rows[i], columns.begin() + rows[i + 1]));
+          for (uint32_t k = rows[i]; k < rows[i + 1]; ++k) built.emplace_back(i, columns[k]);
+        }
+        auto expected = generate(connector, 1234, members(pre, 40), members(post, 40), true);
+        CHECK(built == expected);
+        if (c.kind == GENNC_CONNECT_FIXED_PROBABILITY && c.param == 0.1) CHECK(!expected.empty());
+      }
+}
+
+TEST_CASE("gennc_det_log is within a few ulp of log", "[connect_rows]") {
+  CHECK(gennc_det_log(1.0) == 0.0);
+  CHECK(gennc_det_log1p(0.0) == 0.0);
+  double worst = 0.0;
+  for (double x = 1e-300; x < 1e300; x *= 1.0137) {
+    double expected = std::log(x);
+    if (expected != 0.0) worst = std::max(worst, std::fabs(gennc_det_log(x) - expected) / std::fabs(expected));
+  }
+  // Open (0, 1) uniforms, as fixed_probability draws them.
+  for (double u = 0.5 / 4503599627370496.0; u < 1.0; u = u * 1.01 + 1e-7)
+    worst = std::max(worst, std::fabs(gennc_det_log(u) - std::log(u)) / std::fabs(std::log(u)));
+  for (double p = 1e-12; p < 1.0; p *= 1.05)
+    worst = std::max(worst, std::fabs(gennc_det_log1p(-p) - std::log1p(-p)) / std::fabs(std::log1p(-p)));
+  CHECK(worst < 4 * 2.220446049250313e-16);
+}
