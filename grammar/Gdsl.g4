@@ -127,7 +127,7 @@ netItem
   | 'view' name=ID '=' target=expr ';'?                                           # viewItem
   | 'assembly' name=ID '=' members=expr ';'?                                      # assemblyItem
   | 'projection' name=ID '=' pre=expr '->' post=expr 'via' connector=call
-        ('synapse' synapse=call)? ('onto' receptor=ID)? ';'?                       # projectionItem
+        ('synapse' synapse=call)? ('onto' receptor=ID)? ('as' connectivity=ID)? ';'?  # projectionItem
   | 'inject' source=call 'into' target=expr ';'?                                  # injectItem
   | 'record' targets+=expr (',' targets+=expr)* ('every' interval=expr)? ';'?     # recordItem
   ;

@@ -1,4 +1,4 @@
-/* Out-of-line entry points over gennc/random.h for generated kernels. The compiler builds
+/* Out-of-line entry points over gennc/random.h and gennc/connect_rows.h for generated kernels. The compiler builds
  * this file to LLVM bitcode (for the NVPTX target) and links it into each kernel module,
  * where the always_inline bodies disappear into the callers; the runtime library also
  * compiles it for the host, so host-compiled kernels resolve the same symbols.
@@ -6,6 +6,7 @@
  * (freestanding, so <stdint.h> is clang's own and no host headers are read). */
 #define GENNC_RANDOM_ALWAYS_INLINE
 #include "gennc/random.h"
+#include "gennc/connect_rows.h"
 
 double gennc_rand_uniform(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
                           uint32_t draw, double low, double high) {
@@ -57,4 +58,29 @@ double gennc_rand_poisson(uint64_t seed, uint32_t stream, uint64_t step, uint32_
 double gennc_rand_binomial(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
                            uint32_t draw, double n, double p) {
   return gennc_rng_binomial(seed, stream, step, index, draw, n, p);
+}
+
+/* Procedural connectivity (gennc/connect_rows.h): a delivery kernel regenerates a spike's
+ * row through these two entries. The kernel provides the state as a stack slot of
+ * GENNC_ROW_STATE_BYTES bytes, 8-aligned (compiler/codegen/emit_kernels.cpp); once the
+ * calls are inlined it lives in registers. */
+typedef struct GenncRowState {
+  GenncRowConnector connector;
+  GenncRowCursor cursor;
+} GenncRowState;
+
+#define GENNC_ROW_STATE_BYTES 128
+_Static_assert(sizeof(GenncRowState) <= GENNC_ROW_STATE_BYTES, "the kernels' row state slot is too small");
+
+void gennc_row_start(GenncRowState* state, uint32_t kind, uint64_t seed, uint32_t stream, uint32_t n_post,
+                     double param, uint32_t with_replacement, uint32_t local_pre, uint32_t row_index,
+                     uint32_t excluded) {
+  /* The parameters were checked when the row pointers were counted at initialisation. */
+  gennc_row_connector_init(&state->connector, kind, seed, stream, n_post, param, (int)with_replacement);
+  gennc_row_begin(&state->connector, local_pre, row_index, excluded, &state->cursor);
+}
+
+/* The next post position of the row, or GENNC_ROW_END. */
+uint32_t gennc_row_following(GenncRowState* state) {
+  return gennc_row_next(&state->connector, &state->cursor, 0);
 }

@@ -409,6 +409,8 @@ struct ProjectionDecl {
   std::optional<Call> synapse;  // absent: StaticSynapse with its defaults
   std::string receptor;         // empty: the post model's first receptor
   SourceRange receptor_range;
+  std::string connectivity;     // `as procedural`; empty: chosen by the compiler
+  SourceRange connectivity_range;
   SourceRange range;
 };
 

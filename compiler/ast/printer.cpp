@@ -401,7 +401,9 @@ class Printer {
       items.push_back({a.range, [this, &a] { with_value("Assembly " + a.name, "=", a.members.get(), a.range); }});
     for (const auto& p : n.projections)
       items.push_back({p.range, [this, &p] {
-                         line("Projection " + p.name + (p.receptor.empty() ? "" : " onto " + p.receptor), p.range);
+                         line("Projection " + p.name + (p.receptor.empty() ? "" : " onto " + p.receptor) +
+                                  (p.connectivity.empty() ? "" : " as " + p.connectivity),
+                              p.range);
                          Indent indent(*this);
                          labelled("pre", *p.pre);
                          labelled("post", *p.post);

@@ -77,7 +77,8 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
 
   // Semantic analysis also runs after syntax errors (it tolerates the holes they leave), so
   // that one run reports as much as it can; IR lowering and code generation follow it.
-  std::unique_ptr<sema::Program> program = sema::check(std::move(module), sources, diags, {options.stdlib_dir});
+  std::unique_ptr<sema::Program> program = sema::check(std::move(module), sources, diags,
+                                                               {options.stdlib_dir, options.procedural});
   if (diags.has_errors() || options.check_only || program->networks.empty()) return finish(*file);
 
   // Lowering to the IR and the passes (compiler/ir, compiler/passes).

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace gennc::driver {
 
@@ -18,6 +19,7 @@ struct Options {
   bool check_only = false;         // --check: diagnostics only, no output
   bool verify_diagnostics = false; // --verify-diagnostics: compare against expected-* comments
   std::string stdlib_dir;          // --stdlib-dir; empty: the embedded standard library
+  std::vector<std::string> procedural;  // --procedural=NAME[,NAME...]|all (sema::CheckOptions)
   std::size_t error_limit = 20;    // 0: no limit
   bool color = false;
   // IR and passes (compiler/ir, compiler/passes).

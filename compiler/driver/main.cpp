@@ -42,6 +42,10 @@ int main(int argc, char** argv) {
     no_gpu->excludes(emit_opt);
     app.add_flag("--shared", options.shared, "Link a shared library exporting the runtime's C ABI instead of `sim`")
         ->excludes(emit_opt);
+    app.add_option("--procedural", options.procedural,
+                   "Regenerate these projections' synapses on every spike instead of storing them "
+                   "(names, or 'all' for every projection that allows it)")
+        ->delimiter(',');
     app.add_option("--runtime-dir", options.runtime_dir,
                    "Link with the runtime libraries in DIR (default: the installed or built ones)");
     app.set_version_flag("--version", std::string("gennc " GENNC_VERSION "\nLLVM " LLVM_VERSION_STRING));

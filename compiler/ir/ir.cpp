@@ -380,6 +380,18 @@ StmtPtr for_(LocalId var, ExprPtr begin, ExprPtr end, Block body, SourceRange r)
   return s;
 }
 
+StmtPtr for_row(std::uint32_t projection, LocalId post, ExprPtr local_pre, ExprPtr row_index, ExprPtr excluded,
+                Block body, SourceRange r) {
+  auto s = stmt(StmtKind::ForRow, r);
+  s->projection = projection;
+  s->local = post;
+  s->index = std::move(local_pre);
+  s->begin = std::move(row_index);
+  s->end = std::move(excluded);
+  s->body = std::move(body);
+  return s;
+}
+
 StmtPtr emit_spike(std::uint32_t population, ExprPtr index, SourceRange r, ExprPtr count) {
   auto s = stmt(StmtKind::EmitSpike, r);
   s->population = population;
@@ -395,6 +407,7 @@ StmtPtr clone(const Stmt& s) {
   c->local = s.local;
   c->array = s.array;
   c->population = s.population;
+  c->projection = s.projection;
   c->cond = clone_opt(s.cond);
   c->index = clone_opt(s.index);
   c->value = clone_opt(s.value);

@@ -176,6 +176,12 @@ enum class StmtKind : std::uint8_t {
   AtomicAdd,  // arrays[array][index] += value, atomically (shared between elements)
   If,         // if (cond) body else otherwise
   For,        // for (local = begin; local < end; ++local) body   (u32; CSR rows/columns)
+  ForRow,     // for each synapse of one row of procedural projection `projection`,
+              // regenerated from its connector (gennc/connect_rows.h) in generation order:
+              // `local` (u32) = the post position (in the post selection) it connects to;
+              // `index` = the row's position in the pre selection, `begin` = its draw index
+              // (the pre neuron's population index), `end` = the post position the row
+              // excludes (GENNC_ROW_NONE: none)
   EmitSpike,  // population `population` spikes for neuron `index`: atomically increments
               // its spike_count array and stores `index` into spike_list at the old count;
               // with a `value` (u32, > 0) the neuron spikes that many times this step, and
@@ -207,6 +213,7 @@ struct Stmt {
   LocalId local = kNone;            // Let, Assign, For (the induction variable)
   ArrayId array = kNone;            // Store, AtomicAdd
   std::uint32_t population = kNone; // EmitSpike, Threshold
+  std::uint32_t projection = kNone; // ForRow
   ExprPtr cond;                     // If, Threshold
   ExprPtr index;                    // Store, AtomicAdd, EmitSpike
   ExprPtr value;                    // Let, Assign, Store, AtomicAdd, EmitSpike (count; null: 1)
@@ -228,6 +235,8 @@ StmtPtr store(ArrayId array, ExprPtr index, ExprPtr value, SourceRange r = {});
 StmtPtr atomic_add(ArrayId array, ExprPtr index, ExprPtr value, SourceRange r = {});
 StmtPtr if_(ExprPtr cond, Block then, Block otherwise = {}, SourceRange r = {});
 StmtPtr for_(LocalId var, ExprPtr begin, ExprPtr end, Block body, SourceRange r = {});
+StmtPtr for_row(std::uint32_t projection, LocalId post, ExprPtr local_pre, ExprPtr row_index, ExprPtr excluded,
+                Block body, SourceRange r = {});
 StmtPtr emit_spike(std::uint32_t population, ExprPtr index, SourceRange r = {}, ExprPtr count = nullptr);
 
 StmtPtr clone(const Stmt& s);
@@ -329,6 +338,9 @@ struct Projection {
   Connector connector;
   ArrayId receptor_ring_array = kNone;   // kNone for a synapse that emits nothing (gap junctions)
   ArrayId row_pointer_array = kNone;
+  // kNone for a procedural projection: its rows are regenerated from the connector on every
+  // spike (StmtKind::ForRow), nothing is stored per synapse, and the row pointers (counted at
+  // initialisation) give each synapse its index for per-synapse draws.
   ArrayId column_array = kNone;
   ArrayId column_pointer_array = kNone;  // kNone when no kernel needs column access
   ArrayId column_synapse_array = kNone;

@@ -7,8 +7,10 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
+#include "gennc/connect_rows.h"
 #include "ir/fold.h"
 #include "ir/internal_error.h"
 #include "ir/lower_code.h"
@@ -241,6 +243,9 @@ struct Instance {
   std::map<const sema::Symbol*, ArrayId> arrays;  // parameters, state, derived
   std::map<const sema::Symbol*, const ast::Expr*> aliases;  // parameters given as expressions
   std::map<const sema::Symbol*, ListArrays> lists;
+  // Procedural projections: per-synapse values computed where they are used (a constant,
+  // or the draw the stored array's element would get) instead of arrays.
+  std::map<const sema::Symbol*, Init> computed;
 };
 
 struct PopInfo {
@@ -958,8 +963,17 @@ class Lowerer {
     const auto& rings = pops_[post.population].rings;
     out.receptor_ring_array = receptor < rings.size() ? rings[receptor] : kNone;
     out.row_pointer_array = add_array(name + ".row_pointer", "", Type::U32, GENNC_SCOPE_ROW_POINTER, index, GENNC_ARRAY_INTERNAL);
-    out.column_array = add_array(name + ".column", "", Type::U32, GENNC_SCOPE_SYNAPSE, index, GENNC_ARRAY_INTERNAL);
-    switch (proj.delay.kind) {
+    const bool procedural = proj.connectivity == sema::Connectivity::Procedural;
+    if (!procedural)
+      out.column_array = add_array(name + ".column", "", Type::U32, GENNC_SCOPE_SYNAPSE, index, GENNC_ARRAY_INTERNAL);
+    if (procedural && proj.delay.kind == sema::ValueKind::Distribution) {
+      // Drawn per synapse where delivered, with the stream the delay array would have had;
+      // sema allows only distributions with an upper bound, which sets the ring depth.
+      Init drawn = init_of(proj.delay);
+      double longest = drawn.kind == GENNC_INIT_NORMAL_CLIPPED ? drawn.params[3] : drawn.params[1];
+      out.constant_delay_steps = delay_steps(longest);
+      procedural_delays_[index] = drawn;
+    } else switch (proj.delay.kind) {
       case sema::ValueKind::Constant:
         // A list or file with a delay column gives each synapse its own: the constant is the
         // default the runtime overwrites (docs/runtime.md, Connectivity).
@@ -1085,6 +1099,8 @@ class Lowerer {
     for (Instance* inst : parts.all()) {
       ExprPtr idx = inst->scope == GENNC_SCOPE_SCALAR ? iconst(Type::U32, 0) : (syn ? clone(*syn) : nullptr);
       for (const sema::Symbol* s : inst->model->parameters) {
+        auto computed = inst->computed.find(s);
+        if (computed != inst->computed.end() && syn) cl.bind(s, cast(type_of(s->type), computed_value(computed->second, *syn)));
         auto it = inst->arrays.find(s);
         if (it == inst->arrays.end()) continue;
         if (idx) cl.bind(s, load(it->second, type_of(s->type), clone(*idx)));
@@ -1129,6 +1145,30 @@ class Lowerer {
     };
   }
 
+  // A procedural projection's per-synapse value for synapse `syn` (f64): what element `syn`
+  // of the array the runtime would have initialised holds (runtime/src/initialise.cpp: draw
+  // index = the element's low 32 bits, draw number = its high bits, 0 below 2^32 synapses).
+  ExprPtr computed_value(const Init& in, const Expr& syn) {
+    if (in.kind == GENNC_INIT_CONSTANT) return fconst(Type::F64, in.params[0]);
+    Distribution d = Distribution::Uniform;
+    switch (in.kind) {
+      case GENNC_INIT_UNIFORM: d = Distribution::Uniform; break;
+      case GENNC_INIT_NORMAL: d = Distribution::Normal; break;
+      case GENNC_INIT_NORMAL_CLIPPED: d = Distribution::NormalClipped; break;
+      case GENNC_INIT_NORMAL_CLIPPED_TO_BOUNDARY: d = Distribution::NormalClippedToBoundary; break;
+      case GENNC_INIT_EXPONENTIAL: d = Distribution::Exponential; break;
+      case GENNC_INIT_GAMMA: d = Distribution::Gamma; break;
+      case GENNC_INIT_LOGNORMAL: d = Distribution::Lognormal; break;
+      case GENNC_INIT_POISSON: d = Distribution::Poisson; break;
+      case GENNC_INIT_BINOMIAL: d = Distribution::Binomial; break;
+      case GENNC_INIT_UNIFORM_INT: d = Distribution::UniformInt; break;
+      default: internal_error(kWhere, "a procedural projection's value is neither a constant nor a distribution");
+    }
+    std::vector<ExprPtr> params;
+    for (int k = 0; k < parameter_count(d); ++k) params.push_back(fconst(Type::F64, in.params[k]));
+    return random(d, in.stream, iconst(Type::U64, 0), clone(syn), iconst(Type::U32, 0), std::move(params));
+  }
+
   // The spike-delivery function for `emit(x)` in a kernel with locals `post` and `depth`.
   void set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, LocalId post_id, LocalId depth) {
     ArrayId ring = plan.receptor_ring_array;
@@ -1136,11 +1176,29 @@ class Lowerer {
     std::uint32_t delay_const = plan.constant_delay_steps;
     std::uint32_t post_size = m_->populations[plan.post.population].size;
     Type real = m_->real;
+    auto drawn = procedural_delays_.find(static_cast<std::uint32_t>(&plan - m_->projections.data()));
+    std::shared_ptr<const Expr> drawn_delay;
+    if (drawn != procedural_delays_.end()) {
+      // In steps as the runtime rounds stored delays: max(1, floor(ms / dt + 0.5 + 1e-9)).
+      ExprPtr steps = binary(BinaryOp::Add,
+                             binary(BinaryOp::Add,
+                                    binary(BinaryOp::Div, computed_value(drawn->second, *local(syn_id, Type::U32)),
+                                           fconst(Type::F64, m_->dt)),
+                                    fconst(Type::F64, 0.5)),
+                             fconst(Type::F64, 1e-9));
+      std::vector<ExprPtr> floor_args;
+      floor_args.push_back(std::move(steps));
+      std::vector<ExprPtr> max_args;
+      max_args.push_back(call(MathFn::Floor, std::move(floor_args)));
+      max_args.push_back(fconst(Type::F64, 1.0));
+      drawn_delay = cast(Type::U32, call(MathFn::Fmax, std::move(max_args)));
+    }
     cl.on_emit = [=](ExprPtr x, SourceRange where, Block& body) {
       // Arrival at the start of step + delay + 1: a spike emitted during step s (stamped
       // t_s + dt) reaches the receptor at t_s + dt + delay, as in NEST.
-      ExprPtr delay = delay_array == kNone ? iconst(Type::U32, delay_const)
-                                           : load(delay_array, Type::U32, local(syn_id, Type::U32));
+      ExprPtr delay = drawn_delay ? clone(*drawn_delay)
+                      : delay_array == kNone ? iconst(Type::U32, delay_const)
+                                             : load(delay_array, Type::U32, local(syn_id, Type::U32));
       ExprPtr ahead = cast(Type::U64, binary(BinaryOp::Add, std::move(delay), iconst(Type::U32, 1)));
       ExprPtr slot = cast(Type::U32, binary(BinaryOp::Rem, binary(BinaryOp::Add, input(Input::Step), std::move(ahead)),
                                             cast(Type::U64, local(depth, Type::U32))));
@@ -1182,17 +1240,27 @@ class Lowerer {
       }
       LocalId syn_id = k.add_local("synapse", Type::U32);
       LocalId post_id = k.add_local("post", Type::U32);
+      const bool procedural = plan.column_array == kNone;
+      LocalId position_id = procedural ? k.add_local("post_position", Type::U32) : kNone;
       Block loop;
-      loop.push_back(let(post_id, load(plan.column_array, Type::U32, local(syn_id, Type::U32))));
+      loop.push_back(let(post_id, procedural ? selected(plan.post, local(position_id, Type::U32))
+                                             : load(plan.column_array, Type::U32, local(syn_id, Type::U32))));
       ExprPtr sidx = local(syn_id, Type::U32);
       cl.set_draw_index(clone(*sidx));
       bind_synapse_side(cl, parts, sidx.get(), pre_id, post_id);
       if (depth != kNone) set_emit(cl, plan, syn_id, post_id, depth);
       for (auto& [inst, h] : handlers) cl.block(h->body, loop);
-      ExprPtr row_begin = load(plan.row_pointer_array, Type::U32, local(pre_id, Type::U32));
-      ExprPtr row_end = load(plan.row_pointer_array, Type::U32,
-                             binary(BinaryOp::Add, local(pre_id, Type::U32), iconst(Type::U32, 1)));
-      spike.push_back(for_(syn_id, std::move(row_begin), std::move(row_end), std::move(loop), range));
+      if (procedural) {
+        // Synapse k of the row is the projection's synapse row_pointer[pre] + k, as if stored.
+        loop.push_back(assign(syn_id, binary(BinaryOp::Add, local(syn_id, Type::U32), iconst(Type::U32, 1))));
+        spike.push_back(let(syn_id, load(plan.row_pointer_array, Type::U32, local(pre_id, Type::U32))));
+        spike.push_back(regenerated_row(plan, pre_id, position_id, std::move(loop), range));
+      } else {
+        ExprPtr row_begin = load(plan.row_pointer_array, Type::U32, local(pre_id, Type::U32));
+        ExprPtr row_end = load(plan.row_pointer_array, Type::U32,
+                               binary(BinaryOp::Add, local(pre_id, Type::U32), iconst(Type::U32, 1)));
+        spike.push_back(for_(syn_id, std::move(row_begin), std::move(row_end), std::move(loop), range));
+      }
     }
     cl.set_draw_index(local(pre_id, Type::U32));
     bind_synapse_side(cl, parts, nullptr, pre_id, kNone);
@@ -1204,6 +1272,47 @@ class Lowerer {
       k.body.push_back(for_(repeat, iconst(Type::U32, 0), std::move(times), std::move(spike), range));
     }
     return ki;
+  }
+
+  // Population index of position `pos` of a selection (all or a slice; sema refuses index
+  // lists for procedural projections).
+  static ExprPtr selected(const Selection& s, ExprPtr pos) {
+    if (s.kind == GENNC_SELECT_ALL) return pos;
+    return binary(BinaryOp::Add, iconst(Type::U32, s.start), binary(BinaryOp::Mul, std::move(pos), iconst(Type::U32, s.step)));
+  }
+  // Whether population index `i` lies in the slice, and its position there.
+  static ExprPtr in_slice(const Selection& s, const Expr& i) {
+    return binary(BinaryOp::And,
+                  binary(BinaryOp::And, binary(BinaryOp::Ge, clone(i), iconst(Type::U32, s.start)),
+                         binary(BinaryOp::Lt, clone(i), iconst(Type::U32, s.stop))),
+                  binary(BinaryOp::Eq,
+                         binary(BinaryOp::Rem, binary(BinaryOp::Sub, clone(i), iconst(Type::U32, s.start)),
+                                iconst(Type::U32, s.step)),
+                         iconst(Type::U32, 0)));
+  }
+  static ExprPtr position_in(const Selection& s, const Expr& i) {
+    if (s.kind == GENNC_SELECT_ALL) return clone(i);
+    return binary(BinaryOp::Div, binary(BinaryOp::Sub, clone(i), iconst(Type::U32, s.start)), iconst(Type::U32, s.step));
+  }
+
+  // The row of pre neuron `pre_id` regenerated from a procedural projection's connector,
+  // with the arguments connect.cpp gives the same generator when it stores the row: the
+  // row's position in the pre selection, the neuron as draw index, and the post position to
+  // skip when self connections are excluded. Neurons outside the pre selection have no row.
+  StmtPtr regenerated_row(const Projection& plan, LocalId pre_id, LocalId position_id, Block body, SourceRange range) {
+    auto index = static_cast<std::uint32_t>(&plan - m_->projections.data());
+    ExprPtr pre = local(pre_id, Type::U32);
+    ExprPtr excluded = iconst(Type::U32, GENNC_ROW_NONE);
+    if (plan.pre.population == plan.post.population && !plan.connector.allow_self_connections)
+      excluded = plan.post.kind == GENNC_SELECT_ALL
+                     ? clone(*pre)
+                     : select(in_slice(plan.post, *pre), position_in(plan.post, *pre), iconst(Type::U32, GENNC_ROW_NONE));
+    StmtPtr row = for_row(index, position_id, position_in(plan.pre, *pre), clone(*pre), std::move(excluded),
+                          std::move(body), range);
+    if (plan.pre.kind == GENNC_SELECT_ALL) return row;
+    Block inside;
+    inside.push_back(std::move(row));
+    return if_(in_slice(plan.pre, *pre), std::move(inside), {}, range);
   }
 
   // The pre neuron of synapse `syn`: the last row whose first synapse is <= syn (a
@@ -1347,7 +1456,8 @@ class Lowerer {
           if (s->value) fallback.numbers = *s->value;
           v = &fallback;
         }
-        syn.arrays[s] = synapse_array(syn, s, *v, state ? GENNC_ARRAY_STATE : GENNC_ARRAY_PARAMETER, plan);
+        ArrayId id = synapse_array(syn, s, *v, state ? GENNC_ARRAY_STATE : GENNC_ARRAY_PARAMETER, plan);
+        if (id != kNone) syn.arrays[s] = id;
       }
     }
   }
@@ -1371,6 +1481,11 @@ class Lowerer {
     // the default where the data has none.
     bool from_data = s->name == "weight" && syn.scope == GENNC_SCOPE_SYNAPSE && carries_weights(plan.connector);
     if (from_data) scope = GENNC_SCOPE_SYNAPSE;
+    if (plan.column_array == kNone && scope == GENNC_SCOPE_SYNAPSE) {
+      // Sema admits only constants and distributions here (no state, no expressions).
+      syn.computed[s] = std::move(in);
+      return kNone;
+    }
     ArrayId id = add_array(syn.prefix + s->name, unit_of(syn, s), type_of(s->type), scope, syn.owner, flags, std::move(in));
     if ((v.kind == sema::ValueKind::PerElement && s->name == "weight") || from_data) plan.weight_from_list = id;
     return id;
@@ -1551,6 +1666,7 @@ class Lowerer {
   std::deque<std::deque<Instance>> receptors_;
   std::deque<Instance> sources_list_;
   std::deque<Instance> synapses_;
+  std::map<std::uint32_t, Init> procedural_delays_;  // by projection: delays drawn per synapse
   std::map<const sema::Symbol*, std::pair<ListArrays, ExprPtr>> lists_;
 };
 

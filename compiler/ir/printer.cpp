@@ -337,7 +337,8 @@ class Printer {
     if (!c.path.empty()) out_ += fmt::format(" path \"{}\"", c.path);
     out_ += "\n";
     out_ += fmt::format("  ring {} rows {} columns {}", array_ref(p.receptor_ring_array),
-                        array_ref(p.row_pointer_array), array_ref(p.column_array));
+                        array_ref(p.row_pointer_array),
+                        p.column_array == kNone ? std::string("procedural") : array_ref(p.column_array));
     if (p.column_pointer_array != kNone)
       out_ += fmt::format(" column_pointers {} column_synapses {}", array_ref(p.column_pointer_array),
                           array_ref(p.column_synapse_array));
@@ -406,6 +407,15 @@ class Printer {
         return;
       case StmtKind::For:
         line(depth, fmt::format("for {} in [{}, {}) {{", typed_local(s.local), expr(*s.begin), expr(*s.end)), s.range);
+        block(s.body, depth + 1);
+        line(depth, "}", {});
+        return;
+      case StmtKind::ForRow:
+        line(depth,
+             fmt::format("for {} in row {} of {} (draws at {}, excluding {}) {{", typed_local(s.local), expr(*s.index),
+                         m_ && s.projection < m_->projections.size() ? m_->projections[s.projection].name : "?",
+                         expr(*s.begin), expr(*s.end)),
+             s.range);
         block(s.body, depth + 1);
         line(depth, "}", {});
         return;

@@ -101,8 +101,16 @@ class Verifier {
     std::string where = "projection " + p.name;
     check_selection(where, p.pre);
     check_selection(where, p.post);
-    for (ArrayId a : {p.row_pointer_array, p.column_array})
-      if (!array_ok(a)) fail(where, "connectivity array missing");
+    if (!array_ok(p.row_pointer_array)) fail(where, "connectivity array missing");
+    // A procedural projection (no column array) keeps nothing per synapse.
+    if (p.column_array == kNone) {
+      for (const Array& a : m_.arrays)
+        if (a.scope == GENNC_SCOPE_SYNAPSE && a.owner == static_cast<std::uint32_t>(&p - m_.projections.data()))
+          fail(where, "procedural projection with per-synapse array " + a.name);
+      if (p.column_pointer_array != kNone) fail(where, "procedural projection with column pointers");
+    } else if (!array_ok(p.column_array)) {
+      fail(where, "connectivity array missing");
+    }
     for (ArrayId a : {p.receptor_ring_array, p.column_pointer_array, p.column_synapse_array, p.delay_array,
                       p.weight_from_list})
       if (a != kNone && !array_ok(a)) fail(where, "optional array id out of range");
@@ -185,6 +193,19 @@ class Verifier {
         expect(s.begin, Type::U32, "for begin");
         expect(s.end, Type::U32, "for end");
         if (declared_[s.local]) fail("for variable " + kernel_->locals[s.local].name + " declared twice");
+        declared_[s.local] = true;
+        scoped(s.body);
+        declared_[s.local] = false;
+        return;
+      case StmtKind::ForRow:
+        if (!local_ok(s.local)) return;
+        if (s.projection >= m_.projections.size()) fail("row loop names no projection");
+        else if (m_.projections[s.projection].column_array != kNone) fail("row loop over a stored projection");
+        if (kernel_->locals[s.local].type != Type::U32) fail("row loop variable is not u32");
+        expect(s.index, Type::U32, "row position");
+        expect(s.begin, Type::U32, "row draw index");
+        expect(s.end, Type::U32, "excluded post position");
+        if (declared_[s.local]) fail("row loop variable " + kernel_->locals[s.local].name + " declared twice");
         declared_[s.local] = true;
         scoped(s.body);
         declared_[s.local] = false;

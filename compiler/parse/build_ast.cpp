@@ -667,6 +667,10 @@ class Builder {
         p.receptor = text(c->receptor);
         p.receptor_range = range(c->receptor);
       }
+      if (c->connectivity) {
+        p.connectivity = text(c->connectivity);
+        p.connectivity_range = range(c->connectivity);
+      }
       p.range = range(c);
       if (p.pre && p.post) net.projections.push_back(std::move(p));
     } else if (auto* c = dynamic_cast<GdslParser::InjectItemContext*>(item)) {

@@ -1118,8 +1118,91 @@ class NetworkChecker {
       taken_[p.name] = p.name_range;
       return;
     }
+    choose_connectivity(p, proj);
     add_entity(p.name, p.name_range, TypeKind::Projection, net_.projections.size());
     net_.projections.push_back(std::move(proj));
+  }
+
+  // `as sparse|procedural`, overridden by `gennc --procedural`. A projection asked for by
+  // name (in the source or the option) that cannot be procedural is an error saying why;
+  // `--procedural=all` takes only the projections that can be.
+  void choose_connectivity(const ast::ProjectionDecl& p, Projection& proj) {
+    bool asked = false;
+    if (p.connectivity == "procedural") {
+      asked = true;
+    } else if (!p.connectivity.empty() && p.connectivity != "sparse") {
+      ctx_.diags.report(DiagId::unknown_connectivity, p.connectivity_range, p.connectivity);
+      return;
+    }
+    const auto& forced = ctx_.options.procedural;
+    bool by_option = std::find(forced.begin(), forced.end(), p.name) != forced.end();
+    bool all = std::find(forced.begin(), forced.end(), "all") != forced.end();
+    if (!asked && !by_option && !all) return;
+    if (procedural_obstacle(p, proj, asked || by_option)) return;
+    proj.connectivity = Connectivity::Procedural;
+  }
+
+  // Whether something keeps `proj` from regenerating its rows on every spike: a connector
+  // whose rows are not independent, per-synapse state or post-side access, a per-synapse
+  // value computed from the connection, or delays without a known maximum. Reports the
+  // first obstacle when `report`.
+  bool procedural_obstacle(const ast::ProjectionDecl& p, const Projection& proj, bool report) {
+    const Connector& c = proj.connector;
+    bool row_wise = c.kind == ConnectorKind::AllToAll || c.kind == ConnectorKind::OneToOne ||
+                    c.kind == ConnectorKind::FixedProbability ||
+                    (c.kind == ConnectorKind::FixedNumberPost && c.with_replacement);
+    if (!row_wise) {
+      if (report) ctx_.diags.report(DiagId::procedural_connector, p.connector.range, p.name, to_string(c.kind));
+      return true;
+    }
+    for (const auto* set : {&proj.pre, &proj.post})
+      for (const IndexSet& s : *set)
+        if (!s.is_slice) {
+          if (report) ctx_.diags.report(DiagId::procedural_index_list, set == &proj.pre ? p.pre->range : p.post->range,
+                                        p.name, set == &proj.pre ? "presynaptic" : "postsynaptic");
+          return true;
+        }
+    std::vector<const Model*> models{proj.synapse.model};
+    for (const SlotBinding& b : proj.synapse.slots) models.push_back(b.component);
+    diag::SourceRange where = p.synapse ? p.synapse->range : p.range;
+    for (const Model* m : models) {
+      for (const Symbol* s : m->state) {
+        if (s->trace) continue;  // traces live per neuron
+        if (report) ctx_.diags.report(DiagId::procedural_plastic, where, p.name, m->name, s->name);
+        return true;
+      }
+      const char* why = nullptr;
+      for (const ast::Handler& h : m->decl->body.handlers)
+        if (h.event == "post") why = "runs code on postsynaptic spikes";
+      for (const ast::TraceBlock& t : m->decl->body.traces)
+        if (t.side == ast::TraceSide::Post) why = "keeps postsynaptic traces";
+      if (!m->decl->body.outputs.empty()) why = "feeds its postsynaptic neurons continuously";
+      if (why) {
+        if (report) ctx_.diags.report(DiagId::procedural_post_access, where, p.name, m->name, why);
+        return true;
+      }
+    }
+    for (const auto& [name, v] : proj.synapse.values) {
+      if (v.kind != ValueKind::Expression) continue;
+      if (report) ctx_.diags.report(DiagId::procedural_generated_value, v.expr->range, p.name, name);
+      return true;
+    }
+    const Value& d = proj.delay;
+    bool bounded = d.kind != ValueKind::Distribution || d.distribution.kind == Builtin::Uniform ||
+                   d.distribution.kind == Builtin::NormalClipped || d.distribution.kind == Builtin::UniformInt;
+    if (!bounded) {
+      if (report) ctx_.diags.report(DiagId::procedural_unbounded_delay, arg_range(p, "delay"), p.name,
+                                    to_string(d.distribution.kind));
+      return true;
+    }
+    return false;
+  }
+
+  static diag::SourceRange arg_range(const ast::ProjectionDecl& p, const std::string& name) {
+    if (p.synapse)
+      for (const auto& a : p.synapse->args)
+        if (a.name == name) return a.value->range;
+    return p.range;
   }
 
   void check_synapse_args(const ast::ProjectionDecl& p, Projection& proj, const Dimension* weight_dim,
@@ -1601,6 +1684,12 @@ void check_networks(Context& ctx) {
     auto net = std::make_unique<Network>();
     NetworkChecker(ctx, *decl, *net).run();
     ctx.program.networks.push_back(std::move(net));
+  }
+  for (const std::string& name : ctx.options.procedural) {
+    bool found = name == "all";
+    for (const auto& decl : ctx.program.modules.front()->networks)
+      for (const auto& p : decl->projections) found = found || p.name == name;
+    if (!found) ctx.diags.report(DiagId::unknown_procedural_projection, {}, name);
   }
 }
 

@@ -292,6 +292,10 @@ struct SynapseInstance {
   Dimension weight_dim;                   // what `weight` stands for (receptor's unit)
 };
 
+// How a projection's synapses are held at run time (docs/language.md, Connectivity):
+// stored as CSR rows, or regenerated from the connector's seed on every spike.
+enum class Connectivity { Sparse, Procedural };
+
 struct Projection {
   std::string name;
   const ast::ProjectionDecl* decl = nullptr;
@@ -302,6 +306,7 @@ struct Projection {
   std::vector<std::size_t> receptor_index;    // per `post` set: index into its
                                               // population's receptors
   Value delay;                                // ms; a multiple of dt, >= dt
+  Connectivity connectivity = Connectivity::Sparse;
 };
 
 struct Injection {
@@ -372,6 +377,9 @@ struct Program {
 struct CheckOptions {
   // A folder to read `import pynn` from instead of the embedded stdlib (empty: embedded).
   std::string stdlib_dir;
+  // Projections made procedural whatever their source says (`gennc --procedural`): names,
+  // or "all" for every projection whose connector and synapse allow it.
+  std::vector<std::string> procedural;
 };
 
 // Checks a parsed root file and everything it imports (sema parses the imports).

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "cuda/cuda_engine.h"
+#include "gennc/connect_rows.h"
 #include "initialise.h"
 #include "positions.h"
 
@@ -134,7 +135,9 @@ Status Simulation::check_model() const {
       return model_error(what + " connects a population that does not exist");
     if (!array_ok(proj.row_pointer_array, false) || !u32_array(proj.row_pointer_array, GENNC_SCOPE_ROW_POINTER, p, true))
       return model_error(what + ": its row pointers must be a uint32 row-pointer array of the projection");
-    if (!array_ok(proj.column_array, false) || !u32_array(proj.column_array, GENNC_SCOPE_SYNAPSE, p, true))
+    // No column array: a procedural projection, whose kernels regenerate rows on every spike.
+    if (!array_ok(proj.column_array, true) ||
+        (proj.column_array != kNone && !u32_array(proj.column_array, GENNC_SCOPE_SYNAPSE, p, true)))
       return model_error(what + ": its columns must be a uint32 per-synapse array of the projection");
     bool has_columns = proj.column_pointer_array != kNone;
     if (has_columns != (proj.column_synapse_array != kNone))
@@ -267,6 +270,11 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state, DeviceB
   GENNC_TRY(Selection::make(proj.pre, m.populations[proj.pre.population].size, what + " (pre)", &pre_[p]));
   GENNC_TRY(Selection::make(proj.post, m.populations[proj.post.population].size, what + " (post)", &post_[p]));
   uint32_t pre_size = m.populations[proj.pre.population].size;
+  if (proj.column_array == kNone) {
+    GENNC_TRY(count_procedural_rows(p));
+    (*state)[p] = 2;
+    return ok();
+  }
 
   if (device != nullptr && device->connects(p)) {
     // The device generates the columns; the host needs the row pointers (from the rows'
@@ -357,6 +365,36 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state, DeviceB
   return ok();
 }
 
+// A procedural projection stores only its row pointers: each row's length, counted with the
+// generator its delivery kernel runs (gennc/connect_rows.h), gives every synapse the index
+// its stored twin would have, which addresses its per-synapse draws.
+Status Simulation::count_procedural_rows(uint32_t p) {
+  const GenncModel& m = model_;
+  const GenncProjectionInfo& proj = m.projections[p];
+  std::string what = "projection '" + name_of(proj.name) + "'";
+  const Selection& pre = pre_[p];
+  const Selection& post = post_[p];
+  GenncRowConnector connector;
+  if (gennc_row_connector_init(&connector, proj.connector.kind, seed_, proj.connector.stream, post.size(),
+                               proj.connector.params[0], proj.connector.with_replacement))
+    return model_error(what + ": its connector cannot be procedural or has an invalid parameter");
+  bool self_excluded = proj.connector.allow_self_connections == 0 && proj.pre.population == proj.post.population;
+  uint32_t pre_size = m.populations[proj.pre.population].size;
+  std::vector<uint64_t> row_start(pre_size + 1, 0);
+  for (uint32_t i = 0; i < pre.size(); ++i) {
+    int64_t excluded = self_excluded ? post.local(pre.global(i)) : -1;
+    uint32_t skip = excluded >= 0 ? static_cast<uint32_t>(excluded) : GENNC_ROW_NONE;
+    if (!gennc_row_feasible(&connector, skip)) return model_error(what + ": a row has no candidate to connect to");
+    row_start[pre.global(i) + 1] = gennc_row_length(&connector, i, pre.global(i), skip);
+  }
+  for (uint32_t r = 0; r < pre_size; ++r) row_start[r + 1] += row_start[r];
+  if (row_start.back() > UINT32_MAX) return model_error(what + " has more than 2^32 - 1 synapses");
+  auto* row_pointer = static_cast<uint32_t*>(arrays_[proj.row_pointer_array].data());
+  for (uint32_t r = 0; r <= pre_size; ++r) row_pointer[r] = static_cast<uint32_t>(row_start[r]);
+  synapse_counts_[p] = row_start.back();
+  return ok();
+}
+
 Status Simulation::fill_synapse_arrays(uint32_t p, DeviceBuilder* device) {
   const GenncModel& m = model_;
   const GenncProjectionInfo& proj = m.projections[p];
@@ -371,6 +409,7 @@ Status Simulation::fill_synapse_arrays(uint32_t p, DeviceBuilder* device) {
     if (a == proj.column_array || a == proj.column_synapse_array || (device && device->initialises(a))) continue;
     GENNC_TRY(initialise_array(m, info, seed_, &endpoints, &pool_, &arrays_[a]));
   }
+  if (proj.column_array == kNone) return ok();  // procedural: nothing is stored per synapse
   if (!(device && device->connects(p))) {
     auto* column = static_cast<uint32_t*>(arrays_[proj.column_array].data());
     for (uint64_t k = 0; k < n; ++k) column[k] = synapse_post_[p][k];
@@ -450,7 +489,10 @@ void Simulation::refresh_pointers() {
 
 void Simulation::recompute_sizes() {
   for (uint32_t p = 0; p < model_.projection_count; ++p)
-    synapse_counts_[p] = arrays_[model_.projections[p].column_array].length();
+    synapse_counts_[p] = model_.projections[p].column_array != kNone
+                             ? arrays_[model_.projections[p].column_array].length()
+                             : static_cast<uint64_t>(arrays_[model_.projections[p].row_pointer_array].get(
+                                   arrays_[model_.projections[p].row_pointer_array].length() - 1));
   for (uint32_t p = 0; p < model_.population_count; ++p) {
     uint32_t id = model_.populations[p].ring_depth_array;
     if (id != kNone) ring_depths_[p] = static_cast<uint32_t>(arrays_[id].get(0));
