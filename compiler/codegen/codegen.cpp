@@ -8,6 +8,10 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <chrono>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <thread>
 
 #include "codegen/debug_info.h"
 #include "codegen/device_library.h"
@@ -50,6 +54,121 @@ bool uses_device_library(const llvm::Module& module) {
   return false;
 }
 
+std::unique_ptr<llvm::Module> new_module(const ir::Module& ir, llvm::LLVMContext& context, const Target& target) {
+  auto module = std::make_unique<llvm::Module>(ir.network_name, context);
+  module->setTargetTriple(target.machine().getTargetTriple().str());
+  module->setDataLayout(target.machine().createDataLayout());
+  module->setSourceFileName(ir.source_path);
+  return module;
+}
+
+// The kernels and synapse functions of `ir` in `module`, and what gennc_model needs besides
+// the PTX.
+ModelTableInputs lower_kernels(const ir::Module& ir, llvm::Module& module, const Target& target,
+                               const Options& options, const diag::SourceManager* sources) {
+  std::unique_ptr<DebugInfo> debug;
+  if (options.debug_info && sources != nullptr) debug = std::make_unique<DebugInfo>(module, *sources, ir.source_path);
+  const LoweringContext lowering{ir, module, target, debug.get()};
+  ModelTableInputs table;
+  table.kernels = emit_kernels(lowering);
+  table.synapse_functions = emit_synapse_functions(lowering);
+  table.compiler_version = "gennc " GENNC_VERSION " (LLVM " LLVM_VERSION_STRING ")";
+  table.build_seconds = options.build_seconds;
+  if (debug != nullptr) debug->finalize();
+  return table;
+}
+
+// Links the device library where the kernels draw random numbers, then optimises.
+void finish_module(llvm::Module& module, const Target& target, const Options& options, StepTimer& timer) {
+  if (uses_device_library(module)) {
+    std::string error;
+    if (!link_device_library(module, &error)) ir::internal_error("codegen", error);
+  }
+  verify_or_abort(module, "after lowering");
+  timer.mark("codegen.link-device-library");
+
+  optimize_module(module, target.machine(), options.opt_level);
+  timer.mark("llvm.optimize");
+}
+
+// The functions gennc_model points to, made hidden symbols of the kernels' object, so that
+// the table can be compiled apart from them. Their names carry a '.' ("exc.update"), so
+// they meet no C or C++ symbol of the runtime.
+void export_to_table(const ModelTableInputs& table) {
+  for (const std::vector<llvm::Function*>* functions : {&table.kernels, &table.synapse_functions})
+    for (llvm::Function* fn : *functions)
+      if (fn != nullptr) {
+        fn->setLinkage(llvm::GlobalValue::ExternalLinkage);
+        fn->setVisibility(llvm::GlobalValue::HiddenVisibility);
+      }
+}
+
+// `functions`, declared in `module` under the same names and types.
+std::vector<llvm::Function*> declare_in(llvm::Module& module, const std::vector<llvm::Function*>& functions) {
+  std::vector<llvm::Function*> declared;
+  for (llvm::Function* fn : functions) {
+    if (fn == nullptr) {
+      declared.push_back(nullptr);
+      continue;
+    }
+    auto* declaration =
+        llvm::Function::Create(fn->getFunctionType(), llvm::GlobalValue::ExternalLinkage, fn->getName(), module);
+    declaration->setVisibility(llvm::GlobalValue::HiddenVisibility);
+    declared.push_back(declaration);
+  }
+  return declared;
+}
+
+// Runs `work` on a second thread. join() waits for it and rethrows what it threw (an
+// internal error); the destructor joins too, so that an exception on this thread never
+// leaves the other running.
+class SecondThread {
+ public:
+  explicit SecondThread(std::function<void()> work)
+      : thread_([this, work = std::move(work)] {
+          try {
+            work();
+          } catch (...) {
+            error_ = std::current_exception();
+          }
+        }) {}
+  SecondThread(const SecondThread&) = delete;
+  SecondThread& operator=(const SecondThread&) = delete;
+  ~SecondThread() {
+    if (thread_.joinable()) thread_.join();
+  }
+  void join() {
+    thread_.join();
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::exception_ptr error_;
+  std::thread thread_;  // declared last: it starts once error_ exists
+};
+
+// `bytes` in a temporary file, removed when `remover` goes; reports a failure to `diags`.
+std::optional<std::string> write_temporary(const std::string& bytes, llvm::FileRemover& remover,
+                                           diag::Diagnostics& diags) {
+  llvm::SmallString<128> temporary;
+  int fd = -1;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("gennc", "o", fd, temporary)) {
+    diags.report(diag::DiagId::cannot_write_output, diag::SourceRange{}, "a temporary object file", ec.message());
+    return std::nullopt;
+  }
+  remover.setFile(temporary);
+  llvm::raw_fd_ostream out(fd, /*shouldClose=*/true);
+  out << bytes;
+  out.close();
+  if (out.has_error()) {
+    diags.report(diag::DiagId::cannot_write_output, diag::SourceRange{}, std::string(temporary),
+                 out.error().message());
+    out.clear_error();
+    return std::nullopt;
+  }
+  return std::string(temporary);
+}
+
 }  // namespace
 
 std::unique_ptr<HostTarget> make_host_target(const Options& options, diag::Diagnostics& diags) {
@@ -66,34 +185,11 @@ std::unique_ptr<llvm::Module> generate_module(const ir::Module& ir, llvm::LLVMCo
                                               const Target& target, const Options& options,
                                               const diag::SourceManager* sources, Timings* timings) {
   StepTimer timer(timings);
-  auto module = std::make_unique<llvm::Module>(ir.network_name, context);
-  module->setTargetTriple(target.machine().getTargetTriple().str());
-  module->setDataLayout(target.machine().createDataLayout());
-  module->setSourceFileName(ir.source_path);
-
-  std::unique_ptr<DebugInfo> debug;
-  if (options.debug_info && sources != nullptr) debug = std::make_unique<DebugInfo>(*module, *sources, ir.source_path);
-  const LoweringContext lowering{ir, *module, target, debug.get()};
-  ModelTableInputs table;
-  table.kernels = emit_kernels(lowering);
-  table.synapse_functions = emit_synapse_functions(lowering);
-  table.compiler_version = "gennc " GENNC_VERSION " (LLVM " LLVM_VERSION_STRING ")";
-  table.build_seconds = options.build_seconds;
-  table.ptx = options.ptx.text;
-  table.ptx_entries = options.ptx.entries;
+  std::unique_ptr<llvm::Module> module = new_module(ir, context, target);
+  ModelTableInputs table = lower_kernels(ir, *module, target, options, sources);
   emit_model_table(ir, *module, table);
-  if (debug != nullptr) debug->finalize();
   timer.mark("codegen.lower");
-
-  if (uses_device_library(*module)) {
-    std::string error;
-    if (!link_device_library(*module, &error)) ir::internal_error("codegen", error);
-  }
-  verify_or_abort(*module, "after lowering");
-  timer.mark("codegen.link-device-library");
-
-  optimize_module(*module, target.machine(), options.opt_level);
-  timer.mark("llvm.optimize");
+  finish_module(*module, target, options, timer);
   return module;
 }
 
@@ -116,35 +212,73 @@ std::string emit_file(llvm::Module& module, const Target& target, FileKind kind,
   return bytes;
 }
 
-bool build_binary(llvm::Module& module, const Target& target, BinaryKind kind, const std::string& path,
-                  const std::string& runtime_dir, diag::Diagnostics& diags, Timings* timings) {
-  const std::string object = emit_file(module, target, FileKind::Object, timings);
-  StepTimer timer(timings);
-  std::optional<RuntimeLibraries> libraries = find_runtime_libraries(runtime_dir, diags);
-  if (!libraries) return false;
+bool build_binary(const ir::Module& ir, const HostTarget& target, const Options& options,
+                  const diag::SourceManager* sources, const GpuPipeline& gpu, const BinaryOutput& output,
+                  diag::Diagnostics& diags, Timings* timings) {
+  const auto started = std::chrono::steady_clock::now();
+  Timings gpu_timings;
+  diag::Diagnostics gpu_diags(diags.sources(), nullptr);
+  std::optional<EmbeddedPtx> ptx;
+  std::optional<SecondThread> gpu_thread;
+  if (gpu) gpu_thread.emplace([&] { ptx = gpu(gpu_diags, timings != nullptr ? &gpu_timings : nullptr); });
 
-  llvm::SmallString<128> temporary;
-  int fd = -1;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("gennc", "o", fd, temporary)) {
-    diags.report(diag::DiagId::cannot_write_output, diag::SourceRange{}, "a temporary object file", ec.message());
-    return false;
-  }
-  llvm::FileRemover remove_temporary(temporary);
-  {
-    llvm::raw_fd_ostream out(fd, /*shouldClose=*/true);
-    out << object;
-    out.close();
-    if (out.has_error()) {
-      diags.report(diag::DiagId::cannot_write_output, diag::SourceRange{}, std::string(temporary),
-                   out.error().message());
-      out.clear_error();
-      return false;
+  // The host pipeline, in a context of this thread's own.
+  llvm::LLVMContext context;
+  StepTimer timer(timings);
+  std::unique_ptr<llvm::Module> module = new_module(ir, context, target);
+  ModelTableInputs table = lower_kernels(ir, *module, target, options, sources);
+  export_to_table(table);
+  timer.mark("codegen.lower");
+  finish_module(*module, target, options, timer);
+  const std::string kernels_object = emit_file(*module, target, FileKind::Object, timings);
+
+  if (gpu_thread) {
+    gpu_thread->join();
+    if (timings != nullptr) {
+      timings->insert(timings->end(), gpu_timings.begin(), gpu_timings.end());
+      timings->emplace_back("codegen.parallel",
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
+    // A builder commits (prints and counts) a collected diagnostic again in this sink.
+    for (const diag::Diagnostic& d : gpu_diags.all()) {
+      diag::DiagBuilder replay(&diags, d);
+    }
+    if (gpu_diags.has_errors()) return false;
   }
-  const bool linked = link_simulator(std::string(temporary), path,
-                                     kind == BinaryKind::SharedLibrary ? LinkKind::SharedLibrary : LinkKind::Executable,
-                                     *libraries, diags);
-  timer.mark("link");
+
+  StepTimer table_timer(timings);
+  std::unique_ptr<llvm::Module> table_module = new_module(ir, context, target);
+  table.kernels = declare_in(*table_module, table.kernels);
+  table.synapse_functions = declare_in(*table_module, table.synapse_functions);
+  if (ptx) {
+    table.ptx = std::move(ptx->text);
+    table.ptx_entries = std::move(ptx->entries);
+  }
+  emit_model_table(ir, *table_module, table);
+  verify_or_abort(*table_module, "after the model table");
+  std::string table_object;
+  {
+    llvm::raw_string_ostream out(table_object);
+    llvm::buffer_ostream buffer(out);
+    std::string error;
+    if (!emit_machine_code(*table_module, target.machine(), MachineCodeKind::Object, buffer, &error))
+      ir::internal_error("codegen", error);
+  }
+  table_timer.mark("codegen.model-table");
+
+  std::optional<RuntimeLibraries> libraries = find_runtime_libraries(output.runtime_dir, diags);
+  if (!libraries) return false;
+  llvm::FileRemover remove_kernels;
+  llvm::FileRemover remove_table;
+  const std::optional<std::string> kernels_path = write_temporary(kernels_object, remove_kernels, diags);
+  if (!kernels_path) return false;
+  const std::optional<std::string> table_path = write_temporary(table_object, remove_table, diags);
+  if (!table_path) return false;
+  const bool linked =
+      link_simulator({*kernels_path, *table_path}, output.path,
+                     output.kind == BinaryKind::SharedLibrary ? LinkKind::SharedLibrary : LinkKind::Executable,
+                     *libraries, diags);
+  table_timer.mark("link");
   return linked;
 }
 

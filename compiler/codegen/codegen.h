@@ -6,7 +6,9 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,14 +35,27 @@ struct Options {
   int opt_level = 2;            // -O0..3
   HostCpu cpu;                  // -march
   std::string gpu_arch = "sm_80";  // --gpu-arch: the PTX target (the driver JIT-compiles it for newer GPUs)
-  EmbeddedPtx ptx;              // embedded into gennc_model (GenncModel.ptx, GenncKernelInfo.ptx_entry)
   bool debug_info = true;       // line tables from source ranges
   double build_seconds = 0.0;   // recorded in gennc_model; 0 keeps the output reproducible
 };
 
-// Seconds per step of code generation, in order ("codegen.lower", "llvm.optimize", ...),
-// for --time-passes.
+// Seconds per step of code generation, in a fixed order ("codegen.lower", "llvm.optimize",
+// ...), for --time-passes.
 using Timings = std::vector<std::pair<std::string, double>>;
+
+// The GPU half of a linked binary (generate_ptx, targets/nvptx/generate_ptx.h): the PTX to
+// embed, or nullopt for none. build_binary runs it on a second thread while the host code
+// is compiled, so it must build its module in an LLVMContext and with a TargetMachine of its
+// own, report only to `diags` and time only into `timings`; both are its own, passed on
+// after the threads join, so the output does not depend on which finished first.
+using GpuPipeline = std::function<std::optional<EmbeddedPtx>(diag::Diagnostics& diags, Timings* timings)>;
+
+// Where a linked binary goes.
+struct BinaryOutput {
+  BinaryKind kind = BinaryKind::Executable;
+  std::string path;
+  std::string runtime_dir;  // the runtime libraries' folder; empty: where find_runtime_libraries looks
+};
 
 // The host target for `options`; reports target_machine_failed and returns null when the
 // CPU is unknown.
@@ -57,10 +72,17 @@ std::unique_ptr<llvm::Module> generate_module(const ir::Module& ir, llvm::LLVMCo
 // The text (LLVM IR, assembly) or bytes (object) of `module` for `target`.
 std::string emit_file(llvm::Module& module, const Target& target, FileKind kind, Timings* timings);
 
-// Compiles `module` to a temporary object and links it with the runtime (from
-// `runtime_dir`, or where find_runtime_libraries looks when empty) into `path`.
-// Reports failures (no runtime libraries, linker errors, unwritable files) to `diags`.
-bool build_binary(llvm::Module& module, const Target& target, BinaryKind kind, const std::string& path,
-                  const std::string& runtime_dir, diag::Diagnostics& diags, Timings* timings);
+// Compiles `ir` and links it with the runtime into `output`: the host code (the module of
+// generate_module without gennc_model, optimised and emitted as an object) on this thread
+// while `gpu` (when given) makes the PTX on a second one; then gennc_model, which embeds
+// the PTX, as a second small object whose kernel pointers are hidden symbols of the first;
+// then the link. The GPU pipeline's diagnostics follow the host's; when it reports an
+// error nothing is linked. `timings` gets the host steps, the GPU steps, their wall time
+// together ("codegen.parallel"), "codegen.model-table" and "link", in that order.
+// Requires what generate_module requires. Reports failures (no runtime libraries, linker
+// errors, unwritable files) to `diags`.
+bool build_binary(const ir::Module& ir, const HostTarget& target, const Options& options,
+                  const diag::SourceManager* sources, const GpuPipeline& gpu, const BinaryOutput& output,
+                  diag::Diagnostics& diags, Timings* timings);
 
 }  // namespace gennc::codegen

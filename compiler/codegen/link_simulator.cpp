@@ -41,7 +41,7 @@ std::string linker_choice() {
   return {};
 }
 
-std::vector<std::string> link_arguments(const std::string& linker, const std::string& object,
+std::vector<std::string> link_arguments(const std::string& linker, const std::vector<std::string>& objects,
                                         const std::string& output, LinkKind kind,
                                         const RuntimeLibraries& libraries) {
   std::vector<std::string> args = {linker, "-o", output};
@@ -49,11 +49,14 @@ std::vector<std::string> link_arguments(const std::string& linker, const std::st
   if (kind == LinkKind::SharedLibrary) {
     // Every runtime object is kept (not only those the model references), so the library
     // exports the whole C ABI; the static C++ runtime stays private to the library.
-    args.insert(args.end(), {"-shared", object, "-Wl,--whole-archive", libraries.runtime,
+    args.push_back("-shared");
+    args.insert(args.end(), objects.begin(), objects.end());
+    args.insert(args.end(), {"-Wl,--whole-archive", libraries.runtime,
                              "-Wl,--no-whole-archive",
                              "-Wl,--exclude-libs,libstdc++.a:libgcc.a:libgcc_eh.a"});
   } else {
-    args.insert(args.end(), {object, libraries.sim_main, libraries.runtime});
+    args.insert(args.end(), objects.begin(), objects.end());
+    args.insert(args.end(), {libraries.sim_main, libraries.runtime});
   }
   args.insert(args.end(), {"-static-libstdc++", "-static-libgcc", "-lm", "-lpthread", "-ldl"});
   return args;
@@ -90,14 +93,14 @@ std::optional<RuntimeLibraries> find_runtime_libraries(const std::string& dir, d
   return std::nullopt;
 }
 
-bool link_simulator(const std::string& object, const std::string& output, LinkKind kind,
+bool link_simulator(const std::vector<std::string>& objects, const std::string& output, LinkKind kind,
                     const RuntimeLibraries& libraries, diag::Diagnostics& diags) {
   const std::string linker = find_linker();
   if (linker.empty()) {
     diags.report(diag::DiagId::linker_not_found, diag::SourceRange{});
     return false;
   }
-  const std::vector<std::string> args = link_arguments(linker, object, output, kind, libraries);
+  const std::vector<std::string> args = link_arguments(linker, objects, output, kind, libraries);
   std::vector<llvm::StringRef> arg_refs(args.begin(), args.end());
 
   // The linker's own messages are kept for the diagnostic rather than printed as they come.

@@ -1,4 +1,4 @@
-// The link step: a compiled network's object file + the runtime's static libraries ->
+// The link step: a compiled network's object files + the runtime's static libraries ->
 // the `sim` executable or a shared library, through the system C++ compiler driver.
 #pragma once
 
@@ -29,11 +29,11 @@ std::vector<RuntimeLibraries> runtime_candidates(const std::string& dir);
 // runtime_library_missing and returns nullopt when none does.
 std::optional<RuntimeLibraries> find_runtime_libraries(const std::string& dir, diag::Diagnostics& diags);
 
-// Links `object` with the runtime into `output`. Our libraries are linked statically, and
+// Links `objects` (the network's: kernels, gennc_model) with the runtime into `output`. Our libraries are linked statically, and
 // so are libstdc++ and libgcc, so the result runs on a machine without gennc or a matching
 // C++ runtime; only libc, libm, libpthread and libdl stay dynamic. Reports linker_not_found
 // or link_failed (with the linker's messages) and returns false on failure.
-bool link_simulator(const std::string& object, const std::string& output, LinkKind kind,
+bool link_simulator(const std::vector<std::string>& objects, const std::string& output, LinkKind kind,
                     const RuntimeLibraries& libraries, diag::Diagnostics& diags);
 
 }  // namespace gennc::codegen

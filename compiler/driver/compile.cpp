@@ -108,37 +108,43 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   if (!options.march.empty()) generate.cpu.arch = options.march;
   generate.gpu_arch = options.gpu_arch;
   codegen::Timings timings;
+  std::unique_ptr<codegen::NvptxTarget> gpu;
   if (options.emit == Emit::Ptx || (link && !options.no_gpu)) {
-    std::unique_ptr<codegen::NvptxTarget> gpu = codegen::make_nvptx_target(generate, diags);
+    gpu = codegen::make_nvptx_target(generate, diags);
     if (gpu == nullptr) return finish(*file);
-    // A `sim` embeds PTX where it can: without libdevice it is built for the CPU only.
-    const bool required = options.emit == Emit::Ptx;
-    std::optional<codegen::EmbeddedPtx> ptx = codegen::generate_ptx(*ir, *gpu, generate, !required, diags, &timings);
-    if (required) {
-      if (ptx) write_output(options, out, diags, ptx->text);
-      return finish(*file);
-    }
-    if (diags.has_errors()) return finish(*file);
-    if (ptx) generate.ptx = std::move(*ptx);
   }
-  // Dumps stay reproducible; a linked model records how long it took to build.
-  if (link) generate.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::unique_ptr<codegen::HostTarget> target = codegen::make_host_target(generate, diags);
-  if (target == nullptr) return finish(*file);
-  llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> code = codegen::generate_module(*ir, context, *target, generate, &sources, &timings);
-  if (link) {
-    const std::string path = options.output.empty() ? "sim" : options.output;
-    const auto kind = options.shared ? codegen::BinaryKind::SharedLibrary : codegen::BinaryKind::Executable;
-    codegen::build_binary(*code, *target, kind, path, options.runtime_dir, diags, &timings);
+  if (options.emit == Emit::Ptx) {
+    std::optional<codegen::EmbeddedPtx> ptx = codegen::generate_ptx(*ir, *gpu, generate, false, diags, &timings);
+    if (ptx) write_output(options, out, diags, ptx->text);
   } else {
-    const codegen::FileKind kind = options.emit == Emit::Llvm  ? codegen::FileKind::LlvmIr
-                                   : options.emit == Emit::Asm ? codegen::FileKind::Assembly
-                                                               : codegen::FileKind::Object;
-    write_output(options, out, diags, codegen::emit_file(*code, *target, kind, &timings));
+    std::unique_ptr<codegen::HostTarget> target = codegen::make_host_target(generate, diags);
+    if (target == nullptr) return finish(*file);
+    if (link) {
+      // Dumps stay reproducible; a linked model records how long it took to build.
+      generate.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      // A `sim` embeds PTX where it can: without libdevice it is built for the CPU only.
+      codegen::GpuPipeline make_ptx;
+      if (gpu != nullptr)
+        make_ptx = [&](diag::Diagnostics& gpu_diags, codegen::Timings* gpu_timings) {
+          return codegen::generate_ptx(*ir, *gpu, generate, true, gpu_diags, gpu_timings);
+        };
+      codegen::BinaryOutput binary;
+      binary.kind = options.shared ? codegen::BinaryKind::SharedLibrary : codegen::BinaryKind::Executable;
+      binary.path = options.output.empty() ? "sim" : options.output;
+      binary.runtime_dir = options.runtime_dir;
+      codegen::build_binary(*ir, *target, generate, &sources, make_ptx, binary, diags, &timings);
+    } else {
+      llvm::LLVMContext context;
+      std::unique_ptr<llvm::Module> code =
+          codegen::generate_module(*ir, context, *target, generate, &sources, &timings);
+      const codegen::FileKind kind = options.emit == Emit::Llvm  ? codegen::FileKind::LlvmIr
+                                     : options.emit == Emit::Asm ? codegen::FileKind::Assembly
+                                                                 : codegen::FileKind::Object;
+      write_output(options, out, diags, codegen::emit_file(*code, *target, kind, &timings));
+    }
   }
   if (options.time_passes) {
-    std::sort(timings.begin(), timings.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    // In the order the steps run (the host's, then the GPU's, whichever thread finished first).
     err << "===== code generation times =====\n";
     for (const auto& [name, seconds] : timings) err << fmt::format("{:10.3f} ms  {}\n", seconds * 1e3, name);
   }

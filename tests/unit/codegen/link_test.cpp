@@ -80,15 +80,15 @@ int run(const std::vector<std::string>& args, std::string* output) {
   return status;
 }
 
-// Compiles the counting network and links it as `kind` at `path`.
-bool build(codegen::BinaryKind kind, const std::string& path, diag::Diagnostics& diags) {
+// Compiles the counting network and links it as `kind` at `path`, with the PTX (if any)
+// that `gpu` makes on the second thread.
+bool build(codegen::BinaryKind kind, const std::string& path, diag::Diagnostics& diags,
+           const codegen::GpuPipeline& gpu = {}) {
   codegen::Options options;
   std::unique_ptr<codegen::HostTarget> target = codegen::make_host_target(options, diags);
   REQUIRE(target != nullptr);
-  llvm::LLVMContext context;
   const ir::Module m = counting_network();
-  auto module = codegen::generate_module(m, context, *target, options, nullptr, nullptr);
-  return codegen::build_binary(*module, *target, kind, path, "", diags, nullptr);
+  return codegen::build_binary(m, *target, options, nullptr, gpu, {kind, path, ""}, diags, nullptr);
 }
 
 }  // namespace
@@ -144,6 +144,50 @@ TEST_CASE("--shared links a library exporting the runtime's C ABI and the model"
   CHECK(std::string(model->network_name) == "counting");
   CHECK(model->kernel_count == 1);
   dlclose(handle);
+  llvm::sys::fs::remove_directories(dir);
+}
+
+TEST_CASE("the PTX made beside the host code is embedded in gennc_model", "[codegen][link]") {
+  const std::string dir = temporary_dir();
+  const std::string library = path_in(dir, "libcounting.so");
+  diag::SourceManager sources;
+  diag::Diagnostics diags(sources, nullptr);
+  const codegen::GpuPipeline gpu = [](diag::Diagnostics&, codegen::Timings*) {
+    return std::optional<codegen::EmbeddedPtx>(codegen::EmbeddedPtx{"// the counting PTX\n", {"pop_update"}});
+  };
+  REQUIRE(build(codegen::BinaryKind::SharedLibrary, library, diags, gpu));
+
+  void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  INFO((handle == nullptr ? dlerror() : ""));
+  REQUIRE(handle != nullptr);
+  const auto* model = static_cast<const GenncModel*>(dlsym(handle, "gennc_model"));
+  REQUIRE(model != nullptr);
+  REQUIRE(model->ptx != nullptr);
+  CHECK(std::string(model->ptx) == "// the counting PTX\n");
+  REQUIRE(model->kernel_count == 1);
+  REQUIRE(model->kernels[0].ptx_entry != nullptr);
+  CHECK(std::string(model->kernels[0].ptx_entry) == "pop_update");
+  // The table's kernel pointer reaches the host entry in the other object; the entry
+  // itself is not exported.
+  CHECK(model->kernels[0].host != nullptr);
+  CHECK(dlsym(handle, "pop.update") == nullptr);
+  dlclose(handle);
+  llvm::sys::fs::remove_directories(dir);
+}
+
+TEST_CASE("an error of the GPU pipeline is reported and nothing is linked", "[codegen][link]") {
+  const std::string dir = temporary_dir();
+  const std::string sim = path_in(dir, "sim");
+  diag::SourceManager sources;
+  diag::Diagnostics diags(sources, nullptr);
+  const codegen::GpuPipeline gpu = [](diag::Diagnostics& gpu_diags, codegen::Timings*) {
+    gpu_diags.report(diag::DiagId::target_machine_failed, diag::SourceRange{}, "the GPU", "no libdevice");
+    return std::optional<codegen::EmbeddedPtx>();
+  };
+  CHECK(!build(codegen::BinaryKind::Executable, sim, diags, gpu));
+  REQUIRE(diags.all().size() == 1);
+  CHECK(diags.all()[0].id == diag::DiagId::target_machine_failed);
+  CHECK(!llvm::sys::fs::exists(sim));
   llvm::sys::fs::remove_directories(dir);
 }
 
