@@ -1,8 +1,10 @@
 #!/bin/sh
 # Assembles the PTX gennc emits for some networks, and the runtime's step kernels, with
 # ptxas for sm_80 and sm_90 (the default sm_80 PTX, which the driver JIT-compiles for
-# newer GPUs, and --gpu-arch=sm_90). Exit 77 (skipped) where there is no ptxas.
-#   check_ptx.sh GENNC PRINT_STEP_KERNELS WORKDIR NETWORK.gdsl...
+# newer GPUs, and --gpu-arch=sm_90); arguments ending in .ptx (the runtime's device
+# initialisation library, sm_60 PTX) are assembled as they are, for sm_80 and sm_90. Exit 77
+# (skipped) where there is no ptxas.
+#   check_ptx.sh GENNC PRINT_STEP_KERNELS WORKDIR NETWORK.gdsl|FILE.ptx...
 set -u
 gennc=$1 step_kernels=$2 work=$3
 shift 3
@@ -28,6 +30,11 @@ assemble() {  # file arch
 assemble "$work/step_kernels.ptx" sm_80
 assemble "$work/step_kernels.ptx" sm_90
 for network in "$@"; do
+  case $network in
+    *.ptx)
+      for arch in sm_80 sm_90; do assemble "$network" $arch; done
+      continue ;;
+  esac
   name=$(basename "$network" .gdsl)
   if ! "$gennc" "$network" --emit=ptx -o "$work/$name.ptx"; then
     echo "FAIL  gennc --emit=ptx $network"
