@@ -60,7 +60,10 @@ bool DeviceInit::can_connect(uint32_t p) const {
   if (c.kind != GENNC_CONNECT_ALL_TO_ALL && c.kind != GENNC_CONNECT_ONE_TO_ONE &&
       c.kind != GENNC_CONNECT_FIXED_PROBABILITY && c.kind != GENNC_CONNECT_FIXED_NUMBER_POST)
     return false;
-  if (proj.column_pointer_array != kNone || !whole_or_slice(proj.pre) || !whole_or_slice(proj.post)) return false;
+  // A procedural projection (no column array) stores no rows; the host counts them.
+  if (proj.column_array == kNone || proj.column_pointer_array != kNone || !whole_or_slice(proj.pre) ||
+      !whole_or_slice(proj.post))
+    return false;
   for (uint32_t q = 0; q < m.projection_count; ++q)
     if (m.projections[q].connector.kind == GENNC_CONNECT_CLONE && m.projections[q].connector.params[0] == p)
       return false;
@@ -167,7 +170,7 @@ Status DeviceInit::longest_delay(uint32_t a, uint64_t length, uint64_t* longest,
   double p0 = info.init.params[0], p1 = info.init.params[1], p2 = info.init.params[2], p3 = info.init.params[3];
   double dt = model_.dt;
   void* params[] = {&length, &dtype, &kind, &p0, &p1, &p2, &p3, &stream, &seed_, &dt, &out};
-  Status status = check(api_.cuMemcpyHtoD(out, result, 8), "cuMemcpyHtoD");
+  Status status = check(api_.cuMemsetD8Async(out, 0, 8, stream_), "cuMemsetD8Async");
   if (status.ok()) status = launch(max_delay_, length, params);
   if (status.ok()) status = check(api_.cuStreamSynchronize(stream_), "drawing delays");
   if (status.ok()) status = check(api_.cuMemcpyDtoH(result, out, 8), "cuMemcpyDtoH");
