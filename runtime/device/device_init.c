@@ -222,3 +222,57 @@ KERNEL void gennc_fill_rows(uint32_t kind, uint64_t seed, uint32_t stream, doubl
     if (r.connector.kind == GENNC_CONNECT_FIXED_NUMBER_POST) sort_row(row, length);
   }
 }
+
+/* ---- fixed_number_pre with replacement: columns of picks, scattered into rows --------- */
+
+/* Column j (post selection position) of fixed_number_pre with replacement: the
+ * fixed_number_post generator with the sides swapped (connect.cpp), n picks among the pre
+ * selection drawn at the post neuron's index. `r` is made with the sides swapped: its
+ * rows are the post selection and its candidates the pre selection. */
+static inline void column_begin(const Rows* r, uint32_t j, GenncRowCursor* cursor) {
+  uint32_t neuron = row_neuron(r, j);
+  gennc_row_begin(&r->connector, j, neuron, excluded_position(r, neuron), cursor);
+}
+
+/* counts[b] += the synapses of pre selection position b (atomically, over all columns). */
+KERNEL void gennc_count_columns(uint64_t seed, uint32_t stream, double n, uint32_t n_post, uint32_t post_start,
+                                uint32_t post_step, uint32_t n_pre, uint32_t pre_start, uint32_t pre_step,
+                                uint32_t exclude_self, uint32_t* counts) {
+  Rows r = make_rows(GENNC_CONNECT_FIXED_NUMBER_POST, seed, stream, n, 1, n_post, post_start, post_step, n_pre,
+                     pre_start, pre_step, exclude_self);
+  uint64_t j;
+  for (j = first_element(); j < r.n_pre; j += grid_stride()) {
+    GenncRowCursor cursor;
+    uint32_t b;
+    column_begin(&r, (uint32_t)j, &cursor);
+    while ((b = gennc_row_next(&r.connector, &cursor, 0)) != GENNC_ROW_END) __nvvm_atom_add_gen_i((int*)&counts[b], 1);
+  }
+}
+
+/* Each column's synapses written into their pre neurons' rows, as post population indices:
+ * row g's k-th arrival at row_pointer[g] + k, k counted atomically in filled[g] (zeroed
+ * first). The order within a row depends on the threads until gennc_sort_rows sorts it. */
+KERNEL void gennc_scatter_columns(uint64_t seed, uint32_t stream, double n, uint32_t n_post, uint32_t post_start,
+                                  uint32_t post_step, uint32_t n_pre, uint32_t pre_start, uint32_t pre_step,
+                                  uint32_t exclude_self, const uint32_t* row_pointer, uint32_t* filled,
+                                  uint32_t* columns) {
+  Rows r = make_rows(GENNC_CONNECT_FIXED_NUMBER_POST, seed, stream, n, 1, n_post, post_start, post_step, n_pre,
+                     pre_start, pre_step, exclude_self);
+  uint64_t j;
+  for (j = first_element(); j < r.n_pre; j += grid_stride()) {
+    GenncRowCursor cursor;
+    uint32_t b, post = row_neuron(&r, (uint32_t)j);
+    column_begin(&r, (uint32_t)j, &cursor);
+    while ((b = gennc_row_next(&r.connector, &cursor, 0)) != GENNC_ROW_END) {
+      uint32_t g = r.post_start + b * r.post_step;
+      columns[row_pointer[g] + (uint32_t)__nvvm_atom_add_gen_i((int*)&filled[g], 1)] = post;
+    }
+  }
+}
+
+/* Sorts rows [0, rows) by post neuron: the host's CSR order (repeats are equal). */
+KERNEL void gennc_sort_rows(uint32_t rows, const uint32_t* row_pointer, uint32_t* columns) {
+  uint64_t i;
+  for (i = first_element(); i < rows; i += grid_stride())
+    sort_row(columns + row_pointer[i], row_pointer[i + 1] - row_pointer[i]);
+}

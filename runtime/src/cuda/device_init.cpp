@@ -40,7 +40,10 @@ Status DeviceInit::open(const DriverApi& api, const GenncModel& model, uint64_t 
     } entries[] = {{"gennc_init_values", &init->init_values_},
                    {"gennc_max_delay", &init->max_delay_},
                    {"gennc_count_rows", &init->count_rows_},
-                   {"gennc_fill_rows", &init->fill_rows_}};
+                   {"gennc_fill_rows", &init->fill_rows_},
+                   {"gennc_count_columns", &init->count_columns_},
+                   {"gennc_scatter_columns", &init->scatter_columns_},
+                   {"gennc_sort_rows", &init->sort_rows_}};
     for (const auto& e : entries)
       GENNC_TRY(init->check(api.cuModuleGetFunction(e.function, init->module_, e.name), "cuModuleGetFunction"));
     init->decide();
@@ -57,12 +60,16 @@ bool DeviceInit::can_connect(uint32_t p) const {
   const GenncModel& m = model_;
   const GenncProjectionInfo& proj = m.projections[p];
   const GenncConnector& c = proj.connector;
+  // fixed_number_pre only with replacement: Floyd's rule would need each column's picks.
+  bool by_column = c.kind == GENNC_CONNECT_FIXED_NUMBER_PRE;
   if (c.kind != GENNC_CONNECT_ALL_TO_ALL && c.kind != GENNC_CONNECT_ONE_TO_ONE &&
-      c.kind != GENNC_CONNECT_FIXED_PROBABILITY && c.kind != GENNC_CONNECT_FIXED_NUMBER_POST)
+      c.kind != GENNC_CONNECT_FIXED_PROBABILITY && c.kind != GENNC_CONNECT_FIXED_NUMBER_POST &&
+      !(by_column && c.with_replacement))
     return false;
-  // A procedural projection (no column array) stores no rows; the host counts them.
-  if (proj.column_array == kNone || proj.column_pointer_array != kNone || !whole_or_slice(proj.pre) ||
-      !whole_or_slice(proj.post))
+  // Procedural and dense projections (no column array) store no rows, the host counts them;
+  // a bitmask (a list-scope column array) is built by the host.
+  if (proj.column_array == kNone || m.arrays[proj.column_array].scope != GENNC_SCOPE_SYNAPSE ||
+      proj.column_pointer_array != kNone || !whole_or_slice(proj.pre) || !whole_or_slice(proj.post))
     return false;
   for (uint32_t q = 0; q < m.projection_count; ++q)
     if (m.projections[q].connector.kind == GENNC_CONNECT_CLONE && m.projections[q].connector.params[0] == p)
@@ -74,7 +81,8 @@ bool DeviceInit::can_connect(uint32_t p) const {
   // Invalid parameters and infeasible rows are the host's to report.
   RowParams r = row_params(p);
   GenncRowConnector rows;
-  if (gennc_row_connector_init(&rows, r.kind, r.seed, r.stream, r.n_post, r.param, static_cast<int>(r.with_replacement)))
+  if (gennc_row_connector_init(&rows, by_column ? uint32_t{GENNC_CONNECT_FIXED_NUMBER_POST} : r.kind, r.seed, r.stream,
+                               by_column ? r.n_pre : r.n_post, r.param, static_cast<int>(r.with_replacement)))
     return false;
   if (c.kind == GENNC_CONNECT_ONE_TO_ONE && r.n_pre != r.n_post) return false;
   return gennc_row_feasible(&rows, GENNC_ROW_NONE) && (!r.exclude_self || gennc_row_feasible(&rows, 0));
@@ -148,10 +156,19 @@ Status DeviceInit::row_lengths(uint32_t p, std::vector<uint32_t>* lengths) {
   if (r.n_pre == 0) return ok();
   CUdeviceptr out = 0;
   GENNC_TRY(check(api_.cuMemAlloc(&out, uint64_t{r.n_pre} * 4), "cuMemAlloc"));
-  void* params[] = {&r.kind,  &r.seed,      &r.stream,    &r.param,  &r.with_replacement,
-                    &r.n_pre, &r.pre_start, &r.pre_step,  &r.n_post, &r.post_start,
-                    &r.post_step, &r.exclude_self, &out};
-  Status status = launch(count_rows_, r.n_pre, params);
+  Status status = ok();
+  if (r.kind == GENNC_CONNECT_FIXED_NUMBER_PRE) {
+    // Columns add their picks to the rows' counts.
+    void* params[] = {&r.seed,      &r.stream, &r.param,     &r.n_post,   &r.post_start, &r.post_step,
+                      &r.n_pre,     &r.pre_start, &r.pre_step, &r.exclude_self, &out};
+    status = check(api_.cuMemsetD8Async(out, 0, uint64_t{r.n_pre} * 4, stream_), "cuMemsetD8Async");
+    if (status.ok()) status = launch(count_columns_, r.n_post, params);
+  } else {
+    void* params[] = {&r.kind,  &r.seed,      &r.stream,    &r.param,  &r.with_replacement,
+                      &r.n_pre, &r.pre_start, &r.pre_step,  &r.n_post, &r.post_start,
+                      &r.post_step, &r.exclude_self, &out};
+    status = launch(count_rows_, r.n_pre, params);
+  }
   if (status.ok()) status = check(api_.cuStreamSynchronize(stream_), "counting synapses");
   if (status.ok()) status = check(api_.cuMemcpyDtoH(lengths->data(), out, uint64_t{r.n_pre} * 4), "cuMemcpyDtoH");
   api_.cuMemFree(out);
@@ -187,6 +204,10 @@ Status DeviceInit::fill(const std::vector<CUdeviceptr>& arrays, const std::vecto
     RowParams r = row_params(p);
     CUdeviceptr row_pointer = arrays[m.projections[p].row_pointer_array];
     CUdeviceptr columns = arrays[m.projections[p].column_array];
+    if (r.kind == GENNC_CONNECT_FIXED_NUMBER_PRE) {
+      GENNC_TRY(scatter_columns(r, lengths[m.projections[p].row_pointer_array] - 1, row_pointer, columns));
+      continue;
+    }
     void* params[] = {&r.kind,      &r.seed,         &r.stream,    &r.param,   &r.with_replacement,
                       &r.n_pre,     &r.pre_start,    &r.pre_step,  &r.n_post,  &r.post_start,
                       &r.post_step, &r.exclude_self, &row_pointer, &columns};
@@ -205,6 +226,22 @@ Status DeviceInit::fill(const std::vector<CUdeviceptr>& arrays, const std::vecto
     GENNC_TRY(launch(init_values_, n, params));
   }
   return check(api_.cuStreamSynchronize(stream_), "initialising the network on the device");
+}
+
+// fixed_number_pre: each column's picks go to the end of their rows so far (counted in a
+// zeroed table of the pre population's rows), then every row is sorted into CSR order.
+Status DeviceInit::scatter_columns(RowParams& r, uint32_t rows, CUdeviceptr row_pointer, CUdeviceptr columns) {
+  CUdeviceptr filled = 0;
+  GENNC_TRY(check(api_.cuMemAlloc(&filled, uint64_t{rows} * 4 + 4), "cuMemAlloc"));
+  void* scatter[] = {&r.seed,     &r.stream,    &r.param,    &r.n_post,       &r.post_start,  &r.post_step, &r.n_pre,
+                     &r.pre_start, &r.pre_step, &r.exclude_self, &row_pointer, &filled, &columns};
+  void* sort[] = {&rows, &row_pointer, &columns};
+  Status status = check(api_.cuMemsetD8Async(filled, 0, uint64_t{rows} * 4 + 4, stream_), "cuMemsetD8Async");
+  if (status.ok()) status = launch(scatter_columns_, r.n_post, scatter);
+  if (status.ok()) status = launch(sort_rows_, rows, sort);
+  if (status.ok()) status = check(api_.cuStreamSynchronize(stream_), "connecting fixed_number_pre");
+  api_.cuMemFree(filled);
+  return status;
 }
 
 // The engine's half of the set-up (Engine::create with Setup::Build): host-built arrays
