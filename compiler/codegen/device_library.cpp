@@ -33,10 +33,10 @@ bool link_device_library(llvm::Module& module, std::string* error) {
     *error = "this gennc was built without a device library for " + arch;
     return false;
   }
-  auto buffer = llvm::MemoryBuffer::getMemBuffer(llvm::StringRef(bitcode.data(), bitcode.size()),
-                                                 "device-library-" + arch, false);
-  llvm::Expected<std::unique_ptr<llvm::Module>> parsed =
-      llvm::parseBitcodeFile(buffer->getMemBufferRef(), module.getContext());
+  // Loaded lazily: the linker reads the bodies of only the functions the module calls.
+  // The embedded bytes live as long as gennc, so the module may keep referring to them.
+  const llvm::MemoryBufferRef buffer(llvm::StringRef(bitcode.data(), bitcode.size()), "device-library-" + arch);
+  llvm::Expected<std::unique_ptr<llvm::Module>> parsed = llvm::getLazyBitcodeModule(buffer, module.getContext());
   if (!parsed) {
     *error = "the embedded device library is unreadable: " + llvm::toString(parsed.takeError());
     return false;

@@ -109,8 +109,9 @@ bool link_libdevice(llvm::Module& module, const std::string& path, const std::se
     *error = "cannot read " + path + ": " + buffer.getError().message();
     return false;
   }
+  // Lazily: the linker reads the bodies of only the functions the kernels call.
   llvm::Expected<std::unique_ptr<llvm::Module>> parsed =
-      llvm::parseBitcodeFile((*buffer)->getMemBufferRef(), module.getContext());
+      llvm::getOwningLazyBitcodeModule(std::move(*buffer), module.getContext());
   if (!parsed) {
     *error = path + " is not LLVM bitcode: " + llvm::toString(parsed.takeError());
     return false;
