@@ -5,6 +5,7 @@
 #include <llvm/IR/PassManager.h>
 #include <llvm/Passes/OptimizationLevel.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Target/TargetMachine.h>
 
 namespace gennc::codegen {
 
@@ -27,9 +28,12 @@ void optimize_module(llvm::Module& module, llvm::TargetMachine& machine, int opt
   llvm::CGSCCAnalysisManager sccs;
   llvm::ModuleAnalysisManager modules;
 
+  // NVPTX has no vector arithmetic (its loads and stores are paired by the back end's own
+  // vectoriser), so there the loop and SLP vectorisers only cost time.
+  const bool vector_unit = !machine.getTargetTriple().isNVPTX();
   llvm::PipelineTuningOptions tuning;
-  tuning.LoopVectorization = opt_level >= 2;
-  tuning.SLPVectorization = opt_level >= 2;
+  tuning.LoopVectorization = opt_level >= 2 && vector_unit;
+  tuning.SLPVectorization = opt_level >= 2 && vector_unit;
   tuning.LoopUnrolling = opt_level >= 2;
 
   llvm::PassBuilder builder(&machine, tuning);
