@@ -63,7 +63,10 @@ double gennc_rand_binomial(uint64_t seed, uint32_t stream, uint64_t step, uint32
 /* Procedural connectivity (gennc/connect_rows.h): a delivery kernel regenerates a spike's
  * row through these two entries. The kernel provides the state as a stack slot of
  * GENNC_ROW_STATE_BYTES bytes, 8-aligned (compiler/codegen/emit_kernels.cpp); once the
- * calls are inlined it lives in registers. */
+ * calls are inlined it lives in registers. They are named gennc_rand_* like the draws
+ * because that prefix is what the code generators link from this library and inline into
+ * the kernels (compiler/codegen): under another name a kernel without draws would keep an
+ * unresolved call (PTX that does not load) and the state would stay in local memory. */
 typedef struct GenncRowState {
   GenncRowConnector connector;
   GenncRowCursor cursor;
@@ -72,15 +75,15 @@ typedef struct GenncRowState {
 #define GENNC_ROW_STATE_BYTES 128
 _Static_assert(sizeof(GenncRowState) <= GENNC_ROW_STATE_BYTES, "the kernels' row state slot is too small");
 
-void gennc_row_start(GenncRowState* state, uint32_t kind, uint64_t seed, uint32_t stream, uint32_t n_post,
-                     double param, uint32_t with_replacement, uint32_t local_pre, uint32_t row_index,
-                     uint32_t excluded) {
+void gennc_rand_row_start(GenncRowState* state, uint32_t kind, uint64_t seed, uint32_t stream, uint32_t n_post,
+                          double param, uint32_t with_replacement, uint32_t local_pre, uint32_t row_index,
+                          uint32_t excluded) {
   /* The parameters were checked when the row pointers were counted at initialisation. */
   gennc_row_connector_init(&state->connector, kind, seed, stream, n_post, param, (int)with_replacement);
   gennc_row_begin(&state->connector, local_pre, row_index, excluded, &state->cursor);
 }
 
 /* The next post position of the row, or GENNC_ROW_END. */
-uint32_t gennc_row_following(GenncRowState* state) {
+uint32_t gennc_rand_row_following(GenncRowState* state) {
   return gennc_row_next(&state->connector, &state->cursor, 0);
 }

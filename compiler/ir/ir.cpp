@@ -392,6 +392,14 @@ StmtPtr for_row(std::uint32_t projection, LocalId post, ExprPtr local_pre, ExprP
   return s;
 }
 
+StmtPtr for_bits(LocalId bit, ExprPtr word, Block body, SourceRange r) {
+  auto s = stmt(StmtKind::ForBits, r);
+  s->local = bit;
+  s->value = std::move(word);
+  s->body = std::move(body);
+  return s;
+}
+
 StmtPtr emit_spike(std::uint32_t population, ExprPtr index, SourceRange r, ExprPtr count) {
   auto s = stmt(StmtKind::EmitSpike, r);
   s->population = population;

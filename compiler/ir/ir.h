@@ -182,6 +182,8 @@ enum class StmtKind : std::uint8_t {
               // `index` = the row's position in the pre selection, `begin` = its draw index
               // (the pre neuron's population index), `end` = the post position the row
               // excludes (GENNC_ROW_NONE: none)
+  ForBits,    // for each set bit of the u32 `value`, lowest first: `local` (u32) = the bit's
+              // position (0..31); a bitmask projection's row, one word at a time
   EmitSpike,  // population `population` spikes for neuron `index`: atomically increments
               // its spike_count array and stores `index` into spike_list at the old count;
               // with a `value` (u32, > 0) the neuron spikes that many times this step, and
@@ -216,7 +218,7 @@ struct Stmt {
   std::uint32_t projection = kNone; // ForRow
   ExprPtr cond;                     // If, Threshold
   ExprPtr index;                    // Store, AtomicAdd, EmitSpike
-  ExprPtr value;                    // Let, Assign, Store, AtomicAdd, EmitSpike (count; null: 1)
+  ExprPtr value;                    // Let, Assign, Store, AtomicAdd, EmitSpike (count; null: 1), ForBits
   ExprPtr begin, end;               // For
   Block body;                       // If (then), For, Threshold (reset; ends in EmitSpike)
   Block otherwise;                  // If
@@ -237,6 +239,7 @@ StmtPtr if_(ExprPtr cond, Block then, Block otherwise = {}, SourceRange r = {});
 StmtPtr for_(LocalId var, ExprPtr begin, ExprPtr end, Block body, SourceRange r = {});
 StmtPtr for_row(std::uint32_t projection, LocalId post, ExprPtr local_pre, ExprPtr row_index, ExprPtr excluded,
                 Block body, SourceRange r = {});
+StmtPtr for_bits(LocalId bit, ExprPtr word, Block body, SourceRange r = {});
 StmtPtr emit_spike(std::uint32_t population, ExprPtr index, SourceRange r = {}, ExprPtr count = nullptr);
 
 StmtPtr clone(const Stmt& s);
@@ -332,15 +335,27 @@ struct Connector {
   std::uint32_t stream = 0;
 };
 
+// How a projection's rows are held (sema::Connectivity; docs/gpu.md, Storage forms).
+enum class RowForm : std::uint8_t {
+  Sparse,      // CSR: row pointers and a column per synapse
+  Procedural,  // regenerated from the connector on every spike (StmtKind::ForRow)
+  Dense,       // every pair (i, j) of the selections is synapse i * n_post + j
+  Bitmask,     // one bit per pair, rows padded to whole u32 words (StmtKind::ForBits)
+};
+
 struct Projection {
   std::string name;
   Selection pre, post;
   Connector connector;
+  RowForm form = RowForm::Sparse;
   ArrayId receptor_ring_array = kNone;   // kNone for a synapse that emits nothing (gap junctions)
+  // Always present (the runtime counts them for procedural and dense rows): synapse indices
+  // for per-synapse arrays and draws.
   ArrayId row_pointer_array = kNone;
-  // kNone for a procedural projection: its rows are regenerated from the connector on every
-  // spike (StmtKind::ForRow), nothing is stored per synapse, and the row pointers (counted at
-  // initialisation) give each synapse its index for per-synapse draws.
+  // Sparse: the post neuron of each synapse (GENNC_SCOPE_SYNAPSE). Procedural and dense:
+  // kNone (nothing stored per synapse but values, whose index is known from the row).
+  // Bitmask: a GENNC_SCOPE_LIST u32 array of n_pre rows of ceil(n_post / 32) words, bit j of
+  // row i set when position i of the pre selection connects to position j of the post one.
   ArrayId column_array = kNone;
   ArrayId column_pointer_array = kNone;  // kNone when no kernel needs column access
   ArrayId column_synapse_array = kNone;

@@ -964,8 +964,19 @@ class Lowerer {
     out.receptor_ring_array = receptor < rings.size() ? rings[receptor] : kNone;
     out.row_pointer_array = add_array(name + ".row_pointer", "", Type::U32, GENNC_SCOPE_ROW_POINTER, index, GENNC_ARRAY_INTERNAL);
     const bool procedural = proj.connectivity == sema::Connectivity::Procedural;
-    if (!procedural)
-      out.column_array = add_array(name + ".column", "", Type::U32, GENNC_SCOPE_SYNAPSE, index, GENNC_ARRAY_INTERNAL);
+    switch (proj.connectivity) {
+      case sema::Connectivity::Sparse:
+        out.column_array = add_array(name + ".column", "", Type::U32, GENNC_SCOPE_SYNAPSE, index, GENNC_ARRAY_INTERNAL);
+        break;
+      case sema::Connectivity::Procedural: out.form = RowForm::Procedural; break;
+      case sema::Connectivity::Dense: out.form = RowForm::Dense; break;
+      case sema::Connectivity::Bitmask:
+        // Filled by the runtime from the rows it builds (runtime/src/simulation.cpp).
+        out.form = RowForm::Bitmask;
+        out.column_array = add_array(name + ".bitmask", "", Type::U32, GENNC_SCOPE_LIST, index, GENNC_ARRAY_INTERNAL, {},
+                                     std::uint64_t{out.pre.count} * bitmask_words(out));
+        break;
+    }
     if (procedural && proj.delay.kind == sema::ValueKind::Distribution) {
       // Drawn per synapse where delivered, with the stream the delay array would have had;
       // sema allows only distributions with an upper bound, which sets the ring depth.
@@ -1240,26 +1251,76 @@ class Lowerer {
       }
       LocalId syn_id = k.add_local("synapse", Type::U32);
       LocalId post_id = k.add_local("post", Type::U32);
-      const bool procedural = plan.column_array == kNone;
-      LocalId position_id = procedural ? k.add_local("post_position", Type::U32) : kNone;
+      const RowForm form = plan.form;
+      LocalId position_id =
+          form == RowForm::Procedural || form == RowForm::Bitmask ? k.add_local("post_position", Type::U32) : kNone;
+      LocalId first_id = form == RowForm::Dense || form == RowForm::Bitmask ? k.add_local("row_first", Type::U32) : kNone;
+      LocalId word_id = form == RowForm::Bitmask ? k.add_local("word", Type::U32) : kNone;
+      LocalId bit_id = form == RowForm::Bitmask ? k.add_local("bit", Type::U32) : kNone;
       Block loop;
-      loop.push_back(let(post_id, procedural ? selected(plan.post, local(position_id, Type::U32))
-                                             : load(plan.column_array, Type::U32, local(syn_id, Type::U32))));
+      ExprPtr post;
+      switch (form) {
+        case RowForm::Sparse: post = load(plan.column_array, Type::U32, local(syn_id, Type::U32)); break;
+        case RowForm::Procedural: post = selected(plan.post, local(position_id, Type::U32)); break;
+        case RowForm::Dense:
+          post = selected(plan.post, binary(BinaryOp::Sub, local(syn_id, Type::U32), local(first_id, Type::U32)));
+          break;
+        case RowForm::Bitmask: {
+          // Synapses of a bitmask have no index of their own: `synapse` is the candidate pair
+          // (position in pre x padded row length + position in post), for draws only.
+          ExprPtr in_row = binary(BinaryOp::Sub, local(word_id, Type::U32), local(first_id, Type::U32));
+          loop.push_back(let(position_id, binary(BinaryOp::Add, binary(BinaryOp::Mul, std::move(in_row), iconst(Type::U32, 32)),
+                                                 local(bit_id, Type::U32))));
+          loop.push_back(let(syn_id, binary(BinaryOp::Add, binary(BinaryOp::Mul, local(word_id, Type::U32), iconst(Type::U32, 32)),
+                                            local(bit_id, Type::U32))));
+          post = selected(plan.post, local(position_id, Type::U32));
+          break;
+        }
+      }
+      loop.push_back(let(post_id, std::move(post)));
       ExprPtr sidx = local(syn_id, Type::U32);
       cl.set_draw_index(clone(*sidx));
       bind_synapse_side(cl, parts, sidx.get(), pre_id, post_id);
       if (depth != kNone) set_emit(cl, plan, syn_id, post_id, depth);
       for (auto& [inst, h] : handlers) cl.block(h->body, loop);
-      if (procedural) {
-        // Synapse k of the row is the projection's synapse row_pointer[pre] + k, as if stored.
-        loop.push_back(assign(syn_id, binary(BinaryOp::Add, local(syn_id, Type::U32), iconst(Type::U32, 1))));
-        spike.push_back(let(syn_id, load(plan.row_pointer_array, Type::U32, local(pre_id, Type::U32))));
-        spike.push_back(regenerated_row(plan, pre_id, position_id, std::move(loop), range));
-      } else {
-        ExprPtr row_begin = load(plan.row_pointer_array, Type::U32, local(pre_id, Type::U32));
-        ExprPtr row_end = load(plan.row_pointer_array, Type::U32,
-                               binary(BinaryOp::Add, local(pre_id, Type::U32), iconst(Type::U32, 1)));
-        spike.push_back(for_(syn_id, std::move(row_begin), std::move(row_end), std::move(loop), range));
+      switch (form) {
+        case RowForm::Procedural:
+          // Synapse k of the row is the projection's synapse row_pointer[pre] + k, as if stored.
+          loop.push_back(assign(syn_id, binary(BinaryOp::Add, local(syn_id, Type::U32), iconst(Type::U32, 1))));
+          spike.push_back(let(syn_id, load(plan.row_pointer_array, Type::U32, local(pre_id, Type::U32))));
+          spike.push_back(regenerated_row(plan, pre_id, position_id, std::move(loop), range));
+          break;
+        case RowForm::Sparse: {
+          ExprPtr row_begin = load(plan.row_pointer_array, Type::U32, local(pre_id, Type::U32));
+          ExprPtr row_end = load(plan.row_pointer_array, Type::U32,
+                                 binary(BinaryOp::Add, local(pre_id, Type::U32), iconst(Type::U32, 1)));
+          spike.push_back(for_(syn_id, std::move(row_begin), std::move(row_end), std::move(loop), range));
+          break;
+        }
+        case RowForm::Dense:
+        case RowForm::Bitmask: {
+          // Row i of the pre selection: synapses [i n_post, (i + 1) n_post) of a dense
+          // projection, words [i w, (i + 1) w) of a bitmask with w words per row. Both loops
+          // are plain `for`s over the row, so the row-parallel entry splits them over lanes.
+          const std::uint32_t length = form == RowForm::Dense ? plan.post.count : bitmask_words(plan);
+          Block row;
+          row.push_back(let(first_id, binary(BinaryOp::Mul, position_in(plan.pre, *local(pre_id, Type::U32)),
+                                             iconst(Type::U32, length))));
+          ExprPtr end = binary(BinaryOp::Add, local(first_id, Type::U32), iconst(Type::U32, length));
+          if (form == RowForm::Dense) {
+            row.push_back(for_(syn_id, local(first_id, Type::U32), std::move(end), std::move(loop), range));
+          } else {
+            Block word;
+            word.push_back(for_bits(bit_id, load(plan.column_array, Type::U32, local(word_id, Type::U32)), std::move(loop), range));
+            row.push_back(for_(word_id, local(first_id, Type::U32), std::move(end), std::move(word), range));
+          }
+          if (plan.pre.kind == GENNC_SELECT_ALL) {
+            for (auto& s : row) spike.push_back(std::move(s));
+          } else {
+            spike.push_back(if_(in_slice(plan.pre, *local(pre_id, Type::U32)), std::move(row), {}, range));
+          }
+          break;
+        }
       }
     }
     cl.set_draw_index(local(pre_id, Type::U32));
@@ -1274,8 +1335,11 @@ class Lowerer {
     return ki;
   }
 
+  // Words per row of a bitmask projection: one bit per post position, padded to whole words.
+  static std::uint32_t bitmask_words(const Projection& plan) { return (plan.post.count + 31) / 32; }
+
   // Population index of position `pos` of a selection (all or a slice; sema refuses index
-  // lists for procedural projections).
+  // lists for procedural, dense and bitmask projections).
   static ExprPtr selected(const Selection& s, ExprPtr pos) {
     if (s.kind == GENNC_SELECT_ALL) return pos;
     return binary(BinaryOp::Add, iconst(Type::U32, s.start), binary(BinaryOp::Mul, std::move(pos), iconst(Type::U32, s.step)));
@@ -1481,7 +1545,7 @@ class Lowerer {
     // the default where the data has none.
     bool from_data = s->name == "weight" && syn.scope == GENNC_SCOPE_SYNAPSE && carries_weights(plan.connector);
     if (from_data) scope = GENNC_SCOPE_SYNAPSE;
-    if (plan.column_array == kNone && scope == GENNC_SCOPE_SYNAPSE) {
+    if ((plan.form == RowForm::Procedural || plan.form == RowForm::Bitmask) && scope == GENNC_SCOPE_SYNAPSE) {
       // Sema admits only constants and distributions here (no state, no expressions).
       syn.computed[s] = std::move(in);
       return kNone;

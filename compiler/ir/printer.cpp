@@ -338,7 +338,10 @@ class Printer {
     out_ += "\n";
     out_ += fmt::format("  ring {} rows {} columns {}", array_ref(p.receptor_ring_array),
                         array_ref(p.row_pointer_array),
-                        p.column_array == kNone ? std::string("procedural") : array_ref(p.column_array));
+                        p.form == RowForm::Procedural ? std::string("procedural")
+                        : p.form == RowForm::Dense    ? std::string("dense")
+                        : p.form == RowForm::Bitmask  ? "bitmask " + array_ref(p.column_array)
+                                                      : array_ref(p.column_array));
     if (p.column_pointer_array != kNone)
       out_ += fmt::format(" column_pointers {} column_synapses {}", array_ref(p.column_pointer_array),
                           array_ref(p.column_synapse_array));
@@ -421,6 +424,11 @@ class Printer {
         return;
       case StmtKind::EmitSpike:
         line(depth,
+      case StmtKind::ForBits:
+        line(depth, fmt::format("for {} in bits of {} {{", typed_local(s.local), expr(*s.value)), s.range);
+        block(s.body, depth + 1);
+        line(depth, "}", {});
+        return;
              fmt::format("emit_spike {}[{}]{}", population_name(s.population), expr(*s.index),
                          s.value ? fmt::format(" times {}", expr(*s.value)) : std::string()),
              s.range);

@@ -102,12 +102,17 @@ class Verifier {
     check_selection(where, p.pre);
     check_selection(where, p.post);
     if (!array_ok(p.row_pointer_array)) fail(where, "connectivity array missing");
-    // A procedural projection (no column array) keeps nothing per synapse.
-    if (p.column_array == kNone) {
+    const auto index = static_cast<std::uint32_t>(&p - m_.projections.data());
+    // Procedural and bitmask projections keep nothing per synapse; dense ones only values;
+    // none of the three has column access.
+    if (p.form != RowForm::Sparse) {
       for (const Array& a : m_.arrays)
-        if (a.scope == GENNC_SCOPE_SYNAPSE && a.owner == static_cast<std::uint32_t>(&p - m_.projections.data()))
-          fail(where, "procedural projection with per-synapse array " + a.name);
-      if (p.column_pointer_array != kNone) fail(where, "procedural projection with column pointers");
+        if (a.scope == GENNC_SCOPE_SYNAPSE && a.owner == index && p.form != RowForm::Dense)
+          fail(where, "procedural or bitmask projection with per-synapse array " + a.name);
+      if (p.column_pointer_array != kNone) fail(where, "unstored rows with column pointers");
+    }
+    if (p.form == RowForm::Procedural || p.form == RowForm::Dense) {
+      if (p.column_array != kNone) fail(where, "procedural or dense projection with a column array");
     } else if (!array_ok(p.column_array)) {
       fail(where, "connectivity array missing");
     }
@@ -123,6 +128,11 @@ class Verifier {
 
   void check_kernel(const Kernel& k) {
     kernel_ = &k;
+    } else if (p.form == RowForm::Bitmask) {
+      const Array& bits = m_.arrays[p.column_array];
+      std::uint64_t words = (std::uint64_t{p.post.count} + 31) / 32;
+      if (bits.scope != GENNC_SCOPE_LIST || bits.dtype != GENNC_U32 || bits.length != std::uint64_t{p.pre.count} * words)
+        fail(where, "bitmask is not a u32 list of n_pre rows of ceil(n_post / 32) words");
     where_ = "kernel " + k.name;
     declared_.assign(k.locals.size(), false);
     block(k.body);
@@ -200,7 +210,7 @@ class Verifier {
       case StmtKind::ForRow:
         if (!local_ok(s.local)) return;
         if (s.projection >= m_.projections.size()) fail("row loop names no projection");
-        else if (m_.projections[s.projection].column_array != kNone) fail("row loop over a stored projection");
+        else if (m_.projections[s.projection].form != RowForm::Procedural) fail("row loop over a stored projection");
         if (kernel_->locals[s.local].type != Type::U32) fail("row loop variable is not u32");
         expect(s.index, Type::U32, "row position");
         expect(s.begin, Type::U32, "row draw index");
@@ -223,6 +233,15 @@ class Verifier {
         if (m_.stage == Stage::Lowered) fail("integrate statement after solve_odes");
         for (const Equation& eq : s.equations) {
           if (!local_ok(eq.state)) continue;
+      case StmtKind::ForBits:
+        if (!local_ok(s.local)) return;
+        if (kernel_->locals[s.local].type != Type::U32) fail("bit loop variable is not u32");
+        expect(s.value, Type::U32, "bit loop word");
+        if (declared_[s.local]) fail("bit loop variable " + kernel_->locals[s.local].name + " declared twice");
+        declared_[s.local] = true;
+        scoped(s.body);
+        declared_[s.local] = false;
+        return;
           if (!declared_[eq.state]) fail("ODE state " + kernel_->locals[eq.state].name + " not declared");
           expect(eq.rhs, kernel_->locals[eq.state].type, "ODE right-hand side");
         }

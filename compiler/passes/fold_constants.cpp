@@ -15,7 +15,9 @@ class Folder {
  public:
   explicit Folder(Kernel& k) : k_(k) {
     for_each_stmt(k.body, [&](const Stmt& s) {
-      if (s.kind == StmtKind::Assign || s.kind == StmtKind::For || s.kind == StmtKind::ForRow) assigned_.insert(s.local);
+      if (s.kind == StmtKind::Assign || s.kind == StmtKind::For || s.kind == StmtKind::ForRow ||
+          s.kind == StmtKind::ForBits)
+        assigned_.insert(s.local);
     });
   }
 

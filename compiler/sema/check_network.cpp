@@ -1123,23 +1123,158 @@ class NetworkChecker {
     net_.projections.push_back(std::move(proj));
   }
 
-  // `as sparse|procedural`, overridden by `gennc --procedural`. A projection asked for by
-  // name (in the source or the option) that cannot be procedural is an error saying why;
-  // `--procedural=all` takes only the projections that can be.
+  // `as sparse|procedural|dense|bitmask`; `gennc --procedural` overrides the attribute. A
+  // projection asked for by name (in the source or the option) that cannot take the form is
+  // an error saying why; `--procedural=all` takes only the projections that can be. Without
+  // an attribute the compiler picks the smallest form it can prove identical (docs/gpu.md,
+  // Storage forms): dense where every pair is connected, else a bitmask where its bits take
+  // fewer bytes than the expected columns, else sparse rows.
   void choose_connectivity(const ast::ProjectionDecl& p, Projection& proj) {
-    bool asked = false;
-    if (p.connectivity == "procedural") {
-      asked = true;
-    } else if (!p.connectivity.empty() && p.connectivity != "sparse") {
+    const std::string& asked = p.connectivity;
+    if (!asked.empty() && asked != "sparse" && asked != "procedural" && asked != "dense" && asked != "bitmask") {
       ctx_.diags.report(DiagId::unknown_connectivity, p.connectivity_range, p.connectivity);
       return;
     }
     const auto& forced = ctx_.options.procedural;
     bool by_option = std::find(forced.begin(), forced.end(), p.name) != forced.end();
     bool all = std::find(forced.begin(), forced.end(), "all") != forced.end();
-    if (!asked && !by_option && !all) return;
-    if (procedural_obstacle(p, proj, asked || by_option)) return;
-    proj.connectivity = Connectivity::Procedural;
+    if (asked == "procedural" || by_option || all) {
+      bool named = asked == "procedural" || by_option;
+      if (!procedural_obstacle(p, proj, named)) {
+        proj.connectivity = Connectivity::Procedural;
+        return;
+      }
+      if (named) return;
+    }
+    if (asked == "dense") {
+      if (!dense_obstacle(p, proj, true)) proj.connectivity = Connectivity::Dense;
+    } else if (asked == "bitmask") {
+      if (!bitmask_obstacle(p, proj, true)) proj.connectivity = Connectivity::Bitmask;
+    } else if (asked.empty()) {
+      if (!dense_obstacle(p, proj, false)) {
+        proj.connectivity = Connectivity::Dense;
+      } else if (proj.synapse.model == ctx_.program.find_model("StaticSynapse") && bitmask_smaller(proj) &&
+                 !bitmask_obstacle(p, proj, false)) {
+        // Only for the static synapse: other models may draw random numbers per synapse,
+        // which a bitmask addresses by candidate pair instead of by synapse.
+        proj.connectivity = Connectivity::Bitmask;
+      }
+    }
+  }
+
+  // Pre and post as one population or slice each, with their sizes; false for assemblies
+  // and index lists (reported as `form`'s obstacle when `report`).
+  bool single_sets(const ast::ProjectionDecl& p, const Projection& proj, DiagId id, bool report) {
+    for (const auto* set : {&proj.pre, &proj.post}) {
+      const char* side = set == &proj.pre ? "presynaptic" : "postsynaptic";
+      const char* why = set->size() != 1 ? "neurons are an assembly of several sets"
+                        : !set->front().is_slice ? "neurons are an index list (a population or a slice can be)"
+                                                 : nullptr;
+      if (why == nullptr) continue;
+      if (report)
+        ctx_.diags.report(id, set == &proj.pre ? p.pre->range : p.post->range, p.name,
+                          fmt::format("its {} {}", side, why));
+      return false;
+    }
+    return true;
+  }
+
+  // Why the synapse needs its synapses by postsynaptic neuron (column access), or null.
+  static const char* post_access(const Model& m) {
+    const char* why = nullptr;
+    for (const ast::Handler& h : m.decl->body.handlers)
+      if (h.event == "post") why = "runs code on postsynaptic spikes";
+    for (const ast::TraceBlock& t : m.decl->body.traces)
+      if (t.side == ast::TraceSide::Post) why = "keeps postsynaptic traces";
+    if (!m.decl->body.outputs.empty()) why = "feeds its postsynaptic neurons continuously";
+    return why;
+  }
+
+  std::vector<const Model*> synapse_models(const Projection& proj) {
+    std::vector<const Model*> models{proj.synapse.model};
+    for (const SlotBinding& b : proj.synapse.slots) models.push_back(b.component);
+    return models;
+  }
+
+  // Dense: synapse k = i * n_post + j for every pair (i, j), so only an all_to_all that
+  // keeps every pair (no excluded self connections), without column access.
+  bool dense_obstacle(const ast::ProjectionDecl& p, const Projection& proj, bool report) {
+    auto fail = [&](diag::SourceRange where, const std::string& why) {
+      if (report) ctx_.diags.report(DiagId::dense_not_applicable, where, p.name, why);
+      return true;
+    };
+    const Connector& c = proj.connector;
+    if (c.kind != ConnectorKind::AllToAll)
+      return fail(p.connector.range, fmt::format("connector '{}' does not connect every pair (all_to_all does)",
+                                                 to_string(c.kind)));
+    if (!single_sets(p, proj, DiagId::dense_not_applicable, report)) return true;
+    if (proj.pre.front().population == proj.post.front().population && !c.allow_self_connections)
+      return fail(p.connector.range, "it excludes self connections, so not every pair is connected");
+    if (proj.pre.front().size() * proj.post.front().size() > std::int64_t{UINT32_MAX})
+      return fail(p.range, "it has more than 2^32 - 1 pairs");
+    for (const Model* m : synapse_models(proj))
+      if (const char* why = post_access(*m))
+        return fail(p.synapse ? p.synapse->range : p.range,
+                    fmt::format("'{}' {}, which needs the synapses by postsynaptic neuron", m->name, why));
+    return false;
+  }
+
+  // Bitmask: one bit per candidate pair, rows padded to whole 32-bit words; synapses have
+  // no index of their own, so nothing may be stored or drawn per synapse.
+  bool bitmask_obstacle(const ast::ProjectionDecl& p, const Projection& proj, bool report) {
+    auto fail = [&](diag::SourceRange where, const std::string& why) {
+      if (report) ctx_.diags.report(DiagId::bitmask_not_applicable, where, p.name, why);
+      return true;
+    };
+    const Connector& c = proj.connector;
+    bool simple = c.kind == ConnectorKind::AllToAll || c.kind == ConnectorKind::OneToOne ||
+                  c.kind == ConnectorKind::FixedProbability || c.kind == ConnectorKind::DistanceDependentProbability ||
+                  c.kind == ConnectorKind::DisplacementDependentProbability ||
+                  c.kind == ConnectorKind::IndexBasedProbability ||
+                  ((c.kind == ConnectorKind::FixedNumberPre || c.kind == ConnectorKind::FixedNumberPost ||
+                    c.kind == ConnectorKind::FixedTotalNumber) &&
+                   !c.with_replacement);
+    if (!simple)
+      return fail(p.connector.range,
+                  fmt::format("connector '{}' may connect a pair more than once or reads its synapses from data",
+                              to_string(c.kind)));
+    if (!single_sets(p, proj, DiagId::bitmask_not_applicable, report)) return true;
+    std::int64_t words = (proj.post.front().size() + 31) / 32;
+    if (proj.pre.front().size() * words * 32 > std::int64_t{UINT32_MAX})
+      return fail(p.range, "it has more than 2^32 - 1 candidate pairs");
+    diag::SourceRange where = p.synapse ? p.synapse->range : p.range;
+    for (const Model* m : synapse_models(proj)) {
+      for (const Symbol* s : m->state)
+        if (!s->trace) return fail(where, fmt::format("'{}' keeps per-synapse state '{}'", m->name, s->name));
+      if (const char* why = post_access(*m))
+        return fail(where, fmt::format("'{}' {}, which needs the synapses by postsynaptic neuron", m->name, why));
+    }
+    for (const auto& [name, v] : proj.synapse.values)
+      if (v.kind != ValueKind::Constant)
+        return fail(arg_range(p, name), fmt::format("'{}' differs between synapses, and a bitmask keeps no values", name));
+    if (proj.delay.kind != ValueKind::Constant)
+      return fail(arg_range(p, "delay"), "its delay differs between synapses, and a bitmask keeps no values");
+    return false;
+  }
+
+  // Whether the bitmask (n_pre words of ceil(n_post / 32) each) takes fewer bytes than the
+  // columns the stored rows would take (4 bytes per expected synapse); the row pointers
+  // are kept either way. False where the synapse count is not known before the run.
+  static bool bitmask_smaller(const Projection& proj) {
+    if (proj.pre.size() != 1 || proj.post.size() != 1) return false;
+    const double n_pre = static_cast<double>(proj.pre.front().size());
+    const double n_post = static_cast<double>(proj.post.front().size());
+    const Connector& c = proj.connector;
+    double expected = 0.0;
+    switch (c.kind) {
+      case ConnectorKind::AllToAll: expected = n_pre * n_post - std::min(n_pre, n_post); break;
+      case ConnectorKind::FixedProbability: expected = c.p * n_pre * n_post; break;
+      case ConnectorKind::FixedNumberPost: expected = static_cast<double>(c.n) * n_pre; break;
+      case ConnectorKind::FixedNumberPre: expected = static_cast<double>(c.n) * n_post; break;
+      case ConnectorKind::FixedTotalNumber: expected = static_cast<double>(c.n); break;
+      default: return false;
+    }
+    return n_pre * std::ceil(n_post / 32.0) < expected;
   }
 
   // Whether something keeps `proj` from regenerating its rows on every spike: a connector
@@ -1162,22 +1297,14 @@ class NetworkChecker {
                                         p.name, set == &proj.pre ? "presynaptic" : "postsynaptic");
           return true;
         }
-    std::vector<const Model*> models{proj.synapse.model};
-    for (const SlotBinding& b : proj.synapse.slots) models.push_back(b.component);
     diag::SourceRange where = p.synapse ? p.synapse->range : p.range;
-    for (const Model* m : models) {
+    for (const Model* m : synapse_models(proj)) {
       for (const Symbol* s : m->state) {
         if (s->trace) continue;  // traces live per neuron
         if (report) ctx_.diags.report(DiagId::procedural_plastic, where, p.name, m->name, s->name);
         return true;
       }
-      const char* why = nullptr;
-      for (const ast::Handler& h : m->decl->body.handlers)
-        if (h.event == "post") why = "runs code on postsynaptic spikes";
-      for (const ast::TraceBlock& t : m->decl->body.traces)
-        if (t.side == ast::TraceSide::Post) why = "keeps postsynaptic traces";
-      if (!m->decl->body.outputs.empty()) why = "feeds its postsynaptic neurons continuously";
-      if (why) {
+      if (const char* why = post_access(*m)) {
         if (report) ctx_.diags.report(DiagId::procedural_post_access, where, p.name, m->name, why);
         return true;
       }

@@ -293,8 +293,10 @@ struct SynapseInstance {
 };
 
 // How a projection's synapses are held at run time (docs/language.md, Connectivity):
-// stored as CSR rows, or regenerated from the connector's seed on every spike.
-enum class Connectivity { Sparse, Procedural };
+// stored as CSR rows, regenerated from the connector's seed on every spike, every pair
+// of an all_to_all connected without a column array (dense), or one bit per candidate
+// pair (bitmask).
+enum class Connectivity { Sparse, Procedural, Dense, Bitmask };
 
 struct Projection {
   std::string name;

@@ -135,10 +135,12 @@ Status Simulation::check_model() const {
       return model_error(what + " connects a population that does not exist");
     if (!array_ok(proj.row_pointer_array, false) || !u32_array(proj.row_pointer_array, GENNC_SCOPE_ROW_POINTER, p, true))
       return model_error(what + ": its row pointers must be a uint32 row-pointer array of the projection");
-    // No column array: a procedural projection, whose kernels regenerate rows on every spike.
+    // No column array: a procedural or dense projection, whose kernels generate the rows; a
+    // list-scope one: a bitmask (one bit per candidate pair, rows of whole words).
     if (!array_ok(proj.column_array, true) ||
-        (proj.column_array != kNone && !u32_array(proj.column_array, GENNC_SCOPE_SYNAPSE, p, true)))
-      return model_error(what + ": its columns must be a uint32 per-synapse array of the projection");
+        (proj.column_array != kNone && !u32_array(proj.column_array, GENNC_SCOPE_SYNAPSE, p, true) &&
+         !u32_array(proj.column_array, GENNC_SCOPE_LIST, p, true)))
+      return model_error(what + ": its columns must be a uint32 per-synapse array or a bitmask of the projection");
     bool has_columns = proj.column_pointer_array != kNone;
     if (has_columns != (proj.column_synapse_array != kNone))
       return model_error(what + ": column pointers and column synapse ids come together");
@@ -271,12 +273,13 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state, DeviceB
   GENNC_TRY(Selection::make(proj.post, m.populations[proj.post.population].size, what + " (post)", &post_[p]));
   uint32_t pre_size = m.populations[proj.pre.population].size;
   if (proj.column_array == kNone) {
-    GENNC_TRY(count_procedural_rows(p));
+    GENNC_TRY(count_generated_rows(p));
     (*state)[p] = 2;
     return ok();
   }
 
-  if (device != nullptr && device->connects(p)) {
+  const bool bitmask = m.arrays[proj.column_array].scope == GENNC_SCOPE_LIST;
+  if (device != nullptr && device->connects(p) && !bitmask) {
     // The device generates the columns; the host needs the row pointers (from the rows'
     // lengths) and the synapse count.
     std::vector<uint32_t> lengths;
@@ -365,10 +368,12 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state, DeviceB
   return ok();
 }
 
-// A procedural projection stores only its row pointers: each row's length, counted with the
-// generator its delivery kernel runs (gennc/connect_rows.h), gives every synapse the index
-// its stored twin would have, which addresses its per-synapse draws.
-Status Simulation::count_procedural_rows(uint32_t p) {
+// A procedural or dense projection stores no columns: each row's length, counted with the
+// generator its delivery kernel follows (gennc/connect_rows.h), gives every synapse the index
+// its stored twin would have, which addresses its per-synapse draws and (dense) values. A
+// dense projection whose values are computed from the synapse's endpoints (distance
+// expressions) also gets the build-time synapse list those initialisers read.
+Status Simulation::count_generated_rows(uint32_t p) {
   const GenncModel& m = model_;
   const GenncProjectionInfo& proj = m.projections[p];
   std::string what = "projection '" + name_of(proj.name) + "'";
@@ -389,6 +394,24 @@ Status Simulation::count_procedural_rows(uint32_t p) {
   }
   for (uint32_t r = 0; r < pre_size; ++r) row_start[r + 1] += row_start[r];
   if (row_start.back() > UINT32_MAX) return model_error(what + " has more than 2^32 - 1 synapses");
+  bool endpoints = false;
+  for (uint32_t a = 0; a < m.array_count; ++a)
+    endpoints = endpoints || (m.arrays[a].scope == GENNC_SCOPE_SYNAPSE && m.arrays[a].owner == p &&
+                              m.arrays[a].init.kind == GENNC_INIT_SYNAPSE_KERNEL);
+  if (endpoints) {
+    synapse_pre_[p].reserve(row_start.back());
+    synapse_post_[p].reserve(row_start.back());
+    for (uint32_t i = 0; i < pre.size(); ++i) {
+      int64_t excluded = self_excluded ? post.local(pre.global(i)) : -1;
+      GenncRowCursor cursor;
+      gennc_row_begin(&connector, i, pre.global(i), excluded >= 0 ? static_cast<uint32_t>(excluded) : GENNC_ROW_NONE,
+                      &cursor);
+      for (uint32_t j; (j = gennc_row_next(&connector, &cursor, nullptr)) != GENNC_ROW_END;) {
+        synapse_pre_[p].push_back(pre.global(i));
+        synapse_post_[p].push_back(post.global(j));
+      }
+    }
+  }
   auto* row_pointer = static_cast<uint32_t*>(arrays_[proj.row_pointer_array].data());
   for (uint32_t r = 0; r <= pre_size; ++r) row_pointer[r] = static_cast<uint32_t>(row_start[r]);
   synapse_counts_[p] = row_start.back();
@@ -409,7 +432,26 @@ Status Simulation::fill_synapse_arrays(uint32_t p, DeviceBuilder* device) {
     if (a == proj.column_array || a == proj.column_synapse_array || (device && device->initialises(a))) continue;
     GENNC_TRY(initialise_array(m, info, seed_, &endpoints, &pool_, &arrays_[a]));
   }
-  if (proj.column_array == kNone) return ok();  // procedural: nothing is stored per synapse
+  if (proj.column_array == kNone) return ok();  // procedural or dense: no columns
+  if (m.arrays[proj.column_array].scope == GENNC_SCOPE_LIST) {
+    // A bitmask: bit j of row i for position i of the pre selection and j of the post one.
+    Buffer& bits = arrays_[proj.column_array];
+    const Selection& pre = pre_[p];
+    const Selection& post = post_[p];
+    const uint64_t words = (uint64_t{post.size()} + 31) / 32;
+    if (bits.length() != uint64_t{pre.size()} * words)
+      return model_error(what + ": its bitmask must have " + std::to_string(uint64_t{pre.size()} * words) + " words");
+    auto* word = static_cast<uint32_t*>(bits.data());
+    std::fill(word, word + bits.length(), 0u);
+    for (uint64_t k = 0; k < n; ++k) {
+      const auto j = static_cast<uint64_t>(post.local(synapse_post_[p][k]));
+      uint32_t& w = word[static_cast<uint64_t>(pre.local(synapse_pre_[p][k])) * words + j / 32];
+      const uint32_t bit = 1u << (j % 32);
+      if ((w & bit) != 0) return model_error(what + " connects a pair twice, which a bitmask cannot hold");
+      w |= bit;
+    }
+    return ok();
+  }
   if (!(device && device->connects(p))) {
     auto* column = static_cast<uint32_t*>(arrays_[proj.column_array].data());
     for (uint64_t k = 0; k < n; ++k) column[k] = synapse_post_[p][k];
@@ -489,7 +531,8 @@ void Simulation::refresh_pointers() {
 
 void Simulation::recompute_sizes() {
   for (uint32_t p = 0; p < model_.projection_count; ++p)
-    synapse_counts_[p] = model_.projections[p].column_array != kNone
+    synapse_counts_[p] = model_.projections[p].column_array != kNone &&
+                                 model_.arrays[model_.projections[p].column_array].scope == GENNC_SCOPE_SYNAPSE
                              ? arrays_[model_.projections[p].column_array].length()
                              : static_cast<uint64_t>(arrays_[model_.projections[p].row_pointer_array].get(
                                    arrays_[model_.projections[p].row_pointer_array].length() - 1));

@@ -116,7 +116,7 @@ class Simulation {
 
   // With the CUDA back end (runtime/src/cuda), steps run on the device and the host arrays
   // are brought up to date only when something reads or writes them: which side holds the
-  Status count_procedural_rows(uint32_t p);
+  Status count_generated_rows(uint32_t p);
   // current values.
   enum class Fresh { Both, Host, Device };
   Status host_view() const;  // host arrays current (copied back if only the device's were)

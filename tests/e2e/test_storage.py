@@ -1,0 +1,78 @@
+# Storage forms (docs/gpu.md, "Storage forms"): dense rows (no columns, synapse i n_post + j)
+# and bitmasks (one bit per candidate pair) hold the same synapses, weights and delays as
+# the stored CSR rows, so the same network must give bitwise the same spike trains and
+# traces whichever form each projection takes.
+import re
+import subprocess
+
+import numpy as np
+import pytest
+
+RECORDINGS = ["exc.spikes", "inh.spikes", "exc.v", "inh.inhibitory.isyn"]
+FORMS = {"ei": "dense", "ie": "dense", "ee": "bitmask", "ii": "bitmask", "en": "bitmask", "ep": "sparse"}
+
+
+def variant(toolchain, folder, name, edit):
+    """The storage network with `edit(projection name, its text)` applied to each projection."""
+    text = toolchain.source("storage").read_text()
+    text = re.sub(r"(  projection (\w+) = .*?onto \w+)", lambda m: edit(m.group(2), m.group(1)), text, flags=re.S)
+    path = folder / f"{name}.gdsl"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def runs(toolchain, tmp_path_factory):
+    out = tmp_path_factory.mktemp("storage")
+    sparse = variant(toolchain, out, "all_sparse", lambda name, text: text + " as sparse")
+    bitmask = variant(toolchain, out, "ep_bitmask", lambda name, text: text + (" as bitmask" if name == "ep" else ""))
+    # One thread: float atomics then add in one order, so every run is reproducible.
+    return [toolchain.simulate(source, out / source.stem, threads=1)
+            for source in (sparse, toolchain.source("storage"), bitmask)]
+
+
+def test_same_spikes_and_traces(runs):
+    stored, *others = runs
+    for other in others:
+        for name in RECORDINGS:
+            a = np.load(stored.folder / stored.recordings[name]["file"])
+            b = np.load(other.folder / other.recordings[name]["file"])
+            assert a.shape == b.shape and a.size > 0, name
+            assert np.array_equal(a, b), f"{name} differs between sparse and {other.folder.name}"
+    _, times = stored.spikes("exc")
+    assert len(times) > 1000  # the network is active, so delivery was exercised
+
+
+def test_same_synapse_counts(runs):
+    stored, automatic, _ = runs
+    count = {p["name"]: p.get("synapses") for p in stored.manifest["projections"]}
+    assert count == {p["name"]: p.get("synapses") for p in automatic.manifest["projections"]}
+    assert count["ei"] == 400 * 100 and count["ie"] == 34 * 390 and count["ii"] == 100 * 99 and count["en"] == 2000
+
+
+def emit_ir(toolchain, source):
+    proc = subprocess.run([str(toolchain.gennc), str(source), "--emit=ir"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_automatic_forms_keep_no_columns(toolchain):
+    ir = emit_ir(toolchain, toolchain.source("storage"))
+    arrays = [line.split()[2] for line in ir.splitlines() if line.startswith("array ")]
+    forms = {}
+    for line in ir.splitlines():
+        m = re.match(r"projection \d+ (\w+) =", line)
+        if m:
+            name = m.group(1)
+        m = re.search(r" columns (dense|bitmask|@\S+)", line)
+        if m:
+            forms[name] = m.group(1) if not m.group(1).startswith("@") else "sparse"
+    assert forms == FORMS
+    for name, form in FORMS.items():
+        assert (f"{name}.column" in arrays) == (form == "sparse"), name
+        assert (f"{name}.bitmask" in arrays) == (form == "bitmask"), name
+    # Dense rows keep their drawn values per synapse; bitmasks keep nothing per synapse.
+    assert {"ei.weight", "ei.delay", "ie.weight"} <= set(arrays)
+    assert not [a for a in arrays if a.split(".")[0] in ("ee", "ii", "en") and a.split(".")[-1] in ("weight", "delay")]
+    # ee: 400 rows of ceil(400 / 32) = 13 words; en: 200 rows of ceil(70 / 32) = 3 words.
+    assert re.search(r"array \d+ ee\.bitmask u32 list\(5200\)", ir) and re.search(r"array \d+ en\.bitmask u32 list\(600\)", ir)
