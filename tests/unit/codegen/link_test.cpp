@@ -8,6 +8,7 @@
 #include <llvm/Support/Path.h>
 #include <llvm/Support/Program.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "codegen/codegen.h"
@@ -188,6 +189,18 @@ TEST_CASE("an error of the GPU pipeline is reported and nothing is linked", "[co
   REQUIRE(diags.all().size() == 1);
   CHECK(diags.all()[0].id == diag::DiagId::target_machine_failed);
   CHECK(!llvm::sys::fs::exists(sim));
+  llvm::sys::fs::remove_directories(dir);
+}
+
+TEST_CASE("an exception on the GPU thread reaches the caller after the join", "[codegen][link]") {
+  const std::string dir = temporary_dir();
+  diag::SourceManager sources;
+  diag::Diagnostics diags(sources, nullptr);
+  const codegen::GpuPipeline gpu = [](diag::Diagnostics&, codegen::Timings*) -> std::optional<codegen::EmbeddedPtx> {
+    throw std::runtime_error("the GPU pipeline failed");
+  };
+  CHECK_THROWS_WITH(build(codegen::BinaryKind::Executable, path_in(dir, "sim"), diags, gpu), "the GPU pipeline failed");
+  CHECK(!llvm::sys::fs::exists(path_in(dir, "sim")));
   llvm::sys::fs::remove_directories(dir);
 }
 
