@@ -9,7 +9,12 @@ two threads at once (docs/codegen.md), with their wall time together. The build 
 is shared, so the load average is printed per example: wall times only mean something
 at a low load; the least wall time and the CPU time are the steadier figures.
 
-    python3 bench/compile_time.py --gennc build/bin/gennc --runs 7
+With --sequential a last column gives, for comparison, the median of the same work one
+pipeline after the other, as gennc did it before the two threads: the wall time of
+`gennc --emit=ptx` plus that of `gennc --no-gpu -o sim`, run alternately with the others
+so that they see the same load (it counts the front end twice, about 50 ms).
+
+    python3 bench/compile_time.py --gennc build/bin/gennc --runs 7 --sequential
 """
 import argparse
 import os
@@ -55,6 +60,14 @@ def compile_once(gennc, example, output):
     return wall, cpu, steps
 
 
+def wall_of(command):
+    started = time.perf_counter()
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{run.stderr}")
+    return time.perf_counter() - started
+
+
 def machine():
     model = platform.processor() or "unknown CPU"
     try:
@@ -71,21 +84,26 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gennc", default=str(ROOT / "build" / "bin" / "gennc"))
     parser.add_argument("--runs", type=int, default=5, help="compiles per example (the median is shown)")
+    parser.add_argument("--sequential", action="store_true",
+                        help="also time the two pipelines one after the other (--emit=ptx, then --no-gpu)")
     parser.add_argument("examples", nargs="*", help="default: examples/*.gdsl")
     args = parser.parse_args()
     examples = [Path(e) for e in args.examples] or sorted((ROOT / "examples").glob("*.gdsl"))
 
     print(f"gennc: {args.gennc}; {args.runs} runs per example; {machine()}\n")
     print("| example | populations | projections | kernels | wall (median) | wall (least) | CPU | host pipeline | "
-          "PTX pipeline | both (wall) | link | load |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "PTX pipeline | both (wall) | link | load |" + (" one after the other |" if args.sequential else ""))
+    print("| --- " + "| ---: " * (11 + args.sequential) + "|")
     with tempfile.TemporaryDirectory(prefix="gennc-compile-time-") as folder:
         output = os.path.join(folder, "sim")
         for example in examples:
             populations, projections, kernels = counts(args.gennc, example)
             load = os.getloadavg()[0]
-            walls, cpus, host, ptx, together, link = [], [], [], [], [], []
+            walls, cpus, host, ptx, together, link, sequential = [], [], [], [], [], [], []
             for _ in range(args.runs):
+                if args.sequential:
+                    sequential.append(wall_of([args.gennc, str(example), "--emit=ptx", "-o", output + ".ptx"]) +
+                                      wall_of([args.gennc, str(example), "--no-gpu", "-o", output]))
                 wall, cpu, steps = compile_once(args.gennc, example, output)
                 walls.append(wall)
                 cpus.append(cpu)
@@ -96,7 +114,7 @@ def main():
             ms = lambda values: f"{statistics.median(values) * 1e3:.0f} ms"
             print(f"| {example.stem} | {populations} | {projections} | {kernels} | {ms(walls)} | "
                   f"{min(walls) * 1e3:.0f} ms | {ms(cpus)} | {ms(host)} | {ms(ptx)} | {ms(together)} | {ms(link)} | "
-                  f"{load:.1f} |", flush=True)
+                  f"{load:.1f} |" + (f" {ms(sequential)} |" if args.sequential else ""), flush=True)
 
 
 if __name__ == "__main__":

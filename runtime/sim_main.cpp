@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   std::string backend = "auto";
   uint32_t threads = 0;
   bool quiet = false;
+  bool profile = false;
   app.add_option("--out", out, "results folder (replaced whole when it holds earlier results)")->capture_default_str();
   CLI::Option* duration_option =
       app.add_option("--duration", duration, "simulated time in ms (default: the network's duration)");
@@ -47,6 +48,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", threads, "CPU worker threads (0: one per hardware thread)")->capture_default_str();
   app.add_flag("--quiet", quiet, "print nothing but errors");
+  app.add_flag("--profile", profile,
+               "time each part of a step (CPU: each kernel; GPU: each stage and runtime kernel, steps launched one "
+               "by one) and print the table; also in manifest.json");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -66,6 +70,11 @@ int main(int argc, char** argv) {
   options.output_folder = out.c_str();
   GenncSim* sim = nullptr;
   if (gennc_create(&gennc_model, &options, &sim) != GENNC_OK) return runtime_error("cannot set up the network");
+  if (profile && gennc_set_profiling(sim, 1) != GENNC_OK) {
+    int rc = runtime_error("cannot profile");
+    gennc_destroy(sim);
+    return rc;
+  }
 
   double dt = gennc_dt(sim);
   auto total = static_cast<uint64_t>(std::llround(duration / dt));
@@ -99,6 +108,7 @@ int main(int argc, char** argv) {
     if (t.simulate > 0) std::printf("  (%.2f x real time)", gennc_time(sim) / 1000.0 / t.simulate);
     std::printf("\n  write    %8.3f s\n", t.write);
   }
+  if (profile) std::printf("profile (mean per step)\n%s", gennc_profile(sim));
   gennc_destroy(sim);
   return 0;
 }

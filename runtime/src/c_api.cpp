@@ -1,11 +1,14 @@
 // The C ABI (gennc/runtime.h) over Simulation: argument checks, status codes, the
 // thread's last error, and a catch-all so no C++ exception crosses the boundary.
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gennc/runtime.h"
 #include "simulation.h"
@@ -17,6 +20,7 @@ using gennc::runtime::Status;
 
 struct GenncSim {
   std::unique_ptr<Simulation> sim;
+  std::string profile;  // gennc_profile's text
 };
 
 namespace {
@@ -92,7 +96,7 @@ GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, G
     settings.backend = backend;
     std::unique_ptr<Simulation> sim;
     GENNC_TRY(Simulation::create(*model, settings, &sim));
-    *out = new GenncSim{std::move(sim)};
+    *out = new GenncSim{std::move(sim), {}};
     return gennc::runtime::ok();
   });
 }
@@ -268,6 +272,38 @@ GenncStatus gennc_timings(const GenncSim* sim, GenncTimings* out) {
   const auto& t = sim->sim->timings();
   *out = GenncTimings{t.build, t.init, t.simulate, t.write};
   return report(gennc::runtime::ok());
+}
+
+GenncStatus gennc_set_profiling(GenncSim* sim, int enabled) {
+  GENNC_REQUIRE_SIM(sim);
+  sim->sim->set_profiling(enabled != 0);
+  return report(gennc::runtime::ok());
+}
+
+const char* gennc_profile(GenncSim* sim) {
+  if (sim == nullptr || !sim->sim) return "";
+  const std::vector<Simulation::ProfileRow> rows = sim->sim->profile();
+  sim->profile.clear();
+  if (rows.empty()) return sim->profile.c_str();
+  double total = 0.0;
+  std::size_t width = 4;
+  for (const Simulation::ProfileRow& row : rows) {
+    total += row.seconds_per_step;
+    width = std::max(width, row.name.size());
+  }
+  char line[512];
+  std::snprintf(line, sizeof line, "  %-*s %12s %7s\n", static_cast<int>(width), "part", "us/step", "share");
+  sim->profile += line;
+  for (const Simulation::ProfileRow& row : rows) {
+    std::snprintf(line, sizeof line, "  %-*s %12.3f %6.1f%%", static_cast<int>(width), row.name.c_str(),
+                  row.seconds_per_step * 1e6, total > 0 ? 100.0 * row.seconds_per_step / total : 0.0);
+    sim->profile += line;
+    if (!row.members.empty()) sim->profile += "  " + row.members;
+    sim->profile += "\n";
+  }
+  std::snprintf(line, sizeof line, "  %-*s %12.3f %6.1f%%\n", static_cast<int>(width), "total", total * 1e6, 100.0);
+  sim->profile += line;
+  return sim->profile.c_str();
 }
 
 }  // extern "C"

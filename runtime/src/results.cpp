@@ -190,6 +190,15 @@ Status Simulation::write_results(const std::string& folder_name) {
   timings["init"] = timings_.init;
   timings["simulate"] = timings_.simulate;
   timings["write"] = timings_.write;
+  // sim --profile: the step's parts (kernels on the CPU, stages on the GPU), per step.
+  const std::vector<ProfileRow> parts = profile();
+  double step_total = 0.0;
+  for (const ProfileRow& part : parts) step_total += part.seconds_per_step;
+  for (const ProfileRow& part : parts)
+    timings["profile"].push_back({{"name", part.name},
+                                  {"kernels", part.members},
+                                  {"seconds_per_step", part.seconds_per_step},
+                                  {"share", step_total > 0 ? part.seconds_per_step / step_total : 0.0}});
   manifest["timings"] = timings;
   status = write("manifest.json", manifest.dump(2) + "\n");
   if (!status.ok()) {

@@ -594,7 +594,32 @@ void Simulation::run_kernel(uint32_t id, const GenncKernelEnv& env) {
       for (uint32_t k = 0; k < spikes; ++k) std::tie(list[k], times[k]) = entries[k];
     }
   }
-  kernel_seconds_[id] += seconds_since(start);
+  const double seconds = seconds_since(start);
+  kernel_seconds_[id] += seconds;
+  if (profiling_) profile_seconds_[id] += seconds;
+}
+
+void Simulation::set_profiling(bool on) {
+  profiling_ = on;
+  profile_seconds_.resize(model_.kernel_count, 0.0);
+  if (gpu_) gpu_->set_profiling(on);
+}
+
+std::vector<Simulation::ProfileRow> Simulation::profile() const {
+  std::vector<ProfileRow> rows;
+  if (gpu_) {
+    const uint64_t steps = gpu_->profiled_steps();
+    if (steps == 0) return rows;
+    for (const cuda::Engine::ProfileRow& row : gpu_->profile())
+      rows.push_back({row.name, row.members, row.seconds / static_cast<double>(steps)});
+    return rows;
+  }
+  if (profiled_steps_ == 0) return rows;
+  for (uint32_t k = 0; k < model_.step_schedule_length; ++k) {
+    const uint32_t id = model_.step_schedule[k];
+    rows.push_back({model_.kernels[id].name, "", profile_seconds_[id] / static_cast<double>(profiled_steps_)});
+  }
+  return rows;
 }
 
 void Simulation::take_snapshot() {
@@ -636,6 +661,7 @@ Status Simulation::run(uint64_t steps) {
     recorder_.record_spikes(step_, arrays_);
     recorder_.sample(step_, arrays_);
   }
+  if (profiling_) profiled_steps_ += steps;
   timings_.simulate += seconds_since(start);
   return ok();
 }

@@ -92,6 +92,18 @@ class Simulation {
   Recorder& recorder() { return recorder_; }
   const Recorder& recorder() const { return recorder_; }
 
+  // Profiling (sim --profile) from the next run on: on the CPU, the time of each kernel of
+  // the step schedule; on the GPU, of each stage launch and of the runtime's own kernels
+  // (the steps then run one by one, without a captured graph).
+  void set_profiling(bool on);
+  struct ProfileRow {
+    std::string name;     // a kernel, or a GPU stage ("stage 0") or runtime kernel
+    std::string members;  // a stage's kernels (shortened); empty for a kernel
+    double seconds_per_step = 0.0;
+  };
+  // Mean time per profiled step, in order of execution; empty before a profiled run.
+  std::vector<ProfileRow> profile() const;
+
   Status reset();
   Status save_checkpoint(const std::string& path) const;  // checkpoint.cpp
   Status load_checkpoint(const std::string& path);        // checkpoint.cpp
@@ -158,6 +170,9 @@ class Simulation {
 
   Timings timings_;
   std::vector<double> kernel_seconds_;
+  bool profiling_ = false;
+  std::vector<double> profile_seconds_;  // per kernel, over the profiled CPU steps
+  uint64_t profiled_steps_ = 0;
 
   std::unique_ptr<cuda::Engine> gpu_;  // null: the CPU runs the steps
   mutable Fresh fresh_ = Fresh::Both;

@@ -42,6 +42,8 @@ for network in "$@"; do
     continue
   fi
   grep -q '^\.visible \.entry' "$work/$name.ptx" || { echo "FAIL  no kernel entries in $name.ptx"; status=1; }
+  # The step runs in stages (docs/gpu.md): stage 0's entry is always there.
+  grep -q '^\.visible \.entry gennc_stage_0(' "$work/$name.ptx" || { echo "FAIL  no stage entries in $name.ptx"; status=1; }
   assemble "$work/$name.ptx" sm_80
   assemble "$work/$name.ptx" sm_90
   "$gennc" "$network" --emit=ptx --gpu-arch=sm_90 -o "$work/$name.sm_90.ptx" || status=1

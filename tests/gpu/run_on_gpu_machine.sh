@@ -39,6 +39,9 @@ while read -r name; do
   for backend in cpu cuda; do
     "$bundle/bench-$name/sim" --backend "$backend" --out "$out/bench-$name-$backend" 2>&1 | grep -v '^\['
   done
+  # Where a step's time goes: each stage launch and runtime kernel, timed with events.
+  "$bundle/bench-$name/sim" --backend cuda --profile --duration 100 --out "$out/bench-$name-profile" 2>&1 |
+    grep -v '^\['
 done < "$bundle/benchmarks.txt"
 echo "passed $passed, failed $failed, skipped $skipped"
 [ $failed -ne 0 ] && exit 1

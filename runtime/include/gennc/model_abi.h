@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 1
+#define GENNC_MODEL_ABI_VERSION 2
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -130,10 +130,31 @@ typedef struct GenncKernelInfo {
   GenncKernelKind kind;
   uint32_t owner;
   GenncKernelFn host; /* the host-compiled entry, null if the model was built for GPU only */
-  const char* ptx_entry; /* name of the matching PTX entry, null if none; a SYNAPSE_PRE
-                            kernel may also have a row-parallel entry (a warp per spike)
-                            named ptx_entry + "_rows" */
+  const char* ptx_entry; /* name of the matching PTX entry, null if none: step kernels run
+                            on the GPU inside their stage's entry (GenncModel.stage_entries)
+                            and have none of their own */
 } GenncKernelInfo;
+
+/* ---- GPU stages -------------------------------------------------------------------- */
+
+/* How a stage's member spreads its elements over a block of 256 threads. */
+typedef enum GenncStageMode {
+  GENNC_STAGE_THREAD = 0, /* a thread per element: a block takes 256 consecutive elements */
+  GENNC_STAGE_BLOCK = 1,  /* a block per element, its threads sharing the element's row of
+                             synapses (SYNAPSE_PRE kernels whose rows allow it) */
+} GenncStageMode;
+
+/* One kernel of a stage launch, in the table the runtime passes to the stage's entry
+ * `void entry(const GenncKernelEnv* env, const GenncStageMember* members, u32 member_count)`
+ * (the table in device memory, at most 1024 members, launched with blocks of 256 threads).
+ * Each member's elements are [0, end), clipped to the u32 at arrays[count_array] when
+ * count_array is not UINT32_MAX (read on the device: a spike count). */
+typedef struct GenncStageMember {
+  uint32_t slot;        /* which kernel: the position in the stage (stage_kernels[stage_starts[s] + slot]) */
+  uint32_t mode;        /* GenncStageMode; GENNC_STAGE_BLOCK only where stage_modes allows it */
+  uint32_t end;
+  uint32_t count_array;
+} GenncStageMember;
 
 /* A generated per-synapse initial value: `pre`/`post` are population indices, `d` the
  * Euclidean distance and dx/dy/dz the displacement post - pre (um). */
@@ -264,6 +285,16 @@ typedef struct GenncModel {
   const GenncKernelInfo* kernels;         uint32_t kernel_count;
   const uint32_t* init_schedule;          uint32_t init_schedule_length; /* DERIVED kernels */
   const uint32_t* step_schedule;          uint32_t step_schedule_length;
+  /* The step schedule in stages, for the GPU (the CPU runs step_schedule): the kernels of
+     stage s are stage_kernels[stage_starts[s] .. stage_starts[s + 1]), in schedule order;
+     they touch no array in a conflicting way, so one launch of the PTX entry
+     stage_entries[s] runs them together, and the stages run in order. stage_modes[k] is
+     the set of GenncStageModes (1 << mode) stage_kernels[k] supports. stage_entries is
+     null when the model has no PTX. */
+  const uint32_t* stage_kernels;
+  const uint32_t* stage_modes;
+  const uint32_t* stage_starts;           uint32_t stage_count;
+  const char* const* stage_entries;
   const GenncSynapseInitFn* synapse_init_kernels; uint32_t synapse_init_kernel_count;
   const char* ptx;     /* PTX module text for the GPU back end, or null */
   double build_seconds; /* time the compiler took to build this model; <= 0 when unknown */

@@ -181,6 +181,17 @@ typedef struct GenncTimings {
 
 GenncStatus gennc_timings(const GenncSim* sim, GenncTimings* out);
 
+/* Profiling: from the next gennc_run on (enabled nonzero) the runtime times the step's
+ * parts — on the CPU each kernel of the step schedule, on the GPU each stage launch and
+ * the runtime's own kernels (with CUDA events; steps then run one by one instead of in
+ * captured graphs, so throughput drops). */
+GenncStatus gennc_set_profiling(GenncSim* sim, int enabled);
+
+/* The profile as a table, one line per part in order of execution: name, mean
+ * microseconds per profiled step, share of their sum, and a GPU stage's kernels; "" before
+ * a profiled run. The text stays valid until the next call on this handle. */
+const char* gennc_profile(GenncSim* sim);
+
 #ifdef __cplusplus
 }
 #endif

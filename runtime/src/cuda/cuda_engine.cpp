@@ -18,11 +18,17 @@ constexpr unsigned kBlock = 256;
 // short enough that the recording buffers stay small (kRecordingBudget).
 constexpr uint64_t kMaxBatch = 1000;
 constexpr uint64_t kRecordingBudget = uint64_t{256} << 20;
-// Row-parallel delivery runs a block of kBlock threads per spike (the PTX's `_rows` entries
-// assume exactly that block size). From this mean row length on it beats a thread per spike
-// (docs/gpu.md): even short rows gain, since a step holds few spikes per population and a
-// thread walking its row alone waits on one dependent load after another.
+// Row-parallel delivery runs a block of kBlock threads per spike (GENNC_STAGE_BLOCK; the
+// stage entries assume exactly that block size). From this mean row length on it beats a
+// thread per spike (docs/gpu.md): even short rows gain, since a step holds few spikes per
+// population and a thread walking its row alone waits on one dependent load after another.
 constexpr double kRowParallelMinimum = 4.0;
+// Stages whose ranges are spike counts get a grid fixed when the graph is captured, before
+// the counts exist: this many blocks per multiprocessor, enough to keep every one busy
+// with the block-per-spike rows of a busy step (blocks without units leave at once).
+constexpr unsigned kSpikeStageBlocksPerSm = 8;
+// The stage entries' member tables hold at most this many members (emit_stages.h).
+constexpr uint32_t kMaxStageMembers = 1024;
 
 Status backend_error(std::string message) { return {GENNC_ERROR_BACKEND, std::move(message)}; }
 
@@ -46,9 +52,13 @@ Status Engine::create(Simulation& sim, std::unique_ptr<Engine>* out, Setup setup
   if (model.ptx == nullptr || model.ptx[0] == '\0')
     return backend_error("backend 'cuda': the model has no GPU code (it was compiled with --no-gpu, or without "
                          "libdevice; rebuild it with gennc where the CUDA toolkit is installed)");
-  for (uint32_t k = 0; k < model.kernel_count; ++k)
-    if (model.kernels[k].ptx_entry == nullptr)
-      return backend_error(std::string("backend 'cuda': kernel '") + model.kernels[k].name + "' has no GPU entry");
+  if (model.stage_entries == nullptr || model.stage_starts == nullptr ||
+      model.stage_starts[model.stage_count] != model.step_schedule_length)
+    return backend_error("backend 'cuda': the model's GPU code has no stages for its step schedule");
+  for (uint32_t k = 0; k < model.init_schedule_length; ++k)
+    if (model.kernels[model.init_schedule[k]].ptx_entry == nullptr)
+      return backend_error(std::string("backend 'cuda': kernel '") + model.kernels[model.init_schedule[k]].name +
+                           "' has no GPU entry");
   std::string why;
   const DriverApi* api = load_driver(&why);
   if (api == nullptr) return backend_error("backend 'cuda': " + why);
@@ -73,6 +83,7 @@ Engine::~Engine() {
   if (context_ == nullptr) return;
   api_.cuCtxSetCurrent(context_);
   for (auto& [steps, graph] : graphs_) api_.cuGraphExecDestroy(graph);
+  for (CUevent event : events_) api_.cuEventDestroy(event);
   for (CUdeviceptr pointer : allocations_) api_.cuMemFree(pointer);
   if (model_module_ != nullptr) api_.cuModuleUnload(model_module_);
   if (step_module_ != nullptr) api_.cuModuleUnload(step_module_);
@@ -116,9 +127,7 @@ Status Engine::load_modules() {
   GENNC_TRY(load(sim_.model().ptx, "the model's PTX", &model_module_));
   GENNC_TRY(load(kStepKernelsPtx, "the runtime's step kernels", &step_module_));
   GENNC_CU(cuModuleGetFunction(&zero_counts_, step_module_, "gennc_zero_counts"), "cuModuleGetFunction");
-  GENNC_CU(cuModuleGetFunction(&record_spikes_, step_module_, "gennc_record_spikes"), "cuModuleGetFunction");
-  GENNC_CU(cuModuleGetFunction(&advance_, step_module_, "gennc_advance"), "cuModuleGetFunction");
-  GENNC_CU(cuModuleGetFunction(&sample_, step_module_, "gennc_sample"), "cuModuleGetFunction");
+  GENNC_CU(cuModuleGetFunction(&finish_, step_module_, "gennc_finish_step"), "cuModuleGetFunction");
   return ok();
 }
 
@@ -131,7 +140,11 @@ Status Engine::plan_memory() {
     const GenncRecordingInfo& info = *recordings[r].info;
     if (info.kind == GENNC_RECORD_SPIKES) {
       uint32_t population = info.target.population;
-      SpikeRecording s{r, population, (m.populations[population].size + 31) / 32};
+      const GenncPopulationInfo& pop = m.populations[population];
+      // A source that emits several spikes per neuron and step is recorded with its
+      // multiplicity, as on the CPU: a count per neuron instead of a bit.
+      const bool counts = pop.spike_multiplicity_array != kNone;
+      SpikeRecording s{r, population, counts ? pop.size : (pop.size + 31) / 32, counts};
       per_step += uint64_t{s.words} * 4;
       spike_recordings_.push_back(s);
     } else {
@@ -154,7 +167,8 @@ Status Engine::plan_memory() {
   for (const SpikeRecording& s : spike_recordings_) buffers += batch_ * s.words * 4;
   for (const VariableRecording& v : variable_recordings_)
     buffers += (batch_ / v.interval + 1) * v.count * v.bytes + uint64_t{v.count} * 4;
-  uint64_t tables = uint64_t{m.array_count} * 16 + m.population_count * 8 + 64;
+  uint64_t tables = uint64_t{m.array_count} * 16 + m.population_count * 8 + uint64_t{m.step_schedule_length} * 16 +
+                    (spike_recordings_.size() + variable_recordings_.size()) * 40 + 64;
   size_t free = 0, total = 0;
   GENNC_CU(cuMemGetInfo(&free, &total), "cuMemGetInfo");
   uint64_t needed = arrays + buffers + tables;
@@ -202,6 +216,32 @@ Status Engine::allocate() {
     GENNC_TRY(allocate((batch_ / v.interval + 1) * v.count * v.bytes, &v.samples));
     if (v.count != 0) GENNC_CU(cuMemcpyHtoD(v.indices, members.data(), members.size() * 4), "cuMemcpyHtoD");
   }
+
+  // gennc_finish_step's tables and its block counter (zero between launches).
+  std::vector<FinishSpikes> spikes;
+  uint64_t widest = 1;
+  for (const SpikeRecording& s : spike_recordings_) {
+    const GenncPopulationInfo& pop = m.populations[s.population];
+    CUdeviceptr multiplicity = s.counts ? arrays_[pop.spike_multiplicity_array] : 0;
+    spikes.push_back({arrays_[pop.spike_count_array], arrays_[pop.spike_list_array], multiplicity, s.bits, pop.size,
+                      s.words});
+    widest = std::max<uint64_t>(widest, pop.size);
+  }
+  std::vector<FinishSamples> samples;
+  for (const VariableRecording& v : variable_recordings_) {
+    if (v.count == 0) continue;
+    samples.push_back({arrays_[v.array], v.indices, v.samples, v.interval, v.count, v.bytes});
+    widest = std::max<uint64_t>(widest, v.count);
+  }
+  finish_blocks_ = blocks_for(widest);
+  GENNC_TRY(allocate(spikes.size() * sizeof(FinishSpikes), &spike_table_));
+  GENNC_TRY(allocate(samples.size() * sizeof(FinishSamples), &sample_table_));
+  GENNC_TRY(allocate(4, &done_));
+  if (!spikes.empty()) GENNC_CU(cuMemcpyHtoD(spike_table_, spikes.data(), spikes.size() * sizeof spikes[0]), "cuMemcpyHtoD");
+  if (!samples.empty())
+    GENNC_CU(cuMemcpyHtoD(sample_table_, samples.data(), samples.size() * sizeof samples[0]), "cuMemcpyHtoD");
+  const uint32_t zero = 0;
+  GENNC_CU(cuMemcpyHtoD(done_, &zero, 4), "cuMemcpyHtoD");
   return ok();
 }
 
@@ -213,41 +253,51 @@ unsigned Engine::blocks_for(uint64_t elements) const {
 
 Status Engine::plan_launches() {
   const GenncModel& m = sim_.model();
-  for (uint32_t s = 0; s < m.step_schedule_length; ++s) {
-    const GenncKernelInfo& kernel = m.kernels[m.step_schedule[s]];
-    Launch launch;
-    GENNC_CU(cuModuleGetFunction(&launch.function, model_module_, kernel.ptx_entry), "cuModuleGetFunction");
-    uint64_t elements = 0;
-    switch (kernel.kind) {
-      case GENNC_KERNEL_SYNAPSE_PRE:
-      case GENNC_KERNEL_SYNAPSE_POST: {
+  for (uint32_t stage = 0; stage < m.stage_count; ++stage) {
+    Stage launch;
+    GENNC_CU(cuModuleGetFunction(&launch.function, model_module_, m.stage_entries[stage]), "cuModuleGetFunction");
+    std::vector<GenncStageMember> members;
+    uint64_t units = 0;
+    bool counted = false;
+    const uint32_t first = m.stage_starts[stage], last = m.stage_starts[stage + 1];
+    if (last - first > kMaxStageMembers) return backend_error("a stage of the model has over 1024 kernels");
+    for (uint32_t i = first; i < last; ++i) {
+      const GenncKernelInfo& kernel = m.kernels[m.stage_kernels[i]];
+      GenncStageMember member{i - first, GENNC_STAGE_THREAD, 0, kNone};
+      uint64_t elements = 0;
+      if (kernel.kind == GENNC_KERNEL_SYNAPSE_PRE || kernel.kind == GENNC_KERNEL_SYNAPSE_POST) {
         const GenncProjectionInfo& proj = m.projections[kernel.owner];
         uint32_t population = kernel.kind == GENNC_KERNEL_SYNAPSE_PRE ? proj.pre.population : proj.post.population;
         elements = m.populations[population].size;
-        launch.count = arrays_[m.populations[population].spike_count_array];
-        launch.blocks = blocks_for(elements);
+        member.count_array = m.populations[population].spike_count_array;
         // Row-parallel delivery (a block per spike, its threads over the row) where rows are
         // long enough to keep the threads busy; a thread per spike otherwise.
-        CUfunction rows = nullptr;
-        const std::string rows_entry = std::string(kernel.ptx_entry) + "_rows";
-        CUresult found = kernel.kind == GENNC_KERNEL_SYNAPSE_PRE
-                             ? api_.cuModuleGetFunction(&rows, model_module_, rows_entry.c_str())
-                             : CUDA_ERROR_NOT_FOUND;
-        if (found != CUDA_ERROR_NOT_FOUND) GENNC_TRY(check(found, "cuModuleGetFunction"));
         const double mean_row = elements == 0 ? 0.0 : double(sim_.synapse_counts_[kernel.owner]) / double(elements);
-        if (rows != nullptr && mean_row >= kRowParallelMinimum) {
-          launch.function = rows;
-          launch.blocks = blocks_for(elements * kBlock);
-        }
-        break;
-      }
-      default:
+        if ((m.stage_modes[i] & (1u << GENNC_STAGE_BLOCK)) != 0 && mean_row >= kRowParallelMinimum)
+          member.mode = GENNC_STAGE_BLOCK;
+      } else {
         elements = sim_.kernel_range(kernel);
+      }
+      if (elements > UINT32_MAX) return backend_error(std::string("kernel '") + kernel.name + "' has over 2^32 elements");
+      if (elements == 0) continue;  // nothing to do (an empty injection)
+      member.end = static_cast<uint32_t>(elements);
+      counted = counted || member.count_array != kNone;
+      units += member.mode == GENNC_STAGE_BLOCK ? elements : (elements + kBlock - 1) / kBlock;
+      members.push_back(member);
     }
-    if (elements > UINT32_MAX) return backend_error(std::string("kernel '") + kernel.name + "' has over 2^32 elements");
-    launch.end = static_cast<uint32_t>(elements);
-    if (launch.blocks == 0) launch.blocks = blocks_for(elements);
-    launches_.push_back(launch);
+    launch.count = static_cast<uint32_t>(members.size());
+    // Static ranges: a block per unit up to 16 per multiprocessor (the blocks loop over the
+    // rest). Spike counts are unknown when the graph is captured: a fixed grid.
+    const uint64_t most = uint64_t(multiprocessors_) * 16;
+    launch.blocks = counted ? static_cast<unsigned>(uint64_t(multiprocessors_) * kSpikeStageBlocksPerSm)
+                            : static_cast<unsigned>(std::clamp<uint64_t>(units, 1, most));
+    if (!members.empty()) {
+      GENNC_CU(cuMemAlloc(&launch.members, members.size() * sizeof(GenncStageMember)), "cuMemAlloc");
+      allocations_.push_back(launch.members);
+      GENNC_CU(cuMemcpyHtoD(launch.members, members.data(), members.size() * sizeof(GenncStageMember)),
+               "cuMemcpyHtoD");
+    }
+    stages_.push_back(launch);
   }
   return ok();
 }
@@ -273,48 +323,55 @@ Status Engine::launch(CUfunction function, unsigned blocks, void** params) {
   return ok();
 }
 
-// One step, in the CPU engine's order: counts zeroed, the step schedule, spikes recorded,
-// step and time advanced, variables sampled after the step.
-Status Engine::enqueue_step() {
+// A batch begins with the spike counts zeroed (each step's finish zeroes them for the
+// next step of the batch, and the last step's counts stay, as on the CPU).
+Status Engine::enqueue_batch_start(uint64_t steps) {
   const GenncModel& m = sim_.model();
+  for (SpikeRecording& s : spike_recordings_)
+    GENNC_CU(cuMemsetD8Async(s.bits, 0, steps * s.words * 4, stream_), "cuMemsetD8Async");
   if (m.population_count != 0) {
     uint32_t n = m.population_count;
     void* params[] = {&count_table_, &n};
     GENNC_TRY(launch(zero_counts_, blocks_for(n), params));
   }
-  uint32_t begin = 0;
-  for (Launch& l : launches_) {
-    if (l.end == 0) continue;
-    void* params[] = {&env_, &begin, &l.end, &l.count};
-    GENNC_TRY(launch(l.function, l.blocks, params));
+  return ok();
+}
+
+// One step, in the CPU engine's order: the stages, then spikes recorded, step and time
+// advanced, variables sampled and (but after the batch's last step) the counts zeroed.
+Status Engine::enqueue_step(uint64_t k, uint64_t steps, const std::vector<CUevent>* events) {
+  const GenncModel& m = sim_.model();
+  std::size_t mark = 0;
+  auto record = [&]() -> Status {
+    if (events != nullptr) GENNC_CU(cuEventRecord((*events)[mark], stream_), "cuEventRecord");
+    ++mark;
+    return ok();
+  };
+  GENNC_TRY(record());
+  for (Stage& stage : stages_) {
+    if (stage.count != 0) {
+      void* params[] = {&env_, &stage.members, &stage.count};
+      GENNC_TRY(launch(stage.function, stage.blocks, params));
+    }
+    GENNC_TRY(record());
   }
-  for (SpikeRecording& s : spike_recordings_) {
-    const GenncPopulationInfo& pop = m.populations[s.population];
-    CUdeviceptr count = arrays_[pop.spike_count_array];
-    CUdeviceptr list = arrays_[pop.spike_list_array];
-    uint32_t size = pop.size;
-    void* params[] = {&env_, &count, &list, &size, &s.bits, &s.words, &base_};
-    GENNC_TRY(launch(record_spikes_, blocks_for(size), params));
-  }
+  uint32_t nspikes = static_cast<uint32_t>(spike_recordings_.size());
+  uint32_t nsamples = 0;
+  for (const VariableRecording& v : variable_recordings_) nsamples += v.count != 0 ? 1 : 0;
+  uint32_t npops = m.population_count;
   double steps_per_ms = sim_.steps_per_ms_;
   double dt = m.dt;
-  void* advance[] = {&env_, &steps_per_ms, &dt};
-  GENNC_CU(cuLaunchKernel(advance_, 1, 1, 1, 1, 1, 1, 0, stream_, advance, nullptr), "cuLaunchKernel");
-  for (VariableRecording& v : variable_recordings_) {
-    if (v.count == 0) continue;
-    CUdeviceptr source = arrays_[v.array];
-    void* params[] = {&env_, &source, &v.indices, &v.count, &v.samples, &v.interval, &base_, &v.bytes};
-    GENNC_TRY(launch(sample_, blocks_for(v.count), params));
-  }
-  return ok();
+  uint32_t zero = k + 1 < steps ? 1 : 0;
+  void* params[] = {&env_, &spike_table_, &nspikes, &sample_table_, &nsamples, &count_table_, &npops,
+                    &base_, &k, &steps_per_ms, &dt, &zero, &done_};
+  GENNC_TRY(launch(finish_, finish_blocks_, params));
+  return record();
 }
 
 Status Engine::capture(uint64_t steps, CUgraphExec* out) {
   GENNC_CU(cuStreamBeginCapture(stream_, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), "cuStreamBeginCapture");
-  Status status = ok();
-  for (SpikeRecording& s : spike_recordings_)
-    if (status.ok()) status = check(api_.cuMemsetD8Async(s.bits, 0, steps * s.words * 4, stream_), "cuMemsetD8Async");
-  for (uint64_t k = 0; k < steps && status.ok(); ++k) status = enqueue_step();
+  Status status = enqueue_batch_start(steps);
+  for (uint64_t k = 0; k < steps && status.ok(); ++k) status = enqueue_step(k, steps, nullptr);
   CUgraph graph = nullptr;
   Status ended = check(api_.cuStreamEndCapture(stream_, &graph), "cuStreamEndCapture");
   GENNC_TRY(status);
@@ -333,6 +390,14 @@ Status Engine::collect(uint64_t first, uint64_t steps) {
       GENNC_CU(cuMemcpyDtoH(host_bits_.data(), s.bits, host_bits_.size() * 4), "cuMemcpyDtoH");
     Recording& r = recordings[s.recording];
     const uint32_t size = m.populations[s.population].size;
+    if (s.counts) {
+      // A neuron's count of spikes in the step, each recorded (the CPU's multiplicity).
+      for (uint64_t row = 0; row < steps; ++row)
+        for (uint32_t neuron = 0; neuron < size; ++neuron)
+          if (r.selection.local(neuron) >= 0)
+            for (uint32_t c = host_bits_[row * s.words + neuron]; c != 0; --c) r.spikes.emplace_back(first + row + 1, neuron);
+      continue;
+    }
     // Bit order is neuron order, as the CPU recorder sorts each step's spikes.
     for (uint64_t row = 0; row < steps; ++row)
       for (uint32_t w = 0; w < s.words; ++w)
@@ -367,6 +432,7 @@ Status Engine::run(uint64_t steps) {
   GenncKernelEnv env{reinterpret_cast<void* const*>(pointer_table_), reinterpret_cast<const uint64_t*>(length_table_),
                      sim_.time(), m.dt, sim_.step_, sim_.seed_};
   GENNC_CU(cuMemcpyHtoD(env_, &env, sizeof env), "cuMemcpyHtoD");
+  if (profiling_) return run_profiled(steps);
   for (uint64_t done = 0; done < steps;) {
     uint64_t n = std::min(batch_, steps - done);
     auto found = graphs_.find(n);
@@ -382,6 +448,62 @@ Status Engine::run(uint64_t steps) {
     GENNC_TRY(collect(first, n));
     sim_.step_ += n;
     done += n;
+  }
+  return ok();
+}
+
+// The same launches as a captured batch, issued one by one with an event after each; the
+// host waits for every step (profiling measures the device, not throughput).
+Status Engine::run_profiled(uint64_t steps) {
+  const GenncModel& m = sim_.model();
+  if (profile_.empty()) {
+    for (uint32_t stage = 0; stage < m.stage_count; ++stage) {
+      std::string members;
+      for (uint32_t i = m.stage_starts[stage]; i < m.stage_starts[stage + 1]; ++i) {
+        if (!members.empty()) members += " ";
+        if (members.size() > 60) {
+          members += "... (" + std::to_string(m.stage_starts[stage + 1] - i) + " more)";
+          break;
+        }
+        members += m.kernels[m.stage_kernels[i]].name;
+      }
+      profile_.push_back({"stage " + std::to_string(stage), members, 0.0});
+    }
+    profile_.push_back({"zero counts", "runtime: spike counts zeroed once per batch", 0.0});
+    profile_.push_back({"finish step", "runtime: spikes recorded, variables sampled, t advanced", 0.0});
+  }
+  while (events_.size() < stages_.size() + 2) {
+    CUevent event = nullptr;
+    GENNC_CU(cuEventCreate(&event, CU_EVENT_DEFAULT), "cuEventCreate");
+    events_.push_back(event);
+  }
+  auto elapsed = [&](CUevent from, CUevent to, double* seconds) -> Status {
+    float ms = 0.0f;
+    GENNC_CU(cuEventElapsedTime(&ms, from, to), "cuEventElapsedTime");
+    *seconds += ms * 1e-3;
+    return ok();
+  };
+  const std::size_t zero_row = stages_.size(), finish_row = stages_.size() + 1;
+  for (uint64_t done = 0; done < steps;) {
+    uint64_t n = std::min(batch_, steps - done);
+    uint64_t first = sim_.step_;
+    GENNC_CU(cuMemcpyHtoD(base_, &first, 8), "cuMemcpyHtoD");
+    GENNC_CU(cuEventRecord(events_[0], stream_), "cuEventRecord");
+    GENNC_TRY(enqueue_batch_start(n));
+    GENNC_CU(cuEventRecord(events_[1], stream_), "cuEventRecord");
+    GENNC_CU(cuEventSynchronize(events_[1]), "running a batch start");
+    GENNC_TRY(elapsed(events_[0], events_[1], &profile_[zero_row].seconds));
+    for (uint64_t k = 0; k < n; ++k) {
+      GENNC_TRY(enqueue_step(k, n, &events_));
+      GENNC_CU(cuEventSynchronize(events_.back()), "running a step");
+      for (std::size_t stage = 0; stage < stages_.size(); ++stage)
+        GENNC_TRY(elapsed(events_[stage], events_[stage + 1], &profile_[stage].seconds));
+      GENNC_TRY(elapsed(events_[stages_.size()], events_.back(), &profile_[finish_row].seconds));
+    }
+    GENNC_TRY(collect(first, n));
+    sim_.step_ += n;
+    done += n;
+    profiled_steps_ += n;
   }
   return ok();
 }

@@ -3,10 +3,11 @@
 // The host side builds everything first (arrays, initial values, connectivity, ring
 // depths, the init schedule: the same code as the CPU back end, so the same seed gives the
 // same network by construction); the engine then copies every array to the device, loads
-// the model's embedded PTX, and runs steps in batches: a batch of B steps (every step: the
-// spike counts zeroed, the step schedule's kernels, spikes into bit buffers, step and time
-// advanced, variables sampled) is captured once into a CUDA graph and replayed, with one
-// host round trip per batch to copy the recordings back into the Simulation's Recorder.
+// the model's embedded PTX, and runs steps in batches: a batch of B steps (the spike counts
+// zeroed once, then every step: one launch per stage of the model's step stages, and one
+// that records spikes and samples, advances step and time and zeroes the counts for the
+// next step) is captured once into a CUDA graph and replayed, with one host round trip per
+// batch to copy the recordings back into the Simulation's Recorder.
 #pragma once
 
 #include <cstdint>
@@ -54,11 +55,23 @@ class Engine {
   // Recorder. The device arrays must be current (upload()).
   Status run(uint64_t steps);
 
+  // With profiling on, run() launches steps one by one (no graph) between CUDA events and
+  // accumulates each launch's time: per stage, the per-batch zeroing and the per-step finish.
+  void set_profiling(bool on) { profiling_ = on; }
+  struct ProfileRow {
+    std::string name;     // "stage 0", "finish step", ...
+    std::string members;  // the stage's kernels, shortened
+    double seconds = 0.0; // total over the profiled steps
+  };
+  const std::vector<ProfileRow>& profile() const { return profile_; }
+  uint64_t profiled_steps() const { return profiled_steps_; }
+
  private:
   struct SpikeRecording {
     uint32_t recording;  // index into the Recorder's recordings
     uint32_t population;
-    uint32_t words;      // 32-bit words per step
+    uint32_t words;      // 32-bit words per step: bits, or a count per neuron (multiplicity)
+    bool counts = false; // the population's spikes have multiplicities: a count per neuron
     CUdeviceptr bits = 0;
   };
   struct VariableRecording {
@@ -70,10 +83,10 @@ class Engine {
     CUdeviceptr indices = 0;
     CUdeviceptr samples = 0;
   };
-  struct Launch {
+  struct Stage {
     CUfunction function = nullptr;
-    uint32_t end = 0;         // elements (the spike kernels' end is read on the device)
-    CUdeviceptr count = 0;    // spike count bounding the range, or 0
+    CUdeviceptr members = 0;  // GenncStageMember table
+    uint32_t count = 0;       // members with work (none: the stage is not launched)
     unsigned blocks = 0;
   };
 
@@ -86,8 +99,12 @@ class Engine {
   Status allocate();
   Status plan_launches();
   Status capture(uint64_t steps, CUgraphExec* out);
-  Status enqueue_step();
+  Status enqueue_batch_start(uint64_t steps);
+  // Step k of a batch of `steps`; with `events` (profiling), events[i] is recorded after
+  // launch i (stages that run, then the finish), events[0] before the first.
+  Status enqueue_step(uint64_t k, uint64_t steps, const std::vector<CUevent>* events);
   Status launch(CUfunction function, unsigned blocks, void** params);
+  Status run_profiled(uint64_t steps);
   // Copies a batch's spike bits and samples into the Recorder (steps first_step + 1 ..).
   Status collect(uint64_t first_step, uint64_t steps);
   unsigned blocks_for(uint64_t elements) const;
@@ -101,19 +118,26 @@ class Engine {
   CUstream stream_ = nullptr;
   CUmodule model_module_ = nullptr;
   CUmodule step_module_ = nullptr;
-  CUfunction zero_counts_ = nullptr, record_spikes_ = nullptr, advance_ = nullptr, sample_ = nullptr;
+  CUfunction zero_counts_ = nullptr, finish_ = nullptr;
   int multiprocessors_ = 1;
 
   std::vector<CUdeviceptr> arrays_;  // per model array (0 when empty)
   CUdeviceptr pointer_table_ = 0, length_table_ = 0, env_ = 0, count_table_ = 0, base_ = 0;
+  CUdeviceptr spike_table_ = 0, sample_table_ = 0, done_ = 0;  // gennc_finish_step's tables
+  unsigned finish_blocks_ = 1;
   std::vector<CUdeviceptr> allocations_;
-  std::vector<Launch> launches_;     // per step-schedule entry
+  std::vector<Stage> stages_;        // per stage of the model
   std::vector<SpikeRecording> spike_recordings_;
   std::vector<VariableRecording> variable_recordings_;
   uint64_t batch_ = 1;               // steps per captured graph
   std::map<uint64_t, CUgraphExec> graphs_;  // by steps
   std::vector<uint32_t> host_bits_;
   std::vector<unsigned char> host_samples_;
+
+  bool profiling_ = false;
+  std::vector<ProfileRow> profile_;  // per stage, then "zero counts" and "finish step"
+  uint64_t profiled_steps_ = 0;
+  std::vector<CUevent> events_;
 };
 
 }  // namespace gennc::runtime::cuda

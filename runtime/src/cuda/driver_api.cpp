@@ -63,7 +63,12 @@ Loaded load() {
               resolve(library, "cuGraphLaunch", &a.cuGraphLaunch, &why) &&
               resolve(library, "cuGraphExecDestroy", &a.cuGraphExecDestroy, &why) &&
               resolve(library, "cuGraphDestroy", &a.cuGraphDestroy, &why) &&
-              resolve(library, "cuLaunchKernel", &a.cuLaunchKernel, &why);
+              resolve(library, "cuLaunchKernel", &a.cuLaunchKernel, &why) &&
+              resolve(library, "cuEventCreate", &a.cuEventCreate, &why) &&
+              resolve(library, "cuEventRecord", &a.cuEventRecord, &why) &&
+              resolve(library, "cuEventSynchronize", &a.cuEventSynchronize, &why) &&
+              resolve(library, "cuEventElapsedTime", &a.cuEventElapsedTime, &why) &&
+              resolve(library, "cuEventDestroy_v2", &a.cuEventDestroy, &why);
   return loaded;
 }
 

@@ -76,7 +76,9 @@ std::vector<Layout> layouts() {
         OFF(GenncModel, projection_count), OFF(GenncModel, injections), OFF(GenncModel, injection_count),
         OFF(GenncModel, recordings), OFF(GenncModel, recording_count), OFF(GenncModel, kernels),
         OFF(GenncModel, kernel_count), OFF(GenncModel, init_schedule), OFF(GenncModel, init_schedule_length),
-        OFF(GenncModel, step_schedule), OFF(GenncModel, step_schedule_length),
+        OFF(GenncModel, step_schedule), OFF(GenncModel, step_schedule_length), OFF(GenncModel, stage_kernels),
+        OFF(GenncModel, stage_modes), OFF(GenncModel, stage_starts), OFF(GenncModel, stage_count),
+        OFF(GenncModel, stage_entries),
         OFF(GenncModel, synapse_init_kernels), OFF(GenncModel, synapse_init_kernel_count), OFF(GenncModel, ptx),
         OFF(GenncModel, build_seconds)}},
   };

@@ -1,0 +1,81 @@
+// GPU stages in the code: a stage entry per stage in the PTX (the step kernels have no
+// entries of their own), and the stage tables of gennc_model.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "../passes/compile_ir.h"
+#include "codegen/emit_stages.h"
+#include "codegen/targets/nvptx/generate_ptx.h"
+#include "jit.h"
+
+using namespace gennc;
+
+namespace {
+
+const char* const kNetwork = R"gdsl(
+import pynn
+network staged {
+  dt = 0.1 ms
+  population a = IF_curr_exp(100)
+  population b = IF_curr_exp(50)
+  population noise = SpikeSourcePoisson(100) { rate = 800 Hz }
+  projection na = noise -> a via one_to_one() synapse StaticSynapse(weight = 0.1 nA, delay = 0.1 ms) onto excitatory
+  projection ab = a -> b via fixed_probability(0.1) synapse StaticSynapse(weight = 0.2 nA, delay = 1 ms) onto excitatory
+  projection ba = b -> a via all_to_all() synapse StaticSynapse(weight = -0.2 nA, delay = 1 ms) onto inhibitory
+}
+)gdsl";
+
+}  // namespace
+
+TEST_CASE("the PTX has one entry per stage and none per step kernel", "[codegen][stages]") {
+  auto compiled = testing::compile_ir(kNetwork);
+  REQUIRE(compiled->module);
+  const ir::Module& m = *compiled->module;
+  REQUIRE(m.step_stages.size() == 2);
+  diag::Diagnostics& diags = *compiled->diags;
+  codegen::Options options;
+  std::unique_ptr<codegen::NvptxTarget> target = codegen::make_nvptx_target(options, diags);
+  REQUIRE(target != nullptr);
+  const std::optional<codegen::EmbeddedPtx> ptx = codegen::generate_ptx(m, *target, options, true, diags, nullptr);
+  if (!ptx) {
+    WARN("no libdevice here: PTX not generated");
+    return;
+  }
+  CHECK(ptx->text.find(".visible .entry gennc_stage_0(") != std::string::npos);
+  CHECK(ptx->text.find(".visible .entry gennc_stage_1(") != std::string::npos);
+  CHECK(ptx->text.find("gennc_stage_2") == std::string::npos);
+  CHECK(ptx->text.find(".maxntid 256, 1, 1") != std::string::npos);
+  REQUIRE(ptx->entries.size() == m.kernels.size());
+  for (const std::vector<std::uint32_t>& stage : m.step_stages)
+    for (std::uint32_t k : stage) {
+      INFO(m.kernels[k].name);
+      CHECK(ptx->entries[k].empty());
+      CHECK(ptx->text.find(".entry gennc_" + m.kernels[k].name + "(") == std::string::npos);
+    }
+  CHECK(codegen::stage_entry_name(1) == "gennc_stage_1");
+}
+
+TEST_CASE("gennc_model lists the stages, their kernels and modes", "[codegen][stages]") {
+  auto compiled = testing::compile_ir(kNetwork);
+  REQUIRE(compiled->module);
+  const ir::Module& m = *compiled->module;
+  const codegen::testing::JitModel jit(m);
+  const GenncModel& model = jit.model();
+  REQUIRE(model.stage_count == m.step_stages.size());
+  REQUIRE(model.stage_starts != nullptr);
+  CHECK(model.stage_starts[0] == 0);
+  CHECK(model.stage_starts[model.stage_count] == model.step_schedule_length);
+  CHECK(model.stage_entries == nullptr);  // no PTX in this model
+  for (std::uint32_t s = 0; s < model.stage_count; ++s)
+    for (std::uint32_t i = model.stage_starts[s]; i < model.stage_starts[s + 1]; ++i) {
+      const std::string name = model.kernels[model.stage_kernels[i]].name;
+      INFO(name);
+      CHECK(model.stage_kernels[i] == m.step_stages[s][i - model.stage_starts[s]]);
+      CHECK((model.stage_modes[i] & (1u << GENNC_STAGE_THREAD)) != 0);
+      // Static rows may be shared by a block's threads; neuron updates may not, nor the
+      // rows of a source's spikes, which repeat for its multiplicity (a loop around the row).
+      const bool block = (model.stage_modes[i] & (1u << GENNC_STAGE_BLOCK)) != 0;
+      CHECK(block == (name == "ab.pre" || name == "ba.pre"));
+    }
+}
