@@ -422,13 +422,13 @@ class Printer {
         block(s.body, depth + 1);
         line(depth, "}", {});
         return;
-      case StmtKind::EmitSpike:
-        line(depth,
       case StmtKind::ForBits:
         line(depth, fmt::format("for {} in bits of {} {{", typed_local(s.local), expr(*s.value)), s.range);
         block(s.body, depth + 1);
         line(depth, "}", {});
         return;
+      case StmtKind::EmitSpike:
+        line(depth,
              fmt::format("emit_spike {}[{}]{}", population_name(s.population), expr(*s.index),
                          s.value ? fmt::format(" times {}", expr(*s.value)) : std::string()),
              s.range);

@@ -115,6 +115,11 @@ class Verifier {
       if (p.column_array != kNone) fail(where, "procedural or dense projection with a column array");
     } else if (!array_ok(p.column_array)) {
       fail(where, "connectivity array missing");
+    } else if (p.form == RowForm::Bitmask) {
+      const Array& bits = m_.arrays[p.column_array];
+      std::uint64_t words = (std::uint64_t{p.post.count} + 31) / 32;
+      if (bits.scope != GENNC_SCOPE_LIST || bits.dtype != GENNC_U32 || bits.length != std::uint64_t{p.pre.count} * words)
+        fail(where, "bitmask is not a u32 list of n_pre rows of ceil(n_post / 32) words");
     }
     for (ArrayId a : {p.receptor_ring_array, p.column_pointer_array, p.column_synapse_array, p.delay_array,
                       p.weight_from_list})
@@ -128,11 +133,6 @@ class Verifier {
 
   void check_kernel(const Kernel& k) {
     kernel_ = &k;
-    } else if (p.form == RowForm::Bitmask) {
-      const Array& bits = m_.arrays[p.column_array];
-      std::uint64_t words = (std::uint64_t{p.post.count} + 31) / 32;
-      if (bits.scope != GENNC_SCOPE_LIST || bits.dtype != GENNC_U32 || bits.length != std::uint64_t{p.pre.count} * words)
-        fail(where, "bitmask is not a u32 list of n_pre rows of ceil(n_post / 32) words");
     where_ = "kernel " + k.name;
     declared_.assign(k.locals.size(), false);
     block(k.body);
@@ -220,6 +220,15 @@ class Verifier {
         scoped(s.body);
         declared_[s.local] = false;
         return;
+      case StmtKind::ForBits:
+        if (!local_ok(s.local)) return;
+        if (kernel_->locals[s.local].type != Type::U32) fail("bit loop variable is not u32");
+        expect(s.value, Type::U32, "bit loop word");
+        if (declared_[s.local]) fail("bit loop variable " + kernel_->locals[s.local].name + " declared twice");
+        declared_[s.local] = true;
+        scoped(s.body);
+        declared_[s.local] = false;
+        return;
       case StmtKind::EmitSpike:
         if (s.population >= m_.populations.size()) fail("emit_spike names no population");
         expect(s.index, Type::U32, "spiking neuron index");
@@ -233,15 +242,6 @@ class Verifier {
         if (m_.stage == Stage::Lowered) fail("integrate statement after solve_odes");
         for (const Equation& eq : s.equations) {
           if (!local_ok(eq.state)) continue;
-      case StmtKind::ForBits:
-        if (!local_ok(s.local)) return;
-        if (kernel_->locals[s.local].type != Type::U32) fail("bit loop variable is not u32");
-        expect(s.value, Type::U32, "bit loop word");
-        if (declared_[s.local]) fail("bit loop variable " + kernel_->locals[s.local].name + " declared twice");
-        declared_[s.local] = true;
-        scoped(s.body);
-        declared_[s.local] = false;
-        return;
           if (!declared_[eq.state]) fail("ODE state " + kernel_->locals[eq.state].name + " not declared");
           expect(eq.rhs, kernel_->locals[eq.state].type, "ODE right-hand side");
         }

@@ -116,6 +116,7 @@ class Simulation {
   // Builds everything on the host, or with `device`, everything it does not build.
   Status build(DeviceBuilder* device = nullptr);
   Status build_projection(uint32_t p, std::vector<int>* state, DeviceBuilder* device);
+  Status count_generated_rows(uint32_t p);
   Status fill_synapse_arrays(uint32_t p, DeviceBuilder* device);
   Status build_rings(DeviceBuilder* device);
   Status run_init_schedule();
@@ -128,7 +129,6 @@ class Simulation {
 
   // With the CUDA back end (runtime/src/cuda), steps run on the device and the host arrays
   // are brought up to date only when something reads or writes them: which side holds the
-  Status count_generated_rows(uint32_t p);
   // current values.
   enum class Fresh { Both, Host, Device };
   Status host_view() const;  // host arrays current (copied back if only the device's were)
