@@ -50,6 +50,13 @@ def test_same_synapse_counts(runs):
     assert count["ei"] == 400 * 100 and count["ie"] == 34 * 390 and count["ii"] == 100 * 99 and count["en"] == 2000
 
 
+def test_gpu_reference_is_the_sparse_twin(toolchain, tmp_path):
+    # The GPU cases compare with tests/gpu/networks/storage_sparse.gdsl: this network, stored.
+    ours = variant(toolchain, tmp_path, "all_sparse", lambda name, text: text + " as sparse").read_text()
+    twin = (toolchain.root / "tests" / "gpu" / "networks" / "storage_sparse.gdsl").read_text()
+    assert twin[twin.index("import pynn"):] == ours[ours.index("import pynn"):]
+
+
 def emit_ir(toolchain, source):
     proc = subprocess.run([str(toolchain.gennc), str(source), "--emit=ir"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

@@ -16,16 +16,26 @@ rm -rf "$out"
 mkdir -p "$out"
 cp "$here/compare_results.py" "$here/run_on_gpu_machine.sh" "$build/tests/gpu/gpu_check_connectivity" "$out/"
 : > "$out/cases.txt"
-grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options steps; do
+grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options steps flags reference; do
   name=$(echo "$name" | tr -d ' ')
   network=$(echo "$network" | tr -d ' ')
   steps=$(echo "$steps" | tr -d ' ')
+  reference=$(echo "$reference" | tr -d ' ')
   mkdir -p "$out/$name"
-  "$gennc" "$repo/$network" -o "$out/$name/sim"
+  # shellcheck disable=SC2086
+  "$gennc" "$repo/$network" $flags -o "$out/$name/sim"
   strip "$out/$name/sim"  # debug information is most of its size
-  "$out/$name/sim" --backend cpu --threads 1 --quiet --out "$out/$name/cpu"
+  if [ -n "$reference" ]; then
+    # The CPU results of the same network in another storage form (cases.txt).
+    "$gennc" "$repo/$reference" -o "$out/$name/reference-sim"
+    "$out/$name/reference-sim" --backend cpu --threads 1 --quiet --out "$out/$name/cpu"
+    rm "$out/$name/reference-sim"
+  else
+    "$out/$name/sim" --backend cpu --threads 1 --quiet --out "$out/$name/cpu"
+  fi
   if [ -n "$steps" ]; then
-    "$gennc" "$repo/$network" --shared -o "$out/$name/model.so"
+    # shellcheck disable=SC2086
+    "$gennc" "$repo/$network" $flags --shared -o "$out/$name/model.so"
     strip --strip-unneeded "$out/$name/model.so"
   fi
   echo "$name|$options|$steps" >> "$out/cases.txt"
