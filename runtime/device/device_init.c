@@ -276,3 +276,26 @@ KERNEL void gennc_sort_rows(uint32_t rows, const uint32_t* row_pointer, uint32_t
   for (i = first_element(); i < rows; i += grid_stride())
     sort_row(columns + row_pointer[i], row_pointer[i + 1] - row_pointer[i]);
 }
+
+/* ---- fixed_total_number with replacement: rows of the lengths the host drew ----------- */
+
+/* Row i's picks (gennc_total_number_pick), as many as its row pointers leave room for
+ * (the host drew each row's share), then sorted into CSR order. */
+KERNEL void gennc_fill_total_rows(uint64_t seed, uint32_t stream, uint32_t n_pre, uint32_t pre_start,
+                                  uint32_t pre_step, uint32_t n_post, uint32_t post_start, uint32_t post_step,
+                                  uint32_t exclude_self, const uint32_t* row_pointer, uint32_t* columns) {
+  Rows r = make_rows(GENNC_CONNECT_ALL_TO_ALL, seed, stream, 0.0, 1, n_pre, pre_start, pre_step, n_post, post_start,
+                     post_step, exclude_self);
+  uint64_t i;
+  for (i = first_element(); i < r.n_pre; i += grid_stride()) {
+    uint32_t neuron = row_neuron(&r, (uint32_t)i);
+    uint32_t excluded = excluded_position(&r, neuron);
+    uint32_t m = gennc_row_candidates(&r.connector, excluded);
+    uint32_t* row = columns + row_pointer[neuron];
+    uint32_t length = row_pointer[neuron + 1] - row_pointer[neuron];
+    uint32_t t;
+    for (t = 0; t < length; ++t)
+      row[t] = r.post_start + gennc_total_number_pick(seed, stream, neuron, t, m, excluded) * r.post_step;
+    sort_row(row, length);
+  }
+}

@@ -178,22 +178,20 @@ class Builder {
     uint64_t total = offsets.back();
     if (total == 0 && n > 0) return error("no candidate pairs to connect");
     if (c_.with_replacement) {
+      // The draws of gennc/connect_rows.h, which the GPU's set-up makes too.
       std::vector<uint64_t> counts(n_pre(), 0);
       uint64_t left = n;
       for (uint32_t i = 0; i < n_pre() && left > 0; ++i) {
-        double share = static_cast<double>(offsets[i + 1] - offsets[i]) / static_cast<double>(total - offsets[i]);
-        counts[i] = std::min(left, static_cast<uint64_t>(gennc_rng_binomial(r_.seed, c_.stream, 0, r_.pre->global(i), 0,
-                                                                            static_cast<double>(left), share)));
+        counts[i] = gennc_total_number_share(r_.seed, c_.stream, r_.pre->global(i), left, offsets[i + 1] - offsets[i],
+                                             total - offsets[i]);
         left -= counts[i];
       }
       return lines(n_pre(), [&](uint32_t i, Connections* out) {
-        uint64_t m = offsets[i + 1] - offsets[i];
-        for (uint64_t t = 0; t < counts[i]; ++t) {
-          auto pick = static_cast<uint64_t>(gennc_rng_uniform_int(r_.seed, c_.stream, 0, r_.pre->global(i),
-                                                                  static_cast<uint32_t>(t + 1), 0.0,
-                                                                  static_cast<double>(m - 1)));
-          add(out, i, skip(pick, excluded_post(i)));
-        }
+        auto m = static_cast<uint32_t>(offsets[i + 1] - offsets[i]);
+        int64_t excluded = excluded_post(i);
+        for (uint64_t t = 0; t < counts[i]; ++t)
+          add(out, i, gennc_total_number_pick(r_.seed, c_.stream, r_.pre->global(i), static_cast<uint32_t>(t), m,
+                                              excluded >= 0 ? static_cast<uint32_t>(excluded) : GENNC_ROW_NONE));
         return ok();
       });
     }

@@ -285,6 +285,27 @@ GENNC_RNG_FN uint32_t gennc_row_length(const GenncRowConnector* c, uint32_t loca
   return cur.emitted;
 }
 
+/* ---- fixed_total_number with replacement ---------------------------------------------- */
+
+/* The rows' shares are drawn in row order, each from what the rows before it left: row
+ * `row_index` with `m` candidates takes Binomial(left, m / pairs_left) of the `left`
+ * synapses still to place, where pairs_left counts the candidates of this row and every
+ * later one (draw 0 of the row). Sequential, but one draw per row. */
+GENNC_RNG_FN uint64_t gennc_total_number_share(uint64_t seed, uint32_t stream, uint32_t row_index, uint64_t left,
+                                               uint64_t m, uint64_t pairs_left) {
+  double share = (double)m / (double)pairs_left;
+  uint64_t k = (uint64_t)gennc_rng_binomial(seed, stream, 0, row_index, 0, (double)left, share);
+  return k < left ? k : left;
+}
+
+/* Then pick t of the row (draw t + 1): a position among its m candidates, moved past
+ * `excluded` (GENNC_ROW_NONE: nothing excluded). Rows are independent. */
+GENNC_RNG_FN uint32_t gennc_total_number_pick(uint64_t seed, uint32_t stream, uint32_t row_index, uint32_t t,
+                                              uint32_t m, uint32_t excluded) {
+  uint32_t pick = (uint32_t)gennc_rng_uniform_int(seed, stream, 0, row_index, t + 1, 0.0, (double)m - 1.0);
+  return excluded != GENNC_ROW_NONE && pick >= excluded ? pick + 1 : pick;
+}
+
 #ifdef __cplusplus
 }
 #endif

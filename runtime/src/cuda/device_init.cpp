@@ -1,6 +1,7 @@
 #include "device_init.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "cuda_engine.h"
@@ -43,7 +44,8 @@ Status DeviceInit::open(const DriverApi& api, const GenncModel& model, uint64_t 
                    {"gennc_fill_rows", &init->fill_rows_},
                    {"gennc_count_columns", &init->count_columns_},
                    {"gennc_scatter_columns", &init->scatter_columns_},
-                   {"gennc_sort_rows", &init->sort_rows_}};
+                   {"gennc_sort_rows", &init->sort_rows_},
+                   {"gennc_fill_total_rows", &init->fill_total_rows_}};
     for (const auto& e : entries)
       GENNC_TRY(init->check(api.cuModuleGetFunction(e.function, init->module_, e.name), "cuModuleGetFunction"));
     init->decide();
@@ -60,11 +62,13 @@ bool DeviceInit::can_connect(uint32_t p) const {
   const GenncModel& m = model_;
   const GenncProjectionInfo& proj = m.projections[p];
   const GenncConnector& c = proj.connector;
-  // fixed_number_pre only with replacement: Floyd's rule would need each column's picks.
+  // fixed_number_pre and fixed_total_number only with replacement: without, Floyd's rule
+  // would need each column's picks, or runs over all pairs at once.
   bool by_column = c.kind == GENNC_CONNECT_FIXED_NUMBER_PRE;
+  bool total = c.kind == GENNC_CONNECT_FIXED_TOTAL_NUMBER;
   if (c.kind != GENNC_CONNECT_ALL_TO_ALL && c.kind != GENNC_CONNECT_ONE_TO_ONE &&
       c.kind != GENNC_CONNECT_FIXED_PROBABILITY && c.kind != GENNC_CONNECT_FIXED_NUMBER_POST &&
-      !(by_column && c.with_replacement))
+      !((by_column || total) && c.with_replacement))
     return false;
   // Procedural and dense projections (no column array) store no rows, the host counts them;
   // a bitmask (a list-scope column array) is built by the host.
@@ -80,6 +84,11 @@ bool DeviceInit::can_connect(uint32_t p) const {
       return false;
   // Invalid parameters and infeasible rows are the host's to report.
   RowParams r = row_params(p);
+  if (total) {
+    uint64_t pairs = uint64_t{r.n_pre} * r.n_post;
+    if (r.exclude_self) pairs -= overlap(r);
+    return r.param >= 0.0 && r.param <= 4294967295.0 && r.param == std::floor(r.param) && (pairs > 0 || r.param == 0.0);
+  }
   GenncRowConnector rows;
   if (gennc_row_connector_init(&rows, by_column ? uint32_t{GENNC_CONNECT_FIXED_NUMBER_POST} : r.kind, r.seed, r.stream,
                                by_column ? r.n_pre : r.n_post, r.param, static_cast<int>(r.with_replacement)))
@@ -122,6 +131,23 @@ void DeviceInit::decide() {
   }
 }
 
+// The position of row i's own neuron in the post selection when self connections are
+// excluded (as device_init.c's excluded_position), else GENNC_ROW_NONE.
+uint32_t DeviceInit::excluded(const RowParams& r, uint32_t i) {
+  uint32_t neuron = r.pre_start + i * r.pre_step;
+  if (!r.exclude_self || neuron < r.post_start) return GENNC_ROW_NONE;
+  uint32_t offset = neuron - r.post_start;
+  if (offset % r.post_step != 0 || offset / r.post_step >= r.n_post) return GENNC_ROW_NONE;
+  return offset / r.post_step;
+}
+
+// Rows whose own neuron is among the post candidates.
+uint64_t DeviceInit::overlap(const RowParams& r) {
+  uint64_t count = 0;
+  for (uint32_t i = 0; i < r.n_pre; ++i) count += excluded(r, i) != GENNC_ROW_NONE ? 1 : 0;
+  return count;
+}
+
 DeviceInit::RowParams DeviceInit::row_params(uint32_t p) const {
   const GenncProjectionInfo& proj = model_.projections[p];
   auto side = [&](const GenncSelection& s, uint32_t* count, uint32_t* start, uint32_t* step) {
@@ -154,6 +180,24 @@ Status DeviceInit::row_lengths(uint32_t p, std::vector<uint32_t>* lengths) {
   RowParams r = row_params(p);
   lengths->assign(r.n_pre, 0);
   if (r.n_pre == 0) return ok();
+  if (r.kind == GENNC_CONNECT_FIXED_TOTAL_NUMBER) {
+    // The rows' shares: one sequential binomial per row, cheap enough for the host.
+    std::vector<uint32_t> m(r.n_pre);
+    uint64_t pairs_left = 0;
+    for (uint32_t i = 0; i < r.n_pre; ++i) {
+      m[i] = r.n_post - (excluded(r, i) != GENNC_ROW_NONE ? 1 : 0);
+      pairs_left += m[i];
+    }
+    auto left = static_cast<uint64_t>(r.param);
+    for (uint32_t i = 0; i < r.n_pre && left > 0; ++i) {
+      uint64_t k = gennc_total_number_share(r.seed, r.stream, r.pre_start + i * r.pre_step, left, m[i], pairs_left);
+      if (k > UINT32_MAX) return {GENNC_ERROR_MODEL, "a fixed_total_number row has more than 2^32 - 1 synapses"};
+      (*lengths)[i] = static_cast<uint32_t>(k);
+      left -= k;
+      pairs_left -= m[i];
+    }
+    return ok();
+  }
   CUdeviceptr out = 0;
   GENNC_TRY(check(api_.cuMemAlloc(&out, uint64_t{r.n_pre} * 4), "cuMemAlloc"));
   Status status = ok();
@@ -206,6 +250,12 @@ Status DeviceInit::fill(const std::vector<CUdeviceptr>& arrays, const std::vecto
     CUdeviceptr columns = arrays[m.projections[p].column_array];
     if (r.kind == GENNC_CONNECT_FIXED_NUMBER_PRE) {
       GENNC_TRY(scatter_columns(r, lengths[m.projections[p].row_pointer_array] - 1, row_pointer, columns));
+      continue;
+    }
+    if (r.kind == GENNC_CONNECT_FIXED_TOTAL_NUMBER) {
+      void* params[] = {&r.seed,     &r.stream,   &r.n_pre,       &r.pre_start,  &r.pre_step, &r.n_post,
+                        &r.post_start, &r.post_step, &r.exclude_self, &row_pointer, &columns};
+      GENNC_TRY(launch(fill_total_rows_, r.n_pre, params));
       continue;
     }
     void* params[] = {&r.kind,      &r.seed,         &r.stream,    &r.param,   &r.with_replacement,
