@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <llvm/IR/LLVMContext.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>

@@ -272,7 +272,12 @@ Status Engine::plan_launches() {
         member.count_array = m.populations[population].spike_count_array;
         // Row-parallel delivery (a block per spike, its threads over the row) where rows are
         // long enough to keep the threads busy; a thread per spike otherwise.
-        const double mean_row = elements == 0 ? 0.0 : double(sim_.synapse_counts_[kernel.owner]) / double(elements);
+        double mean_row = elements == 0 ? 0.0 : double(sim_.synapse_counts_[kernel.owner]) / double(elements);
+        // A bitmask row is split over the threads by words (each word's bits go to one
+        // thread), so its words per row bound the parallel work too.
+        const uint64_t rows = sim_.pre_[kernel.owner].size();
+        if (proj.column_array != kNone && m.arrays[proj.column_array].scope == GENNC_SCOPE_LIST && rows != 0)
+          mean_row = std::min(mean_row, double(sim_.arrays_[proj.column_array].length()) / double(rows));
         if ((m.stage_modes[i] & (1u << GENNC_STAGE_BLOCK)) != 0 && mean_row >= kRowParallelMinimum)
           member.mode = GENNC_STAGE_BLOCK;
       } else {
