@@ -37,6 +37,9 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
                               ptr, u32,    // kernels
                               ptr, u32,    // init_schedule
                               ptr, u32,    // step_schedule
+                              ptr, ptr,    // stage_kernels, stage_modes
+                              ptr, u32,    // stage_starts, stage_count
+                              ptr,         // stage_entries
                               ptr, u32,    // synapse_init_kernels
                               ptr,         // ptx
                               f64});       // build_seconds

@@ -469,7 +469,7 @@ class FunctionEmitter {
 
 // The target-independent body of a kernel: arrays as noalias arguments, the range loop
 // from the target, the IR statements once per element.
-KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool shared_rows = false) {
+KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool shared_rows, Spread spread) {
   llvm::LLVMContext& c = ctx.module.getContext();
   KernelBody body;
   std::set<std::uint32_t> used;
@@ -483,8 +483,8 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
   llvm::Type* i32 = llvm::Type::getInt32Ty(c);
   params.insert(params.end(), {f64, f64, i64, i64, i32, i32});
   auto* type = llvm::FunctionType::get(llvm::Type::getVoidTy(c), params, false);
-  body.function = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
-                                         kernel.name + (shared_rows ? ".rows.body" : ".body"), ctx.module);
+  const char* suffix = shared_rows ? ".rows.body" : spread == Spread::Block ? ".block.body" : ".body";
+  body.function = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage, kernel.name + suffix, ctx.module);
   llvm::Function* fn = body.function;
   fn->addFnAttr(llvm::Attribute::AlwaysInline);
   fn->addFnAttr(llvm::Attribute::NoUnwind);
@@ -525,7 +525,8 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
                                    emit.set_lanes(lane, ctx.target.lanes());
                                    emit.block(kernel.body);
                                    emit.locate(kernel.range);
-                                 });
+                                 },
+                                 spread);
     b.CreateRetVoid();
     return body;
   }
@@ -535,7 +536,8 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
                           emit.set_spike_sink(&spikes, &list_of);
                           emit.block(kernel.body);
                           emit.locate(kernel.range);
-                        });
+                        },
+                        spread);
   b.CreateRetVoid();
   return body;
 }
@@ -550,11 +552,12 @@ bool writes_outer(const ir::Block& block, const std::set<ir::LocalId>& outer) {
   return false;
 }
 
-// emit_row_parallel_kernels' condition: one loop, only declarations beside it, no loop
-// inside it (the lanes would split the outer loop: the repetitions of a spike with
-// multiplicity, not its row), and no value carried from one iteration to the next through
-// a local declared outside it.
-bool row_shareable(const ir::Kernel& kernel) {
+}  // namespace
+
+// One loop, only declarations beside it, no loop inside it (the lanes would split the
+// outer loop: the repetitions of a spike with multiplicity, not its row), and no value
+// carried from one iteration to the next through a local declared outside it.
+bool row_parallel(const ir::Kernel& kernel) {
   if (kernel.kind != GENNC_KERNEL_SYNAPSE_PRE) return false;
   std::set<ir::LocalId> outer;
   const ir::Stmt* loop = nullptr;
@@ -573,26 +576,22 @@ bool row_shareable(const ir::Kernel& kernel) {
   return !nested && !writes_outer(loop->body, outer);
 }
 
-}  // namespace
+KernelBody emit_block_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool rows) {
+  if (rows && (ctx.target.lanes() <= 1 || !row_parallel(kernel)))
+    internal_error("kernel '" + kernel.name + "' has no row-parallel form");
+  return emit_body(ctx, kernel, rows, Spread::Block);
+}
 
-std::vector<llvm::Function*> emit_row_parallel_kernels(const LoweringContext& ctx, const std::string& suffix) {
+std::vector<llvm::Function*> emit_kernels(const LoweringContext& ctx, const std::set<std::uint32_t>& staged) {
+  if (ctx.ir.stage != ir::Stage::Lowered) internal_error("the IR has not been lowered");
   std::vector<llvm::Function*> entries;
-  for (const ir::Kernel& kernel : ctx.ir.kernels) {
-    if (ctx.target.lanes() <= 1 || !row_shareable(kernel)) {
+  for (std::uint32_t k = 0; k < ctx.ir.kernels.size(); ++k) {
+    const ir::Kernel& kernel = ctx.ir.kernels[k];
+    if (staged.count(k) != 0) {
       entries.push_back(nullptr);
       continue;
     }
-    const KernelBody body = emit_body(ctx, kernel, /*shared_rows=*/true);
-    entries.push_back(ctx.target.emit_entry(ctx.module, kernel.name + suffix, body));
-  }
-  return entries;
-}
-
-std::vector<llvm::Function*> emit_kernels(const LoweringContext& ctx) {
-  if (ctx.ir.stage != ir::Stage::Lowered) internal_error("the IR has not been lowered");
-  std::vector<llvm::Function*> entries;
-  for (const ir::Kernel& kernel : ctx.ir.kernels) {
-    const KernelBody body = emit_body(ctx, kernel);
+    const KernelBody body = emit_body(ctx, kernel, /*shared_rows=*/false, Spread::Grid);
     llvm::Function* entry = ctx.target.emit_entry(ctx.module, kernel.name, body);
     if (ctx.debug != nullptr) {
       ctx.debug->attach(*entry, kernel.name, kernel.range);

@@ -5,6 +5,8 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/Module.h>
 
+#include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,21 +23,25 @@ struct LoweringContext {
   DebugInfo* debug;  // null: no debug locations
 };
 
-// One entry function per kernel of ir.kernels, in order.
+// One entry function per kernel of ir.kernels, in order; kernels in `staged` (which run
+// inside stage entries, emit_stages.h) get none (null).
 // Requires: ir.stage == Stage::Lowered and ir::verify(ir) is empty.
 // Guarantees: floating-point operations carry only the `contract` fast-math flag (no
 // reassociation, no approximate functions, NaN and infinity semantics kept); random draws
 // are calls to the device library's gennc_rand_* functions (link_device_library resolves
 // them); every instruction has a debug location when `debug` is given.
-std::vector<llvm::Function*> emit_kernels(const LoweringContext& context);
+std::vector<llvm::Function*> emit_kernels(const LoweringContext& context, const std::set<std::uint32_t>& staged = {});
 
-// Row-parallel variants (for targets with lanes() > 1): per ir kernel, an entry named
-// kernel.name + suffix when the kernel's element is one spike's row that threads may
-// share — a SYNAPSE_PRE kernel whose statements outside its one loop only declare values
-// and whose loop assigns nothing declared outside it, so the loop's iterations are
-// independent: thread `lane` of an element runs iterations lane, lane + lanes(), ... —
-// else null.
-std::vector<llvm::Function*> emit_row_parallel_kernels(const LoweringContext& context, const std::string& suffix);
+// Whether the kernel's element is one spike's row that the threads of a block may share —
+// a SYNAPSE_PRE kernel whose statements outside its one loop only declare values and whose
+// loop assigns nothing declared outside it, so the loop's iterations are independent:
+// thread `lane` of an element runs iterations lane, lane + lanes(), ...
+bool row_parallel(const ir::Kernel& kernel);
+
+// The body of `kernel` (target.h) with its range spread over one block (Spread::Block),
+// for a stage entry: a thread per element, or with `rows` (requires row_parallel and a
+// target with lanes() > 1) the block's threads sharing each element's row.
+KernelBody emit_block_body(const LoweringContext& context, const ir::Kernel& kernel, bool rows);
 
 // One GenncSynapseInitFn per element of ir.synapse_functions, in order (host only).
 std::vector<llvm::Function*> emit_synapse_functions(const LoweringContext& context);

@@ -6,6 +6,8 @@
 #include <map>
 
 #include "codegen/abi_types.h"
+#include "codegen/emit_kernels.h"
+#include "codegen/emit_stages.h"
 
 namespace gennc::codegen {
 
@@ -46,6 +48,7 @@ class TableEmitter {
     table("gennc_model.kernels", abi_.kernel_info, kernels);
     table("gennc_model.init_schedule", abi_.u32, u32s(ir_.init_schedule));
     table("gennc_model.step_schedule", abi_.u32, u32s(ir_.step_schedule));
+    stages(fields);
     table("gennc_model.synapse_init_kernels", abi_.ptr, init_fns);
     fields.push_back(inputs_.ptx.empty() ? null() : string(inputs_.ptx));
     fields.push_back(f64(inputs_.build_seconds));
@@ -140,12 +143,33 @@ class TableEmitter {
                  u32(p.weight_from_list)});
   }
 
+  // stage_kernels, stage_modes, stage_starts, stage_count, stage_entries.
+  void stages(std::vector<llvm::Constant*>& fields) {
+    std::vector<std::uint32_t> members, modes, starts = {0};
+    std::vector<llvm::Constant*> entries;
+    for (std::size_t s = 0; s < ir_.step_stages.size(); ++s) {
+      for (std::uint32_t k : ir_.step_stages[s]) {
+        members.push_back(k);
+        modes.push_back(1u << GENNC_STAGE_THREAD | (row_parallel(ir_.kernels[k]) ? 1u << GENNC_STAGE_BLOCK : 0u));
+      }
+      starts.push_back(static_cast<std::uint32_t>(members.size()));
+      entries.push_back(string(stage_entry_name(s)));
+    }
+    fields.push_back(global_array("gennc_model.stage_kernels", abi_.u32, u32s(members)));
+    fields.push_back(global_array("gennc_model.stage_modes", abi_.u32, u32s(modes)));
+    fields.push_back(global_array("gennc_model.stage_starts", abi_.u32, u32s(starts)));
+    fields.push_back(u32(ir_.step_stages.size()));
+    fields.push_back(inputs_.ptx.empty() ? null() : global_array("gennc_model.stage_entries", abi_.ptr, entries));
+  }
+
   llvm::Constant* kernel(std::size_t k) {
     const ir::Kernel& kernel = ir_.kernels[k];
     llvm::Function* host = inputs_.kernels.at(k);
     return make(abi_.kernel_info, {string(kernel.name), u32(kernel.kind), u32(kernel.owner),
                                    host != nullptr ? static_cast<llvm::Constant*>(host) : null(),
-                                   inputs_.ptx_entries.empty() ? null() : string(inputs_.ptx_entries.at(k))});
+                                   inputs_.ptx_entries.empty() || inputs_.ptx_entries.at(k).empty()
+                                       ? null()
+                                       : string(inputs_.ptx_entries.at(k))});
   }
 
   const ir::Module& ir_;

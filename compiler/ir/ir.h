@@ -402,6 +402,10 @@ struct Module {
   std::vector<Kernel> kernels;
   std::vector<std::uint32_t> init_schedule;  // DERIVED kernels, by index into `kernels`
   std::vector<std::uint32_t> step_schedule;
+  // The step schedule grouped into stages for the GPU (plan_stages): the kernels of one
+  // stage touch no array in a conflicting way, so one launch may run them together; each
+  // stage keeps schedule order. Empty until planned.
+  std::vector<std::vector<std::uint32_t>> step_stages;
   std::vector<SynapseFunction> synapse_functions;
   std::uint32_t next_stream = 1;  // the next unused random stream id (0 is never used)
 

@@ -171,6 +171,8 @@ class Printer {
     }
     out_ += "init_schedule:" + schedule(m_->init_schedule) + "\n";
     out_ += "step_schedule:" + schedule(m_->step_schedule) + "\n";
+    for (std::size_t s = 0; s < m_->step_stages.size(); ++s)
+      out_ += fmt::format("stage {}:{}\n", s, schedule(m_->step_stages[s]));
     for (std::size_t i = 0; i < m_->kernels.size(); ++i) kernel(i);
     return std::move(out_);
   }

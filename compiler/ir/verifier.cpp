@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 namespace gennc::ir {
@@ -40,6 +41,18 @@ class Verifier {
     for (std::uint32_t k : m_.step_schedule) {
       if (k >= m_.kernels.size()) fail("step_schedule", fmt::format("kernel {} does not exist", k));
       else if (!is_step_kind(m_.kernels[k].kind)) fail("step_schedule", m_.kernels[k].name + " is a derived kernel");
+    }
+    if (!m_.step_stages.empty()) {
+      // Every step kernel in exactly one stage, no stage empty.
+      std::vector<std::uint32_t> staged;
+      for (const std::vector<std::uint32_t>& stage : m_.step_stages) {
+        if (stage.empty()) fail("step_stages", "an empty stage");
+        staged.insert(staged.end(), stage.begin(), stage.end());
+      }
+      std::vector<std::uint32_t> scheduled = m_.step_schedule;
+      std::sort(staged.begin(), staged.end());
+      std::sort(scheduled.begin(), scheduled.end());
+      if (staged != scheduled) fail("step_stages", "the stages do not hold the step schedule's kernels once each");
     }
     for (const SynapseFunction& f : m_.synapse_functions) {
       where_ = f.name;

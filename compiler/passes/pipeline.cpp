@@ -13,6 +13,7 @@
 #include "ir/verifier.h"
 #include "passes/fold_constants.h"
 #include "passes/lower_refractoriness.h"
+#include "passes/plan_stages.h"
 #include "passes/remove_dead_code.h"
 #include "passes/remove_empty_kernels.h"
 #include "passes/remove_unused_arrays.h"
@@ -40,6 +41,7 @@ const Pass kPasses[] = {
     {"remove_dead_code", remove_dead_code},
     {"remove_unused_arrays", remove_unused_arrays},
     {"remove_empty_kernels", remove_empty_kernels},
+    {"plan_stages", plan_stages},
 };
 
 void write_file(const std::filesystem::path& path, const std::string& text) {

@@ -46,6 +46,11 @@ class SpikeSink {
   virtual void append(llvm::IRBuilder<>& builder, unsigned list, llvm::Value* neuron) const = 0;
 };
 
+// Which threads share a range: the whole grid (a kernel's own entry) or one block of
+// threads (a stage entry hands each block its own part of each member's range). Targets
+// without blocks run either sequentially.
+enum class Spread { Grid, Block };
+
 class Target {
  public:
   virtual ~Target() = default;
@@ -56,24 +61,28 @@ class Target {
   virtual unsigned array_address_space() const = 0;
 
   // Emits, at the builder's position, code running `element` once for each index of
-  // [begin, end) (i32 values) — a sequential loop on the host, a thread per index on a GPU.
+  // [begin, end) (i32 values) — a sequential loop on the host, a thread per index on a GPU
+  // (the threads of the grid or of the block, by `spread`).
   // `element` receives the builder positioned where the index's code goes, the index, and
   // the sink through which it appends to `lists` (each at most once per element).
   using ElementFn =
       std::function<void(llvm::IRBuilder<>& builder, llvm::Value* index, const SpikeSink& spikes)>;
   virtual void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                          const std::vector<SpikeList>& lists, const ElementFn& element) const = 0;
+                          const std::vector<SpikeList>& lists, const ElementFn& element,
+                          Spread spread) const = 0;
 
   // Emits code running `element` for each index of [begin, end) with `lanes()` threads
   // per index, each receiving its lane in [0, lanes()) (an i32): a spike's row of synapses
-  // spread over the threads of a warp. One lane by default.
+  // spread over the threads of a block (`spread` Grid: the grid's blocks take the indices
+  // in turn; Block: this block takes them all). One lane by default.
   using SharedElementFn = std::function<void(llvm::IRBuilder<>& builder, llvm::Value* index, llvm::Value* lane)>;
   virtual unsigned lanes() const { return 1; }
   virtual void emit_shared_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                                 const SharedElementFn& element) const {
-    emit_range(builder, begin, end, {}, [&](llvm::IRBuilder<>& b, llvm::Value* index, const SpikeSink&) {
-      element(b, index, b.getInt32(0));
-    });
+                                 const SharedElementFn& element, Spread spread) const {
+    emit_range(
+        builder, begin, end, {},
+        [&](llvm::IRBuilder<>& b, llvm::Value* index, const SpikeSink&) { element(b, index, b.getInt32(0)); },
+        spread);
   }
 
   // `*ptr += value` done atomically (float or integer); returns the previous value.

@@ -52,7 +52,7 @@ class BufferedSpikes final : public SpikeSink {
 HostTarget::HostTarget(std::unique_ptr<llvm::TargetMachine> machine) : machine_(std::move(machine)) {}
 
 void HostTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                            const std::vector<SpikeList>& lists, const ElementFn& element) const {
+                            const std::vector<SpikeList>& lists, const ElementFn& element, Spread) const {
   llvm::Function* fn = builder.GetInsertBlock()->getParent();
   llvm::IRBuilder<> entry(&fn->getEntryBlock(), fn->getEntryBlock().getFirstInsertionPt());
   llvm::Type* i8 = builder.getInt8Ty();

@@ -20,7 +20,7 @@ class HostTarget final : public Target {
   llvm::TargetMachine& machine() const override { return *machine_; }
   unsigned array_address_space() const override { return 0; }
   void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                  const std::vector<SpikeList>& lists, const ElementFn& element) const override;
+                  const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread) const override;
   llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
                                llvm::Value* value) const override;
   // `void name(const GenncKernelEnv* env, uint32_t begin, uint32_t end)`, internal to the

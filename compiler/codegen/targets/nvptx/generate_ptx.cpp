@@ -18,6 +18,7 @@
 #include "codegen/device_library.h"
 #include "codegen/emit_kernels.h"
 #include "codegen/emit_machine_code.h"
+#include "codegen/emit_stages.h"
 #include "codegen/optimize_module.h"
 #include "ir/internal_error.h"
 
@@ -176,9 +177,13 @@ std::optional<EmbeddedPtx> generate_ptx(const ir::Module& ir, const NvptxTarget&
   module.setDataLayout(target.machine().createDataLayout());
   const LoweringContext lowering{ir, module, target, nullptr};
   EmbeddedPtx ptx;
-  for (llvm::Function* entry : emit_kernels(lowering)) ptx.entries.push_back(entry->getName().str());
-  // Row-parallel delivery entries, named <entry>_rows: the runtime picks them per projection.
-  emit_row_parallel_kernels(lowering, ".rows");
+  // Step kernels run inside their stage's entry only; the others (derived kernels) keep
+  // entries of their own.
+  std::set<std::uint32_t> staged;
+  for (const std::vector<std::uint32_t>& stage : ir.step_stages) staged.insert(stage.begin(), stage.end());
+  for (llvm::Function* entry : emit_kernels(lowering, staged))
+    ptx.entries.push_back(entry != nullptr ? entry->getName().str() : std::string());
+  emit_stages(lowering);
   drop_contraction(module);
   mark("ptx.lower");
 

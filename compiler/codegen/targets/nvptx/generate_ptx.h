@@ -21,8 +21,9 @@ std::vector<std::string> libdevice_candidates();
 std::unique_ptr<NvptxTarget> make_nvptx_target(const Options& options, diag::Diagnostics& diags);
 
 // Lowers every kernel of `ir` for `target` and returns the PTX text and, per IR kernel,
-// its entry name; SYNAPSE_PRE kernels whose rows threads may share also get a
-// row-parallel entry, named entry + "_rows" (emit_row_parallel_kernels). Math functions become libdevice calls (__nv_expf, ...), linked from the
+// its entry name: step kernels in ir.step_stages have none (empty), as they run inside
+// their stage's entry, gennc_stage_<s> (emit_stages.h). Math functions become libdevice
+// calls (__nv_expf, ...), linked from the
 // first of libdevice_candidates() that exists. When the kernels need libdevice and none
 // exists it returns nothing, and reports target_machine_failed naming the paths unless
 // `optional` (a `sim` that embeds PTX where it can is then built for the CPU only).

@@ -127,22 +127,33 @@ GridPosition grid_position(llvm::IRBuilder<>& builder) {
 }  // namespace
 
 void NvptxTarget::emit_shared_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                                    const SharedElementFn& element) const {
-  // The runtime launches blocks of kRowLanes threads: the block is the group.
+                                    const SharedElementFn& element, Spread spread) const {
+  // The runtime launches blocks of kRowLanes threads: the block is the group. Spread over
+  // one block, the block takes every index of the range itself.
   const GridPosition at = grid_position(builder);
   llvm::Type* i64 = builder.getInt64Ty();
-  llvm::Value* group = builder.CreateZExt(special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, "group"), i64);
-  llvm::Value* groups = builder.CreateZExt(special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_x, "groups"), i64);
+  llvm::Value* group = builder.getInt64(0);
+  llvm::Value* groups = builder.getInt64(1);
+  if (spread == Spread::Grid) {
+    group = builder.CreateZExt(special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, "group"), i64);
+    groups = builder.CreateZExt(special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_x, "groups"), i64);
+  }
   emit_grid_loop(builder, begin, end, group, groups, [&](llvm::Value* index) { element(builder, index, at.lane); });
 }
 
 void NvptxTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                             const std::vector<SpikeList>& lists, const ElementFn& element) const {
+                             const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread) const {
   const GridPosition at = grid_position(builder);
   llvm::Type* i64 = builder.getInt64Ty();
   const WarpAggregatedSpikes sink(*this, lists);
-  emit_grid_loop(builder, begin, end, builder.CreateZExt(at.thread, i64), builder.CreateZExt(at.threads, i64),
-                 [&](llvm::Value* index) { element(builder, index, sink); });
+  // Over the grid, or over this block's threads (a block-stride loop).
+  llvm::Value* first = builder.CreateZExt(spread == Spread::Grid ? at.thread : at.lane, i64);
+  llvm::Value* stride = spread == Spread::Grid
+                            ? builder.CreateZExt(at.threads, i64)
+                            : builder.CreateZExt(special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_x,
+                                                                  "block.threads"),
+                                                 i64);
+  emit_grid_loop(builder, begin, end, first, stride, [&](llvm::Value* index) { element(builder, index, sink); });
 }
 
 llvm::Value* NvptxTarget::emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr, llvm::Value* value) const {

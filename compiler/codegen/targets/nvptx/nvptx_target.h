@@ -22,7 +22,7 @@ class NvptxTarget final : public Target {
   llvm::TargetMachine& machine() const override { return *machine_; }
   unsigned array_address_space() const override { return kGlobal; }
   void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                  const std::vector<SpikeList>& lists, const ElementFn& element) const override;
+                  const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread) const override;
   // A block per element: thread k of the block runs the element's loop iterations k,
   // k + 256, ... (a spike's row: neighbouring threads read neighbouring synapses). A warp
   // per spike left delivery latency-bound: with a few spikes per step, a few warps walked
@@ -31,7 +31,7 @@ class NvptxTarget final : public Target {
   static constexpr unsigned kRowLanes = 256;
   unsigned lanes() const override { return kRowLanes; }
   void emit_shared_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                         const SharedElementFn& element) const override;
+                         const SharedElementFn& element, Spread spread) const override;
   llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
                                llvm::Value* value) const override;
   // A kernel entry `void name(const GenncKernelEnv* env, u32 begin, u32 end, const u32* count)`:

@@ -1,0 +1,307 @@
+#include "codegen/emit_stages.h"
+
+#include <llvm/IR/BasicBlock.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/GlobalVariable.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Instructions.h>
+#include <llvm/IR/IntrinsicsNVPTX.h>
+#include <llvm/IR/Metadata.h>
+
+#include <functional>
+
+#include "codegen/abi_types.h"
+#include "gennc/model_abi.h"
+#include "ir/internal_error.h"
+
+namespace gennc::codegen {
+
+namespace {
+
+constexpr unsigned kGlobal = 1;  // NVPTX address spaces
+constexpr unsigned kShared = 3;
+constexpr unsigned kWarp = 32;
+constexpr unsigned kMembersPerThread = kStageMaxMembers / kStageBlock;
+static_assert(kStageBlock == 256, "units are 256 elements: shifts by 8");
+
+// GenncStageMember's fields, as u32 offsets.
+enum MemberField : unsigned { kSlot = 0, kMode = 1, kEnd = 2, kCountArray = 3, kMemberWords = 4 };
+
+llvm::Value* sreg(llvm::IRBuilder<>& b, llvm::Intrinsic::ID id, const char* name) {
+  return b.CreateIntrinsic(id, {}, {}, nullptr, name);
+}
+
+// `then()` in a block of its own when `cond` holds; its value, else `otherwise`.
+llvm::Value* if_then(llvm::IRBuilder<>& b, llvm::Value* cond, const std::function<llvm::Value*()>& then,
+                     llvm::Value* otherwise, const char* name) {
+  llvm::Function* fn = b.GetInsertBlock()->getParent();
+  llvm::BasicBlock* before = b.GetInsertBlock();
+  llvm::BasicBlock* body = llvm::BasicBlock::Create(fn->getContext(), std::string(name) + ".then", fn);
+  llvm::BasicBlock* merge = llvm::BasicBlock::Create(fn->getContext(), std::string(name) + ".merge", fn);
+  b.CreateCondBr(cond, body, merge);
+  b.SetInsertPoint(body);
+  llvm::Value* value = then();
+  llvm::BasicBlock* body_end = b.GetInsertBlock();
+  b.CreateBr(merge);
+  b.SetInsertPoint(merge);
+  llvm::PHINode* phi = b.CreatePHI(otherwise->getType(), 2, name);
+  phi->addIncoming(value, body_end);
+  phi->addIncoming(otherwise, before);
+  return phi;
+}
+
+class StageEmitter {
+ public:
+  explicit StageEmitter(const LoweringContext& ctx)
+      : ctx_(ctx), c_(ctx.module.getContext()), abi_(c_), i32_(llvm::Type::getInt32Ty(c_)) {
+    // Per block: the members' unit-count prefix sums and clipped ranges, and the scan's
+    // per-warp totals. One set serves every stage entry (each block has its own copy).
+    ends_ = shared("gennc_stage.ends", kStageMaxMembers);
+    limits_ = shared("gennc_stage.limits", kStageMaxMembers);
+    warp_sums_ = shared("gennc_stage.warp_sums", kStageBlock / kWarp);
+  }
+
+  llvm::Function* stage(std::size_t s) {
+    const std::vector<std::uint32_t>& kernels = ctx_.ir.step_stages[s];
+    if (kernels.size() > kStageMaxMembers) ir::internal_error("codegen", "a stage has over 1024 kernels");
+    llvm::Function* entry = declare(stage_entry_name(s));
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(c_, "entry", entry));
+    auto* global = llvm::PointerType::get(c_, kGlobal);
+    llvm::Value* env = b.CreateAddrSpaceCast(entry->getArg(0), global, "env.global");
+    members_ = b.CreateAddrSpaceCast(entry->getArg(1), global, "members.global");
+    llvm::Value* count = entry->getArg(2);
+    auto field = [&](unsigned index, llvm::Type* type, const char* what) {
+      return b.CreateLoad(type, b.CreateStructGEP(abi_.kernel_env, env, index), what);
+    };
+    arrays_ = b.CreateAddrSpaceCast(field(kEnvArrays, abi_.ptr, "arrays"), global, "arrays.global");
+    scalars_ = {field(kEnvT, abi_.f64, "t"), field(kEnvDt, abi_.f64, "dt"), field(kEnvStep, abi_.u64, "step"),
+                field(kEnvSeed, abi_.u64, "seed")};
+    llvm::Value* thread = sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, "thread");
+
+    // Phase 1: units per member, four members per thread, then a block-wide scan.
+    llvm::Value* local = b.getInt32(0);
+    std::vector<llvm::Value*> inclusive;
+    for (unsigned j = 0; j < kMembersPerThread; ++j) {
+      llvm::Value* m = b.CreateAdd(b.CreateMul(thread, b.getInt32(kMembersPerThread)), b.getInt32(j), "m");
+      llvm::Value* units = if_then(
+          b, b.CreateICmpULT(m, count), [&] { return member_units(b, m); }, b.getInt32(0), "units");
+      local = b.CreateAdd(local, units, "local");
+      inclusive.push_back(local);
+    }
+    llvm::Value* lane = b.CreateAnd(thread, b.getInt32(kWarp - 1), "lane");
+    llvm::Value* warp = b.CreateLShr(thread, b.getInt32(5), "warp");
+    llvm::Value* scan = local;
+    for (unsigned d = 1; d < kWarp; d *= 2) {
+      llvm::Value* up = b.CreateIntrinsic(llvm::Intrinsic::nvvm_shfl_sync_up_i32, {},
+                                          {b.getInt32(0xffffffffu), scan, b.getInt32(d), b.getInt32(0)});
+      scan = b.CreateSelect(b.CreateICmpUGE(lane, b.getInt32(d)), b.CreateAdd(scan, up), scan, "scan");
+    }
+    if_then(
+        b, b.CreateICmpEQ(lane, b.getInt32(kWarp - 1)),
+        [&] {
+          b.CreateStore(scan, b.CreateInBoundsGEP(i32_, warp_sums_, {warp}));
+          return b.getInt32(0);
+        },
+        b.getInt32(0), "warp.total");
+    b.CreateIntrinsic(llvm::Intrinsic::nvvm_barrier0, {}, {});
+    llvm::Value* before = b.getInt32(0);  // units of the warps before this one
+    for (unsigned w = 0; w + 1 < kStageBlock / kWarp; ++w) {
+      llvm::Value* sum = b.CreateLoad(i32_, b.CreateConstInBoundsGEP1_32(i32_, warp_sums_, w));
+      before = b.CreateAdd(before, b.CreateSelect(b.CreateICmpULT(b.getInt32(w), warp), sum, b.getInt32(0)));
+    }
+    llvm::Value* base = b.CreateSub(b.CreateAdd(before, scan), local, "base");
+    for (unsigned j = 0; j < kMembersPerThread; ++j) {
+      llvm::Value* m = b.CreateAdd(b.CreateMul(thread, b.getInt32(kMembersPerThread)), b.getInt32(j));
+      b.CreateStore(b.CreateAdd(base, inclusive[j]), b.CreateInBoundsGEP(i32_, ends_, {b.CreateZExt(m, abi_.u64)}));
+    }
+    b.CreateIntrinsic(llvm::Intrinsic::nvvm_barrier0, {}, {});
+
+    // Phase 2: this block's units.
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(c_, "done", entry);
+    llvm::BasicBlock* some = llvm::BasicBlock::Create(c_, "some", entry);
+    b.CreateCondBr(b.CreateICmpEQ(count, b.getInt32(0)), done, some);
+    b.SetInsertPoint(some);
+    llvm::Value* last = b.CreateSub(count, b.getInt32(1), "last");
+    llvm::Value* total = b.CreateLoad(i32_, b.CreateInBoundsGEP(i32_, ends_, {b.CreateZExt(last, abi_.u64)}), "total");
+    llvm::Value* first = sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, "block");
+    llvm::Value* blocks = sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_x, "blocks");
+    llvm::BasicBlock* loop = llvm::BasicBlock::Create(c_, "unit", entry);
+    llvm::BasicBlock* next = llvm::BasicBlock::Create(c_, "unit.next", entry);
+    llvm::BasicBlock* from = b.GetInsertBlock();
+    b.CreateCondBr(b.CreateICmpULT(first, total), loop, done);
+    b.SetInsertPoint(loop);
+    llvm::PHINode* unit = b.CreatePHI(i32_, 2, "u");
+    unit->addIncoming(first, from);
+    llvm::Value* m = find_member(b, unit, last);
+    llvm::Value* m64 = b.CreateZExt(m, abi_.u64);
+    llvm::Value* start = if_then(
+        b, b.CreateICmpNE(m, b.getInt32(0)),
+        [&] { return b.CreateLoad(i32_, b.CreateInBoundsGEP(i32_, ends_, {b.CreateSub(m64, b.getInt64(1))})); },
+        b.getInt32(0), "member.start");
+    llvm::Value* k = b.CreateSub(unit, start, "k");
+    llvm::Value* slot = member_field(b, m64, kSlot, "slot");
+    llvm::Value* mode = member_field(b, m64, kMode, "mode");
+    llvm::Value* limit = b.CreateLoad(i32_, b.CreateInBoundsGEP(i32_, limits_, {m64}), "n");
+    llvm::SwitchInst* which = b.CreateSwitch(slot, next, static_cast<unsigned>(kernels.size()));
+    for (std::size_t i = 0; i < kernels.size(); ++i) {
+      llvm::BasicBlock* member = llvm::BasicBlock::Create(c_, "member", entry, next);
+      which->addCase(b.getInt32(static_cast<std::uint32_t>(i)), member);
+      b.SetInsertPoint(member);
+      run_member(b, ctx_.ir.kernels.at(kernels[i]), mode, k, limit);
+      b.CreateBr(next);
+    }
+    b.SetInsertPoint(next);
+    llvm::Value* after = b.CreateAdd(unit, blocks, "u.next");
+    unit->addIncoming(after, next);
+    b.CreateCondBr(b.CreateICmpULT(after, total), loop, done);
+    b.SetInsertPoint(done);
+    b.CreateRetVoid();
+    return entry;
+  }
+
+ private:
+  llvm::GlobalVariable* shared(const char* name, unsigned n) {
+    auto* type = llvm::ArrayType::get(i32_, n);
+    return new llvm::GlobalVariable(ctx_.module, type, false, llvm::GlobalValue::InternalLinkage,
+                                    llvm::UndefValue::get(type), name, nullptr,
+                                    llvm::GlobalValue::NotThreadLocal, kShared);
+  }
+
+  llvm::Function* declare(const std::string& name) {
+    if (ctx_.module.getNamedValue(name) != nullptr) ir::internal_error("codegen", "PTX name '" + name + "' is taken");
+    auto* type = llvm::FunctionType::get(llvm::Type::getVoidTy(c_), {abi_.ptr, abi_.ptr, i32_}, false);
+    llvm::Function* entry = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, ctx_.module);
+    entry->addFnAttr(llvm::Attribute::NoUnwind);
+    for (unsigned k : {0u, 1u}) {
+      entry->addParamAttr(k, llvm::Attribute::NoAlias);
+      entry->addParamAttr(k, llvm::Attribute::NoCapture);
+      entry->addParamAttr(k, llvm::Attribute::ReadOnly);
+    }
+    entry->getArg(0)->setName("env");
+    entry->getArg(1)->setName("members");
+    entry->getArg(2)->setName("count");
+    ctx_.module.getOrInsertNamedMetadata("nvvm.annotations")
+        ->addOperand(llvm::MDNode::get(
+            c_, {llvm::ValueAsMetadata::get(entry), llvm::MDString::get(c_, "kernel"),
+                 llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(i32_, 1))}));
+    // Blocks of exactly kStageBlock threads (the scan and the units assume it).
+    ctx_.module.getOrInsertNamedMetadata("nvvm.annotations")
+        ->addOperand(llvm::MDNode::get(
+            c_, {llvm::ValueAsMetadata::get(entry), llvm::MDString::get(c_, "maxntidx"),
+                 llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(i32_, kStageBlock))}));
+    return entry;
+  }
+
+  llvm::Value* member_field(llvm::IRBuilder<>& b, llvm::Value* m64, unsigned field, const char* name) {
+    llvm::Value* index = b.CreateAdd(b.CreateMul(m64, b.getInt64(kMemberWords)), b.getInt64(field));
+    return b.CreateLoad(i32_, b.CreateInBoundsGEP(i32_, members_, {index}), name);
+  }
+
+  // Member m's range, clipped by its count, stored in limits_; returns its unit count.
+  llvm::Value* member_units(llvm::IRBuilder<>& b, llvm::Value* m) {
+    llvm::Value* m64 = b.CreateZExt(m, abi_.u64);
+    llvm::Value* end = member_field(b, m64, kEnd, "end");
+    llvm::Value* counter = member_field(b, m64, kCountArray, "count.array");
+    llvm::Value* n = if_then(
+        b, b.CreateICmpNE(counter, b.getInt32(UINT32_MAX)),
+        [&] {
+          llvm::Value* slot = b.CreateInBoundsGEP(abi_.ptr, arrays_, {b.CreateZExt(counter, abi_.u64)});
+          llvm::Value* pointer = b.CreateAddrSpaceCast(b.CreateLoad(abi_.ptr, slot), llvm::PointerType::get(c_, kGlobal));
+          return b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, end, b.CreateLoad(i32_, pointer, "spikes"));
+        },
+        end, "n");
+    b.CreateStore(n, b.CreateInBoundsGEP(i32_, limits_, {m64}));
+    llvm::Value* chunks = b.CreateLShr(b.CreateAdd(n, b.getInt32(kStageBlock - 1)), b.getInt32(8));
+    return b.CreateSelect(b.CreateICmpEQ(member_field(b, m64, kMode, "mode"), b.getInt32(GENNC_STAGE_BLOCK)),
+                          n, chunks, "units");
+  }
+
+  // The first member m in [0, last] whose prefix sum exceeds `unit`.
+  llvm::Value* find_member(llvm::IRBuilder<>& b, llvm::Value* unit, llvm::Value* last) {
+    llvm::Function* fn = b.GetInsertBlock()->getParent();
+    llvm::BasicBlock* before = b.GetInsertBlock();
+    llvm::BasicBlock* step = llvm::BasicBlock::Create(c_, "search", fn);
+    llvm::BasicBlock* found = llvm::BasicBlock::Create(c_, "found", fn);
+    b.CreateCondBr(b.CreateICmpULT(b.getInt32(0), last), step, found);
+    b.SetInsertPoint(step);
+    llvm::PHINode* lo = b.CreatePHI(i32_, 2, "lo");
+    llvm::PHINode* hi = b.CreatePHI(i32_, 2, "hi");
+    lo->addIncoming(b.getInt32(0), before);
+    hi->addIncoming(last, before);
+    llvm::Value* mid = b.CreateLShr(b.CreateAdd(lo, hi), b.getInt32(1), "mid");
+    llvm::Value* end = b.CreateLoad(i32_, b.CreateInBoundsGEP(i32_, ends_, {b.CreateZExt(mid, abi_.u64)}));
+    llvm::Value* above = b.CreateICmpUGT(end, unit);
+    llvm::Value* new_lo = b.CreateSelect(above, lo, b.CreateAdd(mid, b.getInt32(1)), "lo.next");
+    llvm::Value* new_hi = b.CreateSelect(above, mid, hi, "hi.next");
+    lo->addIncoming(new_lo, step);
+    hi->addIncoming(new_hi, step);
+    b.CreateCondBr(b.CreateICmpULT(new_lo, new_hi), step, found);
+    b.SetInsertPoint(found);
+    llvm::PHINode* m = b.CreatePHI(i32_, 2, "member");
+    m->addIncoming(b.getInt32(0), before);
+    m->addIncoming(new_lo, step);
+    return m;
+  }
+
+  // Unit k of `kernel`: a call of its block body over its part of [0, n).
+  void run_member(llvm::IRBuilder<>& b, const ir::Kernel& kernel, llvm::Value* mode, llvm::Value* k, llvm::Value* n) {
+    const bool rows = row_parallel(kernel) && ctx_.target.lanes() > 1;
+    if (!rows) {
+      call(b, thread_body(kernel), b.CreateShl(k, b.getInt32(8)), n, true);
+      return;
+    }
+    llvm::Function* fn = b.GetInsertBlock()->getParent();
+    llvm::BasicBlock* by_block = llvm::BasicBlock::Create(c_, "by.block", fn);
+    llvm::BasicBlock* by_thread = llvm::BasicBlock::Create(c_, "by.thread", fn);
+    llvm::BasicBlock* joined = llvm::BasicBlock::Create(c_, "member.end", fn);
+    b.CreateCondBr(b.CreateICmpEQ(mode, b.getInt32(GENNC_STAGE_BLOCK)), by_block, by_thread);
+    b.SetInsertPoint(by_block);
+    call(b, emit_block_body(ctx_, kernel, true), k, b.CreateAdd(k, b.getInt32(1)), false);
+    b.CreateBr(joined);
+    b.SetInsertPoint(by_thread);
+    call(b, thread_body(kernel), b.CreateShl(k, b.getInt32(8)), n, true);
+    b.CreateBr(joined);
+    b.SetInsertPoint(joined);
+  }
+
+  KernelBody thread_body(const ir::Kernel& kernel) { return emit_block_body(ctx_, kernel, false); }
+
+  // body(arrays..., t, dt, step, seed, begin, end); a chunk ends at min(begin + 256, n).
+  void call(llvm::IRBuilder<>& b, const KernelBody& body, llvm::Value* begin, llvm::Value* end, bool chunk) {
+    auto* global = llvm::PointerType::get(c_, kGlobal);
+    std::vector<llvm::Value*> args;
+    for (std::uint32_t id : body.arrays) {
+      llvm::Value* slot = b.CreateConstInBoundsGEP1_64(abi_.ptr, arrays_, id);
+      args.push_back(b.CreateAddrSpaceCast(b.CreateLoad(abi_.ptr, slot), global, "array" + std::to_string(id)));
+    }
+    args.insert(args.end(), scalars_.begin(), scalars_.end());
+    args.push_back(begin);
+    if (chunk) end = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, b.CreateAdd(begin, b.getInt32(kStageBlock)), end);
+    args.push_back(end);
+    b.CreateCall(body.function, args);
+  }
+
+  const LoweringContext& ctx_;
+  llvm::LLVMContext& c_;
+  AbiTypes abi_;
+  llvm::Type* i32_;
+  llvm::GlobalVariable* ends_ = nullptr;
+  llvm::GlobalVariable* limits_ = nullptr;
+  llvm::GlobalVariable* warp_sums_ = nullptr;
+  llvm::Value* members_ = nullptr;
+  llvm::Value* arrays_ = nullptr;
+  std::vector<llvm::Value*> scalars_;
+};
+
+}  // namespace
+
+std::string stage_entry_name(std::size_t stage) { return "gennc_stage_" + std::to_string(stage); }
+
+std::vector<llvm::Function*> emit_stages(const LoweringContext& ctx) {
+  StageEmitter emitter(ctx);
+  std::vector<llvm::Function*> entries;
+  for (std::size_t s = 0; s < ctx.ir.step_stages.size(); ++s) entries.push_back(emitter.stage(s));
+  return entries;
+}
+
+}  // namespace gennc::codegen

@@ -1,0 +1,41 @@
+// GPU stage entries: one PTX entry per stage of ir.step_stages (passes/plan_stages.h) that
+// runs all of the stage's kernels in one launch, so a step costs a few launches however
+// many populations and projections the network has.
+//
+//   void gennc_stage_<s>(const GenncKernelEnv* env, const GenncStageMember* members, u32 count)
+//
+// Work is dealt in units of one block (256 threads): a member in GENNC_STAGE_THREAD mode
+// with n elements has ceil(n / 256) units (unit k: elements [256k, min(256k + 256, n)), a
+// thread each), one in GENNC_STAGE_BLOCK mode has n units (unit k: element k, the block's
+// threads sharing its row). Each block first computes the members' unit counts (their
+// ranges clipped by spike counts read on the device) and their prefix sums into shared
+// memory — four members per thread and a block scan — then takes units blockIdx,
+// blockIdx + gridDim, ..., finding each unit's member by binary search over the sums. A
+// unit's threads all run the same member, so the member switch does not diverge.
+#pragma once
+
+#include <llvm/IR/Function.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "codegen/emit_kernels.h"
+
+namespace gennc::codegen {
+
+// The PTX entry name of stage `stage`: "gennc_stage_<stage>".
+std::string stage_entry_name(std::size_t stage);
+
+// Threads per block the stage entries assume (the runtime launches exactly this many),
+// and the most members one launch may have (four per thread).
+inline constexpr unsigned kStageBlock = 256;
+inline constexpr unsigned kStageMaxMembers = 4 * kStageBlock;
+
+// One entry per stage of ctx.ir.step_stages, in order, each calling the block-spread
+// bodies (emit_block_body) of its kernels; GENNC_STAGE_BLOCK is honoured for kernels with
+// a row-parallel form (row_parallel), which then have both bodies.
+// Requires: the NVPTX target; stages of at most kStageMaxMembers kernels.
+std::vector<llvm::Function*> emit_stages(const LoweringContext& context);
+
+}  // namespace gennc::codegen
