@@ -76,8 +76,8 @@ std::string emit_file(llvm::Module& module, const Target& target, FileKind kind,
 // generate_module without gennc_model, optimised and emitted as an object) on this thread
 // while `gpu` (when given) makes the PTX on a second one; then gennc_model, which embeds
 // the PTX, as a second small object whose kernel pointers are hidden symbols of the first;
-// then the link. The GPU pipeline's diagnostics follow the host's; when it reports an
-// error nothing is linked. `timings` gets the host steps, the GPU steps, their wall time
+// then the link. The GPU pipeline's diagnostics are reported after the join, before any
+// of the link's; when it reports an error nothing is linked. `timings` gets the host steps, the GPU steps, their wall time
 // together ("codegen.parallel"), "codegen.model-table" and "link", in that order.
 // Requires what generate_module requires. Reports failures (no runtime libraries, linker
 // errors, unwritable files) to `diags`.
