@@ -41,7 +41,7 @@ current_source Constant {
 }
 )gdsl";
 
-// One synapse per pre neuron onto post neuron 0.
+// One synapse per pre neuron onto post neuron 0, in stored (sparse) rows.
 void one_synapse_each(Machine& m, const std::string& proj, std::size_t pre_size) {
   auto& rows = m.array(proj + ".row_pointer");
   for (std::size_t i = 0; i <= pre_size; ++i) rows[i] = static_cast<double>(i);
@@ -57,7 +57,7 @@ TEST_CASE("a spike of step n with delay d steps reaches the receptor at the star
 network n { dt = 0.1 ms
   population src = Once(1) { when = 0.5 ms }
   population dst = Target(1)
-  projection p = src -> dst via all_to_all() synapse Static(weight = 1 nA, delay = 1 ms) onto exc
+  projection p = src -> dst via all_to_all() synapse Static(weight = 1 nA, delay = 1 ms) onto exc as sparse
 })gdsl", settings);
   INFO(c->messages.str());
   REQUIRE(c->module);
