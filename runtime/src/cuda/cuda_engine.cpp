@@ -233,7 +233,11 @@ Status Engine::allocate() {
     samples.push_back({arrays_[v.array], v.indices, v.samples, v.interval, v.count, v.bytes});
     widest = std::max<uint64_t>(widest, v.count);
   }
-  finish_blocks_ = blocks_for(widest);
+  // A row of blocks per recording (gennc_finish_step), four elements per thread: every
+  // block also counts itself for the zeroing of the spike counts, so few blocks.
+  finish_blocks_ = static_cast<unsigned>(std::clamp<uint64_t>((widest + 4 * kBlock - 1) / (4 * kBlock), 1,
+                                                              uint64_t(multiprocessors_) * 2));
+  finish_rows_ = std::max<unsigned>(1, static_cast<unsigned>(spikes.size() + samples.size()));
   GENNC_TRY(allocate(spikes.size() * sizeof(FinishSpikes), &spike_table_));
   GENNC_TRY(allocate(samples.size() * sizeof(FinishSamples), &sample_table_));
   GENNC_TRY(allocate(4, &done_));
@@ -369,7 +373,8 @@ Status Engine::enqueue_step(uint64_t k, uint64_t steps, const std::vector<CUeven
   uint32_t zero = k + 1 < steps ? 1 : 0;
   void* params[] = {&env_, &spike_table_, &nspikes, &sample_table_, &nsamples, &count_table_, &npops,
                     &base_, &k, &steps_per_ms, &dt, &zero, &done_};
-  GENNC_TRY(launch(finish_, finish_blocks_, params));
+  GENNC_CU(cuLaunchKernel(finish_, finish_blocks_, finish_rows_, 1, kBlock, 1, 1, 0, stream_, params, nullptr),
+           "cuLaunchKernel");
   return record();
 }
 

@@ -124,7 +124,7 @@ class Engine {
   std::vector<CUdeviceptr> arrays_;  // per model array (0 when empty)
   CUdeviceptr pointer_table_ = 0, length_table_ = 0, env_ = 0, count_table_ = 0, base_ = 0;
   CUdeviceptr spike_table_ = 0, sample_table_ = 0, done_ = 0;  // gennc_finish_step's tables
-  unsigned finish_blocks_ = 1;
+  unsigned finish_blocks_ = 1, finish_rows_ = 1;  // gennc_finish_step's grid (x, y)
   std::vector<CUdeviceptr> allocations_;
   std::vector<Stage> stages_;        // per stage of the model
   std::vector<SpikeRecording> spike_recordings_;

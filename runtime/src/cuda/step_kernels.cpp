@@ -62,7 +62,9 @@ DONE:
   ld.u64 %rd8, [%rd5];
   add.s64 %rd9, %rd8, %rd6;
   add.s64 %rd9, %rd9, 1;
-  mov.u32 %r11, 0;
+  mov.u32 %r11, %ctaid.y;
+  mov.u32 %r32, %nctaid.y;
+  mul.lo.u32 %r33, %r9, %r32;
 SPIKE_RECORDING:
   setp.ge.u32 %p1, %r11, %r1;
   @%p1 bra SAMPLES;
@@ -110,10 +112,9 @@ SPIKE_NEXT:
   add.u32 %r15, %r15, %r10;
   bra SPIKE;
 SPIKE_RECORDING_NEXT:
-  add.u32 %r11, %r11, 1;
-  bra SPIKE_RECORDING;
+  bra ADVANCE;
 SAMPLES:
-  mov.u32 %r11, 0;
+  sub.u32 %r11, %r11, %r1;
 SAMPLE_RECORDING:
   setp.ge.u32 %p1, %r11, %r2;
   @%p1 bra ADVANCE;
@@ -164,10 +165,11 @@ SAMPLE_NEXT:
   add.u32 %r15, %r15, %r10;
   bra SAMPLE;
 SAMPLE_RECORDING_NEXT:
-  add.u32 %r11, %r11, 1;
-  bra SAMPLE_RECORDING;
+  bra ADVANCE;
 ADVANCE:
-  setp.ne.u32 %p1, %r8, 0;
+  mov.u32 %r34, %ctaid.y;
+  or.b32 %r35, %r8, %r34;
+  setp.ne.u32 %p1, %r35, 0;
   @%p1 bra ZERO;
   st.u64 [%rd1+32], %rd9;
   cvt.rn.f64.u64 %fd3, %rd9;
@@ -183,7 +185,7 @@ ZERO:
   @%p2 bra WAIT;
   membar.gl;
   atom.add.u32 %r27, [%rd7], 1;
-  sub.u32 %r28, %r9, 1;
+  sub.u32 %r28, %r33, 1;
   setp.eq.u32 %p3, %r27, %r28;
   selp.u32 %r29, 1, 0, %p3;
   st.shared.u32 [last_block], %r29;

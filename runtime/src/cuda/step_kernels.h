@@ -27,7 +27,9 @@ static_assert(sizeof(FinishSpikes) == 40 && sizeof(FinishSamples) == 40, "the PT
 //                     FinishSamples* samples, u32 nsamples, u32** counts, u32 npops,
 //                     u64* base, u64 k, f64 steps_per_ms, f64 dt, u32 zero, u32* done)
 //       ends step `k` of the batch that began after step *base (so the step count becomes
-//       s = *base + k + 1):
+//       s = *base + k + 1). Launched with grid.y = nspikes + nsamples (at least 1): the
+//       blocks of row y take spike recording y, or sample recording y - nspikes, so no
+//       thread walks a chain of recordings one dependent load after another:
 //       - each of a recording's min(*count, size) spikes n < size sets bit n of row k of its
 //         bit buffer (buffer[k * words + n / 32]), or, with a multiplicity array, adds the
 //         entry's multiplicity to buffer[k * words + n];
@@ -38,7 +40,7 @@ static_assert(sizeof(FinishSpikes) == 40 && sizeof(FinishSamples) == 40, "the PT
 //       - when `zero` is set, the last block to finish (counted in *done, which it resets
 //         to 0) zeroes *counts[i] for i < npops, after every block has read its counts.
 //       Nothing in it reads env->step or env->t, which thread 0 writes.
-// The threads take their elements in grid-stride loops.
+// A row's threads take the recording's elements in a grid-stride loop over grid.x.
 extern const char* const kStepKernelsPtx;
 
 }  // namespace gennc::runtime::cuda
