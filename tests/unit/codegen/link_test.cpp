@@ -84,12 +84,12 @@ int run(const std::vector<std::string>& args, std::string* output) {
 // Compiles the counting network and links it as `kind` at `path`, with the PTX (if any)
 // that `gpu` makes on the second thread.
 bool build(codegen::BinaryKind kind, const std::string& path, diag::Diagnostics& diags,
-           const codegen::GpuPipeline& gpu = {}) {
+           const codegen::GpuPipeline& gpu = {}, codegen::Timings* timings = nullptr) {
   codegen::Options options;
   std::unique_ptr<codegen::HostTarget> target = codegen::make_host_target(options, diags);
   REQUIRE(target != nullptr);
   const ir::Module m = counting_network();
-  return codegen::build_binary(m, *target, options, nullptr, gpu, {kind, path, ""}, diags, nullptr);
+  return codegen::build_binary(m, *target, options, nullptr, gpu, {kind, path, ""}, diags, timings);
 }
 
 }  // namespace
@@ -173,6 +173,23 @@ TEST_CASE("the PTX made beside the host code is embedded in gennc_model", "[code
   CHECK(model->kernels[0].host != nullptr);
   CHECK(dlsym(handle, "pop.update") == nullptr);
   dlclose(handle);
+  llvm::sys::fs::remove_directories(dir);
+}
+
+TEST_CASE("code generation times come in a fixed order: host, GPU, both, table, link", "[codegen][link]") {
+  const std::string dir = temporary_dir();
+  diag::SourceManager sources;
+  diag::Diagnostics diags(sources, nullptr);
+  const codegen::GpuPipeline gpu = [](diag::Diagnostics&, codegen::Timings* timings) {
+    timings->emplace_back("ptx.all", 0.0);
+    return std::optional<codegen::EmbeddedPtx>();
+  };
+  codegen::Timings timings;
+  REQUIRE(build(codegen::BinaryKind::Executable, path_in(dir, "sim"), diags, gpu, &timings));
+  std::vector<std::string> steps;
+  for (const auto& [name, seconds] : timings) steps.push_back(name);
+  CHECK(steps == std::vector<std::string>{"codegen.lower", "codegen.link-device-library", "llvm.optimize", "llvm.emit",
+                                          "ptx.all", "codegen.parallel", "codegen.model-table", "link"});
   llvm::sys::fs::remove_directories(dir);
 }
 
