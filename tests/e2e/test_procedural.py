@@ -2,6 +2,7 @@
 # row from the connector's seed: the same synapses, weights and delays as the stored CSR
 # rows, so the same network must give bitwise the same spike trains and traces, while
 # keeping nothing per synapse (only the row pointers).
+import re
 import subprocess
 
 import numpy as np
@@ -53,3 +54,20 @@ def test_nothing_stored_per_synapse(toolchain):
         assert name not in procedural
     assert not [a for a in procedural if a.split(".")[-1] in ("column", "weight", "delay")]
     assert {"ee.row_pointer", "ei.row_pointer", "ie.row_pointer", "ii.row_pointer"} <= set(procedural)
+
+
+def test_row_state_in_registers(toolchain, tmp_path):
+    # The row generator's connector and cursor must not spill to local memory on the GPU
+    # (docs/gpu.md, Procedural connectivity): no kernel entry of the PTX keeps a local depot.
+    ptx = tmp_path / "procedural.ptx"
+    proc = subprocess.run([str(toolchain.gennc), str(toolchain.source("procedural")), "--procedural=all",
+                           "--emit=ptx", "-o", str(ptx)], capture_output=True, text=True)
+    if proc.returncode != 0 and "libdevice, which is not installed" in proc.stderr:
+        pytest.skip("no libdevice: " + proc.stderr.strip())
+    assert proc.returncode == 0, proc.stderr
+    text = ptx.read_text()
+    entries = list(re.finditer(r"^\.visible \.entry (\w+)\(.*?^}", text, flags=re.S | re.M))
+    assert entries
+    assert "gennc_rand_row" not in text  # inlined, not called
+    for entry in entries:
+        assert "__local_depot" not in entry.group(0), entry.group(1)
