@@ -73,7 +73,9 @@ Status Simulation::replace_device_copy() {
   if (!gpu_) return ok();
   gpu_.reset();
   fresh_ = Fresh::Both;
-  return cuda::Engine::create(*this, &gpu_, cuda::Engine::Setup::Upload);
+  GENNC_TRY(cuda::Engine::create(*this, &gpu_, cuda::Engine::Setup::Upload));
+  gpu_->set_profiling(profiling_);  // the new engine profiles as the old one did
+  return ok();
 }
 
 // ---- Model checks ------------------------------------------------------------------
