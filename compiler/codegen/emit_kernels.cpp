@@ -326,7 +326,7 @@ class FunctionEmitter {
           return;
         }
         const ir::Population& pop = ctx_.ir.populations.at(s.population);
-        llvm::Value* slot = ctx_.target.emit_atomic_add(b_, arrays_.at(pop.spike_count_array), b_.getInt32(1));
+        llvm::Value* slot = ctx_.target.emit_spike_slot(b_, arrays_.at(pop.spike_count_array));
         llvm::Value* at = b_.CreateInBoundsGEP(b_.getInt32Ty(), arrays_.at(pop.spike_list_array),
                                                b_.CreateZExt(slot, b_.getInt64Ty()));
         b_.CreateStore(b_.CreateIntCast(expr(*s.index), b_.getInt32Ty(), false), at);

@@ -89,6 +89,14 @@ class Target {
   virtual llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
                                        llvm::Value* value) const = 0;
 
+  // Reserves one slot of a spike list whose u32 count `count` points to and returns it (an
+  // u32): an atomic add of 1, which a GPU shares among the threads appending together.
+  // For appends that emit_range's sink does not take (several per element, or with a
+  // multiplicity stored at the slot).
+  virtual llvm::Value* emit_spike_slot(llvm::IRBuilder<>& builder, llvm::Value* count) const {
+    return emit_atomic_add(builder, count, builder.getInt32(1));
+  }
+
   // Defines the function the runtime calls for a kernel named `name`, which calls `body`.
   virtual llvm::Function* emit_entry(llvm::Module& module, const std::string& name,
                                      const KernelBody& body) const = 0;

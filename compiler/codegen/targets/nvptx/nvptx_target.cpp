@@ -28,9 +28,7 @@ llvm::Value* special_register(llvm::IRBuilder<>& builder, llvm::Intrinsic::ID id
   return builder.CreateIntrinsic(id, {}, {}, nullptr, name);
 }
 
-// Appends through one atomic add per warp: the active lanes count themselves, the lowest
-// reserves their slots and broadcasts the old count, and each lane writes at old count +
-// its rank among the active lanes. Works in divergent code (the mask is whoever is here).
+// Appends through one atomic add per warp (NvptxTarget::emit_spike_slot).
 class WarpAggregatedSpikes final : public SpikeSink {
  public:
   WarpAggregatedSpikes(const NvptxTarget& target, const std::vector<SpikeList>& lists)
@@ -38,31 +36,8 @@ class WarpAggregatedSpikes final : public SpikeSink {
 
   void append(llvm::IRBuilder<>& builder, unsigned list, llvm::Value* neuron) const override {
     const SpikeList& spikes = lists_.at(list);
-    llvm::Function* fn = builder.GetInsertBlock()->getParent();
-    llvm::LLVMContext& context = fn->getContext();
-    llvm::Type* i32 = builder.getInt32Ty();
-    llvm::Value* mask = special_register(builder, llvm::Intrinsic::nvvm_activemask, "active");
-    llvm::Value* below = special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_lanemask_lt, "lanes.below");
-    llvm::Value* lanes = builder.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, mask, nullptr, "lanes");
-    llvm::Value* rank =
-        builder.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, builder.CreateAnd(mask, below), nullptr, "rank");
-    llvm::Value* leader = builder.CreateBinaryIntrinsic(llvm::Intrinsic::cttz, mask, builder.getFalse(), nullptr, "leader");
-
-    llvm::BasicBlock* before = builder.GetInsertBlock();
-    llvm::BasicBlock* reserve = llvm::BasicBlock::Create(context, "spike.reserve", fn);
-    llvm::BasicBlock* write = llvm::BasicBlock::Create(context, "spike.write", fn);
-    builder.CreateCondBr(builder.CreateICmpEQ(rank, builder.getInt32(0)), reserve, write);
-    builder.SetInsertPoint(reserve);
-    llvm::Value* old = target_.emit_atomic_add(builder, spikes.count, lanes);
-    builder.CreateBr(write);
-    builder.SetInsertPoint(write);
-    llvm::PHINode* first = builder.CreatePHI(i32, 2, "spike.first");
-    first->addIncoming(old, reserve);
-    first->addIncoming(llvm::PoisonValue::get(i32), before);
-    llvm::Value* base = builder.CreateIntrinsic(llvm::Intrinsic::nvvm_shfl_sync_idx_i32, {},
-                                                {mask, first, leader, builder.getInt32(0x1f)}, nullptr, "spike.base");
-    llvm::Value* slot = builder.CreateZExt(builder.CreateAdd(base, rank), builder.getInt64Ty());
-    builder.CreateStore(neuron, builder.CreateInBoundsGEP(i32, spikes.list, slot));
+    llvm::Value* slot = builder.CreateZExt(target_.emit_spike_slot(builder, spikes.count), builder.getInt64Ty());
+    builder.CreateStore(neuron, builder.CreateInBoundsGEP(builder.getInt32Ty(), spikes.list, slot));
   }
 
  private:
@@ -154,6 +129,36 @@ void NvptxTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llv
                                                                   "block.threads"),
                                                  i64);
   emit_grid_loop(builder, begin, end, first, stride, [&](llvm::Value* index) { element(builder, index, sink); });
+}
+
+llvm::Value* NvptxTarget::emit_spike_slot(llvm::IRBuilder<>& builder, llvm::Value* count) const {
+  // The active lanes count themselves, the lowest reserves their slots and broadcasts the
+  // old count, and each lane takes old count + its rank among the active lanes. Works in
+  // divergent code (the mask is whoever is here).
+  llvm::Function* fn = builder.GetInsertBlock()->getParent();
+  llvm::LLVMContext& context = fn->getContext();
+  llvm::Type* i32 = builder.getInt32Ty();
+  llvm::Value* mask = special_register(builder, llvm::Intrinsic::nvvm_activemask, "active");
+  llvm::Value* below = special_register(builder, llvm::Intrinsic::nvvm_read_ptx_sreg_lanemask_lt, "lanes.below");
+  llvm::Value* lanes = builder.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, mask, nullptr, "lanes");
+  llvm::Value* rank =
+      builder.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, builder.CreateAnd(mask, below), nullptr, "rank");
+  llvm::Value* leader = builder.CreateBinaryIntrinsic(llvm::Intrinsic::cttz, mask, builder.getFalse(), nullptr, "leader");
+
+  llvm::BasicBlock* before = builder.GetInsertBlock();
+  llvm::BasicBlock* reserve = llvm::BasicBlock::Create(context, "spike.reserve", fn);
+  llvm::BasicBlock* write = llvm::BasicBlock::Create(context, "spike.write", fn);
+  builder.CreateCondBr(builder.CreateICmpEQ(rank, builder.getInt32(0)), reserve, write);
+  builder.SetInsertPoint(reserve);
+  llvm::Value* old = emit_atomic_add(builder, count, lanes);
+  builder.CreateBr(write);
+  builder.SetInsertPoint(write);
+  llvm::PHINode* first = builder.CreatePHI(i32, 2, "spike.first");
+  first->addIncoming(old, reserve);
+  first->addIncoming(llvm::PoisonValue::get(i32), before);
+  llvm::Value* base = builder.CreateIntrinsic(llvm::Intrinsic::nvvm_shfl_sync_idx_i32, {},
+                                              {mask, first, leader, builder.getInt32(0x1f)}, nullptr, "spike.base");
+  return builder.CreateAdd(base, rank, "spike.slot");
 }
 
 llvm::Value* NvptxTarget::emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr, llvm::Value* value) const {

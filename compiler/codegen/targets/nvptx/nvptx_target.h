@@ -34,6 +34,9 @@ class NvptxTarget final : public Target {
                          const SharedElementFn& element, Spread spread) const override;
   llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
                                llvm::Value* value) const override;
+  // One atomic per warp, as spike appends (a source's counted spikes: tens of thousands
+  // per step on one counter would otherwise serialise).
+  llvm::Value* emit_spike_slot(llvm::IRBuilder<>& builder, llvm::Value* count) const override;
   // A kernel entry `void name(const GenncKernelEnv* env, u32 begin, u32 end, const u32* count)`:
   // `env` (and the array table it points to) in device memory, so that a captured CUDA
   // graph replays steps with t and step advanced on the device; when `count` is not null
