@@ -23,10 +23,6 @@ constexpr uint64_t kRecordingBudget = uint64_t{256} << 20;
 // thread per spike (docs/gpu.md): even short rows gain, since a step holds few spikes per
 // population and a thread walking its row alone waits on one dependent load after another.
 constexpr double kRowParallelMinimum = 4.0;
-// Stages whose ranges are spike counts get a grid fixed when the graph is captured, before
-// the counts exist: this many blocks per multiprocessor, enough to keep every one busy
-// with the block-per-spike rows of a busy step (blocks without units leave at once).
-constexpr unsigned kSpikeStageBlocksPerSm = 8;
 // The stage entries' member tables hold at most this many members (emit_stages.h).
 constexpr uint32_t kMaxStageMembers = 1024;
 
@@ -295,11 +291,16 @@ Status Engine::plan_launches() {
       members.push_back(member);
     }
     launch.count = static_cast<uint32_t>(members.size());
-    // Static ranges: a block per unit up to 16 per multiprocessor (the blocks loop over the
-    // rest). Spike counts are unknown when the graph is captured: a fixed grid.
-    const uint64_t most = uint64_t(multiprocessors_) * 16;
-    launch.blocks = counted ? static_cast<unsigned>(uint64_t(multiprocessors_) * kSpikeStageBlocksPerSm)
-                            : static_cast<unsigned>(std::clamp<uint64_t>(units, 1, most));
+    // At most one wave: as many blocks as can be resident at once (the stage entries' register
+    // use allows only a few per multiprocessor), looping over the units. A second wave would
+    // repeat every block's prologue (the members' unit counts and their scan) for nothing.
+    // Spike counts are unknown when the graph is captured, so such stages always get the
+    // full wave; blocks without units leave at once.
+    int resident = 0;
+    GENNC_CU(cuOccupancyMaxActiveBlocksPerMultiprocessor(&resident, launch.function, kBlock, 0),
+             "cuOccupancyMaxActiveBlocksPerMultiprocessor");
+    const uint64_t wave = uint64_t(multiprocessors_) * uint64_t(std::max(resident, 1));
+    launch.blocks = static_cast<unsigned>(counted ? wave : std::clamp<uint64_t>(units, 1, wave));
     if (!members.empty()) {
       GENNC_CU(cuMemAlloc(&launch.members, members.size() * sizeof(GenncStageMember)), "cuMemAlloc");
       allocations_.push_back(launch.members);
@@ -468,10 +469,10 @@ Status Engine::run_profiled(uint64_t steps) {
   const GenncModel& m = sim_.model();
   if (profile_.empty()) {
     for (uint32_t stage = 0; stage < m.stage_count; ++stage) {
-      std::string members;
+      std::string members = std::to_string(stages_[stage].blocks) + " blocks:";
       for (uint32_t i = m.stage_starts[stage]; i < m.stage_starts[stage + 1]; ++i) {
-        if (!members.empty()) members += " ";
-        if (members.size() > 60) {
+        members += " ";
+        if (members.size() > 70) {
           members += "... (" + std::to_string(m.stage_starts[stage + 1] - i) + " more)";
           break;
         }

@@ -64,6 +64,8 @@ Loaded load() {
               resolve(library, "cuGraphExecDestroy", &a.cuGraphExecDestroy, &why) &&
               resolve(library, "cuGraphDestroy", &a.cuGraphDestroy, &why) &&
               resolve(library, "cuLaunchKernel", &a.cuLaunchKernel, &why) &&
+              resolve(library, "cuOccupancyMaxActiveBlocksPerMultiprocessor",
+                      &a.cuOccupancyMaxActiveBlocksPerMultiprocessor, &why) &&
               resolve(library, "cuEventCreate", &a.cuEventCreate, &why) &&
               resolve(library, "cuEventRecord", &a.cuEventRecord, &why) &&
               resolve(library, "cuEventSynchronize", &a.cuEventSynchronize, &why) &&
