@@ -35,6 +35,9 @@ struct Options {
   int opt_level = 2;            // -O0..3
   HostCpu cpu;                  // -march
   std::string gpu_arch = "sm_80";  // --gpu-arch: the PTX target (the driver JIT-compiles it for newer GPUs)
+  // --gpu-blocks-per-sm: blocks of a stage entry that must fit on one multiprocessor at once
+  // (PTX .minnctapersm, which caps registers per thread); 0 leaves it to the PTX assembler.
+  int gpu_blocks_per_sm = 0;
   bool debug_info = true;       // line tables from source ranges
   double build_seconds = 0.0;   // recorded in gennc_model; 0 keeps the output reproducible
 };

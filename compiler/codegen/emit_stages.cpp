@@ -297,10 +297,20 @@ class StageEmitter {
 
 std::string stage_entry_name(std::size_t stage) { return "gennc_stage_" + std::to_string(stage); }
 
-std::vector<llvm::Function*> emit_stages(const LoweringContext& ctx) {
+std::vector<llvm::Function*> emit_stages(const LoweringContext& ctx, int blocks_per_sm) {
   StageEmitter emitter(ctx);
   std::vector<llvm::Function*> entries;
-  for (std::size_t s = 0; s < ctx.ir.step_stages.size(); ++s) entries.push_back(emitter.stage(s));
+  for (std::size_t s = 0; s < ctx.ir.step_stages.size(); ++s) {
+    llvm::Function* entry = emitter.stage(s);
+    if (blocks_per_sm > 0) {
+      llvm::LLVMContext& c = ctx.module.getContext();
+      ctx.module.getOrInsertNamedMetadata("nvvm.annotations")
+          ->addOperand(llvm::MDNode::get(
+              c, {llvm::ValueAsMetadata::get(entry), llvm::MDString::get(c, "minctasm"),
+                  llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(llvm::Type::getInt32Ty(c), blocks_per_sm))}));
+    }
+    entries.push_back(entry);
+  }
   return entries;
 }
 

@@ -36,6 +36,8 @@ inline constexpr unsigned kStageMaxMembers = 4 * kStageBlock;
 // bodies (emit_block_body) of its kernels; GENNC_STAGE_BLOCK is honoured for kernels with
 // a row-parallel form (row_parallel), which then have both bodies.
 // Requires: the NVPTX target; stages of at most kStageMaxMembers kernels.
-std::vector<llvm::Function*> emit_stages(const LoweringContext& context);
+// blocks_per_sm > 0 marks each entry .minnctapersm blocks_per_sm (registers capped so that
+// many blocks of 256 threads fit on a multiprocessor); 0 adds no such directive.
+std::vector<llvm::Function*> emit_stages(const LoweringContext& context, int blocks_per_sm = 0);
 
 }  // namespace gennc::codegen

@@ -106,6 +106,7 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   generate.opt_level = options.opt_level;
   if (!options.march.empty()) generate.cpu.arch = options.march;
   generate.gpu_arch = options.gpu_arch;
+  generate.gpu_blocks_per_sm = options.gpu_blocks_per_sm;
   codegen::Timings timings;
   std::unique_ptr<codegen::NvptxTarget> gpu;
   if (options.emit == Emit::Ptx || (link && !options.no_gpu)) {

@@ -37,6 +37,7 @@ struct Options {
   // GPU code (compiler/codegen/targets/nvptx): a linked `sim` embeds the network's PTX, so
   // one binary runs on the GPU or the CPU; --emit=ptx prints it.
   std::string gpu_arch = "sm_80";  // --gpu-arch
+  int gpu_blocks_per_sm = 0;       // --gpu-blocks-per-sm
   bool no_gpu = false;             // --no-gpu: embed no PTX
 };
 

@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
     app.add_option("-O", options.opt_level, "Optimisation level 0..3 (default 2)")->check(CLI::Range(0, 3));
     app.add_option("--march", options.march, "CPU to compile for: an LLVM CPU name or 'native' (default x86-64-v2)");
     app.add_option("--gpu-arch", options.gpu_arch, "GPU architecture of the PTX (default sm_80; the driver compiles it for newer GPUs)");
+    app.add_option("--gpu-blocks-per-sm", options.gpu_blocks_per_sm,
+                   "Stage kernels' blocks resident per GPU multiprocessor (fewer registers per thread; "
+                   "default 0: the PTX assembler decides)")
+        ->check(CLI::Range(0, 8));
     auto* no_gpu = app.add_flag("--no-gpu", options.no_gpu, "Build a CPU-only simulator (no PTX embedded)");
     no_gpu->excludes(emit_opt);
     app.add_flag("--shared", options.shared, "Link a shared library exporting the runtime's C ABI instead of `sim`")

@@ -54,6 +54,29 @@ TEST_CASE("the PTX has one entry per stage and none per step kernel", "[codegen]
       CHECK(ptx->text.find(".entry gennc_" + m.kernels[k].name + "(") == std::string::npos);
     }
   CHECK(codegen::stage_entry_name(1) == "gennc_stage_1");
+  // No occupancy directive unless asked for.
+  CHECK(ptx->text.find(".minnctapersm") == std::string::npos);
+}
+
+TEST_CASE("--gpu-blocks-per-sm marks every stage entry .minnctapersm", "[codegen][stages]") {
+  auto compiled = testing::compile_ir(kNetwork);
+  REQUIRE(compiled->module);
+  diag::Diagnostics& diags = *compiled->diags;
+  codegen::Options options;
+  options.gpu_blocks_per_sm = 6;
+  std::unique_ptr<codegen::NvptxTarget> target = codegen::make_nvptx_target(options, diags);
+  REQUIRE(target != nullptr);
+  const std::optional<codegen::EmbeddedPtx> ptx =
+      codegen::generate_ptx(*compiled->module, *target, options, true, diags, nullptr);
+  if (!ptx) {
+    WARN("no libdevice here: PTX not generated");
+    return;
+  }
+  std::size_t marked = 0;
+  for (std::size_t at = ptx->text.find(".minnctapersm 6"); at != std::string::npos;
+       at = ptx->text.find(".minnctapersm 6", at + 1))
+    ++marked;
+  CHECK(marked == compiled->module->step_stages.size());
 }
 
 TEST_CASE("gennc_model lists the stages, their kernels and modes", "[codegen][stages]") {
