@@ -173,8 +173,28 @@ Status Engine::plan_memory() {
     return backend_error("backend 'cuda': the network needs " + mebibytes(needed) + " of GPU memory (arrays " +
                          mebibytes(arrays) + ", the largest '" + m.arrays[largest_id].name + "' " + mebibytes(largest) +
                          "; recording buffers " + mebibytes(buffers) + ") but " + device_ + " has " + mebibytes(free) +
-                         " free of " + mebibytes(total));
+                         " free of " + mebibytes(total) + largest_projections());
   return ok();
+}
+
+// For the out-of-memory report: the projections whose stored synapses take the most memory,
+// and how to store nothing for them.
+std::string Engine::largest_projections() const {
+  const GenncModel& m = sim_.model();
+  std::vector<std::pair<uint64_t, uint32_t>> stored(m.projection_count);
+  for (uint32_t p = 0; p < m.projection_count; ++p) stored[p] = {0, p};
+  for (uint32_t a = 0; a < m.array_count; ++a)
+    if (m.arrays[a].scope == GENNC_SCOPE_SYNAPSE && m.arrays[a].owner < m.projection_count)
+      stored[m.arrays[a].owner].first += sim_.arrays_[a].bytes();
+  std::sort(stored.begin(), stored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string names;
+  for (size_t k = 0; k < stored.size() && k < 3 && stored[k].first > 0; ++k)
+    names += std::string(names.empty() ? "" : ", ") + "'" + m.projections[stored[k].second].name + "' " +
+             mebibytes(stored[k].first);
+  if (names.empty()) return "";
+  return ". The largest stored projections: " + names +
+         "; procedural connectivity stores none of a projection's synapses (`onto <receptor> as procedural` in the "
+         "network, or gennc --procedural=NAME; docs/gpu.md says which connectors allow it)";
 }
 
 Status Engine::allocate() {
