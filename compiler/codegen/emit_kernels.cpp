@@ -419,6 +419,11 @@ class FunctionEmitter {
     b_.CreateCondBr(b_.CreateICmpNE(position, b_.getInt32(GENNC_ROW_END)), body, exit);
     b_.SetInsertPoint(body);
     b_.CreateStore(position, locals_.at(s.local));
+    loop_body(s, header, exit);
+  }
+  // The rest of a generated loop whose header has branched to the body: the statements,
+  // then back to `header`; code after the loop goes at `exit`.
+  void loop_body(const ir::Stmt& s, llvm::BasicBlock* header, llvm::BasicBlock* exit) {
     ++loop_depth_;
     block(s.body);
     --loop_depth_;
@@ -444,12 +449,7 @@ class FunctionEmitter {
     b_.CreateStore(b_.CreateIntrinsic(llvm::Intrinsic::cttz, {i32}, {word, b_.getTrue()}, nullptr, "bit"),
                    locals_.at(s.local));
     b_.CreateStore(b_.CreateAnd(word, b_.CreateSub(word, b_.getInt32(1))), rest);
-    ++loop_depth_;
-    block(s.body);
-    --loop_depth_;
-    locate(s.range);
-    b_.CreateBr(header);
-    b_.SetInsertPoint(exit);
+    loop_body(s, header, exit);
   }
 
 
