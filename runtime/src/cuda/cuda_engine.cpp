@@ -15,7 +15,7 @@ namespace {
 constexpr uint32_t kNone = UINT32_MAX;
 constexpr unsigned kBlock = 256;
 // Steps per captured graph: long enough that one host round trip per batch costs little,
-// short enough that the recording buffers stay small (kRecordingBudget).
+// short enough that the recording buffers, both sets of them, stay small (kRecordingBudget).
 constexpr uint64_t kMaxBatch = 1000;
 constexpr uint64_t kRecordingBudget = uint64_t{256} << 20;
 // Row-parallel delivery runs a block of kBlock threads per spike (GENNC_STAGE_BLOCK; the
@@ -78,7 +78,10 @@ Status Engine::create(Simulation& sim, std::unique_ptr<Engine>* out, Setup setup
 Engine::~Engine() {
   if (context_ == nullptr) return;
   api_.cuCtxSetCurrent(context_);
-  for (auto& [steps, graph] : graphs_) api_.cuGraphExecDestroy(graph);
+  for (RecordingSet& set : sets_) {
+    for (auto& [steps, graph] : set.graphs) api_.cuGraphExecDestroy(graph);
+    if (set.done != nullptr) api_.cuEventDestroy(set.done);
+  }
   for (CUevent event : events_) api_.cuEventDestroy(event);
   for (CUdeviceptr pointer : allocations_) api_.cuMemFree(pointer);
   if (model_module_ != nullptr) api_.cuModuleUnload(model_module_);
@@ -150,7 +153,9 @@ Status Engine::plan_memory() {
       variable_recordings_.push_back(v);
     }
   }
-  batch_ = per_step == 0 ? kMaxBatch : std::clamp<uint64_t>(kRecordingBudget / per_step, 1, kMaxBatch);
+  // Two sets of buffers (one batch recorded while the host collects the one before) share
+  // the budget.
+  batch_ = per_step == 0 ? kMaxBatch : std::clamp<uint64_t>(kRecordingBudget / (2 * per_step), 1, kMaxBatch);
 
   uint64_t arrays = 0, largest = 0;
   uint32_t largest_id = 0;
@@ -160,11 +165,11 @@ Status Engine::plan_memory() {
     if (bytes > largest) largest = bytes, largest_id = a;
   }
   uint64_t buffers = 0;
-  for (const SpikeRecording& s : spike_recordings_) buffers += batch_ * s.words * 4;
+  for (const SpikeRecording& s : spike_recordings_) buffers += 2 * batch_ * s.words * 4;
   for (const VariableRecording& v : variable_recordings_)
-    buffers += (batch_ / v.interval + 1) * v.count * v.bytes + uint64_t{v.count} * 4;
+    buffers += 2 * (batch_ / v.interval + 1) * v.count * v.bytes + uint64_t{v.count} * 4;
   uint64_t tables = uint64_t{m.array_count} * 16 + m.population_count * 8 + uint64_t{m.step_schedule_length} * 16 +
-                    (spike_recordings_.size() + variable_recordings_.size()) * 40 + 64;
+                    2 * ((spike_recordings_.size() + variable_recordings_.size()) * 40 + 8) + 64;
   size_t free = 0, total = 0;
   GENNC_CU(cuMemGetInfo(&free, &total), "cuMemGetInfo");
   uint64_t needed = arrays + buffers + tables;
@@ -211,7 +216,6 @@ Status Engine::allocate() {
   GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &pointer_table_));
   GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &length_table_));
   GENNC_TRY(allocate(sizeof(GenncKernelEnv), &env_));
-  GENNC_TRY(allocate(8, &base_));
   if (m.array_count != 0) {
     GENNC_CU(cuMemcpyHtoD(pointer_table_, arrays_.data(), arrays_.size() * 8), "cuMemcpyHtoD");
     std::vector<uint64_t> lengths(m.array_count);
@@ -224,42 +228,61 @@ Status Engine::allocate() {
     GENNC_TRY(allocate(counts.size() * 8, &count_table_));
     GENNC_CU(cuMemcpyHtoD(count_table_, counts.data(), counts.size() * 8), "cuMemcpyHtoD");
   }
-  for (SpikeRecording& s : spike_recordings_) GENNC_TRY(allocate(batch_ * s.words * 4, &s.bits));
   const std::vector<Recording>& recordings = sim_.recorder_.recordings();
+  uint64_t widest_bits = 0;
+  for (SpikeRecording& s : spike_recordings_) {
+    for (CUdeviceptr& bits : s.bits) GENNC_TRY(allocate(batch_ * s.words * 4, &bits));
+    widest_bits = std::max<uint64_t>(widest_bits, batch_ * s.words);
+  }
+  // The host's copies are sized once: collecting a batch allocates nothing.
+  host_bits_.reserve(widest_bits);
+  uint64_t widest_samples = 0;
   for (VariableRecording& v : variable_recordings_) {
     const std::vector<uint32_t>& members = recordings[v.recording].selection.members();
     GENNC_TRY(allocate(uint64_t{v.count} * 4, &v.indices));
-    GENNC_TRY(allocate((batch_ / v.interval + 1) * v.count * v.bytes, &v.samples));
+    const uint64_t bytes = (batch_ / v.interval + 1) * v.count * v.bytes;
+    for (CUdeviceptr& samples : v.samples) GENNC_TRY(allocate(bytes, &samples));
+    widest_samples = std::max(widest_samples, bytes);
     if (v.count != 0) GENNC_CU(cuMemcpyHtoD(v.indices, members.data(), members.size() * 4), "cuMemcpyHtoD");
   }
+  host_samples_.reserve(widest_samples);
 
-  // gennc_finish_step's tables and its block counter (zero between launches).
-  std::vector<FinishSpikes> spikes;
+  // gennc_finish_step's tables, one per set, and its block counter (zero between launches).
   uint64_t widest = 1;
-  for (const SpikeRecording& s : spike_recordings_) {
-    const GenncPopulationInfo& pop = m.populations[s.population];
-    CUdeviceptr multiplicity = s.counts ? arrays_[pop.spike_multiplicity_array] : 0;
-    spikes.push_back({arrays_[pop.spike_count_array], arrays_[pop.spike_list_array], multiplicity, s.bits, pop.size,
-                      s.words});
-    widest = std::max<uint64_t>(widest, pop.size);
-  }
-  std::vector<FinishSamples> samples;
+  for (const SpikeRecording& s : spike_recordings_) widest = std::max<uint64_t>(widest, m.populations[s.population].size);
+  uint32_t sampled = 0;
   for (const VariableRecording& v : variable_recordings_) {
     if (v.count == 0) continue;
-    samples.push_back({arrays_[v.array], v.indices, v.samples, v.interval, v.count, v.bytes});
     widest = std::max<uint64_t>(widest, v.count);
+    ++sampled;
   }
   // A row of blocks per recording (gennc_finish_step), four elements per thread: every
   // block also counts itself for the zeroing of the spike counts, so few blocks.
   finish_blocks_ = static_cast<unsigned>(std::clamp<uint64_t>((widest + 4 * kBlock - 1) / (4 * kBlock), 1,
                                                               uint64_t(multiprocessors_) * 2));
-  finish_rows_ = std::max<unsigned>(1, static_cast<unsigned>(spikes.size() + samples.size()));
-  GENNC_TRY(allocate(spikes.size() * sizeof(FinishSpikes), &spike_table_));
-  GENNC_TRY(allocate(samples.size() * sizeof(FinishSamples), &sample_table_));
+  finish_rows_ = std::max<unsigned>(1, static_cast<unsigned>(spike_recordings_.size() + sampled));
+  for (unsigned set = 0; set < 2; ++set) {
+    std::vector<FinishSpikes> spikes;
+    for (const SpikeRecording& s : spike_recordings_) {
+      const GenncPopulationInfo& pop = m.populations[s.population];
+      CUdeviceptr multiplicity = s.counts ? arrays_[pop.spike_multiplicity_array] : 0;
+      spikes.push_back({arrays_[pop.spike_count_array], arrays_[pop.spike_list_array], multiplicity, s.bits[set],
+                        pop.size, s.words});
+    }
+    std::vector<FinishSamples> samples;
+    for (const VariableRecording& v : variable_recordings_)
+      if (v.count != 0) samples.push_back({arrays_[v.array], v.indices, v.samples[set], v.interval, v.count, v.bytes});
+    RecordingSet& rs = sets_[set];
+    GENNC_TRY(allocate(spikes.size() * sizeof(FinishSpikes), &rs.spike_table));
+    GENNC_TRY(allocate(samples.size() * sizeof(FinishSamples), &rs.sample_table));
+    GENNC_TRY(allocate(8, &rs.base));
+    if (!spikes.empty())
+      GENNC_CU(cuMemcpyHtoD(rs.spike_table, spikes.data(), spikes.size() * sizeof spikes[0]), "cuMemcpyHtoD");
+    if (!samples.empty())
+      GENNC_CU(cuMemcpyHtoD(rs.sample_table, samples.data(), samples.size() * sizeof samples[0]), "cuMemcpyHtoD");
+    GENNC_CU(cuEventCreate(&rs.done, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+  }
   GENNC_TRY(allocate(4, &done_));
-  if (!spikes.empty()) GENNC_CU(cuMemcpyHtoD(spike_table_, spikes.data(), spikes.size() * sizeof spikes[0]), "cuMemcpyHtoD");
-  if (!samples.empty())
-    GENNC_CU(cuMemcpyHtoD(sample_table_, samples.data(), samples.size() * sizeof samples[0]), "cuMemcpyHtoD");
   const uint32_t zero = 0;
   GENNC_CU(cuMemcpyHtoD(done_, &zero, 4), "cuMemcpyHtoD");
   return ok();
@@ -355,10 +378,10 @@ Status Engine::launch(CUfunction function, unsigned blocks, void** params) {
 
 // A batch begins with the spike counts zeroed (each step's finish zeroes them for the
 // next step of the batch, and the last step's counts stay, as on the CPU).
-Status Engine::enqueue_batch_start(uint64_t steps) {
+Status Engine::enqueue_batch_start(unsigned set, uint64_t steps) {
   const GenncModel& m = sim_.model();
   for (SpikeRecording& s : spike_recordings_)
-    GENNC_CU(cuMemsetD8Async(s.bits, 0, steps * s.words * 4, stream_), "cuMemsetD8Async");
+    GENNC_CU(cuMemsetD8Async(s.bits[set], 0, steps * s.words * 4, stream_), "cuMemsetD8Async");
   if (m.population_count != 0) {
     uint32_t n = m.population_count;
     void* params[] = {&count_table_, &n};
@@ -369,7 +392,7 @@ Status Engine::enqueue_batch_start(uint64_t steps) {
 
 // One step, in the CPU engine's order: the stages, then spikes recorded, step and time
 // advanced, variables sampled and (but after the batch's last step) the counts zeroed.
-Status Engine::enqueue_step(uint64_t k, uint64_t steps, const std::vector<CUevent>* events) {
+Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, const std::vector<CUevent>* events) {
   const GenncModel& m = sim_.model();
   std::size_t mark = 0;
   auto record = [&]() -> Status {
@@ -392,17 +415,20 @@ Status Engine::enqueue_step(uint64_t k, uint64_t steps, const std::vector<CUeven
   double steps_per_ms = sim_.steps_per_ms_;
   double dt = m.dt;
   uint32_t zero = k + 1 < steps ? 1 : 0;
-  void* params[] = {&env_, &spike_table_, &nspikes, &sample_table_, &nsamples, &count_table_, &npops,
-                    &base_, &k, &steps_per_ms, &dt, &zero, &done_};
+  RecordingSet& rs = sets_[set];
+  void* params[] = {&env_, &rs.spike_table, &nspikes, &rs.sample_table, &nsamples, &count_table_, &npops,
+                    &rs.base, &k, &steps_per_ms, &dt, &zero, &done_};
   GENNC_CU(cuLaunchKernel(finish_, finish_blocks_, finish_rows_, 1, kBlock, 1, 1, 0, stream_, params, nullptr),
            "cuLaunchKernel");
   return record();
 }
 
-Status Engine::capture(uint64_t steps, CUgraphExec* out) {
+// Capturing does not wait for the batch that may be running in the other set: captured
+// work is recorded, not run.
+Status Engine::capture(unsigned set, uint64_t steps, CUgraphExec* out) {
   GENNC_CU(cuStreamBeginCapture(stream_, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), "cuStreamBeginCapture");
-  Status status = enqueue_batch_start(steps);
-  for (uint64_t k = 0; k < steps && status.ok(); ++k) status = enqueue_step(k, steps, nullptr);
+  Status status = enqueue_batch_start(set, steps);
+  for (uint64_t k = 0; k < steps && status.ok(); ++k) status = enqueue_step(set, k, steps, nullptr);
   CUgraph graph = nullptr;
   Status ended = check(api_.cuStreamEndCapture(stream_, &graph), "cuStreamEndCapture");
   GENNC_TRY(status);
@@ -412,21 +438,23 @@ Status Engine::capture(uint64_t steps, CUgraphExec* out) {
   return made;
 }
 
-Status Engine::collect(uint64_t first, uint64_t steps) {
+Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
   const GenncModel& m = sim_.model();
   std::vector<Recording>& recordings = sim_.recorder_.recordings();
   for (const SpikeRecording& s : spike_recordings_) {
     host_bits_.resize(steps * s.words);
     if (!host_bits_.empty())
-      GENNC_CU(cuMemcpyDtoH(host_bits_.data(), s.bits, host_bits_.size() * 4), "cuMemcpyDtoH");
+      GENNC_CU(cuMemcpyDtoH(host_bits_.data(), s.bits[set], host_bits_.size() * 4), "cuMemcpyDtoH");
     Recording& r = recordings[s.recording];
     const uint32_t size = m.populations[s.population].size;
     if (s.counts) {
       // A neuron's count of spikes in the step, each recorded (the CPU's multiplicity).
-      for (uint64_t row = 0; row < steps; ++row)
+      for (uint64_t row = 0; row < steps; ++row) {
+        const uint32_t* counts = host_bits_.data() + row * s.words;
         for (uint32_t neuron = 0; neuron < size; ++neuron)
-          if (r.selection.local(neuron) >= 0)
-            for (uint32_t c = host_bits_[row * s.words + neuron]; c != 0; --c) r.spikes.emplace_back(first + row + 1, neuron);
+          if (counts[neuron] != 0 && r.selection.local(neuron) >= 0)
+            for (uint32_t c = counts[neuron]; c != 0; --c) r.spikes.emplace_back(first + row + 1, neuron);
+      }
       continue;
     }
     // Bit order is neuron order, as the CPU recorder sorts each step's spikes.
@@ -443,7 +471,7 @@ Status Engine::collect(uint64_t first, uint64_t steps) {
     if (hi == lo) continue;
     host_samples_.resize((hi - lo) * v.count * v.bytes);
     if (!host_samples_.empty())
-      GENNC_CU(cuMemcpyDtoH(host_samples_.data(), v.samples, host_samples_.size()), "cuMemcpyDtoH");
+      GENNC_CU(cuMemcpyDtoH(host_samples_.data(), v.samples[set], host_samples_.size()), "cuMemcpyDtoH");
     Recording& r = recordings[v.recording];
     const GenncDType dtype = m.arrays[v.array].dtype;
     for (uint64_t k = lo + 1; k <= hi; ++k) {
@@ -464,22 +492,55 @@ Status Engine::run(uint64_t steps) {
                      sim_.time(), m.dt, sim_.step_, sim_.seed_};
   GENNC_CU(cuMemcpyHtoD(env_, &env, sizeof env), "cuMemcpyHtoD");
   if (profiling_) return run_profiled(steps);
-  for (uint64_t done = 0; done < steps;) {
-    uint64_t n = std::min(batch_, steps - done);
-    auto found = graphs_.find(n);
-    if (found == graphs_.end()) {
-      CUgraphExec graph = nullptr;
-      GENNC_TRY(capture(n, &graph));
-      found = graphs_.emplace(n, graph).first;
-    }
-    uint64_t first = sim_.step_;
-    GENNC_CU(cuMemcpyHtoD(base_, &first, 8), "cuMemcpyHtoD");
-    GENNC_CU(cuGraphLaunch(found->second, stream_), "cuGraphLaunch");
-    GENNC_CU(cuStreamSynchronize(stream_), "running a batch of steps");
-    GENNC_TRY(collect(first, n));
-    sim_.step_ += n;
-    done += n;
+  // Batches alternate between the two recording sets, and each is launched before the one
+  // in the other set is collected: the host decodes batch k while the device runs k + 1.
+  // At most one batch is left uncollected after each pass, the one just launched.
+  const uint64_t end = sim_.step_ + steps;
+  uint64_t next = sim_.step_;  // the step after which the next batch begins
+  Status status = ok();
+  for (unsigned set = 0; status.ok() && next < end; set ^= 1) {
+    status = launch_batch(set, next, std::min(batch_, end - next));
+    if (!status.ok()) break;
+    next += sets_[set].steps;
+    if (sets_[set ^ 1].steps != 0) status = finish_batch(set ^ 1);
   }
+  for (unsigned set = 0; set < 2 && status.ok(); ++set)
+    if (sets_[set].steps != 0) status = finish_batch(set);
+  if (!status.ok()) {
+    // The first failure is the one reported; nothing of this run may still be running
+    // once it returns (the recording sets are free again).
+    api_.cuStreamSynchronize(stream_);
+    for (RecordingSet& set : sets_) set.steps = 0;
+  }
+  return status;
+}
+
+Status Engine::launch_batch(unsigned set, uint64_t first, uint64_t steps) {
+  RecordingSet& rs = sets_[set];
+  auto found = rs.graphs.find(steps);
+  if (found == rs.graphs.end()) {
+    CUgraphExec graph = nullptr;
+    GENNC_TRY(capture(set, steps, &graph));
+    found = rs.graphs.emplace(steps, graph).first;
+  }
+  // Written on the stream (the u64's low then high word), so after the batch before, which
+  // reads its own set's base, and before this one; the host does not wait for either.
+  rs.first = first;
+  GENNC_CU(cuMemsetD32Async(rs.base, static_cast<uint32_t>(first), 1, stream_), "cuMemsetD32Async");
+  GENNC_CU(cuMemsetD32Async(rs.base + 4, static_cast<uint32_t>(first >> 32), 1, stream_), "cuMemsetD32Async");
+  GENNC_CU(cuGraphLaunch(found->second, stream_), "cuGraphLaunch");
+  GENNC_CU(cuEventRecord(rs.done, stream_), "cuEventRecord");
+  rs.steps = steps;
+  return ok();
+}
+
+Status Engine::finish_batch(unsigned set) {
+  RecordingSet& rs = sets_[set];
+  const uint64_t steps = rs.steps;
+  rs.steps = 0;
+  GENNC_CU(cuEventSynchronize(rs.done), "running a batch of steps");
+  GENNC_TRY(collect(set, rs.first, steps));
+  sim_.step_ += steps;
   return ok();
 }
 
@@ -518,20 +579,20 @@ Status Engine::run_profiled(uint64_t steps) {
   for (uint64_t done = 0; done < steps;) {
     uint64_t n = std::min(batch_, steps - done);
     uint64_t first = sim_.step_;
-    GENNC_CU(cuMemcpyHtoD(base_, &first, 8), "cuMemcpyHtoD");
+    GENNC_CU(cuMemcpyHtoD(sets_[0].base, &first, 8), "cuMemcpyHtoD");
     GENNC_CU(cuEventRecord(events_[0], stream_), "cuEventRecord");
-    GENNC_TRY(enqueue_batch_start(n));
+    GENNC_TRY(enqueue_batch_start(0, n));
     GENNC_CU(cuEventRecord(events_[1], stream_), "cuEventRecord");
     GENNC_CU(cuEventSynchronize(events_[1]), "running a batch start");
     GENNC_TRY(elapsed(events_[0], events_[1], &profile_[zero_row].seconds));
     for (uint64_t k = 0; k < n; ++k) {
-      GENNC_TRY(enqueue_step(k, n, &events_));
+      GENNC_TRY(enqueue_step(0, k, n, &events_));
       GENNC_CU(cuEventSynchronize(events_.back()), "running a step");
       for (std::size_t stage = 0; stage < stages_.size(); ++stage)
         GENNC_TRY(elapsed(events_[stage], events_[stage + 1], &profile_[stage].seconds));
       GENNC_TRY(elapsed(events_[stages_.size()], events_.back(), &profile_[finish_row].seconds));
     }
-    GENNC_TRY(collect(first, n));
+    GENNC_TRY(collect(0, first, n));
     sim_.step_ += n;
     done += n;
     profiled_steps_ += n;

@@ -6,8 +6,9 @@
 // the model's embedded PTX, and runs steps in batches: a batch of B steps (the spike counts
 // zeroed once, then every step: one launch per stage of the model's step stages, and one
 // that records spikes and samples, advances step and time and zeroes the counts for the
-// next step) is captured once into a CUDA graph and replayed, with one host round trip per
-// batch to copy the recordings back into the Simulation's Recorder.
+// next step) is captured once into a CUDA graph and replayed. The recording buffers are
+// doubled: batches alternate between two sets, and the host copies one batch's recordings
+// into the Simulation's Recorder while the next batch runs.
 #pragma once
 
 #include <cstdint>
@@ -72,7 +73,7 @@ class Engine {
     uint32_t population;
     uint32_t words;      // 32-bit words per step: bits, or a count per neuron (multiplicity)
     bool counts = false; // the population's spikes have multiplicities: a count per neuron
-    CUdeviceptr bits = 0;
+    CUdeviceptr bits[2] = {};  // per recording set
   };
   struct VariableRecording {
     uint32_t recording;
@@ -81,7 +82,17 @@ class Engine {
     uint64_t interval;
     uint32_t bytes;      // element size
     CUdeviceptr indices = 0;
-    CUdeviceptr samples = 0;
+    CUdeviceptr samples[2] = {};  // per recording set
+  };
+  // One of the two sets a batch records into: gennc_finish_step's tables point at the
+  // set's buffers, and `base` holds the batch's first step, so a batch launched into one
+  // set never touches what the host still reads or writes of the other.
+  struct RecordingSet {
+    CUdeviceptr spike_table = 0, sample_table = 0, base = 0;
+    uint64_t first = 0;       // the batch's first step (*base)
+    uint64_t steps = 0;       // the batch launched into the set and not yet collected; 0: none
+    CUevent done = nullptr;   // recorded after the batch's graph
+    std::map<uint64_t, CUgraphExec> graphs;  // by steps
   };
   struct Stage {
     CUfunction function = nullptr;
@@ -99,15 +110,20 @@ class Engine {
   Status plan_memory();
   Status allocate();
   Status plan_launches();
-  Status capture(uint64_t steps, CUgraphExec* out);
-  Status enqueue_batch_start(uint64_t steps);
-  // Step k of a batch of `steps`; with `events` (profiling), events[i] is recorded after
-  // launch i (stages that run, then the finish), events[0] before the first.
-  Status enqueue_step(uint64_t k, uint64_t steps, const std::vector<CUevent>* events);
+  Status capture(unsigned set, uint64_t steps, CUgraphExec* out);
+  Status enqueue_batch_start(unsigned set, uint64_t steps);
+  // Step k of a batch of `steps` into `set`; with `events` (profiling), events[i] is
+  // recorded after launch i (stages that run, then the finish), events[0] before the first.
+  Status enqueue_step(unsigned set, uint64_t k, uint64_t steps, const std::vector<CUevent>* events);
+  // Launches a batch of `steps` after step `first` into `set`, which must be free.
+  Status launch_batch(unsigned set, uint64_t first, uint64_t steps);
+  // Waits for the batch in `set`, collects it and advances the simulation's step count.
+  Status finish_batch(unsigned set);
   Status launch(CUfunction function, unsigned blocks, void** params);
   Status run_profiled(uint64_t steps);
-  // Copies a batch's spike bits and samples into the Recorder (steps first_step + 1 ..).
-  Status collect(uint64_t first_step, uint64_t steps);
+  // Copies a batch's spike bits and samples from `set` into the Recorder (steps
+  // first_step + 1 ..).
+  Status collect(unsigned set, uint64_t first_step, uint64_t steps);
   unsigned blocks_for(uint64_t elements) const;
 
   Simulation& sim_;
@@ -123,15 +139,15 @@ class Engine {
   int multiprocessors_ = 1;
 
   std::vector<CUdeviceptr> arrays_;  // per model array (0 when empty)
-  CUdeviceptr pointer_table_ = 0, length_table_ = 0, env_ = 0, count_table_ = 0, base_ = 0;
-  CUdeviceptr spike_table_ = 0, sample_table_ = 0, done_ = 0;  // gennc_finish_step's tables
+  CUdeviceptr pointer_table_ = 0, length_table_ = 0, env_ = 0, count_table_ = 0;
+  CUdeviceptr done_ = 0;  // gennc_finish_step's block counter (batches run one after another)
   unsigned finish_blocks_ = 1, finish_rows_ = 1;  // gennc_finish_step's grid (x, y)
   std::vector<CUdeviceptr> allocations_;
   std::vector<Stage> stages_;        // per stage of the model
   std::vector<SpikeRecording> spike_recordings_;
   std::vector<VariableRecording> variable_recordings_;
   uint64_t batch_ = 1;               // steps per captured graph
-  std::map<uint64_t, CUgraphExec> graphs_;  // by steps
+  RecordingSet sets_[2];
   std::vector<uint32_t> host_bits_;
   std::vector<unsigned char> host_samples_;
 

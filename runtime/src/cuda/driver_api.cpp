@@ -54,6 +54,7 @@ Loaded load() {
               resolve(library, "cuMemcpyHtoD_v2", &a.cuMemcpyHtoD, &why) &&
               resolve(library, "cuMemcpyDtoH_v2", &a.cuMemcpyDtoH, &why) &&
               resolve(library, "cuMemsetD8Async", &a.cuMemsetD8Async, &why) &&
+              resolve(library, "cuMemsetD32Async", &a.cuMemsetD32Async, &why) &&
               resolve(library, "cuStreamCreate", &a.cuStreamCreate, &why) &&
               resolve(library, "cuStreamDestroy_v2", &a.cuStreamDestroy, &why) &&
               resolve(library, "cuStreamSynchronize", &a.cuStreamSynchronize, &why) &&
