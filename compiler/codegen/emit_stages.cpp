@@ -78,41 +78,19 @@ class StageEmitter {
                 field(kEnvSeed, abi_.u64, "seed")};
     llvm::Value* thread = sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, "thread");
 
-    // Phase 1: units per member, four members per thread, then a block-wide scan.
-    llvm::Value* local = b.getInt32(0);
-    std::vector<llvm::Value*> inclusive;
-    for (unsigned j = 0; j < kMembersPerThread; ++j) {
-      llvm::Value* m = b.CreateAdd(b.CreateMul(thread, b.getInt32(kMembersPerThread)), b.getInt32(j), "m");
-      llvm::Value* units = if_then(
-          b, b.CreateICmpULT(m, count), [&] { return member_units(b, m); }, b.getInt32(0), "units");
-      local = b.CreateAdd(local, units, "local");
-      inclusive.push_back(local);
-    }
+    // Phase 1: units per member and their prefix sums, in rounds of one member per thread
+    // (member round * 256 + thread), each round a block-wide scan carried into the next.
+    // One member per thread keeps each thread to one chain of dependent loads (member,
+    // count pointer, count); a thread walking four members in turn took four chains while
+    // the block waited at the barrier. Rounds beyond the member count are skipped (the
+    // count is the same for the whole block).
     llvm::Value* lane = b.CreateAnd(thread, b.getInt32(kWarp - 1), "lane");
     llvm::Value* warp = b.CreateLShr(thread, b.getInt32(5), "warp");
-    llvm::Value* scan = local;
-    for (unsigned d = 1; d < kWarp; d *= 2) {
-      llvm::Value* up = b.CreateIntrinsic(llvm::Intrinsic::nvvm_shfl_sync_up_i32, {},
-                                          {b.getInt32(0xffffffffu), scan, b.getInt32(d), b.getInt32(0)});
-      scan = b.CreateSelect(b.CreateICmpUGE(lane, b.getInt32(d)), b.CreateAdd(scan, up), scan, "scan");
-    }
-    if_then(
-        b, b.CreateICmpEQ(lane, b.getInt32(kWarp - 1)),
-        [&] {
-          b.CreateStore(scan, b.CreateInBoundsGEP(i32_, warp_sums_, {warp}));
-          return b.getInt32(0);
-        },
-        b.getInt32(0), "warp.total");
-    b.CreateIntrinsic(llvm::Intrinsic::nvvm_barrier0, {}, {});
-    llvm::Value* before = b.getInt32(0);  // units of the warps before this one
-    for (unsigned w = 0; w + 1 < kStageBlock / kWarp; ++w) {
-      llvm::Value* sum = b.CreateLoad(i32_, b.CreateConstInBoundsGEP1_32(i32_, warp_sums_, w));
-      before = b.CreateAdd(before, b.CreateSelect(b.CreateICmpULT(b.getInt32(w), warp), sum, b.getInt32(0)));
-    }
-    llvm::Value* base = b.CreateSub(b.CreateAdd(before, scan), local, "base");
-    for (unsigned j = 0; j < kMembersPerThread; ++j) {
-      llvm::Value* m = b.CreateAdd(b.CreateMul(thread, b.getInt32(kMembersPerThread)), b.getInt32(j));
-      b.CreateStore(b.CreateAdd(base, inclusive[j]), b.CreateInBoundsGEP(i32_, ends_, {b.CreateZExt(m, abi_.u64)}));
+    llvm::Value* carried = b.getInt32(0);  // units of the earlier rounds
+    for (unsigned round = 0; round < kMembersPerThread; ++round) {
+      carried = if_then(
+          b, b.CreateICmpULT(b.getInt32(round * kStageBlock), count),
+          [&] { return scan_round(b, round, thread, lane, warp, count, carried); }, carried, "carried");
     }
     b.CreateIntrinsic(llvm::Intrinsic::nvvm_barrier0, {}, {});
 
@@ -190,6 +168,47 @@ class StageEmitter {
             c_, {llvm::ValueAsMetadata::get(entry), llvm::MDString::get(c_, "maxntidx"),
                  llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(i32_, kStageBlock))}));
     return entry;
+  }
+
+  // One round of phase 1: member round * 256 + thread's units, a block-wide inclusive scan
+  // of them, ends_[member] = carried + its inclusive sum; returns carried + the round's total.
+  llvm::Value* scan_round(llvm::IRBuilder<>& b, unsigned round, llvm::Value* thread, llvm::Value* lane,
+                          llvm::Value* warp, llvm::Value* count, llvm::Value* carried) {
+    llvm::Value* m = b.CreateAdd(thread, b.getInt32(round * kStageBlock), "m");
+    llvm::Value* units = if_then(
+        b, b.CreateICmpULT(m, count), [&] { return member_units(b, m); }, b.getInt32(0), "units");
+    llvm::Value* scan = units;
+    for (unsigned d = 1; d < kWarp; d *= 2) {
+      llvm::Value* up = b.CreateIntrinsic(llvm::Intrinsic::nvvm_shfl_sync_up_i32, {},
+                                          {b.getInt32(0xffffffffu), scan, b.getInt32(d), b.getInt32(0)});
+      scan = b.CreateSelect(b.CreateICmpUGE(lane, b.getInt32(d)), b.CreateAdd(scan, up), scan, "scan");
+    }
+    // The previous round's readers of warp_sums_ are past this barrier before it is rewritten.
+    b.CreateIntrinsic(llvm::Intrinsic::nvvm_barrier0, {}, {});
+    if_then(
+        b, b.CreateICmpEQ(lane, b.getInt32(kWarp - 1)),
+        [&] {
+          b.CreateStore(scan, b.CreateInBoundsGEP(i32_, warp_sums_, {warp}));
+          return b.getInt32(0);
+        },
+        b.getInt32(0), "warp.total");
+    b.CreateIntrinsic(llvm::Intrinsic::nvvm_barrier0, {}, {});
+    llvm::Value* before = b.getInt32(0);  // units of the warps before this one
+    llvm::Value* total = b.getInt32(0);   // units of the round
+    for (unsigned w = 0; w < kStageBlock / kWarp; ++w) {
+      llvm::Value* sum = b.CreateLoad(i32_, b.CreateConstInBoundsGEP1_32(i32_, warp_sums_, w));
+      before = b.CreateAdd(before, b.CreateSelect(b.CreateICmpULT(b.getInt32(w), warp), sum, b.getInt32(0)));
+      total = b.CreateAdd(total, sum);
+    }
+    if_then(
+        b, b.CreateICmpULT(m, count),
+        [&] {
+          b.CreateStore(b.CreateAdd(carried, b.CreateAdd(before, scan)),
+                        b.CreateInBoundsGEP(i32_, ends_, {b.CreateZExt(m, abi_.u64)}));
+          return b.getInt32(0);
+        },
+        b.getInt32(0), "end.stored");
+    return b.CreateAdd(carried, total, "carried.next");
   }
 
   llvm::Value* member_field(llvm::IRBuilder<>& b, llvm::Value* m64, unsigned field, const char* name) {

@@ -9,7 +9,7 @@
 // thread each), one in GENNC_STAGE_BLOCK mode has n units (unit k: element k, the block's
 // threads sharing its row). Each block first computes the members' unit counts (their
 // ranges clipped by spike counts read on the device) and their prefix sums into shared
-// memory — four members per thread and a block scan — then takes units blockIdx,
+// memory — one member per thread in rounds of 256, each a block scan — then takes units blockIdx,
 // blockIdx + gridDim, ..., finding each unit's member by binary search over the sums. A
 // unit's threads all run the same member, so the member switch does not diverge.
 #pragma once
@@ -28,7 +28,7 @@ namespace gennc::codegen {
 std::string stage_entry_name(std::size_t stage);
 
 // Threads per block the stage entries assume (the runtime launches exactly this many),
-// and the most members one launch may have (four per thread).
+// and the most members one launch may have (four rounds of one per thread).
 inline constexpr unsigned kStageBlock = 256;
 inline constexpr unsigned kStageMaxMembers = 4 * kStageBlock;
 
