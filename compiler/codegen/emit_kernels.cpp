@@ -554,9 +554,9 @@ bool writes_outer(const ir::Block& block, const std::set<ir::LocalId>& outer) {
 
 }  // namespace
 
-// One loop, only declarations beside it, no loop inside it (the lanes would split the
-// outer loop: the repetitions of a spike with multiplicity, not its row), and no value
-// carried from one iteration to the next through a local declared outside it.
+// One loop, the row's (Kernel::row_local: not the repetitions of a spike with multiplicity
+// around it, nor those around a diagonal row, which is no loop), only declarations beside
+// it, and no value carried from one iteration to the next through a local declared outside it.
 bool row_parallel(const ir::Kernel& kernel) {
   if (kernel.kind != GENNC_KERNEL_SYNAPSE_PRE) return false;
   std::set<ir::LocalId> outer;
@@ -570,10 +570,8 @@ bool row_parallel(const ir::Kernel& kernel) {
       return false;
     }
   }
-  if (loop == nullptr) return false;
-  bool nested = false;
-  for (const ir::StmtPtr& s : loop->body) nested = nested || s->kind == ir::StmtKind::For;
-  return !nested && !writes_outer(loop->body, outer);
+  if (loop == nullptr || loop->local != kernel.row_local) return false;
+  return !writes_outer(loop->body, outer);
 }
 
 KernelBody emit_block_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool rows) {

@@ -259,6 +259,10 @@ struct Kernel {
   std::vector<LocalInfo> locals;
   Block body;
   SourceRange range;  // the model (or network item) it implements
+  // SynapsePre: the variable of the loop over a spike's row (sparse and dense: the synapse,
+  // bitmask: the word), which a block's threads may share (codegen::row_parallel); kNone
+  // where the row is no loop (diagonal) or is regenerated (procedural).
+  LocalId row_local = kNone;
 
   LocalId add_local(std::string local_name, Type t) {
     locals.push_back({std::move(local_name), t});
@@ -341,6 +345,7 @@ enum class RowForm : std::uint8_t {
   Procedural,  // regenerated from the connector on every spike (StmtKind::ForRow)
   Dense,       // every pair (i, j) of the selections is synapse i * n_post + j
   Bitmask,     // one bit per pair, rows padded to whole u32 words (StmtKind::ForBits)
+  Diagonal,    // one_to_one of equal selections: synapse i joins position i of pre and of post
 };
 
 struct Projection {
@@ -352,8 +357,8 @@ struct Projection {
   // Always present (the runtime counts them for procedural and dense rows): synapse indices
   // for per-synapse arrays and draws.
   ArrayId row_pointer_array = kNone;
-  // Sparse: the post neuron of each synapse (GENNC_SCOPE_SYNAPSE). Procedural and dense:
-  // kNone (nothing stored per synapse but values, whose index is known from the row).
+  // Sparse: the post neuron of each synapse (GENNC_SCOPE_SYNAPSE). Procedural, dense and
+  // diagonal: kNone (nothing stored per synapse but values, whose index is known from the row).
   // Bitmask: a GENNC_SCOPE_LIST u32 array of n_pre rows of ceil(n_post / 32) words, bit j of
   // row i set when position i of the pre selection connects to position j of the post one.
   ArrayId column_array = kNone;

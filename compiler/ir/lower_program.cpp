@@ -970,6 +970,7 @@ class Lowerer {
         break;
       case sema::Connectivity::Procedural: out.form = RowForm::Procedural; break;
       case sema::Connectivity::Dense: out.form = RowForm::Dense; break;
+      case sema::Connectivity::Diagonal: out.form = RowForm::Diagonal; break;
       case sema::Connectivity::Bitmask:
         // Filled by the runtime from the rows it builds (runtime/src/simulation.cpp).
         out.form = RowForm::Bitmask;
@@ -1265,6 +1266,7 @@ class Lowerer {
         case RowForm::Dense:
           post = selected(plan.post, binary(BinaryOp::Sub, local(syn_id, Type::U32), local(first_id, Type::U32)));
           break;
+        case RowForm::Diagonal: post = selected(plan.post, local(syn_id, Type::U32)); break;
         case RowForm::Bitmask: {
           // Synapses of a bitmask have no index of their own: `synapse` is the candidate pair
           // (position in pre x padded row length + position in post), for draws only.
@@ -1295,6 +1297,19 @@ class Lowerer {
           ExprPtr row_end = load(plan.row_pointer_array, Type::U32,
                                  binary(BinaryOp::Add, local(pre_id, Type::U32), iconst(Type::U32, 1)));
           spike.push_back(for_(syn_id, std::move(row_begin), std::move(row_end), std::move(loop), range));
+          k.row_local = syn_id;
+          break;
+        }
+        case RowForm::Diagonal: {
+          // Row i of the pre selection is its single synapse i (no loop, nothing loaded).
+          Block row;
+          row.push_back(let(syn_id, position_in(plan.pre, *local(pre_id, Type::U32))));
+          for (auto& s : loop) row.push_back(std::move(s));
+          if (plan.pre.kind == GENNC_SELECT_ALL) {
+            for (auto& s : row) spike.push_back(std::move(s));
+          } else {
+            spike.push_back(if_(in_slice(plan.pre, *local(pre_id, Type::U32)), std::move(row), {}, range));
+          }
           break;
         }
         case RowForm::Dense:
@@ -1307,6 +1322,7 @@ class Lowerer {
           row.push_back(let(first_id, binary(BinaryOp::Mul, position_in(plan.pre, *local(pre_id, Type::U32)),
                                              iconst(Type::U32, length))));
           ExprPtr end = binary(BinaryOp::Add, local(first_id, Type::U32), iconst(Type::U32, length));
+          k.row_local = form == RowForm::Dense ? syn_id : word_id;
           if (form == RowForm::Dense) {
             row.push_back(for_(syn_id, local(first_id, Type::U32), std::move(end), std::move(loop), range));
           } else {

@@ -342,6 +342,7 @@ class Printer {
                         array_ref(p.row_pointer_array),
                         p.form == RowForm::Procedural ? std::string("procedural")
                         : p.form == RowForm::Dense    ? std::string("dense")
+                        : p.form == RowForm::Diagonal ? std::string("diagonal")
                         : p.form == RowForm::Bitmask  ? "bitmask " + array_ref(p.column_array)
                                                       : array_ref(p.column_array));
     if (p.column_pointer_array != kNone)

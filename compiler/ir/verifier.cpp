@@ -116,16 +116,19 @@ class Verifier {
     check_selection(where, p.post);
     if (!array_ok(p.row_pointer_array)) fail(where, "connectivity array missing");
     const auto index = static_cast<std::uint32_t>(&p - m_.projections.data());
-    // Procedural and bitmask projections keep nothing per synapse; dense ones only values;
-    // none of the three has column access.
+    // Procedural and bitmask projections keep nothing per synapse; dense and diagonal ones
+    // only values; none of the four has column access.
+    const bool values = p.form == RowForm::Dense || p.form == RowForm::Diagonal;
     if (p.form != RowForm::Sparse) {
       for (const Array& a : m_.arrays)
-        if (a.scope == GENNC_SCOPE_SYNAPSE && a.owner == index && p.form != RowForm::Dense)
+        if (a.scope == GENNC_SCOPE_SYNAPSE && a.owner == index && !values)
           fail(where, "procedural or bitmask projection with per-synapse array " + a.name);
       if (p.column_pointer_array != kNone) fail(where, "unstored rows with column pointers");
     }
-    if (p.form == RowForm::Procedural || p.form == RowForm::Dense) {
-      if (p.column_array != kNone) fail(where, "procedural or dense projection with a column array");
+    if (p.form == RowForm::Diagonal && p.pre.count != p.post.count)
+      fail(where, "diagonal projection between selections of different sizes");
+    if (p.form == RowForm::Procedural || values) {
+      if (p.column_array != kNone) fail(where, "procedural, dense or diagonal projection with a column array");
     } else if (!array_ok(p.column_array)) {
       fail(where, "connectivity array missing");
     } else if (p.form == RowForm::Bitmask) {
@@ -148,6 +151,8 @@ class Verifier {
     kernel_ = &k;
     where_ = "kernel " + k.name;
     declared_.assign(k.locals.size(), false);
+    if (k.row_local != kNone && (k.kind != GENNC_KERNEL_SYNAPSE_PRE || k.row_local >= k.locals.size()))
+      fail("row loop variable out of range or outside a presynaptic kernel");
     block(k.body);
   }
 

@@ -1123,15 +1123,17 @@ class NetworkChecker {
     net_.projections.push_back(std::move(proj));
   }
 
-  // `as sparse|procedural|dense|bitmask`; `gennc --procedural` overrides the attribute. A
-  // projection asked for by name (in the source or the option) that cannot take the form is
-  // an error saying why; `--procedural=all` takes only the projections that can be. Without
-  // an attribute the compiler picks the smallest form it can prove identical (docs/gpu.md,
-  // Storage forms): dense where every pair is connected, else a bitmask where its bits take
-  // fewer bytes than the expected columns, else sparse rows.
+  // `as sparse|procedural|dense|bitmask|diagonal`; `gennc --procedural` overrides the
+  // attribute. A projection asked for by name (in the source or the option) that cannot take
+  // the form is an error saying why; `--procedural=all` takes only the projections that can
+  // be. Without an attribute the compiler picks the smallest form it can prove identical
+  // (docs/gpu.md, Storage forms): dense where every pair is connected, diagonal for a
+  // one_to_one, else a bitmask where its bits take fewer bytes than the expected columns,
+  // else sparse rows.
   void choose_connectivity(const ast::ProjectionDecl& p, Projection& proj) {
     const std::string& asked = p.connectivity;
-    if (!asked.empty() && asked != "sparse" && asked != "procedural" && asked != "dense" && asked != "bitmask") {
+    if (!asked.empty() && asked != "sparse" && asked != "procedural" && asked != "dense" && asked != "bitmask" &&
+        asked != "diagonal") {
       ctx_.diags.report(DiagId::unknown_connectivity, p.connectivity_range, p.connectivity);
       return;
     }
@@ -1150,9 +1152,13 @@ class NetworkChecker {
       if (!dense_obstacle(p, proj, true)) proj.connectivity = Connectivity::Dense;
     } else if (asked == "bitmask") {
       if (!bitmask_obstacle(p, proj, true)) proj.connectivity = Connectivity::Bitmask;
+    } else if (asked == "diagonal") {
+      if (!diagonal_obstacle(p, proj, true)) proj.connectivity = Connectivity::Diagonal;
     } else if (asked.empty()) {
       if (!dense_obstacle(p, proj, false)) {
         proj.connectivity = Connectivity::Dense;
+      } else if (!diagonal_obstacle(p, proj, false)) {
+        proj.connectivity = Connectivity::Diagonal;
       } else if (proj.synapse.model == ctx_.program.find_model("StaticSynapse") && bitmask_smaller(proj) &&
                  !bitmask_obstacle(p, proj, false)) {
         // Only for the static synapse: other models may draw random numbers per synapse,
@@ -1212,6 +1218,27 @@ class NetworkChecker {
       return fail(p.connector.range, "it excludes self connections, so not every pair is connected");
     if (proj.pre.front().size() * proj.post.front().size() > std::int64_t{UINT32_MAX})
       return fail(p.range, "it has more than 2^32 - 1 pairs");
+    for (const Model* m : synapse_models(proj))
+      if (const char* why = post_access(*m))
+        return fail(p.synapse ? p.synapse->range : p.range,
+                    fmt::format("'{}' {}, which needs the synapses by postsynaptic neuron", m->name, why));
+    return false;
+  }
+
+  // Diagonal: a one_to_one between a population or slice and another (of the same size: the
+  // connector's check, one_to_one_sizes), so synapse i connects position i of the pre
+  // selection to position i of the post one; no columns, hence no column access.
+  bool diagonal_obstacle(const ast::ProjectionDecl& p, const Projection& proj, bool report) {
+    auto fail = [&](diag::SourceRange where, const std::string& why) {
+      if (report) ctx_.diags.report(DiagId::diagonal_not_applicable, where, p.name, why);
+      return true;
+    };
+    const Connector& c = proj.connector;
+    if (c.kind != ConnectorKind::OneToOne)
+      return fail(p.connector.range, fmt::format("connector '{}' does not connect position i to position i only "
+                                                 "(one_to_one does)",
+                                                 to_string(c.kind)));
+    if (!single_sets(p, proj, DiagId::diagonal_not_applicable, report)) return true;
     for (const Model* m : synapse_models(proj))
       if (const char* why = post_access(*m))
         return fail(p.synapse ? p.synapse->range : p.range,

@@ -296,7 +296,7 @@ struct SynapseInstance {
 // stored as CSR rows, regenerated from the connector's seed on every spike, every pair
 // of an all_to_all connected without a column array (dense), or one bit per candidate
 // pair (bitmask).
-enum class Connectivity { Sparse, Procedural, Dense, Bitmask };
+enum class Connectivity { Sparse, Procedural, Dense, Bitmask, Diagonal };
 
 struct Projection {
   std::string name;

@@ -49,9 +49,10 @@ def ir_arrays(toolchain, *flags):
 def test_nothing_stored_per_synapse(toolchain):
     stored = ir_arrays(toolchain)
     procedural = ir_arrays(toolchain, "--procedural=all")
-    for name in ("ee.column", "ee.weight", "ee.delay", "ie.weight", "ii.column"):
+    for name in ("ee.column", "ee.weight", "ee.delay", "ie.weight"):
         assert name in stored
         assert name not in procedural
+    assert "ii.column" not in stored  # a one_to_one is diagonal unless procedural: no columns either way
     assert not [a for a in procedural if a.split(".")[-1] in ("column", "weight", "delay")]
     assert {"ee.row_pointer", "ei.row_pointer", "ie.row_pointer", "ii.row_pointer"} <= set(procedural)
 

@@ -1,7 +1,7 @@
-# Storage forms (docs/gpu.md, "Storage forms"): dense rows (no columns, synapse i n_post + j)
-# and bitmasks (one bit per candidate pair) hold the same synapses, weights and delays as
-# the stored CSR rows, so the same network must give bitwise the same spike trains and
-# traces whichever form each projection takes.
+# Storage forms (docs/gpu.md, "Storage forms"): dense rows (no columns, synapse i n_post + j),
+# diagonal one_to_ones (synapse i, no row loop) and bitmasks (one bit per candidate pair)
+# hold the same synapses, weights and delays as the stored CSR rows, so the same network
+# must give bitwise the same spike trains and traces whichever form each projection takes.
 import ctypes
 import re
 import subprocess
@@ -109,3 +109,43 @@ def test_checkpoint_round_trip(toolchain, tmp_path):
     assert later.sum() > 100
     assert np.array_equal(got[0][0], neurons[later]) and np.array_equal(got[0][1], times[later])
     assert np.array_equal(got[1], expected[1]) and np.array_equal(got[2], expected[2])
+
+
+def diagonal_variant(toolchain, folder):
+    """The diagonal network with every projection `as sparse`."""
+    text = toolchain.source("diagonal").read_text()
+    text = re.sub(r"(  projection \w+ = .*?onto \w+)", lambda m: m.group(1) + " as sparse", text, flags=re.S)
+    path = folder / "diagonal_sparse.gdsl"
+    path.write_text(text)
+    return path
+
+
+def test_diagonal_same_spikes_and_traces(toolchain, tmp_path):
+    # A diagonal synapse i has the index its stored twin has, so drawn weights and delays match.
+    stored, diagonal = (toolchain.simulate(source, tmp_path / source.stem, threads=1)
+                        for source in (diagonal_variant(toolchain, tmp_path), toolchain.source("diagonal")))
+    for name in ["exc.spikes", "inh.spikes", "exc.v", "inh.excitatory.isyn"]:
+        a = np.load(stored.folder / stored.recordings[name]["file"])
+        b = np.load(diagonal.folder / diagonal.recordings[name]["file"])
+        assert a.shape == b.shape and a.size > 0, name
+        assert np.array_equal(a, b), f"{name} differs between sparse and diagonal"
+    count = {p["name"]: p.get("synapses") for p in stored.manifest["projections"]}
+    assert count == {p["name"]: p.get("synapses") for p in diagonal.manifest["projections"]}
+    assert count["oo"] == 400 and count["oi"] == 100 and count["io"] == 100
+    _, times = stored.spikes("inh")
+    assert len(times) > 100  # the one_to_one inputs drive inh, so delivery was exercised
+
+
+def test_diagonal_keeps_no_columns(toolchain):
+    ir = emit_ir(toolchain, toolchain.source("diagonal"))
+    arrays = [line.split()[2] for line in ir.splitlines() if line.startswith("array ")]
+    forms = dict(re.findall(r"projection \d+ (\w+) =.*\n.* columns (\w+)", ir))
+    assert forms == {"ee": "bitmask", "oo": "diagonal", "oi": "diagonal", "io": "diagonal"}
+    for name in ("oo", "oi", "io"):
+        assert f"{name}.column" not in arrays, name
+    # Drawn values stay per synapse, indexed by the synapse's pre position.
+    assert {"oo.weight", "oo.delay", "oi.weight", "oi.delay", "io.weight"} <= set(arrays)
+    # The delivery kernels load no row pointers for diagonal rows.
+    for name in ("oo", "oi", "io"):
+        kernel = re.search(rf"kernel \d+ {name}\.pre .*?\n}}", ir, flags=re.S).group(0)
+        assert "row_pointer" not in kernel and "for " not in kernel, name

@@ -70,8 +70,8 @@ bool DeviceInit::can_connect(uint32_t p) const {
       c.kind != GENNC_CONNECT_FIXED_PROBABILITY && c.kind != GENNC_CONNECT_FIXED_NUMBER_POST &&
       !((by_column || total) && c.with_replacement))
     return false;
-  // Procedural and dense projections (no column array) store no rows, the host counts them;
-  // a bitmask (a list-scope column array) is built by the host.
+  // Procedural, dense and diagonal projections (no column array) store no rows, the host
+  // counts them; a bitmask (a list-scope column array) is built by the host.
   if (proj.column_array == kNone || m.arrays[proj.column_array].scope != GENNC_SCOPE_SYNAPSE ||
       proj.column_pointer_array != kNone || !whole_or_slice(proj.pre) || !whole_or_slice(proj.post))
     return false;
