@@ -286,13 +286,9 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state, DeviceB
     // lengths) and the synapse count.
     std::vector<uint32_t> lengths;
     GENNC_TRY(device->row_lengths(p, &lengths));
-    auto* row_pointer = static_cast<uint32_t*>(arrays_[proj.row_pointer_array].data());
-    std::vector<uint64_t> count(pre_size + 1, 0);
-    for (uint32_t i = 0; i < pre_[p].size(); ++i) count[pre_[p].global(i) + 1] = lengths[i];
-    for (uint32_t r = 0; r < pre_size; ++r) count[r + 1] += count[r];
-    if (count[pre_size] > UINT32_MAX) return model_error(what + " has more than 2^32 - 1 synapses");
-    for (uint32_t r = 0; r <= pre_size; ++r) row_pointer[r] = static_cast<uint32_t>(count[r]);
-    synapse_counts_[p] = count[pre_size];
+    std::vector<uint64_t> row_start(pre_size + 1, 0);
+    for (uint32_t i = 0; i < pre_[p].size(); ++i) row_start[pre_[p].global(i) + 1] = lengths[i];
+    GENNC_TRY(store_row_pointers(p, &row_start));
     (*state)[p] = 2;
     return ok();
   }
@@ -394,8 +390,7 @@ Status Simulation::count_generated_rows(uint32_t p) {
     if (!gennc_row_feasible(&connector, skip)) return model_error(what + ": a row has no candidate to connect to");
     row_start[pre.global(i) + 1] = gennc_row_length(&connector, i, pre.global(i), skip);
   }
-  for (uint32_t r = 0; r < pre_size; ++r) row_start[r + 1] += row_start[r];
-  if (row_start.back() > UINT32_MAX) return model_error(what + " has more than 2^32 - 1 synapses");
+  GENNC_TRY(store_row_pointers(p, &row_start));
   bool endpoints = false;
   for (uint32_t a = 0; a < m.array_count; ++a)
     endpoints = endpoints || (m.arrays[a].scope == GENNC_SCOPE_SYNAPSE && m.arrays[a].owner == p &&
@@ -414,9 +409,20 @@ Status Simulation::count_generated_rows(uint32_t p) {
       }
     }
   }
+  return ok();
+}
+
+// Row pointers and the synapse count of projection p from its rows' lengths, which
+// row_start holds at [pre neuron + 1] and turns into their running sum.
+Status Simulation::store_row_pointers(uint32_t p, std::vector<uint64_t>* row_start) {
+  const GenncProjectionInfo& proj = model_.projections[p];
+  std::vector<uint64_t>& start = *row_start;
+  for (size_t r = 0; r + 1 < start.size(); ++r) start[r + 1] += start[r];
+  if (start.back() > UINT32_MAX)
+    return model_error("projection '" + name_of(proj.name) + "' has more than 2^32 - 1 synapses");
   auto* row_pointer = static_cast<uint32_t*>(arrays_[proj.row_pointer_array].data());
-  for (uint32_t r = 0; r <= pre_size; ++r) row_pointer[r] = static_cast<uint32_t>(row_start[r]);
-  synapse_counts_[p] = row_start.back();
+  for (size_t r = 0; r < start.size(); ++r) row_pointer[r] = static_cast<uint32_t>(start[r]);
+  synapse_counts_[p] = start.back();
   return ok();
 }
 

@@ -116,6 +116,7 @@ class Simulation {
   // Builds everything on the host, or with `device`, everything it does not build.
   Status build(DeviceBuilder* device = nullptr);
   Status build_projection(uint32_t p, std::vector<int>* state, DeviceBuilder* device);
+  Status store_row_pointers(uint32_t p, std::vector<uint64_t>* row_start);
   Status count_generated_rows(uint32_t p);
   Status fill_synapse_arrays(uint32_t p, DeviceBuilder* device);
   Status build_rings(DeviceBuilder* device);

@@ -2,13 +2,7 @@
 # The whole toolchain on one network: gennc compiles and links `sim`, `sim` runs and writes
 # its results folder, the spike count is the one theory gives, and the executable needs no
 # shared library beyond the C library family (so it runs on another machine).
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT status EQUAL 0)
-    message(FATAL_ERROR "failed (${status}): ${ARGN}\n${out}${err}")
-  endif()
-  set(output "${out}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/run_checked.cmake)
 
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})

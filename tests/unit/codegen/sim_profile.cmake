@@ -1,13 +1,7 @@
 # cmake -DGENNC=<gennc> -DSOURCE=<net.gdsl> -DWORK=<folder> -P sim_profile.cmake
 # `sim --profile` on the CPU back end: prints a table with a line per kernel of the step
 # schedule (mean microseconds per step and share) and stores it in manifest.json.
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT status EQUAL 0)
-    message(FATAL_ERROR "failed (${status}): ${ARGN}\n${out}${err}")
-  endif()
-  set(output "${out}" PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/run_checked.cmake)
 
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
