@@ -161,9 +161,9 @@ class FunctionEmitter {
     spike_lists_ = lists;
   }
   void set_array(std::uint32_t id, llvm::Value* v) { arrays_[id] = v; }
-  // The outermost loops' iterations are spread over `lanes` threads: this one runs lane,
-  // lane + lanes, ...
-  void set_lanes(llvm::Value* lane, unsigned lanes) {
+  // The outermost loops' iterations are spread over `lanes` threads (i32 values): this one
+  // runs lane, lane + lanes, ...
+  void set_lanes(llvm::Value* lane, llvm::Value* lanes) {
     lane_ = lane;
     lanes_ = lanes;
   }
@@ -249,6 +249,7 @@ class FunctionEmitter {
       case Op::Ne: return fp ? b_.CreateFCmp(P::FCMP_UNE, a, x) : b_.CreateICmpNE(a, x);
       case Op::And: return b_.CreateAnd(a, x);
       case Op::Or: return b_.CreateOr(a, x);
+      case Op::BitAnd: return b_.CreateAnd(a, x);
     }
     internal_error("unknown binary operator");
   }
@@ -382,7 +383,8 @@ class FunctionEmitter {
     block(s.body);
     --loop_depth_;
     locate(s.range);
-    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(type, var), llvm::ConstantInt::get(type, shared ? lanes_ : 1)), var);
+    llvm::Value* stride = shared ? b_.CreateIntCast(lanes_, type, false) : llvm::ConstantInt::get(type, 1);
+    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(type, var), stride), var);
     b_.CreateBr(header);
     b_.SetInsertPoint(exit);
   }
@@ -463,7 +465,7 @@ class FunctionEmitter {
   const SpikeSink* spike_sink_ = nullptr;
   const std::map<std::uint32_t, unsigned>* spike_lists_ = nullptr;
   llvm::Value* lane_ = nullptr;
-  unsigned lanes_ = 1;
+  llvm::Value* lanes_ = nullptr;
   int loop_depth_ = 0;
 };
 
@@ -482,6 +484,7 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
   llvm::Type* i64 = llvm::Type::getInt64Ty(c);
   llvm::Type* i32 = llvm::Type::getInt32Ty(c);
   params.insert(params.end(), {f64, f64, i64, i64, i32, i32});
+  if (shared_rows) params.insert(params.end(), {i32, i32});  // part, parts
   auto* type = llvm::FunctionType::get(llvm::Type::getVoidTy(c), params, false);
   const char* suffix = shared_rows ? ".rows.body" : spread == Spread::Block ? ".block.body" : ".body";
   body.function = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage, kernel.name + suffix, ctx.module);
@@ -519,10 +522,19 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
   emit.locate(kernel.range);
   llvm::IRBuilder<>& b = emit.builder();
   if (shared_rows) {
+    // Part `part` of `parts` blocks sharing each row: its threads are lanes part * lanes()
+    // to (part + 1) * lanes() - 1 of parts * lanes().
+    llvm::Value* part = fn->getArg(scalars + kBodyScalarCount);
+    llvm::Value* parts = fn->getArg(scalars + kBodyScalarCount + 1);
+    part->setName("part");
+    parts->setName("parts");
+    llvm::Value* width = b.getInt32(ctx.target.lanes());
+    llvm::Value* lanes = b.CreateMul(parts, width, "lanes");
+    llvm::Value* first_lane = b.CreateMul(part, width, "part.first.lane");
     ctx.target.emit_shared_range(b, fn->getArg(scalars + 4), fn->getArg(scalars + 5),
                                  [&](llvm::IRBuilder<>&, llvm::Value* index, llvm::Value* lane) {
                                    emit.set_input(ir::Input::Index, index);
-                                   emit.set_lanes(lane, ctx.target.lanes());
+                                   emit.set_lanes(b.CreateAdd(first_lane, lane, "lane"), lanes);
                                    emit.block(kernel.body);
                                    emit.locate(kernel.range);
                                  },

@@ -40,7 +40,9 @@ bool row_parallel(const ir::Kernel& kernel);
 
 // The body of `kernel` (target.h) with its range spread over one block (Spread::Block),
 // for a stage entry: a thread per element, or with `rows` (requires row_parallel and a
-// target with lanes() > 1) the block's threads sharing each element's row.
+// target with lanes() > 1) the block's threads sharing each element's row. A rows body takes
+// two more i32 arguments, part and parts: `parts` blocks share each row, this one being
+// `part` (its threads take every (parts * lanes())-th synapse from part * lanes() + thread).
 KernelBody emit_block_body(const LoweringContext& context, const ir::Kernel& kernel, bool rows);
 
 // One GenncSynapseInitFn per element of ir.synapse_functions, in order (host only).

@@ -231,8 +231,8 @@ class StageEmitter {
         end, "n");
     b.CreateStore(n, b.CreateInBoundsGEP(i32_, limits_, {m64}));
     llvm::Value* chunks = b.CreateLShr(b.CreateAdd(n, b.getInt32(kStageBlock - 1)), b.getInt32(8));
-    return b.CreateSelect(b.CreateICmpEQ(member_field(b, m64, kMode, "mode"), b.getInt32(GENNC_STAGE_BLOCK)),
-                          n, chunks, "units");
+    llvm::Value* mode = member_field(b, m64, kMode, "mode");
+    return b.CreateSelect(b.CreateICmpEQ(mode, b.getInt32(GENNC_STAGE_THREAD)), chunks, b.CreateMul(n, mode), "units");
   }
 
   // The first member m in [0, last] whose prefix sum exceeds `unit`.
@@ -262,7 +262,8 @@ class StageEmitter {
     return m;
   }
 
-  // Unit k of `kernel`: a call of its block body over its part of [0, n).
+  // Unit k of `kernel`: a call of its block body over its part of [0, n). In block mode,
+  // `mode` blocks share each element's row: unit k is part k % mode of element k / mode.
   void run_member(llvm::IRBuilder<>& b, const ir::Kernel& kernel, llvm::Value* mode, llvm::Value* k, llvm::Value* n) {
     const bool rows = row_parallel(kernel) && ctx_.target.lanes() > 1;
     if (!rows) {
@@ -273,9 +274,11 @@ class StageEmitter {
     llvm::BasicBlock* by_block = llvm::BasicBlock::Create(c_, "by.block", fn);
     llvm::BasicBlock* by_thread = llvm::BasicBlock::Create(c_, "by.thread", fn);
     llvm::BasicBlock* joined = llvm::BasicBlock::Create(c_, "member.end", fn);
-    b.CreateCondBr(b.CreateICmpEQ(mode, b.getInt32(GENNC_STAGE_BLOCK)), by_block, by_thread);
+    b.CreateCondBr(b.CreateICmpEQ(mode, b.getInt32(GENNC_STAGE_THREAD)), by_thread, by_block);
     b.SetInsertPoint(by_block);
-    call(b, emit_block_body(ctx_, kernel, true), k, b.CreateAdd(k, b.getInt32(1)), false);
+    llvm::Value* element = b.CreateUDiv(k, mode, "element");
+    llvm::Value* part = b.CreateSub(k, b.CreateMul(element, mode), "part");
+    call(b, emit_block_body(ctx_, kernel, true), element, b.CreateAdd(element, b.getInt32(1)), false, {part, mode});
     b.CreateBr(joined);
     b.SetInsertPoint(by_thread);
     call(b, thread_body(kernel), b.CreateShl(k, b.getInt32(8)), n, true);
@@ -285,8 +288,9 @@ class StageEmitter {
 
   KernelBody thread_body(const ir::Kernel& kernel) { return emit_block_body(ctx_, kernel, false); }
 
-  // body(arrays..., t, dt, step, seed, begin, end); a chunk ends at min(begin + 256, n).
-  void call(llvm::IRBuilder<>& b, const KernelBody& body, llvm::Value* begin, llvm::Value* end, bool chunk) {
+  // body(arrays..., t, dt, step, seed, begin, end, extra...); a chunk ends at min(begin + 256, n).
+  void call(llvm::IRBuilder<>& b, const KernelBody& body, llvm::Value* begin, llvm::Value* end, bool chunk,
+            std::initializer_list<llvm::Value*> extra = {}) {
     auto* global = llvm::PointerType::get(c_, kGlobal);
     std::vector<llvm::Value*> args;
     for (std::uint32_t id : body.arrays) {
@@ -297,6 +301,7 @@ class StageEmitter {
     args.push_back(begin);
     if (chunk) end = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, b.CreateAdd(begin, b.getInt32(kStageBlock)), end);
     args.push_back(end);
+    args.insert(args.end(), extra.begin(), extra.end());
     b.CreateCall(body.function, args);
   }
 

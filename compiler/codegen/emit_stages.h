@@ -6,8 +6,9 @@
 //
 // Work is dealt in units of one block (256 threads): a member in GENNC_STAGE_THREAD mode
 // with n elements has ceil(n / 256) units (unit k: elements [256k, min(256k + 256, n)), a
-// thread each), one in GENNC_STAGE_BLOCK mode has n units (unit k: element k, the block's
-// threads sharing its row). Each block first computes the members' unit counts (their
+// thread each), one in block mode with m blocks per element (mode m >= GENNC_STAGE_BLOCK)
+// has n * m units (unit k: part k % m of element k / m's row, the m blocks' threads sharing
+// the row so that a long row is not one block's loop). Each block first computes the members' unit counts (their
 // ranges clipped by spike counts read on the device) and their prefix sums into shared
 // memory — one member per thread in rounds of 256, each a block scan — then takes units blockIdx,
 // blockIdx + gridDim, ..., finding each unit's member by binary search over the sums. A
@@ -33,7 +34,7 @@ inline constexpr unsigned kStageBlock = 256;
 inline constexpr unsigned kStageMaxMembers = 4 * kStageBlock;
 
 // One entry per stage of ctx.ir.step_stages, in order, each calling the block-spread
-// bodies (emit_block_body) of its kernels; GENNC_STAGE_BLOCK is honoured for kernels with
+// bodies (emit_block_body) of its kernels; block mode is honoured for kernels with
 // a row-parallel form (row_parallel), which then have both bodies.
 // Requires: the NVPTX target; stages of at most kStageMaxMembers kernels.
 // blocks_per_sm > 0 marks each entry .minnctapersm blocks_per_sm (registers capped so that

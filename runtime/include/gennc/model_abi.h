@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 2
+#define GENNC_MODEL_ABI_VERSION 3
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -141,7 +141,8 @@ typedef struct GenncKernelInfo {
 typedef enum GenncStageMode {
   GENNC_STAGE_THREAD = 0, /* a thread per element: a block takes 256 consecutive elements */
   GENNC_STAGE_BLOCK = 1,  /* a block per element, its threads sharing the element's row of
-                             synapses (SYNAPSE_PRE kernels whose rows allow it) */
+                             synapses (SYNAPSE_PRE kernels whose rows allow it); a mode m > 1
+                             is block mode with m blocks per element, which share its row */
 } GenncStageMode;
 
 /* One kernel of a stage launch, in the table the runtime passes to the stage's entry
@@ -151,7 +152,8 @@ typedef enum GenncStageMode {
  * count_array is not UINT32_MAX (read on the device: a spike count). */
 typedef struct GenncStageMember {
   uint32_t slot;        /* which kernel: the position in the stage (stage_kernels[stage_starts[s] + slot]) */
-  uint32_t mode;        /* GenncStageMode; GENNC_STAGE_BLOCK only where stage_modes allows it */
+  uint32_t mode;        /* GenncStageMode, or blocks per element (> 1); block mode only where
+                           stage_modes allows it */
   uint32_t end;
   uint32_t count_array;
 } GenncStageMember;

@@ -1,6 +1,7 @@
 #include "cuda_engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -23,6 +24,12 @@ constexpr uint64_t kRecordingBudget = uint64_t{256} << 20;
 // thread per spike (docs/gpu.md): even short rows gain, since a step holds few spikes per
 // population and a thread walking its row alone waits on one dependent load after another.
 constexpr double kRowParallelMinimum = 4.0;
+// A long row is shared by several blocks, one per kRowPartSynapses of its mean length (up
+// to kMaxRowParts): a block walking a whole row of thousands of synapses alone waits on
+// one load after another for each 256 of them, and such a block set the pace of the whole
+// delivery stage (docs/gpu.md, "Delivery").
+constexpr double kRowPartSynapses = 2.0 * kBlock;
+constexpr uint64_t kMaxRowParts = 64;
 // The stage entries' member tables hold at most this many members (emit_stages.h).
 constexpr uint32_t kMaxStageMembers = 1024;
 
@@ -321,8 +328,12 @@ Status Engine::plan_launches() {
         const uint64_t rows = sim_.pre_[kernel.owner].size();
         if (proj.column_array != kNone && m.arrays[proj.column_array].scope == GENNC_SCOPE_LIST && rows != 0)
           mean_row = std::min(mean_row, double(sim_.arrays_[proj.column_array].length()) / double(rows));
-        if ((m.stage_modes[i] & (1u << GENNC_STAGE_BLOCK)) != 0 && mean_row >= kRowParallelMinimum)
-          member.mode = GENNC_STAGE_BLOCK;
+        if ((m.stage_modes[i] & (1u << GENNC_STAGE_BLOCK)) != 0 && mean_row >= kRowParallelMinimum) {
+          // Units (spikes x parts) stay below 2^31, whatever the population's size.
+          const uint64_t parts = std::clamp<uint64_t>(static_cast<uint64_t>(std::ceil(mean_row / kRowPartSynapses)), 1,
+                                                      std::min<uint64_t>(kMaxRowParts, (uint64_t{1} << 31) / std::max<uint64_t>(elements, 1)));
+          member.mode = static_cast<uint32_t>(parts);
+        }
       } else {
         elements = sim_.kernel_range(kernel);
       }
@@ -330,7 +341,7 @@ Status Engine::plan_launches() {
       if (elements == 0) continue;  // nothing to do (an empty injection)
       member.end = static_cast<uint32_t>(elements);
       counted = counted || member.count_array != kNone;
-      units += member.mode == GENNC_STAGE_BLOCK ? elements : (elements + kBlock - 1) / kBlock;
+      units += member.mode != GENNC_STAGE_THREAD ? elements * member.mode : (elements + kBlock - 1) / kBlock;
       members.push_back(member);
     }
     launch.count = static_cast<uint32_t>(members.size());
