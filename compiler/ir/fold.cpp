@@ -39,6 +39,7 @@ std::int64_t int_op(Type t, BinaryOp op, std::int64_t a, std::int64_t b, bool* o
     case BinaryOp::Add: return wrap(ua + ub);
     case BinaryOp::Sub: return wrap(ua - ub);
     case BinaryOp::Mul: return wrap(ua * ub);
+    case BinaryOp::BitAnd: return wrap(ua & ub);
     case BinaryOp::Div:
     case BinaryOp::Rem:
       if (b == 0 || (t == Type::I32 && a == INT32_MIN && b == -1)) {

@@ -88,6 +88,7 @@ const char* to_string(BinaryOp op) {
     case BinaryOp::Ne: return "ne";
     case BinaryOp::And: return "and";
     case BinaryOp::Or: return "or";
+    case BinaryOp::BitAnd: return "bitand";
   }
   return "?";
 }

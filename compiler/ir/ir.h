@@ -90,6 +90,7 @@ enum class BinaryOp : std::uint8_t {
   Rem,  // integers: remainder; floats: fmod
   Lt, Le, Gt, Ge, Eq, Ne,  // result Bool
   And, Or,                 // Bool operands
+  BitAnd,                  // unsigned integers: bitwise and (ring slots by mask)
 };
 const char* to_string(UnaryOp op);
 const char* to_string(BinaryOp op);  // "add", "sub", ... (the printer's spelling)

@@ -691,9 +691,12 @@ class Lowerer {
     // Receptors: state, then this step's input from the ring, through `on spike`.
     std::vector<Block> receptor_stores(receptors.size());
     if (!receptors.empty()) {
+      // The runtime makes ring depths powers of two: the slot is a mask of the step's low
+      // 32 bits (exact, as the depth divides 2^32), no 64-bit remainder.
       LocalId slot = k.add_local("slot", Type::U32);
-      ExprPtr depth = cast(Type::U64, load(m_->populations[pi].ring_depth_array, Type::U32, iconst(Type::U32, 0)));
-      out.push_back(let(slot, cast(Type::U32, binary(BinaryOp::Rem, input(Input::Step), std::move(depth)))));
+      ExprPtr mask = binary(BinaryOp::Sub, load(m_->populations[pi].ring_depth_array, Type::U32, iconst(Type::U32, 0)),
+                            iconst(Type::U32, 1));
+      out.push_back(let(slot, binary(BinaryOp::BitAnd, cast(Type::U32, input(Input::Step)), std::move(mask))));
       for (std::size_t ri = 0; ri < receptors.size(); ++ri) {
         Instance& r = receptors[ri];
         const std::string& rname = pop.receptors[ri].name;
@@ -1181,8 +1184,9 @@ class Lowerer {
     return random(d, in.stream, iconst(Type::U64, 0), clone(syn), iconst(Type::U32, 0), std::move(params));
   }
 
-  // The spike-delivery function for `emit(x)` in a kernel with locals `post` and `depth`.
-  void set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, LocalId post_id, LocalId depth) {
+  // The spike-delivery function for `emit(x)` in a kernel with locals `post` and `ring_mask`
+  // (the post population's ring depth - 1; depths are powers of two).
+  void set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, LocalId post_id, LocalId ring_mask) {
     ArrayId ring = plan.receptor_ring_array;
     ArrayId delay_array = plan.delay_array;
     std::uint32_t delay_const = plan.constant_delay_steps;
@@ -1211,9 +1215,10 @@ class Lowerer {
       ExprPtr delay = drawn_delay ? clone(*drawn_delay)
                       : delay_array == kNone ? iconst(Type::U32, delay_const)
                                              : load(delay_array, Type::U32, local(syn_id, Type::U32));
-      ExprPtr ahead = cast(Type::U64, binary(BinaryOp::Add, std::move(delay), iconst(Type::U32, 1)));
-      ExprPtr slot = cast(Type::U32, binary(BinaryOp::Rem, binary(BinaryOp::Add, input(Input::Step), std::move(ahead)),
-                                            cast(Type::U64, local(depth, Type::U32))));
+      // In u32: wrap-around is exact modulo the depth, which divides 2^32.
+      ExprPtr ahead = binary(BinaryOp::Add, std::move(delay), iconst(Type::U32, 1));
+      ExprPtr slot = binary(BinaryOp::BitAnd, binary(BinaryOp::Add, cast(Type::U32, input(Input::Step)), std::move(ahead)),
+                            local(ring_mask, Type::U32));
       ExprPtr at = binary(BinaryOp::Add, binary(BinaryOp::Mul, std::move(slot), iconst(Type::U32, post_size)),
                           local(post_id, Type::U32));
       body.push_back(atomic_add(ring, std::move(at), CodeLowerer::coerce(std::move(x), real), where));
@@ -1245,10 +1250,12 @@ class Lowerer {
     Block spike;
     auto handlers = pre_handlers(parts);
     if (!handlers.empty()) {
-      LocalId depth = kNone;
+      LocalId ring_mask = kNone;
       if (plan.receptor_ring_array != kNone) {
-        depth = k.add_local("depth", Type::U32);
-        k.body.push_back(let(depth, load(m_->populations[parts.post_pop].ring_depth_array, Type::U32, iconst(Type::U32, 0))));
+        ring_mask = k.add_local("ring_mask", Type::U32);
+        k.body.push_back(let(ring_mask, binary(BinaryOp::Sub, load(m_->populations[parts.post_pop].ring_depth_array, Type::U32,
+                                                                    iconst(Type::U32, 0)),
+                                               iconst(Type::U32, 1))));
       }
       LocalId syn_id = k.add_local("synapse", Type::U32);
       LocalId post_id = k.add_local("post", Type::U32);
@@ -1283,7 +1290,7 @@ class Lowerer {
       ExprPtr sidx = local(syn_id, Type::U32);
       cl.set_draw_index(clone(*sidx));
       bind_synapse_side(cl, parts, sidx.get(), pre_id, post_id);
-      if (depth != kNone) set_emit(cl, plan, syn_id, post_id, depth);
+      if (ring_mask != kNone) set_emit(cl, plan, syn_id, post_id, ring_mask);
       for (auto& [inst, h] : handlers) cl.block(h->body, loop);
       switch (form) {
         case RowForm::Procedural:

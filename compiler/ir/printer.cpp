@@ -234,6 +234,7 @@ class Printer {
       case BinaryOp::Ne: return "!=";
       case BinaryOp::And: return "&&";
       case BinaryOp::Or: return "||";
+      case BinaryOp::BitAnd: return "&";
     }
     return "?";
   }

@@ -331,6 +331,7 @@ class Verifier {
         bool logic = e.binary == BinaryOp::And || e.binary == BinaryOp::Or;
         if (logic && a != Type::Bool) fail("logic operator on non-bool operands");
         if (!logic && !is_comparison(e.binary) && a == Type::Bool) fail("arithmetic on bool");
+        if (e.binary == BinaryOp::BitAnd && (is_float(a) || is_signed(a))) fail("bitwise and on a float or signed operand");
         Type result = logic || is_comparison(e.binary) ? Type::Bool : a;
         if (e.type != result) fail(fmt::format("{} has type {}, expected {}", to_string(e.binary), to_string(e.type), to_string(result)));
         break;

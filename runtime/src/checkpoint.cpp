@@ -141,6 +141,7 @@ Status Simulation::load_checkpoint(const std::string& path) {
     for (uint32_t a = 0; a < count; ++a)
       if (!r.get_buffer(model_.arrays[a].dtype, &snapshot[a])) return bad("truncated");
   if (!r.at_end()) return bad("unexpected data at the end");
+  if (std::string why = ring_problem(arrays); !why.empty()) return bad(why);
 
   // Positions follow the seed (random structures); compute them before committing.
   std::vector<std::vector<double>> positions = positions_;

@@ -23,6 +23,17 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 std::string name_of(const char* name) { return name ? name : "?"; }
 
+// Ring depths are powers of two so that kernels find a slot with a mask, not a remainder.
+constexpr uint64_t kLongestRing = uint64_t{1} << 31;
+
+uint64_t ring_depth_for(uint64_t longest_delay) {
+  uint64_t depth = 1;
+  while (depth < longest_delay + 1) depth <<= 1;
+  return depth;
+}
+
+bool is_power_of_two(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
+
 }  // namespace
 
 Simulation::Simulation(const GenncModel& model, const SimulationOptions& options)
@@ -515,8 +526,10 @@ Status Simulation::build_rings(DeviceBuilder* device) {
     max_delay[proj.post.population] = std::max(max_delay[proj.post.population], longest);
   }
   for (uint32_t p = 0; p < m.population_count; ++p) {
-    if (max_delay[p] + 1 > UINT32_MAX) return model_error("a delay is too long");
-    ring_depths_[p] = static_cast<uint32_t>(max_delay[p] + 1);
+    if (max_delay[p] + 1 > kLongestRing)
+      return model_error("population '" + name_of(m.populations[p].name) + "': an incoming delay of " +
+                         std::to_string(max_delay[p]) + " steps needs a ring buffer deeper than 2^31 steps");
+    ring_depths_[p] = static_cast<uint32_t>(ring_depth_for(max_delay[p]));
     if (m.populations[p].ring_depth_array != kNone) arrays_[m.populations[p].ring_depth_array].set(0, ring_depths_[p]);
   }
   for (uint32_t a = 0; a < m.array_count; ++a) {
@@ -535,6 +548,27 @@ void Simulation::refresh_pointers() {
     pointers_[a] = arrays_[a].length() ? arrays_[a].data() : nullptr;
     lengths_[a] = arrays_[a].length();
   }
+}
+
+std::string Simulation::ring_problem(const std::vector<Buffer>& arrays) const {
+  for (uint32_t p = 0; p < model_.population_count; ++p) {
+    uint32_t id = model_.populations[p].ring_depth_array;
+    if (id == kNone) continue;
+    auto depth = static_cast<uint64_t>(arrays[id].get(0));  // a u32 array (check_model)
+    if (depth > kLongestRing || !is_power_of_two(depth))
+      return "population '" + name_of(model_.populations[p].name) + "': ring depth " + std::to_string(depth) +
+             " is not a power of two (written by an older gennc)";
+  }
+  for (uint32_t a = 0; a < model_.array_count; ++a) {
+    const GenncArrayInfo& info = model_.arrays[a];
+    if (info.scope != GENNC_SCOPE_RING) continue;
+    uint32_t id = model_.populations[info.owner].ring_depth_array;
+    uint64_t depth = id == kNone ? ring_depths_[info.owner] : static_cast<uint64_t>(arrays[id].get(0));
+    if (arrays[a].length() != depth * model_.populations[info.owner].size)
+      return "array '" + name_of(info.name) + "' has " + std::to_string(arrays[a].length()) +
+             " elements, not ring depth x size = " + std::to_string(depth * model_.populations[info.owner].size);
+  }
+  return "";
 }
 
 void Simulation::recompute_sizes() {
@@ -762,7 +796,8 @@ Status Simulation::set_array_f64(const std::string& name, const double* values, 
       if (!(values[k] >= 1.0 && values[k] <= depth - 1.0 && values[k] == std::floor(values[k])))
         return argument_error("array '" + name + "': delay " + std::to_string(values[k]) +
                               " steps is not a whole number of steps in [1, " + std::to_string(depth - 1) +
-                              "] (the longest delay at creation)");
+                              "] (the ring depth - 1: the rings were sized at creation, for the longest delay then + 1 "
+                              "rounded up to a power of two)");
   } else if (is_structural(id)) {
     return argument_error("array '" + name + "' holds connectivity and cannot be set");
   }

@@ -122,6 +122,10 @@ class Simulation {
   Status build_rings(DeviceBuilder* device);
   Status run_init_schedule();
   void refresh_pointers();
+  // Before a checkpoint's `arrays` replace ours: what is wrong with their rings (empty if
+  // nothing): every ring depth must be a power of two, as this runtime sizes them, and
+  // every ring array depth x size long.
+  std::string ring_problem(const std::vector<Buffer>& arrays) const;
   void recompute_sizes();
 
   uint64_t kernel_range(const GenncKernelInfo& kernel) const;

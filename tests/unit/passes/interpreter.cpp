@@ -53,6 +53,7 @@ class Frame {
           case BinaryOp::Ne: r = a != b; break;
           case BinaryOp::And: r = (a != 0.0) && (b != 0.0); break;
           case BinaryOp::Or: r = (a != 0.0) || (b != 0.0); break;
+          case BinaryOp::BitAnd: r = static_cast<double>(static_cast<std::uint64_t>(a) & static_cast<std::uint64_t>(b)); break;
         }
         break;
       }

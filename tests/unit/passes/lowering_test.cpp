@@ -61,8 +61,9 @@ network n { dt = 0.1 ms
 })gdsl", settings);
   INFO(c->messages.str());
   REQUIRE(c->module);
-  // Ring depth: the longest delay (10 steps) + 1.
-  Machine m(*c->module, 11, 1);
+  // Ring depth as the runtime sizes it: the longest delay (10 steps) + 1, rounded up to a
+  // power of two (kernels find slots by mask).
+  Machine m(*c->module, 16, 1);
   one_synapse_each(m, "p", 1);
   int spike_step = -1, arrival_step = -1;
   for (int n = 0; n < 40; ++n) {
@@ -120,7 +121,7 @@ network n { dt = 0.1 ms
 })gdsl", settings);
   INFO(c->messages.str());
   REQUIRE(c->module);
-  Machine m(*c->module, 11, 1);
+  Machine m(*c->module, 16, 1);
   one_synapse_each(m, "ab", 1);
   auto& colptr = m.array("ab.column_pointer");
   colptr[0] = 0;
