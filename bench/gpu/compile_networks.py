@@ -15,6 +15,7 @@ import json
 import os
 import re
 import resource
+import shlex
 import statistics
 import subprocess
 import sys
@@ -53,12 +54,12 @@ def delivery_reads(ir_text):
     return reads
 
 
-def compile_one(gennc, source, target, repeats):
+def compile_one(gennc, source, target, repeats, flags):
     walls, cpus = [], []
     for _ in range(repeats):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run([gennc, source, "-o", target], check=True)
+        subprocess.run([gennc, source, "-o", target] + flags, check=True)
         walls.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
@@ -73,7 +74,9 @@ def main():
     ap.add_argument("bundle")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--gennc-flags", default="", help="more gennc options for every network, e.g. --gpu-arch=sm_90")
     args = ap.parse_args()
+    flags = shlex.split(args.gennc_flags)
 
     plan = read_plan(args.benchmarks)
     if args.only:
@@ -86,8 +89,8 @@ def main():
         folder = os.path.join(args.bundle, b["name"])
         os.makedirs(folder, exist_ok=True)
         sim = os.path.join(folder, "sim")
-        walls, cpus = compile_one(args.gennc, source, sim, args.repeats)
-        passes = subprocess.run([args.gennc, source, "-o", sim, "--time-passes"], check=True,
+        walls, cpus = compile_one(args.gennc, source, sim, args.repeats, flags)
+        passes = subprocess.run([args.gennc, source, "-o", sim, "--time-passes"] + flags, check=True,
                                 capture_output=True, text=True)
         with open(os.path.join(folder, "time-passes.txt"), "w") as f:
             f.write(passes.stdout + passes.stderr)
@@ -102,7 +105,8 @@ def main():
                            capture_output=True, text=True)
     source = {"commit": head.stdout.strip() or None, "uncommitted_changes": bool(dirty.stdout.strip())}
     with open(os.path.join(args.bundle, "plan.json"), "w") as f:
-        json.dump({"compiled_on": os.uname().nodename, "gennc": args.gennc, "source": source, "benchmarks": plan},
+        json.dump({"compiled_on": os.uname().nodename, "gennc": args.gennc, "gennc_flags": flags, "source": source,
+                   "benchmarks": plan},
                   f, indent=1)
 
 

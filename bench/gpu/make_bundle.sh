@@ -9,6 +9,8 @@
 #   environment: BENCH_ONLY="name ..."   only these benchmarks (for a quick check)
 #                BENCH_REPEATS=N          compilations timed per network (default 5)
 #                BENCH_ALLOW_NO_PTX=1     accept sims without GPU code (CPU-only checks)
+#                BENCH_GENNC_FLAGS="..."  more gennc options for every network (the H100 runs
+#                                         use --gpu-arch=sm_90: programmatic dependent launch)
 # Then, on the GPU machine, from the repository: gpu-bundle/run_bundle.sh
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +28,7 @@ rm -rf "$bundle"
 mkdir -p "$bundle"
 # shellcheck disable=SC2086
 python3 "$here/compile_networks.py" "$gennc" "$repo" "$here/benchmarks.txt" "$bundle" --repeats "$repeats" \
-  ${BENCH_ONLY:+--only $BENCH_ONLY}
+  --gennc-flags "${BENCH_GENNC_FLAGS:-}" ${BENCH_ONLY:+--only $BENCH_ONLY}
 
 # Self-contained: only the C library's own shared objects may remain dynamic.
 status=0

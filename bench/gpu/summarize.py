@@ -304,8 +304,10 @@ def table(bundle, work, out):
         if "gpu" in entry and "cpu" in entry:
             entry["cpu_over_gpu_simulate"] = entry["cpu"]["simulate_s"] / entry["gpu"]["simulate_s"]
     source = plan.get("source", {})
+    flags = " ".join(plan.get("gennc_flags", []))
     text = [f"Bundle built from commit {source.get('commit')}" +
-            (" with uncommitted changes" if source.get("uncommitted_changes") else ""), "", "## Runs", "",
+            (" with uncommitted changes" if source.get("uncommitted_changes") else "") +
+            (f", networks compiled with `gennc {flags}`" if flags else ""), "", "## Runs", "",
             "Medians over the runs (simulate: min-max in brackets). Compile: wall clock of `gennc net.gdsl -o sim` "
             "on the build machine, median of " + str(plan["benchmarks"][0]["compile"]["repeats"]) + ". Real-time "
             "factor: simulate / biological time. Synaptic events: spikes x out-degree summed over the recurrent "

@@ -6,6 +6,8 @@
 # check_connectivity, compare_results.py and run_on_gpu_machine.sh; and per benchmark of
 # benchmarks.txt its `sim`, timed on both back ends there.
 #   make_bundle.sh BUILD_DIR OUT_DIR      then, on the GPU machine: OUT_DIR/run_on_gpu_machine.sh
+# GPU_TEST_GENNC_FLAGS adds gennc options to every case (--gpu-arch=sm_90 tests the PTX for
+# Hopper, whose steps use programmatic dependent launch).
 set -eu
 build=$(cd "$1" && pwd)
 out=$2
@@ -23,7 +25,7 @@ grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options ste
   reference=$(echo "$reference" | tr -d ' ')
   mkdir -p "$out/$name"
   # shellcheck disable=SC2086
-  "$gennc" "$repo/$network" $flags -o "$out/$name/sim"
+  "$gennc" "$repo/$network" $flags ${GPU_TEST_GENNC_FLAGS:-} -o "$out/$name/sim"
   strip "$out/$name/sim"  # debug information is most of its size
   if [ -n "$reference" ]; then
     # The CPU results of the same network in another storage form (cases.txt).
@@ -35,7 +37,7 @@ grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options ste
   fi
   if [ -n "$steps" ]; then
     # shellcheck disable=SC2086
-    "$gennc" "$repo/$network" $flags --shared -o "$out/$name/model.so"
+    "$gennc" "$repo/$network" $flags ${GPU_TEST_GENNC_FLAGS:-} --shared -o "$out/$name/model.so"
     strip --strip-unneeded "$out/$name/model.so"
   fi
   echo "$name|$options|$steps" >> "$out/cases.txt"

@@ -4,6 +4,8 @@
 // step — one launch per step (gennc_finish_step), plus one gennc_zero_counts per batch.
 #pragma once
 
+#include <string>
+
 namespace gennc::runtime::cuda {
 
 // One spike recording in gennc_finish_step's table (40 bytes, as the PTX reads it).
@@ -20,7 +22,9 @@ struct FinishSamples {
 };
 static_assert(sizeof(FinishSpikes) == 40 && sizeof(FinishSamples) == 40, "the PTX's table layout");
 
-// PTX (ISA 7.0, sm_80) defining these entries:
+// PTX (ISA 7.0 for sm_80; with dependent_launch ISA 7.8 for sm_90, gennc_finish_step then
+// beginning with griddepcontrol.wait and .launch_dependents, as the stage entries do)
+// defining these entries:
 //   gennc_zero_counts(u32** counts, u32 n)
 //       *counts[i] = 0 for i < n.
 //   gennc_finish_step(GenncKernelEnv* env, FinishSpikes* spikes, u32 nspikes,
@@ -38,9 +42,12 @@ static_assert(sizeof(FinishSpikes) == 40 && sizeof(FinishSamples) == 40, "the PT
 //       - env->step = s; env->t = steps_per_ms > 0 ? s / steps_per_ms : s * dt
 //         (Simulation::time_at, rounded the same way);
 //       - when `zero` is set, the last block to finish (counted in *done, which it resets
-//         to 0) zeroes *counts[i] for i < npops, after every block has read its counts.
+//         to 0) zeroes *counts[i] for i < npops, after every block has read its counts. No
+//         fence comes before a block counts itself: its threads have used the counts they
+//         loaded (the block's barrier follows those loads), so no later store can reach
+//         them, and nothing else the block wrote is read in this launch.
 //       Nothing in it reads env->step or env->t, which thread 0 writes.
 // A row's threads take the recording's elements in a grid-stride loop over grid.x.
-extern const char* const kStepKernelsPtx;
+std::string step_kernels_ptx(bool dependent_launch);
 
 }  // namespace gennc::runtime::cuda
