@@ -28,7 +28,7 @@ rm -rf "$bundle"
 mkdir -p "$bundle"
 # shellcheck disable=SC2086
 python3 "$here/compile_networks.py" "$gennc" "$repo" "$here/benchmarks.txt" "$bundle" --repeats "$repeats" \
-  --gennc-flags "${BENCH_GENNC_FLAGS:-}" ${BENCH_ONLY:+--only $BENCH_ONLY}
+  --gennc-flags="${BENCH_GENNC_FLAGS:-}" ${BENCH_ONLY:+--only $BENCH_ONLY}
 
 # Self-contained: only the C library's own shared objects may remain dynamic.
 status=0

@@ -198,7 +198,8 @@ typedef struct GenncPopulationInfo {
   GenncStructure structure;
   uint32_t spike_count_array; /* GENNC_U32 scalar: spikes emitted this step */
   uint32_t spike_list_array;  /* GENNC_U32 per neuron: indices of this step's spikes */
-  uint32_t ring_depth_array;  /* GENNC_U32 scalar set by the runtime: max incoming delay + 1 */
+  uint32_t ring_depth_array;  /* GENNC_U32 scalar set by the runtime: max incoming delay + 1,
+                                 rounded up to a power of two (slots are found by mask) */
   /* GENNC_U32 per neuron: how many spikes the spike_list entry at the same position stands
      for this step (a spike source with an int threshold); UINT32_MAX when every entry is one
      spike. Only the first spike_count entries are meaningful. */
