@@ -267,9 +267,10 @@ Status Engine::allocate() {
     widest = std::max<uint64_t>(widest, v.count);
     ++sampled;
   }
-  // A row of blocks per recording (gennc_finish_step), four elements per thread: every
-  // block also counts itself for the zeroing of the spike counts, so few blocks.
-  finish_blocks_ = static_cast<unsigned>(std::clamp<uint64_t>((widest + 4 * kBlock - 1) / (4 * kBlock), 1,
+  // A row of blocks per recording (gennc_finish_step), sixteen elements per thread at most:
+  // every block also counts itself, one after another on one counter, for the zeroing of
+  // the spike counts, so few blocks (a step's spikes are a small part of a population).
+  finish_blocks_ = static_cast<unsigned>(std::clamp<uint64_t>((widest + 16 * kBlock - 1) / (16 * kBlock), 1,
                                                               uint64_t(multiprocessors_) * 2));
   finish_rows_ = std::max<unsigned>(1, static_cast<unsigned>(spike_recordings_.size() + sampled));
   for (unsigned set = 0; set < 2; ++set) {
