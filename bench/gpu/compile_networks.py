@@ -98,6 +98,8 @@ def main():
         b["compile"] = {"repeats": args.repeats, "wall_s": walls, "cpu_s": cpus,
                         "median_wall_s": statistics.median(walls), "median_cpu_s": statistics.median(cpus)}
         b["delivery_bytes_per_synapse"] = delivery_reads(ir)
+        # The GPU's stage launches and their kernels, for the profile's table (summarize.py).
+        b["stages"] = [line.split(":", 1)[1].split() for line in ir.splitlines() if re.match(r"stage \d+:", line)]
         print(f"{b['name']}: compile {b['compile']['median_wall_s']:.2f} s wall, "
               f"{b['compile']['median_cpu_s']:.2f} s CPU (median of {args.repeats})", flush=True)
     head = subprocess.run(["git", "-C", args.repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)

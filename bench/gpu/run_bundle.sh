@@ -82,9 +82,10 @@ benchmarks() {
   done < "$work/plan.txt"
 }
 
-# Nsight Compute: the duration and DRAM traffic of every kernel launch in a window of
-# steps after the start (kernel nodes of the CUDA graphs one by one, caches and clocks
-# left as they are). WINDOW = launches to skip, launches to profile.
+# Nsight Compute: the duration and DRAM traffic of the step's launches (the stage entries
+# and the finish kernel: kernel nodes of the CUDA graphs one by one, caches and clocks left
+# as they are) in a window of steps after the start. WINDOW = launches to skip, launches
+# to profile, counting only those kernels.
 ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -n 1)
 profile() {
   local name=$1 duration=$2 skip=$3 count=$4 least=$5
@@ -98,10 +99,10 @@ profile() {
   local dir=$work/$name/profile
   mkdir -p "$work/$name"
   rm -rf "$dir" "$dir.ncu-rep"
-  echo "$skip $count" > "$dir.window"
   local start=$SECONDS
   timeout --kill-after=10 $(($(left) - 5)) "$ncu" --graph-profiling node --cache-control none \
     --clock-control none --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum \
+    --kernel-name regex:'gennc_stage_|gennc_finish_step' \
     --launch-skip "$skip" --launch-count "$count" -f -o "$dir" \
     "$bundle/$name/sim" --backend "$backend" --duration "$duration" --out "$dir" --quiet > "$dir.log" 2>&1
   local rc=$?
@@ -127,11 +128,10 @@ profiles() {
   elif [ -z "$ncu" ]; then
     echo "=== profiles: no ncu on this machine"
   else
-    # About 12 launches per step for a Brunel network, about 110 for the microcircuit: the
-    # windows start after 250 steps and cover about 50 and 10 steps; the runs are long
-    # enough for the windows even with a few times fewer launches per step.
-    profile brunel_100000 100 3000 600 60
-    profile potjans_diesmann 200 27500 1100 150
+    # Three launches per step (two stages and the finish) for both networks: the windows
+    # start after 250 steps and cover 50 steps.
+    profile brunel_100000 100 750 150 60
+    profile potjans_diesmann 100 750 150 120
   fi
 }
 

@@ -67,11 +67,6 @@ def is_source(population):
     return population["model"].startswith("SpikeSource")
 
 
-def kernel_name(name):
-    """The PTX entry of a kernel, as the NVPTX back end names it."""
-    return "gennc_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
-
-
 def read_runs(work, name, kind):
     """Manifests of the runs WORK/NAME/KIND-1, KIND-2, ... that finished."""
     runs, r = [], 1
@@ -174,25 +169,26 @@ def read_profile(path):
     return [(name, ns, dram) for _, name, ns, dram in launches]
 
 
-def analyse_profile(csv_path, window_path, profile_folder, plan_entry, copy_gbs, wall_per_step_us):
+def stage_category(members):
+    """What a stage launch does, from its kernels' names (plan.json, from the IR's stage lines)."""
+    kinds = {"spike delivery" if m.endswith((".pre", ".post")) else "updates" if m.endswith(".update") else "other"
+             for m in members}
+    return kinds.pop() if len(kinds) == 1 else "mixed stage"
+
+
+def analyse_profile(csv_path, profile_folder, plan_entry, copy_gbs, wall_per_step_us):
+    """Per-step kernel time by kind and the delivery stages' DRAM bandwidth, from the stage
+    entries' and the finish kernel's launches in the window (one finish per step)."""
     launches = read_profile(csv_path)
     with open(os.path.join(profile_folder, "manifest.json")) as f:
         m = json.load(f)
-    categories = {}
-    pops = {p["name"]: p for p in m["populations"]}
-    for p in m["projections"]:
-        categories[kernel_name(p["name"] + ".pre")] = "spike delivery"
-    for p in m["populations"]:
-        categories[kernel_name(p["name"] + ".update")] = "spike sources" if is_source(p) else "neuron update"
-    categories.update({"gennc_record_spikes": "spike recording", "gennc_sample": "variable recording",
-                       "gennc_zero_counts": "step bookkeeping", "gennc_advance": "step bookkeeping"})
+    categories = {f"gennc_stage_{k}": stage_category(members) for k, members in enumerate(plan_entry["stages"])}
+    categories.update({"gennc_finish_step": "finish (recording, step)", "gennc_zero_counts": "zeroing (per batch)"})
 
     def category(name):
-        if name in categories:
-            return categories[name]
-        return "current sources" if name.endswith("_inject") else "other"
+        return categories.get(name, "other")
 
-    steps = sum(1 for l in launches if l[0] == "gennc_advance") or None
+    steps = sum(1 for l in launches if l[0] == "gennc_finish_step") or None
     per_kernel = {}
     for name, ns, dram in launches:
         k = per_kernel.setdefault(name, {"launches": 0, "ns": 0.0, "dram_bytes": 0.0, "category": category(name)})
@@ -215,41 +211,6 @@ def analyse_profile(csv_path, window_path, profile_folder, plan_entry, copy_gbs,
     bw = {"kernel_launches": len(delivery), "time_us": d_ns / 1e3, "dram_bytes": d_dram,
           "dram_gbs": d_dram / d_ns if d_ns > 0 else None, "copy_gbs": copy_gbs}
     bw["dram_fraction_of_copy"] = bw["dram_gbs"] / copy_gbs if bw["dram_gbs"] and copy_gbs else None
-
-    # Counted bytes need each delivery launch's step: launch g of the run (g = launches
-    # skipped + position in the window) belongs to step g // L, L = launches per step, when
-    # every step starts with gennc_zero_counts (checked).
-    with open(window_path) as f:
-        skip = int(f.read().split()[0])
-    zero = [i for i, l in enumerate(launches) if l[0] == "gennc_zero_counts"]
-    per_step = zero[1] - zero[0] if len(zero) > 1 else None
-    aligned = per_step is not None and all((skip + i) % per_step == 0 for i in zero)
-    if aligned and delivery:
-        dt = m["dt"]
-        sizes = {p["name"]: p["size"] for p in m["populations"]}
-        spikes_by_step = {}
-        for r in m["recordings"]:
-            if r["kind"] == "spikes" and r["neuron_count"] == sizes[r["population"]]:
-                counts = spikes_by_step.setdefault(r["population"], {})
-                for t in spike_times(profile_folder, r):
-                    step = int(round(t / dt)) - 1
-                    counts[step] = counts.get(step, 0) + 1
-        by_kernel = {kernel_name(p["name"] + ".pre"): p for p in m["projections"]}
-        reads = plan_entry.get("delivery_bytes_per_synapse", {})
-        counted, n_events = 0.0, 0.0
-        for i, (name, ns, dram) in enumerate(launches):
-            p = by_kernel.get(name)
-            if p is None or p["pre"] not in spikes_by_step:
-                continue
-            spikes = spikes_by_step[p["pre"]].get((skip + i) // per_step, 0)
-            ev = spikes * p["synapses"] / sizes[p["pre"]]
-            n_events += ev
-            # per event: the synapse arrays it reads and the ring's read-modify-write;
-            # per spike: its index and its row's two pointers
-            counted += ev * (reads.get(p["name"], 4) + 8) + spikes * 12
-        bw.update({"events": n_events, "counted_bytes": counted, "counted_gbs": counted / d_ns if d_ns > 0 else None,
-                   "events_per_s_in_kernel": n_events / (d_ns * 1e-9) if d_ns > 0 else None})
-    bw["aligned"] = aligned
     result["delivery"] = bw
     return result
 
@@ -337,20 +298,20 @@ def table(bundle, work, out):
     for b in plan["benchmarks"]:
         csv_path = os.path.join(out, f"profile-{b['name']}.csv")
         folder = os.path.join(work, b["name"], "profile")
-        if not os.path.isfile(csv_path):
+        if not os.path.isfile(csv_path) or "stages" not in b:
             continue
         gpu = summary["benchmarks"].get(b["name"], {}).get("gpu")
         wall = gpu["simulate_s"] / gpu["steps"] * 1e6 if gpu and gpu["steps"] else None
         try:
-            prof = analyse_profile(csv_path, folder + ".window", folder, b, copy_gbs, wall)
+            prof = analyse_profile(csv_path, folder, b, copy_gbs, wall)
         except (OSError, ValueError, KeyError, StopIteration, IndexError) as e:
             text += ["", f"## Profile of {b['name']}: not readable ({type(e).__name__}: {e})"]
             continue
         summary["benchmarks"][b["name"]]["profile"] = prof
         text += ["", f"## Profile of {b['name']} (Nsight Compute, {prof['launches']} launches, "
                      f"{fmt(prof['steps'], 'd', '?')} steps)", "",
-                 "| stage | us per step (kernel time) |" if prof["steps"] else
-                 "| stage | us in the window (steps unknown: no gennc_advance launch) |", "| --- | --- |"]
+                 "| launch | us per step (kernel time) |" if prof["steps"] else
+                 "| launch | us in the window (steps unknown: no gennc_finish_step launch) |", "| --- | --- |"]
         stages = prof["stages_us_per_step"] or prof["stages_us_in_window"]
         for stage, us in sorted(stages.items(), key=lambda x: -x[1]):
             text.append(f"| {stage} | {us:.2f} |")
@@ -360,14 +321,8 @@ def table(bundle, work, out):
         d = prof["delivery"]
         share = (f"{100 * d['dram_fraction_of_copy']:.1f}% of the copy" if d["dram_fraction_of_copy"]
                  else "copy not measured")
-        text += ["", f"Spike delivery: {d['kernel_launches']} launches, {d['time_us']:.1f} us; DRAM "
-                     f"{d['dram_bytes'] / 1e6:.3f} MB moved, {fmt(d['dram_gbs'], '.1f')} GB/s ({share})."]
-        if d.get("counted_gbs") is not None:
-            text.append(f"Counted payload (synapse arrays + ring read-modify-write per event, index and row "
-                        f"pointers per spike): {d['counted_bytes'] / 1e6:.3f} MB for {d['events']:.4g} events, "
-                        f"{d['counted_gbs']:.1f} GB/s; {d['events_per_s_in_kernel']:.3g} events/s inside the kernels.")
-        elif not d["aligned"]:
-            text.append("Counted payload: not computed (launches could not be matched to steps).")
+        text += ["", f"Spike delivery (its stage launches): {d['kernel_launches']} launches, {d['time_us']:.1f} us; "
+                     f"DRAM {d['dram_bytes'] / 1e6:.3f} MB moved, {fmt(d['dram_gbs'], '.1f')} GB/s ({share})."]
 
     report = "\n".join(text) + "\n"
     print(report)
