@@ -12,6 +12,7 @@
 #include "ir/printer.h"
 #include "ir/verifier.h"
 #include "passes/fold_constants.h"
+#include "passes/fuse_source_delivery.h"
 #include "passes/lower_refractoriness.h"
 #include "passes/plan_stages.h"
 #include "passes/remove_dead_code.h"
@@ -38,6 +39,7 @@ const Pass kPasses[] = {
     {"fold_constants", fold_constants},
     {"solve_odes", solve_odes},
     {"fold_constants", fold_constants},
+    {"fuse_source_delivery", fuse_source_delivery},
     {"remove_dead_code", remove_dead_code},
     {"remove_unused_arrays", remove_unused_arrays},
     {"remove_empty_kernels", remove_empty_kernels},

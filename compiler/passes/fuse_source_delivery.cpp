@@ -1,0 +1,312 @@
+#include "passes/fuse_source_delivery.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "passes/plan_stages.h"
+
+namespace gennc::passes {
+
+using namespace ir;
+
+namespace {
+
+// One fusable source: P's update, Q's delivery and T's update, as kernel indices.
+struct Fusion {
+  std::uint32_t projection = kNone;
+  std::uint32_t source = kNone;
+  std::uint32_t delivery = kNone;
+  std::uint32_t target = kNone;
+};
+
+bool is_index(const Expr& e) { return e.kind == ExprKind::Input && e.input == Input::Index; }
+
+bool is_synapse_kind(GenncKernelKind k) {
+  return k == GENNC_KERNEL_SYNAPSE_PRE || k == GENNC_KERNEL_SYNAPSE_POST || k == GENNC_KERNEL_TRACE_PRE ||
+         k == GENNC_KERNEL_TRACE_POST || k == GENNC_KERNEL_SYNAPSE_CONTINUOUS || k == GENNC_KERNEL_DERIVED_SYNAPSE;
+}
+
+std::set<ArrayId> spike_arrays(const Population& p) {
+  std::set<ArrayId> out;
+  for (ArrayId a : {p.spike_count_array, p.spike_list_array, p.spike_multiplicity_array})
+    if (a != kNone) out.insert(a);
+  return out;
+}
+
+std::set<ArrayId> loaded(const Block& body) {
+  std::set<ArrayId> out;
+  for_each_expr(body, [&](const Expr& e) {
+    if (e.kind == ExprKind::Load) out.insert(e.array);
+  });
+  return out;
+}
+
+// The population's one neuron kernel in the step schedule.
+std::optional<std::uint32_t> update_kernel(const Module& m, std::uint32_t population) {
+  std::optional<std::uint32_t> found;
+  for (std::uint32_t k : m.step_schedule) {
+    const Kernel& kernel = m.kernels[k];
+    if (kernel.kind != GENNC_KERNEL_NEURON || kernel.owner != population) continue;
+    if (found) return std::nullopt;
+    found = k;
+  }
+  return found;
+}
+
+std::optional<std::size_t> position(const Module& m, std::uint32_t kernel) {
+  auto it = std::find(m.step_schedule.begin(), m.step_schedule.end(), kernel);
+  if (it == m.step_schedule.end()) return std::nullopt;
+  return static_cast<std::size_t>(it - m.step_schedule.begin());
+}
+
+// P's update: computes and emits P[index] at one site, stores nothing, reads no spikes.
+bool only_emits(const Kernel& k, std::uint32_t population, const std::set<ArrayId>& spikes) {
+  int emits = 0;
+  bool ok = true;
+  for_each_stmt(k.body, [&](const Stmt& s) {
+    switch (s.kind) {
+      case StmtKind::Let:
+      case StmtKind::Assign:
+      case StmtKind::If:
+      case StmtKind::For:
+        return;
+      case StmtKind::EmitSpike:
+        ++emits;
+        ok = ok && s.population == population && is_index(*s.index);
+        return;
+      default:
+        ok = false;
+    }
+  });
+  for (ArrayId a : loaded(k.body)) ok = ok && !spikes.count(a);
+  return ok && emits == 1;
+}
+
+// Q's delivery: adds into T's ring and nothing else; reads P's spikes only as the list and
+// multiplicity entries at `index`, and uses `index` for nothing else.
+bool only_delivers(const Kernel& k, const Projection& q, const Population& p) {
+  bool ok = true;
+  for_each_stmt(k.body, [&](const Stmt& s) {
+    switch (s.kind) {
+      case StmtKind::Let:
+      case StmtKind::Assign:
+      case StmtKind::If:
+      case StmtKind::For:
+        return;
+      case StmtKind::AtomicAdd:
+        ok = ok && s.array == q.receptor_ring_array;
+        return;
+      default:
+        ok = false;
+    }
+  });
+  int indices = 0, entries = 0;
+  for_each_expr(k.body, [&](const Expr& e) {
+    if (is_index(e)) ++indices;
+    if (e.kind != ExprKind::Load) return;
+    if (e.array == p.spike_list_array || (e.array == p.spike_multiplicity_array && e.array != kNone)) {
+      if (is_index(*e.operands[0])) ++entries;
+      else ok = false;
+    } else if (e.array == p.spike_count_array) {
+      ok = false;
+    }
+  });
+  return ok && indices == entries;
+}
+
+bool touches(const ArrayAccess& a, ArrayId id) {
+  return a.read.count(id) || a.written.count(id) || a.added.count(id);
+}
+
+std::optional<Fusion> fusable(const Module& m, std::uint32_t delivery) {
+  const Kernel& dk = m.kernels[delivery];
+  if (dk.kind != GENNC_KERNEL_SYNAPSE_PRE) return std::nullopt;
+  const std::uint32_t qi = dk.owner;
+  const Projection& q = m.projections[qi];
+  const std::uint32_t pi = q.pre.population, ti = q.post.population;
+  if (pi == ti || q.form != RowForm::Diagonal || q.receptor_ring_array == kNone) return std::nullopt;
+  const Population& p = m.populations[pi];
+  const Population& t = m.populations[ti];
+  if (q.pre.kind != GENNC_SELECT_ALL || q.post.kind != GENNC_SELECT_ALL || p.size != t.size ||
+      q.pre.count != p.size || q.post.count != t.size)
+    return std::nullopt;
+  const Array& ring = m.arrays[q.receptor_ring_array];
+  if (ring.scope != GENNC_SCOPE_RING || ring.owner != ti) return std::nullopt;
+
+  // P's spikes go nowhere else: no other projection, injection or recording names P.
+  for (std::uint32_t j = 0; j < m.projections.size(); ++j)
+    if (j != qi && (m.projections[j].pre.population == pi || m.projections[j].post.population == pi))
+      return std::nullopt;
+  for (const Injection& inj : m.injections)
+    if (inj.target.population == pi) return std::nullopt;
+  for (const Recording& r : m.recordings)
+    if (r.target.population == pi) return std::nullopt;
+
+  std::optional<std::uint32_t> source = update_kernel(m, pi), target = update_kernel(m, ti);
+  if (!source || !target) return std::nullopt;
+  const std::set<ArrayId> spikes = spike_arrays(p);
+  if (!only_emits(m.kernels[*source], pi, spikes) || !only_delivers(dk, q, p)) return std::nullopt;
+
+  // Q has no kernel but its delivery; nothing else reads or writes P's spikes.
+  for (std::uint32_t k = 0; k < m.kernels.size(); ++k) {
+    if (k == *source || k == delivery) continue;
+    const Kernel& kernel = m.kernels[k];
+    if (is_synapse_kind(kernel.kind) && kernel.owner == qi) return std::nullopt;
+    bool uses_spikes = false;
+    for (ArrayId a : loaded(kernel.body)) uses_spikes = uses_spikes || spikes.count(a);
+    for_each_stmt(kernel.body, [&](const Stmt& s) {
+      if (s.kind == StmtKind::EmitSpike && s.population == pi) uses_spikes = true;
+      if ((s.kind == StmtKind::Store || s.kind == StmtKind::AtomicAdd) && spikes.count(s.array)) uses_spikes = true;
+    });
+    if (uses_spikes) return std::nullopt;
+  }
+
+  // What P and Q read, no step kernel changes.
+  std::set<ArrayId> reads = loaded(m.kernels[*source].body);
+  for (ArrayId a : loaded(dk.body))
+    if (!spikes.count(a)) reads.insert(a);
+  for (std::uint32_t k : m.step_schedule) {
+    if (k == *source || k == delivery) continue;
+    ArrayAccess access = array_access(m, m.kernels[k]);
+    for (ArrayId a : reads)
+      if (access.written.count(a) || access.added.count(a)) return std::nullopt;
+  }
+
+  // Order: T's and P's updates before Q's delivery, and nothing between T's update and
+  // Q's delivery touches the ring.
+  std::size_t at_source = *position(m, *source), at_target = *position(m, *target);
+  std::optional<std::size_t> at_delivery = position(m, delivery);
+  if (!at_delivery || at_target >= *at_delivery || at_source >= *at_delivery) return std::nullopt;
+  for (std::size_t i = at_target + 1; i < *at_delivery; ++i) {
+    std::uint32_t k = m.step_schedule[i];
+    if (k != *source && touches(array_access(m, m.kernels[k]), q.receptor_ring_array)) return std::nullopt;
+  }
+  return Fusion{qi, *source, delivery, *target};
+}
+
+void rename_declared(Block& body, const std::vector<LocalId>& map) {
+  for (StmtPtr& s : body) {
+    if (s->local != kNone) s->local = map[s->local];
+    rename_declared(s->body, map);
+    rename_declared(s->otherwise, map);
+  }
+}
+
+// Renames every local of a cloned block through `map`.
+void rename_locals(Block& body, const std::vector<LocalId>& map) {
+  rename_declared(body, map);
+  for_each_expr_slot(body, [&](ExprPtr& slot) {
+    if (slot->kind == ExprKind::Local) slot->local = map[slot->local];
+  });
+}
+
+// Adds `from`'s locals to `into`, named "<prefix>.<name>"; returns the id map.
+std::vector<LocalId> import_locals(Kernel& into, const Kernel& from, const std::string& prefix) {
+  std::vector<LocalId> map;
+  for (const LocalInfo& l : from.locals) map.push_back(into.add_local(prefix + "." + l.name, l.type));
+  return map;
+}
+
+// Q's body for the spike that P emits at `emit`: pre = index, multiplicity = the count.
+Block delivery_for(Kernel& target, const Kernel& delivery, const Projection& q, const Population& p,
+                   const Stmt& emit) {
+  Block out;
+  ExprPtr multiplicity;
+  if (emit.value) {
+    LocalId count = target.add_local(q.name + ".multiplicity", Type::U32);
+    out.push_back(let(count, clone(*emit.value), emit.range));
+    multiplicity = local(count, Type::U32);
+  } else {
+    multiplicity = iconst(Type::U32, 1);
+  }
+  Block body = clone(delivery.body);
+  rename_locals(body, import_locals(target, delivery, q.name));
+  for_each_expr_slot(body, [&](ExprPtr& slot) {
+    if (slot->kind != ExprKind::Load) return;
+    if (slot->array == p.spike_list_array) slot = input(Input::Index);
+    else if (slot->array == p.spike_multiplicity_array) slot = clone(*multiplicity);
+  });
+  for (StmtPtr& s : body) out.push_back(std::move(s));
+  return out;
+}
+
+// Replaces the (one) emit_spike of P in `body` by `replacement`.
+bool replace_emit(Block& body, Block& replacement) {
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i]->kind == StmtKind::EmitSpike) {
+      body.erase(body.begin() + static_cast<std::ptrdiff_t>(i));
+      body.insert(body.begin() + static_cast<std::ptrdiff_t>(i), std::make_move_iterator(replacement.begin()),
+                  std::make_move_iterator(replacement.end()));
+      return true;
+    }
+    if (replace_emit(body[i]->body, replacement) || replace_emit(body[i]->otherwise, replacement)) return true;
+  }
+  return false;
+}
+
+const Stmt* find_emit(const Block& body) {
+  const Stmt* found = nullptr;
+  for_each_stmt(body, [&](const Stmt& s) {
+    if (s.kind == StmtKind::EmitSpike) found = &s;
+  });
+  return found;
+}
+
+void remove_kernels(Module& m, const std::set<std::uint32_t>& gone) {
+  std::vector<std::uint32_t> map(m.kernels.size(), kNone);
+  std::vector<Kernel> kept;
+  for (std::uint32_t k = 0; k < m.kernels.size(); ++k) {
+    if (gone.count(k)) continue;
+    map[k] = static_cast<std::uint32_t>(kept.size());
+    kept.push_back(std::move(m.kernels[k]));
+  }
+  m.kernels = std::move(kept);
+  auto renumber = [&](std::vector<std::uint32_t>& list) {
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t k : list)
+      if (map[k] != kNone) out.push_back(map[k]);
+    list = std::move(out);
+  };
+  renumber(m.init_schedule);
+  renumber(m.step_schedule);
+  for (std::vector<std::uint32_t>& stage : m.step_stages) renumber(stage);
+  m.step_stages.erase(std::remove_if(m.step_stages.begin(), m.step_stages.end(),
+                                     [](const std::vector<std::uint32_t>& s) { return s.empty(); }),
+                      m.step_stages.end());
+}
+
+void fuse(Module& m, const Fusion& f) {
+  const Projection& q = m.projections[f.projection];
+  const Population& p = m.populations[q.pre.population];
+  Kernel& target = m.kernels[f.target];
+  const Kernel& source = m.kernels[f.source];
+  Block body = clone(source.body);
+  rename_locals(body, import_locals(target, source, p.name));
+  Block delivery = delivery_for(target, m.kernels[f.delivery], q, p, *find_emit(body));
+  replace_emit(body, delivery);
+  for (StmtPtr& s : body) target.body.push_back(std::move(s));
+  remove_kernels(m, {f.source, f.delivery});
+}
+
+}  // namespace
+
+bool fuse_source_delivery(Module& m, const Options&, diag::Diagnostics&) {
+  bool changed = false;
+  // One fusion at a time, deliveries in schedule order: several sources of one target
+  // append their code in the order their deliveries ran.
+  for (bool again = true; again;) {
+    again = false;
+    for (std::uint32_t k : m.step_schedule) {
+      if (std::optional<Fusion> f = fusable(m, k)) {
+        fuse(m, *f);
+        changed = again = true;
+        break;
+      }
+    }
+  }
+  return changed;
+}
+
+}  // namespace gennc::passes
