@@ -174,3 +174,14 @@ TEST_CASE("a plastic projection from a source is not fused", "[passes][fuse]") {
       weight = 0.1 nA, delay = 1 ms)
     onto excitatory)gdsl")));
 }
+
+TEST_CASE("a delivery after another one into the same ring is not fused", "[passes][fuse]") {
+  // aa's adds into a's excitatory ring came before bg's in each step; fused, bg's would
+  // come first and the float sums could round differently.
+  CHECK_FALSE(fused(network(std::string("projection aa = a -> a via fixed_probability(0.1) ") + kStatic +
+                            "\nprojection bg_to_a = bg -> a via one_to_one() " + kStatic)));
+  // Into the other receptor's ring it does not matter.
+  CHECK(fused(network(std::string("projection aa = a -> a via fixed_probability(0.1) ") +
+                      "synapse StaticSynapse(weight = -0.1 nA, delay = 1 ms) onto inhibitory" +
+                      "\nprojection bg_to_a = bg -> a via one_to_one() " + kStatic)));
+}
