@@ -106,7 +106,7 @@ bool only_delivers(const Kernel& k, const Projection& q, const Population& p) {
   for_each_expr(k.body, [&](const Expr& e) {
     if (is_index(e)) ++indices;
     if (e.kind != ExprKind::Load) return;
-    if (e.array == p.spike_list_array || (e.array == p.spike_multiplicity_array && e.array != kNone)) {
+    if (e.array == p.spike_list_array || e.array == p.spike_multiplicity_array) {
       if (is_index(*e.operands[0])) ++entries;
       else ok = false;
     } else if (e.array == p.spike_count_array) {
@@ -271,10 +271,6 @@ void remove_kernels(Module& m, const std::set<std::uint32_t>& gone) {
   };
   renumber(m.init_schedule);
   renumber(m.step_schedule);
-  for (std::vector<std::uint32_t>& stage : m.step_stages) renumber(stage);
-  m.step_stages.erase(std::remove_if(m.step_stages.begin(), m.step_stages.end(),
-                                     [](const std::vector<std::uint32_t>& s) { return s.empty(); }),
-                      m.step_stages.end());
 }
 
 void fuse(Module& m, const Fusion& f) {

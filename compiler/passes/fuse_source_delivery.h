@@ -42,8 +42,9 @@ namespace gennc::passes {
 // P stays a population and Q a projection: the runtime needs P's spike count and list
 // arrays (zeroed each step, never filled now) and sizes T's ring from Q's delay. Both
 // stay in the arrays table (remove_unused_arrays keeps internal arrays).
-// Requires: a lowered module before plan_stages (step_stages empty). Guarantees: no
-// fused source has a step kernel left. Returns whether anything fused.
+// Requires: a lowered module whose stages are not planned yet (plan_stages runs after).
+// Guarantees: no fused source or delivery has a kernel left; the schedules are renumbered.
+// Returns whether anything fused.
 bool fuse_source_delivery(ir::Module& m, const Options& options, diag::Diagnostics& diags);
 
 }  // namespace gennc::passes
