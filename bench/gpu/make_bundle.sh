@@ -9,8 +9,8 @@
 #   environment: BENCH_ONLY="name ..."   only these benchmarks (for a quick check)
 #                BENCH_REPEATS=N          compilations timed per network (default 5)
 #                BENCH_ALLOW_NO_PTX=1     accept sims without GPU code (CPU-only checks)
-#                BENCH_GENNC_FLAGS="..."  more gennc options for every network (the H100 runs
-#                                         use --gpu-arch=sm_90: programmatic dependent launch)
+#                BENCH_GENNC_FLAGS="..."  more gennc options for every network (e.g.
+#                                         --gpu-arch=sm_90 or --gpu-blocks-per-sm=5)
 # Then, on the GPU machine, from the repository: gpu-bundle/run_bundle.sh
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

@@ -42,7 +42,6 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
                               ptr,         // stage_entries
                               ptr, u32,    // synapse_init_kernels
                               ptr,         // ptx
-                              u32,         // gpu_dependent_launch
                               f64});       // build_seconds
 }
 

@@ -29,7 +29,6 @@ enum class BinaryKind { Executable, SharedLibrary };
 struct EmbeddedPtx {
   std::string text;
   std::vector<std::string> entries;
-  bool dependent_launch = false;  // GenncModel.gpu_dependent_launch
 };
 
 struct Options {

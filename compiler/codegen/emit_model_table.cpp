@@ -51,7 +51,6 @@ class TableEmitter {
     stages(fields);
     table("gennc_model.synapse_init_kernels", abi_.ptr, init_fns);
     fields.push_back(inputs_.ptx.empty() ? null() : string(inputs_.ptx));
-    fields.push_back(u32(inputs_.gpu_dependent_launch ? 1 : 0));
     fields.push_back(f64(inputs_.build_seconds));
 
     return new llvm::GlobalVariable(module_, abi_.model, /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,

@@ -20,7 +20,6 @@ struct ModelTableInputs {
   double build_seconds = 0.0;                      // <= 0: unknown
   std::string ptx;                                 // GenncModel.ptx (empty: null)
   std::vector<std::string> ptx_entries;            // per ir kernel, or empty
-  bool gpu_dependent_launch = false;               // GenncModel.gpu_dependent_launch
 };
 
 // Defines `const GenncModel gennc_model` (external linkage) and the private constants it

@@ -4,12 +4,10 @@
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/IRBuilder.h>
-#include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/IntrinsicsNVPTX.h>
 #include <llvm/IR/Metadata.h>
 
-#include <cstdlib>
 #include <functional>
 
 #include "codegen/abi_types.h"
@@ -63,18 +61,11 @@ class StageEmitter {
     warp_sums_ = shared("gennc_stage.warp_sums", kStageBlock / kWarp);
   }
 
-  llvm::Function* stage(std::size_t s, bool dependent_launch) {
+  llvm::Function* stage(std::size_t s) {
     const std::vector<std::uint32_t>& kernels = ctx_.ir.step_stages[s];
     if (kernels.size() > kStageMaxMembers) ir::internal_error("codegen", "a stage has over 1024 kernels");
     llvm::Function* entry = declare(stage_entry_name(s));
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(c_, "entry", entry));
-    if (dependent_launch) {
-      // Everything below reads what earlier launches wrote (env, counts, state), so the
-      // wait comes first; the next launch may then be set up while this one runs.
-      for (const char* instruction : {"griddepcontrol.wait;", "griddepcontrol.launch_dependents;"})
-        b.CreateCall(llvm::InlineAsm::get(llvm::FunctionType::get(llvm::Type::getVoidTy(c_), false), instruction,
-                                          "~{memory}", /*hasSideEffects=*/true));
-    }
     auto* global = llvm::PointerType::get(c_, kGlobal);
     llvm::Value* env = b.CreateAddrSpaceCast(entry->getArg(0), global, "env.global");
     members_ = b.CreateAddrSpaceCast(entry->getArg(1), global, "members.global");
@@ -330,16 +321,11 @@ class StageEmitter {
 
 std::string stage_entry_name(std::size_t stage) { return "gennc_stage_" + std::to_string(stage); }
 
-bool supports_dependent_launch(const std::string& gpu_arch) {
-  if (gpu_arch.rfind("sm_", 0) != 0) return false;
-  return std::atoi(gpu_arch.c_str() + 3) >= 90;
-}
-
-std::vector<llvm::Function*> emit_stages(const LoweringContext& ctx, int blocks_per_sm, bool dependent_launch) {
+std::vector<llvm::Function*> emit_stages(const LoweringContext& ctx, int blocks_per_sm) {
   StageEmitter emitter(ctx);
   std::vector<llvm::Function*> entries;
   for (std::size_t s = 0; s < ctx.ir.step_stages.size(); ++s) {
-    llvm::Function* entry = emitter.stage(s, dependent_launch);
+    llvm::Function* entry = emitter.stage(s);
     if (blocks_per_sm > 0) {
       llvm::LLVMContext& c = ctx.module.getContext();
       ctx.module.getOrInsertNamedMetadata("nvvm.annotations")

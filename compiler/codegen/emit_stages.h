@@ -39,15 +39,6 @@ inline constexpr unsigned kStageMaxMembers = 4 * kStageBlock;
 // Requires: the NVPTX target; stages of at most kStageMaxMembers kernels.
 // blocks_per_sm > 0 marks each entry .minnctapersm blocks_per_sm (registers capped so that
 // many blocks of 256 threads fit on a multiprocessor); 0 adds no such directive.
-// With dependent_launch (PTX for sm_90 and later) each entry first waits for the launches
-// before it (griddepcontrol.wait) and then lets the next one start launching
-// (griddepcontrol.launch_dependents): the runtime may then launch a step's kernels with
-// programmatic dependent launch, so that a launch's set-up overlaps the previous kernel's
-// last blocks instead of following them.
-std::vector<llvm::Function*> emit_stages(const LoweringContext& context, int blocks_per_sm = 0,
-                                         bool dependent_launch = false);
-
-// Whether PTX for `gpu_arch` ("sm_90", "sm_90a", ...) has griddepcontrol (sm_90 and later).
-bool supports_dependent_launch(const std::string& gpu_arch);
+std::vector<llvm::Function*> emit_stages(const LoweringContext& context, int blocks_per_sm = 0);
 
 }  // namespace gennc::codegen

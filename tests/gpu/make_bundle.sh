@@ -6,8 +6,8 @@
 # check_connectivity, compare_results.py and run_on_gpu_machine.sh; and per benchmark of
 # benchmarks.txt its `sim`, timed on both back ends there.
 #   make_bundle.sh BUILD_DIR OUT_DIR      then, on the GPU machine: OUT_DIR/run_on_gpu_machine.sh
-# GPU_TEST_GENNC_FLAGS adds gennc options to every case (--gpu-arch=sm_90 tests the PTX for
-# Hopper, whose steps use programmatic dependent launch).
+# GPU_TEST_GENNC_FLAGS adds gennc options to every case (--gpu-arch=sm_90 tests the sm_90
+# PTX rather than the default sm_80 PTX that the driver compiles for the GPU at hand).
 set -eu
 build=$(cd "$1" && pwd)
 out=$2

@@ -300,9 +300,6 @@ typedef struct GenncModel {
   const char* const* stage_entries;
   const GenncSynapseInitFn* synapse_init_kernels; uint32_t synapse_init_kernel_count;
   const char* ptx;     /* PTX module text for the GPU back end, or null */
-  uint32_t gpu_dependent_launch; /* 1: the stage entries begin with griddepcontrol.wait (PTX for
-                                    sm_90 and later), so the runtime may launch them with
-                                    programmatic dependent launch; 0: plain launches */
   double build_seconds; /* time the compiler took to build this model; <= 0 when unknown */
 } GenncModel;
 

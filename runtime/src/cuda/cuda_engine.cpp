@@ -113,9 +113,6 @@ Status Engine::open_device() {
   GENNC_CU(cuDeviceGetAttribute(&multiprocessors_, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, ordinal_),
            "cuDeviceGetAttribute");
   device_ = std::string(name) + " (sm_" + std::to_string(major) + std::to_string(minor) + ")";
-  // Programmatic dependent launch where the device (sm_90 on), the driver and the model's
-  // PTX all allow it.
-  dependent_launch_ = major >= 9 && api_.cuLaunchKernelEx != nullptr && sim_.model().gpu_dependent_launch != 0;
   GENNC_CU(cuDevicePrimaryCtxRetain(&context_, ordinal_), "cuDevicePrimaryCtxRetain");
   retained_ = true;
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
@@ -134,8 +131,7 @@ Status Engine::load_modules() {
                          (errors[0] != '\0' ? "\nPTX JIT log:\n" + std::string(errors.data()) : ""));
   };
   GENNC_TRY(load(sim_.model().ptx, "the model's PTX", &model_module_));
-  const std::string step_kernels = step_kernels_ptx(dependent_launch_);
-  GENNC_TRY(load(step_kernels.c_str(), "the runtime's step kernels", &step_module_));
+  GENNC_TRY(load(kStepKernelsPtx, "the runtime's step kernels", &step_module_));
   GENNC_CU(cuModuleGetFunction(&zero_counts_, step_module_, "gennc_zero_counts"), "cuModuleGetFunction");
   GENNC_CU(cuModuleGetFunction(&finish_, step_module_, "gennc_finish_step"), "cuModuleGetFunction");
   return ok();
@@ -392,19 +388,6 @@ Status Engine::launch(CUfunction function, unsigned blocks, void** params) {
   return ok();
 }
 
-Status Engine::launch_in_step(CUfunction function, unsigned blocks, unsigned rows, void** params) {
-  if (!dependent_launch_) {
-    GENNC_CU(cuLaunchKernel(function, blocks, rows, 1, kBlock, 1, 1, 0, stream_, params, nullptr), "cuLaunchKernel");
-    return ok();
-  }
-  CUlaunchAttribute attribute{};
-  attribute.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
-  attribute.value.programmatic_stream_serialization_allowed = 1;
-  const CUlaunchConfig config{blocks, rows, 1, kBlock, 1, 1, 0, stream_, &attribute, 1};
-  GENNC_CU(cuLaunchKernelEx(&config, function, params, nullptr), "cuLaunchKernelEx");
-  return ok();
-}
-
 // A batch begins with the spike counts zeroed (each step's finish zeroes them for the
 // next step of the batch, and the last step's counts stay, as on the CPU).
 Status Engine::enqueue_batch_start(unsigned set, uint64_t steps) {
@@ -433,7 +416,7 @@ Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, const std:
   for (Stage& stage : stages_) {
     if (stage.count != 0) {
       void* params[] = {&env_, &stage.members, &stage.count};
-      GENNC_TRY(launch_in_step(stage.function, stage.blocks, 1, params));
+      GENNC_TRY(launch(stage.function, stage.blocks, params));
     }
     GENNC_TRY(record());
   }
@@ -447,7 +430,8 @@ Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, const std:
   RecordingSet& rs = sets_[set];
   void* params[] = {&env_, &rs.spike_table, &nspikes, &rs.sample_table, &nsamples, &count_table_, &npops,
                     &rs.base, &k, &steps_per_ms, &dt, &zero, &done_};
-  GENNC_TRY(launch_in_step(finish_, finish_blocks_, finish_rows_, params));
+  GENNC_CU(cuLaunchKernel(finish_, finish_blocks_, finish_rows_, 1, kBlock, 1, 1, 0, stream_, params, nullptr),
+           "cuLaunchKernel");
   return record();
 }
 

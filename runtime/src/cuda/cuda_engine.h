@@ -120,9 +120,6 @@ class Engine {
   // Waits for the batch in `set`, collects it and advances the simulation's step count.
   Status finish_batch(unsigned set);
   Status launch(CUfunction function, unsigned blocks, void** params);
-  // A stage or finish launch of a step: with programmatic dependent launch when
-  // dependent_launch_ (the kernel waits for the one before it with griddepcontrol.wait).
-  Status launch_in_step(CUfunction function, unsigned blocks, unsigned rows, void** params);
   Status run_profiled(uint64_t steps);
   // Copies a batch's spike bits and samples from `set` into the Recorder (steps
   // first_step + 1 ..).
@@ -140,7 +137,6 @@ class Engine {
   CUmodule step_module_ = nullptr;
   CUfunction zero_counts_ = nullptr, finish_ = nullptr;
   int multiprocessors_ = 1;
-  bool dependent_launch_ = false;
 
   std::vector<CUdeviceptr> arrays_;  // per model array (0 when empty)
   CUdeviceptr pointer_table_ = 0, length_table_ = 0, env_ = 0, count_table_ = 0;

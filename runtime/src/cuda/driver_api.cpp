@@ -72,7 +72,6 @@ Loaded load() {
               resolve(library, "cuEventSynchronize", &a.cuEventSynchronize, &why) &&
               resolve(library, "cuEventElapsedTime", &a.cuEventElapsedTime, &why) &&
               resolve(library, "cuEventDestroy_v2", &a.cuEventDestroy, &why);
-  a.cuLaunchKernelEx = reinterpret_cast<decltype(a.cuLaunchKernelEx)>(dlsym(library, "cuLaunchKernelEx"));
   return loaded;
 }
 

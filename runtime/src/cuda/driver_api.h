@@ -36,26 +36,6 @@ inline constexpr int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
 inline constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
 inline constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 
-// cuLaunchKernelEx's configuration, with the one attribute the runtime sets: programmatic
-// dependent launch (sm_90 and later), which lets a kernel's launch begin before the kernel
-// ahead of it in the stream has finished; the kernel waits with griddepcontrol.wait.
-inline constexpr int CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION = 6;
-struct CUlaunchAttribute {
-  int id;
-  char pad[4];
-  union alignas(8) {
-    unsigned char bytes[64];
-    int programmatic_stream_serialization_allowed;
-  } value;
-};
-struct CUlaunchConfig {
-  unsigned grid_x, grid_y, grid_z, block_x, block_y, block_z, shared_bytes;
-  CUstream stream;
-  CUlaunchAttribute* attributes;
-  unsigned attribute_count;
-};
-static_assert(sizeof(CUlaunchAttribute) == 72 && sizeof(CUlaunchConfig) == 56, "cuda.h's layout");
-
 // The driver's functions, by their versioned symbol names (cuMemAlloc is cuMemAlloc_v2, ...).
 struct DriverApi {
   CUresult (*cuInit)(unsigned flags);
@@ -92,8 +72,6 @@ struct DriverApi {
   CUresult (*cuLaunchKernel)(CUfunction function, unsigned grid_x, unsigned grid_y, unsigned grid_z,
                              unsigned block_x, unsigned block_y, unsigned block_z, unsigned shared_bytes,
                              CUstream stream, void** params, void** extra);
-  // Null when the driver predates it (CUDA 12): launches are then plain.
-  CUresult (*cuLaunchKernelEx)(const CUlaunchConfig* config, CUfunction function, void** params, void** extra);
   // Grids sized to one resident wave of a stage entry.
   CUresult (*cuOccupancyMaxActiveBlocksPerMultiprocessor)(int* blocks, CUfunction function, int block_size,
                                                           size_t dynamic_shared_bytes);

@@ -2,11 +2,10 @@
 
 namespace gennc::runtime::cuda {
 
-namespace {
-
 // GenncKernelEnv offsets: arrays 0, lengths 8, t 16, dt 24, step 32, seed 40.
-// DEPENDENT_LAUNCH marks where gennc_finish_step waits for the launches before it.
-const char* const kBody = R"PTX(
+const char* const kStepKernelsPtx = R"PTX(
+.version 7.0
+.target sm_80
 .address_size 64
 
 .visible .entry gennc_zero_counts(.param .u64 counts, .param .u32 n)
@@ -41,7 +40,6 @@ DONE:
   .reg .b64 %rd<60>;
   .reg .f64 %fd<6>;
   .shared .u32 last_block;
-DEPENDENT_LAUNCH
   ld.param.u64 %rd1, [env];
   ld.param.u64 %rd2, [spikes];
   ld.param.u32 %r1, [nspikes];
@@ -213,16 +211,5 @@ DONE:
   ret;
 }
 )PTX";
-
-}  // namespace
-
-std::string step_kernels_ptx(bool dependent_launch) {
-  std::string ptx = dependent_launch ? ".version 7.8\n.target sm_90\n" : ".version 7.0\n.target sm_80\n";
-  ptx += kBody;
-  const std::string mark = "DEPENDENT_LAUNCH\n";
-  ptx.replace(ptx.find(mark), mark.size(),
-              dependent_launch ? "  griddepcontrol.wait;\n  griddepcontrol.launch_dependents;\n" : "");
-  return ptx;
-}
 
 }  // namespace gennc::runtime::cuda

@@ -4,8 +4,6 @@
 // step — one launch per step (gennc_finish_step), plus one gennc_zero_counts per batch.
 #pragma once
 
-#include <string>
-
 namespace gennc::runtime::cuda {
 
 // One spike recording in gennc_finish_step's table (40 bytes, as the PTX reads it).
@@ -22,9 +20,7 @@ struct FinishSamples {
 };
 static_assert(sizeof(FinishSpikes) == 40 && sizeof(FinishSamples) == 40, "the PTX's table layout");
 
-// PTX (ISA 7.0 for sm_80; with dependent_launch ISA 7.8 for sm_90, gennc_finish_step then
-// beginning with griddepcontrol.wait and .launch_dependents, as the stage entries do)
-// defining these entries:
+// PTX (ISA 7.0, sm_80) defining these entries:
 //   gennc_zero_counts(u32** counts, u32 n)
 //       *counts[i] = 0 for i < n.
 //   gennc_finish_step(GenncKernelEnv* env, FinishSpikes* spikes, u32 nspikes,
@@ -48,6 +44,6 @@ static_assert(sizeof(FinishSpikes) == 40 && sizeof(FinishSamples) == 40, "the PT
 //         them, and nothing else the block wrote is read in this launch.
 //       Nothing in it reads env->step or env->t, which thread 0 writes.
 // A row's threads take the recording's elements in a grid-stride loop over grid.x.
-std::string step_kernels_ptx(bool dependent_launch);
+extern const char* const kStepKernelsPtx;
 
 }  // namespace gennc::runtime::cuda

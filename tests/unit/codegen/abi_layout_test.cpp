@@ -80,7 +80,7 @@ std::vector<Layout> layouts() {
         OFF(GenncModel, stage_modes), OFF(GenncModel, stage_starts), OFF(GenncModel, stage_count),
         OFF(GenncModel, stage_entries),
         OFF(GenncModel, synapse_init_kernels), OFF(GenncModel, synapse_init_kernel_count), OFF(GenncModel, ptx),
-        OFF(GenncModel, gpu_dependent_launch), OFF(GenncModel, build_seconds)}},
+        OFF(GenncModel, build_seconds)}},
   };
 }
 

@@ -183,8 +183,7 @@ std::optional<EmbeddedPtx> generate_ptx(const ir::Module& ir, const NvptxTarget&
   for (const std::vector<std::uint32_t>& stage : ir.step_stages) staged.insert(stage.begin(), stage.end());
   for (llvm::Function* entry : emit_kernels(lowering, staged))
     ptx.entries.push_back(entry != nullptr ? entry->getName().str() : std::string());
-  ptx.dependent_launch = supports_dependent_launch(options.gpu_arch);
-  emit_stages(lowering, options.gpu_blocks_per_sm, ptx.dependent_launch);
+  emit_stages(lowering, options.gpu_blocks_per_sm);
   drop_contraction(module);
   mark("ptx.lower");
 
