@@ -128,8 +128,8 @@ profiles() {
   elif [ -z "$ncu" ]; then
     echo "=== profiles: no ncu on this machine"
   else
-    # Three launches per step (two stages and the finish) for both networks: the windows
-    # start after 250 steps and cover 50 steps.
+    # A launch per stage and the finish per step (four for the Brunel network, three for
+    # the microcircuit): the windows start after about 200 steps and cover 38 and 50.
     profile brunel_100000 100 750 150 60
     profile potjans_diesmann 100 750 150 120
   fi

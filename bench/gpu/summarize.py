@@ -171,8 +171,8 @@ def read_profile(path):
 
 def stage_category(members):
     """What a stage launch does, from its kernels' names (plan.json, from the IR's stage lines)."""
-    kinds = {"spike delivery" if m.endswith((".pre", ".post")) else "updates" if m.endswith(".update") else "other"
-             for m in members}
+    kinds = {"spike delivery" if m.endswith((".pre", ".post")) else "updates" if m.endswith(".update")
+             else "current injection" if m.endswith(".inject") else "other" for m in members}
     return kinds.pop() if len(kinds) == 1 else "mixed stage"
 
 
