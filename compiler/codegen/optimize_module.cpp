@@ -29,12 +29,15 @@ void optimize_module(llvm::Module& module, llvm::TargetMachine& machine, int opt
   llvm::ModuleAnalysisManager modules;
 
   // NVPTX has no vector arithmetic (its loads and stores are paired by the back end's own
-  // vectoriser), so there the loop and SLP vectorisers only cost time.
-  const bool vector_unit = !machine.getTargetTriple().isNVPTX();
+  // vectoriser), so there the loop and SLP vectorisers only cost time. Nor is unrolling
+  // worth it there: the loops are synapse rows whose trip counts are only known per spike,
+  // and their runtime unrolling made the microcircuit's PTX pipeline 0.6 -> 0.85 s and its
+  // step 2.5% slower on an H100 (bench/results/gpu_2026-11-25.md, run 10).
+  const bool gpu = machine.getTargetTriple().isNVPTX();
   llvm::PipelineTuningOptions tuning;
-  tuning.LoopVectorization = opt_level >= 2 && vector_unit;
-  tuning.SLPVectorization = opt_level >= 2 && vector_unit;
-  tuning.LoopUnrolling = opt_level >= 2;
+  tuning.LoopVectorization = opt_level >= 2 && !gpu;
+  tuning.SLPVectorization = opt_level >= 2 && !gpu;
+  tuning.LoopUnrolling = opt_level >= 2 && !gpu;
 
   llvm::PassBuilder builder(&machine, tuning);
   builder.registerModuleAnalyses(modules);
