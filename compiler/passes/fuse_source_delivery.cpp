@@ -61,17 +61,19 @@ std::optional<std::size_t> position(const Module& m, std::uint32_t kernel) {
   return static_cast<std::size_t>(it - m.step_schedule.begin());
 }
 
+// Locals and control flow: statements that write no array themselves (their nested
+// statements are visited on their own).
+bool touches_no_array(const Stmt& s) {
+  return s.kind == StmtKind::Let || s.kind == StmtKind::Assign || s.kind == StmtKind::If || s.kind == StmtKind::For;
+}
+
 // P's update: computes and emits P[index] at one site, stores nothing, reads no spikes.
 bool only_emits(const Kernel& k, std::uint32_t population, const std::set<ArrayId>& spikes) {
   int emits = 0;
   bool ok = true;
   for_each_stmt(k.body, [&](const Stmt& s) {
+    if (touches_no_array(s)) return;
     switch (s.kind) {
-      case StmtKind::Let:
-      case StmtKind::Assign:
-      case StmtKind::If:
-      case StmtKind::For:
-        return;
       case StmtKind::EmitSpike:
         ++emits;
         ok = ok && s.population == population && is_index(*s.index);
@@ -89,12 +91,8 @@ bool only_emits(const Kernel& k, std::uint32_t population, const std::set<ArrayI
 bool only_delivers(const Kernel& k, const Projection& q, const Population& p) {
   bool ok = true;
   for_each_stmt(k.body, [&](const Stmt& s) {
+    if (touches_no_array(s)) return;
     switch (s.kind) {
-      case StmtKind::Let:
-      case StmtKind::Assign:
-      case StmtKind::If:
-      case StmtKind::For:
-        return;
       case StmtKind::AtomicAdd:
         ok = ok && s.array == q.receptor_ring_array;
         return;
