@@ -1,0 +1,80 @@
+"""Compiling generated GDSL with gennc, cached by the hash of the source and the compiler.
+
+The library for a network is built once: `gennc --shared` writes it under the cache folder
+($GENNC_CACHE_DIR, else ~/.cache/gennc) in a folder named by the SHA-256 of the source,
+the options and the compiler's version line, so a script run again loads it at once. A
+compile error in generated code is a bug of pynn_gennc: the message says so and names
+the kept source file.
+"""
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+
+class CompilerNotFound(RuntimeError):
+    pass
+
+
+class GeneratedCodeError(RuntimeError):
+    """gennc rejected GDSL that pynn_gennc generated: a bug to report, with the file kept."""
+
+
+def find_gennc():
+    """The gennc binary: $GENNC, then the repository's build/bin/gennc, then PATH."""
+    candidates = []
+    if os.environ.get("GENNC"):
+        candidates.append(Path(os.environ["GENNC"]))
+    repo = Path(__file__).resolve().parents[2]
+    candidates += sorted(repo.glob("build*/bin/gennc"))
+    found = shutil.which("gennc")
+    if found:
+        candidates.append(Path(found))
+    for c in candidates:
+        if c.is_file() and os.access(c, os.X_OK):
+            return c
+    raise CompilerNotFound("pynn_gennc: no gennc compiler found; set $GENNC to its path or build "
+                           "gennc (scripts/build.sh) in the repository")
+
+
+def cache_dir():
+    return Path(os.environ.get("GENNC_CACHE_DIR") or Path.home() / ".cache" / "gennc")
+
+
+_versions = {}
+
+
+def compiler_version(gennc):
+    key = str(gennc)
+    if key not in _versions:
+        stat = os.stat(gennc)
+        out = subprocess.run([str(gennc), "--version"], capture_output=True, text=True)
+        # The binary's identity (size, mtime) as well: a rebuilt gennc of the same version
+        # must not reuse libraries built by the old one.
+        _versions[key] = "%s %d %d" % (out.stdout.strip(), stat.st_size, stat.st_mtime_ns)
+    return _versions[key]
+
+
+def compile_library(source, name, options=()):
+    """Returns the path of the shared library for GDSL `source`, compiling it if needed."""
+    gennc = find_gennc()
+    options = list(options)
+    key = hashlib.sha256("\0".join([compiler_version(gennc), *options, source]).encode()).hexdigest()
+    folder = cache_dir() / key[:32]
+    library = folder / ("lib%s.so" % name)
+    if library.is_file():
+        return library
+    folder.mkdir(parents=True, exist_ok=True)
+    source_file = folder / ("%s.gdsl" % name)
+    source_file.write_text(source)
+    partial = folder / ("lib%s.so.tmp-%d" % (name, os.getpid()))
+    result = subprocess.run([str(gennc), str(source_file), "--shared", "-o", str(partial), *options],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise GeneratedCodeError(
+            "pynn_gennc bug: gennc rejected the network it generated; please report it with the "
+            "file %s\n%s" % (source_file, result.stderr.strip()))
+    os.replace(partial, library)
+    return library

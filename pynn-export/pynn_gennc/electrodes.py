@@ -1,0 +1,149 @@
+"""PyNN's current sources as GDSL `inject` statements (stdlib/electrodes).
+
+A source injected into cells of several populations becomes one `inject` per population.
+Its parameters go in as the source's arguments; a change between runs goes in through the
+runtime when the compiled network keeps the value as an array, else the network is
+compiled again. The recorded current of the deterministic sources is their defining
+function on the time grid, as the stdlib model computes it each step.
+"""
+import numpy as np
+from pyNN.parameters import ParameterSpace, Sequence
+from pyNN.standardmodels import build_translations, electrodes
+
+from . import simulator
+from .gdsl import number, number_list, selection_text
+from .projections import positions
+
+
+class CurrentSource:
+    """What the four PyNN sources share: targets, GDSL, changes between runs."""
+
+    def __init__(self, **parameters):
+        self._cells = []
+        self._recording = False
+        self._pushed = None
+        self._params = {}
+        space = ParameterSpace(self.default_parameters, self.get_schema(), shape=(1,))
+        space.update(**parameters)
+        self.set_native_parameters(space)
+        simulator.state.current_sources.append(self)
+
+    def inject_into(self, cells):
+        for id in cells:
+            if not id.celltype.injectable:
+                raise TypeError("Can't inject current into a spike source.")
+        self._cells.append(cells)
+        simulator.state.structure_change()
+
+    def set_native_parameters(self, parameters):
+        parameters.shape = (1,)
+        parameters.evaluate(simplify=True)
+        for name, value in parameters.items():
+            if isinstance(value, Sequence):
+                value = np.asarray(value.value, float)
+            elif isinstance(value, np.ndarray) and value.dtype == object:
+                value = np.asarray(value[0].value, float)
+            elif isinstance(value, np.ndarray):
+                value = float(value.ravel()[0]) if value.size == 1 else value.astype(float)
+            self._params[name] = value if isinstance(value, np.ndarray) else float(value)
+
+    def get_native_parameters(self):
+        return ParameterSpace({name: Sequence(v) if isinstance(v, np.ndarray) else v
+                               for name, v in self._params.items()}, self.get_schema(), shape=(1,))
+
+    def _values(self):
+        return dict(self._params)
+
+    def _arguments(self):
+        args = []
+        for name, value in self._values().items():
+            args.append("%s = %s" % (name, number_list(value) if isinstance(value, np.ndarray)
+                                     else number(value)))
+        return ", ".join(args)
+
+    def gdsl_lines(self):
+        self._pushed = self._values()
+        lines = []
+        for cells in self._cells:
+            pops, owners, index = positions(cells) if not isinstance(cells, (list, tuple)) \
+                else _positions_of_ids(cells)
+            for k, pop in enumerate(pops):
+                chosen = np.unique(index[owners == k])
+                lines.append("inject %s(%s) into %s" % (type(self).__name__, self._arguments(),
+                                                       selection_text(pop.gdsl_name, chosen, pop.size)))
+        return lines
+
+    def push_values(self, sim):
+        now = self._values()
+        if self._pushed is None:
+            return
+        for name, value in now.items():
+            before = self._pushed.get(name)
+            if np.array_equal(np.asarray(before), np.asarray(value)):
+                continue
+            raise simulator.StructureChange("current source %s.%s" % (type(self).__name__, name))
+
+    def record(self):
+        self._recording = True
+
+    def _get_data(self):
+        state = simulator.state
+        t = np.arange(int(round(state.t / state.dt)) + 1) * state.dt
+        return t, self._current(t, state.dt)
+
+
+def _positions_of_ids(ids):
+    pops, owners, index = [], [], []
+    for id in ids:
+        pop = id.parent
+        if pop not in pops:
+            pops.append(pop)
+        owners.append(pops.index(pop))
+        index.append(pop.id_to_index(id))
+    return pops, np.array(owners), np.array(index)
+
+
+def _window(t, dt, start, stop):
+    return (t + 0.5 * dt >= start) & (t + 0.5 * dt < stop)
+
+
+class DCSource(CurrentSource, electrodes.DCSource):
+    __doc__ = electrodes.DCSource.__doc__
+
+    def _current(self, t, dt):
+        v = self._values()
+        return np.where(_window(t, dt, v["start"], v["stop"]), v["amplitude"], 0.0)
+
+
+class ACSource(CurrentSource, electrodes.ACSource):
+    __doc__ = electrodes.ACSource.__doc__
+
+    def _current(self, t, dt):
+        v = self._values()
+        sine = v["offset"] + v["amplitude"] * np.sin(2 * np.pi * v["frequency"] * 1e-3 * (t - v["start"])
+                                                     + np.pi / 180 * v["phase"])
+        return np.where(_window(t, dt, v["start"], v["stop"]), sine, 0.0)
+
+
+class StepCurrentSource(CurrentSource, electrodes.StepCurrentSource):
+    __doc__ = electrodes.StepCurrentSource.__doc__
+
+    def _current(self, t, dt):
+        v = self._values()
+        out = np.zeros_like(t)
+        for time, amplitude in zip(np.atleast_1d(v["times"]), np.atleast_1d(v["amplitudes"])):
+            out[time < t + 0.5 * dt] = amplitude
+        return out
+
+
+class NoisyCurrentSource(CurrentSource, electrodes.NoisyCurrentSource):
+    __doc__ = electrodes.NoisyCurrentSource.__doc__
+
+    def _current(self, t, dt):
+        raise NotImplementedError("pynn_gennc: recording a NoisyCurrentSource's current")
+
+
+for _cls in (DCSource, ACSource, StepCurrentSource, NoisyCurrentSource):
+    _cls.translations = build_translations(*[(n, n) for n in _cls.default_parameters])
+
+__all__ = ["DCSource", "ACSource", "StepCurrentSource", "NoisyCurrentSource"]

@@ -1,0 +1,264 @@
+"""Population, PopulationView and Assembly: PyNN's common classes, values kept for GDSL.
+
+A Population keeps its native parameters as full NumPy arrays (or a NativeRNG
+distribution, drawn later by gennc) and its initial values as PyNN's lazy arrays. The
+GDSL writer asks each value how to be written (`describe`); before each run the
+population pushes what changed into the compiled network.
+"""
+import numpy as np
+from lazyarray import larray
+from pyNN import common, errors
+from pyNN.parameters import ParameterSpace, Sequence, simplify
+from pyNN.random import RandomDistribution
+from pyNN.standardmodels import StandardCellType
+
+from . import simulator
+from .gdsl import NativeDistribution
+from .random import NativeRNG
+from .recording import Recorder
+from .standardmodels import INTERNAL_SCALE, gdsl_variable
+
+
+def native_distribution(value):
+    """The NativeDistribution behind a lazy array of a NativeRNG RandomDistribution, or None."""
+    base = value.base_value if isinstance(value, larray) else value
+    if isinstance(base, RandomDistribution) and isinstance(base.rng, NativeRNG):
+        if isinstance(value, larray) and value.operations:
+            raise NotImplementedError("pynn_gennc: arithmetic on a NativeRNG distribution")
+        return NativeDistribution(base.name, base.parameters)
+    return None
+
+
+def describe(value, size):
+    """How a value is written: ('scalar', x), ('array', a), ('native', d), ('sequence', s)
+    or ('sequences', array of Sequence)."""
+    if isinstance(value, NativeDistribution):
+        return ("native", value)
+    if isinstance(value, larray):
+        native = native_distribution(value)
+        if native is not None:
+            return ("native", native)
+        value = value.evaluate(simplify=True)
+    if isinstance(value, Sequence):
+        return ("sequence", value)
+    value = np.asarray(value)
+    if value.ndim == 0:
+        return ("scalar", float(value))
+    if value.dtype == object:
+        first = value[0]
+        if all(np.array_equal(s.value, first.value) for s in value):
+            return ("sequence", first)
+        return ("sequences", value)
+    if value.size and np.all(value == value[0]):
+        return ("scalar", float(value[0]))
+    return ("array", value.astype(float))
+
+
+def same(a, b):
+    if a is None or b is None or a[0] != b[0]:
+        return False
+    kind = a[0]
+    if kind == "scalar":
+        return a[1] == b[1]
+    if kind == "array":
+        return np.array_equal(a[1], b[1])
+    if kind == "sequence":
+        return np.array_equal(a[1].value, b[1].value)
+    if kind == "sequences":
+        return len(a[1]) == len(b[1]) and all(np.array_equal(x.value, y.value) for x, y in zip(a[1], b[1]))
+    return a[1] is b[1]
+
+
+class Assembly(common.Assembly):
+    _simulator = simulator
+
+
+class PopulationView(common.PopulationView):
+    _assembly_class = Assembly
+    _simulator = simulator
+
+    def _get_parameters(self, *names):
+        return _get_parameters(self, names)
+
+    def _get_native_parameters(self, *names):
+        parameter_dict = {}
+        for name in names:
+            value = self.parent._parameters[name]
+            if isinstance(value, NativeDistribution):
+                raise NotImplementedError("pynn_gennc: the values of '%s' are drawn by gennc's "
+                                          "NativeRNG and cannot be read back before a run" % name)
+            parameter_dict[name] = simplify(value[self.mask])
+        return ParameterSpace(parameter_dict, shape=(self.size,))
+
+    def _set_parameters(self, parameter_space):
+        for name, value in parameter_space.items():
+            if native_distribution(value) is not None:
+                raise NotImplementedError("pynn_gennc: a NativeRNG distribution can be given to a "
+                                          "whole Population only, not to a view")
+            current = self.parent._parameters[name]
+            if isinstance(current, NativeDistribution):
+                raise NotImplementedError("pynn_gennc: '%s' is drawn by NativeRNG; set it on the "
+                                          "whole Population" % name)
+            try:
+                current[self.mask] = value.evaluate(simplify=True)
+            except ValueError:
+                raise errors.InvalidParameterValueError(f"{name} should not be of type {type(value)}")
+
+    def _set_initial_value_array(self, variable, initial_values):
+        parent = self.grandparent
+        index = self.index_in_grandparent(np.arange(self.size))
+        current = parent.initial_values.get(variable)
+        if current is None or native_distribution(current) is not None:
+            raise NotImplementedError("pynn_gennc: initialize() on a view of '%s' whose initial "
+                                      "values are drawn by NativeRNG" % variable)
+        values = np.array(current.evaluate(simplify=False), dtype=float)
+        if native_distribution(initial_values) is not None:
+            raise NotImplementedError("pynn_gennc: a NativeRNG distribution can initialise a whole "
+                                      "Population only")
+        values[index] = initial_values.evaluate(simplify=False)
+        parent.initial_values[variable] = larray(values, shape=(parent.size,))
+        parent._changed_initial.add(variable)
+
+    def initialize(self, **initial_values):
+        for variable, value in initial_values.items():
+            self._set_initial_value_array(variable, larray(value, shape=(self.size,), dtype=float))
+
+    def _get_view(self, selector, label=None):
+        return PopulationView(self, selector, label)
+
+
+def _get_parameters(pop, names):
+    if isinstance(pop.celltype, StandardCellType):
+        if any(name in pop.celltype.computed_parameters() for name in names):
+            native_names = pop.celltype.get_native_names()
+        else:
+            native_names = pop.celltype.get_native_names(*names)
+        return pop.celltype.reverse_translate(pop._get_native_parameters(*native_names))
+    return pop._get_native_parameters(*names)
+
+
+class Population(common.Population):
+    __doc__ = common.Population.__doc__
+    _simulator = simulator
+    _recorder_class = Recorder
+    _assembly_class = Assembly
+
+    def _create_cells(self):
+        state = simulator.state
+        id_range = np.arange(state.id_counter, state.id_counter + self.size)
+        self.all_cells = np.array([simulator.ID(id) for id in id_range], dtype=simulator.ID)
+        self._mask_local = np.ones((self.size,), bool)
+        for id in self.all_cells:
+            id.parent = self
+        state.id_counter += self.size
+        self._changed_initial = set()
+        self._baked = {}
+        self.gdsl_name = state.gdsl_name(self.label, "population")
+        if not hasattr(self.celltype, "gdsl_model"):
+            raise errors.NoModelAvailableError(
+                "pynn_gennc has no model for %s; use a standard type or pynn_gennc.native_cell_type"
+                % type(self.celltype).__name__)
+        parameter_space = self.celltype.native_parameters
+        parameter_space.shape = (self.size,)
+        self._parameters = {}
+        for name, value in parameter_space.items():
+            native = native_distribution(value)
+            self._parameters[name] = native if native is not None else \
+                _full(value.evaluate(simplify=False), self.size)
+        state.populations.append(self)
+        state.structure_change()
+
+    def _set_initial_value_array(self, variable, initial_values):
+        self._changed_initial.add(variable)
+
+    def _get_view(self, selector, label=None):
+        return PopulationView(self, selector, label)
+
+    def _get_parameters(self, *names):
+        return _get_parameters(self, names)
+
+    def _get_native_parameters(self, *names):
+        parameter_dict = {}
+        for name in names:
+            value = self._parameters[name]
+            if isinstance(value, NativeDistribution):
+                raise NotImplementedError("pynn_gennc: the values of '%s' are drawn by gennc's "
+                                          "NativeRNG and cannot be read back" % name)
+            parameter_dict[name] = simplify(value)
+        return ParameterSpace(parameter_dict, shape=(self.local_size,))
+
+    def _set_parameters(self, parameter_space):
+        for name, value in parameter_space.items():
+            native = native_distribution(value)
+            if native is not None:
+                self._parameters[name] = native
+            else:
+                self._parameters[name] = _full(value.evaluate(simplify=False), self.size)
+
+    # ---- GDSL ---------------------------------------------------------------------------
+    def variable_path(self, variable):
+        return gdsl_variable(self.celltype, variable)
+
+    def receptors_text(self):
+        return ""
+
+    def describe_parameters(self):
+        described = {name: describe(value, self.size) for name, value in self._parameters.items()}
+        self._baked = dict(described)
+        return described
+
+    def describe_initial_values(self):
+        out = {}
+        for variable, value in self.initial_values.items():
+            out[variable] = describe(value, self.size)
+        self._changed_initial = set()
+        return out
+
+    def _scale(self, name):
+        return INTERNAL_SCALE.get(self.celltype.units.get(name, ""), 1.0)
+
+    def push_parameters(self, sim):
+        state = simulator.state
+        for name, value in self._parameters.items():
+            key = "%s.%s" % (self.gdsl_name, name)
+            now = describe(value, self.size)
+            if same(state.pushed.get(key), now):
+                continue
+            info = sim.array_info(key)
+            if info is None:
+                if not same(self._baked.get(name), now):
+                    raise simulator.StructureChange(key)
+            elif now[0] == "scalar" and info.length in (1, self.size):
+                sim.set(key, now[1] * self._scale(name))
+            elif now[0] == "array" and info.length == self.size:
+                sim.set(key, now[1] * self._scale(name))
+            elif not same(self._baked.get(name), now):
+                raise simulator.StructureChange(key)
+            state.pushed[key] = now
+        for variable in list(self._changed_initial):
+            self._push_initial(sim, variable)
+        self._changed_initial = set()
+
+    def push_initial_values(self, sim):
+        for variable in self.initial_values:
+            self._push_initial(sim, variable)
+
+    def _push_initial(self, sim, variable):
+        value = self.initial_values[variable]
+        if native_distribution(value) is not None:
+            return  # drawn by gennc when the network is created
+        key = "%s.%s" % (self.gdsl_name, self.variable_path(variable))
+        if sim.array_info(key) is None:
+            raise errors.RecordingError(variable, self.celltype)
+        values = np.asarray(value.evaluate(simplify=False), dtype=float) * self._scale(variable)
+        sim.set(key, np.broadcast_to(values, (self.size,)))
+
+
+def _full(values, size):
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        return np.array(np.broadcast_to(values, (size,)), dtype=float)
+    if isinstance(values, Sequence):
+        out = np.empty(size, dtype=object)
+        out[:] = [values] * size
+        return out
+    return np.array(values)

@@ -1,0 +1,354 @@
+"""Projection: PyNN's connectors on the host, or gennc's own with NativeRNG.
+
+With NumpyRNG/GSLRNG (or none), PyNN's connector runs in Python, exactly as for
+pyNN.nest, and its synapse list goes to the runtime in binary (`from_host()`), split
+into one GDSL projection per pair of populations when pre or post is an Assembly. With
+pynn_gennc's NativeRNG the connector is written symbolically and drawn by gennc. Either
+way, weights, delays and other synapse values read and written after creation go through
+the runtime's arrays, in the runtime's synapse order (rows by pre, then post).
+"""
+import numpy as np
+from pyNN import common, connectors, errors
+from pyNN.core import ezip
+from pyNN.space import Space
+
+from . import simulator
+from .gdsl import NativeDistribution, number, selection_text
+from .populations import Assembly, Population, PopulationView, describe, native_distribution, same
+from .random import NativeRNG
+from .standardmodels import StaticSynapse
+
+# Synapse values that the runtime keeps per synapse when they differ between synapses.
+_COLUMNS = ("weight", "delay")
+
+
+def positions(cells):
+    """(list of Populations, owner per position, index in its owner per position)."""
+    if isinstance(cells, Assembly):
+        pops, owners, index = [], [], []
+        for part in cells.populations:
+            p, o, i = positions(part)
+            for k, pop in enumerate(p):
+                if pop not in pops:
+                    pops.append(pop)
+            owners.append(np.array([pops.index(p[k]) for k in o], dtype=np.int64))
+            index.append(i)
+        return pops, np.concatenate(owners), np.concatenate(index)
+    if isinstance(cells, PopulationView):
+        return [cells.grandparent], np.zeros(cells.size, np.int64), \
+            np.asarray(cells.index_in_grandparent(np.arange(cells.size)), dtype=np.int64)
+    return [cells], np.zeros(cells.size, np.int64), np.arange(cells.size, dtype=np.int64)
+
+
+class Projection(common.Projection):
+    __doc__ = common.Projection.__doc__
+    _simulator = simulator
+    _static_synapse_class = StaticSynapse
+
+    def __init__(self, presynaptic_population, postsynaptic_population, connector,
+                 synapse_type=None, source=None, receptor_type=None, space=Space(), label=None):
+        common.Projection.__init__(self, presynaptic_population, postsynaptic_population, connector,
+                                   synapse_type, source, receptor_type, space, label)
+        state = simulator.state
+        if not hasattr(self.synapse_type, "gdsl_model"):
+            raise errors.NoModelAvailableError("pynn_gennc has no model for %s"
+                                               % type(self.synapse_type).__name__)
+        self.gdsl_name = state.gdsl_name(self.label, "projection")
+        self._groups = []
+        self.native = isinstance(getattr(connector, "rng", None), NativeRNG)
+        if self.native:
+            self._native_connector = native_connector_text(connector, self)
+        else:
+            self._pre_chunks, self._post_chunks, self._value_chunks = [], [], {}
+            connector.connect(self)
+            self._finish_connections()
+        state.projections.append(self)
+        state.structure_change()
+
+    # ---- building -----------------------------------------------------------------------
+    def _convergent_connect(self, presynaptic_indices, postsynaptic_index, location_selector=None,
+                            **connection_parameters):
+        if location_selector is not None:
+            raise NotImplementedError("pynn_gennc: multicompartment location_selector")
+        pre = np.atleast_1d(np.asarray(presynaptic_indices, dtype=np.int64))
+        self._pre_chunks.append(pre)
+        self._post_chunks.append(np.full(len(pre), int(postsynaptic_index), np.int64))
+        for name, value in connection_parameters.items():
+            self._value_chunks.setdefault(name, []).append(
+                np.broadcast_to(np.asarray(value, dtype=float), (len(pre),)))
+
+    def _finish_connections(self):
+        pre = np.concatenate(self._pre_chunks) if self._pre_chunks else np.array([], np.int64)
+        post = np.concatenate(self._post_chunks) if self._post_chunks else np.array([], np.int64)
+        values = {name: np.concatenate(chunks) for name, chunks in self._value_chunks.items()}
+        del self._pre_chunks, self._post_chunks, self._value_chunks
+        pre_pops, pre_owner, pre_index = positions(self.pre)
+        post_pops, post_owner, post_index = positions(self.post)
+        # The runtime's order: by population pair, then pre neuron, then post neuron.
+        order = np.lexsort((post_index[post], pre_index[pre], post_owner[post], pre_owner[pre]))
+        self._pre, self._post = pre[order], post[order]
+        self._values = {name: v[order] for name, v in values.items()}
+        self._groups = []
+        pair = pre_owner[self._pre] * len(post_pops) + post_owner[self._post]
+        multiple = len(pre_pops) * len(post_pops) > 1
+        for key in np.unique(pair) if len(pair) else []:
+            a, b = divmod(int(key), len(post_pops))
+            where = np.nonzero(pair == key)[0]
+            name = "%s_%s_%s" % (self.gdsl_name, pre_pops[a].gdsl_name, post_pops[b].gdsl_name) \
+                if multiple else self.gdsl_name
+            self._groups.append((name, pre_pops[a], post_pops[b], where[0], where[-1] + 1,
+                                 pre_index[self._pre[where]], post_index[self._post[where]]))
+        if not self._groups:
+            # No synapse: still one projection, so the network's shape does not depend on luck.
+            self._groups.append((self.gdsl_name, pre_pops[0], post_pops[0], 0, 0,
+                                 np.array([], np.int64), np.array([], np.int64)))
+        self._pushed = {}
+
+    def __len__(self):
+        if self.native:
+            return len(self._native_indices()[0])
+        return len(self._pre)
+
+    def set(self, **attributes):
+        common.Projection.set(self, **attributes)
+
+    def _set_attributes(self, parameter_space):
+        if self.native:
+            raise NotImplementedError("pynn_gennc: set() on a projection built with NativeRNG")
+        parameter_space.evaluate(mask=(slice(None), self.post._mask_local))
+        for name, value in parameter_space.items():
+            if value.is_homogeneous:
+                self._values[name] = np.full(len(self._pre), float(value.evaluate(simplify=True)))
+            else:
+                matrix = value.evaluate(simplify=False)
+                self._values[name] = np.asarray(matrix, dtype=float)[self._pre, self._post]
+            self._synced_from_network = False
+
+    def _set_initial_value_array(self, variable, value):
+        self._values[variable] = np.broadcast_to(np.asarray(value.evaluate(simplify=True), float),
+                                                 (len(self._pre),)).copy()
+
+    # ---- reading back -------------------------------------------------------------------
+    def _native_indices(self):
+        state = simulator.state
+        state.update()
+        pointers = state.sim.get("%s.row_pointer" % self.gdsl_name).astype(np.int64)
+        columns = state.sim.get("%s.column" % self.gdsl_name).astype(np.int64)
+        pre = np.repeat(np.arange(len(pointers) - 1), np.diff(pointers))
+        return self._pre_position(pre), self._post_position(columns)
+
+    def _pre_position(self, index):
+        _, _, positions_ = positions(self.pre)
+        lookup = {int(p): k for k, p in enumerate(positions_)}
+        return np.array([lookup[int(i)] for i in index], dtype=np.int64)
+
+    def _post_position(self, index):
+        _, _, positions_ = positions(self.post)
+        lookup = {int(p): k for k, p in enumerate(positions_)}
+        return np.array([lookup[int(i)] for i in index], dtype=np.int64)
+
+    def _current(self, name):
+        """Values of synapse attribute `name` per synapse, in the runtime's order."""
+        state = simulator.state
+        if self.native:
+            state.update()
+            pre, _ = self._native_indices()
+            n = len(pre)
+            return self._network_values(name, self.gdsl_name, n)
+        if name in ("presynaptic_index", "postsynaptic_index"):
+            return (self._pre if name == "presynaptic_index" else self._post).astype(float)
+        if state.sim is not None and not state.structure_changed and state.export_path is None:
+            out = np.empty(len(self._pre))
+            for gname, _, _, begin, end, _, _ in self._groups:
+                values = self._network_values(name, gname, end - begin)
+                if values is None:
+                    break
+                out[begin:end] = values
+            else:
+                return out
+        return self._values[name]
+
+    def _network_values(self, name, gname, count):
+        sim = simulator.state.sim
+        info = sim.array_info("%s.%s" % (gname, name))
+        if info is None:
+            return None if not self.native else np.full(count, np.nan)
+        values = sim.get("%s.%s" % (gname, name))
+        if name == "delay":
+            values = values * simulator.state.dt
+        return np.broadcast_to(values, (count,)) if len(values) == 1 else values
+
+    def _get_attributes_as_list(self, names):
+        if self.native:
+            pre, post = self._native_indices()
+            columns = [pre if n == "presynaptic_index" else post if n == "postsynaptic_index"
+                       else self._current(n) for n in names]
+        else:
+            columns = [self._current(n) for n in names]
+        return [tuple(row) for row in zip(*[c.tolist() for c in columns])]
+
+    def _get_attributes_as_arrays(self, names, multiple_synapses="sum"):
+        if self.native:
+            pre, post = self._native_indices()
+        else:
+            pre, post = self._pre, self._post
+        operation = common.Projection.MULTI_SYNAPSE_OPERATIONS[multiple_synapses]
+        out = []
+        for name in names:
+            values = self._current(name)
+            matrix = np.full((self.pre.size, self.post.size), np.nan)
+            if multiple_synapses == "last":
+                matrix[pre, post] = values
+            else:
+                for i, j, v in zip(pre, post, values):
+                    matrix[i, j] = v if np.isnan(matrix[i, j]) else operation(matrix[i, j], v)
+            out.append(matrix)
+        return out
+
+    # ---- GDSL ---------------------------------------------------------------------------
+    def _synapse_values(self):
+        """Each synapse parameter described: ('scalar', x), ('column', array) or ('native', d)."""
+        params = self.synapse_type.native_parameters
+        out = {}
+        for name in params.keys():
+            if self.native:
+                value = params[name]
+                native = native_distribution(value)
+                out[name] = ("native", native) if native else describe(value, 1)
+                continue
+            values = self._values.get(name)
+            if values is None:
+                out[name] = describe(params[name], 1)
+            elif len(values) and not np.all(values == values[0]):
+                out[name] = ("column", values)
+            else:
+                out[name] = ("scalar", float(values[0]) if len(values) else
+                             float(np.asarray(params[name].evaluate(simplify=True)).ravel()[0]))
+        return out
+
+    def _arguments(self, values, columns_given):
+        def text(name):
+            v = values[name]
+            return v[1].gdsl() if v[0] == "native" else number(v[1])
+
+        synapse = self.synapse_type
+        args = []
+        timing = getattr(synapse, "timing_dependence", None)
+        weight_dep = getattr(synapse, "weight_dependence", None)
+        component_names = set()
+        for component in (timing, weight_dep):
+            if component is not None:
+                component_names |= set(component.get_native_names())
+        for name, v in values.items():
+            if name in component_names or name in columns_given:
+                continue
+            if v[0] == "column":
+                raise NotImplementedError("pynn_gennc: synapse parameter '%s' differing between "
+                                          "synapses of one projection" % name)
+            args.append("%s = %s" % (name, text(name)))
+        for slot, component in (("timing_rule", timing), ("weight_rule", weight_dep)):
+            if component is None:
+                continue
+            inner = []
+            for name in component.get_native_names():
+                if values[name][0] == "column":
+                    raise NotImplementedError("pynn_gennc: STDP parameter '%s' differing between "
+                                              "synapses of one projection" % name)
+                inner.append("%s = %s" % (name, text(name)))
+            args.append("%s = %s(%s)" % (slot, type(component).__name__, ", ".join(inner)))
+        return "%s(%s)" % (self.synapse_type.gdsl_model, ", ".join(args))
+
+    def _onto(self):
+        if self.synapse_type.gdsl_model == "ElectricalSynapse":
+            return ""
+        return " onto %s" % self.receptor_type
+
+    def gdsl_lines(self, written, export):
+        state = simulator.state
+        values = self._synapse_values()
+        self._baked = values
+        for name, v in values.items():
+            self._pushed[name] = v
+        if self.native:
+            pre_pops, _, pre_index = positions(self.pre)
+            post_pops, _, post_index = positions(self.post)
+            if len(pre_pops) > 1 or len(post_pops) > 1:
+                raise NotImplementedError("pynn_gennc: NativeRNG connectors between Assemblies")
+            pre = selection_text(pre_pops[0].gdsl_name, pre_index, pre_pops[0].size)
+            post = selection_text(post_pops[0].gdsl_name, post_index, post_pops[0].size)
+            return ["projection %s = %s -> %s via %s synapse %s%s as sparse" % (
+                self.gdsl_name, pre, post, self._native_connector, self._arguments(values, ()),
+                self._onto())]
+        columns = [c for c in _COLUMNS if values.get(c, ("",))[0] == "column"]
+        lines = []
+        for gname, pre_pop, post_pop, begin, end, pre_index, post_index in self._groups:
+            column_data = {c: values[c][1][begin:end] for c in columns}
+            if export:
+                connector = 'from_file("%s")' % connection_file(written, state, gname, pre_index,
+                                                                  post_index, column_data, values)
+            else:
+                connector = "from_host()"
+                written.connections.append((gname, pre_index, post_index, column_data.get("weight"),
+                                            column_data.get("delay")))
+            lines.append("projection %s = %s -> %s via %s synapse %s%s" % (
+                gname, pre_pop.gdsl_name, post_pop.gdsl_name, connector,
+                self._arguments(values, columns), self._onto()))
+        return lines
+
+    def push_values(self, sim):
+        if self.native:
+            return
+        values = self._synapse_values()
+        for name, now in values.items():
+            if same(self._pushed.get(name), now) if now[0] != "column" else \
+                    (self._pushed.get(name, ("",))[0] == "column" and
+                     np.array_equal(self._pushed[name][1], now[1])):
+                continue
+            for gname, _, _, begin, end, _, _ in self._groups:
+                key = "%s.%s" % (gname, name)
+                info = sim.array_info(key)
+                part = now[1][begin:end] if now[0] == "column" else now[1]
+                if name == "delay":
+                    part = np.rint(np.asarray(part) / simulator.state.dt)
+                if info is None:
+                    if not same(self._baked.get(name), now):
+                        raise simulator.StructureChange(key)
+                elif info.length == end - begin or (info.length == 1 and now[0] == "scalar"):
+                    sim.set(key, part)
+                else:
+                    raise simulator.StructureChange(key)
+            self._pushed[name] = now
+
+
+def connection_file(written, state, gname, pre_index, post_index, column_data, values):
+    """Writes a PyNN connection file for an export; returns its name, relative to the .gdsl."""
+    import os
+    stem = os.path.splitext(os.path.basename(state.export_path))[0]
+    name = "%s.%s.conn" % (stem, gname)
+    columns = ["i", "j"] + list(column_data)
+    data = np.column_stack([pre_index, post_index] + [column_data[c] for c in column_data]) \
+        if len(pre_index) else np.zeros((0, len(columns)))
+    written.connection_files[name] = (columns, data)
+    return name
+
+
+def native_connector_text(connector, projection):
+    """The GDSL connector for a PyNN connector drawing with NativeRNG."""
+    self_ok = "true" if getattr(connector, "allow_self_connections", True) else "false"
+    if isinstance(connector, connectors.FixedProbabilityConnector):
+        return "fixed_probability(%s, %s)" % (number(connector.p_connect), self_ok)
+    if isinstance(connector, connectors.FixedNumberPreConnector):
+        return "fixed_number_pre(%d, %s, %s)" % (int(connector.n), self_ok,
+                                                 "true" if connector.with_replacement else "false")
+    if isinstance(connector, connectors.FixedNumberPostConnector):
+        return "fixed_number_post(%d, %s, %s)" % (int(connector.n), self_ok,
+                                                  "true" if connector.with_replacement else "false")
+    if isinstance(connector, connectors.FixedTotalNumberConnector):
+        return "fixed_total_number(%d, %s, %s)" % (int(connector.n), self_ok,
+                                                   "true" if connector.with_replacement else "false")
+    if isinstance(connector, connectors.AllToAllConnector):
+        return "all_to_all(%s)" % self_ok
+    if isinstance(connector, connectors.OneToOneConnector):
+        return "one_to_one()"
+    raise NotImplementedError("pynn_gennc: %s with NativeRNG (use NumpyRNG to run it in Python)"
+                              % type(connector).__name__)

@@ -1,0 +1,212 @@
+"""The simulator state: what the script built, and the compiled network that runs it.
+
+Nothing is simulated in Python. At the first run() the network is written as GDSL
+(gdsl.py), compiled once into a shared library (compiler.py) and created through the C
+ABI (runtime.py). Later runs first bring the running network up to date: values the
+script changed go in through gennc_set_array; a change of structure (a new population,
+projection, current source or recording, a value that no longer fits its compiled array)
+writes and compiles the network again and carries time and state over.
+"""
+import numpy as np
+from pyNN import common
+
+from . import compiler, gdsl
+from .runtime import ARRAY_INTERNAL, ARRAY_PARAMETER, ARRAY_STATE, GenncError, Library, Simulation
+
+name = "gennc"
+
+
+class ID(int, common.IDMixin):
+
+    def __init__(self, n):
+        int.__init__(n)
+        common.IDMixin.__init__(self)
+
+
+class State(common.control.BaseState):
+
+    def __init__(self):
+        super().__init__()
+        self.mpi_rank = 0
+        self.num_processes = 1
+        self.sim = None
+        self.clear()
+        self.dt = 0.1
+
+    # ---- set-up -------------------------------------------------------------------------
+    def configure(self, timestep, min_delay, max_delay, threads=0, backend="auto", float64=True,
+                  export=None, rng_seed=None, runtime_parameters=True):
+        self.dt = timestep
+        self.min_delay_value = None if min_delay == "auto" else float(min_delay)
+        self.min_delay = timestep if min_delay == "auto" else float(min_delay)
+        self.max_delay = max_delay
+        self.threads = threads
+        self.backend = backend
+        self.float64 = float64
+        self.export_path = export
+        self.runtime_parameters = runtime_parameters
+        if rng_seed is not None:
+            self.seed = int(rng_seed)
+
+    def clear(self):
+        if self.sim is not None:
+            self.sim.close()
+        self.sim = None
+        self.recorders = set()
+        self.populations = []
+        self.projections = []
+        self.current_sources = []
+        self.names = set()
+        self.id_counter = 0
+        self.segment_counter = -1
+        self.seed = 1234
+        self.network_name = "pynn"
+        self.min_delay_value = None
+        self.export_path = None
+        self.threads = 0
+        self.backend = "auto"
+        self.float64 = True
+        self.runtime_parameters = True
+        self.structure_changed = True
+        self.written = None
+        self.pushed = {}
+        self.carried = {}        # recordings pulled out of earlier compiled networks
+        self.created_at_zero = True
+        self.write_on_end = []
+        self.run_time = 0.0
+        self.t_value = 0.0
+        self.reset()
+
+    def gdsl_name(self, label, fallback):
+        return gdsl.identifier(label, self.names, fallback)
+
+    def structure_change(self):
+        self.structure_changed = True
+
+    # ---- time ---------------------------------------------------------------------------
+    @property
+    def t(self):
+        return self.t_value
+
+    def run(self, simtime):
+        self.run_until(self.t + simtime)
+
+    def run_until(self, tstop):
+        steps = int(round((tstop - self.t) / self.dt))
+        self.running = True
+        self.run_time += max(steps, 0) * self.dt
+        if self.export_path is not None:
+            self.t_value = (round(self.t / self.dt) + steps) * self.dt
+            return
+        self.update()
+        if steps > 0:
+            self.sim.run(steps)
+        self.t_value = self.sim.time
+
+    def reset(self):
+        """PyNN's reset(): time 0, state back to the initial values, a new segment."""
+        self.running = False
+        self.t_value = 0.0
+        self.t_start = 0
+        self.segment_counter += 1
+        if self.sim is not None:
+            if self.created_at_zero:
+                self.sim.reset()
+                for pop in self.populations:
+                    pop.push_initial_values(self.sim)
+            else:
+                # Built in the middle of a run: its reset snapshot is not time 0. Build again.
+                self.sim.close()
+                self.sim = None
+                self.structure_changed = True
+        self.carried = {}
+
+    # ---- bringing the compiled network up to date -------------------------------------
+    def compile_options(self):
+        options = []
+        if self.float64:
+            options.append("--float64")
+        if self.runtime_parameters and self.supports("--runtime-parameters"):
+            options.append("--runtime-parameters")
+        return options
+
+    _supported = {}
+
+    def supports(self, option):
+        if option not in State._supported:
+            import subprocess
+            gennc = compiler.find_gennc()
+            help_text = subprocess.run([str(gennc), "--help"], capture_output=True, text=True).stdout
+            State._supported[option] = option in help_text
+        return State._supported[option]
+
+    def update(self):
+        if not self.structure_changed and self.sim is not None:
+            try:
+                self.push_values()
+                return
+            except StructureChange:
+                pass
+        self.build()
+
+    def push_values(self):
+        """Sends every value that changed since the last push; StructureChange if one cannot go."""
+        for pop in self.populations:
+            pop.push_parameters(self.sim)
+        for prj in self.projections:
+            prj.push_values(self.sim)
+        for source in self.current_sources:
+            source.push_values(self.sim)
+
+    def build(self):
+        written = gdsl.write_network(self)
+        library = compiler.compile_library(written.text(), self.network_name, self.compile_options())
+        old = self.sim
+        sim = Simulation(Library.load(library), threads=self.threads,
+                         backend="cpu" if self.backend == "cpu" else
+                         ("cuda" if self.backend == "cuda" else "auto"),
+                         seed=None, connections=written.connections)
+        self.pushed = {}
+        for name, values in written.initial_values:
+            sim.set(name, values)
+        if old is not None and old.step > 0:
+            self.pull_recordings(old)
+            carry_state(old, sim)
+            sim.set_step(old.step)
+            self.created_at_zero = False
+        elif old is None:
+            self.created_at_zero = self.t == 0
+        if old is not None:
+            old.close()
+        self.sim = sim
+        self.written = written
+        self.structure_changed = False
+        self.push_values()
+
+    def pull_recordings(self, old):
+        for pop in self.populations:
+            pop.recorder.pull(old)
+
+
+class StructureChange(Exception):
+    """A value change that the compiled network cannot take: build it again."""
+
+
+def carry_state(old, new):
+    """Copies every array that evolves (state, rings, runtime bookkeeping that is not
+    connectivity) from the old network into the new one where name and length agree."""
+    for name, (scope, flags, owner) in new.library.arrays.items():
+        if name not in old.library.arrays or flags & ARRAY_PARAMETER:
+            continue
+        if not flags & (ARRAY_STATE | ARRAY_INTERNAL):
+            continue
+        a, b = old.array_info(name), new.array_info(name)
+        if a is None or b is None or a.length != b.length:
+            continue
+        try:
+            new.set(name, old.get(name))
+        except GenncError:
+            pass  # connectivity: built again from the same description
+
+
+state = State()
