@@ -30,4 +30,41 @@ if [ ! -x "$root/.venv/bin/python" ]; then
 fi
 "$root/.venv/bin/pip" install -q --upgrade pip
 "$root/.venv/bin/pip" install -q -r "$root/scripts/requirements.txt"
+
+# PyNN's own system scenarios and example scripts, which tests/pynn runs against pynn_gennc:
+# they are in PyNN's source distribution only, not in the wheel pip installed above.
+pynn_version=0.13.0
+pynn_sdist_sha256=da2821e45055a88de6cf34896067eaaebcabbfdfb7883dd147353e7b78617815
+pynn_share="$root/.venv/share/pynn-$pynn_version"
+if [ ! -f "$pynn_share/.complete" ]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  "$root/.venv/bin/pip" download -q --no-deps --no-binary :all: -d "$tmp" "PyNN==$pynn_version"
+  tarball="$tmp/pynn-$pynn_version.tar.gz"
+  echo "$pynn_sdist_sha256  $tarball" | sha256sum --check --quiet
+  tar -xzf "$tarball" -C "$tmp" "pynn-$pynn_version/test/system/scenarios" "pynn-$pynn_version/examples"
+  rm -rf "$pynn_share"
+  mkdir -p "$pynn_share/test/system"
+  mv "$tmp/pynn-$pynn_version/test/system/scenarios" "$pynn_share/test/system/"
+  mv "$tmp/pynn-$pynn_version/examples" "$pynn_share/"
+  touch "$pynn_share/.complete"
+  rm -rf "$tmp"
+  trap - EXIT
+fi
+
+# gennc's PyNN backend, editable, so tests and scripts import the working tree's pynn_gennc.
+# Reinstalled only when its pyproject.toml changes (the stamp holds the file's hash).
+if [ -f "$root/pynn-export/pyproject.toml" ]; then
+  stamp="$root/.venv/.pynn-export-installed"
+  want=$(sha256sum "$root/pynn-export/pyproject.toml" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    # A backend that does not install yet must not stop the C++ build: warn, and let
+    # tests/pynn's smoke test fail on the import.
+    if "$root/.venv/bin/pip" install -q -e "$root/pynn-export"; then
+      echo "$want" > "$stamp"
+    else
+      echo "install-deps: warning: pip install -e pynn-export failed" >&2
+    fi
+  fi
+fi
 echo "install-deps: all dependencies present"
