@@ -61,6 +61,17 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // sim has no way to give a from_host() projection its synapses (GenncOptions.connections).
+  for (uint32_t p = 0; p < gennc_model.projection_count; ++p)
+    if (gennc_model.projections[p].connector.kind == GENNC_CONNECT_FROM_HOST) {
+      std::fprintf(stderr,
+                   "sim: error: projection '%s' takes its synapses from the program that creates the simulation "
+                   "(from_host()), which sim cannot supply: compile the network with `gennc --shared` and pass them "
+                   "in GenncOptions.connections\n",
+                   gennc_model.projections[p].name ? gennc_model.projections[p].name : "?");
+      return 1;
+    }
+
   GenncOptions options;
   gennc_default_options(&options);
   options.threads = threads;

@@ -64,6 +64,7 @@ GenncConnectorKind connector_kind(sema::ConnectorKind k) {
     case sema::ConnectorKind::FromFile: return GENNC_CONNECT_FROM_FILE;
     case sema::ConnectorKind::Array: return GENNC_CONNECT_ARRAY;
     case sema::ConnectorKind::Clone: return GENNC_CONNECT_CLONE;
+    case sema::ConnectorKind::FromHost: return GENNC_CONNECT_FROM_HOST;
   }
   return GENNC_CONNECT_ALL_TO_ALL;
 }
@@ -1579,12 +1580,14 @@ class Lowerer {
   }
 
   // Whether a connector's data may hold a weight or a delay column (a file's columns are
-  // known only when the runtime reads it).
+  // known only when the runtime reads it, the host's when the simulation is created).
   static bool carries_weights(const Connector& c) {
-    return c.kind == GENNC_CONNECT_FROM_FILE || (c.kind == GENNC_CONNECT_FROM_LIST && c.list_columns >= 3);
+    return c.kind == GENNC_CONNECT_FROM_FILE || c.kind == GENNC_CONNECT_FROM_HOST ||
+           (c.kind == GENNC_CONNECT_FROM_LIST && c.list_columns >= 3);
   }
   static bool carries_delays(const Connector& c) {
-    return c.kind == GENNC_CONNECT_FROM_FILE || (c.kind == GENNC_CONNECT_FROM_LIST && c.list_columns >= 4);
+    return c.kind == GENNC_CONNECT_FROM_FILE || c.kind == GENNC_CONNECT_FROM_HOST ||
+           (c.kind == GENNC_CONNECT_FROM_LIST && c.list_columns >= 4);
   }
 
   // A per-connection value given as an expression of d, dx, dy, dz (or i, j).

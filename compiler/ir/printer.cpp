@@ -91,6 +91,7 @@ const char* connector_name(GenncConnectorKind k) {
     case GENNC_CONNECT_SMALL_WORLD: return "small_world";
     case GENNC_CONNECT_FROM_LIST: return "from_list";
     case GENNC_CONNECT_FROM_FILE: return "from_file";
+    case GENNC_CONNECT_FROM_HOST: return "from_host";
     case GENNC_CONNECT_ARRAY: return "array";
     case GENNC_CONNECT_CLONE: return "clone";
   }

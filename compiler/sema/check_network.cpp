@@ -81,6 +81,8 @@ const std::vector<ConnectorSpec>& connectors() {
       {"from_file", ConnectorKind::FromFile, {{"file", ArgKind::Path, true, 0}}},
       {"array", ConnectorKind::Array, {{"array", ArgKind::Matrix, true, 0}}},
       {"clone", ConnectorKind::Clone, {{"reference_projection", ArgKind::ProjectionRef, true, 0}}},
+      // The synapses come from the program that creates the simulation (GenncOptions.connections).
+      {"from_host", ConnectorKind::FromHost, {}},
   };
   return specs;
 }
@@ -1581,6 +1583,13 @@ class NetworkChecker {
     }
     if (spec->kind == ConnectorKind::OneToOne && n_pre != n_post)
       ctx_.diags.report(DiagId::one_to_one_sizes, call.range, n_pre, n_post);
+    // The host numbers its synapses by positions within one set per side; an assembly is
+    // lowered as one projection per pair of its sets, which the host could not address.
+    if (spec->kind == ConnectorKind::FromHost)
+      for (const auto* set : {&proj.pre, &proj.post})
+        if (set->size() > 1)
+          ctx_.diags.report(DiagId::from_host_assembly, set == &proj.pre ? p.pre->range : p.post->range,
+                            set == &proj.pre ? "presynaptic" : "postsynaptic", set->size());
   }
 
   void check_probability_expr(const ast::Expr* e, ArgKind kind, const std::string& what, Projection& proj) {

@@ -43,6 +43,7 @@ const char* to_string(ConnectorKind k) {
     case ConnectorKind::FromFile: return "from_file";
     case ConnectorKind::Array: return "array";
     case ConnectorKind::Clone: return "clone";
+    case ConnectorKind::FromHost: return "from_host";
   }
   return "?";
 }

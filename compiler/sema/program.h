@@ -249,7 +249,7 @@ struct Assembly {
 enum class ConnectorKind {
   AllToAll, OneToOne, FixedProbability, FixedNumberPre, FixedNumberPost, FixedTotalNumber,
   DistanceDependentProbability, DisplacementDependentProbability, IndexBasedProbability,
-  SmallWorld, FromList, FromFile, Array, Clone,
+  SmallWorld, FromList, FromFile, Array, Clone, FromHost,
 };
 const char* to_string(ConnectorKind k);  // the GDSL name, e.g. "fixed_probability"
 

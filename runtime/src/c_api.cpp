@@ -76,6 +76,8 @@ void gennc_default_options(GenncOptions* options) {
   options->override_seed = 0;
   options->seed = 0;
   options->output_folder = "results";
+  options->connections = nullptr;
+  options->connection_count = 0;
 }
 
 GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, GenncSim** out) {
@@ -94,6 +96,8 @@ GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, G
     settings.seed = options->override_seed ? options->seed : model->seed;
     settings.output_folder = options->output_folder ? options->output_folder : "results";
     settings.backend = backend;
+    settings.connections = options->connections;
+    settings.connection_count = options->connection_count;
     std::unique_ptr<Simulation> sim;
     GENNC_TRY(Simulation::create(*model, settings, &sim));
     *out = new GenncSim{std::move(sim), {}};

@@ -44,6 +44,7 @@ class Builder {
       case GENNC_CONNECT_FROM_FILE: return from_file();
       case GENNC_CONNECT_ARRAY: return array();
       case GENNC_CONNECT_CLONE: return clone();
+      case GENNC_CONNECT_FROM_HOST: return from_host();
     }
     return error("unknown connector kind " + std::to_string(static_cast<int>(c_.kind)));
   }
@@ -254,22 +255,62 @@ class Builder {
     });
   }
 
+  // What is wrong with one synapse of list, file or host data (empty if nothing): indices
+  // must be positions within the selections, a weight a finite number, a delay (ms) a
+  // finite number >= 0. `where` names the synapse ("list row 3", "host connection 2").
+  std::string bad_synapse(const std::string& where, double i, double j, const double* weight,
+                          const double* delay) const {
+    auto number = [](double v) {
+      std::ostringstream text;
+      text << v;
+      return text.str();
+    };
+    if (!(i >= 0 && i < n_pre() && i == std::floor(i)))
+      return where + ": pre index " + number(i) + " is not a neuron of the pre side (" + std::to_string(n_pre()) +
+             " neurons)";
+    if (!(j >= 0 && j < n_post() && j == std::floor(j)))
+      return where + ": post index " + number(j) + " is not a neuron of the post side (" + std::to_string(n_post()) +
+             " neurons)";
+    if (weight != nullptr && !std::isfinite(*weight)) return where + ": weight " + number(*weight) + " is not a finite number";
+    if (delay != nullptr && !(std::isfinite(*delay) && *delay >= 0.0))
+      return where + ": delay " + number(*delay) + " ms is not a finite number >= 0";
+    return "";
+  }
+
   // Rows [pre, post, weight?, delay?] with indices relative to the pre and post selections.
   Status from_rows(const double* rows, uint64_t count, uint32_t columns, const std::string& what) {
     if (columns < 2 || columns > 4) return error(what + " rows need 2 to 4 columns (i j [weight [delay]]), not " + std::to_string(columns));
     if (count > 0 && rows == nullptr) return error(what + " has no rows");
     for (uint64_t k = 0; k < count; ++k) {
       const double* row = rows + k * columns;
-      double i = row[0], j = row[1];
-      if (!(i >= 0 && i < n_pre() && i == std::floor(i)))
-        return error(what + " row " + std::to_string(k + 1) + ": pre index " + std::to_string(i) +
-                     " is not a neuron of the pre side (" + std::to_string(n_pre()) + " neurons)");
-      if (!(j >= 0 && j < n_post() && j == std::floor(j)))
-        return error(what + " row " + std::to_string(k + 1) + ": post index " + std::to_string(j) +
-                     " is not a neuron of the post side (" + std::to_string(n_post()) + " neurons)");
-      add(static_cast<uint32_t>(i), static_cast<uint32_t>(j));
+      std::string bad = bad_synapse(what + " row " + std::to_string(k + 1), row[0], row[1],
+                                    columns >= 3 ? &row[2] : nullptr, columns >= 4 ? &row[3] : nullptr);
+      if (!bad.empty()) return error(bad);
+      add(static_cast<uint32_t>(row[0]), static_cast<uint32_t>(row[1]));
       if (columns >= 3) out_->weight.push_back(row[2]);
       if (columns >= 4) out_->delay.push_back(row[3]);
+    }
+    return ok();
+  }
+
+  // The caller's arrays (GenncOptions.connections), borrowed for this call: copied, with
+  // the checks of list and file rows; the entries are numbered from 0 in messages.
+  Status from_host() {
+    if (r_.host == nullptr) return error("its connector is from_host(), but no host connections were given for it");
+    const GenncConnections& h = *r_.host;
+    if (h.count > 0 && (h.pre == nullptr || h.post == nullptr))
+      return argument_error(describe(*r_.projection) + ": the host connections have no pre or post indices");
+    out_->pre.reserve(h.count);
+    out_->post.reserve(h.count);
+    if (h.weight != nullptr) out_->weight.reserve(h.count);
+    if (h.delay != nullptr) out_->delay.reserve(h.count);
+    for (uint64_t k = 0; k < h.count; ++k) {
+      std::string bad = bad_synapse("host connection " + std::to_string(k), h.pre[k], h.post[k],
+                                    h.weight ? &h.weight[k] : nullptr, h.delay ? &h.delay[k] : nullptr);
+      if (!bad.empty()) return argument_error(describe(*r_.projection) + ": " + bad);
+      add(h.pre[k], h.post[k]);
+      if (h.weight != nullptr) out_->weight.push_back(h.weight[k]);
+      if (h.delay != nullptr) out_->delay.push_back(h.delay[k]);
     }
     return ok();
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gennc/model_abi.h"
+#include "gennc/runtime.h"
 #include "selection.h"
 #include "status.h"
 #include "thread_pool.h"
@@ -15,8 +16,8 @@
 namespace gennc::runtime {
 
 // The synapses of one projection as positions within its pre and post selections, in the
-// order built, plus the weight and delay columns of list and file connectors (empty when
-// the source has none; delays in ms).
+// order built, plus the weight and delay columns of list, file and host connectors (empty
+// when the source has none; delays in ms).
 struct Connections {
   std::vector<uint32_t> pre;
   std::vector<uint32_t> post;
@@ -34,6 +35,7 @@ struct ConnectRequest {
   const Connections* clone_of = nullptr;          // CLONE: the source projection's synapses
   const Selection* clone_pre = nullptr;           // CLONE: the source projection's selections
   const Selection* clone_post = nullptr;
+  const GenncConnections* host = nullptr;         // FROM_HOST: the caller's synapses (gennc/runtime.h)
   ThreadPool* pool = nullptr;  // rows are built in parallel when given; the result is the same
 };
 

@@ -47,6 +47,7 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Simulation> sim(new Simulation(model, options));
   GENNC_TRY(sim->check_model());
+  GENNC_TRY(sim->match_host_connections(options));
   if (options.backend != "cpu") {
     // "auto" takes the GPU when the driver, a device and the model's PTX are all there.
     // The engine builds the network, with the device drawing what it can (device_init.h).
@@ -54,9 +55,13 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
     if (!gpu.ok() && options.backend == "cuda") return gpu;
     // A set-up that failed after building part of the network leaves the host copies
     // incomplete: the CPU starts afresh.
-    if (!gpu.ok() && !sim->arrays_.empty()) sim.reset(new Simulation(model, options));
+    if (!gpu.ok() && !sim->arrays_.empty()) {
+      sim.reset(new Simulation(model, options));
+      GENNC_TRY(sim->match_host_connections(options));
+    }
   }
   if (!sim->gpu_) GENNC_TRY(sim->build());
+  sim->host_for_ = {};  // the caller's arrays are borrowed for this call only
   sim->timings_.build = model.build_seconds > 0 ? model.build_seconds : -1.0;
   sim->timings_.init = seconds_since(start);
   *out = std::move(sim);
@@ -207,6 +212,42 @@ Status Simulation::check_model() const {
   return ok();
 }
 
+// Each entry must name a FROM_HOST projection, once; each FROM_HOST projection needs one.
+Status Simulation::match_host_connections(const SimulationOptions& options) {
+  const GenncModel& m = model_;
+  if (options.connection_count > 0 && options.connections == nullptr)
+    return argument_error("GenncOptions.connection_count is " + std::to_string(options.connection_count) +
+                          " but GenncOptions.connections is null");
+  host_for_.assign(m.projection_count, nullptr);
+  std::vector<uint32_t> entry_of(m.projection_count, 0);
+  for (uint32_t e = 0; e < options.connection_count; ++e) {
+    const GenncConnections& c = options.connections[e];
+    std::string what = "GenncOptions.connections[" + std::to_string(e) + "]";
+    if (c.projection == nullptr) return argument_error(what + " names no projection");
+    uint32_t p = 0;
+    while (p < m.projection_count && name_of(m.projections[p].name) != c.projection) ++p;
+    if (p == m.projection_count)
+      return argument_error(what + " names projection '" + c.projection + "', which the model does not have");
+    if (m.projections[p].connector.kind != GENNC_CONNECT_FROM_HOST)
+      return argument_error(what + " names projection '" + c.projection +
+                            "', whose connector is not from_host(): its synapses do not come from the host");
+    if (host_for_[p] != nullptr)
+      return argument_error(what + " names projection '" + c.projection + "' again (GenncOptions.connections[" +
+                            std::to_string(entry_of[p]) + "] did already)");
+    if (c.count > 0 && (c.pre == nullptr || c.post == nullptr))
+      return argument_error(what + " (projection '" + c.projection + "') has " + std::to_string(c.count) +
+                            " synapses but no pre or post indices");
+    host_for_[p] = &c;
+    entry_of[p] = e;
+  }
+  for (uint32_t p = 0; p < m.projection_count; ++p)
+    if (m.projections[p].connector.kind == GENNC_CONNECT_FROM_HOST && host_for_[p] == nullptr)
+      return argument_error("projection '" + name_of(m.projections[p].name) +
+                            "' takes its synapses from the host (from_host()), but GenncOptions.connections has "
+                            "no entry for it");
+  return ok();
+}
+
 // ---- Building ----------------------------------------------------------------------
 
 Status Simulation::build(DeviceBuilder* device) {
@@ -312,6 +353,7 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state, DeviceB
   request.pre_xyz = &positions_[proj.pre.population];
   request.post_xyz = &positions_[proj.post.population];
   request.pool = &pool_;
+  request.host = p < host_for_.size() ? host_for_[p] : nullptr;
   if (proj.connector.kind == GENNC_CONNECT_CLONE) {
     auto source = static_cast<uint32_t>(proj.connector.params[0]);
     GENNC_TRY(build_projection(source, state, device));

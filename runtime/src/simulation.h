@@ -42,6 +42,9 @@ struct SimulationOptions {
   uint64_t seed = 0;
   std::string output_folder = "results";
   std::string backend = "cpu";  // "cpu", "cuda" (fails without a GPU) or "auto" (the GPU when usable)
+  // FROM_HOST projections' synapses (GenncOptions.connections), borrowed for create() only.
+  const GenncConnections* connections = nullptr;
+  uint32_t connection_count = 0;
 };
 
 struct Timings {
@@ -113,6 +116,8 @@ class Simulation {
   Simulation(const GenncModel& model, const SimulationOptions& options);
 
   Status check_model() const;
+  // Matches the host's connections to the model's FROM_HOST projections (host_for_).
+  Status match_host_connections(const SimulationOptions& options);
   // Builds everything on the host, or with `device`, everything it does not build.
   Status build(DeviceBuilder* device = nullptr);
   Status build_projection(uint32_t p, std::vector<int>* state, DeviceBuilder* device);
@@ -159,6 +164,9 @@ class Simulation {
   std::vector<bool> structural_;
 
   std::vector<Selection> pre_, post_;       // per projection
+  // During create() only: each FROM_HOST projection's entry of GenncOptions.connections
+  // (borrowed from the caller), null for the others; empty afterwards.
+  std::vector<const GenncConnections*> host_for_;
   std::vector<Connections> connections_;    // per projection, selection-local (for clones)
   std::vector<std::vector<uint32_t>> synapse_pre_, synapse_post_;  // per projection, by synapse
   std::vector<uint64_t> synapse_counts_;

@@ -98,10 +98,60 @@ class Toolchain:
 
 
 # The C ABI's structures (gennc/runtime.h), for ctypes.
+class Connections(ctypes.Structure):
+    _fields_ = [("projection", ctypes.c_char_p), ("count", ctypes.c_uint64),
+                ("pre", ctypes.POINTER(ctypes.c_uint32)), ("post", ctypes.POINTER(ctypes.c_uint32)),
+                ("weight", ctypes.POINTER(ctypes.c_double)), ("delay", ctypes.POINTER(ctypes.c_double))]
+
+
 class Options(ctypes.Structure):
     _fields_ = [("threads", ctypes.c_uint32), ("backend", ctypes.c_char_p),
                 ("override_seed", ctypes.c_int), ("seed", ctypes.c_uint64),
-                ("output_folder", ctypes.c_char_p)]
+                ("output_folder", ctypes.c_char_p),
+                ("connections", ctypes.POINTER(Connections)), ("connection_count", ctypes.c_uint32)]
+
+
+def host_connections(connections):
+    """GenncConnections entries for {projection: (pre, post, weight or None, delay or None)};
+    returns (ctypes array, the numpy arrays it points into, which must outlive its use)."""
+    entries = (Connections * max(1, len(connections)))()
+    keep = []
+    for k, (name, columns) in enumerate(connections.items()):
+        pre, post, weight, delay = (list(columns) + [None, None])[:4]
+        arrays = [np.ascontiguousarray(pre, np.uint32), np.ascontiguousarray(post, np.uint32),
+                  None if weight is None else np.ascontiguousarray(weight, np.float64),
+                  None if delay is None else np.ascontiguousarray(delay, np.float64)]
+        keep.extend(arrays)
+        entry = entries[k]
+        entry.projection = name.encode()
+        entry.count = len(arrays[0])
+        entry.pre = arrays[0].ctypes.data_as(ctypes.POINTER(ctypes.c_uint32))
+        entry.post = arrays[1].ctypes.data_as(ctypes.POINTER(ctypes.c_uint32))
+        if arrays[2] is not None:
+            entry.weight = arrays[2].ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+        if arrays[3] is not None:
+            entry.delay = arrays[3].ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+    return entries, keep
+
+
+def create(library, threads=2, seed=None, connections=None):
+    """gennc_create: (status, handle, last error)."""
+    lib = library
+    lib.gennc_last_error.restype = ctypes.c_char_p
+    options = Options()
+    lib.gennc_default_options(ctypes.byref(options))
+    options.threads = threads
+    options.backend = b"cpu"
+    if seed is not None:
+        options.override_seed, options.seed = 1, seed
+    if connections:
+        entries, keep = host_connections(connections)
+        options.connections = entries
+        options.connection_count = len(connections)
+    handle = ctypes.c_void_p()
+    model = ctypes.c_char.in_dll(lib, "gennc_model")
+    status = lib.gennc_create(ctypes.byref(model), ctypes.byref(options), ctypes.byref(handle))
+    return status, handle, lib.gennc_last_error().decode()
 
 
 class ArrayDesc(ctypes.Structure):
@@ -120,21 +170,16 @@ class RecordingDesc(ctypes.Structure):
 class Simulation:
     """One GenncSim of a network compiled with --shared, through gennc/runtime.h."""
 
-    def __init__(self, library, threads, seed=None):
+    def __init__(self, library, threads, seed=None, connections=None):
+        """`connections`: {projection: (pre, post, weight or None, delay or None)} for the
+        model's from_host() projections (GenncOptions.connections)."""
         self.lib = library
         lib = library
         lib.gennc_last_error.restype = ctypes.c_char_p
         lib.gennc_seed.restype = ctypes.c_uint64
         lib.gennc_recording_count.restype = ctypes.c_uint32
-        options = Options()
-        lib.gennc_default_options(ctypes.byref(options))
-        options.threads = threads
-        options.backend = b"cpu"
-        if seed is not None:
-            options.override_seed, options.seed = 1, seed
-        self.handle = ctypes.c_void_p()
-        model = ctypes.c_char.in_dll(lib, "gennc_model")
-        self.check(lib.gennc_create(ctypes.byref(model), ctypes.byref(options), ctypes.byref(self.handle)))
+        status, self.handle, error = create(library, threads, seed, connections)
+        assert status == 0, error
 
     def check(self, status):
         assert status == 0, self.lib.gennc_last_error().decode()

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -422,6 +423,40 @@ TEST_CASE("from_file reports a missing or malformed file clearly", "[connectors]
   CHECK_THAT(error_for(ragged), Catch::Contains("line 2: expected 4 columns"));
   std::remove(malformed.c_str());
   std::remove(ragged.c_str());
+}
+
+TEST_CASE("from_file and from_list refuse weights that are not finite and negative delays", "[connectors][errors]") {
+  auto error_for = [](const std::string& rows) {
+    std::string path = temp_path("values.txt");
+    {
+      std::ofstream f(path);
+      f << rows;
+    }
+    ModelBuilder b;
+    uint32_t p = b.population("p", 3);
+    GenncConnector c = ModelBuilder::connector(GENNC_CONNECT_FROM_FILE);
+    c.path = path.c_str();
+    b.projection("pp", ModelBuilder::all(p, 3), ModelBuilder::all(p, 3), c, true);
+    std::string error = create_error(b);
+    std::remove(path.c_str());
+    return error;
+  };
+  std::string file = "file '" + temp_path("values.txt") + "'";
+  CHECK(error_for("0 1 0.5 1.0\n1 2 nan 1.0\n") == "projection 'pp': " + file + " row 2: weight nan is not a finite number");
+  CHECK(error_for("0 1 inf 1.0\n") == "projection 'pp': " + file + " row 1: weight inf is not a finite number");
+  CHECK(error_for("0 1 0.5 -1\n") == "projection 'pp': " + file + " row 1: delay -1 ms is not a finite number >= 0");
+  CHECK(error_for("0 1 0.5 1\n2 3 0.5 1\n") ==
+        "projection 'pp': " + file + " row 2: post index 3 is not a neuron of the post side (3 neurons)");
+
+  ModelBuilder b;
+  uint32_t p = b.population("p", 3);
+  static const double rows[] = {0, 1, 0.5, 1.0, 1, 2, 0.5, std::numeric_limits<double>::quiet_NaN()};
+  GenncConnector c = ModelBuilder::connector(GENNC_CONNECT_FROM_LIST);
+  c.list = rows;
+  c.list_rows = 2;
+  c.list_columns = 4;
+  b.projection("pp", ModelBuilder::all(p, 3), ModelBuilder::all(p, 3), c, true);
+  CHECK(create_error(b) == "projection 'pp': list row 2: delay nan ms is not a finite number >= 0");
 }
 
 TEST_CASE("array connector connects the nonzero entries of the matrix", "[connectors]") {

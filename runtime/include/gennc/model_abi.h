@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 3
+#define GENNC_MODEL_ABI_VERSION 4
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -221,6 +221,10 @@ typedef enum GenncConnectorKind {
   GENNC_CONNECT_FROM_FILE = 11,        /* `path`: a PyNN connection file (read at init) */
   GENNC_CONNECT_ARRAY = 12,            /* `list`: a pre x post matrix of 0/1 */
   GENNC_CONNECT_CLONE = 13,            /* params[0] = index of the projection whose synapses to copy */
+  GENNC_CONNECT_FROM_HOST = 14,        /* the synapses (pre, post, [weight], [delay]) come from the
+                                          program that creates the simulation: the entry of
+                                          GenncOptions.connections (gennc/runtime.h) named after
+                                          the projection */
 } GenncConnectorKind;
 
 typedef struct GenncConnector {
@@ -248,7 +252,7 @@ typedef struct GenncProjectionInfo {
   uint32_t column_synapse_array; /* GENNC_U32: synapse ids in column order, or UINT32_MAX */
   uint32_t delay_array;         /* per-synapse delay in steps, or UINT32_MAX when constant */
   uint32_t constant_delay_steps; /* used when delay_array is UINT32_MAX */
-  uint32_t weight_from_list;    /* array filled from a FROM_LIST/FROM_FILE weight column, or UINT32_MAX */
+  uint32_t weight_from_list;    /* array filled from a FROM_LIST/FROM_FILE/FROM_HOST weight column, or UINT32_MAX */
 } GenncProjectionInfo;
 
 /* A current source injected into a view; its kernel runs over [0, target.count). */

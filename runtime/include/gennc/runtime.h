@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-#define GENNC_ABI_VERSION 1
+#define GENNC_ABI_VERSION 2
 
 typedef enum GenncStatus {
   GENNC_OK = 0,
@@ -38,6 +38,21 @@ typedef enum GenncStatus {
 /* An opaque simulation: the model's arrays, connectivity, recordings and worker threads. */
 typedef struct GenncSim GenncSim;
 
+/* The synapses of one projection whose connector is from_host() (GENNC_CONNECT_FROM_HOST),
+ * given by the program that creates the simulation. Synapse k joins position pre[k] of the
+ * projection's pre view to position post[k] of its post view (as from_list numbers them);
+ * the runtime sorts them into CSR order (by pre neuron, then post neuron; synapses of one
+ * pair keep their order here) and copies what it needs, so every pointer is borrowed for
+ * the gennc_create call only. A pair may appear more than once. */
+typedef struct GenncConnections {
+  const char* projection;   /* the projection's name in the model */
+  uint64_t count;           /* synapses */
+  const uint32_t* pre;      /* positions within the projection's pre view (as from_list) */
+  const uint32_t* post;     /* positions within the post view */
+  const double* weight;     /* count values in the receptor's unit, or null: the synapse model's weight */
+  const double* delay;      /* count values in ms, or null: the synapse model's delay */
+} GenncConnections;
+
 typedef struct GenncOptions {
   uint32_t threads;          /* worker threads for the CPU back end; 0 = one per hardware thread */
   const char* backend;       /* "cpu", "cuda" or "auto" (null = "auto"): "auto" runs on the GPU when
@@ -45,6 +60,11 @@ typedef struct GenncOptions {
   int override_seed;         /* nonzero: use `seed` instead of the model's seed */
   uint64_t seed;
   const char* output_folder; /* default folder for gennc_write_results (null = "results") */
+  /* One entry per from_host() projection of the model, each naming its projection (no
+   * other entries, none twice); null and 0 when the model has none. Borrowed for the
+   * gennc_create call only. */
+  const GenncConnections* connections;
+  uint32_t connection_count;
 } GenncOptions;
 
 /* The message of the last failed call on this thread ("" if none). The string stays valid
@@ -54,14 +74,24 @@ const char* gennc_last_error(void);
 /* GENNC_ABI_VERSION of the library the caller is linked with. */
 uint32_t gennc_abi_version(void);
 
-/* Fills `options` with the defaults: all hardware threads, "auto", model seed, "results". */
+/* Fills `options` with the defaults: all hardware threads, "auto", model seed, "results",
+ * no host connections. */
 void gennc_default_options(GenncOptions* options);
 
 /* Builds a simulation: checks the model, allocates every array, computes positions,
- * builds connectivity (reading FROM_FILE connectors' files), initialises arrays, runs the
- * init schedule, and leaves time at 0. `model` must outlive the handle (it is normally the
- * static `gennc_model`); `options` may be null for the defaults. On success *out owns a new
- * handle to be released with gennc_destroy; on failure *out is null. */
+ * builds connectivity (reading FROM_FILE connectors' files, taking FROM_HOST projections'
+ * synapses from options->connections), initialises arrays, runs the init schedule, and
+ * leaves time at 0. `model` must outlive the handle (it is normally the static
+ * `gennc_model`); `options` may be null for the defaults. On success *out owns a new
+ * handle to be released with gennc_destroy; on failure *out is null.
+ *
+ * Host connections are checked as connection files are: an index outside its view, a
+ * weight that is not a finite number or a delay that is negative or not finite is an
+ * error naming the projection and the entry's index (from 0); so is a from_host
+ * projection without an entry, an entry naming no from_host projection, an entry given
+ * twice, and a weight or delay column for a projection whose model has no array for it.
+ * Weights fill the array a from_file weight column fills; delays (ms) are rounded to
+ * steps as a file's are (halves up, at least one step) and size the rings. */
 GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, GenncSim** out);
 
 /* Releases a handle and its threads. Null is allowed. */

@@ -116,7 +116,7 @@ bool DeviceInit::can_initialise(uint32_t a) const {
       const GenncProjectionInfo& proj = m.projections[info.owner];
       GenncConnectorKind kind = proj.connector.kind;
       return a != proj.column_array && a != proj.column_synapse_array && kind != GENNC_CONNECT_FROM_LIST &&
-             kind != GENNC_CONNECT_FROM_FILE;
+             kind != GENNC_CONNECT_FROM_FILE && kind != GENNC_CONNECT_FROM_HOST;
     }
     default:
       return false;
