@@ -10,9 +10,11 @@ spikes, v of 10 cells per population every 1 ms (and, in COBA, both conductances
 excitatory cells).
 
     python va_benchmark_pynn.py nest CUBA --threads 2
+    python va_benchmark_pynn.py gennc COBA --threads 1      # pynn_gennc; --backend cuda on a GPU
 
-prints one JSON line: seconds spent importing PyNN and the simulator, building the network,
-simulating, fetching and writing the recordings, and the mean rates (Hz).
+prints one JSON line: seconds spent importing PyNN and the simulator, building the network
+(for pynn_gennc: the Python side, then writing + compiling the GDSL and creating the network
+at the first run(), also shown apart as `compile` and `create`), simulating, fetching and writing the recordings, and the mean rates (Hz).
 """
 import argparse
 import importlib
@@ -23,14 +25,16 @@ import time
 
 start = time.perf_counter()
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-parser.add_argument("simulator", choices=["nest", "brian2"])
+parser.add_argument("simulator", choices=["gennc", "nest", "brian2"])
 parser.add_argument("benchmark", choices=["CUBA", "COBA"])
-parser.add_argument("--threads", type=int, default=1, help="NEST threads (Brian2 runs on one)")
+parser.add_argument("--threads", type=int, default=1,
+                    help="NEST and gennc threads (Brian2 runs on one)")
+parser.add_argument("--backend", default="cpu", help="gennc: cpu, cuda or auto")
 parser.add_argument("--seed", type=int, default=98765, help="VAbenchmarks.py: rngseed")
 parser.add_argument("--out", help="folder for the recordings (default: a temporary one)")
 args = parser.parse_args()
 
-sim = importlib.import_module("pyNN." + args.simulator)
+sim = importlib.import_module("pynn_gennc" if args.simulator == "gennc" else "pyNN." + args.simulator)
 from neo.io import PickleIO  # noqa: E402
 from pyNN.random import NumpyRNG, RandomDistribution  # noqa: E402
 
@@ -42,6 +46,8 @@ n_exc, n_inh = 3200, 800
 setup = {"timestep": dt, "min_delay": delay}
 if args.simulator == "nest":
     setup["threads"] = args.threads
+if args.simulator == "gennc":
+    setup.update(threads=args.threads, backend=args.backend)
 sim.setup(**setup)
 rng = NumpyRNG(seed=args.seed)
 
@@ -83,6 +89,13 @@ timings["build"] = time.perf_counter() - t0
 t0 = time.perf_counter()
 sim.run(tstop)
 timings["simulate"] = time.perf_counter() - t0
+if args.simulator == "gennc":
+    # The first run() writes, compiles and creates the network before it simulates.
+    state = sim.simulator.state
+    timings["compile"] = state.timings["write"] + state.timings["compile"]
+    timings["create"] = state.timings["create"]
+    timings["simulate"] -= timings["compile"] + timings["create"]
+    timings["build"] += timings["compile"] + timings["create"]
 
 t0 = time.perf_counter()
 out = args.out or tempfile.mkdtemp(prefix="va_pynn_")

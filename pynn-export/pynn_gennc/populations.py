@@ -168,6 +168,17 @@ class Population(common.Population):
         state.populations.append(self)
         state.structure_change()
 
+    def initialize(self, **initial_values):
+        # Random values are drawn now, as other backends draw them, so that a NumpyRNG
+        # shared with connectors is consumed in the script's order.
+        drawn = {}
+        for variable, value in initial_values.items():
+            value = larray(value, shape=(self.size,), dtype=float)
+            if native_distribution(value) is None and not value.is_homogeneous:
+                value = value.evaluate(simplify=False)
+            drawn[variable] = value
+        super().initialize(**drawn)
+
     def _set_initial_value_array(self, variable, initial_values):
         self._changed_initial.add(variable)
 

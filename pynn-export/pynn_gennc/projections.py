@@ -246,6 +246,8 @@ class Projection(common.Projection):
                 raise NotImplementedError("pynn_gennc: synapse parameter '%s' differing between "
                                           "synapses of one projection" % name)
             args.append("%s = %s" % (name, text(name)))
+        if synapse.gdsl_model == "TsodyksMarkramSynapse":
+            args.append("tau_psc = %s" % number(self._post_tau_syn()))
         for slot, component in (("timing_rule", timing), ("weight_rule", weight_dep)):
             if component is None:
                 continue
@@ -257,6 +259,22 @@ class Projection(common.Projection):
                 inner.append("%s = %s" % (name, text(name)))
             args.append("%s = %s(%s)" % (slot, type(component).__name__, ", ".join(inner)))
         return "%s(%s)" % (self.synapse_type.gdsl_model, ", ".join(args))
+
+    def _post_tau_syn(self):
+        """The decay time of the targeted receptor's current, which NEST's tsodyks_synapse
+        takes as tau_psc: the post cells' tau_syn_E or tau_syn_I, by receptor type."""
+        name = {"excitatory": "tau_syn_E", "inhibitory": "tau_syn_I"}.get(self.receptor_type)
+        values = set()
+        for pop in positions(self.post)[0]:
+            value = pop._parameters.get(name)
+            if value is None or isinstance(value, NativeDistribution):
+                raise NotImplementedError("pynn_gennc: TsodyksMarkramSynapse onto cells without "
+                                          "a uniform %s" % name)
+            values |= set(np.unique(value).tolist())
+        if len(values) != 1:
+            raise NotImplementedError("pynn_gennc: TsodyksMarkramSynapse onto cells whose %s "
+                                      "differs between cells" % name)
+        return values.pop()
 
     def _onto(self):
         if self.synapse_type.gdsl_model == "ElectricalSynapse":

@@ -7,7 +7,8 @@ script changed go in through gennc_set_array; a change of structure (a new popul
 projection, current source or recording, a value that no longer fits its compiled array)
 writes and compiles the network again and carries time and state over.
 """
-import numpy as np
+import time
+
 from pyNN import common
 
 from . import compiler, gdsl
@@ -75,6 +76,7 @@ class State(common.control.BaseState):
         self.write_on_end = []
         self.run_time = 0.0
         self.t_value = 0.0
+        self.timings = {"write": 0.0, "compile": 0.0, "create": 0.0}
         self.reset()
 
     def gdsl_name(self, label, fallback):
@@ -159,8 +161,13 @@ class State(common.control.BaseState):
             source.push_values(self.sim)
 
     def build(self):
+        clock = time.perf_counter()
         written = gdsl.write_network(self)
+        self.timings["write"] += time.perf_counter() - clock
+        clock = time.perf_counter()
         library = compiler.compile_library(written.text(), self.network_name, self.compile_options())
+        self.timings["compile"] += time.perf_counter() - clock
+        clock = time.perf_counter()
         old = self.sim
         sim = Simulation(Library.load(library), threads=self.threads,
                          backend="cpu" if self.backend == "cpu" else
@@ -182,6 +189,7 @@ class State(common.control.BaseState):
         self.written = written
         self.structure_changed = False
         self.push_values()
+        self.timings["create"] += time.perf_counter() - clock
 
     def pull_recordings(self, old):
         for pop in self.populations:
