@@ -2,7 +2,7 @@
 
 The library for a network is built once: `gennc --shared` writes it under the cache folder
 ($GENNC_CACHE_DIR, else ~/.cache/gennc) in a folder named by the SHA-256 of the source,
-the options and the compiler's version line, so a script run again loads it at once. A
+the options and the compiler's identity, so a script run again loads it at once. A
 compile error in generated code is a bug of pynn_gennc: the message says so and names
 the kept source file.
 """
@@ -42,25 +42,18 @@ def cache_dir():
     return Path(os.environ.get("GENNC_CACHE_DIR") or Path.home() / ".cache" / "gennc")
 
 
-_versions = {}
-
-
-def compiler_version(gennc):
-    key = str(gennc)
-    if key not in _versions:
-        stat = os.stat(gennc)
-        out = subprocess.run([str(gennc), "--version"], capture_output=True, text=True)
-        # The binary's identity (size, mtime) as well: a rebuilt gennc of the same version
-        # must not reuse libraries built by the old one.
-        _versions[key] = "%s %d %d" % (out.stdout.strip(), stat.st_size, stat.st_mtime_ns)
-    return _versions[key]
+def compiler_identity(gennc):
+    """What the cache key takes from the compiler: its path, size and modification time, so
+    a rebuilt gennc never reuses libraries of the old one (no process is started for it)."""
+    stat = os.stat(gennc)
+    return "%s %d %d" % (gennc, stat.st_size, stat.st_mtime_ns)
 
 
 def compile_library(source, name, options=()):
     """Returns the path of the shared library for GDSL `source`, compiling it if needed."""
     gennc = find_gennc()
     options = list(options)
-    key = hashlib.sha256("\0".join([compiler_version(gennc), *options, source]).encode()).hexdigest()
+    key = hashlib.sha256("\0".join([compiler_identity(gennc), *options, source]).encode()).hexdigest()
     folder = cache_dir() / key[:32]
     library = folder / ("lib%s.so" % name)
     if library.is_file():
