@@ -128,6 +128,11 @@ const char* gennc_backend(const GenncSim* sim) {
   return name.c_str();
 }
 
+GenncStatus gennc_set_step(GenncSim* sim, uint64_t step) {
+  GENNC_REQUIRE_SIM(sim);
+  return guarded([&] { return sim->sim->set_step(step); });
+}
+
 double gennc_time(const GenncSim* sim) { return sim && sim->sim ? sim->sim->time() : 0.0; }
 uint64_t gennc_step(const GenncSim* sim) { return sim && sim->sim ? sim->sim->step() : 0; }
 double gennc_dt(const GenncSim* sim) { return sim && sim->sim ? sim->sim->model().dt : 0.0; }

@@ -724,9 +724,9 @@ Status Simulation::run(uint64_t steps) {
     for (const Recording& r : recorder_.recordings())
       first_sample |= r.info->kind == GENNC_RECORD_VARIABLE && step_ % r.info->interval_steps == 0 &&
                       (r.sample_steps.empty() || r.sample_steps.back() != step_);
-    if ((step_ == 0 && !snapshot_valid_) || first_sample) GENNC_TRY(host_view());
+    if (!snapshot_valid_ || first_sample) GENNC_TRY(host_view());
   }
-  if (step_ == 0 && !snapshot_valid_) take_snapshot();
+  if (!snapshot_valid_) take_snapshot();
   recorder_.sample(step_, arrays_);
   if (gpu_) {
     if (fresh_ == Fresh::Host) GENNC_TRY(gpu_->upload());
@@ -747,6 +747,22 @@ Status Simulation::run(uint64_t steps) {
   }
   if (profiling_) profiled_steps_ += steps;
   timings_.simulate += seconds_since(start);
+  return ok();
+}
+
+Status Simulation::set_step(uint64_t step) {
+  // Recordings stay sorted by step: nothing may be recorded before what they hold.
+  uint64_t held = 0;
+  bool any = false;
+  for (const Recording& r : recorder_.recordings()) {
+    if (!r.spikes.empty()) held = std::max(held, r.spikes.back().first), any = true;
+    if (!r.sample_steps.empty()) held = std::max(held, r.sample_steps.back()), any = true;
+  }
+  if (any && step < held)
+    return argument_error("cannot set the step to " + std::to_string(step) + ": the recordings hold data up to step " +
+                          std::to_string(held) + " (clear them first)");
+  // The CUDA engine takes the step (and time) from here at the start of every run.
+  step_ = step;
   return ok();
 }
 

@@ -107,6 +107,8 @@ class Simulation {
   // Mean time per profiled step, in order of execution; empty before a profiled run.
   std::vector<ProfileRow> profile() const;
 
+  // gennc_set_step: the next step computed is `step`; arrays and the snapshot stay.
+  Status set_step(uint64_t step);
   Status reset();
   Status save_checkpoint(const std::string& path) const;  // checkpoint.cpp
   Status load_checkpoint(const std::string& path);        // checkpoint.cpp
@@ -177,7 +179,8 @@ class Simulation {
   uint64_t step_ = 0;
   Recorder recorder_;
   // PyNN reset: the resettable arrays as they were when the first run after creation or
-  // reset began; empty buffers for arrays that are not reset.
+  // reset began (taken by the first run that finds none, whatever its step); empty
+  // buffers for arrays that are not reset.
   bool snapshot_valid_ = false;
   std::vector<Buffer> snapshot_;
 

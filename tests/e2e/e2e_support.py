@@ -48,6 +48,13 @@ class Results:
                 self._load(name, "neurons_file"))
 
 
+def ir_arrays(gennc, source, *flags):
+    """The array table of `gennc --emit=ir`: [(name, line)] in array order."""
+    proc = subprocess.run([str(gennc), str(source), "--emit=ir", *flags], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return [(line.split()[2], line) for line in proc.stdout.splitlines() if line.startswith("array ")]
+
+
 class Toolchain:
     """gennc and the `sim` programs it builds, in a scratch folder."""
 
@@ -222,6 +229,37 @@ class Simulation:
                                                 out.ctypes.data_as(ctypes.c_void_p),
                                                 ctypes.c_uint64(len(out))))
         return out
+
+    def samples(self, name):
+        """(times, values [samples x neurons]) of the variable recording called `name`."""
+        for k in range(self.lib.gennc_recording_count(self.handle)):
+            desc = RecordingDesc()
+            self.check(self.lib.gennc_recording_info(self.handle, k, ctypes.byref(desc)))
+            if desc.name.decode() == name:
+                values = np.zeros(desc.sample_count * desc.neuron_count, np.float64)
+                times = np.zeros(desc.sample_count, np.float64)
+                self.check(self.lib.gennc_get_samples(
+                    self.handle, k, values.ctypes.data_as(ctypes.c_void_p), ctypes.c_uint64(len(values)),
+                    times.ctypes.data_as(ctypes.c_void_p), None))
+                return times, values.reshape(desc.sample_count, desc.neuron_count)
+        raise KeyError(name)
+
+    def step(self):
+        self.lib.gennc_step.restype = ctypes.c_uint64
+        return self.lib.gennc_step(self.handle)
+
+    def time(self):
+        self.lib.gennc_time.restype = ctypes.c_double
+        return self.lib.gennc_time(self.handle)
+
+    def set_step(self, step):
+        self.check(self.lib.gennc_set_step(self.handle, ctypes.c_uint64(step)))
+
+    def reset(self):
+        self.check(self.lib.gennc_reset(self.handle))
+
+    def clear_recordings(self):
+        self.check(self.lib.gennc_clear_recordings(self.handle))
 
     def set_array(self, name, values):
         values = np.ascontiguousarray(values, np.float64)

@@ -104,6 +104,17 @@ GenncStatus gennc_run(GenncSim* sim, uint64_t steps);
 /* Advances by round(duration / dt) steps; a negative or non-finite duration is an error. */
 GenncStatus gennc_run_for(GenncSim* sim, double duration_ms);
 
+/* Sets the step count: the next step computed is step `step`, at time step x dt (computed
+ * as gennc_time computes it), with the random draws and ring slots of that step. For a
+ * simulation that continues another one (the PyNN backend after a change of structure:
+ * a new model, its arrays set from the old simulation's arrays of the same name and
+ * length, then this). Arrays are not touched, nor is the reset snapshot (see gennc_reset).
+ * Recordings are kept and go on from the new step: spikes are stamped with their steps,
+ * and variables are sampled where the step count is a multiple of their interval (the
+ * multiples from time 0, not from the new step). A step before what the recordings hold
+ * (a spike stamp or a sample) is refused: clear them first. */
+GenncStatus gennc_set_step(GenncSim* sim, uint64_t step);
+
 /* Time at the start of the next step (steps done x dt), the steps done, dt, and the seed
  * in use (the override, if one was given). A null handle gives 0. */
 double gennc_time(const GenncSim* sim);
@@ -183,7 +194,12 @@ GenncStatus gennc_clear_recordings(GenncSim* sim);
 /* PyNN's reset(): time back to 0; state (and the runtime's spike lists and ring buffers)
  * back to the values they had when the first run after creation or the last reset began,
  * so values set before that run (PyNN's initialize()) are kept; parameters, derived
- * values, connectivity and delays are left as they are; recordings are cleared. */
+ * values, connectivity and delays are left as they are; recordings are cleared. That
+ * snapshot is taken when a run begins and none is held (after creation, a reset, or
+ * loading a checkpoint saved before any run), at whatever step: after gennc_set_step on
+ * a simulation that has not run yet, it is the state the first run starts from (the
+ * carried-over state), which reset restores, at time 0; gennc_set_step on one that has
+ * run keeps the snapshot of its first run. */
 GenncStatus gennc_reset(GenncSim* sim);
 
 /* Writes every array, the step, the seed and the reset snapshot to `path` (atomically:

@@ -500,6 +500,9 @@ Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
 Status Engine::run(uint64_t steps) {
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
   const GenncModel& m = sim_.model();
+  // The device's step and time (the env the finish kernel advances) and each batch's base
+  // step are taken from the Simulation on every run, never kept between runs, so a step
+  // set in between (gennc_set_step, a checkpoint, a reset) is where the device goes on.
   GenncKernelEnv env{reinterpret_cast<void* const*>(pointer_table_), reinterpret_cast<const uint64_t*>(length_table_),
                      sim_.time(), m.dt, sim_.step_, sim_.seed_};
   GENNC_CU(cuMemcpyHtoD(env_, &env, sizeof env), "cuMemcpyHtoD");
