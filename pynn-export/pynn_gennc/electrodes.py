@@ -48,8 +48,7 @@ class CurrentSource:
             self._params[name] = value if isinstance(value, np.ndarray) else float(value)
 
     def get_native_parameters(self):
-        return ParameterSpace({name: Sequence(v) if isinstance(v, np.ndarray) else v
-                               for name, v in self._params.items()}, self.get_schema(), shape=(1,))
+        return ParameterSpace(dict(self._params))
 
     def _values(self):
         return dict(self._params)
@@ -61,14 +60,17 @@ class CurrentSource:
                                      else number(value)))
         return ", ".join(args)
 
-    def gdsl_lines(self):
+    def gdsl_lines(self, first_injection):
+        """The `inject` lines; gennc names the k-th injection of the network <Model><k>."""
         self._pushed = self._values()
+        self._injection_names = []
         lines = []
         for cells in self._cells:
             pops, owners, index = positions(cells) if not isinstance(cells, (list, tuple)) \
                 else _positions_of_ids(cells)
             for k, pop in enumerate(pops):
                 chosen = np.unique(index[owners == k])
+                self._injection_names.append("%s%d" % (type(self).__name__, first_injection + len(lines)))
                 lines.append("inject %s(%s) into %s" % (type(self).__name__, self._arguments(),
                                                        selection_text(pop.gdsl_name, chosen, pop.size)))
         return lines
@@ -81,6 +83,8 @@ class CurrentSource:
             before = self._pushed.get(name)
             if np.array_equal(np.asarray(before), np.asarray(value)):
                 continue
+            # The source's own state (the next step of a StepCurrentSource, ...) starts afresh.
+            simulator.state.fresh_prefixes.update(n + "." for n in self._injection_names)
             raise simulator.StructureChange("current source %s.%s" % (type(self).__name__, name))
 
     def record(self):
@@ -127,6 +131,21 @@ class ACSource(CurrentSource, electrodes.ACSource):
 
 class StepCurrentSource(CurrentSource, electrodes.StepCurrentSource):
     __doc__ = electrodes.StepCurrentSource.__doc__
+
+    def set_native_parameters(self, parameters):
+        super().set_native_parameters(parameters)
+        times = np.atleast_1d(np.asarray(self._params["times"], float))
+        amplitudes = np.atleast_1d(np.asarray(self._params["amplitudes"], float))
+        if np.any(times < 0):
+            raise ValueError("StepCurrentSource: times must not be negative, not %s" % times)
+        if np.any(np.diff(times) <= 0):
+            raise ValueError("StepCurrentSource: times must increase, not %s" % times)
+        # Times act on the step grid; of several in one step the last amplitude holds.
+        dt = simulator.state.dt
+        grid = np.rint(times / dt) * dt
+        last = np.append(np.diff(grid) > 1e-9 * dt, True)
+        self._params["times"] = grid[last]
+        self._params["amplitudes"] = amplitudes[last]
 
     def _current(self, t, dt):
         v = self._values()

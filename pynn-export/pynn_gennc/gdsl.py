@@ -129,8 +129,11 @@ def write_network(state, export=False, duration=0.0):
         for line in prj.gdsl_lines(out, export):
             body.append(line)
         out.names.append(("projection", prj.label, prj.gdsl_name))
+    injections = 0
     for source in state.current_sources:
-        body.extend(source.gdsl_lines())
+        lines = source.gdsl_lines(injections)
+        injections += len(lines)
+        body.extend(lines)
     for pop in state.populations:
         body.extend(pop.recorder.gdsl_lines())
 

@@ -165,6 +165,7 @@ class Population(common.Population):
             native = native_distribution(value)
             self._parameters[name] = native if native is not None else \
                 _full(value.evaluate(simplify=False), self.size)
+        _check_sequences(self._parameters)
         state.populations.append(self)
         state.structure_change()
 
@@ -205,6 +206,7 @@ class Population(common.Population):
                 self._parameters[name] = native
             else:
                 self._parameters[name] = _full(value.evaluate(simplify=False), self.size)
+        _check_sequences(self._parameters)
 
     # ---- GDSL ---------------------------------------------------------------------------
     def variable_path(self, variable):
@@ -228,7 +230,7 @@ class Population(common.Population):
     def _scale(self, name):
         return INTERNAL_SCALE.get(self.celltype.units.get(name, ""), 1.0)
 
-    def push_parameters(self, sim):
+    def push_values(self, sim):
         state = simulator.state
         for name, value in self._parameters.items():
             key = "%s.%s" % (self.gdsl_name, name)
@@ -244,6 +246,9 @@ class Population(common.Population):
             elif now[0] == "array" and info.length == self.size:
                 sim.set(key, now[1] * self._scale(name))
             elif not same(self._baked.get(name), now):
+                if now[0] in ("sequence", "sequences"):
+                    # New spike times: the source's bookkeeping starts afresh.
+                    state.fresh_prefixes.add(self.gdsl_name + ".")
                 raise simulator.StructureChange(key)
             state.pushed[key] = now
         for variable in list(self._changed_initial):
@@ -263,6 +268,16 @@ class Population(common.Population):
             raise errors.RecordingError(variable, self.celltype)
         values = np.asarray(value.evaluate(simplify=False), dtype=float) * self._scale(variable)
         sim.set(key, np.broadcast_to(values, (self.size,)))
+
+
+def _check_sequences(parameters):
+    """Spike times (any list parameter) must not decrease, as every PyNN backend requires."""
+    for name, values in parameters.items():
+        if isinstance(values, np.ndarray) and values.dtype == object:
+            for sequence in values:
+                if isinstance(sequence, Sequence) and np.any(np.diff(sequence.value) < 0):
+                    raise errors.InvalidParameterValueError(
+                        "%s must be in increasing order, not %s" % (name, sequence.value))
 
 
 def _full(values, size):

@@ -9,7 +9,6 @@ the runtime's arrays, in the runtime's synapse order (rows by pre, then post).
 """
 import numpy as np
 from pyNN import common, connectors, errors
-from pyNN.core import ezip
 from pyNN.space import Space
 
 from . import simulator
@@ -38,6 +37,31 @@ def positions(cells):
         return [cells.grandparent], np.zeros(cells.size, np.int64), \
             np.asarray(cells.index_in_grandparent(np.arange(cells.size)), dtype=np.int64)
     return [cells], np.zeros(cells.size, np.int64), np.arange(cells.size, dtype=np.int64)
+
+
+class Connection(common.Connection):
+    """One synapse of a Projection; its values are read from and written to the projection
+    (and so to the running network) when they are used."""
+
+    def __init__(self, projection, index, pre, post):
+        self.__dict__.update(_projection=projection, _index=index, presynaptic_index=pre,
+                             postsynaptic_index=post)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return float(self._projection._current(name)[self._index])
+
+    def __setattr__(self, name, value):
+        prj = self._projection
+        if prj.native:
+            raise NotImplementedError("pynn_gennc: changing a synapse built with NativeRNG")
+        values = np.array(prj._current(name), dtype=float)
+        values[self._index] = value
+        prj._values[name] = values
+
+    def as_tuple(self, *attribute_names):
+        return tuple(getattr(self, name) for name in attribute_names)
 
 
 class Projection(common.Projection):
@@ -109,20 +133,22 @@ class Projection(common.Projection):
             return len(self._native_indices()[0])
         return len(self._pre)
 
-    def set(self, **attributes):
-        common.Projection.set(self, **attributes)
-
     def _set_attributes(self, parameter_space):
         if self.native:
             raise NotImplementedError("pynn_gennc: set() on a projection built with NativeRNG")
-        parameter_space.evaluate(mask=(slice(None), self.post._mask_local))
         for name, value in parameter_space.items():
             if value.is_homogeneous:
                 self._values[name] = np.full(len(self._pre), float(value.evaluate(simplify=True)))
             else:
-                matrix = value.evaluate(simplify=False)
-                self._values[name] = np.asarray(matrix, dtype=float)[self._pre, self._post]
-            self._synced_from_network = False
+                value.shape = (self.pre.size, self.post.size)
+                matrix = np.asarray(value.evaluate(simplify=False), dtype=float)
+                self._values[name] = matrix[self._pre, self._post]
+
+    @property
+    def connections(self):
+        """The connections as PyNN Connection objects, in the runtime's order."""
+        pre, post = self._native_indices() if self.native else (self._pre, self._post)
+        return [Connection(self, k, int(i), int(j)) for k, (i, j) in enumerate(zip(pre, post))]
 
     def _set_initial_value_array(self, variable, value):
         self._values[variable] = np.broadcast_to(np.asarray(value.evaluate(simplify=True), float),
@@ -259,6 +285,13 @@ class Projection(common.Projection):
                 inner.append("%s = %s" % (name, text(name)))
             args.append("%s = %s(%s)" % (slot, type(component).__name__, ", ".join(inner)))
         return "%s(%s)" % (self.synapse_type.gdsl_model, ", ".join(args))
+
+    def smallest_delay(self):
+        if self.native:
+            value = self.synapse_type.native_parameters["delay"]
+            return None if native_distribution(value) else float(value.evaluate(simplify=True))
+        delays = self._values.get("delay")
+        return float(delays.min()) if delays is not None and len(delays) else None
 
     def _post_tau_syn(self):
         """The decay time of the targeted receptor's current, which NEST's tsodyks_synapse

@@ -69,6 +69,7 @@ class State(common.control.BaseState):
         self.float64 = True
         self.runtime_parameters = True
         self.structure_changed = True
+        self.fresh_prefixes = set()
         self.written = None
         self.pushed = {}
         self.carried = {}        # recordings pulled out of earlier compiled networks
@@ -152,13 +153,16 @@ class State(common.control.BaseState):
         self.build()
 
     def push_values(self):
-        """Sends every value that changed since the last push; StructureChange if one cannot go."""
-        for pop in self.populations:
-            pop.push_parameters(self.sim)
-        for prj in self.projections:
-            prj.push_values(self.sim)
-        for source in self.current_sources:
-            source.push_values(self.sim)
+        """Sends every value that changed since the last push; StructureChange if one cannot
+        go (after every object has been asked, so each notes what the rebuild must renew)."""
+        change = None
+        for item in self.populations + self.projections + self.current_sources:
+            try:
+                item.push_values(self.sim)
+            except StructureChange as e:
+                change = e
+        if change is not None:
+            raise change
 
     def build(self):
         clock = time.perf_counter()
@@ -178,7 +182,7 @@ class State(common.control.BaseState):
             sim.set(name, values)
         if old is not None and old.step > 0:
             self.pull_recordings(old)
-            carry_state(old, sim)
+            carry_state(old, sim, self.fresh_prefixes)
             sim.set_step(old.step)
             self.created_at_zero = False
         elif old is None:
@@ -187,9 +191,17 @@ class State(common.control.BaseState):
             old.close()
         self.sim = sim
         self.written = written
+        self.fresh_prefixes = set()
         self.structure_changed = False
+        if self.min_delay_value is None:
+            self.min_delay = self.smallest_delay()
         self.push_values()
         self.timings["create"] += time.perf_counter() - clock
+
+    def smallest_delay(self):
+        """min_delay 'auto': the smallest delay of any projection (dt without projections)."""
+        delays = [d for prj in self.projections for d in [prj.smallest_delay()] if d is not None]
+        return min(delays) if delays else self.dt
 
     def pull_recordings(self, old):
         for pop in self.populations:
@@ -200,11 +212,14 @@ class StructureChange(Exception):
     """A value change that the compiled network cannot take: build it again."""
 
 
-def carry_state(old, new):
+def carry_state(old, new, fresh_prefixes=()):
     """Copies every array that evolves (state, rings, runtime bookkeeping that is not
-    connectivity) from the old network into the new one where name and length agree."""
+    connectivity) from the old network into the new one where name and length agree, but
+    for the sources whose lists changed (`fresh_prefixes`): those start afresh."""
     for name, (scope, flags, owner) in new.library.arrays.items():
         if name not in old.library.arrays or flags & ARRAY_PARAMETER:
+            continue
+        if any(name.startswith(prefix) for prefix in fresh_prefixes):
             continue
         if not flags & (ARRAY_STATE | ARRAY_INTERNAL):
             continue
