@@ -40,6 +40,8 @@ def end(compatible_output=True):
         from .export import export_network
         export_network(state, state.export_path)
     if state.sim is not None:
+        # What was recorded stays readable after end(), as PyNN's backends keep it.
+        state.pull_recordings(state.sim)
         state.sim.close()
         state.sim = None
 

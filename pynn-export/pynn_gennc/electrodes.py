@@ -90,6 +90,9 @@ class CurrentSource:
     def record(self):
         self._recording = True
 
+    def resume_lists(self, sim, now, dt):
+        """Only sources with lists of times have bookkeeping to resume (StepCurrentSource)."""
+
     def _get_data(self):
         state = simulator.state
         t = np.arange(int(round(state.t / state.dt)) + 1) * state.dt
@@ -153,6 +156,18 @@ class StepCurrentSource(CurrentSource, electrodes.StepCurrentSource):
         for time, amplitude in zip(np.atleast_1d(v["times"]), np.atleast_1d(v["amplitudes"])):
             out[time < t + 0.5 * dt] = amplitude
         return out
+
+
+    def resume_lists(self, sim, now, dt):
+        """After new times mid-run: start at the first change not yet made, holding the
+        amplitude of the last one made."""
+        fresh = simulator.state.fresh_prefixes
+        times, amplitudes = np.atleast_1d(self._params["times"]), np.atleast_1d(self._params["amplitudes"])
+        done = int(np.count_nonzero(times < now - 0.5 * dt))
+        for name in self._injection_names:
+            if name + "." in fresh and sim.array_info(name + ".next") is not None:
+                sim.set(name + ".next", done)
+                sim.set(name + ".amplitude", amplitudes[done - 1] if done else 0.0)
 
 
 class NoisyCurrentSource(CurrentSource, electrodes.NoisyCurrentSource):

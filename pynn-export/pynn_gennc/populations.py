@@ -44,14 +44,15 @@ def describe(value, size):
     value = np.asarray(value)
     if value.ndim == 0:
         return ("scalar", float(value))
+    # Copies: views change their parent's arrays in place, and what was pushed must not change with them.
     if value.dtype == object:
         first = value[0]
         if all(np.array_equal(s.value, first.value) for s in value):
-            return ("sequence", first)
-        return ("sequences", value)
+            return ("sequence", Sequence(np.array(first.value, dtype=float)))
+        return ("sequences", np.array([Sequence(np.array(s.value, dtype=float)) for s in value], dtype=object))
     if value.size and np.all(value == value[0]):
         return ("scalar", float(value[0]))
-    return ("array", value.astype(float))
+    return ("array", np.array(value, dtype=float))
 
 
 def same(a, b):
@@ -213,12 +214,32 @@ class Population(common.Population):
         return gdsl_variable(self.celltype, variable)
 
     def receptors_text(self):
-        return ""
+        """`with receptors` bindings of a PointNeuron, its receptor parameters as arguments."""
+        if not hasattr(self.celltype, "gdsl_receptors"):
+            return ""
+        from .gdsl import value_text
+        bindings = []
+        for label, model in self.celltype.gdsl_receptors():
+            args = []
+            for name, value in self._parameters.items():
+                if name.startswith(label + "."):
+                    described = describe(value, self.size)
+                    if described[0] == "array":
+                        raise NotImplementedError("pynn_gennc: receptor parameter '%s' differing "
+                                                  "between neurons" % name)
+                    args.append("%s = %s" % (name.split(".", 1)[1], value_text(described)))
+            bindings.append("%s: %s(%s)" % (label, model, ", ".join(args)))
+        return ", ".join(bindings)
 
     def describe_parameters(self):
+        """The population's own parameters (a PointNeuron's receptor parameters go with its
+        receptors), described for GDSL."""
         described = {name: describe(value, self.size) for name, value in self._parameters.items()}
         self._baked = dict(described)
-        return described
+        state = simulator.state
+        for name, value in described.items():
+            state.pushed["%s.%s" % (self.gdsl_name, name)] = value
+        return {name: value for name, value in described.items() if "." not in name}
 
     def describe_initial_values(self):
         out = {}
@@ -254,6 +275,17 @@ class Population(common.Population):
         for variable in list(self._changed_initial):
             self._push_initial(sim, variable)
         self._changed_initial = set()
+
+    def resume_lists(self, sim, now, dt):
+        """After new spike times mid-run: each source's next time is its first not yet due
+        (the stdlib's SpikeSourceArray emits time s in the step where s < t + 1.5 dt)."""
+        if self.gdsl_name + "." not in simulator.state.fresh_prefixes:
+            return
+        times = self._parameters.get("spike_times")
+        if times is None or sim.array_info(self.gdsl_name + ".next") is None:
+            return
+        sim.set(self.gdsl_name + ".next",
+                [np.count_nonzero(np.asarray(s.value) < now + 0.5 * dt) for s in times])
 
     def push_initial_values(self, sim):
         for variable in self.initial_values:

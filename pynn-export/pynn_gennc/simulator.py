@@ -166,6 +166,7 @@ class State(common.control.BaseState):
 
     def build(self):
         clock = time.perf_counter()
+        self.pushed = {}
         written = gdsl.write_network(self)
         self.timings["write"] += time.perf_counter() - clock
         clock = time.perf_counter()
@@ -177,13 +178,15 @@ class State(common.control.BaseState):
                          backend="cpu" if self.backend == "cpu" else
                          ("cuda" if self.backend == "cuda" else "auto"),
                          seed=None, connections=written.connections)
-        self.pushed = {}
         for name, values in written.initial_values:
             sim.set(name, values)
         if old is not None and old.step > 0:
             self.pull_recordings(old)
             carry_state(old, sim, self.fresh_prefixes)
             sim.set_step(old.step)
+            # Sources given new lists mid-run skip the times already past, as NEST does.
+            for item in self.populations + self.current_sources:
+                item.resume_lists(sim, sim.time, self.dt)
             self.created_at_zero = False
         elif old is None:
             self.created_at_zero = self.t == 0

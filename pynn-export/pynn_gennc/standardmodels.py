@@ -5,7 +5,8 @@ class name, with PyNN's parameter names, units and defaults, so the translations
 identity. Each class adds what the GDSL writer needs: the stdlib model it becomes and,
 for cells, where each PyNN recordable lives in the compiled network.
 """
-from pyNN.standardmodels import build_translations, cells, synapses
+from pyNN.parameters import ParameterSpace
+from pyNN.standardmodels import build_translations, cells, receptors, synapses
 
 # PyNN recordables that live in a receptor of the cell rather than in the cell itself.
 _RECEPTOR_VARIABLES = {
@@ -44,6 +45,9 @@ _CELLS = ["IF_curr_alpha", "IF_curr_exp", "IF_curr_delta", "IF_cond_alpha", "IF_
           "EIF_cond_exp_isfa_ista", "Izhikevich", "GIF_cond_exp", "SpikeSourcePoisson",
           "SpikeSourceArray", "SpikeSourceGamma", "SpikeSourceInhGamma",
           "SpikeSourcePoissonRefractory"]
+_COMPONENTS = ["LIF", "AdExp"]
+_RECEPTORS = ["CurrExpPostSynapticResponse", "CondExpPostSynapticResponse",
+              "CondAlphaPostSynapticResponse", "CondBetaPostSynapticResponse"]
 _SYNAPSES = ["StaticSynapse", "TsodyksMarkramSynapse", "ElectricalSynapse", "SimpleStochasticSynapse",
              "StochasticTsodyksMarkramSynapse", "MultiQuantalSynapse"]
 _STDP_PARTS = ["AdditiveWeightDependence", "MultiplicativeWeightDependence",
@@ -52,6 +56,52 @@ _STDP_PARTS = ["AdditiveWeightDependence", "MultiplicativeWeightDependence",
 
 for _name in _CELLS:
     globals()[_name] = _standard(getattr(cells, _name))
+for _name in _COMPONENTS:
+    globals()[_name] = _standard(getattr(cells, _name))
+for _name in _RECEPTORS:
+    globals()[_name] = _standard(getattr(receptors, _name))
+    # What each receptor's state is called in the stdlib (recorded as 'LABEL.isyn', ...).
+    globals()[_name].recordable = ["isyn"] if _name.startswith("Curr") else ["gsyn"]
+AlphaPSR = CondAlphaPostSynapticResponse  # noqa: F821 - PyNN's aliases
+ExpPSR = CondExpPostSynapticResponse  # noqa: F821
+
+
+class PointNeuron(cells.PointNeuron):
+    """A neuron component (LIF, AdExp) with named receptors: in GDSL the component with
+    `with receptors { NAME: Receptor(...), ... }`. Receptor parameters are named
+    'RECEPTOR.parameter', as PyNN names them."""
+
+    def __init__(self, neuron, **post_synaptic_receptors):
+        super().__init__(neuron, **post_synaptic_receptors)
+        pairs = [(name, name) for name in neuron.default_parameters]
+        for label, psr in post_synaptic_receptors.items():
+            pairs += [("%s.%s" % (label, p), "%s.%s" % (label, p))
+                      for p in psr.default_parameters if p != "locations"]
+        self.translations = build_translations(*pairs)
+
+    @property
+    def gdsl_model(self):
+        return self.neuron.gdsl_model
+
+    @property
+    def native_parameters(self):
+        values = dict(self.neuron.native_parameters.items())
+        for label, psr in self.post_synaptic_receptors.items():
+            for name, value in psr.native_parameters.items():
+                if name != "locations":
+                    values["%s.%s" % (label, name)] = value
+        return ParameterSpace(values, shape=None)
+
+    def get_native_names(self, *names):
+        return list(names) if names else [D["translated_name"] for D in self.translations.values()]
+
+    def reverse_translate(self, native_parameters):
+        return ParameterSpace(dict(native_parameters.items()), shape=native_parameters.shape)
+
+    def gdsl_receptors(self):
+        return [(label, type(psr).__name__) for label, psr in sorted(self.post_synaptic_receptors.items())]
+
+
 for _name in _SYNAPSES:
     globals()[_name] = _standard(getattr(synapses, _name), _SynapseMixin)
 for _name in _STDP_PARTS:
@@ -65,4 +115,5 @@ class STDPMechanism(_SynapseMixin, synapses.STDPMechanism):
     gdsl_model = "STDPMechanism"
 
 
-__all__ = _CELLS + _SYNAPSES + _STDP_PARTS + ["STDPMechanism"]
+__all__ = _CELLS + _COMPONENTS + _RECEPTORS + _SYNAPSES + _STDP_PARTS + \
+    ["STDPMechanism", "PointNeuron", "AlphaPSR", "ExpPSR"]
