@@ -1,8 +1,9 @@
 """Compiling generated GDSL with gennc, cached by the hash of the source and the compiler.
 
 The library for a network is built once: `gennc --shared` writes it under the cache folder
-($GENNC_CACHE_DIR, else ~/.cache/gennc) in a folder named by the SHA-256 of the source,
-the options and the compiler's identity, so a script run again loads it at once. A
+($GENNC_CACHE_DIR, else ~/.cache/gennc) in a folder named by the SHA-256 of the source and
+the options, which also records the compiler that built it, so a script run again loads it
+at once. A
 compile error in generated code is a bug of pynn_gennc: the message says so and names
 the kept source file.
 """
@@ -50,13 +51,25 @@ def compiler_identity(gennc):
 
 
 def compile_library(source, name, options=()):
-    """Returns the path of the shared library for GDSL `source`, compiling it if needed."""
-    gennc = find_gennc()
+    """Returns the path of the shared library for GDSL `source`, compiling it if needed.
+
+    The cache folder is named by the source and options; it records which compiler built
+    its library, and a different compiler builds it again. Where no compiler is found (a
+    GPU machine that only runs), a library already in the cache for the same source and
+    options is used as it is."""
     options = list(options)
-    key = hashlib.sha256("\0".join([compiler_identity(gennc), *options, source]).encode()).hexdigest()
+    key = hashlib.sha256("\0".join([*options, source]).encode()).hexdigest()
     folder = cache_dir() / key[:32]
     library = folder / ("lib%s.so" % name)
-    if library.is_file():
+    built_by = folder / "compiler"
+    try:
+        gennc = find_gennc()
+    except CompilerNotFound:
+        if library.is_file():
+            return library
+        raise
+    identity = compiler_identity(gennc)
+    if library.is_file() and built_by.is_file() and built_by.read_text() == identity:
         return library
     folder.mkdir(parents=True, exist_ok=True)
     source_file = folder / ("%s.gdsl" % name)
@@ -70,4 +83,5 @@ def compile_library(source, name, options=()):
             "pynn_gennc bug: gennc rejected the network it generated; please report it with the "
             "file %s\n%s" % (source_file, result.stderr.strip()))
     os.replace(partial, library)
+    built_by.write_text(identity)
     return library

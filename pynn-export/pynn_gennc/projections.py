@@ -7,6 +7,8 @@ pynn_gennc's NativeRNG the connector is written symbolically and drawn by gennc.
 way, weights, delays and other synapse values read and written after creation go through
 the runtime's arrays, in the runtime's synapse order (rows by pre, then post).
 """
+from copy import deepcopy
+
 import numpy as np
 from pyNN import common, connectors, errors
 from pyNN.space import Space
@@ -79,7 +81,8 @@ class Projection(common.Projection):
                                                % type(self.synapse_type).__name__)
         self.gdsl_name = state.gdsl_name(self.label, "projection")
         self._groups = []
-        self.native = isinstance(getattr(connector, "rng", None), NativeRNG)
+        self._pushed = {}
+        self.native = drawn_by_gennc(connector, self.synapse_type, self.pre, self.post)
         if self.native:
             self._native_connector = native_connector_text(connector, self)
         else:
@@ -135,7 +138,7 @@ class Projection(common.Projection):
 
     def _set_attributes(self, parameter_space):
         if self.native:
-            raise NotImplementedError("pynn_gennc: set() on a projection built with NativeRNG")
+            self._to_host()
         for name, value in parameter_space.items():
             if value.is_homogeneous:
                 self._values[name] = np.full(len(self._pre), float(value.evaluate(simplify=True)))
@@ -143,6 +146,21 @@ class Projection(common.Projection):
                 value.shape = (self.pre.size, self.post.size)
                 matrix = np.asarray(value.evaluate(simplify=False), dtype=float)
                 self._values[name] = matrix[self._pre, self._post]
+
+    def _to_host(self):
+        """Per-synapse values for synapses gennc built itself: the all-to-all or one-to-one
+        synapses are listed here and go to the runtime from the host from now on."""
+        if isinstance(getattr(self._connector, "rng", None), NativeRNG):
+            raise NotImplementedError("pynn_gennc: set() on a projection whose connector draws "
+                                      "with NativeRNG")
+        pre, post = self._native_indices()
+        values = {name: np.array(self._current(name), dtype=float)
+                  for name in self.synapse_type.get_native_names()}
+        self.native = False
+        self._pre_chunks, self._post_chunks = [pre], [post]
+        self._value_chunks = {name: [v] for name, v in values.items()}
+        self._finish_connections()
+        simulator.state.structure_change()
 
     @property
     def connections(self):
@@ -156,8 +174,21 @@ class Projection(common.Projection):
 
     # ---- reading back -------------------------------------------------------------------
     def _native_indices(self):
+        """(pre, post) positions of the synapses gennc built, in its order."""
+        if isinstance(self._connector, connectors.OneToOneConnector):
+            index = np.arange(self.pre.size)
+            return index, index
+        if isinstance(self._connector, connectors.AllToAllConnector):
+            pre, post = np.divmod(np.arange(self.pre.size * self.post.size), self.post.size)
+            if not self._connector.allow_self_connections:
+                keep = self.pre.all_cells[pre] != self.post.all_cells[post]
+                pre, post = pre[keep], post[keep]
+            return pre, post
         state = simulator.state
         state.update()
+        if state.sim.array_info("%s.column" % self.gdsl_name) is None:
+            raise NotImplementedError("pynn_gennc: reading back the synapses of %s, which gennc "
+                                      "stores as a bitmask" % self.label)
         pointers = state.sim.get("%s.row_pointer" % self.gdsl_name).astype(np.int64)
         columns = state.sim.get("%s.column" % self.gdsl_name).astype(np.int64)
         pre = np.repeat(np.arange(len(pointers) - 1), np.diff(pointers))
@@ -177,9 +208,9 @@ class Projection(common.Projection):
         """Values of synapse attribute `name` per synapse, in the runtime's order."""
         state = simulator.state
         if self.native:
-            state.update()
-            pre, _ = self._native_indices()
-            n = len(pre)
+            n = len(self._native_indices()[0])
+            if state.sim is None or state.structure_changed or state.export_path is not None:
+                return np.full(n, self._synapse_values()[name][1])
             return self._network_values(name, self.gdsl_name, n)
         if name in ("presynaptic_index", "postsynaptic_index"):
             return (self._pre if name == "presynaptic_index" else self._post).astype(float)
@@ -240,16 +271,15 @@ class Projection(common.Projection):
             if self.native:
                 value = params[name]
                 native = native_distribution(value)
-                out[name] = ("native", native) if native else describe(value, 1)
+                out[name] = ("native", native) if native else ("scalar", homogeneous_value(value))
                 continue
             values = self._values.get(name)
             if values is None:
-                out[name] = describe(params[name], 1)
+                out[name] = ("scalar", homogeneous_value(params[name]))
             elif len(values) and not np.all(values == values[0]):
                 out[name] = ("column", values)
             else:
-                out[name] = ("scalar", float(values[0]) if len(values) else
-                             float(np.asarray(params[name].evaluate(simplify=True)).ravel()[0]))
+                out[name] = ("scalar", float(values[0]) if len(values) else homogeneous_value(params[name]))
         return out
 
     def _arguments(self, values, columns_given):
@@ -288,8 +318,8 @@ class Projection(common.Projection):
 
     def smallest_delay(self):
         if self.native:
-            value = self.synapse_type.native_parameters["delay"]
-            return None if native_distribution(value) else float(value.evaluate(simplify=True))
+            value = self._synapse_values()["delay"]
+            return value[1] if value[0] == "scalar" else None
         delays = self._values.get("delay")
         return float(delays.min()) if delays is not None and len(delays) else None
 
@@ -327,7 +357,7 @@ class Projection(common.Projection):
                 raise NotImplementedError("pynn_gennc: NativeRNG connectors between Assemblies")
             pre = selection_text(pre_pops[0].gdsl_name, pre_index, pre_pops[0].size)
             post = selection_text(post_pops[0].gdsl_name, post_index, post_pops[0].size)
-            return ["projection %s = %s -> %s via %s synapse %s%s as sparse" % (
+            return ["projection %s = %s -> %s via %s synapse %s%s" % (
                 self.gdsl_name, pre, post, self._native_connector, self._arguments(values, ()),
                 self._onto())]
         columns = [c for c in _COLUMNS if values.get(c, ("",))[0] == "column"]
@@ -381,6 +411,31 @@ def connection_file(written, state, gname, pre_index, post_index, column_data, v
         if len(pre_index) else np.zeros((0, len(columns)))
     written.connection_files[name] = (columns, data)
     return name
+
+
+def homogeneous_value(value):
+    """The one value of a lazy array that is the same everywhere (of any shape, or none)."""
+    if value.shape is None:
+        value = deepcopy(value)
+        value.shape = (1,)
+    return float(np.asarray(value.evaluate(simplify=True)).ravel()[0])
+
+
+def drawn_by_gennc(connector, synapse_type, pre, post):
+    """Whether gennc builds the synapses itself: a connector given pynn_gennc's NativeRNG,
+    or an all-to-all or one-to-one connector (no randomness: the same synapses either way)
+    whose synapse values are each one value or a NativeRNG distribution, between populations
+    or views. Elsewhere PyNN's connector runs in Python."""
+    if isinstance(getattr(connector, "rng", None), NativeRNG):
+        return True
+    if type(connector) not in (connectors.AllToAllConnector, connectors.OneToOneConnector):
+        return False
+    if isinstance(pre, Assembly) or isinstance(post, Assembly):
+        return False
+    for _, value in synapse_type.native_parameters.items():
+        if not (value.is_homogeneous or native_distribution(value) is not None):
+            return False
+    return True
 
 
 def native_connector_text(connector, projection):
