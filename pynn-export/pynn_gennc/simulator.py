@@ -138,7 +138,10 @@ class State(common.control.BaseState):
     def supports(self, option):
         if option not in State._supported:
             import subprocess
-            gennc = compiler.find_gennc()
+            try:
+                gennc = compiler.find_gennc()
+            except compiler.CompilerNotFound:
+                return False
             help_text = subprocess.run([str(gennc), "--help"], capture_output=True, text=True).stdout
             State._supported[option] = option in help_text
         return State._supported[option]
