@@ -95,19 +95,26 @@ class Projection(common.Projection):
     # ---- building -----------------------------------------------------------------------
     def _convergent_connect(self, presynaptic_indices, postsynaptic_index, location_selector=None,
                             **connection_parameters):
+        # Called once per post cell by PyNN's connectors: keep the pieces, join them once.
         if location_selector is not None:
             raise NotImplementedError("pynn_gennc: multicompartment location_selector")
-        pre = np.atleast_1d(np.asarray(presynaptic_indices, dtype=np.int64))
+        pre = np.atleast_1d(presynaptic_indices)
         self._pre_chunks.append(pre)
-        self._post_chunks.append(np.full(len(pre), int(postsynaptic_index), np.int64))
+        self._post_chunks.append((int(postsynaptic_index), len(pre)))
         for name, value in connection_parameters.items():
-            self._value_chunks.setdefault(name, []).append(
-                np.broadcast_to(np.asarray(value, dtype=float), (len(pre),)))
+            self._value_chunks.setdefault(name, []).append(value)
 
     def _finish_connections(self):
-        pre = np.concatenate(self._pre_chunks) if self._pre_chunks else np.array([], np.int64)
-        post = np.concatenate(self._post_chunks) if self._post_chunks else np.array([], np.int64)
-        values = {name: np.concatenate(chunks) for name, chunks in self._value_chunks.items()}
+        counts = np.array([n for _, n in self._post_chunks], dtype=np.int64)
+        pre = np.concatenate(self._pre_chunks).astype(np.int64) if self._pre_chunks else np.array([], np.int64)
+        post = np.repeat(np.array([p for p, _ in self._post_chunks], dtype=np.int64), counts)
+        values = {}
+        for name, chunks in self._value_chunks.items():
+            if all(np.ndim(v) == 0 for v in chunks) and len(set(float(v) for v in chunks)) <= 1:
+                values[name] = np.full(len(pre), float(chunks[0]) if chunks else 0.0)
+            else:
+                values[name] = np.concatenate([np.broadcast_to(np.asarray(v, dtype=float), (n,))
+                                               for v, n in zip(chunks, counts)])
         del self._pre_chunks, self._post_chunks, self._value_chunks
         pre_pops, pre_owner, pre_index = positions(self.pre)
         post_pops, post_owner, post_index = positions(self.post)
@@ -157,8 +164,13 @@ class Projection(common.Projection):
         values = {name: np.array(self._current(name), dtype=float)
                   for name in self.synapse_type.get_native_names()}
         self.native = False
-        self._pre_chunks, self._post_chunks = [pre], [post]
-        self._value_chunks = {name: [v] for name, v in values.items()}
+        order = np.argsort(post, kind="stable")
+        targets, counts = np.unique(post[order], return_counts=True)
+        cut = np.cumsum(counts)[:-1]
+        self._pre_chunks = np.split(pre[order], cut) if len(pre) else []
+        self._post_chunks = list(zip(targets.tolist(), counts.tolist()))
+        self._value_chunks = {name: np.split(v[order], cut) if len(pre) else []
+                              for name, v in values.items()}
         self._finish_connections()
         simulator.state.structure_change()
 
