@@ -22,6 +22,7 @@ from .electrodes import *  # noqa: F401,F403
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .procedural_api import connect, create, record, record_gsyn, record_v  # noqa: F401
 from .projections import Projection  # noqa: F401
+from .native import native_cell_type, native_electrode_type, native_synapse_type  # noqa: F401
 from .random import NativeRNG  # noqa: F401
 from .results import load_results  # noqa: F401
 from .standardmodels import *  # noqa: F401,F403

@@ -93,6 +93,9 @@ class CurrentSource:
     def resume_lists(self, sim, now, dt):
         """Only sources with lists of times have bookkeeping to resume (StepCurrentSource)."""
 
+    def _current(self, t, dt):
+        raise NotImplementedError("pynn_gennc: recording the current of a %s" % type(self).__name__)
+
     def _get_data(self):
         state = simulator.state
         t = np.arange(int(round(state.t / state.dt)) + 1) * state.dt
@@ -172,9 +175,6 @@ class StepCurrentSource(CurrentSource, electrodes.StepCurrentSource):
 
 class NoisyCurrentSource(CurrentSource, electrodes.NoisyCurrentSource):
     __doc__ = electrodes.NoisyCurrentSource.__doc__
-
-    def _current(self, t, dt):
-        raise NotImplementedError("pynn_gennc: recording a NoisyCurrentSource's current")
 
 
 for _cls in (DCSource, ACSource, StepCurrentSource, NoisyCurrentSource):

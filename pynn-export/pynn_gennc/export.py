@@ -5,6 +5,7 @@ Host-drawn synapse lists go beside it as PyNN connection files named
 time the script ran (the sum of its run() calls). Compile the file with the options
 written in its header to get the in-process run's spikes.
 """
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,9 @@ def export_network(state, path):
         header = "columns = %r" % (columns,)
         np.savetxt(path.parent / name, data, fmt=["%d", "%d"] + ["%.17g"] * (len(columns) - 2),
                    header=header)
+    for name, source in written.model_files.items():
+        if Path(source).resolve() != (path.parent / name).resolve():
+            shutil.copyfile(source, path.parent / name)
     path.write_text(written.text())
     state.exported = True
     return path

@@ -11,11 +11,14 @@ per-element parameter is written as a list; a distribution of pynn_gennc's Nativ
 written as that distribution and drawn by gennc; per-element initial values are set
 through the C ABI after creation in process (written as lists in an export).
 """
+import hashlib
 import keyword
 import re
+from pathlib import Path
 
 import numpy as np
 from pyNN.parameters import Sequence
+
 
 # GDSL's reserved words (docs/language.md) and names that would shadow built-ins.
 RESERVED = set("""import neuron postsynaptic synapse current_source spike_source timing_dependence
@@ -114,6 +117,7 @@ class Written:
         self.connection_files = {}  # export: file name -> (pre, post, weight, delay)
         self.initial_values = []   # (array name, values) to set after creation
         self.names = []            # (kind, label, gdsl name) for the header comment
+        self.model_files = {}      # export: file name beside the .gdsl -> model file
 
     def text(self):
         return "\n".join(self.lines) + "\n"
@@ -143,9 +147,27 @@ def write_network(state, export=False, duration=0.0):
     settings = "  dt = %s ms;  duration = %s ms;  seed = %d" % (number(state.dt), number(duration), state.seed)
     if state.min_delay_value is not None:
         settings += ";  min_delay = %s ms" % number(state.min_delay_value)
-    out.lines = header + ["import pynn", "", "network %s {" % state.network_name, settings] + \
+    imports = ["import pynn"]
+    for path in model_files(state):
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+        name = Path(path).name if export else str(path)
+        if export:
+            out.model_files[name] = path
+        imports.append('import "%s"   // sha256 %s' % (name, digest))
+    out.lines = header + imports + ["", "network %s {" % state.network_name, settings] + \
         ["  " + line for line in body] + ["}"]
     return out
+
+
+def model_files(state):
+    """The files the network's native models come from, in first-use order."""
+    seen = []
+    for obj in [p.celltype for p in state.populations] + [p.synapse_type for p in state.projections] + \
+            list(state.current_sources):
+        path = getattr(type(obj), "gdsl_file", None)
+        if path is not None and path not in seen:
+            seen.append(path)
+    return seen
 
 
 def population_text(pop, out, export):
