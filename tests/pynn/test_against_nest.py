@@ -1,0 +1,162 @@
+"""pynn_gennc against pyNN.nest: the same PyNN script on both, numbers compared.
+
+NEST runs with `spike_precision="on_grid"` and both with an explicit `min_delay`, in
+float64 on gennc's side. Each test states its tolerance. Where gennc is known to differ
+from NEST (fixed-step RK4 against NEST's adaptive solver for the exponential and HH
+models, the delta-synapse step order; the fidelity issue), the test says so and checks the
+bound measured today, so a change either way shows up.
+"""
+import numpy as np
+import pytest
+
+nest_sim = pytest.importorskip("pyNN.nest")
+import pynn_gennc  # noqa: E402
+
+DT = 0.1
+
+
+def setup(sim):
+    extra = {"spike_precision": "on_grid"} if sim is nest_sim else {}
+    sim.setup(timestep=DT, min_delay=DT, **extra)
+
+
+def spikes_of(pop):
+    return [np.asarray(st.magnitude) for st in pop.get_data("spikes").segments[0].spiketrains]
+
+
+def single_cell(sim, celltype, amplitude, duration=300.0, v=False):
+    setup(sim)
+    cell = sim.Population(1, celltype)
+    cell.record(["spikes", "v"] if v else "spikes")
+    source = sim.DCSource(amplitude=amplitude, start=20.0, stop=250.0)
+    source.inject_into(cell)
+    sim.run(duration)
+    spikes = spikes_of(cell)[0]
+    trace = cell.get_data("v").segments[0].analogsignals[0].magnitude[:, 0] if v else None
+    sim.end()
+    return spikes, trace
+
+
+# (cell type, DC amplitude nA, spike-time tolerance ms, reason for a tolerance above 1e-6)
+CELLS = [
+    ("IF_curr_exp", 1.0, 1e-6, None),
+    ("IF_curr_alpha", 1.0, 1e-6, None),
+    ("IF_cond_exp", 1.0, 1e-6, None),
+    ("IF_cond_alpha", 1.0, 1e-6, None),
+    ("Izhikevich", 0.01, 1e-6, None),
+    ("EIF_cond_exp_isfa_ista", 1.0, 0.5, "fixed-step RK4 against NEST's adaptive RKF45 (issue 10)"),
+    ("EIF_cond_alpha_isfa_ista", 1.0, 0.5, "fixed-step RK4 against NEST's adaptive RKF45 (issue 10)"),
+]
+
+
+@pytest.mark.parametrize("name,amplitude,tolerance,reason", CELLS, ids=[c[0] for c in CELLS])
+def test_single_cell_under_dc(name, amplitude, tolerance, reason):
+    expected, _ = single_cell(nest_sim, getattr(nest_sim, name)(), amplitude)
+    got, _ = single_cell(pynn_gennc, getattr(pynn_gennc, name)(), amplitude)
+    assert len(expected) > 3, "the stimulus should make the cell fire"
+    assert len(got) == len(expected), (got, expected)
+    np.testing.assert_allclose(got, expected, atol=tolerance, rtol=0)
+
+
+def test_membrane_trace_if_curr_exp():
+    """v of IF_curr_exp under a DC step: within 1e-6 mV of NEST at every sample."""
+    _, expected = single_cell(nest_sim, nest_sim.IF_curr_exp(tau_refrac=2.0), 1.0, v=True)
+    _, got = single_cell(pynn_gennc, pynn_gennc.IF_curr_exp(tau_refrac=2.0), 1.0, v=True)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def balanced_network(sim, seed=98765):
+    """Scenario 1's balanced network, scaled up: NumpyRNG connectivity drawn by PyNN."""
+    from pyNN.random import NumpyRNG, RandomDistribution
+    setup(sim)
+    rng = NumpyRNG(seed=seed)
+    params = dict(tau_m=20.0, tau_syn_E=5.0, tau_syn_I=10.0, v_rest=-60.0, v_reset=-60.0,
+                  v_thresh=-50.0, cm=0.2, tau_refrac=5.0, e_rev_E=0.0, e_rev_I=-80.0)
+    cells = sim.Population(1000, sim.IF_cond_exp(**params), label="cells")
+    cells.initialize(v=RandomDistribution("uniform", (-60.0, -50.0), rng=rng))
+    exc, inh = cells[:800], cells[800:]
+    stim = sim.Population(20, sim.SpikeSourceArray(spike_times=np.arange(1.0, 50.0, 2.0)))
+    connector = sim.FixedProbabilityConnector(0.02, rng=rng)
+    projections = [
+        sim.Projection(exc, cells, connector, sim.StaticSynapse(weight=0.004, delay=0.2),
+                       receptor_type="excitatory"),
+        sim.Projection(inh, cells, connector, sim.StaticSynapse(weight=0.051, delay=0.2),
+                       receptor_type="inhibitory"),
+        sim.Projection(stim, cells, sim.FixedProbabilityConnector(0.1, rng=rng),
+                       sim.StaticSynapse(weight=0.1, delay=0.2), receptor_type="excitatory"),
+    ]
+    cells.record("spikes")
+    sim.run(500.0)
+    sizes = [p.size() for p in projections]
+    weights = projections[0].get("weight", format="list")
+    rate = sum(len(s) for s in spikes_of(cells)) / cells.size / 0.5
+    sim.end()
+    return sizes, sorted((int(i), int(j), w) for i, j, w in weights), rate
+
+
+def test_balanced_network_numpy_rng():
+    """Identical synapses for the same NumpyRNG seed; the mean rate within 5%."""
+    sizes_n, weights_n, rate_n = balanced_network(nest_sim)
+    sizes_g, weights_g, rate_g = balanced_network(pynn_gennc)
+    assert sizes_g == sizes_n
+    assert [w[:2] for w in weights_g] == [w[:2] for w in weights_n]
+    np.testing.assert_allclose([w[2] for w in weights_g], [w[2] for w in weights_n], rtol=1e-12)
+    assert rate_n > 1.0
+    assert abs(rate_g - rate_n) <= 0.05 * rate_n, (rate_g, rate_n)
+
+
+def tsodyks_markram(sim, U, tau_rec, tau_facil):
+    setup(sim)
+    pre = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(10.0, 200.0, 20.0)))
+    post = sim.Population(1, sim.IF_curr_exp(tau_syn_E=2.0, v_thresh=100.0))
+    synapse = sim.TsodyksMarkramSynapse(U=U, tau_rec=tau_rec, tau_facil=tau_facil, weight=1.0,
+                                        delay=1.0)
+    sim.Projection(pre, post, sim.AllToAllConnector(), synapse, receptor_type="excitatory")
+    post.record("v")
+    sim.run(250.0)
+    v = post.get_data("v").segments[0].analogsignals[0].magnitude[:, 0]
+    sim.end()
+    return v
+
+
+@pytest.mark.parametrize("U,tau_rec,tau_facil", [(0.5, 800.0, 0.0), (0.04, 100.0, 1000.0)],
+                         ids=["depressing", "facilitating"])
+def test_tsodyks_markram(U, tau_rec, tau_facil):
+    """The postsynaptic potential train: within 1e-6 mV of NEST."""
+    expected = tsodyks_markram(nest_sim, U, tau_rec, tau_facil)
+    got = tsodyks_markram(pynn_gennc, U, tau_rec, tau_facil)
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def stdp_pair(sim, dt_pairing, delay):
+    """60 pairings at 1 Hz, post fired `dt_pairing` ms after the pre spike reaches it."""
+    setup(sim)
+    t_pre = np.arange(60) * 1000.0 + 100.0
+    pre = sim.Population(1, sim.SpikeSourceArray(spike_times=t_pre))
+    teacher = sim.Population(1, sim.SpikeSourceArray(spike_times=t_pre + delay + dt_pairing))
+    post = sim.Population(1, sim.IF_curr_exp(tau_refrac=5.0))
+    sim.Projection(teacher, post, sim.AllToAllConnector(),
+                   sim.StaticSynapse(weight=20.0, delay=DT), receptor_type="excitatory")
+    stdp = sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0, A_plus=0.002, A_minus=0.0024),
+        weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=1.0),
+        weight=0.5, delay=delay)
+    plastic = sim.Projection(pre, post, sim.AllToAllConnector(), stdp, receptor_type="excitatory")
+    sim.run(60 * 1000.0 + 200.0)
+    w = plastic.get("weight", format="array")[0, 0]
+    sim.end()
+    return w
+
+
+@pytest.mark.xfail(strict=True, reason="STDP delay convention and NEST's potentiation timing "
+                   "differ today (issue 10): at 1 ms delay the weight change is +0.109 against "
+                   "NEST's +0.102 for +10 ms pairings, +0.018 against +0.005 for -10 ms")
+@pytest.mark.parametrize("dt_pairing", [10.0, -10.0])
+def test_stdp_pair_protocol_one_ms_delay(dt_pairing):
+    """Final weight after 60 pairings at 1 ms delay: within 3% of NEST's change (issue 10
+    measured 1-3% at 1 ms; the delay convention is the open difference)."""
+    expected = stdp_pair(nest_sim, dt_pairing, 1.0)
+    got = stdp_pair(pynn_gennc, dt_pairing, 1.0)
+    assert abs(expected - 0.5) > 0.01
+    assert abs((got - 0.5) - (expected - 0.5)) <= 0.03 * abs(expected - 0.5), (got, expected)

@@ -1,0 +1,130 @@
+"""pynn_gennc's export: a PyNN script written to GDSL compiles with gennc alone, and the
+standalone `sim` gives exactly the in-process run's spikes; its results folder loads as
+Neo and draws; set() and reset() between runs behave as PyNN defines them."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import pynn_gennc
+from pynn_gennc.compiler import find_gennc
+
+SCRIPT = textwrap.dedent('''
+    import sys
+    import numpy as np
+    import pynn_gennc as sim
+    from pyNN.random import NumpyRNG, RandomDistribution
+    sim.setup(timestep=0.1, min_delay=0.1)
+    rng = NumpyRNG(seed=42)
+    exc = sim.Population(100, sim.IF_cond_exp(tau_refrac=2.0), label="exc cells")
+    exc.initialize(v=RandomDistribution("uniform", (-65.0, -55.0), rng=rng))
+    noise = sim.Population(100, sim.SpikeSourcePoisson(rate=200.0), label="input")
+    sim.Projection(noise, exc, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.05, delay=0.5))
+    sim.Projection(exc, exc, sim.FixedProbabilityConnector(0.05, rng=rng),
+                   sim.StaticSynapse(weight=RandomDistribution("uniform", (0.001, 0.004), rng=rng),
+                                     delay=1.0))
+    exc.record("spikes")
+    sim.run(200.0)
+    trains = exc.get_data().segments[0].spiketrains
+    pairs = sorted((float(t), int(s.annotations["source_index"])) for s in trains for t in s.magnitude)
+    if pairs:
+        np.save(sys.argv[1], np.array(pairs))
+    sim.end()
+''')
+
+
+def spike_pairs(block):
+    return np.array(sorted((float(t), int(s.annotations["source_index"]))
+                           for s in block.segments[0].spiketrains for t in s.magnitude))
+
+
+def test_export_compiles_alone_and_gives_the_same_spikes(tmp_path):
+    script = tmp_path / "net.py"
+    script.write_text(SCRIPT)
+    env = dict(os.environ)
+    subprocess.run([sys.executable, str(script), str(tmp_path / "inproc.npy")], check=True, env=env,
+                   cwd=tmp_path)
+    in_process = np.load(tmp_path / "inproc.npy")
+    assert len(in_process) > 100
+
+    out = tmp_path / "export"
+    subprocess.run([sys.executable, "-m", "pynn_gennc.export_script", str(script), "-o",
+                    str(out / "net.gdsl"), str(tmp_path / "unused.npy")], check=True, env=env, cwd=tmp_path)
+    text = (out / "net.gdsl").read_text()
+    assert 'population exc_cells = IF_cond_exp(100)' in text
+    assert '"exc cells" -> exc_cells' in text          # the renaming is written down
+    assert 'from_file("net.exc_cells_exc_cells.conn")' in text
+    options = text.splitlines()[1].split("gennc", 1)[1].split("net.gdsl")[0].split()
+    subprocess.run([str(find_gennc()), *options, "net.gdsl", "-o", "sim"], check=True, cwd=out)
+    subprocess.run(["./sim", "--out", "results", "--quiet"], check=True, cwd=out)
+
+    standalone = spike_pairs(pynn_gennc.load_results(out / "results"))
+    np.testing.assert_array_equal(standalone, in_process)
+
+    figure = tmp_path / "raster.png"
+    subprocess.run([sys.executable, "-m", "pynn_gennc.results", str(out / "results"), "-o", str(figure)],
+                   check=True, env=dict(env, MPLBACKEND="Agg"))
+    assert figure.stat().st_size > 1000
+
+
+def drive(sim):
+    extra = {"spike_precision": "on_grid"} if sim.__name__ == "pyNN.nest" else {}
+    sim.setup(timestep=0.1, min_delay=0.1, **extra)
+    cells = sim.Population(2, sim.IF_curr_exp(i_offset=[0.8, 1.2], tau_refrac=2.0), label="cells")
+    cells.record("spikes")
+    return cells
+
+
+def spike_lists(segment):
+    return [list(np.round(s.magnitude, 6)) for s in segment.spiketrains]
+
+
+def set_between_runs(sim):
+    cells = drive(sim)
+    sim.run(100.0)
+    cells.set(v_thresh=-53.0)
+    sim.run(100.0)
+    cells[0:1].set(v_thresh=-51.0)
+    sim.run(100.0)
+    spikes = spike_lists(cells.get_data().segments[0])
+    sim.end()
+    return spikes
+
+
+@pytest.mark.xfail(strict=True, reason="a parameter set between runs shows in NEST's spikes one "
+                   "step later than in gennc's (100.2 against 100.1 ms here, for v_thresh, tau_m "
+                   "and i_offset alike); which step order is NEST's is the fidelity issue's (10)")
+def test_set_between_runs_as_nest():
+    """Parameters set after a run act from that time on: spike times equal pyNN.nest's."""
+    nest = pytest.importorskip("pyNN.nest")
+    expected = set_between_runs(nest)
+    got = set_between_runs(pynn_gennc)
+    assert sum(len(e) for e in expected) > 10
+    assert got == expected
+
+
+def test_reset_repeats_the_run():
+    cells = drive(pynn_gennc)
+    cells.initialize(v=-60.0)
+    pynn_gennc.run(100.0)
+    pynn_gennc.reset()
+    pynn_gennc.run(100.0)
+    block = cells.get_data()
+    pynn_gennc.end()
+    assert len(block.segments) == 2
+    first, second = spike_lists(block.segments[0]), spike_lists(block.segments[1])
+    assert all(len(s) > 0 for s in first)
+    assert first == second
+
+
+@pytest.mark.parametrize("bad", ["not a label!", "network", "2x"])
+def test_labels_that_are_not_gdsl_names_are_renamed(bad):
+    pynn_gennc.setup()
+    pop = pynn_gennc.Population(1, pynn_gennc.IF_curr_exp(i_offset=1.0), label=bad)
+    pop.record("spikes")
+    pynn_gennc.run(50.0)
+    assert len(pop.get_data().segments[0].spiketrains[0]) > 0
+    pynn_gennc.end()
