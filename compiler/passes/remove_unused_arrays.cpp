@@ -23,9 +23,12 @@ void renumber_stores(Block& b, const std::vector<ArrayId>& map) {
 void drop_stores(Block& b, const std::vector<bool>& keep) {
   Block out;
   for (StmtPtr& s : b) {
+    const bool had_body = !s->body.empty() || !s->otherwise.empty();
     drop_stores(s->body, keep);
     drop_stores(s->otherwise, keep);
     if ((s->kind == StmtKind::Store || s->kind == StmtKind::AtomicAdd) && !keep[s->array]) continue;
+    // An `if` that held only such stores (a scalar derived value's `if (index == 0)`).
+    if (s->kind == StmtKind::If && had_body && s->body.empty() && s->otherwise.empty()) continue;
     out.push_back(std::move(s));
   }
   b = std::move(out);
