@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
     app.add_option("--dump-dir", options.dump_dir, "Write the IR after each pass to DIR/NN.<pass>.ir");
     app.add_flag("--time-passes", options.time_passes, "Print how long each pass took");
     app.add_flag("--double,--float64", options.double_precision, "Real-valued state and parameters in double precision");
+    app.add_flag("--runtime-parameters", options.runtime_parameters,
+                 "Keep each uniform parameter as one settable scalar array (gennc_set_array) instead of a "
+                 "compile-time constant");
     app.add_option("-O", options.opt_level, "Optimisation level 0..3 (default 2)")->check(CLI::Range(0, 3));
     app.add_option("--march", options.march, "CPU to compile for: an LLVM CPU name or 'native' (default x86-64-v2)");
     app.add_option("--gpu-arch", options.gpu_arch, "GPU architecture of the PTX (default sm_80; the driver compiles it for newer GPUs)");

@@ -1113,13 +1113,17 @@ class Lowerer {
   // the projection's slot bindings).
   void bind_synapse_side(CodeLowerer& cl, SynapseParts& parts, const Expr* syn, LocalId pre_id, LocalId post_id) {
     for (Instance* inst : parts.all()) {
-      ExprPtr idx = inst->scope == GENNC_SCOPE_SCALAR ? iconst(Type::U32, 0) : (syn ? clone(*syn) : nullptr);
       for (const sema::Symbol* s : inst->model->parameters) {
         auto computed = inst->computed.find(s);
         if (computed != inst->computed.end() && syn) cl.bind(s, cast(type_of(s->type), computed_value(computed->second, *syn)));
         auto it = inst->arrays.find(s);
         if (it == inst->arrays.end()) continue;
-        if (idx) cl.bind(s, load(it->second, type_of(s->type), clone(*idx)));
+        // One value per projection (a component's parameter, or a constant of a procedural
+        // or bitmask projection) is read at 0, the others per synapse.
+        if (m_->arrays[it->second].scope == GENNC_SCOPE_SCALAR)
+          cl.bind(s, load(it->second, type_of(s->type), iconst(Type::U32, 0)));
+        else if (syn)
+          cl.bind(s, load(it->second, type_of(s->type), clone(*syn)));
       }
       if (syn)
         for (const sema::Symbol* s : inst->model->state) {
@@ -1570,9 +1574,16 @@ class Lowerer {
     bool from_data = s->name == "weight" && syn.scope == GENNC_SCOPE_SYNAPSE && carries_weights(plan.connector);
     if (from_data) scope = GENNC_SCOPE_SYNAPSE;
     if ((plan.form == RowForm::Procedural || plan.form == RowForm::Bitmask) && scope == GENNC_SCOPE_SYNAPSE) {
-      // Sema admits only constants and distributions here (no state, no expressions).
-      syn.computed[s] = std::move(in);
-      return kNone;
+      // Sema admits only constants and distributions here (no state, no expressions). A
+      // constant is one parameter of the projection, like any other uniform parameter
+      // (specialise_uniform_parameters decides what it becomes); a draw is computed where
+      // it is used, with the address the stored array's element would have.
+      if (in.kind == GENNC_INIT_CONSTANT) {
+        scope = GENNC_SCOPE_SCALAR;
+      } else {
+        syn.computed[s] = std::move(in);
+        return kNone;
+      }
     }
     ArrayId id = add_array(syn.prefix + s->name, unit_of(syn, s), type_of(s->type), scope, syn.owner, flags, std::move(in));
     if ((v.kind == sema::ValueKind::PerElement && s->name == "weight") || from_data) plan.weight_from_list = id;

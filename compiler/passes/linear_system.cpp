@@ -135,8 +135,9 @@ bool is_step_invariant(const Expr& e, const Module& m) {
       const Array& a = m.arrays[e.array];
       if (!(a.flags & (GENNC_ARRAY_PARAMETER | GENNC_ARRAY_DERIVED))) return false;
       const Expr& index = *e.operands[0];
-      if (!(index.kind == ExprKind::Input && index.input == Input::Index)) return false;
-      return true;
+      // Per element at the element's index, or one value (a scalar) at a constant one.
+      if (index.kind == ExprKind::Input && index.input == Input::Index) return true;
+      return a.scope == GENNC_SCOPE_SCALAR && index.kind == ExprKind::Const;
     }
     case ExprKind::Local:
     case ExprKind::Random: return false;

@@ -29,8 +29,8 @@ std::optional<AffineSystem> affine_system(const std::vector<ir::LocalId>& states
 std::optional<ir::ExprPtr> coefficient_of(ir::LocalId x, const ir::Expr& e, bool* depends);
 
 // True when an expression has the same value at every step of the run: constants, dt,
-// and loads of parameter or derived arrays at the element index (nothing per step: no
-// locals, time, draws or state arrays).
+// and loads of parameter or derived arrays at the element index, or of scalar ones
+// (nothing per step: no locals, time, draws or state arrays).
 bool is_step_invariant(const ir::Expr& e, const ir::Module& m);
 
 // Does `e` read local `id`?

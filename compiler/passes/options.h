@@ -12,6 +12,11 @@ struct Options {
   // `--solver`: overrides the choice of every ODE system (and the models' `solver` items).
   // `exact` falls back to RK4 for systems that are not linear with constant coefficients.
   std::optional<ir::Solver> solver;
+  // `--runtime-parameters`: a uniform parameter stays one settable scalar array (and the
+  // derived quantities and propagators that depend on it derived scalars) instead of
+  // becoming a compile-time constant (specialise_uniform_parameters, solve_odes), and
+  // parameter arrays are kept even where nothing reads them (remove_unused_arrays).
+  bool runtime_parameters = false;
 };
 
 }  // namespace gennc::passes

@@ -23,9 +23,12 @@ void renumber_stores(Block& b, const std::vector<ArrayId>& map) {
 void drop_stores(Block& b, const std::vector<bool>& keep) {
   Block out;
   for (StmtPtr& s : b) {
+    const bool had_body = !s->body.empty() || !s->otherwise.empty();
     drop_stores(s->body, keep);
     drop_stores(s->otherwise, keep);
     if ((s->kind == StmtKind::Store || s->kind == StmtKind::AtomicAdd) && !keep[s->array]) continue;
+    // An `if` that held only such stores (a scalar derived value's `if (index == 0)`).
+    if (s->kind == StmtKind::If && had_body && s->body.empty() && s->otherwise.empty()) continue;
     out.push_back(std::move(s));
   }
   b = std::move(out);
@@ -33,10 +36,14 @@ void drop_stores(Block& b, const std::vector<bool>& keep) {
 
 }  // namespace
 
-bool remove_unused_arrays(Module& m, const Options&, diag::Diagnostics&) {
+bool remove_unused_arrays(Module& m, const Options& options, diag::Diagnostics&) {
   std::vector<bool> keep(m.arrays.size(), false);
+  // With --runtime-parameters every parameter stays settable, read or not, so that a
+  // caller can set each parameter of a model alike.
+  const std::uint32_t removable = options.runtime_parameters ? GENNC_ARRAY_DERIVED
+                                                             : GENNC_ARRAY_PARAMETER | GENNC_ARRAY_DERIVED;
   for (ArrayId a = 0; a < m.arrays.size(); ++a)
-    if (!(m.arrays[a].flags & (GENNC_ARRAY_PARAMETER | GENNC_ARRAY_DERIVED))) keep[a] = true;
+    if (!(m.arrays[a].flags & removable)) keep[a] = true;
   auto mark = [&](const Expr& e) {
     if (e.kind == ExprKind::Load) keep[e.array] = true;
   };

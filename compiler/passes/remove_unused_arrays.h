@@ -8,8 +8,10 @@ namespace gennc::passes {
 // Drops parameter and derived arrays that no kernel or synapse function reads any more
 // (uniform parameters became constants; derived quantities folded), with the stores that
 // computed them, and renumbers the remaining arrays. State and internal arrays stay:
-// the runtime records, checkpoints and sets them.
-// Requires: nothing. Guarantees: every parameter or derived array is read somewhere.
+// the runtime records, checkpoints and sets them. With options.runtime_parameters,
+// parameter arrays stay too (every parameter settable).
+// Requires: nothing. Guarantees: every derived array, and without runtime_parameters every
+// parameter array, is read somewhere.
 // Returns whether anything changed.
 bool remove_unused_arrays(ir::Module& m, const Options& options, diag::Diagnostics& diags);
 

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "ir/fold.h"
 #include "ir/internal_error.h"
@@ -115,9 +117,25 @@ class Solver {
       }
     }
     if (constant) return exact_constant(*sys);
+    bool uniform = true;
+    for (const auto& row : sys->a)
+      for (const auto& entry : row)
+        if (entry && !is_uniform(*entry)) uniform = false;
+    if (uniform) {
+      exact_in_derived_kernel(*sys, true);
+      return true;
+    }
     if (k_.kind != GENNC_KERNEL_NEURON) return false;
-    exact_per_element(*sys);
+    exact_in_derived_kernel(*sys, false);
     return true;
+  }
+
+  // Whether a (step-invariant) coefficient is one value for every element: constants and
+  // scalar arrays only (settable parameters under --runtime-parameters).
+  bool is_uniform(const Expr& e) const {
+    if (e.kind == ExprKind::Input && e.input == Input::Index) return false;
+    if (e.kind == ExprKind::Load) return m_.arrays[e.array].scope == GENNC_SCOPE_SCALAR;
+    return std::all_of(e.operands.begin(), e.operands.end(), [&](const ExprPtr& op) { return is_uniform(*op); });
   }
 
   // x_i(t + dt) = x_i + sum_j E_ij x_j + sum_j Phi_ij b_j with E = P - I and Phi supplied
@@ -164,17 +182,37 @@ class Solver {
     return true;
   }
 
-  // The propagators differ per neuron: the population's derived kernel computes them
-  // (the series and squarings of propagator.h, in double) into derived arrays.
-  void exact_per_element(AffineSystem& sys) {
-    std::uint32_t pop = k_.owner;
+  // The propagators are not compile-time constants: a derived kernel computes them (the
+  // series and squarings of propagator.h, in double) into derived arrays. Per element
+  // (`uniform` false: a neuron kernel whose coefficients differ per neuron), the
+  // population's derived kernel computes each neuron's into per-neuron arrays. Uniform
+  // (coefficients of scalar arrays, settable parameters): element 0 of the derived kernel
+  // of the population the kernel runs over computes them once, inside `if (index == 0)`
+  // after that kernel's own scalar stores, into scalar arrays. Coefficients are computed in
+  // the real type, as the compiler folds constant ones, and the series in f64. Coefficients that read a
+  // scalar derived array the derived kernel stores read the local it stores instead:
+  // other elements must not read what element 0 may not have written yet.
+  void exact_in_derived_kernel(AffineSystem& sys, bool uniform) {
+    std::uint32_t pop = population_of_kernel();
     Kernel& dk = derived_kernel(pop);
+    const std::map<ArrayId, LocalId> stored = stored_scalars(dk);
+    auto coefficient = [&](const Expr& e) {
+      Block holder;
+      holder.push_back(let(0, clone(e)));
+      for_each_expr_slot(holder, [&](ExprPtr& slot) {
+        if (slot->kind != ExprKind::Load) return;
+        auto it = stored.find(slot->array);
+        if (it != stored.end()) slot = local(it->second, dk.locals[it->second].type);
+      });
+      return std::move(holder[0]->value);
+    };
+    Block scalar;  // uniform: the computation, run by element 0 only
     std::vector<std::vector<bool>> nz(n(), std::vector<bool>(n(), false));
     for (std::size_t i = 0; i < n(); ++i)
       for (std::size_t j = 0; j < n(); ++j) nz[i][j] = sys.a[i][j] != nullptr;
     auto pattern = propagator_pattern(nz);
 
-    Block& d = dk.body;
+    Block& d = uniform ? scalar : dk.body;
     auto dlet = [&](const std::string& nm, ExprPtr v) {
       LocalId id = dk.add_local(nm, Type::F64);
       d.push_back(let(id, std::move(v), s_.range));
@@ -204,7 +242,9 @@ class Solver {
     for (std::size_t i = 0; i < n(); ++i)
       for (std::size_t j = 0; j < n(); ++j)
         if (sys.a[i][j]) {
-          ExprPtr a = sys.a[i][j]->type == Type::F64 ? clone(*sys.a[i][j]) : cast(Type::F64, clone(*sys.a[i][j]));
+          // In the real type, as the compiler folds a constant coefficient, then in f64.
+          ExprPtr c = coefficient(*sys.a[i][j]);
+          ExprPtr a = c->type == Type::F64 ? std::move(c) : cast(Type::F64, std::move(c));
           mm[i][j] = dlet(fmt::format("M.{}.{}", i, j), binary(BinaryOp::Mul, std::move(a), fconst(Type::F64, hs)));
         }
     // Horner for S = sum_k M^k / (k+1)!.
@@ -247,7 +287,8 @@ class Solver {
       e = e2;
     }
     // Store E = P - I and Phi where they can be non-zero; the update kernel reads them.
-    std::string prefix = fmt::format("{}.propagator{}", m_.populations[pop].name, propagator_count_++);
+    std::string prefix = fmt::format("{}.propagator{}", owner_name(), propagator_count_++);
+    auto at = [&]() { return uniform ? iconst(Type::U32, 0) : input(Input::Index); };
     auto store_matrix = [&](const LMatrix& mat, const char* tag) {
       std::vector<std::vector<ArrayId>> ids(n(), std::vector<ArrayId>(n(), kNone));
       for (std::size_t i = 0; i < n(); ++i)
@@ -258,23 +299,71 @@ class Solver {
           Array arr;
           arr.name = fmt::format("{}.{}_{}_{}", prefix, tag, name(i), name(j));
           arr.dtype = *storage_type(real());
-          arr.scope = GENNC_SCOPE_NEURON;
+          arr.scope = uniform ? GENNC_SCOPE_SCALAR : GENNC_SCOPE_NEURON;
           arr.owner = pop;
           arr.flags = GENNC_ARRAY_DERIVED;
           ArrayId id = m_.add_array(arr);
           ids[i][j] = id;
-          d.push_back(store(id, input(Input::Index), real() == Type::F64 ? std::move(v) : cast(real(), std::move(v)), s_.range));
+          d.push_back(store(id, at(), real() == Type::F64 ? std::move(v) : cast(real(), std::move(v)), s_.range));
         }
       return ids;
     };
     auto e_ids = store_matrix(e, "E");
     auto phi_ids = store_matrix(phi, "Phi");
+    if (uniform)
+      dk.body.push_back(if_(binary(BinaryOp::Eq, input(Input::Index), iconst(Type::U32, 0)), std::move(scalar), {},
+                            s_.range));
     auto reader = [&](const std::vector<std::vector<ArrayId>>& ids) {
       return [&, ids](std::size_t i, std::size_t j) -> ExprPtr {
-        return ids[i][j] == kNone ? nullptr : load(ids[i][j], real(), input(Input::Index));
+        return ids[i][j] == kNone ? nullptr : load(ids[i][j], real(), at());
       };
     };
     apply(reader(e_ids), reader(phi_ids), sys);
+  }
+
+  // The population whose elements the kernel being solved runs over (or, for synapse and
+  // current-source kernels, whose derived kernel computes their scalar propagators).
+  std::uint32_t population_of_kernel() const {
+    switch (k_.kind) {
+      case GENNC_KERNEL_NEURON:
+      case GENNC_KERNEL_DERIVED: return k_.owner;
+      case GENNC_KERNEL_CURRENT_SOURCE: return m_.injections[k_.owner].target.population;
+      case GENNC_KERNEL_SYNAPSE_PRE:
+      case GENNC_KERNEL_TRACE_PRE: return m_.projections[k_.owner].pre.population;
+      case GENNC_KERNEL_SYNAPSE_POST:
+      case GENNC_KERNEL_TRACE_POST:
+      case GENNC_KERNEL_SYNAPSE_CONTINUOUS:
+      case GENNC_KERNEL_DERIVED_SYNAPSE: return m_.projections[k_.owner].post.population;
+    }
+    return k_.owner;
+  }
+
+  // What the propagator arrays are named after: the kernel's population, projection or
+  // injection.
+  const std::string& owner_name() const {
+    switch (k_.kind) {
+      case GENNC_KERNEL_NEURON:
+      case GENNC_KERNEL_DERIVED: return m_.populations[k_.owner].name;
+      case GENNC_KERNEL_CURRENT_SOURCE: return m_.injections[k_.owner].name;
+      default: return m_.projections[k_.owner].name;
+    }
+  }
+
+  // The scalar derived arrays a derived kernel stores from a local of its top level,
+  // `let %x = ...; if (index == 0) { store @a[0] = %x }` (specialise_uniform_parameters),
+  // by array.
+  std::map<ArrayId, LocalId> stored_scalars(const Kernel& dk) const {
+    std::map<ArrayId, LocalId> out;
+    std::set<LocalId> top;
+    for (const StmtPtr& s : dk.body) {
+      if (s->kind == StmtKind::Let) top.insert(s->local);
+      if (s->kind != StmtKind::If) continue;
+      for (const StmtPtr& t : s->body)
+        if (t->kind == StmtKind::Store && m_.arrays[t->array].scope == GENNC_SCOPE_SCALAR &&
+            t->value->kind == ExprKind::Local && top.count(t->value->local))
+          out[t->array] = t->value->local;
+    }
+    return out;
   }
 
   Kernel& derived_kernel(std::uint32_t pop) {

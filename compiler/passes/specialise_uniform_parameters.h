@@ -11,8 +11,15 @@ namespace gennc::passes {
 // Derived quantities follow: a derived array whose derived-kernel
 // store folds to a constant becomes that constant too, and so on until nothing changes.
 // The time step is uniform as well: reads of `dt` become the module's dt.
-// Requires: nothing. Guarantees: no load of a constant-initialised parameter array and no
-// Input::Dt remain. Returns whether anything changed.
+// With options.runtime_parameters a uniform parameter becomes one settable scalar array
+// instead (scalar scope, its value as the initialiser, read at element 0), list
+// parameters are read from their arrays, and a derived array whose value is then the same
+// for every element becomes a scalar derived array, stored by element 0 of its derived
+// kernel (`if (index == 0)`); derived quantities of `dt` and constants alone still fold.
+// Synapse functions, which run without arrays, always take the constants.
+// Requires: nothing. Guarantees: no Input::Dt remains; without runtime_parameters no load
+// of a constant-initialised parameter array remains, with it none but of scalar arrays.
+// Returns whether anything changed.
 bool specialise_uniform_parameters(ir::Module& m, const Options& options, diag::Diagnostics& diags);
 
 }  // namespace gennc::passes

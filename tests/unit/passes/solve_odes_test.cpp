@@ -232,3 +232,30 @@ network n { dt = 0.1 ms;  duration = 100 ms
   REQUIRE(bad->diags->has_errors());
   CHECK(bad->diags->all().front().id == diag::DiagId::exact_solver_not_linear);
 }
+
+TEST_CASE("--runtime-parameters: a settable tau_m gets scalar propagators that follow each value set", "[solve_odes]") {
+  CompileSettings settings;
+  settings.real = ir::Type::F64;
+  settings.passes.runtime_parameters = true;
+  auto c = build(R"gdsl(
+network n { dt = 0.1 ms;  duration = 100 ms
+  population p = L(3) { i_offset = 0.5 nA }
+})gdsl", settings);
+  for (const ir::Array& a : c->module->arrays)
+    if (a.name.find("propagator") != std::string::npos || a.name == "p.tau_m") {
+      INFO(a.name);
+      CHECK(a.scope == GENNC_SCOPE_SCALAR);
+    }
+  Machine machine(*c->module);
+  for (double tau : {20.0, 5.0, 80.0}) {
+    INFO("tau_m " << tau);
+    machine.array("p.tau_m")[0] = tau;  // gennc_set_array, which re-runs the init schedule
+    machine.run("p.derived");
+    CHECK(machine.array("p.propagator0.E_v_v")[0] == Approx(std::expm1(-0.1 / tau)).epsilon(1e-14));
+    machine.array("p.v").assign(3, -65.0);
+    for (int n = 1; n <= 200; ++n) machine.step_once();
+    double v_inf = -65.0 + tau * 0.5;
+    double analytic = v_inf + (-65.0 - v_inf) * std::exp(-20.0 / tau);
+    for (double v : machine.array("p.v")) CHECK(v == Approx(analytic).epsilon(1e-12));
+  }
+}
