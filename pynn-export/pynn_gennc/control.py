@@ -9,7 +9,7 @@ from . import simulator
 
 
 def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, threads=0, backend="auto",
-          float64=True, export=None, **extra_params):
+          float64=True, export=None, runtime_parameters=True, **extra_params):
     """Starts a new network.
 
     pynn_gennc's own arguments: `threads` (CPU worker threads, 0 = one per hardware thread),
@@ -25,7 +25,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, threads=0, bac
     simulator.state.clear()
     simulator.state.configure(timestep, min_delay, max_delay, threads=threads, backend=backend,
                               float64=float64, export=export or os.environ.get("PYNN_GENNC_EXPORT"),
-                              rng_seed=extra_params.get("rng_seed"))
+                              rng_seed=extra_params.get("rng_seed"),
+                              runtime_parameters=runtime_parameters)
     return rank()
 
 

@@ -13,6 +13,7 @@ from pyNN.standardmodels import build_translations, electrodes
 from . import simulator
 from .gdsl import number, number_list, selection_text
 from .projections import positions
+from .standardmodels import INTERNAL_SCALE
 
 
 class CurrentSource:
@@ -76,12 +77,21 @@ class CurrentSource:
         return lines
 
     def push_values(self, sim):
+        """Changed parameters go into each injection's arrays (<Model><k>.<name>) where the
+        compiled network keeps them; otherwise the network is compiled again."""
         now = self._values()
         if self._pushed is None:
             return
         for name, value in now.items():
             before = self._pushed.get(name)
             if np.array_equal(np.asarray(before), np.asarray(value)):
+                continue
+            scale = INTERNAL_SCALE.get(getattr(type(self), "units", {}).get(name, ""), 1.0)
+            arrays = [sim.array_info("%s.%s" % (inj, name)) for inj in self._injection_names]
+            if np.ndim(value) == 0 and all(a is not None and a.length == 1 for a in arrays):
+                for inj in self._injection_names:
+                    sim.set("%s.%s" % (inj, name), value * scale)
+                self._pushed[name] = value
                 continue
             # The source's own state (the next step of a StepCurrentSource, ...) starts afresh.
             simulator.state.fresh_prefixes.update(n + "." for n in self._injection_names)

@@ -82,6 +82,7 @@ class Projection(common.Projection):
         self.gdsl_name = state.gdsl_name(self.label, "projection")
         self._groups = []
         self._pushed = {}
+        self._overrides = {}
         self.native = drawn_by_gennc(connector, self.synapse_type, self.pre, self.post)
         if self.native:
             self._native_connector = native_connector_text(connector, self)
@@ -145,6 +146,11 @@ class Projection(common.Projection):
 
     def _set_attributes(self, parameter_space):
         if self.native:
+            if all(value.is_homogeneous for _, value in parameter_space.items()):
+                # One value for every synapse: it stays one value (a settable scalar).
+                for name, value in parameter_space.items():
+                    self._overrides[name] = homogeneous_value(value)
+                return
             self._to_host()
         for name, value in parameter_space.items():
             if value.is_homogeneous:
@@ -221,9 +227,17 @@ class Projection(common.Projection):
         state = simulator.state
         if self.native:
             n = len(self._native_indices()[0])
-            if state.sim is None or state.structure_changed or state.export_path is not None:
-                return np.full(n, self._synapse_values()[name][1])
-            return self._network_values(name, self.gdsl_name, n)
+            values = None
+            if state.sim is not None and not state.structure_changed and state.export_path is None:
+                values = self._network_values(name, self.gdsl_name, n)
+            if values is None:
+                described = self._synapse_values()[name]
+                if described[0] != "scalar":
+                    raise NotImplementedError("pynn_gennc: reading '%s' of %s, drawn by gennc, before "
+                                              "the network is built or where gennc keeps no array "
+                                              "of it" % (name, self.label))
+                values = np.full(n, described[1])
+            return values
         if name in ("presynaptic_index", "postsynaptic_index"):
             return (self._pre if name == "presynaptic_index" else self._post).astype(float)
         if state.sim is not None and not state.structure_changed and state.export_path is None:
@@ -241,7 +255,7 @@ class Projection(common.Projection):
         sim = simulator.state.sim
         info = sim.array_info("%s.%s" % (gname, name))
         if info is None:
-            return None if not self.native else np.full(count, np.nan)
+            return None
         values = sim.get("%s.%s" % (gname, name))
         if name == "delay":
             values = values * simulator.state.dt
@@ -281,6 +295,9 @@ class Projection(common.Projection):
         out = {}
         for name in params.keys():
             if self.native:
+                if name in self._overrides:
+                    out[name] = ("scalar", self._overrides[name])
+                    continue
                 value = params[name]
                 native = native_distribution(value)
                 out[name] = ("native", native) if native else ("scalar", homogeneous_value(value))
@@ -389,9 +406,18 @@ class Projection(common.Projection):
         return lines
 
     def push_values(self, sim):
-        if self.native:
-            return
         values = self._synapse_values()
+        if self.native:
+            for name, now in values.items():
+                if same(self._pushed.get(name), now):
+                    continue
+                key = "%s.%s" % (self.gdsl_name, name)
+                info = sim.array_info(key)
+                if now[0] != "scalar" or info is None or info.length != 1:
+                    raise simulator.StructureChange(key)
+                sim.set(key, np.rint(now[1] / simulator.state.dt) if name == "delay" else now[1])
+                self._pushed[name] = now
+            return
         for name, now in values.items():
             if same(self._pushed.get(name), now) if now[0] != "column" else \
                     (self._pushed.get(name, ("",))[0] == "column" and

@@ -78,6 +78,7 @@ class State(common.control.BaseState):
         self.run_time = 0.0
         self.t_value = 0.0
         self.timings = {"write": 0.0, "compile": 0.0, "create": 0.0}
+        self.builds = 0
         self.reset()
 
     def gdsl_name(self, label, fallback):
@@ -126,25 +127,11 @@ class State(common.control.BaseState):
 
     # ---- bringing the compiled network up to date -------------------------------------
     def compile_options(self):
-        options = []
+        # Uniform parameters stay settable scalars, so set() between runs needs no compile.
+        options = ["--runtime-parameters"] if self.runtime_parameters else []
         if self.float64:
             options.append("--float64")
-        if self.runtime_parameters and self.supports("--runtime-parameters"):
-            options.append("--runtime-parameters")
         return options
-
-    _supported = {}
-
-    def supports(self, option):
-        if option not in State._supported:
-            import subprocess
-            try:
-                gennc = compiler.find_gennc()
-            except compiler.CompilerNotFound:
-                return False
-            help_text = subprocess.run([str(gennc), "--help"], capture_output=True, text=True).stdout
-            State._supported[option] = option in help_text
-        return State._supported[option]
 
     def update(self):
         if not self.structure_changed and self.sim is not None:
@@ -199,6 +186,7 @@ class State(common.control.BaseState):
         self.written = written
         self.fresh_prefixes = set()
         self.structure_changed = False
+        self.builds += 1
         if self.min_delay_value is None:
             self.min_delay = self.smallest_delay()
         self.push_values()
