@@ -67,6 +67,8 @@ def same(a, b):
         return np.array_equal(a[1].value, b[1].value)
     if kind == "sequences":
         return len(a[1]) == len(b[1]) and all(np.array_equal(x.value, y.value) for x, y in zip(a[1], b[1]))
+    if kind == "native":
+        return a[1].name == b[1].name and a[1].parameters == b[1].parameters
     return a[1] is b[1]
 
 
