@@ -70,6 +70,14 @@ class NativeDistribution:
         self.name = name
         self.parameters = parameters
 
+    # Array-like enough for lazyarray to hand it around (it reshapes and indexes what a
+    # generator returns); any arithmetic or comparison with it is a TypeError.
+    def reshape(self, *shape):
+        return self
+
+    def __getitem__(self, index):
+        return self
+
     def gdsl(self, scale=1.0):
         args = [float(self.parameters[p]) for p in self.GDSL[self.name]]
         if scale != 1.0 and self.name not in ("uniform_int", "poisson", "binomial", "lognormal"):

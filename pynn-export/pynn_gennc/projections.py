@@ -144,12 +144,27 @@ class Projection(common.Projection):
             return len(self._native_indices()[0])
         return len(self._pre)
 
+    def _set_native(self, values):
+        """New values for synapses gennc builds: one value for every synapse stays one value
+        (a settable scalar) and a NativeRNG distribution is drawn by gennc; anything else
+        lists the synapses on the host. Returns whether they were taken as they are."""
+        described = {}
+        for name, value in values.items():
+            native = native_distribution(value)
+            if native is not None:
+                described[name] = ("native", native)
+            elif value.is_homogeneous:
+                described[name] = ("scalar", homogeneous_value(value))
+            else:
+                return False
+        if any(v[0] == "native" for v in described.values()) and simulator.state.sim is not None:
+            simulator.state.structure_change()
+        self._overrides.update(described)
+        return True
+
     def _set_attributes(self, parameter_space):
         if self.native:
-            if all(value.is_homogeneous for _, value in parameter_space.items()):
-                # One value for every synapse: it stays one value (a settable scalar).
-                for name, value in parameter_space.items():
-                    self._overrides[name] = homogeneous_value(value)
+            if self._set_native(dict(parameter_space.items())):
                 return
             self._to_host()
         for name, value in parameter_space.items():
@@ -187,6 +202,11 @@ class Projection(common.Projection):
         return [Connection(self, k, int(i), int(j)) for k, (i, j) in enumerate(zip(pre, post))]
 
     def _set_initial_value_array(self, variable, value):
+        variable = getattr(self.synapse_type, "state_names", {}).get(variable, variable)
+        if self.native:
+            if self._set_native({variable: value}):
+                return
+            self._to_host()
         self._values[variable] = np.broadcast_to(np.asarray(value.evaluate(simplify=True), float),
                                                  (len(self._pre),)).copy()
 
@@ -296,7 +316,7 @@ class Projection(common.Projection):
         for name in params.keys():
             if self.native:
                 if name in self._overrides:
-                    out[name] = ("scalar", self._overrides[name])
+                    out[name] = self._overrides[name]
                     continue
                 value = params[name]
                 native = native_distribution(value)
@@ -309,6 +329,10 @@ class Projection(common.Projection):
                 out[name] = ("column", values)
             else:
                 out[name] = ("scalar", float(values[0]) if len(values) else homogeneous_value(params[name]))
+        if self.native:
+            # Initial values of synapse state given with Projection.initialize().
+            for name, value in self._overrides.items():
+                out.setdefault(name, value)
         return out
 
     def _arguments(self, values, columns_given):

@@ -17,5 +17,8 @@ class NativeRNG(_BaseNativeRNG):
             state.seed = int(seed)
 
     def next(self, n=None, distribution=None, parameters=None, mask=None):
-        raise NotImplementedError("pynn_gennc: values of a NativeRNG distribution are drawn by "
-                                  "gennc when the network is built; they cannot be drawn in Python")
+        """A symbolic value, as NEST's NativeRNG gives: pynn_gennc writes such distributions
+        into the GDSL unevaluated, and Python code that compares or computes with one (PyNN
+        guessing a receptor type from a weight) gets a TypeError, which PyNN handles."""
+        from .gdsl import NativeDistribution
+        return NativeDistribution(distribution, parameters)

@@ -104,6 +104,8 @@ class PointNeuron(cells.PointNeuron):
 
 for _name in _SYNAPSES:
     globals()[_name] = _standard(getattr(synapses, _name), _SynapseMixin)
+# PyNN state names that the stdlib spells out.
+MultiQuantalSynapse.state_names = {"a": "available"}  # noqa: F821
 for _name in _STDP_PARTS:
     globals()[_name] = _standard(getattr(synapses, _name))
 
