@@ -689,22 +689,12 @@ class Lowerer {
     bind_derived_loads(cl, neuron, *idx);
     load_state(cl, neuron, *idx, "", out, stores);
 
-    // Receptors: state, then this step's input from the ring, through `on spike`.
+    // Receptors' state (their input from the ring is taken at the end of the step, below).
     std::vector<Block> receptor_stores(receptors.size());
-    if (!receptors.empty()) {
-      // The runtime makes ring depths powers of two: the slot is a mask of the step's low
-      // 32 bits (exact, as the depth divides 2^32), no 64-bit remainder.
-      LocalId slot = k.add_local("slot", Type::U32);
-      ExprPtr mask = binary(BinaryOp::Sub, load(m_->populations[pi].ring_depth_array, Type::U32, iconst(Type::U32, 0)),
-                            iconst(Type::U32, 1));
-      out.push_back(let(slot, binary(BinaryOp::BitAnd, cast(Type::U32, input(Input::Step)), std::move(mask))));
-      for (std::size_t ri = 0; ri < receptors.size(); ++ri) {
-        Instance& r = receptors[ri];
-        const std::string& rname = pop.receptors[ri].name;
-        bind_receptor(cl, r, neuron, *idx);
-        load_state(cl, r, *idx, rname + ".", out, receptor_stores[ri]);
-        receive_spikes(cl, r, rname, info.rings[ri], slot, static_cast<std::uint32_t>(pop.size), out);
-      }
+    for (std::size_t ri = 0; ri < receptors.size(); ++ri) {
+      Instance& r = receptors[ri];
+      bind_receptor(cl, r, neuron, *idx);
+      load_state(cl, r, *idx, pop.receptors[ri].name + ".", out, receptor_stores[ri]);
     }
 
     // Inputs: receptor outputs and current-source input, inlined where the input is used.
@@ -747,6 +737,28 @@ class Lowerer {
     if (!integrate->equations.empty()) out.push_back(std::move(integrate));
 
     if (body.update) cl.block(*body.update, out);
+
+    // Spikes arriving at the end of this step, (step + 1) dt, go through `on spike` after
+    // the integration and before the threshold test and the recorded sample, as NEST adds
+    // them: a jump takes part in this step's threshold test and shows in the sample taken
+    // at its arrival time. While refractory, the held variables are restored after this,
+    // so a jump into them is lost (NEST's default). The runtime makes ring depths powers
+    // of two: the slot is a mask of the step's low 32 bits (exact, as the depth divides
+    // 2^32), no 64-bit remainder.
+    if (!receptors.empty()) {
+      LocalId slot = k.add_local("slot", Type::U32);
+      ExprPtr mask = binary(BinaryOp::Sub, load(m_->populations[pi].ring_depth_array, Type::U32, iconst(Type::U32, 0)),
+                            iconst(Type::U32, 1));
+      ExprPtr next = binary(BinaryOp::Add, cast(Type::U32, input(Input::Step)), iconst(Type::U32, 1));
+      out.push_back(let(slot, binary(BinaryOp::BitAnd, std::move(next), std::move(mask))));
+      for (std::size_t ri = 0; ri < receptors.size(); ++ri) {
+        Instance& r = receptors[ri];
+        const std::string& rname = pop.receptors[ri].name;
+        bind_receptor(cl, r, neuron, *idx);
+        rebind_receptor_state(cl, r, k, rname + ".");
+        receive_spikes(cl, r, rname, info.rings[ri], slot, static_cast<std::uint32_t>(pop.size), out);
+      }
+    }
 
     if (body.threshold) {
       auto th = std::make_unique<Stmt>();
@@ -832,7 +844,8 @@ class Lowerer {
     }
   }
 
-  // Reads and clears this step's ring slot and applies `on spike` once with the summed
+  // Reads and clears the ring slot of the spikes arriving at the end of this step and
+  // applies `on spike` once with the summed
   // weight (valid because every handler is checked to be linear in its weight).
   void receive_spikes(CodeLowerer& cl, Instance& r, const std::string& rname, ArrayId ring, LocalId slot,
                       std::uint32_t size, Block& out) {

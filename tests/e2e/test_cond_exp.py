@@ -27,8 +27,8 @@ CELLS = {
 
 def conductance(times, arrivals, w, tau, with_arrivals_at_t):
     """g at `times`, the jumps of arrivals at exactly t included or not. A recorded sample
-    at t holds the state at the start of the step beginning at t, before that step's
-    arrivals are applied."""
+    at t holds the state at the end of the step ending at t, with the spikes arriving at t
+    added (NEST adds them at the end of that step too)."""
     g = np.zeros_like(times)
     for a in arrivals:
         late = times >= a - 1e-9 if with_arrivals_at_t else times > a + 1e-9
@@ -119,5 +119,5 @@ def test_spike_times_match_reference(results, references, population):
 def test_conductance_decays_exponentially(results, population, receptor, input_, tau, w):
     times, g, _ = results.variable(f"{population}.{receptor}.gsyn")
     arrivals = [t + CELLS[population]["delay"] for t in INPUTS[input_]]
-    np.testing.assert_allclose(g[:, 0], conductance(times, arrivals, w, tau, False),
+    np.testing.assert_allclose(g[:, 0], conductance(times, arrivals, w, tau, True),
                                rtol=0, atol=1e-6)

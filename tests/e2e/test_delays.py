@@ -63,7 +63,6 @@ def test_delays_and_weights_from_a_connection_list(toolchain, tmp_path):
     weights = np.array([1.0, 0.5, 2.0, 1.0, 1.5, 1.0])[neurons]
     got = arrivals(times, isyn.astype(np.float64), 0.0, weights, 5.0)
     np.testing.assert_allclose(got, SPIKE + delays, rtol=0, atol=1e-4)
-    # The weights are the list's: the jump just after arrival is w exp(-dt / tau_syn).
+    # The weights are the list's: the sample at the arrival shows the whole jump w.
     first = np.argmax(isyn != 0, axis=0)
-    np.testing.assert_allclose(isyn[first, np.arange(len(neurons))], weights * np.exp(-DT / 5.0),
-                               rtol=1e-6)
+    np.testing.assert_allclose(isyn[first, np.arange(len(neurons))], weights, rtol=1e-6)

@@ -30,10 +30,11 @@ def library(toolchain):
 
 def expected_isyn(times, delay_steps):
     """Each spike stamped t adds 1 nA at t + delay, decaying with tau_syn; a sample at time
-    s shows the jumps that arrived at or before the start of the step ending at s."""
+    s shows the jumps that arrived at or before s (a spike is added at the end of the step
+    it arrives in, as NEST adds it)."""
     arrivals = SPIKES + delay_steps * DT
     after = times[:, None] - arrivals[None, :]
-    return np.where(after > DT / 2, np.exp(-np.maximum(after, 0.0) / TAU_SYN), 0.0).sum(axis=1)
+    return np.where(after > -DT / 2, np.exp(-np.maximum(after, 0.0) / TAU_SYN), 0.0).sum(axis=1)
 
 
 def test_ring_depth_is_a_power_of_two(library):

@@ -146,8 +146,6 @@ NEST_AUTO_MIN_DELAY = ("pyNN.nest with min_delay='auto' (the script's setup) del
                        "parrot neurons with the final min_delay but shifted the times by dt. With "
                        "an explicit min_delay both simulators agree (checked by hand for the 0.5 ms "
                        "case); not a gennc difference")
-RECORDED_INPUT_LATE = ("pynn_gennc: not yet: a recorded synaptic current/conductance shows an "
-                       "arriving spike one sample later than NEST's (v agrees)")
 TSODYKS_MARKRAM_TAU = ("pynn_gennc: not yet: TsodyksMarkramSynapse onto cells whose tau_syn_I "
                        "differs between cells")
 
@@ -155,11 +153,10 @@ EXPECTED_FAILURES = {
     # pynn_gennc: one line per example that does not pass yet; delete it when it passes.
     "gennc": {
         "inhomogeneous_network": NEST_AUTO_MIN_DELAY + " (0.4 ms here)",
-        "monolith_vs_composed": RECORDED_INPUT_LATE,
         "simple_STDP": "pynn_gennc: not yet: final STDP weights up to 34% off NEST's (the STDP "
                        "delay convention, issue 10)",
         "small_network": NEST_AUTO_MIN_DELAY + " (0.9 ms here)",
-        "stochastic_synapses": RECORDED_INPUT_LATE,
+        "stochastic_synapses": NEST_AUTO_MIN_DELAY + " (0.4 ms here)",
         "stochastic_tsodyksmarkram": TSODYKS_MARKRAM_TAU,
         "tsodyksmarkram": TSODYKS_MARKRAM_TAU,
     },

@@ -124,12 +124,13 @@ network n { dt = 0.1 ms;  duration = 100 ms
   population p = L(1) { cm = 0.25 nF;  tau_m = 10 ms }
 })gdsl", settings);
   Machine machine(*c->module, 2);
-  // A weight w in this step's ring slot: the receptor current jumps by w at t = 0.
+  // A weight w in the ring slot the first step reads at its end: the receptor current
+  // jumps by w at t = 0.1 ms, the end of that step.
   const double w = 0.5, tau_m = 10.0, tau_s = 5.0, cm = 0.25;
-  machine.array("p.exc.ring")[0] = w;
+  machine.array("p.exc.ring")[1] = w;
   for (int n = 1; n <= 300; ++n) {
     machine.step_once();
-    double t = n * 0.1;
+    double t = (n - 1) * 0.1;
     double psp = w * tau_m * tau_s / (cm * (tau_m - tau_s)) * (std::exp(-t / tau_m) - std::exp(-t / tau_s));
     REQUIRE(machine.array("p.v")[0] == Approx(-65.0 + psp).epsilon(1e-12).margin(1e-12));
     REQUIRE(machine.array("p.exc.i")[0] == Approx(w * std::exp(-t / tau_s)).epsilon(1e-12));
@@ -145,10 +146,10 @@ network n { dt = 0.1 ms;  duration = 100 ms
 })gdsl", settings);
   Machine machine(*c->module, 2);
   const double w = 0.7, tau = 2.0;
-  machine.array("p.exc.ring")[0] = w;
+  machine.array("p.exc.ring")[1] = w;  // added at the end of the first step, t = 0.1 ms
   for (int n = 1; n <= 200; ++n) {
     machine.step_once();
-    double t = n * 0.1;
+    double t = (n - 1) * 0.1;
     REQUIRE(machine.array("p.exc.isyn")[0] == Approx(w * t / tau * std::exp(1.0 - t / tau)).epsilon(1e-12).margin(1e-15));
   }
 }
