@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 python=.venv/bin/python
-export GENNC_CACHE_DIR="$root/gpu-pynn/cache"
+export GENNC_CACHE_DIR="$root/gpu-pynn/cache" PYNN_GENNC_PTX=1  # with PTX, for the GPU
 mkdir -p "$GENNC_CACHE_DIR" .whl
 for b in CUBA COBA; do $python bench/pynn/va_benchmark_pynn.py gennc $b > /dev/null; done
 # Full scale: builds the network once on the CPU (about a minute and 9 GB here) to compile it.

@@ -111,8 +111,14 @@ class Projection(common.Projection):
         post = np.repeat(np.array([p for p, _ in self._post_chunks], dtype=np.int64), counts)
         values = {}
         for name, chunks in self._value_chunks.items():
-            if all(np.ndim(v) == 0 for v in chunks) and len(set(float(v) for v in chunks)) <= 1:
-                values[name] = np.full(len(pre), float(chunks[0]) if chunks else 0.0)
+            try:
+                # One value per post cell (PyNN passes a homogeneous value as a scalar).
+                per_cell = np.asarray(chunks, dtype=float)
+                scalars = per_cell.ndim == 1 and len(per_cell) == len(chunks)
+            except ValueError:
+                scalars = False
+            if scalars:
+                values[name] = np.repeat(per_cell, counts)
             else:
                 values[name] = np.concatenate([np.broadcast_to(np.asarray(v, dtype=float), (n,))
                                                for v, n in zip(chunks, counts)])

@@ -7,6 +7,8 @@ script changed go in through gennc_set_array; a change of structure (a new popul
 projection, current source or recording, a value that no longer fits its compiled array)
 writes and compiles the network again and carries time and state over.
 """
+import ctypes
+import os
 import time
 
 from pyNN import common
@@ -131,6 +133,11 @@ class State(common.control.BaseState):
         options = ["--runtime-parameters"] if self.runtime_parameters else []
         if self.float64:
             options.append("--float64")
+        # PTX only where it can run (it is most of a small network's compile time);
+        # PYNN_GENNC_PTX=1 keeps it, to prepare libraries for a GPU machine.
+        if not os.environ.get("PYNN_GENNC_PTX") and (self.backend == "cpu" or
+                                                     (self.backend == "auto" and not gpu_present())):
+            options.append("--no-gpu")
         return options
 
     def update(self):
@@ -200,6 +207,22 @@ class State(common.control.BaseState):
     def pull_recordings(self, old):
         for pop in self.populations:
             pop.recorder.pull(old)
+
+
+_gpu = []
+
+
+def gpu_present():
+    """Whether the CUDA driver loads and sees a device (as the runtime's 'auto' asks)."""
+    if not _gpu:
+        try:
+            cuda = ctypes.CDLL("libcuda.so.1")
+            count = ctypes.c_int(0)
+            _gpu.append(cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0
+                        and count.value > 0)
+        except OSError:
+            _gpu.append(False)
+    return _gpu[0]
 
 
 class StructureChange(Exception):
