@@ -27,6 +27,7 @@ struct AbiTypes {
   llvm::StructType* structure;    // GenncStructure
   llvm::StructType* population;   // GenncPopulationInfo
   llvm::StructType* connector;    // GenncConnector
+  llvm::StructType* host_column;  // GenncHostColumn
   llvm::StructType* projection;   // GenncProjectionInfo
   llvm::StructType* injection;    // GenncInjectionInfo
   llvm::StructType* recording;    // GenncRecordingInfo

@@ -136,11 +136,15 @@ class TableEmitter {
                          u32(c.with_replacement ? 1 : 0), double_list("gennc_model.connections", c.list),
                          u64(c.list_rows), u32(c.list_columns), c.path.empty() ? null() : string(c.path), probability,
                          u32(c.stream)});
+    std::vector<llvm::Constant*> columns;
+    for (const ir::HostColumn& h : p.host_columns)
+      columns.push_back(make(abi_.host_column, {string(h.name), u32(h.array), f64(h.scale)}));
     return make(abi_.projection,
                 {string(p.name), selection(p.pre), selection(p.post), connector, u32(p.receptor_ring_array),
                  u32(p.row_pointer_array), u32(p.column_array), u32(p.column_pointer_array),
                  u32(p.column_synapse_array), u32(p.delay_array), u32(p.constant_delay_steps),
-                 u32(p.weight_from_list)});
+                 u32(p.weight_from_list), global_array("gennc_model.host_columns", abi_.host_column, columns),
+                 u32(columns.size())});
   }
 
   // stage_kernels, stage_modes, stage_starts, stage_count, stage_entries.

@@ -349,6 +349,13 @@ enum class RowForm : std::uint8_t {
   Diagonal,    // one_to_one of equal selections: synapse i joins position i of pre and of post
 };
 
+// A per-synapse array of a from_host projection that the host may fill (GenncHostColumn).
+struct HostColumn {
+  std::string name;      // the synapse model's variable
+  ArrayId array = kNone;
+  double scale = 1.0;    // internal unit per unit of the variable's declaration
+};
+
 struct Projection {
   std::string name;
   Selection pre, post;
@@ -368,6 +375,7 @@ struct Projection {
   ArrayId delay_array = kNone;           // kNone when the delay is constant
   std::uint32_t constant_delay_steps = 1;
   ArrayId weight_from_list = kNone;
+  std::vector<HostColumn> host_columns;  // from_host: the other columns the host may give
 };
 
 struct Injection {

@@ -247,6 +247,8 @@ struct Instance {
   // Procedural projections: per-synapse values computed where they are used (a constant,
   // or the draw the stored array's element would get) instead of arrays.
   std::map<const sema::Symbol*, Init> computed;
+  // A from_host projection's synapse: the variables the host may give per synapse.
+  const std::vector<sema::HostColumn>* host_columns = nullptr;
 };
 
 struct PopInfo {
@@ -1035,6 +1037,7 @@ class Lowerer {
     syn.scope = GENNC_SCOPE_SYNAPSE;
     syn.owner = index;
     syn.weight_dim = proj.synapse.weight_dim;
+    syn.host_columns = &proj.connector.host_columns;
     declare_synapse(syn, m_->projections.back());
     parts.synapse = &syn;
     for (const sema::SlotBinding& b : proj.synapse.slots) {
@@ -1583,9 +1586,14 @@ class Lowerer {
       if (v.kind == sema::ValueKind::Distribution) scope = GENNC_SCOPE_SYNAPSE;
     }
     // Weights of a list or file with a weight column: per synapse, the synapse's own value
-    // the default where the data has none.
+    // the default where the data has none. So are the variables the host may give
+    // (`from_host(U)`), whatever value the synapse was given.
     bool from_data = s->name == "weight" && syn.scope == GENNC_SCOPE_SYNAPSE && carries_weights(plan.connector);
-    if (from_data) scope = GENNC_SCOPE_SYNAPSE;
+    const sema::HostColumn* host = nullptr;
+    if (syn.host_columns)
+      for (const sema::HostColumn& h : *syn.host_columns)
+        if (h.name == s->name) host = &h;
+    if (from_data || host) scope = GENNC_SCOPE_SYNAPSE;
     if ((plan.form == RowForm::Procedural || plan.form == RowForm::Bitmask) && scope == GENNC_SCOPE_SYNAPSE) {
       // Sema admits only constants and distributions here (no state, no expressions). A
       // constant is one parameter of the projection, like any other uniform parameter
@@ -1600,6 +1608,7 @@ class Lowerer {
     }
     ArrayId id = add_array(syn.prefix + s->name, unit_of(syn, s), type_of(s->type), scope, syn.owner, flags, std::move(in));
     if ((v.kind == sema::ValueKind::PerElement && s->name == "weight") || from_data) plan.weight_from_list = id;
+    if (host) plan.host_columns.push_back({host->name, id, host->scale});
     return id;
   }
 

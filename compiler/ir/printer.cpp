@@ -355,6 +355,8 @@ class Printer {
     else
       out_ += fmt::format(" delay {} steps", p.constant_delay_steps);
     if (p.weight_from_list != kNone) out_ += fmt::format(" weight_from_list {}", array_ref(p.weight_from_list));
+    for (const HostColumn& h : p.host_columns)
+      out_ += fmt::format(" host_column {} {} scale {}", h.name, array_ref(h.array), number(h.scale));
     out_ += "\n";
   }
 

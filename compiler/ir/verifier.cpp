@@ -145,6 +145,13 @@ class Verifier {
     if (p.delay_array == kNone && p.constant_delay_steps == 0) fail(where, "constant delay of 0 steps");
     if (p.connector.probability != kNone && p.connector.probability >= m_.synapse_functions.size())
       fail(where, "probability names no synapse function");
+    if (!p.host_columns.empty() && p.connector.kind != GENNC_CONNECT_FROM_HOST)
+      fail(where, "host columns without a from_host connector");
+    for (const HostColumn& h : p.host_columns) {
+      const auto self = static_cast<std::uint32_t>(&p - m_.projections.data());
+      if (!array_ok(h.array) || m_.arrays[h.array].scope != GENNC_SCOPE_SYNAPSE || m_.arrays[h.array].owner != self)
+        fail(where, "host column " + h.name + " is not a per-synapse array of the projection");
+    }
   }
 
   void check_kernel(const Kernel& k) {

@@ -53,8 +53,10 @@ bool remove_unused_arrays(Module& m, const Options& options, diag::Diagnostics&)
     holder.push_back(let(0, clone(*f.value)));
     for_each_expr(holder, mark);
   }
-  for (const Projection& p : m.projections)
+  for (const Projection& p : m.projections) {
     if (p.weight_from_list != kNone) keep[p.weight_from_list] = true;
+    for (const HostColumn& h : p.host_columns) keep[h.array] = true;
+  }
   for (const Recording& r : m.recordings) keep[r.array] = true;
 
   std::vector<ArrayId> map(m.arrays.size(), kNone);
@@ -93,6 +95,7 @@ bool remove_unused_arrays(Module& m, const Options& options, diag::Diagnostics&)
     for (ArrayId* id : {&p.receptor_ring_array, &p.row_pointer_array, &p.column_array, &p.column_pointer_array,
                         &p.column_synapse_array, &p.delay_array, &p.weight_from_list})
       renumber(*id, map);
+    for (HostColumn& h : p.host_columns) renumber(h.array, map);
   }
   for (Recording& r : m.recordings) renumber(r.array, map);
   m.arrays = std::move(arrays);

@@ -192,11 +192,13 @@ void drop_stores(Module& m, const std::map<ArrayId, double>& values) {
 
 bool specialise_uniform_parameters(Module& m, const Options& options, diag::Diagnostics&) {
   std::map<ArrayId, double> values;
-  // Weights that a connection list or file fills per synapse stay arrays, whatever their
-  // default.
+  // Weights that a connection list or file fills per synapse, and the columns the host
+  // may give, stay arrays, whatever their default.
   std::set<ArrayId> from_data;
-  for (const Projection& p : m.projections)
+  for (const Projection& p : m.projections) {
     if (p.weight_from_list != kNone) from_data.insert(p.weight_from_list);
+    for (const HostColumn& h : p.host_columns) from_data.insert(h.array);
+  }
   for (ArrayId a = 0; a < m.arrays.size(); ++a) {
     const Array& arr = m.arrays[a];
     if (from_data.count(a)) continue;

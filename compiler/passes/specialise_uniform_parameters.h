@@ -8,6 +8,8 @@ namespace gennc::passes {
 // A uniform parameter stays one number: every load of a parameter array whose initial
 // value is one constant becomes that constant (the array is left unused for
 // remove_unused_arrays); so does an element of a list parameter read at a constant index.
+// Arrays that a connection list, file or the host fills per synapse (weight_from_list,
+// host columns) keep their constant as a default and stay arrays.
 // Derived quantities follow: a derived array whose derived-kernel
 // store folds to a constant becomes that constant too, and so on until nothing changes.
 // The time step is uniform as well: reads of `dt` become the module's dt.

@@ -1114,6 +1114,8 @@ class NetworkChecker {
       connector_.clear();
     }
     if (syn) check_synapse_args(p, proj, weight_dim ? &*weight_dim : nullptr, weight_scale, receptor_words);
+    if (syn && proj.connector.kind == ConnectorKind::FromHost && pre && post)
+      check_host_columns(p, proj, weight_dim ? &*weight_dim : nullptr, weight_scale);
 
     if (!name_free(p.name, p.name_range)) return;
     if (!ok) {
@@ -1481,6 +1483,16 @@ class NetworkChecker {
     Connector& c = proj.connector;
     c.kind = spec->kind;
     std::int64_t n_pre = total(proj.pre), n_post = total(proj.post);
+    // The host numbers its synapses by positions within one set per side; an assembly is
+    // lowered as one projection per pair of its sets, which the host could not address.
+    // Its arguments name synapse variables (check_host_columns, once the synapse is known).
+    if (spec->kind == ConnectorKind::FromHost) {
+      for (const auto* set : {&proj.pre, &proj.post})
+        if (set->size() > 1)
+          ctx_.diags.report(DiagId::from_host_assembly, set == &proj.pre ? p.pre->range : p.post->range,
+                            set == &proj.pre ? "presynaptic" : "postsynaptic", set->size());
+      return;
+    }
     auto args = match_args(ctx_, call.name, call.range, call.args, spec->args);
     const ast::Expr* count_expr = nullptr;
     for (std::size_t i = 0; i < spec->args.size(); ++i) {
@@ -1583,13 +1595,67 @@ class NetworkChecker {
     }
     if (spec->kind == ConnectorKind::OneToOne && n_pre != n_post)
       ctx_.diags.report(DiagId::one_to_one_sizes, call.range, n_pre, n_post);
-    // The host numbers its synapses by positions within one set per side; an assembly is
-    // lowered as one projection per pair of its sets, which the host could not address.
-    if (spec->kind == ConnectorKind::FromHost)
-      for (const auto* set : {&proj.pre, &proj.post})
-        if (set->size() > 1)
-          ctx_.diags.report(DiagId::from_host_assembly, set == &proj.pre ? p.pre->range : p.post->range,
-                            set == &proj.pre ? "presynaptic" : "postsynaptic", set->size());
+  }
+
+  // `from_host(U, p)`: each argument names a real-valued parameter or (per-synapse) state
+  // variable of the projection's synapse model, other than weight and delay (which the
+  // host may always give); components' parameters stay one value per projection.
+  void check_host_columns(const ast::ProjectionDecl& p, Projection& proj, const Dimension* weight_dim,
+                          double weight_scale) {
+    const Model& syn = *proj.synapse.model;
+    std::set<std::string> seen;
+    for (const ast::Arg& a : p.connector.args) {
+      auto* name = ast::dyn_cast<ast::NameRef>(a.value.get());
+      if (!a.name.empty() || !name) {
+        ctx_.diags.report(DiagId::from_host_column_not_name, a.range);
+        continue;
+      }
+      if (name->name == "weight" || name->name == "delay") {
+        ctx_.diags.report(DiagId::from_host_weight_delay, a.range, name->name);
+        continue;
+      }
+      if (!seen.insert(name->name).second) {
+        ctx_.diags.report(DiagId::duplicate_argument, a.range, name->name);
+        continue;
+      }
+      const Symbol* var = syn.find(name->name);
+      if (!var || (var->kind != SymbolKind::Parameter && var->kind != SymbolKind::State)) {
+        report_unknown_host_column(syn, proj, name->name, a.range);
+        continue;
+      }
+      std::string why;
+      if (var->trace) {
+        const char* side = var->trace->side == ast::TraceSide::Pre ? "presynaptic" : "postsynaptic";
+        why = fmt::format("it is trace state, kept per {} neuron", side);
+      } else if (var->type.list || var->type.kind != TypeKind::Real) {
+        why = fmt::format("it is of type '{}', and the host gives real numbers", to_string(var->type));
+      }
+      if (!why.empty()) {
+        ctx_.diags.report(DiagId::from_host_bad_column, a.range, name->name, why);
+        continue;
+      }
+      // The declared unit, as for a bare number written for the variable (value_for).
+      double scale = var->type.dim.has_weight() && weight_dim ? weight_scale : var->unit_scale;
+      proj.connector.host_columns.push_back({name->name, scale});
+    }
+  }
+
+  void report_unknown_host_column(const Model& syn, const Projection& proj, const std::string& name,
+                                  diag::SourceRange where) {
+    for (const SlotBinding& b : proj.synapse.slots)
+      if (b.component && b.component->find(name)) {
+        ctx_.diags.report(DiagId::from_host_bad_column, where, name,
+                          fmt::format("it belongs to the '{}' component ('{}'), which keeps one value per projection",
+                                      b.slot, b.component->name));
+        return;
+      }
+    std::vector<std::string> names;
+    for (const auto* list : {&syn.parameters, &syn.state})
+      for (const Symbol* s : *list)
+        if (s->name != "weight" && s->name != "delay" && !s->trace && !s->type.list && s->type.kind == TypeKind::Real)
+          names.push_back(s->name);
+    ctx_.diags.report(DiagId::from_host_unknown_column, where, syn.name, name,
+                      names.empty() ? std::string("none") : join_quoted(names));
   }
 
   void check_probability_expr(const ast::Expr* e, ArgKind kind, const std::string& what, Projection& proj) {

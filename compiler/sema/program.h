@@ -260,6 +260,14 @@ struct ListConnection {
   std::optional<double> delay;    // ms
 };
 
+// A variable named in `from_host(U, p)`: the host gives its value per synapse, in the unit
+// the variable was declared in (`scale` converts to the internal unit, as for a bare
+// number written for it).
+struct HostColumn {
+  std::string name;
+  double scale = 1.0;
+};
+
 struct Connector {
   ConnectorKind kind = ConnectorKind::AllToAll;
   bool allow_self_connections = true;
@@ -275,6 +283,9 @@ struct Connector {
   // array: a pre-by-post 0/1 matrix, row-major.
   std::vector<std::uint8_t> matrix;
   std::size_t clone_of = 0;           // clone: index into Network::projections
+  // from_host: the synapse model's parameters and state variables (besides weight and
+  // delay) whose per-synapse values the host may give, in the order written.
+  std::vector<HostColumn> host_columns;
 };
 
 struct SlotBinding {

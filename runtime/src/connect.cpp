@@ -312,6 +312,35 @@ class Builder {
       if (h.weight != nullptr) out_->weight.push_back(h.weight[k]);
       if (h.delay != nullptr) out_->delay.push_back(h.delay[k]);
     }
+    return host_columns(h);
+  }
+
+  // The other columns, whose names Simulation::check_host_columns matched to the
+  // projection's declared ones: values in the variable's declared unit, each a finite
+  // number, scaled to the internal unit.
+  Status host_columns(const GenncConnections& h) {
+    const GenncProjectionInfo& proj = *r_.projection;
+    for (uint32_t c = 0; c < h.column_count; ++c) {
+      const std::string name = h.column_names[c];
+      const GenncHostColumn* declared = nullptr;
+      for (uint32_t d = 0; d < proj.host_column_count; ++d)
+        if (name == proj.host_columns[d].name) declared = &proj.host_columns[d];
+      if (declared == nullptr) return argument_error(describe(proj) + ": the host gave an undeclared column '" + name + "'");
+      HostColumn column;
+      column.array = declared->array;
+      column.values.resize(h.count);
+      for (uint64_t k = 0; k < h.count; ++k) {
+        double v = h.columns[c][k];
+        if (!std::isfinite(v)) {
+          std::ostringstream text;
+          text << v;
+          return argument_error(describe(proj) + ": host connection " + std::to_string(k) + ": " + name + " " +
+                                text.str() + " is not a finite number");
+        }
+        column.values[k] = v * declared->scale;
+      }
+      out_->columns.push_back(std::move(column));
+    }
     return ok();
   }
 

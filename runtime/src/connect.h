@@ -15,14 +15,22 @@
 
 namespace gennc::runtime {
 
+// A column of other per-synapse values the host gave (GenncConnections.columns): the
+// array it fills and one value per synapse, in internal units.
+struct HostColumn {
+  uint32_t array = 0;
+  std::vector<double> values;
+};
+
 // The synapses of one projection as positions within its pre and post selections, in the
 // order built, plus the weight and delay columns of list, file and host connectors (empty
-// when the source has none; delays in ms).
+// when the source has none; delays in ms) and the host's other columns.
 struct Connections {
   std::vector<uint32_t> pre;
   std::vector<uint32_t> post;
   std::vector<double> weight;
   std::vector<double> delay;
+  std::vector<HostColumn> columns;
 };
 
 struct ConnectRequest {

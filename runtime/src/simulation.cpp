@@ -178,6 +178,15 @@ Status Simulation::check_model() const {
       return model_error(what + ": its list weights must go to a per-synapse array of the projection");
     if (!array_ok(proj.receptor_ring_array, true))
       return model_error(what + ": its receptor ring does not exist");
+    if (proj.host_column_count > 0 && (proj.host_columns == nullptr || proj.connector.kind != GENNC_CONNECT_FROM_HOST))
+      return model_error(what + ": only a from_host projection takes columns from the host");
+    for (uint32_t c = 0; c < proj.host_column_count; ++c) {
+      const GenncHostColumn& column = proj.host_columns[c];
+      if (column.name == nullptr || !array_ok(column.array, false) ||
+          m.arrays[column.array].scope != GENNC_SCOPE_SYNAPSE || m.arrays[column.array].owner != p)
+        return model_error(what + ": its host column " + std::to_string(c) +
+                           " must name a per-synapse array of the projection");
+    }
     if (proj.connector.kind == GENNC_CONNECT_CLONE && !(proj.connector.params[0] >= 0 &&
                                                         proj.connector.params[0] < m.projection_count))
       return model_error(what + ": it clones a projection that does not exist");
@@ -237,6 +246,7 @@ Status Simulation::match_host_connections(const SimulationOptions& options) {
     if (c.count > 0 && (c.pre == nullptr || c.post == nullptr))
       return argument_error(what + " (projection '" + c.projection + "') has " + std::to_string(c.count) +
                             " synapses but no pre or post indices");
+    GENNC_TRY(check_host_columns(m.projections[p], c, what + " (projection '" + std::string(c.projection) + "')"));
     host_for_[p] = &c;
     entry_of[p] = e;
   }
@@ -245,6 +255,38 @@ Status Simulation::match_host_connections(const SimulationOptions& options) {
       return argument_error("projection '" + name_of(m.projections[p].name) +
                             "' takes its synapses from the host (from_host()), but GenncOptions.connections has "
                             "no entry for it");
+  return ok();
+}
+
+// An entry's columns: each names, once, a variable the projection declared in
+// from_host(...), and has values when there are synapses (the values are checked as the
+// synapses are copied, connect.cpp).
+Status Simulation::check_host_columns(const GenncProjectionInfo& proj, const GenncConnections& c,
+                                      const std::string& what) const {
+  if (c.column_count == 0) return ok();
+  if (c.column_names == nullptr || c.columns == nullptr)
+    return argument_error(what + " has " + std::to_string(c.column_count) +
+                          " columns but no column names or no column values");
+  std::string declared;
+  for (uint32_t d = 0; d < proj.host_column_count; ++d)
+    declared += std::string(declared.empty() ? "" : ", ") + "'" + name_of(proj.host_columns[d].name) + "'";
+  for (uint32_t k = 0; k < c.column_count; ++k) {
+    if (c.column_names[k] == nullptr) return argument_error(what + ": column " + std::to_string(k) + " has no name");
+    std::string name = c.column_names[k];
+    uint32_t d = 0;
+    while (d < proj.host_column_count && name_of(proj.host_columns[d].name) != name) ++d;
+    if (d == proj.host_column_count)
+      return argument_error(what + ": column '" + name + "' is not one the projection takes from the host; " +
+                            (declared.empty() ? std::string("its connector from_host() names none")
+                                              : "its connector from_host(...) names " + declared) +
+                            " (weight and delay have fields of their own)");
+    for (uint32_t j = 0; j < k; ++j)
+      if (c.column_names[j] != nullptr && name == c.column_names[j])
+        return argument_error(what + ": column '" + name + "' is given twice (columns " + std::to_string(j) +
+                              " and " + std::to_string(k) + ")");
+    if (c.count > 0 && c.columns[k] == nullptr)
+      return argument_error(what + ": column '" + name + "' has no values");
+  }
   return ok();
 }
 
@@ -412,6 +454,7 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state, DeviceB
   // The list columns follow the synapses into CSR order; the pairs stay in build order for clones.
   permute(&c.weight);
   permute(&c.delay);
+  for (HostColumn& column : c.columns) permute(&column.values);
   synapse_counts_[p] = n;
 
   std::copy(row_start.begin(), row_start.end(), static_cast<uint32_t*>(arrays_[proj.row_pointer_array].data()));
@@ -529,6 +572,8 @@ Status Simulation::fill_synapse_arrays(uint32_t p, DeviceBuilder* device) {
       return model_error(what + ": its connections carry delays but the model gives it one constant delay");
     for (uint64_t k = 0; k < n; ++k) arrays_[proj.delay_array].set(k, delay_to_steps(c.delay[k], m.dt));
   }
+  for (const HostColumn& column : c.columns)  // already in internal units (connect.cpp)
+    for (uint64_t k = 0; k < n; ++k) arrays_[column.array].set(k, column.values[k]);
 
   if (proj.column_pointer_array != kNone) {
     // Synapse ids grouped by post neuron (a counting sort keeps pre order within a column).

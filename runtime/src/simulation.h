@@ -120,6 +120,7 @@ class Simulation {
   Status check_model() const;
   // Matches the host's connections to the model's FROM_HOST projections (host_for_).
   Status match_host_connections(const SimulationOptions& options);
+  Status check_host_columns(const GenncProjectionInfo& proj, const GenncConnections& c, const std::string& what) const;
   // Builds everything on the host, or with `device`, everything it does not build.
   Status build(DeviceBuilder* device = nullptr);
   Status build_projection(uint32_t p, std::vector<int>* state, DeviceBuilder* device);

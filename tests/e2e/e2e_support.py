@@ -108,7 +108,9 @@ class Toolchain:
 class Connections(ctypes.Structure):
     _fields_ = [("projection", ctypes.c_char_p), ("count", ctypes.c_uint64),
                 ("pre", ctypes.POINTER(ctypes.c_uint32)), ("post", ctypes.POINTER(ctypes.c_uint32)),
-                ("weight", ctypes.POINTER(ctypes.c_double)), ("delay", ctypes.POINTER(ctypes.c_double))]
+                ("weight", ctypes.POINTER(ctypes.c_double)), ("delay", ctypes.POINTER(ctypes.c_double)),
+                ("column_count", ctypes.c_uint32), ("column_names", ctypes.POINTER(ctypes.c_char_p)),
+                ("columns", ctypes.POINTER(ctypes.POINTER(ctypes.c_double)))]
 
 
 class Options(ctypes.Structure):
@@ -119,12 +121,14 @@ class Options(ctypes.Structure):
 
 
 def host_connections(connections):
-    """GenncConnections entries for {projection: (pre, post, weight or None, delay or None)};
-    returns (ctypes array, the numpy arrays it points into, which must outlive its use)."""
+    """GenncConnections entries for {projection: (pre, post, weight or None, delay or None,
+    columns or None)}, the columns {name: values or None} or [(name, values or None)];
+    returns (ctypes array, the numpy and ctypes arrays it points into, which must outlive
+    its use)."""
     entries = (Connections * max(1, len(connections)))()
     keep = []
     for k, (name, columns) in enumerate(connections.items()):
-        pre, post, weight, delay = (list(columns) + [None, None])[:4]
+        pre, post, weight, delay, others = (list(columns) + [None, None, None])[:5]
         arrays = [np.ascontiguousarray(pre, np.uint32), np.ascontiguousarray(post, np.uint32),
                   None if weight is None else np.ascontiguousarray(weight, np.float64),
                   None if delay is None else np.ascontiguousarray(delay, np.float64)]
@@ -138,6 +142,17 @@ def host_connections(connections):
             entry.weight = arrays[2].ctypes.data_as(ctypes.POINTER(ctypes.c_double))
         if arrays[3] is not None:
             entry.delay = arrays[3].ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+        if others:
+            others = list(others.items()) if isinstance(others, dict) else list(others)
+            names = (ctypes.c_char_p * len(others))(*[n.encode() for n, _ in others])
+            values = [None if v is None else np.ascontiguousarray(v, np.float64) for _, v in others]
+            pointers = (ctypes.POINTER(ctypes.c_double) * len(others))(
+                *[ctypes.POINTER(ctypes.c_double)() if v is None else v.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+                  for v in values])
+            keep.extend([names, pointers, *values])
+            entry.column_count = len(others)
+            entry.column_names = names
+            entry.columns = pointers
     return entries, keep
 
 

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 4
+#define GENNC_MODEL_ABI_VERSION 5
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -240,6 +240,16 @@ typedef struct GenncConnector {
   uint32_t stream;            /* random stream for this connector */
 } GenncConnector;
 
+/* A synapse parameter or state variable of a FROM_HOST projection whose per-synapse
+ * values the host may give (GenncConnections.columns, gennc/runtime.h), declared in the
+ * network as `from_host(name, ...)`. */
+typedef struct GenncHostColumn {
+  const char* name;  /* the synapse model's variable, as the host names its column: "U" */
+  uint32_t array;    /* the per-synapse (GENNC_SCOPE_SYNAPSE) array the column fills */
+  double scale;      /* internal unit per unit of the variable's declaration: a column in Hz
+                        (declared `rate: Hz`) is multiplied by 0.001 into 1/ms */
+} GenncHostColumn;
+
 typedef struct GenncProjectionInfo {
   const char* name;
   GenncSelection pre, post;
@@ -253,6 +263,8 @@ typedef struct GenncProjectionInfo {
   uint32_t delay_array;         /* per-synapse delay in steps, or UINT32_MAX when constant */
   uint32_t constant_delay_steps; /* used when delay_array is UINT32_MAX */
   uint32_t weight_from_list;    /* array filled from a FROM_LIST/FROM_FILE/FROM_HOST weight column, or UINT32_MAX */
+  const GenncHostColumn* host_columns; /* FROM_HOST: the other columns the host may give */
+  uint32_t host_column_count;
 } GenncProjectionInfo;
 
 /* A current source injected into a view; its kernel runs over [0, target.count). */

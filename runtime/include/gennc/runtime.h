@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-#define GENNC_ABI_VERSION 2
+#define GENNC_ABI_VERSION 3
 
 typedef enum GenncStatus {
   GENNC_OK = 0,
@@ -43,7 +43,15 @@ typedef struct GenncSim GenncSim;
  * projection's pre view to position post[k] of its post view (as from_list numbers them);
  * the runtime sorts them into CSR order (by pre neuron, then post neuron; synapses of one
  * pair keep their order here) and copies what it needs, so every pointer is borrowed for
- * the gennc_create call only. A pair may appear more than once. */
+ * the gennc_create call only. A pair may appear more than once.
+ *
+ * Columns give other per-synapse values: columns[c][k] is synapse k's value of the synapse
+ * model's variable column_names[c], which the network must name in the projection's
+ * connector (`from_host(U, p)`; GenncProjectionInfo.host_columns). Values are in the unit
+ * the variable is declared in (as PyNN gives them: Hz for a `rate: Hz`, converted to the
+ * internal 1/ms as a bare number written in the network would be) and follow the synapses
+ * into CSR order. A declared variable without a column keeps the value the network gives
+ * it; weight and delay are never columns (above). */
 typedef struct GenncConnections {
   const char* projection;   /* the projection's name in the model */
   uint64_t count;           /* synapses */
@@ -51,6 +59,9 @@ typedef struct GenncConnections {
   const uint32_t* post;     /* positions within the post view */
   const double* weight;     /* count values in the receptor's unit, or null: the synapse model's weight */
   const double* delay;      /* count values in ms, or null: the synapse model's delay */
+  uint32_t column_count;            /* 0: no other columns (column_names, columns may be null) */
+  const char* const* column_names;  /* column_count variable names, each at most once */
+  const double* const* columns;     /* column_count arrays of count values each */
 } GenncConnections;
 
 typedef struct GenncOptions {
@@ -91,7 +102,10 @@ void gennc_default_options(GenncOptions* options);
  * projection without an entry, an entry naming no from_host projection, an entry given
  * twice, and a weight or delay column for a projection whose model has no array for it.
  * Weights fill the array a from_file weight column fills; delays (ms) are rounded to
- * steps as a file's are (halves up, at least one step) and size the rings. */
+ * steps as a file's are (halves up, at least one step) and size the rings. A column whose
+ * name the projection did not declare in `from_host(...)`, a name given twice, a null
+ * name or column, and a value that is not a finite number are errors naming the
+ * projection and the column (and the synapse). */
 GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, GenncSim** out);
 
 /* Releases a handle and its threads. Null is allowed. */
