@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   uint32_t threads = 0;
   bool quiet = false;
   bool profile = false;
-  app.add_option("--out", out, "results folder (replaced whole when it holds earlier results)")->capture_default_str();
+  app.add_option("--out", out, "results folder (an absent, empty or earlier results folder: its files are replaced)")->capture_default_str();
   CLI::Option* duration_option =
       app.add_option("--duration", duration, "simulated time in ms (default: the network's duration)");
   CLI::Option* seed_option = app.add_option("--seed", seed, "random seed (default: the network's seed)");
@@ -72,6 +72,12 @@ int main(int argc, char** argv) {
       return 1;
     }
 
+  // A destination that cannot take the results is refused before anything runs.
+  if (gennc_check_results_folder(nullptr, out.c_str()) != GENNC_OK) {
+    std::fprintf(stderr, "sim: error: %s (nothing was run)\n", gennc_last_error());
+    return 1;
+  }
+
   GenncOptions options;
   gennc_default_options(&options);
   options.threads = threads;
@@ -81,6 +87,12 @@ int main(int argc, char** argv) {
   options.output_folder = out.c_str();
   GenncSim* sim = nullptr;
   if (gennc_create(&gennc_model, &options, &sim) != GENNC_OK) return runtime_error("cannot set up the network");
+  // Now with the file names the recordings will have.
+  if (gennc_check_results_folder(sim, out.c_str()) != GENNC_OK) {
+    std::fprintf(stderr, "sim: error: %s (nothing was run)\n", gennc_last_error());
+    gennc_destroy(sim);
+    return 1;
+  }
   if (profile && gennc_set_profiling(sim, 1) != GENNC_OK) {
     int rc = runtime_error("cannot profile");
     gennc_destroy(sim);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gennc/runtime.h"
+#include "results_folder.h"
 #include "simulation.h"
 
 using gennc::runtime::Recording;
@@ -273,6 +274,16 @@ GenncStatus gennc_load_checkpoint(GenncSim* sim, const char* path) {
 GenncStatus gennc_write_results(GenncSim* sim, const char* folder) {
   GENNC_REQUIRE_SIM(sim);
   return guarded([&] { return sim->sim->write_results(folder ? folder : sim->sim->output_folder()); });
+}
+
+GenncStatus gennc_check_results_folder(const GenncSim* sim, const char* folder) {
+  if (sim == nullptr && folder == nullptr)
+    return fail(GENNC_ERROR_ARGUMENT, "no results folder given (and no simulation whose output folder to check)");
+  if (sim != nullptr && !sim->sim) return fail(GENNC_ERROR_ARGUMENT, "no simulation handle");
+  return guarded([&] {
+    if (sim == nullptr) return gennc::runtime::check_results_folder(folder);
+    return sim->sim->check_results_folder(folder ? folder : sim->sim->output_folder());
+  });
 }
 
 GenncStatus gennc_timings(const GenncSim* sim, GenncTimings* out) {

@@ -113,6 +113,10 @@ class Simulation {
   Status save_checkpoint(const std::string& path) const;  // checkpoint.cpp
   Status load_checkpoint(const std::string& path);        // checkpoint.cpp
   Status write_results(const std::string& folder);        // results.cpp
+  // Whether `folder` may receive this simulation's results (results_folder.h), changing
+  // nothing but stale temporary folders; and the files the results will have.
+  Status check_results_folder(const std::string& folder) const;  // results.cpp
+  std::vector<std::string> result_files() const;                  // results.cpp
 
  private:
   Simulation(const GenncModel& model, const SimulationOptions& options);
