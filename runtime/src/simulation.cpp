@@ -44,6 +44,7 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
                           std::unique_ptr<Simulation>* out) {
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Simulation> sim(new Simulation(model, options));
+  if (!sim->pool_.error().empty()) return internal_error(sim->pool_.error());
   GENNC_TRY(sim->check_model());
   GENNC_TRY(sim->match_host_connections(options));
   if (options.backend != "cpu") {
@@ -55,6 +56,7 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
     // incomplete: the CPU starts afresh.
     if (!gpu.ok() && !sim->arrays_.empty()) {
       sim.reset(new Simulation(model, options));
+      if (!sim->pool_.error().empty()) return internal_error(sim->pool_.error());
       GENNC_TRY(sim->match_host_connections(options));
     }
   }

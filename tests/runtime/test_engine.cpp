@@ -355,6 +355,12 @@ TEST_CASE("options and models the runtime cannot run are reported", "[engine][er
   o.backend = "tpu";
   CHECK(gennc_create(&gennc_test_lif_net, &o, &sim) == GENNC_ERROR_ARGUMENT);
   CHECK(sim == nullptr);
+  // Threads are bounded by the hardware (docs/runtime.md): never 100000.
+  o.backend = "cpu";
+  o.threads = 100000;
+  CHECK(gennc_create(&gennc_test_lif_net, &o, &sim) == GENNC_ERROR_ARGUMENT);
+  CHECK_THAT(gennc_last_error(), Catch::Contains("100000 threads requested; at most"));
+  CHECK(sim == nullptr);
   GenncModel old = gennc_test_lif_net;
   old.abi_version = 0;
   CHECK(gennc_create(&old, nullptr, &sim) == GENNC_ERROR_MODEL);

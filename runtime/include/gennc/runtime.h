@@ -54,7 +54,8 @@ typedef struct GenncConnections {
 } GenncConnections;
 
 typedef struct GenncOptions {
-  uint32_t threads;          /* worker threads for the CPU back end; 0 = one per hardware thread */
+  uint32_t threads;          /* worker threads for the CPU back end; 0 = one per hardware thread
+                                (of the process's CPU affinity); at most 4 x that, or 8 */
   const char* backend;       /* "cpu", "cuda" or "auto" (null = "auto"): "auto" runs on the GPU when
                                 libcuda.so.1 loads, a device exists and the model has PTX */
   int override_seed;         /* nonzero: use `seed` instead of the model's seed */
@@ -91,7 +92,9 @@ void gennc_default_options(GenncOptions* options);
  * projection without an entry, an entry naming no from_host projection, an entry given
  * twice, and a weight or delay column for a projection whose model has no array for it.
  * Weights fill the array a from_file weight column fills; delays (ms) are rounded to
- * steps as a file's are (halves up, at least one step) and size the rings. */
+ * steps as a file's are (halves up, at least one step) and size the rings.
+ * More threads than the limit (GenncOptions.threads) is GENNC_ERROR_ARGUMENT; workers the
+ * system cannot start are GENNC_ERROR_INTERNAL (those started are stopped again). */
 GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, GenncSim** out);
 
 /* Releases a handle and its threads. Null is allowed. */
