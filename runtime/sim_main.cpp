@@ -12,6 +12,33 @@
 
 namespace {
 
+// A decimal integer from 0 to `max`, digits only (no sign, exponent, hex or spaces), or
+// false.
+bool parse_unsigned(const std::string& text, uint64_t max, uint64_t* out) {
+  if (text.empty() || text.size() > 20) return false;
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    auto digit = static_cast<uint64_t>(c - '0');
+    if (value > (max - digit) / 10) return false;
+    value = value * 10 + digit;
+  }
+  *out = value;
+  return true;
+}
+
+// A CLI11 check that the option is such an integer.
+CLI::Validator unsigned_up_to(uint64_t max) {
+  return CLI::Validator(
+      [max](std::string& text) {
+        uint64_t value;
+        return parse_unsigned(text, max, &value)
+                   ? std::string()
+                   : "must be a whole number from 0 to " + std::to_string(max) + ", not '" + text + "'";
+      },
+      "0.." + std::to_string(max));
+}
+
 int runtime_error(const char* what) {
   std::fprintf(stderr, "sim: error: %s: %s\n", what, gennc_last_error());
   return 1;
@@ -34,19 +61,22 @@ int main(int argc, char** argv) {
   CLI::App app("Simulates the network '" + network + "' and writes a results folder.");
   std::string out = "results/";
   double duration = gennc_model.duration;
-  uint64_t seed = 0;
+  std::string seed_text, threads_text = "0";
   std::string backend = "auto";
-  uint32_t threads = 0;
   bool quiet = false;
   bool profile = false;
-  app.add_option("--out", out, "results folder (replaced whole when it holds earlier results)")->capture_default_str();
+  app.add_option("--out", out, "results folder (an absent, empty or earlier results folder: its files are replaced)")->capture_default_str();
   CLI::Option* duration_option =
       app.add_option("--duration", duration, "simulated time in ms (default: the network's duration)");
-  CLI::Option* seed_option = app.add_option("--seed", seed, "random seed (default: the network's seed)");
+  CLI::Option* seed_option = app.add_option("--seed", seed_text, "random seed, 0 to 2^64 - 1 (default: the network's seed)")
+                                 ->check(unsigned_up_to(UINT64_MAX));
   app.add_option("--backend", backend, "where to run: cpu, cuda or auto")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
       ->capture_default_str();
-  app.add_option("--threads", threads, "CPU worker threads (0: one per hardware thread)")->capture_default_str();
+  app.add_option("--threads", threads_text,
+                 "CPU worker threads (0: one per hardware thread; at most 4 x the hardware threads, or 8)")
+      ->check(unsigned_up_to(UINT32_MAX))
+      ->capture_default_str();
   app.add_flag("--quiet", quiet, "print nothing but errors");
   app.add_flag("--profile", profile,
                "time each part of a step (CPU: each kernel; GPU: each stage and runtime kernel, steps launched one "
@@ -56,6 +86,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  uint64_t seed = 0, threads = 0;
+  parse_unsigned(seed_text, UINT64_MAX, &seed);
+  parse_unsigned(threads_text, UINT32_MAX, &threads);
   if (duration_option->count() && !(std::isfinite(duration) && duration >= 0.0)) {
     std::fprintf(stderr, "sim: error: --duration must be a finite number of ms >= 0, not %g\n", duration);
     return 1;
@@ -72,15 +105,27 @@ int main(int argc, char** argv) {
       return 1;
     }
 
+  // A destination that cannot take the results is refused before anything runs.
+  if (gennc_check_results_folder(nullptr, out.c_str()) != GENNC_OK) {
+    std::fprintf(stderr, "sim: error: %s (nothing was run)\n", gennc_last_error());
+    return 1;
+  }
+
   GenncOptions options;
   gennc_default_options(&options);
-  options.threads = threads;
+  options.threads = static_cast<uint32_t>(threads);
   options.backend = backend.c_str();
   options.override_seed = seed_option->count() ? 1 : 0;
   options.seed = seed;
   options.output_folder = out.c_str();
   GenncSim* sim = nullptr;
   if (gennc_create(&gennc_model, &options, &sim) != GENNC_OK) return runtime_error("cannot set up the network");
+  // Now with the file names the recordings will have.
+  if (gennc_check_results_folder(sim, out.c_str()) != GENNC_OK) {
+    std::fprintf(stderr, "sim: error: %s (nothing was run)\n", gennc_last_error());
+    gennc_destroy(sim);
+    return 1;
+  }
   if (profile && gennc_set_profiling(sim, 1) != GENNC_OK) {
     int rc = runtime_error("cannot profile");
     gennc_destroy(sim);

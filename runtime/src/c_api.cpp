@@ -1,5 +1,7 @@
 // The C ABI (gennc/runtime.h) over Simulation: argument checks, status codes, the
 // thread's last error, and a catch-all so no C++ exception crosses the boundary.
+#include <sched.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "gennc/runtime.h"
+#include "results_folder.h"
 #include "simulation.h"
 
 using gennc::runtime::Recording;
@@ -56,6 +59,21 @@ GenncStatus guarded(Body&& body) {
 #define GENNC_REQUIRE_NAME(name) \
   if ((name) == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no array name given")
 
+// Hardware threads this process may run on (its CPU affinity, which containers and
+// taskset narrow), at least 1.
+unsigned hardware_threads() {
+  cpu_set_t set;
+  if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return static_cast<unsigned>(CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// The most worker threads a simulation may ask for: 4 x the hardware threads, at least 8.
+// Each job is split across every thread and waits for the slowest, so threads beyond the
+// hardware's only add wake-ups and stacks; a few times over leaves room to test that a run
+// is the same for any thread count on a small machine, while a typo (100000) that would
+// starve the host is refused.
+unsigned thread_limit() { return std::max(8u, 4 * hardware_threads()); }
+
 const Recording* recording_at(const GenncSim* sim, uint32_t index) {
   const auto& recordings = sim->sim->recorder().recordings();
   return index < recordings.size() ? &recordings[index] : nullptr;
@@ -90,9 +108,14 @@ GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, G
   std::string backend = options->backend ? options->backend : "auto";
   if (backend != "cpu" && backend != "cuda" && backend != "auto")
     return fail(GENNC_ERROR_ARGUMENT, "unknown backend '" + backend + "' (expected cpu, cuda or auto)");
+  if (options->threads > thread_limit())
+    return fail(GENNC_ERROR_ARGUMENT, std::to_string(options->threads) + " threads requested; at most " +
+                                          std::to_string(thread_limit()) + " (the larger of 8 and 4 x the " +
+                                          std::to_string(hardware_threads()) +
+                                          " hardware threads this process may use)");
   return guarded([&]() -> Status {
     SimulationOptions settings;
-    settings.threads = options->threads ? options->threads : std::max(1u, std::thread::hardware_concurrency());
+    settings.threads = options->threads ? options->threads : hardware_threads();
     settings.seed = options->override_seed ? options->seed : model->seed;
     settings.output_folder = options->output_folder ? options->output_folder : "results";
     settings.backend = backend;
@@ -273,6 +296,16 @@ GenncStatus gennc_load_checkpoint(GenncSim* sim, const char* path) {
 GenncStatus gennc_write_results(GenncSim* sim, const char* folder) {
   GENNC_REQUIRE_SIM(sim);
   return guarded([&] { return sim->sim->write_results(folder ? folder : sim->sim->output_folder()); });
+}
+
+GenncStatus gennc_check_results_folder(const GenncSim* sim, const char* folder) {
+  if (sim == nullptr && folder == nullptr)
+    return fail(GENNC_ERROR_ARGUMENT, "no results folder given (and no simulation whose output folder to check)");
+  if (sim != nullptr && !sim->sim) return fail(GENNC_ERROR_ARGUMENT, "no simulation handle");
+  return guarded([&] {
+    if (sim == nullptr) return gennc::runtime::check_results_folder(folder);
+    return sim->sim->check_results_folder(folder ? folder : sim->sim->output_folder());
+  });
 }
 
 GenncStatus gennc_timings(const GenncSim* sim, GenncTimings* out) {

@@ -1,14 +1,24 @@
 // Checkpoints: the whole state of a simulation in one binary file.
 //
-//   "GENNCCKP" u32 format-version  string network  u64 seed  u64 step
-//   u32 array-count, then per array: string name  u32 dtype  u64 length  bytes
-//   u8 snapshot-valid, then per array: u64 length  bytes   (the reset snapshot)
+//   "GENNCCKP" u32 format-version (2)  u64 body-length
+//   body: string network  u64 seed  u64 step
+//         u32 array-count, then per array: string name  u32 dtype  u64 length  bytes
+//         u8 snapshot-valid, then per array: u64 length  bytes   (the reset snapshot)
+//   u32 CRC-32 (IEEE, as zlib's crc32) of every byte before it
 //
 // Strings are u32 length + bytes; integers little-endian. Every array is saved, so the
 // file restores connectivity (including from files or other seeds) as well as state.
+// Version 1 files (no body length, no checksum) are still read. Loading checks the
+// checksum, then the network and array table, then every structural array
+// (Simulation::structure_problem) before anything is applied.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "files.h"
 #include "positions.h"
@@ -18,7 +28,86 @@ namespace gennc::runtime {
 namespace {
 
 constexpr char kMagic[8] = {'G', 'E', 'N', 'N', 'C', 'C', 'K', 'P'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
+// magic, version, body length before the body; the checksum after it.
+constexpr size_t kHeaderBytes = sizeof kMagic + 4 + 8;
+constexpr size_t kTrailerBytes = 4;
+
+// CRC-32 (IEEE 802.3, reflected, as zlib's crc32), eight bytes at a time.
+class Crc32 {
+ public:
+  Crc32() {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table_[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; ++i)
+      for (size_t t = 1; t < 8; ++t) table_[t][i] = (table_[t - 1][i] >> 8) ^ table_[0][table_[t - 1][i] & 0xFF];
+  }
+  uint32_t operator()(const char* data, size_t n) const {
+    auto p = reinterpret_cast<const unsigned char*>(data);
+    uint32_t c = 0xFFFFFFFFu;
+    for (; n >= 8; n -= 8, p += 8) {
+      uint32_t lo = c ^ (uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24);
+      c = table_[7][lo & 0xFF] ^ table_[6][(lo >> 8) & 0xFF] ^ table_[5][(lo >> 16) & 0xFF] ^ table_[4][lo >> 24] ^
+          table_[3][p[4]] ^ table_[2][p[5]] ^ table_[1][p[6]] ^ table_[0][p[7]];
+    }
+    for (; n > 0; --n, ++p) c = table_[0][(c ^ *p) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+  }
+
+ private:
+  std::array<std::array<uint32_t, 256>, 8> table_;
+};
+
+uint32_t crc32(const std::string& bytes, size_t n) {
+  static const Crc32 crc;
+  return crc(bytes.data(), n);
+}
+
+// A name read from a file, for a message: bytes outside printable ASCII as \xHH, at most
+// 80 characters.
+std::string printable(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s.substr(0, 80)) {
+    if (c >= 0x20 && c < 0x7F && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", c);
+      out += hex;
+    }
+  }
+  return s.size() > 80 ? out + "..." : out;
+}
+
+// The whole of a regular file; anything else (a FIFO, a device, a folder) is refused
+// rather than read without end.
+Status read_regular_file(const std::string& path, std::string* bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return io_error("cannot open checkpoint '" + path + "': " + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return io_error("cannot read checkpoint '" + path + "': not a regular file");
+  }
+  bytes->resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  errno = 0;
+  while (done < bytes->size()) {
+    ssize_t n = ::read(fd, bytes->data() + done, bytes->size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  int error = errno;
+  ::close(fd);
+  if (done != bytes->size())
+    return io_error("cannot read checkpoint '" + path + "': " +
+                    (error != 0 ? std::string(std::strerror(error)) : std::string("it shrank while being read")));
+  return ok();
+}
 
 class Writer {
  public:
@@ -43,34 +132,36 @@ class Writer {
 
 class Reader {
  public:
-  explicit Reader(const std::string& bytes) : in_(bytes) {}
+  // Reads bytes[at, end).
+  Reader(const std::string& bytes, size_t at, size_t end) : in_(bytes), at_(at), end_(end) {}
   template <typename T>
   bool get(T* value) {
-    if (in_.size() - at_ < sizeof(T)) return false;
+    if (end_ - at_ < sizeof(T)) return false;
     std::memcpy(value, in_.data() + at_, sizeof(T));
     at_ += sizeof(T);
     return true;
   }
   bool get_string(std::string* s) {
     uint32_t n;
-    if (!get(&n) || in_.size() - at_ < n) return false;
+    if (!get(&n) || end_ - at_ < n) return false;
     s->assign(in_.data() + at_, n);
     at_ += n;
     return true;
   }
   bool get_buffer(GenncDType dtype, Buffer* b) {
     uint64_t n;
-    if (!get(&n) || n > (in_.size() - at_) / dtype_size(dtype)) return false;
+    if (!get(&n) || n > (end_ - at_) / dtype_size(dtype)) return false;
     *b = Buffer(dtype, n);
     if (b->bytes()) std::memcpy(b->data(), in_.data() + at_, b->bytes());
     at_ += b->bytes();
     return true;
   }
-  bool at_end() const { return at_ == in_.size(); }
+  bool at_end() const { return at_ == end_; }
 
  private:
   const std::string& in_;
-  size_t at_ = 0;
+  size_t at_;
+  size_t end_;
 };
 
 }  // namespace
@@ -80,6 +171,7 @@ Status Simulation::save_checkpoint(const std::string& path) const {
   Writer w;
   w.bytes().append(kMagic, sizeof kMagic);
   w.put<uint32_t>(kFormatVersion);
+  w.put<uint64_t>(0);  // the body's length, filled in below
   w.put_string(model_.network_name ? model_.network_name : "");
   w.put<uint64_t>(seed_);
   w.put<uint64_t>(step_);
@@ -92,6 +184,9 @@ Status Simulation::save_checkpoint(const std::string& path) const {
   w.put<uint8_t>(snapshot_valid_ ? 1 : 0);
   if (snapshot_valid_)
     for (uint32_t a = 0; a < model_.array_count; ++a) w.put_buffer(snapshot_[a]);
+  uint64_t body = w.bytes().size() - kHeaderBytes;
+  std::memcpy(&w.bytes()[sizeof kMagic + 4], &body, sizeof body);
+  w.put<uint32_t>(crc32(w.bytes(), w.bytes().size()));
   Status status = write_file_atomically(path, w.bytes());
   if (!status.ok()) return {status.code(), "cannot save checkpoint: " + status.message()};
   return ok();
@@ -99,23 +194,41 @@ Status Simulation::save_checkpoint(const std::string& path) const {
 
 Status Simulation::load_checkpoint(const std::string& path) {
   GENNC_TRY(host_edit());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return io_error("cannot open checkpoint '" + path + "': " + std::strerror(errno));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return io_error("cannot read checkpoint '" + path + "'");
+  std::string bytes;
+  GENNC_TRY(read_regular_file(path, &bytes));
   auto bad = [&](const std::string& why) { return model_error("checkpoint '" + path + "': " + why); };
-  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+  if (bytes.size() < sizeof kMagic + 4 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     return bad("not a gennc checkpoint");
-  Reader r(bytes);
-  char magic[8];
-  for (char& c : magic) r.get(&c);
-  uint32_t version = 0, count = 0;
+  uint32_t version = 0;
+  std::memcpy(&version, bytes.data() + sizeof kMagic, sizeof version);
+  size_t begin = sizeof kMagic + 4, end = bytes.size();
+  if (version == kFormatVersion) {
+    uint64_t body = 0;
+    if (bytes.size() < kHeaderBytes + kTrailerBytes) return bad("truncated (" + std::to_string(bytes.size()) + " bytes)");
+    std::memcpy(&body, bytes.data() + sizeof kMagic + 4, sizeof body);
+    uint64_t expected = bytes.size() - kHeaderBytes - kTrailerBytes;
+    if (body > expected)
+      return bad("truncated: " + std::to_string(bytes.size()) + " bytes, its header says " +
+                 (body > UINT64_MAX - kHeaderBytes - kTrailerBytes ? std::string("more")
+                                                                    : std::to_string(body + kHeaderBytes + kTrailerBytes)));
+    if (body < expected)
+      return bad(std::to_string(expected - body) + " bytes after the end its header gives");
+    uint32_t stored = 0;
+    std::memcpy(&stored, bytes.data() + bytes.size() - kTrailerBytes, sizeof stored);
+    if (stored != crc32(bytes, bytes.size() - kTrailerBytes)) return bad("checksum mismatch: the file is damaged");
+    begin = kHeaderBytes;
+    end = bytes.size() - kTrailerBytes;
+  } else if (version != 1) {
+    return bad("unsupported format version " + std::to_string(version) + " (this gennc reads 1 and " +
+               std::to_string(kFormatVersion) + ")");
+  }
+  Reader r(bytes, begin, end);
+  uint32_t count = 0;
   std::string network;
   uint64_t seed = 0, step = 0;
-  if (!r.get(&version) || version != kFormatVersion) return bad("unsupported format version");
   if (!r.get_string(&network) || !r.get(&seed) || !r.get(&step) || !r.get(&count)) return bad("truncated");
   if (network != (model_.network_name ? model_.network_name : ""))
-    return bad("written for network '" + network + "', not this one");
+    return bad("written for network '" + printable(network) + "', not this one");
   if (count != model_.array_count) return bad("written for a model with a different array table");
 
   // Everything is read and checked before the simulation is touched.
@@ -126,7 +239,8 @@ Status Simulation::load_checkpoint(const std::string& path) {
     if (!r.get_string(&name) || !r.get(&dtype)) return bad("truncated");
     const GenncArrayInfo& info = model_.arrays[a];
     if (name != info.name || dtype != static_cast<uint32_t>(info.dtype))
-      return bad("array " + std::to_string(a) + " is '" + name + "', the model has '" + info.name + "'");
+      return bad("array " + std::to_string(a) + " is '" + printable(name) + "' of dtype " + std::to_string(dtype) +
+                 ", the model has '" + info.name + "' of dtype " + std::to_string(info.dtype));
     if (!r.get_buffer(info.dtype, &arrays[a])) return bad("truncated");
     // Only connectivity-dependent lengths may differ (another seed or connection file).
     bool variable = info.scope == GENNC_SCOPE_SYNAPSE || info.scope == GENNC_SCOPE_RING;
@@ -141,7 +255,8 @@ Status Simulation::load_checkpoint(const std::string& path) {
     for (uint32_t a = 0; a < count; ++a)
       if (!r.get_buffer(model_.arrays[a].dtype, &snapshot[a])) return bad("truncated");
   if (!r.at_end()) return bad("unexpected data at the end");
-  if (std::string why = ring_problem(arrays); !why.empty()) return bad(why);
+  if (std::string why = structure_problem(arrays, has_snapshot ? &snapshot : nullptr, seed); !why.empty())
+    return bad(why);
 
   // Positions follow the seed (random structures); compute them before committing.
   std::vector<std::vector<double>> positions = positions_;

@@ -30,6 +30,13 @@ Status write_file(const std::string& path, const std::string& bytes) {
   return ok();
 }
 
+void sync_folder(const std::string& folder) {
+  int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
 Status write_file_atomically(const std::string& path, const std::string& bytes) {
   std::string temporary = path + ".tmp-" + std::to_string(::getpid());
   Status written = write_file(temporary, bytes);

@@ -13,6 +13,9 @@ namespace gennc::runtime {
 // Writes `bytes` to `path` in full (no rename), flushing it to disk.
 Status write_file(const std::string& path, const std::string& bytes);
 
+// Flushes a folder's entries (renames into it) to disk; best effort.
+void sync_folder(const std::string& folder);
+
 // Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
 Status write_file_atomically(const std::string& path, const std::string& bytes);
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "files.h"
+#include "results_folder.h"
 #include "simulation.h"
 
 namespace gennc::runtime {
@@ -20,13 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string text(const char* s) { return s ? s : ""; }
-
-void sync_folder(const fs::path& folder) {
-  int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
 
 std::string utc_now() {
   std::time_t now = std::time(nullptr);
@@ -37,65 +31,45 @@ std::string utc_now() {
   return buffer;
 }
 
-// Replaces `folder` by `fresh` in one step where the file system allows (an exchange of
-// the two names), else by two renames; the old contents are removed only afterwards.
-Status swap_in(const fs::path& fresh, const fs::path& folder) {
-  std::error_code ec;
-  if (!fs::exists(folder, ec)) {
-    if (std::rename(fresh.c_str(), folder.c_str()) != 0)
-      return io_error("cannot create results folder '" + folder.string() + "': " + std::strerror(errno));
-    return ok();
+}  // namespace
+
+std::vector<std::string> Simulation::result_files() const {
+  std::vector<std::string> files;
+  for (const Recording& r : recorder_.recordings()) {
+    files.push_back(r.name + ".neurons.npy");
+    files.push_back(r.name + ".npy");
+    if (r.info->kind != GENNC_RECORD_SPIKES) files.push_back(r.name + ".times.npy");
   }
-  if (::renameat2(AT_FDCWD, fresh.c_str(), AT_FDCWD, folder.c_str(), RENAME_EXCHANGE) == 0) {
-    fs::remove_all(fresh, ec);
-    return ok();
-  }
-  fs::path old = folder;
-  old += ".old-" + std::to_string(::getpid());
-  fs::remove_all(old, ec);
-  if (std::rename(folder.c_str(), old.c_str()) != 0)
-    return io_error("cannot replace results folder '" + folder.string() + "': " + std::strerror(errno));
-  if (std::rename(fresh.c_str(), folder.c_str()) != 0) {
-    std::string reason = std::strerror(errno);
-    std::rename(old.c_str(), folder.c_str());
-    return io_error("cannot replace results folder '" + folder.string() + "': " + reason);
-  }
-  fs::remove_all(old, ec);
-  return ok();
+  files.push_back("manifest.json");
+  return files;
 }
 
-}  // namespace
+Status Simulation::check_results_folder(const std::string& folder) const {
+  ResultsDestination destination;
+  return inspect_results_destination(folder, result_files(), &destination);
+}
 
 Status Simulation::write_results(const std::string& folder_name) {
   auto start = std::chrono::steady_clock::now();
   const GenncModel& m = model_;
-  std::string trimmed = folder_name;
-  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
-  if (trimmed.empty()) return argument_error("no results folder given");
-  fs::path folder(trimmed);
+  ResultsDestination destination;
+  GENNC_TRY(inspect_results_destination(folder_name, result_files(), &destination));
+  const fs::path& folder = destination.folder;
   std::error_code ec;
-
-  // Only an empty folder or an earlier results folder may be replaced.
-  if (fs::exists(folder, ec)) {
-    if (!fs::is_directory(folder, ec))
-      return io_error("results folder '" + folder.string() + "' exists and is not a folder");
-    if (!fs::is_empty(folder, ec) && !fs::exists(folder / "manifest.json", ec))
-      return io_error("'" + folder.string() +
-                      "' is not empty and holds no manifest.json; refusing to replace a folder that is not "
-                      "a gennc results folder");
-  }
-  fs::path parent = folder.has_parent_path() ? folder.parent_path() : fs::path(".");
-  fs::create_directories(parent, ec);
-  if (ec) return io_error("cannot create folder '" + parent.string() + "': " + ec.message());
-  fs::path fresh = folder;
-  fresh += ".tmp-" + std::to_string(::getpid());
+  fs::create_directories(destination.parent, ec);
+  if (ec) return io_error("cannot create folder '" + destination.parent.string() + "': " + ec.message());
+  fs::path fresh = results_temporary(destination);
   fs::remove_all(fresh, ec);
   if (!fs::create_directory(fresh, ec) || ec)
     return io_error("cannot write results to '" + folder.string() + "': " +
                     (ec ? ec.message() : std::string("cannot create a folder beside it")));
 
   nlohmann::json recordings = nlohmann::json::array();
-  auto write = [&](const std::string& file, const std::string& bytes) { return write_file((fresh / file).string(), bytes); };
+  std::vector<std::string> written;
+  auto write = [&](const std::string& file, const std::string& bytes) {
+    written.push_back(file);
+    return write_file((fresh / file).string(), bytes);
+  };
   Status status;
   for (const Recording& r : recorder_.recordings()) {
     nlohmann::json entry;
@@ -177,6 +151,7 @@ Status Simulation::write_results(const std::string& folder_name) {
                            {"synapses", synapse_counts_[p]}});
   manifest["projections"] = projections;
   manifest["recordings"] = recordings;
+  manifest["files"] = written;  // what gennc may delete when it replaces this folder
   nlohmann::json kernels = nlohmann::json::object();
   for (uint32_t k = 0; k < m.kernel_count; ++k) kernels[text(m.kernels[k].name)] = kernel_seconds_[k];
   manifest["kernel_seconds"] = kernels;
@@ -201,17 +176,15 @@ Status Simulation::write_results(const std::string& folder_name) {
                                   {"share", step_total > 0 ? part.seconds_per_step / step_total : 0.0}});
   manifest["timings"] = timings;
   status = write("manifest.json", manifest.dump(2) + "\n");
+  if (status.ok()) {
+    sync_folder(fresh.string());
+    status = install_results(fresh, written, destination);
+  }
   if (!status.ok()) {
     fs::remove_all(fresh, ec);
     return status;
   }
-  sync_folder(fresh);
-  status = swap_in(fresh, folder);
-  if (!status.ok()) {
-    fs::remove_all(fresh, ec);
-    return status;
-  }
-  sync_folder(parent);
+  sync_folder(destination.parent.string());
   return ok();
 }
 

@@ -32,8 +32,6 @@ uint64_t ring_depth_for(uint64_t longest_delay) {
   return depth;
 }
 
-bool is_power_of_two(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
-
 }  // namespace
 
 Simulation::Simulation(const GenncModel& model, const SimulationOptions& options)
@@ -46,6 +44,7 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
                           std::unique_ptr<Simulation>* out) {
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Simulation> sim(new Simulation(model, options));
+  if (!sim->pool_.error().empty()) return internal_error(sim->pool_.error());
   GENNC_TRY(sim->check_model());
   GENNC_TRY(sim->match_host_connections(options));
   if (options.backend != "cpu") {
@@ -57,6 +56,7 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
     // incomplete: the CPU starts afresh.
     if (!gpu.ok() && !sim->arrays_.empty()) {
       sim.reset(new Simulation(model, options));
+      if (!sim->pool_.error().empty()) return internal_error(sim->pool_.error());
       GENNC_TRY(sim->match_host_connections(options));
     }
   }
@@ -467,26 +467,39 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state, DeviceB
 // its stored twin would have, which addresses its per-synapse draws and (dense) values. A
 // dense projection whose values are computed from the synapse's endpoints (distance
 // expressions) also gets the build-time synapse list those initialisers read.
-Status Simulation::count_generated_rows(uint32_t p) {
+Status Simulation::generated_row_lengths(uint32_t p, uint64_t seed, std::vector<uint64_t>* row_start) const {
   const GenncModel& m = model_;
   const GenncProjectionInfo& proj = m.projections[p];
   std::string what = "projection '" + name_of(proj.name) + "'";
   const Selection& pre = pre_[p];
   const Selection& post = post_[p];
   GenncRowConnector connector;
-  if (gennc_row_connector_init(&connector, proj.connector.kind, seed_, proj.connector.stream, post.size(),
+  if (gennc_row_connector_init(&connector, proj.connector.kind, seed, proj.connector.stream, post.size(),
                                proj.connector.params[0], proj.connector.with_replacement))
     return model_error(what + ": its connector cannot be procedural or has an invalid parameter");
   bool self_excluded = proj.connector.allow_self_connections == 0 && proj.pre.population == proj.post.population;
-  uint32_t pre_size = m.populations[proj.pre.population].size;
-  std::vector<uint64_t> row_start(pre_size + 1, 0);
+  row_start->assign(m.populations[proj.pre.population].size + uint64_t{1}, 0);
   for (uint32_t i = 0; i < pre.size(); ++i) {
     int64_t excluded = self_excluded ? post.local(pre.global(i)) : -1;
     uint32_t skip = excluded >= 0 ? static_cast<uint32_t>(excluded) : GENNC_ROW_NONE;
     if (!gennc_row_feasible(&connector, skip)) return model_error(what + ": a row has no candidate to connect to");
-    row_start[pre.global(i) + 1] = gennc_row_length(&connector, i, pre.global(i), skip);
+    (*row_start)[pre.global(i) + 1] = gennc_row_length(&connector, i, pre.global(i), skip);
   }
+  return ok();
+}
+
+Status Simulation::count_generated_rows(uint32_t p) {
+  const GenncModel& m = model_;
+  const GenncProjectionInfo& proj = m.projections[p];
+  const Selection& pre = pre_[p];
+  const Selection& post = post_[p];
+  std::vector<uint64_t> row_start;
+  GENNC_TRY(generated_row_lengths(p, seed_, &row_start));
   GENNC_TRY(store_row_pointers(p, &row_start));
+  GenncRowConnector connector;
+  gennc_row_connector_init(&connector, proj.connector.kind, seed_, proj.connector.stream, post.size(),
+                           proj.connector.params[0], proj.connector.with_replacement);
+  bool self_excluded = proj.connector.allow_self_connections == 0 && proj.pre.population == proj.post.population;
   bool endpoints = false;
   for (uint32_t a = 0; a < m.array_count; ++a)
     endpoints = endpoints || (m.arrays[a].scope == GENNC_SCOPE_SYNAPSE && m.arrays[a].owner == p &&
@@ -635,27 +648,6 @@ void Simulation::refresh_pointers() {
     pointers_[a] = arrays_[a].length() ? arrays_[a].data() : nullptr;
     lengths_[a] = arrays_[a].length();
   }
-}
-
-std::string Simulation::ring_problem(const std::vector<Buffer>& arrays) const {
-  for (uint32_t p = 0; p < model_.population_count; ++p) {
-    uint32_t id = model_.populations[p].ring_depth_array;
-    if (id == kNone) continue;
-    auto depth = static_cast<uint64_t>(arrays[id].get(0));  // a u32 array (check_model)
-    if (depth > kLongestRing || !is_power_of_two(depth))
-      return "population '" + name_of(model_.populations[p].name) + "': ring depth " + std::to_string(depth) +
-             " is not a power of two (written by an older gennc)";
-  }
-  for (uint32_t a = 0; a < model_.array_count; ++a) {
-    const GenncArrayInfo& info = model_.arrays[a];
-    if (info.scope != GENNC_SCOPE_RING) continue;
-    uint32_t id = model_.populations[info.owner].ring_depth_array;
-    uint64_t depth = id == kNone ? ring_depths_[info.owner] : static_cast<uint64_t>(arrays[id].get(0));
-    if (arrays[a].length() != depth * model_.populations[info.owner].size)
-      return "array '" + name_of(info.name) + "' has " + std::to_string(arrays[a].length()) +
-             " elements, not ring depth x size = " + std::to_string(depth * model_.populations[info.owner].size);
-  }
-  return "";
 }
 
 void Simulation::recompute_sizes() {

@@ -113,6 +113,10 @@ class Simulation {
   Status save_checkpoint(const std::string& path) const;  // checkpoint.cpp
   Status load_checkpoint(const std::string& path);        // checkpoint.cpp
   Status write_results(const std::string& folder);        // results.cpp
+  // Whether `folder` may receive this simulation's results (results_folder.h), changing
+  // nothing but stale temporary folders; and the files the results will have.
+  Status check_results_folder(const std::string& folder) const;  // results.cpp
+  std::vector<std::string> result_files() const;                  // results.cpp
 
  private:
   Simulation(const GenncModel& model, const SimulationOptions& options);
@@ -126,13 +130,17 @@ class Simulation {
   Status build_projection(uint32_t p, std::vector<int>* state, DeviceBuilder* device);
   Status store_row_pointers(uint32_t p, std::vector<uint64_t>* row_start);
   Status count_generated_rows(uint32_t p);
+  // The synapse count of each row of procedural, dense or diagonal projection p, drawn with
+  // `seed`, at [pre neuron + 1] of row_start (pre population size + 1 entries).
+  Status generated_row_lengths(uint32_t p, uint64_t seed, std::vector<uint64_t>* row_start) const;
   Status fill_synapse_arrays(uint32_t p, DeviceBuilder* device);
   Status build_rings(DeviceBuilder* device);
   Status run_init_schedule();
   void refresh_pointers();
-  // Before a checkpoint's `arrays` replace ours: what is wrong with their rings (empty if
-  // nothing): every ring depth must be a power of two, as this runtime sizes them, and
-  // every ring array depth x size long.
+  // Before a checkpoint's `arrays` (and reset `snapshot`, if it has one), written with
+  // `seed`, replace ours: what is wrong with their structure, or "" (check_structure.cpp).
+  std::string structure_problem(const std::vector<Buffer>& arrays, const std::vector<Buffer>* snapshot,
+                                uint64_t seed) const;
   std::string ring_problem(const std::vector<Buffer>& arrays) const;
   void recompute_sizes();
 

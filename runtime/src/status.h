@@ -29,6 +29,7 @@ inline Status argument_error(std::string message) { return {GENNC_ERROR_ARGUMENT
 inline Status not_found(std::string message) { return {GENNC_ERROR_NOT_FOUND, std::move(message)}; }
 inline Status model_error(std::string message) { return {GENNC_ERROR_MODEL, std::move(message)}; }
 inline Status io_error(std::string message) { return {GENNC_ERROR_IO, std::move(message)}; }
+inline Status internal_error(std::string message) { return {GENNC_ERROR_INTERNAL, std::move(message)}; }
 
 // Propagates a failed Status to the caller.
 #define GENNC_TRY(expr)                       \

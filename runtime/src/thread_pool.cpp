@@ -1,20 +1,33 @@
 #include "thread_pool.h"
 
 #include <algorithm>
+#include <exception>
 
 namespace gennc::runtime {
 
 ThreadPool::ThreadPool(unsigned threads) {
-  for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+  try {
+    workers_.reserve(threads > 0 ? threads - 1 : 0);
+    for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+  } catch (const std::exception& e) {
+    // std::system_error (no resources for another thread) or bad_alloc: the workers that
+    // did start are stopped, so nothing waits for the ones that did not.
+    error_ = "cannot start " + std::to_string(threads - 1) + " worker threads (" + std::to_string(workers_.size()) +
+             " started): " + e.what();
+    stop();
+  }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { stop(); }
+
+void ThreadPool::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
   for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
 }
 
 void ThreadPool::work_on_job() {

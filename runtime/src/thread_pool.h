@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -16,12 +17,16 @@ class ThreadPool {
  public:
   using Body = std::function<void(uint32_t begin, uint32_t end)>;
 
+  // Starts threads - 1 workers. Never throws: if the system cannot start them all, the
+  // pool stops those it started, runs everything on the caller, and error() says why.
   explicit ThreadPool(unsigned threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   unsigned size() const { return static_cast<unsigned>(workers_.size()) + 1; }
+  // Why the workers could not be started ("" if they were).
+  const std::string& error() const { return error_; }
 
   // Calls body over [0, count) in chunks of at least `grain` elements, spread over the
   // threads, and returns when every chunk is done. Small ranges run on the caller alone.
@@ -30,8 +35,10 @@ class ThreadPool {
  private:
   void work_on_job();
   void worker_loop();
+  void stop();  // stops and joins every worker
 
   std::vector<std::thread> workers_;
+  std::string error_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;

@@ -11,6 +11,7 @@
 #   and leaves the simulation as it was.
 import ctypes
 import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -78,10 +79,12 @@ def test_delays_up_to_depth_minus_one_may_be_set(library):
 def set_u32_array(checkpoint, name, value):
     """Overwrites the first element of the u32 array `name` in a checkpoint's bytes (format
     in runtime/src/checkpoint.cpp: per array, u32 name length, name, u32 dtype, u64 length,
-    elements)."""
+    elements) and recomputes the checksum (a CRC-32 of all before it, in the last 4 bytes),
+    so the file is well-formed and only the ring depth is wrong."""
     key = struct.pack("<I", len(name)) + name.encode()
     at = checkpoint.index(key) + len(key) + 4 + 8
-    return checkpoint[:at] + struct.pack("<I", value) + checkpoint[at + 4:]
+    edited = checkpoint[:at] + struct.pack("<I", value) + checkpoint[at + 4:-4]
+    return edited + struct.pack("<I", zlib.crc32(edited))
 
 
 def test_checkpoint_with_another_ring_depth_is_refused(library, tmp_path):

@@ -312,6 +312,16 @@ TEST_CASE("bad output folders are refused with a message; earlier contents stay"
   CHECK(gennc_write_results(sim.get(), foreign.c_str()) == GENNC_ERROR_IO);
   CHECK_THAT(gennc_last_error(), Catch::Contains("not a gennc results folder"));
   CHECK(slurp(foreign + "/notes.txt") == "keep me");
+  // The same answer before a run, with or without a simulation.
+  CHECK(gennc_check_results_folder(nullptr, foreign.c_str()) == GENNC_ERROR_IO);
+  CHECK_THAT(gennc_last_error(), Catch::Contains("not a gennc results folder"));
+  CHECK(gennc_check_results_folder(sim.get(), foreign.c_str()) == GENNC_ERROR_IO);
+  CHECK(gennc_check_results_folder(nullptr, nullptr) == GENNC_ERROR_ARGUMENT);
+  // A manifest.json of something else does not make a results folder.
+  std::ofstream(foreign + "/manifest.json") << "{\"name\": \"app\"}";
+  CHECK(gennc_write_results(sim.get(), foreign.c_str()) == GENNC_ERROR_IO);
+  CHECK_THAT(gennc_last_error(), Catch::Contains("does not say \"format\": \"gennc-results\""));
+  CHECK(slurp(foreign + "/notes.txt") == "keep me");
   // A file in the way of the folder, and a folder under a file.
   std::string file = scratch("plain-file");
   std::ofstream(file) << "data";
@@ -321,7 +331,13 @@ TEST_CASE("bad output folders are refused with a message; earlier contents stay"
   CHECK_THAT(gennc_last_error(), Catch::Contains("cannot"));
   // An earlier results folder survives a failed run request.
   std::string results = scratch("kept");
+  REQUIRE(gennc_check_results_folder(sim.get(), results.c_str()) == GENNC_OK);
   REQUIRE(gennc_write_results(sim.get(), results.c_str()) == GENNC_OK);
+  // A user's file in a results folder stays when the results are written again.
+  std::ofstream(results + "/README.md") << "mine";
+  REQUIRE(gennc_write_results(sim.get(), results.c_str()) == GENNC_OK);
+  CHECK(slurp(results + "/README.md") == "mine");
+  CHECK(fs::exists(results + "/exc.spikes.npy"));
   std::string before = slurp(results + "/manifest.json");
   CHECK(gennc_run_for(sim.get(), -5.0) == GENNC_ERROR_ARGUMENT);
   CHECK_THAT(gennc_last_error(), Catch::Contains("must be a finite number >= 0"));
@@ -338,6 +354,12 @@ TEST_CASE("options and models the runtime cannot run are reported", "[engine][er
   CHECK_THAT(gennc_last_error(), Catch::Contains("backend 'cuda': the model has no GPU code"));
   o.backend = "tpu";
   CHECK(gennc_create(&gennc_test_lif_net, &o, &sim) == GENNC_ERROR_ARGUMENT);
+  CHECK(sim == nullptr);
+  // Threads are bounded by the hardware (docs/runtime.md): never 100000.
+  o.backend = "cpu";
+  o.threads = 100000;
+  CHECK(gennc_create(&gennc_test_lif_net, &o, &sim) == GENNC_ERROR_ARGUMENT);
+  CHECK_THAT(gennc_last_error(), Catch::Contains("100000 threads requested; at most"));
   CHECK(sim == nullptr);
   GenncModel old = gennc_test_lif_net;
   old.abi_version = 0;

@@ -65,7 +65,8 @@ typedef struct GenncConnections {
 } GenncConnections;
 
 typedef struct GenncOptions {
-  uint32_t threads;          /* worker threads for the CPU back end; 0 = one per hardware thread */
+  uint32_t threads;          /* worker threads for the CPU back end; 0 = one per hardware thread
+                                (of the process's CPU affinity); at most 4 x that, or 8 */
   const char* backend;       /* "cpu", "cuda" or "auto" (null = "auto"): "auto" runs on the GPU when
                                 libcuda.so.1 loads, a device exists and the model has PTX */
   int override_seed;         /* nonzero: use `seed` instead of the model's seed */
@@ -105,7 +106,9 @@ void gennc_default_options(GenncOptions* options);
  * steps as a file's are (halves up, at least one step) and size the rings. A column whose
  * name the projection did not declare in `from_host(...)`, a name given twice, a null
  * name or column, and a value that is not a finite number are errors naming the
- * projection and the column (and the synapse). */
+ * projection and the column (and the synapse).
+ * More threads than the limit (GenncOptions.threads) is GENNC_ERROR_ARGUMENT; workers the
+ * system cannot start are GENNC_ERROR_INTERNAL (those started are stopped again). */
 GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, GenncSim** out);
 
 /* Releases a handle and its threads. Null is allowed. */
@@ -228,9 +231,20 @@ GenncStatus gennc_load_checkpoint(GenncSim* sim, const char* path);
 
 /* Writes the results folder (manifest.json and one .npy per recording; docs/runtime.md)
  * to `folder` (null = the options' output folder). The folder is assembled beside its
- * destination and swapped in whole; an existing folder is replaced only if it is a gennc
- * results folder (has manifest.json) or empty, and only once the new one is complete. */
+ * destination, then put in place once complete. An existing folder is replaced only if it
+ * is empty or a gennc results folder (its manifest.json says "format": "gennc-results"),
+ * and then only the files its manifest lists are removed: other entries stay, and the new
+ * files are moved in beside them one by one. Anything else is refused (GENNC_ERROR_IO). */
 GenncStatus gennc_write_results(GenncSim* sim, const char* folder);
+
+/* Checks, before a run, that gennc_write_results could write to `folder` (null = the
+ * options' output folder, which needs `sim`), as it will check: the path is absent, an
+ * empty folder or a gennc results folder; its parent exists or can be created; both can be
+ * written. With a `sim` (may be null), also that the results' file names fit the file
+ * system and are not entries the folder keeps. Changes nothing there, except that stale
+ * temporary folders of earlier runs beside it (`folder.tmp-PID` of processes that no
+ * longer exist) are removed. */
+GenncStatus gennc_check_results_folder(const GenncSim* sim, const char* folder);
 
 typedef struct GenncTimings {
   double build;    /* compile time recorded in the model, s (negative: unknown) */
