@@ -257,7 +257,7 @@ class Projection(common.Projection):
             if state.sim is not None and not state.structure_changed and state.export_path is None:
                 values = self._network_values(name, self.gdsl_name, n)
             if values is None:
-                described = self._synapse_values()[name]
+                described = self._synapse_values(derived=False)[name]
                 if described[0] != "scalar":
                     raise NotImplementedError("pynn_gennc: reading '%s' of %s, drawn by gennc, before "
                                               "the network is built or where gennc keeps no array "
@@ -315,8 +315,9 @@ class Projection(common.Projection):
         return out
 
     # ---- GDSL ---------------------------------------------------------------------------
-    def _synapse_values(self):
-        """Each synapse parameter described: ('scalar', x), ('column', array) or ('native', d)."""
+    def _synapse_values(self, derived=True):
+        """Each synapse parameter described: ('scalar', x), ('column', array) or ('native', d),
+        with the values derived from the post cells (`derived`: TsodyksMarkram's tau_psc)."""
         params = self.synapse_type.native_parameters
         out = {}
         for name in params.keys():
@@ -339,6 +340,15 @@ class Projection(common.Projection):
             # Initial values of synapse state given with Projection.initialize().
             for name, value in self._overrides.items():
                 out.setdefault(name, value)
+        if derived and self.synapse_type.gdsl_model == "TsodyksMarkramSynapse":
+            tau = self._post_tau_syn()
+            if np.all(tau == tau[0]):
+                out["tau_psc"] = ("scalar", float(tau[0]))
+            elif self.native:
+                self._to_host()
+                return self._synapse_values()
+            else:
+                out["tau_psc"] = ("column", tau[self._post])
         return out
 
     def _arguments(self, values, columns_given):
@@ -358,11 +368,8 @@ class Projection(common.Projection):
             if name in component_names or name in columns_given:
                 continue
             if v[0] == "column":
-                raise NotImplementedError("pynn_gennc: synapse parameter '%s' differing between "
-                                          "synapses of one projection" % name)
+                continue  # given per synapse through from_host(name, ...)
             args.append("%s = %s" % (name, text(name)))
-        if synapse.gdsl_model == "TsodyksMarkramSynapse":
-            args.append("tau_psc = %s" % number(self._post_tau_syn()))
         for slot, component in (("timing_rule", timing), ("weight_rule", weight_dep)):
             if component is None:
                 continue
@@ -384,19 +391,17 @@ class Projection(common.Projection):
 
     def _post_tau_syn(self):
         """The decay time of the targeted receptor's current, which NEST's tsodyks_synapse
-        takes as tau_psc: the post cells' tau_syn_E or tau_syn_I, by receptor type."""
+        takes as tau_psc: each post cell's tau_syn_E or tau_syn_I, by receptor type."""
         name = {"excitatory": "tau_syn_E", "inhibitory": "tau_syn_I"}.get(self.receptor_type)
-        values = set()
-        for pop in positions(self.post)[0]:
+        pops, owners, index = positions(self.post)
+        out = np.empty(len(index))
+        for k, pop in enumerate(pops):
             value = pop._parameters.get(name)
             if value is None or isinstance(value, NativeDistribution):
                 raise NotImplementedError("pynn_gennc: TsodyksMarkramSynapse onto cells without "
-                                          "a uniform %s" % name)
-            values |= set(np.unique(value).tolist())
-        if len(values) != 1:
-            raise NotImplementedError("pynn_gennc: TsodyksMarkramSynapse onto cells whose %s "
-                                      "differs between cells" % name)
-        return values.pop()
+                                          "a %s given in Python" % name)
+            out[owners == k] = np.asarray(value)[index[owners == k]]
+        return out
 
     def _onto(self):
         if self.synapse_type.gdsl_model == "ElectricalSynapse":
@@ -419,7 +424,11 @@ class Projection(common.Projection):
             return ["projection %s = %s -> %s via %s synapse %s%s" % (
                 self.gdsl_name, pre, post, self._native_connector, self._arguments(values, ()),
                 self._onto())]
-        columns = [c for c in _COLUMNS if values.get(c, ("",))[0] == "column"]
+        columns = [c for c, v in values.items() if v[0] == "column"]
+        others = [c for c in columns if c not in _COLUMNS]
+        if export and others:
+            raise NotImplementedError("pynn_gennc export: synapse values other than weight and "
+                                      "delay that differ between synapses (%s)" % ", ".join(others))
         lines = []
         for gname, pre_pop, post_pop, begin, end, pre_index, post_index in self._groups:
             column_data = {c: values[c][1][begin:end] for c in columns}
@@ -427,9 +436,10 @@ class Projection(common.Projection):
                 connector = 'from_file("%s")' % connection_file(written, state, gname, pre_index,
                                                                   post_index, column_data, values)
             else:
-                connector = "from_host()"
+                connector = "from_host(%s)" % ", ".join(others)
                 written.connections.append((gname, pre_index, post_index, column_data.get("weight"),
-                                            column_data.get("delay")))
+                                            column_data.get("delay"),
+                                            {c: column_data[c] for c in others}))
             lines.append("projection %s = %s -> %s via %s synapse %s%s" % (
                 gname, pre_pop.gdsl_name, post_pop.gdsl_name, connector,
                 self._arguments(values, columns), self._onto()))

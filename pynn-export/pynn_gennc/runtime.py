@@ -21,7 +21,9 @@ class GenncError(RuntimeError):
 
 class _Connections(ctypes.Structure):
     _fields_ = [("projection", ctypes.c_char_p), ("count", ctypes.c_uint64),
-                ("pre", _u32p), ("post", _u32p), ("weight", _f64p), ("delay", _f64p)]
+                ("pre", _u32p), ("post", _u32p), ("weight", _f64p), ("delay", _f64p),
+                ("column_count", ctypes.c_uint32), ("column_names", ctypes.POINTER(ctypes.c_char_p)),
+                ("columns", ctypes.POINTER(_f64p))]
 
 
 class _Options(ctypes.Structure):
@@ -147,11 +149,11 @@ class Simulation:
             options.seed = int(seed)
         keep = []
         if connections:
-            if library.abi < 2:
+            if library.abi < 3:
                 raise GenncError("this gennc runtime cannot take connections from the host (ABI %d)"
                                  % library.abi)
             table = (_Connections * len(connections))()
-            for k, (name, pre, post, weight, delay) in enumerate(connections):
+            for k, (name, pre, post, weight, delay, columns) in enumerate(connections):
                 pre = np.ascontiguousarray(pre, dtype=np.uint32)
                 post = np.ascontiguousarray(post, dtype=np.uint32)
                 keep += [pre, post]
@@ -165,6 +167,14 @@ class Simulation:
                         values = np.ascontiguousarray(values, dtype=np.float64)
                         keep.append(values)
                         setattr(entry, field, values.ctypes.data_as(_f64p))
+                if columns:
+                    names = (ctypes.c_char_p * len(columns))(*[n.encode() for n in columns])
+                    arrays = [np.ascontiguousarray(v, dtype=np.float64) for v in columns.values()]
+                    pointers = (_f64p * len(columns))(*[a.ctypes.data_as(_f64p) for a in arrays])
+                    keep += [names, pointers] + arrays
+                    entry.column_count = len(columns)
+                    entry.column_names = names
+                    entry.columns = pointers
             options.connections = table
             options.connection_count = len(connections)
             keep.append(table)

@@ -146,9 +146,6 @@ NEST_AUTO_MIN_DELAY = ("pyNN.nest with min_delay='auto' (the script's setup) del
                        "parrot neurons with the final min_delay but shifted the times by dt. With "
                        "an explicit min_delay both simulators agree (checked by hand for the 0.5 ms "
                        "case); not a gennc difference")
-TSODYKS_MARKRAM_TAU = ("pynn_gennc: not yet: TsodyksMarkramSynapse onto cells whose tau_syn_I "
-                       "differs between cells")
-
 EXPECTED_FAILURES = {
     # pynn_gennc: one line per example that does not pass yet; delete it when it passes.
     "gennc": {
@@ -157,8 +154,7 @@ EXPECTED_FAILURES = {
                        "delay convention, issue 10)",
         "small_network": NEST_AUTO_MIN_DELAY + " (0.9 ms here)",
         "stochastic_synapses": NEST_AUTO_MIN_DELAY + " (0.4 ms here)",
-        "stochastic_tsodyksmarkram": TSODYKS_MARKRAM_TAU,
-        "tsodyksmarkram": TSODYKS_MARKRAM_TAU,
+        "tsodyksmarkram": NEST_AUTO_MIN_DELAY + " (0.4 ms here)",
     },
     # PyNN's NEST backend (with --sim nest): what fails with it in this environment.
     "nest": {

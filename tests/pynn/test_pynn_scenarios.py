@@ -37,8 +37,6 @@ EXPECTED_FAILURES = {
         "test_recording.test_issue259":
             "pynn_gennc: not yet: spike_precision='off_grid' (a source spike at 0.075 ms "
             "comes back at 0.05 ms)",
-        "test_synapse_types.test_simple_stochastic_synapse":
-            "pynn_gennc: not yet: SimpleStochasticSynapse with p differing between synapses",
     },
     # PyNN's NEST backend, the reference: what fails with it in this environment (all
     # pass: PyNN 0.13.0 with NEST 3.10, scipy installed).
