@@ -128,7 +128,7 @@ netItem
   | 'assembly' name=ID '=' members=expr ';'?                                      # assemblyItem
   | 'projection' name=ID '=' pre=expr '->' post=expr 'via' connector=call
         ('synapse' synapse=call)? ('onto' receptor=ID)? ('as' connectivity=ID)? ';'?  # projectionItem
-  | 'inject' source=call 'into' target=expr ';'?                                  # injectItem
+  | 'inject' (name=ID '=')? source=call 'into' target=expr ';'?                    # injectItem
   | 'record' targets+=expr (',' targets+=expr)* ('every' interval=expr)? ';'?     # recordItem
   ;
 

@@ -414,7 +414,11 @@ struct ProjectionDecl {
   SourceRange range;
 };
 
-struct InjectDecl {  // `inject DCSource(amplitude = 0.1 nA) into exc[0:100]`
+// `inject DCSource(amplitude = 0.1 nA) into exc[0:100]`, or named so that its state can
+// be recorded: `inject noise = NoisyCurrentSource(stdev = 0.1 nA) into exc`.
+struct InjectDecl {
+  std::string name;  // empty: unnamed
+  SourceRange name_range;
   Call source;
   ExprPtr target;
   SourceRange range;

@@ -412,7 +412,7 @@ class Printer {
                        }});
     for (const auto& i : n.injections)
       items.push_back({i.range, [this, &i] {
-                         line("Inject", i.range);
+                         line(i.name.empty() ? std::string("Inject") : "Inject " + i.name, i.range);
                          Indent indent(*this);
                          call("Source", i.source);
                          labelled("into", *i.target);

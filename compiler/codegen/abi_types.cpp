@@ -28,7 +28,7 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
   projection = make("GenncProjectionInfo",
                     {ptr, selection, selection, connector, u32, u32, u32, u32, u32, u32, u32, u32, ptr, u32});
   injection = make("GenncInjectionInfo", {ptr, ptr, selection});
-  recording = make("GenncRecordingInfo", {enum_type, ptr, u32, selection, u32, ptr});
+  recording = make("GenncRecordingInfo", {enum_type, ptr, u32, selection, u32, ptr, u32});
   model = make("GenncModel", {u32, ptr, ptr, ptr, f64, f64, u64, u32,  // header
                               ptr, u32,    // arrays
                               ptr, u32,    // populations

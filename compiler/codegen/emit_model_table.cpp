@@ -27,7 +27,7 @@ class TableEmitter {
       injections.push_back(make(abi_.injection, {string(i.name), string(i.model), selection(i.target)}));
     for (const ir::Recording& r : ir_.recordings)
       recordings.push_back(make(abi_.recording, {u32(r.kind), string(r.variable), u32(r.array), selection(r.target),
-                                                 u32(r.interval_steps), string(r.unit)}));
+                                                 u32(r.interval_steps), string(r.unit), u32(r.injection)}));
     for (std::size_t k = 0; k < ir_.kernels.size(); ++k) kernels.push_back(kernel(k));
     std::vector<llvm::Constant*> init_fns;
     for (llvm::Function* fn : inputs_.synapse_functions) init_fns.push_back(fn);

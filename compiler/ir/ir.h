@@ -388,6 +388,9 @@ struct Recording {
   GenncRecordKind kind = GENNC_RECORD_SPIKES;
   std::string variable;  // "spikes" or an array name
   ArrayId array = kNone;
+  // A current source's state: the injection whose per-target array `array` is (`target`
+  // is then the injection's target); kNone for a population's array.
+  std::uint32_t injection = kNone;
   Selection target;
   std::uint32_t interval_steps = 1;
   std::string unit;

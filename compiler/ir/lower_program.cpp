@@ -876,13 +876,17 @@ class Lowerer {
     for (std::size_t si = 0; si < inj.targets.size(); ++si) {
       const sema::IndexSet& set = inj.targets[si];
       auto index = static_cast<std::uint32_t>(m_->injections.size());
+      // Unnamed: `<Model><index>`; named: the name, or `<name>.<set>` into an assembly.
       Injection out;
-      out.name = fmt::format("{}{}", inj.model->name, index);
+      out.name = inj.name.empty()           ? fmt::format("{}{}", inj.model->name, index)
+                 : inj.targets.size() == 1 ? inj.name
+                                           : fmt::format("{}.{}", inj.name, si);
       out.model = inj.model->name;
       out.target = selection_of(set);
       m_->injections.push_back(out);
 
       Instance& cs = sources_list_.emplace_back();
+      injection_parts_[ii].emplace_back(index, &cs);
       cs.model = inj.model;
       cs.values = &inj.values;
       cs.prefix = out.name + ".";
@@ -1749,6 +1753,26 @@ class Lowerer {
   // ---- recordings -------------------------------------------------------------------------
 
   void lower_recording(const sema::Recording& r) {
+    if (r.injection) {
+      // A current source's state: one recording per IR injection (one per set of an
+      // assembly), sampling its per-target array for every target.
+      const sema::Model& model = *net_.injections[*r.injection].model;
+      const sema::Symbol* var = model.find(r.variable);
+      for (const auto& [index, cs] : injection_parts_.at(*r.injection)) {
+        Recording out;
+        out.kind = GENNC_RECORD_VARIABLE;
+        out.injection = index;
+        out.target = m_->injections[index].target;
+        out.interval_steps = static_cast<std::uint32_t>(std::max<std::int64_t>(1, r.interval_steps));
+        auto it = cs->arrays.find(var);
+        GENNC_IR_ASSERT(it != cs->arrays.end(), kWhere, "recorded current-source variable has no array");
+        out.array = it->second;
+        out.variable = m_->arrays[it->second].name;
+        out.unit = unit_text(r.dim);
+        m_->recordings.push_back(std::move(out));
+      }
+      return;
+    }
     for (const sema::IndexSet& set : r.targets) {
       Recording out;
       out.target = selection_of(set);
@@ -1788,6 +1812,8 @@ class Lowerer {
   std::deque<Instance> neurons_;
   std::deque<std::deque<Instance>> receptors_;
   std::deque<Instance> sources_list_;
+  // By sema injection: (IR injection index, current-source instance) per target set.
+  std::map<std::size_t, std::vector<std::pair<std::uint32_t, Instance*>>> injection_parts_;
   std::deque<Instance> synapses_;
   std::map<std::uint32_t, Init> procedural_delays_;  // by projection: delays drawn per synapse
   std::map<const sema::Symbol*, std::pair<ListArrays, ExprPtr>> lists_;

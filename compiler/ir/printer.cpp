@@ -162,7 +162,8 @@ class Printer {
       out_ += fmt::format("injection {} \"{}\" {} into {}\n", i, inj.name, inj.model, selection(inj.target));
     }
     for (const Recording& r : m_->recordings) {
-      out_ += fmt::format("record {} of {} from {} every {}{}\n", r.variable, selection(r.target),
+      out_ += fmt::format("record {} of {}{} from {} every {}{}\n", r.variable, selection(r.target),
+                          r.injection == kNone ? "" : fmt::format(" targets of injection {}", r.injection),
                           array_ref(r.array), r.interval_steps,
                           r.unit.empty() ? "" : fmt::format(" unit \"{}\"", r.unit));
     }

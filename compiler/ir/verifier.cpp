@@ -31,6 +31,14 @@ class Verifier {
     for (const Injection& inj : m_.injections) check_selection(inj.name, inj.target);
     for (const Recording& r : m_.recordings) {
       if (r.array >= m_.arrays.size()) fail("record " + r.variable, "names no array");
+      if (r.injection != kNone) {
+        if (r.injection >= m_.injections.size()) fail("record " + r.variable, "names no injection");
+        else if (r.kind != GENNC_RECORD_VARIABLE || r.target.population != m_.injections[r.injection].target.population ||
+                 r.target.count != m_.injections[r.injection].target.count)
+          fail("record " + r.variable, "a current source's recording must sample its injection's targets");
+        else if (r.array < m_.arrays.size() && m_.arrays[r.array].scope != GENNC_SCOPE_LIST)
+          fail("record " + r.variable, "a current source's state is not a per-target list array");
+      }
       if (r.interval_steps == 0) fail("record " + r.variable, "interval of 0 steps");
       check_selection("record " + r.variable, r.target);
     }

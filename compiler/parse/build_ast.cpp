@@ -675,6 +675,10 @@ class Builder {
       if (p.pre && p.post) net.projections.push_back(std::move(p));
     } else if (auto* c = dynamic_cast<GdslParser::InjectItemContext*>(item)) {
       ast::InjectDecl i;
+      if (c->name) {
+        i.name = text(c->name);
+        i.name_range = range(c->name);
+      }
       auto source = call(c->source);
       if (!source) return;
       i.source = std::move(*source);

@@ -846,7 +846,7 @@ class NetworkChecker {
       if (it == entities_.end()) {
         std::vector<std::string_view> names;
         for (const auto& [n, ent] : entities_)
-          if (ent.kind != TypeKind::Projection) names.push_back(n);
+          if (ent.kind != TypeKind::Projection && ent.kind != TypeKind::Injection) names.push_back(n);
         ctx_.unknown_name(name->name, e->range, names);
         return std::nullopt;
       }
@@ -1761,9 +1761,11 @@ class NetworkChecker {
 
   void check_injection(const ast::InjectDecl& inj) {
     Injection in;
+    in.name = inj.name;
     in.decl = &inj;
     in.model = model_of_kind(inj.source.name, inj.source.name_range, {ModelKind::CurrentSource}, "inject",
                              "current_source");
+    bool named = !inj.name.empty() && name_free(inj.name, inj.name_range) && injection_name_ok(inj);
     auto set = resolve_set(inj.target.get());
     if (set) in.targets = *set;
     if (in.model) {
@@ -1774,7 +1776,28 @@ class NetworkChecker {
         for (const auto& s : *set)
           if (pop_of(s).model) check_outputs(*in.model, *pop_of(s).model, inj.target->range);
     }
-    if (in.model && set) net_.injections.push_back(std::move(in));
+    if (!(in.model && set)) {
+      if (named) taken_[inj.name] = inj.name_range;
+      return;
+    }
+    if (named) add_entity(inj.name, inj.name_range, TypeKind::Injection, net_.injections.size());
+    net_.injections.push_back(std::move(in));
+  }
+
+  // Unnamed injections are named `<Model><k>` (k counting every injection of the network,
+  // docs/ir.md): a given name of that form could take an unnamed one's arrays.
+  bool injection_name_ok(const ast::InjectDecl& inj) {
+    for (const auto& m : ctx_.program.models) {
+      if (m->kind != ModelKind::CurrentSource) continue;
+      const std::string& n = inj.name;
+      if (n.size() > m->name.size() && n.compare(0, m->name.size(), m->name) == 0 &&
+          std::all_of(n.begin() + static_cast<std::ptrdiff_t>(m->name.size()), n.end(),
+                      [](char c) { return c >= '0' && c <= '9'; })) {
+        ctx_.diags.report(DiagId::injection_name_reserved, inj.name_range, n, m->name);
+        return false;
+      }
+    }
+    return true;
   }
 
   // Whether `e` names neurons (a population, view or assembly, possibly sliced).
@@ -1814,6 +1837,13 @@ class NetworkChecker {
     rec.expr = e;
     rec.interval_steps = steps;
     const ast::Expr* base = member->base.get();
+    if (auto* name = ast::dyn_cast<ast::NameRef>(base)) {
+      auto it = entities_.find(name->name);
+      if (it != entities_.end() && it->second.kind == TypeKind::Injection) {
+        check_source_record(*member, it->second.index, std::move(rec));
+        return;
+      }
+    }
     auto* receptor = ast::dyn_cast<ast::MemberExpr>(base);
     if (receptor && names_set(receptor->base.get()) && !names_set(base)) {
       rec.receptor = receptor->member;
@@ -1879,6 +1909,35 @@ class NetworkChecker {
       ctx_.diags.report(DiagId::record_units_differ, member->member_range, rec.variable);
       return;
     }
+    net_.recordings.push_back(std::move(rec));
+  }
+
+  // `record noise.amplitude`: a state variable of a named injection's current source, one
+  // value per target neuron.
+  void check_source_record(const ast::MemberExpr& member, std::size_t index, Recording rec) {
+    const Injection& inj = net_.injections[index];
+    ctx_.set_type(member.base.get(), Type::of(TypeKind::Injection));
+    const Symbol* var = inj.model->find(member.member);
+    if (!var || var->kind != SymbolKind::State) {
+      std::vector<std::string> names;
+      std::vector<std::string_view> views;
+      for (const Symbol* st : inj.model->state) {
+        names.push_back(st->name);
+        views.push_back(st->name);
+      }
+      std::string best = closest_name(member.member, views);
+      if (!best.empty())
+        ctx_.diags.report(DiagId::unknown_record_variable_suggest, member.member_range, inj.model->name, member.member,
+                          best);
+      else
+        ctx_.diags.report(DiagId::unknown_record_variable, member.member_range, inj.model->name, member.member,
+                          names.empty() ? "none" : join_quoted(names));
+      return;
+    }
+    rec.injection = index;
+    rec.targets = inj.targets;
+    rec.variable = member.member;
+    rec.dim = var->type.dim;
     net_.recordings.push_back(std::move(rec));
   }
 

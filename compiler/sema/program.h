@@ -323,6 +323,7 @@ struct Projection {
 };
 
 struct Injection {
+  std::string name;                           // the name given (`inject noise = ...`), or empty
   const ast::InjectDecl* decl = nullptr;
   const Model* model = nullptr;               // a current_source model
   std::map<std::string, Value> values;        // every parameter and state of the model
@@ -332,6 +333,9 @@ struct Injection {
 
 struct Recording {
   const ast::Expr* expr = nullptr;            // the record target as written
+  // A state variable of a named injection (`record noise.amplitude`): its index in
+  // Network::injections; `targets` are then the injection's targets.
+  std::optional<std::size_t> injection;
   NeuronSet targets;
   bool spikes = false;                        // `.spikes`; else a variable
   std::string receptor;                       // non-empty: a receptor's variable

@@ -22,6 +22,7 @@ std::string to_string(const Type& t) {
     case TypeKind::View: s = "view"; break;
     case TypeKind::Assembly: s = "assembly"; break;
     case TypeKind::Projection: s = "projection"; break;
+    case TypeKind::Injection: s = "current source"; break;
     case TypeKind::Distribution:
       s = t.dim.dimensionless() ? "distribution" : "distribution of " + format_dimension(t.dim);
       break;

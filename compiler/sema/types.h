@@ -21,6 +21,7 @@ enum class TypeKind {
   View,
   Assembly,
   Projection,
+  Injection,     // a named `inject`: a current source and its targets
   Distribution,  // `uniform(a, b)` etc. in a network value; `dim` is its value's dimension
 };
 

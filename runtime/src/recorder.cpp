@@ -22,10 +22,28 @@ Status Recorder::setup(const GenncModel& model, const std::vector<uint64_t>& len
       if (info.array >= model.array_count) return model_error(what + ": no such array");
       if (info.interval_steps == 0) return model_error(what + ": the sampling interval must be at least one step");
       const GenncArrayInfo& array = model.arrays[info.array];
-      if (array.scope != GENNC_SCOPE_NEURON || array.owner != info.target.population ||
-          lengths[info.array] != population.size)
-        return model_error(what + ": array '" + std::string(array.name) + "' is not a per-neuron array of population '" +
-                           recording.population + "'");
+      const std::vector<uint32_t>& members = recording.selection.members();
+      if (info.injection != UINT32_MAX) {
+        // A current source's state: element k belongs to the k-th neuron of its target.
+        if (info.injection >= model.injection_count) return model_error(what + ": no such injection");
+        const GenncInjectionInfo& injection = model.injections[info.injection];
+        recording.injection = injection.name ? injection.name : "?";
+        Selection target;
+        GENNC_TRY(Selection::make(injection.target, population.size, what, &target));
+        if (injection.target.population != info.target.population || target.members() != members)
+          return model_error(what + ": its neurons are not the targets of injection '" + recording.injection + "'");
+        if (array.scope != GENNC_SCOPE_LIST || lengths[info.array] != members.size())
+          return model_error(what + ": array '" + std::string(array.name) + "' does not hold one value per target of "
+                             "injection '" + recording.injection + "'");
+        recording.elements.resize(members.size());
+        for (uint32_t k = 0; k < members.size(); ++k) recording.elements[k] = k;
+      } else {
+        if (array.scope != GENNC_SCOPE_NEURON || array.owner != info.target.population ||
+            lengths[info.array] != population.size)
+          return model_error(what + ": array '" + std::string(array.name) +
+                             "' is not a per-neuron array of population '" + recording.population + "'");
+        recording.elements = members;
+      }
     } else if (info.kind != GENNC_RECORD_SPIKES) {
       return model_error(what + ": unknown recording kind");
     }
@@ -65,7 +83,7 @@ void Recorder::sample(uint64_t steps_done, const std::vector<Buffer>& arrays) {
     if (steps_done % recording.info->interval_steps != 0) continue;
     if (!recording.sample_steps.empty() && recording.sample_steps.back() == steps_done) continue;
     const Buffer& array = arrays[recording.info->array];
-    for (uint32_t global : recording.selection.members()) recording.samples.push_back(array.get(global));
+    for (uint32_t element : recording.elements) recording.samples.push_back(array.get(element));
     recording.sample_steps.push_back(steps_done);
   }
 }

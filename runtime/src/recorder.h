@@ -18,7 +18,12 @@ struct Recording {
   const GenncRecordingInfo* info = nullptr;
   std::string name;        // file stem, unique within the simulation
   std::string population;
-  Selection selection;
+  std::string injection;   // a current source's state: the injection's name; else empty
+  Selection selection;     // the neurons (population indices), in column order
+  // VARIABLE: the element of the array sampled for each neuron of `selection`: the
+  // neuron's population index, or for a current source's state its position among the
+  // injection's targets. Both engines sample through it.
+  std::vector<uint32_t> elements;
   // SPIKES: (step at which the spike is stamped, neuron) in recording order, which is by
   // step and, within a step, by neuron.
   std::vector<std::pair<uint64_t, uint32_t>> spikes;

@@ -75,6 +75,7 @@ Status Simulation::write_results(const std::string& folder_name) {
     nlohmann::json entry;
     entry["name"] = r.name;
     entry["population"] = r.population;
+    if (!r.injection.empty()) entry["injection"] = r.injection;
     std::vector<int64_t> neurons(r.selection.members().begin(), r.selection.members().end());
     std::string neuron_file = r.name + ".neurons.npy";
     status = write(neuron_file, npy_image("<i8", {neurons.size()}, neurons.data(), neurons.size() * 8));

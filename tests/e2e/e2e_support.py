@@ -245,6 +245,31 @@ class Simulation:
                                                 ctypes.c_uint64(len(out))))
         return out
 
+    def recording_info(self, name):
+        """gennc_recording_info of the recording called `name`, as a dict."""
+        for k in range(self.lib.gennc_recording_count(self.handle)):
+            desc = RecordingDesc()
+            self.check(self.lib.gennc_recording_info(self.handle, k, ctypes.byref(desc)))
+            if desc.name.decode() == name:
+                text = {f: getattr(desc, f).decode() for f in ("name", "population", "variable", "unit")}
+                return dict(text, kind=desc.kind, neuron_count=desc.neuron_count, sample_count=desc.sample_count,
+                            interval=desc.interval)
+        raise KeyError(name)
+
+    def sample_neurons(self, name):
+        """The neuron (population index) of each column of the variable recording `name`."""
+        for k in range(self.lib.gennc_recording_count(self.handle)):
+            desc = RecordingDesc()
+            self.check(self.lib.gennc_recording_info(self.handle, k, ctypes.byref(desc)))
+            if desc.name.decode() == name:
+                values = np.zeros(desc.sample_count * desc.neuron_count, np.float64)
+                neurons = np.zeros(desc.neuron_count, np.uint32)
+                self.check(self.lib.gennc_get_samples(
+                    self.handle, k, values.ctypes.data_as(ctypes.c_void_p), ctypes.c_uint64(len(values)),
+                    None, neurons.ctypes.data_as(ctypes.c_void_p)))
+                return neurons
+        raise KeyError(name)
+
     def samples(self, name):
         """(times, values [samples x neurons]) of the variable recording called `name`."""
         for k in range(self.lib.gennc_recording_count(self.handle)):

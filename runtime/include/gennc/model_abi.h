@@ -267,22 +267,30 @@ typedef struct GenncProjectionInfo {
   uint32_t host_column_count;
 } GenncProjectionInfo;
 
-/* A current source injected into a view; its kernel runs over [0, target.count). */
+/* A current source injected into a view; its kernel runs over [0, target.count). Its
+ * parameter and state arrays are GENNC_SCOPE_LIST arrays of target.count elements (or one,
+ * for a uniform parameter), element k for the k-th neuron of the target, named
+ * "<name>.<variable>". */
 typedef struct GenncInjectionInfo {
-  const char* name;
+  const char* name;        /* the name given in the network, or "<Model><index>" */
   const char* model;
   GenncSelection target;
 } GenncInjectionInfo;
 
 typedef enum GenncRecordKind { GENNC_RECORD_SPIKES = 0, GENNC_RECORD_VARIABLE = 1 } GenncRecordKind;
 
+/* A VARIABLE recording samples `array` at the neurons of `target`: element i of the
+ * array for neuron i of its population, or, for a state variable of a current source
+ * (`injection` not UINT32_MAX), element k of the injection's per-target array for the
+ * k-th neuron of its target, which `target` then equals. */
 typedef struct GenncRecordingInfo {
   GenncRecordKind kind;
-  const char* variable;    /* "spikes" or the array's name, e.g. "exc.v" */
+  const char* variable;    /* "spikes" or the array's name, e.g. "exc.v", "noise.amplitude" */
   uint32_t array;          /* the variable's array (VARIABLE), its population's spike list (SPIKES) */
   GenncSelection target;   /* which neurons */
   uint32_t interval_steps; /* VARIABLE: sample every this many steps (>= 1) */
   const char* unit;
+  uint32_t injection;      /* VARIABLE of a current source: the injection's index; else UINT32_MAX */
 } GenncRecordingInfo;
 
 /* One step is: each kernel of `step_schedule`, in order, each over its full range. */

@@ -176,10 +176,14 @@ GenncStatus gennc_positions(const GenncSim* sim, uint32_t population, double* ou
 
 /* ---- Recordings ------------------------------------------------------------------ */
 
+/* A recording of a current source's state (`record noise.amplitude` of a named injection)
+ * is a VARIABLE recording of the injection's per-target array: `population` is the
+ * target population, the neurons (gennc_get_samples) are the targets in the injection's
+ * order, and a sample at time T holds what the source computed for the step [T - dt, T). */
 typedef struct GenncRecordingDesc {
   GenncRecordKind kind;
-  const char* name;        /* file stem in results: "exc.spikes", "exc.v" */
-  const char* population;
+  const char* name;        /* file stem in results: "exc.spikes", "exc.v", "noise.amplitude" */
+  const char* population;  /* the recorded neurons' population */
   const char* variable;    /* "spikes" or the array name */
   const char* unit;        /* "ms" for spikes, else the variable's unit */
   uint32_t neuron_count;   /* neurons selected */

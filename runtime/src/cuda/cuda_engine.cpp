@@ -245,12 +245,14 @@ Status Engine::allocate() {
   host_bits_.reserve(widest_bits);
   uint64_t widest_samples = 0;
   for (VariableRecording& v : variable_recordings_) {
-    const std::vector<uint32_t>& members = recordings[v.recording].selection.members();
+    // The elements sampled, as on the CPU (Recording::elements): population indices, or
+    // positions among an injection's targets for a current source's state.
+    const std::vector<uint32_t>& elements = recordings[v.recording].elements;
     GENNC_TRY(allocate(uint64_t{v.count} * 4, &v.indices));
     const uint64_t bytes = (batch_ / v.interval + 1) * v.count * v.bytes;
     for (CUdeviceptr& samples : v.samples) GENNC_TRY(allocate(bytes, &samples));
     widest_samples = std::max(widest_samples, bytes);
-    if (v.count != 0) GENNC_CU(cuMemcpyHtoD(v.indices, members.data(), members.size() * 4), "cuMemcpyHtoD");
+    if (v.count != 0) GENNC_CU(cuMemcpyHtoD(v.indices, elements.data(), elements.size() * 4), "cuMemcpyHtoD");
   }
   host_samples_.reserve(widest_samples);
 

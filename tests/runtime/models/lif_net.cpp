@@ -274,6 +274,7 @@ GenncRecordingInfo recording(GenncRecordKind kind, const char* variable, uint32_
   r.target = target;
   r.interval_steps = interval;
   r.unit = unit;
+  r.injection = kNone;  // a population's array
   return r;
 }
 
