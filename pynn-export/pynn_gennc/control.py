@@ -43,6 +43,8 @@ def end(compatible_output=True):
     if state.sim is not None:
         # What was recorded stays readable after end(), as PyNN's backends keep it.
         state.pull_recordings(state.sim)
+        for source in state.current_sources:
+            source.keep()
         state.sim.close()
         state.sim = None
 

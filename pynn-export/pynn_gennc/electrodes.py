@@ -62,19 +62,38 @@ class CurrentSource:
         return ", ".join(args)
 
     def gdsl_lines(self, first_injection):
-        """The `inject` lines; gennc names the k-th injection of the network <Model><k>."""
+        """The `inject` lines (and `record` lines for a recorded source with state). gennc
+        names the k-th injection of the network <Model><k>; a recorded source's injections
+        are named, so that their state can be recorded."""
         self._pushed = self._values()
         self._injection_names = []
         lines = []
+        record = self._recording and self.recorded_state is not None
         for cells in self._cells:
             pops, owners, index = positions(cells) if not isinstance(cells, (list, tuple)) \
                 else _positions_of_ids(cells)
             for k, pop in enumerate(pops):
                 chosen = np.unique(index[owners == k])
-                self._injection_names.append("%s%d" % (type(self).__name__, first_injection + len(lines)))
-                lines.append("inject %s(%s) into %s" % (type(self).__name__, self._arguments(),
-                                                       selection_text(pop.gdsl_name, chosen, pop.size)))
+                target = selection_text(pop.gdsl_name, chosen, pop.size)
+                if record:
+                    name = self._named(len(self._injection_names))
+                    lines.append("inject %s = %s(%s) into %s" % (name, type(self).__name__,
+                                                                self._arguments(), target))
+                else:
+                    name = "%s%d" % (type(self).__name__, first_injection + len(lines))
+                    lines.append("inject %s(%s) into %s" % (type(self).__name__, self._arguments(), target))
+                self._injection_names.append(name)
+        if record:
+            dt = simulator.state.dt
+            lines += ["record %s.%s every %s ms" % (self._injection_names[0], self.recorded_state, number(dt))]
         return lines
+
+    def _named(self, k):
+        """A stable GDSL name for this source's k-th injection."""
+        names = self.__dict__.setdefault("_gdsl_names", [])
+        while len(names) <= k:
+            names.append(simulator.state.gdsl_name("%s_source" % type(self).__name__.lower(), "source"))
+        return names[k]
 
     def push_values(self, sim):
         """Changed parameters go into each injection's arrays (<Model><k>.<name>) where the
@@ -97,8 +116,17 @@ class CurrentSource:
             simulator.state.fresh_prefixes.update(n + "." for n in self._injection_names)
             raise simulator.StructureChange("current source %s.%s" % (type(self).__name__, name))
 
+    # The state variable that holds the current a source injects, where only gennc knows it
+    # (a drawn current); None where it is a function of the parameters (computed here).
+    recorded_state = None
+
     def record(self):
         self._recording = True
+        if self.recorded_state is not None:
+            simulator.state.structure_change()
+
+    def keep(self):
+        """Keeps what only the running network knows readable after end() (see subclasses)."""
 
     def resume_lists(self, sim, now, dt):
         """Only sources with lists of times have bookkeeping to resume (StepCurrentSource)."""
@@ -185,6 +213,31 @@ class StepCurrentSource(CurrentSource, electrodes.StepCurrentSource):
 
 class NoisyCurrentSource(CurrentSource, electrodes.NoisyCurrentSource):
     __doc__ = electrodes.NoisyCurrentSource.__doc__
+    recorded_state = "amplitude"
+
+    def _get_data(self):
+        """The current injected into the first target, as gennc recorded it: the value for
+        the step starting at each time (the runtime's sample at T is the step before T)."""
+        state = simulator.state
+        if state.sim is None:
+            if getattr(self, "_kept", None) is not None:
+                return self._kept
+            raise NotImplementedError("pynn_gennc: a NoisyCurrentSource's current is known "
+                                      "only after a run")
+        wanted = "%s.%s" % (self._injection_names[0], self.recorded_state)
+        for k, desc in enumerate(state.sim.recordings()):
+            if desc.variable.decode() == wanted:
+                values, times, _ = state.sim.samples(k)
+                # The current of the step starting at each sample time; at the end time, the
+                # last step's (the next step's is not drawn yet).
+                current = np.append(values[1:, 0], values[-1, 0]) if len(values) else values[:, 0]
+                return times, current
+        raise NotImplementedError("pynn_gennc: %s was not recorded" % wanted)
+
+    def keep(self):
+        """Keeps the recorded current readable after end()."""
+        if self._recording and simulator.state.sim is not None:
+            self._kept = self._get_data()
 
 
 for _cls in (DCSource, ACSource, StepCurrentSource, NoisyCurrentSource):

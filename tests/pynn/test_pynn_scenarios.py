@@ -30,10 +30,6 @@ OUT_OF_SCOPE = {
 EXPECTED_FAILURES = {
     # pynn_gennc: one line per scenario that does not pass yet; delete it when it passes.
     "gennc": {
-        "test_electrodes.test_issue631":
-            "pynn_gennc: not yet: recording a NoisyCurrentSource's current",
-        "test_electrodes.test_issue_465_474_630":
-            "pynn_gennc: not yet: recording a NoisyCurrentSource's current",
         "test_recording.test_issue259":
             "pynn_gennc: not yet: spike_precision='off_grid' (a source spike at 0.075 ms "
             "comes back at 0.05 ms)",
