@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "gennc/random.h"
 #include "gennc/runtime.h"
 
 namespace {
@@ -91,6 +92,13 @@ int main(int argc, char** argv) {
   parse_unsigned(threads_text, UINT32_MAX, &threads);
   if (duration_option->count() && !(std::isfinite(duration) && duration >= 0.0)) {
     std::fprintf(stderr, "sim: error: --duration must be a finite number of ms >= 0, not %g\n", duration);
+    return 1;
+  }
+  if (std::round(duration / gennc_model.dt) > std::ldexp(1.0, GENNC_RANDOM_STEP_BITS)) {
+    std::fprintf(stderr,
+                 "sim: error: --duration %g ms is %g steps of dt = %g ms; the random streams address at most 2^%d "
+                 "steps\n",
+                 duration, std::round(duration / gennc_model.dt), gennc_model.dt, GENNC_RANDOM_STEP_BITS);
     return 1;
   }
 

@@ -46,6 +46,8 @@ class SourceManager {
   std::optional<FileId> load_file(const std::string& path, std::string* error);
 
   const std::string& path(FileId file) const;
+  // Files registered so far; their ids are 1 .. file_count().
+  FileId file_count() const { return static_cast<FileId>(files_.size()); }
   std::string_view contents(FileId file) const;
   LineCol line_col(SourceLoc loc) const;
   // The text of a 1-based line, without its line terminator.

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <llvm/IR/LLVMContext.h>
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -39,6 +41,36 @@ bool write_output(const Options& options, std::ostream& out, diag::Diagnostics& 
   return true;
 }
 
+// Whether `a` and `b` name one existing file (the same device and inode, whatever the
+// spelling: `./x`, a link).
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+// Reports an output path that is a file the compilation reads: the input, an imported file
+// or (with `program`) a connection file. The output is -o, or `sim` for a linked binary.
+bool output_overwrites_input(const Options& options, const diag::SourceManager& sources, diag::FileId input,
+                             const sema::Program* program, diag::Diagnostics& diags) {
+  if (options.check_only || options.verify_diagnostics) return false;
+  const std::string output = !options.output.empty() ? options.output : options.emit == Emit::None ? "sim" : "";
+  if (output.empty()) return false;
+  auto report = [&](const std::string& what) {
+    diags.report(diag::DiagId::output_is_input, {}, output, what);
+    return true;
+  };
+  for (diag::FileId f = 1; f <= sources.file_count(); ++f)
+    if (same_file(output, sources.path(f)))
+      return report(f == input ? std::string("the input file") : "the imported file '" + sources.path(f) + "'");
+  if (program != nullptr)
+    for (const auto& network : program->networks)
+      for (const sema::Projection& p : network->projections)
+        if (!p.connector.file.empty() && same_file(output, p.connector.file))
+          return report("the connection file of projection '" + p.name + "'");
+  return false;
+}
+
 }  // namespace
 
 int compile(const Options& options, std::ostream& out, std::ostream& err) {
@@ -62,6 +94,8 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
     return kUserError;
   }
 
+  if (output_overwrites_input(options, sources, *file, nullptr, diags)) return finish(*file);
+
   if (options.emit == Emit::Tokens) {
     std::string tokens = parse::dump_tokens(*file, diags);
     write_output(options, out, diags, tokens);
@@ -79,6 +113,7 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   std::unique_ptr<sema::Program> program = sema::check(std::move(module), sources, diags,
                                                                {options.stdlib_dir, options.procedural});
   if (diags.has_errors() || options.check_only || program->networks.empty()) return finish(*file);
+  if (output_overwrites_input(options, sources, *file, program.get(), diags)) return finish(*file);
 
   // Lowering to the IR and the passes (compiler/ir, compiler/passes).
   ir::LowerOptions lower;

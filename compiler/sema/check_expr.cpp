@@ -297,6 +297,7 @@ Type ExprChecker::check(const ast::Expr* e, const Scope& scope) {
     case ast::ExprKind::Conditional: {
       auto* c = static_cast<const ast::ConditionalExpr*>(e);
       Type cond = check(c->cond.get(), scope);
+      note_tested(c->cond.get());
       Type a = check(c->then.get(), scope);
       Type b = check(c->otherwise.get(), scope);
       if (!cond.is_error() && (cond.kind != TypeKind::Bool || cond.list))
@@ -443,6 +444,14 @@ std::optional<int> ExprChecker::constant_int_exponent(const ast::Expr* e) {
   return std::nullopt;
 }
 
+// Parameters a condition tests: the model guards its own use of them (`tau_facil > 0 ms ?
+// u * exp(-h / tau_facil) : 0`), so they are not taken for time constants.
+void ExprChecker::note_tested(const ast::Expr* cond) {
+  walk_expr(cond, [&](const ast::Expr* x) {
+    if (const Symbol* s = ctx_.program.symbol_of(x); s && s->kind == SymbolKind::Parameter) ctx_.tested.insert(s);
+  });
+}
+
 Type ExprChecker::check_binary(const ast::BinaryExpr* e, const Scope& scope) {
   Type a = check(e->lhs.get(), scope);
   Type b = check(e->rhs.get(), scope);
@@ -492,6 +501,10 @@ Type ExprChecker::check_binary(const ast::BinaryExpr* e, const Scope& scope) {
     case ast::BinaryOp::Div:
       if (!a.is_numeric()) return operand_error(e->lhs.get(), a, "a number");
       if (!b.is_numeric()) return operand_error(e->rhs.get(), b, "a number");
+      // A time parameter of the model divided by may be a time constant (check_models.cpp).
+      if (const Symbol* s = ctx_.program.symbol_of(e->rhs.get());
+          s && s->kind == SymbolKind::Parameter && s->model && !b.list && b.dim == Dimension::time())
+        ctx_.divided_by.insert(s);
       // int / int is a real division: `1 / 2` is 0.5.
       return ctx_.set_type(e, Type::quantity(a.dim / b.dim));
     case ast::BinaryOp::Pow: {
@@ -777,6 +790,7 @@ void ExprChecker::check_statement(const ast::Stmt* s, Scope& scope, BlockKind ki
     case ast::StmtKind::If: {
       auto* i = static_cast<const ast::IfStmt*>(s);
       Type c = check(i->cond.get(), scope);
+      note_tested(i->cond.get());
       if (!c.is_error() && (c.kind != TypeKind::Bool || c.list))
         ctx_.diags.report(DiagId::type_mismatch, i->cond->range, "the condition of 'if'", "bool", quoted(c));
       check_block(i->then, scope, kind);
@@ -850,5 +864,36 @@ void ExprChecker::check_assign(const ast::AssignStmt* s, Scope& scope, BlockKind
     if (target->decl) d.note(DiagId::note_declared_here, target->decl->name_range, target->name);
   }
 }
+
+void walk_expr(const ast::Expr* e, const std::function<void(const ast::Expr*)>& f) {
+  if (!e) return;
+  f(e);
+  switch (e->kind) {
+    case ast::ExprKind::List:
+      for (const auto& el : static_cast<const ast::ListLit*>(e)->elements) walk_expr(el.get(), f);
+      break;
+    case ast::ExprKind::Unary: walk_expr(static_cast<const ast::UnaryExpr*>(e)->operand.get(), f); break;
+    case ast::ExprKind::Binary:
+      walk_expr(static_cast<const ast::BinaryExpr*>(e)->lhs.get(), f);
+      walk_expr(static_cast<const ast::BinaryExpr*>(e)->rhs.get(), f);
+      break;
+    case ast::ExprKind::Conditional: {
+      auto* c = static_cast<const ast::ConditionalExpr*>(e);
+      walk_expr(c->cond.get(), f);
+      walk_expr(c->then.get(), f);
+      walk_expr(c->otherwise.get(), f);
+      break;
+    }
+    case ast::ExprKind::Call:
+      for (const auto& a : static_cast<const ast::CallExpr*>(e)->args) walk_expr(a.value.get(), f);
+      break;
+    case ast::ExprKind::Index:
+      walk_expr(static_cast<const ast::IndexExpr*>(e)->base.get(), f);
+      walk_expr(static_cast<const ast::IndexExpr*>(e)->index.get(), f);
+      break;
+    default: break;
+  }
+}
+
 
 }  // namespace gennc::sema

@@ -312,7 +312,7 @@ class ModelChecker {
       if (state[s] == 1) return true;
       state[s] = 1;
       bool cycle = false;
-      walk(s->decl->init.get(), [&](const ast::Expr* e) {
+      walk_expr(s->decl->init.get(), [&](const ast::Expr* e) {
         auto it = ctx_.program.symbols.find(e);
         if (!cycle && it != ctx_.program.symbols.end() && it->second->kind == SymbolKind::Derived &&
             it->second->model == &m_)
@@ -324,36 +324,6 @@ class ModelChecker {
     for (const Symbol* s : m_.derived) {
       if (!s->decl->init || state[s] == 2) continue;
       if (visit(s)) ctx_.diags.report(DiagId::derived_cycle, s->decl->name_range, s->name);
-    }
-  }
-
-  static void walk(const ast::Expr* e, const std::function<void(const ast::Expr*)>& f) {
-    if (!e) return;
-    f(e);
-    switch (e->kind) {
-      case ast::ExprKind::List:
-        for (const auto& el : static_cast<const ast::ListLit*>(e)->elements) walk(el.get(), f);
-        break;
-      case ast::ExprKind::Unary: walk(static_cast<const ast::UnaryExpr*>(e)->operand.get(), f); break;
-      case ast::ExprKind::Binary:
-        walk(static_cast<const ast::BinaryExpr*>(e)->lhs.get(), f);
-        walk(static_cast<const ast::BinaryExpr*>(e)->rhs.get(), f);
-        break;
-      case ast::ExprKind::Conditional: {
-        auto* c = static_cast<const ast::ConditionalExpr*>(e);
-        walk(c->cond.get(), f);
-        walk(c->then.get(), f);
-        walk(c->otherwise.get(), f);
-        break;
-      }
-      case ast::ExprKind::Call:
-        for (const auto& a : static_cast<const ast::CallExpr*>(e)->args) walk(a.value.get(), f);
-        break;
-      case ast::ExprKind::Index:
-        walk(static_cast<const ast::IndexExpr*>(e)->base.get(), f);
-        walk(static_cast<const ast::IndexExpr*>(e)->index.get(), f);
-        break;
-      default: break;
     }
   }
 
@@ -515,6 +485,41 @@ class ModelChecker {
   std::map<std::string, diag::SourceRange> names_;
 };
 
+// Time constants (Symbol::time_constant): the time parameters the checkers found divided
+// by and not tested in a condition, and those a neuron passes to one of its receptors' (`CurrExp(tau_syn = tau_syn_E)`),
+// through any number of such hops; then each one's default must be positive. Values given
+// in networks are checked where they are given (check_network.cpp).
+void check_time_constants(Context& ctx) {
+  for (const Symbol* s : ctx.divided_by)
+    if (!ctx.tested.count(s)) const_cast<Symbol*>(s)->time_constant = true;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& m : ctx.program.models)
+      for (const ReceptorDefault& r : m->receptors) {
+        if (!r.model) continue;
+        for (const auto& [name, expr] : r.args) {
+          const Symbol* target = r.model->find(name);
+          const Symbol* given = ctx.program.symbol_of(expr);
+          if (target && target->time_constant && given && given->kind == SymbolKind::Parameter &&
+              given->model == m.get() && !given->time_constant && !given->type.list) {
+            const_cast<Symbol*>(given)->time_constant = true;
+            changed = true;
+          }
+        }
+      }
+  }
+  for (const auto& m : ctx.program.models)
+    for (const Symbol* p : m->parameters) {
+      if (!p->time_constant || !p->value || !p->decl || !p->decl->init) continue;
+      for (double x : *p->value)
+        if (!(x > 0)) {
+          ctx.diags.report(DiagId::time_constant_not_positive, p->decl->init->range,
+                           fmt::format("the default of '{}'", p->name), format_number(x) + " ms", m->name);
+          break;
+        }
+    }
+}
+
 }  // namespace
 
 void report_unknown_model(Context& ctx, const std::string& name, diag::SourceRange where) {
@@ -583,6 +588,7 @@ void check_models(Context& ctx) {
     }
   }
   for (auto& c : checkers) c->check();
+  check_time_constants(ctx);
 }
 
 }  // namespace gennc::sema

@@ -7,6 +7,7 @@
 #include <functional>
 #include <set>
 
+#include "gennc/random.h"
 #include "sema/checker.h"
 #include "sema/edit_distance.h"
 #include "sema/evaluate.h"
@@ -164,6 +165,9 @@ bool uses_any(const Program& p, const ast::Expr* e, const std::set<std::string>&
 
 // Beyond any memory: a larger population is a typo.
 constexpr double kMaxPopulation = 1e12;
+// A file name has at most 255 bytes (NAME_MAX of Linux file systems); a recording's files
+// add up to 16 to its name: '.neurons.npy' and '.N' (up to 999) for a repeated name.
+constexpr std::size_t kLongestRecordingName = 255 - 12 - 4;
 
 // A count or index from a double, saturated to +-2^53 (NaN is 0), so that absurd values
 // are reported as out of range rather than overflowing.
@@ -353,6 +357,15 @@ class NetworkChecker {
       }
     }
     const double dt = net_.settings.dt;
+    // Every step draws from the random streams at its own address, of GENNC_RANDOM_STEP_BITS.
+    const double steps = std::round(net_.settings.duration / dt);
+    if (steps > std::ldexp(1.0, GENNC_RANDOM_STEP_BITS)) {
+      auto it = seen.find("duration");
+      if (it == seen.end()) it = seen.find("dt");
+      ctx_.diags.report(DiagId::too_many_steps, it->second->value->range, format_number(net_.settings.duration),
+                        format_number(steps), format_number(dt), GENNC_RANDOM_STEP_BITS);
+      net_.settings.duration = 0.0;
+    }
     if (net_.settings.min_delay == 0.0) net_.settings.min_delay = dt;
     if (auto it = seen.find("min_delay"); it != seen.end() && net_.settings.min_delay < dt)
       ctx_.diags.report(DiagId::delay_too_small, it->second->value->range, format_number(net_.settings.min_delay),
@@ -421,6 +434,8 @@ class NetworkChecker {
         ctx_.diags.report(DiagId::list_length, e->range, v.numbers.size(), what, n);
         return std::nullopt;
       }
+      for (std::size_t k = 0; k < v.numbers.size(); ++k)
+        if (!positive_if_time_constant(v.numbers[k], var, list->elements[k].get(), what)) return std::nullopt;
       return v;
     }
     // A list of lists for a list variable: one list per element.
@@ -488,6 +503,11 @@ class NetworkChecker {
       v.kind = ValueKind::Distribution;
       v.distribution = c->distribution;
       if (bare) scale_distribution(v.distribution, scale);
+      if (var.time_constant && !positive_support(v.distribution)) {
+        ctx_.diags.report(DiagId::time_constant_distribution, e->range, what, to_string(v.distribution.kind),
+                          var.model ? var.model->name : "?");
+        return std::nullopt;
+      }
       return v;
     }
     auto c = evaluate(e, ctx_.program, lookup());
@@ -515,7 +535,30 @@ class NetworkChecker {
     } else {
       v.numbers.push_back(c->number * k);
     }
+    for (double x : v.numbers)
+      if (!positive_if_time_constant(x, var, e, what)) return std::nullopt;
     return v;
+  }
+
+  // A value of a time constant (Symbol::time_constant) must be positive; false after
+  // reporting one that is not.
+  bool positive_if_time_constant(double x, const Symbol& var, const ast::Expr* e, const std::string& what) {
+    if (!var.time_constant || var.type.list || x > 0) return true;
+    ctx_.diags.report(DiagId::time_constant_not_positive, e->range, what, format_number(x) + " ms",
+                      var.model ? var.model->name : "?");
+    return false;
+  }
+
+  // Whether every draw of `d` is positive.
+  static bool positive_support(const Distribution& d) {
+    const auto& a = d.args;
+    switch (d.kind) {
+      case Builtin::Uniform: return a[0] > 0;
+      case Builtin::UniformInt: return a[0] >= 1;
+      case Builtin::NormalClipped: return a[2] > 0;
+      case Builtin::Exponential: case Builtin::Gamma: case Builtin::Lognormal: return true;
+      default: return false;  // normal (unbounded), poisson and binomial (may give 0)
+    }
   }
 
   std::optional<double> element_value(const ast::Expr* e, const Type& want, double scale, const std::string& what) {
@@ -884,6 +927,10 @@ class NetworkChecker {
           ctx_.diags.report(DiagId::index_out_of_range, expr->range, value, describe_set(slice->base.get()), size);
           return std::nullopt;
         }
+      if (*start > *stop) {
+        ctx_.diags.report(DiagId::reversed_slice, slice->start ? slice->start->range : e->range, *start, *stop);
+        return std::nullopt;
+      }
       ctx_.set_type(e, Type::of(TypeKind::View));
       return NeuronSet{compose(*base, *start, std::max(*start, *stop), *step)};
     }
@@ -1856,6 +1903,13 @@ class NetworkChecker {
     auto set = resolve_set(base);
     if (!set) return;
     rec.targets = *set;
+    // The runtime names a recording `<population>.spikes` or after its array
+    // (`<population>[.<receptor>].<variable>`), and its files after the recording.
+    const std::string tail = member->member == "spikes" && rec.receptor.empty() ? std::string("spikes")
+                             : rec.receptor.empty() ? member->member
+                                                    : rec.receptor + "." + member->member;
+    for (const auto& s : rec.targets)
+      if (!recording_name_fits(pop_of(s).name + "." + tail, e)) return;
     if (member->member == "spikes" && rec.receptor.empty()) {
       rec.spikes = true;
       net_.recordings.push_back(std::move(rec));
@@ -1914,6 +1968,15 @@ class NetworkChecker {
 
   // `record noise.amplitude`: a state variable of a named injection's current source, one
   // value per target neuron.
+  // Whether a recording's name leaves room for its file names; false after reporting it.
+  bool recording_name_fits(const std::string& name, const ast::Expr* e) {
+    if (name.size() <= kLongestRecordingName) return true;
+    ctx_.diags.report(DiagId::recording_name_too_long, e->range,
+                      name.size() > 60 ? name.substr(0, 40) + "..." + name.substr(name.size() - 12) : name,
+                      name.size(), kLongestRecordingName);
+    return false;
+  }
+
   void check_source_record(const ast::MemberExpr& member, std::size_t index, Recording rec) {
     const Injection& inj = net_.injections[index];
     ctx_.set_type(member.base.get(), Type::of(TypeKind::Injection));
@@ -1934,6 +1997,10 @@ class NetworkChecker {
                           names.empty() ? "none" : join_quoted(names));
       return;
     }
+    // Named after the injection's array: `<injection>.<variable>`, or `<injection>.<k>.
+    // <variable>` for the k-th set of an assembly.
+    std::string part = inj.targets.size() > 1 ? "." + std::to_string(inj.targets.size() - 1) : "";
+    if (!recording_name_fits(inj.name + part + "." + member.member, &member)) return;
     rec.injection = index;
     rec.targets = inj.targets;
     rec.variable = member.member;

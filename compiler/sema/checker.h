@@ -40,6 +40,9 @@ struct Context {
   Scope builtins;
   // Synapse models whose code calls emit(): they need a receptor.
   std::set<const Model*> emitters;
+  // Time parameters model code divides by, and parameters it tests in a condition (`?:`,
+  // `if`): the first, less the second, are time constants (Symbol::time_constant).
+  std::set<const Symbol*> divided_by, tested;
 
   Symbol& make_symbol(SymbolKind kind, std::string name, Type type);
   // Records a type for `e` and returns it.
@@ -47,6 +50,9 @@ struct Context {
   // Reports an unknown name with a suggestion from `candidates` when one is close.
   void unknown_name(std::string_view name, diag::SourceRange where, const std::vector<std::string_view>& candidates);
 };
+
+// Calls `f` on `e` and every expression inside it.
+void walk_expr(const ast::Expr* e, const std::function<void(const ast::Expr*)>& f);
 
 // A unit written in a declaration; reports unknown factors.
 std::optional<ResolvedUnit> resolve_type_unit(Context& ctx, const ast::UnitExpr& unit);
@@ -98,6 +104,7 @@ class ExprChecker {
  private:
   Type check_name(const ast::NameRef* e, const Scope& scope);
   Type check_binary(const ast::BinaryExpr* e, const Scope& scope);
+  void note_tested(const ast::Expr* cond);
   Type check_call(const ast::CallExpr* e, const Scope& scope);
   Type check_member(const ast::MemberExpr* e, const Scope& scope);
   Type check_quantity(const ast::QuantityLit* e, const Scope& scope);

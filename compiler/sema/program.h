@@ -81,6 +81,10 @@ struct Symbol {
   // `decl->init`), depends on dt (`delay: ms = dt`: the network evaluates it), or is
   // missing. Network values (Population::values, ...) always carry the resolved value.
   std::optional<std::vector<double>> value;
+  // Parameter: a time that the model divides by (`v' = -v / tau`, `exp(-dt / tau)`), or that
+  // it passes to such a parameter of a receptor (`CurrExp(tau_syn = tau_syn_E)`): a time
+  // constant, which every value must give positive (check_models.cpp).
+  bool time_constant = false;
 };
 
 // ---- Calls ------------------------------------------------------------------------

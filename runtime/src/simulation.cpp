@@ -9,6 +9,7 @@
 
 #include "cuda/cuda_engine.h"
 #include "gennc/connect_rows.h"
+#include "gennc/random.h"
 #include "initialise.h"
 #include "positions.h"
 
@@ -754,6 +755,11 @@ void Simulation::take_snapshot() {
 }
 
 Status Simulation::run(uint64_t steps) {
+  // Random draws are addressed by step, GENNC_RANDOM_STEP_BITS bits of it (gennc/random.h).
+  constexpr uint64_t kSteps = uint64_t{1} << GENNC_RANDOM_STEP_BITS;
+  if (step_ > kSteps || steps > kSteps - step_)
+    return argument_error("cannot run " + std::to_string(steps) + " steps from step " + std::to_string(step_) +
+                          ": the random streams address steps below 2^" + std::to_string(GENNC_RANDOM_STEP_BITS));
   auto start = std::chrono::steady_clock::now();
   if (gpu_) {
     // The snapshot and the sample at the run's first step read the host arrays.

@@ -27,7 +27,7 @@ class RobustnessToolchain(Toolchain):
 
 @pytest.fixture(scope="session")
 def toolchain(request, tmp_path_factory):
-    return RobustnessToolchain(pathlib.Path(request.config.getoption("--gennc")),
+    return RobustnessToolchain(pathlib.Path(request.config.getoption("--gennc")).resolve(),
                                pathlib.Path(request.config.getoption("--root")),
                                tmp_path_factory.mktemp("build"), 1)
 

@@ -101,3 +101,14 @@ def test_threads_that_cannot_start_are_an_error_not_a_hang(sim, results):
     assert tree(results) == before
     # The same limits leave room for one worker.
     assert run(sim, results, "--threads", "2", limits=starved).returncode == 0
+
+
+def test_a_duration_past_the_random_streams_is_refused_before_the_run(sim, results):
+    # Row 17 at run time: --duration gives the steps, which must stay within 2^40.
+    before = tree(results)
+    proc = subprocess.run([str(sim), "--out", str(results), "--backend", "cpu", "--quiet", "--duration", "1e300"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "sim: error: --duration 1e+300 ms is 1e+301 steps of dt = 0.1 ms; the random streams address at most " \
+           "2^40 steps" in proc.stderr
+    assert tree(results) == before

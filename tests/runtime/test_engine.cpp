@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "gennc/random.h"
 #include "gennc/runtime.h"
 #include "models.h"
 #include "npy_reader.h"
@@ -366,4 +367,17 @@ TEST_CASE("options and models the runtime cannot run are reported", "[engine][er
   CHECK(gennc_create(&old, nullptr, &sim) == GENNC_ERROR_MODEL);
   CHECK_THAT(gennc_last_error(), Catch::Contains("model ABI 0"));
   CHECK(gennc_run(nullptr, 1) == GENNC_ERROR_ARGUMENT);
+}
+
+TEST_CASE("runs stay within the random streams' 2^40 steps", "[engine][errors]") {
+  Sim sim;
+  const uint64_t limit = uint64_t{1} << GENNC_RANDOM_STEP_BITS;
+  CHECK(gennc_run(sim.get(), limit + 1) == GENNC_ERROR_ARGUMENT);
+  CHECK_THAT(gennc_last_error(), Catch::Contains("the random streams address steps below 2^40"));
+  CHECK(gennc_run_for(sim.get(), 1e300) == GENNC_ERROR_ARGUMENT);
+  REQUIRE(gennc_set_step(sim.get(), limit - 2) == GENNC_OK);
+  CHECK(gennc_run(sim.get(), 3) == GENNC_ERROR_ARGUMENT);
+  CHECK(gennc_step(sim.get()) == limit - 2);
+  CHECK(gennc_run(sim.get(), 2) == GENNC_OK);
+  CHECK(gennc_step(sim.get()) == limit);
 }

@@ -27,6 +27,10 @@
 #ifndef GENNC_RANDOM_H
 #define GENNC_RANDOM_H
 
+/* Steps a stream addresses: a run may have at most 2^GENNC_RANDOM_STEP_BITS steps (the
+ * compiler refuses a longer duration, the runtime a longer run). */
+#define GENNC_RANDOM_STEP_BITS 40
+
 #include <stdint.h>
 
 #ifdef GENNC_RANDOM_ALWAYS_INLINE

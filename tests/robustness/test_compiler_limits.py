@@ -1,0 +1,85 @@
+# Issue 11, rows 9, 10, 11, 17 and 18: what the compiler refuses instead of compiling a
+# network that runs wrong or loses its run (the diagnostics themselves are pinned in
+# tests/diagnostics/: model-time-constants, driver-output-is-input, net-record-name-length,
+# net-too-many-steps, net-views). Each test asserts the located error, and that the source
+# and an earlier binary at the output path are unchanged.
+import hashlib
+import subprocess
+
+import pytest
+
+NETWORK = """import pynn
+network n {{
+  dt = 0.1 ms;  duration = {duration}
+  population {name} = IF_curr_exp(10) {{ tau_m = {tau_m}; i_offset = 1 nA }}
+  record {record}
+}}
+"""
+GOOD = dict(duration="100 ms", name="cells", tau_m="20 ms", record="cells.spikes")
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def compile_fails(toolchain, tmp_path, message, **changes):
+    """Writes the network with `changes`, compiles it over an earlier binary and asserts
+    the error at the right line, the source and binary unchanged."""
+    source = tmp_path / "net.gdsl"
+    source.write_text(NETWORK.format(**{**GOOD, **changes}))
+    output = tmp_path / "sim"
+    output.write_bytes(b"an earlier build")
+    before = digest(source), digest(output)
+    proc = subprocess.run([str(toolchain.gennc), str(source), "-o", str(output)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert f"{source}:" in proc.stderr and "error: " in proc.stderr, proc.stderr
+    for part in message:
+        assert part in proc.stderr, f"{part!r} not in {proc.stderr!r}"
+    assert (digest(source), digest(output)) == before
+    return proc.stderr
+
+
+def test_the_network_compiles_as_written(toolchain, tmp_path):
+    source = tmp_path / "net.gdsl"
+    source.write_text(NETWORK.format(**GOOD))
+    results = toolchain.run(toolchain.compile(source), tmp_path / "results")
+    assert len(results.spikes("cells")[1]) > 0
+
+
+@pytest.mark.parametrize("tau_m, shown", [("0 ms", "0 ms"), ("-20 ms", "-20 ms"),
+                                          ("[20 ms, 20 ms, 20 ms, 20 ms, 0 ms, 20 ms, 20 ms, 20 ms, 20 ms, 20 ms]",
+                                           "0 ms"),
+                                          ("uniform(-1 ms, 5 ms)", "uniform")])
+def test_row_9_a_time_constant_must_be_positive(toolchain, tmp_path, tau_m, shown):
+    compile_fails(toolchain, tmp_path, ["net.gdsl:4:", "'tau_m' of population 'cells' must be positive", shown,
+                                        "[time-constant]"], tau_m=tau_m)
+
+
+@pytest.mark.parametrize("spelling", ["{}", "./{}"])
+def test_row_10_output_equal_to_the_input_is_refused(toolchain, tmp_path, spelling):
+    source = tmp_path / "net.gdsl"
+    source.write_text(NETWORK.format(**GOOD))
+    before = digest(source)
+    proc = subprocess.run([str(toolchain.gennc), source.name, "-o", spelling.format(source.name)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "is the input file: writing the output there would destroy it [output]" in proc.stderr
+    assert digest(source) == before
+
+
+def test_row_11_a_name_too_long_for_a_file_is_refused(toolchain, tmp_path):
+    name = "p" * 300
+    compile_fails(toolchain, tmp_path, ["net.gdsl:5:10: error: recording '", "has a name of 307 bytes",
+                                        "allow at most 239"], name=name, record=name + ".spikes")
+
+
+@pytest.mark.parametrize("duration", ["1e300 ms", "1e12 s"])
+def test_row_17_more_steps_than_the_random_streams_address_are_refused(toolchain, tmp_path, duration):
+    compile_fails(toolchain, tmp_path, ["net.gdsl:3:", "the random streams address at most 2^40 steps"],
+                  duration=duration)
+
+
+def test_row_18_a_reversed_view_is_refused(toolchain, tmp_path):
+    compile_fails(toolchain, tmp_path, ["net.gdsl:5:16: error: slice start 8 is after its stop 2"],
+                  record="cells[8:2].v")
