@@ -1,10 +1,14 @@
 // The `sim` program: runs the compiled network linked into it (`gennc_model`) on the
 // C ABI of gennc/runtime.h and writes the results folder. Exit codes: 0 success,
-// 1 runtime error, 2 command-line misuse.
+// 1 runtime error, 2 command-line misuse, 128 + the signal's number when SIGINT or SIGTERM
+// stopped the run early (the results recorded so far are written).
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -12,6 +16,40 @@
 #include "gennc/runtime.h"
 
 namespace {
+
+// SIGINT and SIGTERM: the first asks the run to stop after the current batch of steps (the
+// results so far are then written); a second one ends the process at once, as the default
+// action would. The handler only stores the signal's number, whichever thread takes it.
+volatile std::sig_atomic_t stop_signal = 0;
+
+extern "C" void on_stop_signal(int sig) {
+  if (stop_signal != 0) {
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+    return;
+  }
+  stop_signal = sig;
+}
+
+void catch_stop_signals() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+}
+
+// Steps per gennc_run call: a power of two near `target` seconds of simulation at the rate
+// measured so far, so a stop request waits at most about that long, while the calls stay
+// few (and a GPU captures few graphs: one per distinct size).
+uint64_t batch_for(double seconds_per_step, double target) {
+  if (!(seconds_per_step > 0)) return 1u << 16;
+  double want = target / seconds_per_step;
+  uint64_t steps = 1;
+  while (steps < (uint64_t{1} << 30) && static_cast<double>(steps) * 2 <= want) steps *= 2;
+  return steps;
+}
 
 // A decimal integer from 0 to `max`, digits only (no sign, exponent, hex or spaces), or
 // false.
@@ -113,6 +151,9 @@ int main(int argc, char** argv) {
       return 1;
     }
 
+  // From here on SIGINT and SIGTERM stop the run, not the process (a second one does).
+  catch_stop_signals();
+
   // A destination that cannot take the results is refused before anything runs.
   if (gennc_check_results_folder(nullptr, out.c_str()) != GENNC_OK) {
     std::fprintf(stderr, "sim: error: %s (nothing was run)\n", gennc_last_error());
@@ -143,19 +184,33 @@ int main(int argc, char** argv) {
   double dt = gennc_dt(sim);
   auto total = static_cast<uint64_t>(std::llround(duration / dt));
   bool progress = !quiet && isatty(STDERR_FILENO) && total >= 1000;
-  uint64_t chunk = progress ? std::max<uint64_t>(1, total / 100) : total;
-  for (uint64_t done = 0; done < total;) {
-    uint64_t steps = std::min(chunk, total - done);
+  // Batches of about 0.2 s (16 steps to measure the rate first); the progress bar, when
+  // shown, is redrawn after each.
+  uint64_t batch = 16;
+  double measured = 0.0;
+  uint64_t done = 0;
+  while (done < total && stop_signal == 0) {
+    uint64_t steps = std::min(batch, total - done);
+    auto started = std::chrono::steady_clock::now();
     if (gennc_run(sim, steps) != GENNC_OK) {
       if (progress) std::fputc('\n', stderr);
       int rc = runtime_error("simulation failed");
       gennc_destroy(sim);
       return rc;
     }
+    measured += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     done += steps;
+    batch = batch_for(measured / static_cast<double>(done), 0.2);
     if (progress) draw_progress(done, total, dt);
   }
   if (progress) std::fputc('\n', stderr);
+  const int stopped_by = stop_signal;
+  if (stopped_by != 0)
+    std::fprintf(stderr,
+                 "sim: %s: stopped after %.10g of %.10g ms (step %llu of %llu); writing the results recorded so far "
+                 "to %s (a second signal ends sim at once)\n",
+                 stopped_by == SIGINT ? "SIGINT" : "SIGTERM", gennc_time(sim), static_cast<double>(total) * dt,
+                 static_cast<unsigned long long>(gennc_step(sim)), static_cast<unsigned long long>(total), out.c_str());
 
   if (gennc_write_results(sim, out.c_str()) != GENNC_OK) {
     int rc = runtime_error("cannot write results");
@@ -173,6 +228,9 @@ int main(int argc, char** argv) {
     std::printf("\n  write    %8.3f s\n", t.write);
   }
   if (profile) std::printf("profile (mean per step)\n%s", gennc_profile(sim));
+  if (stopped_by != 0)
+    std::fprintf(stderr, "sim: %s: the results of the first %.10g ms are in %s\n",
+                 stopped_by == SIGINT ? "SIGINT" : "SIGTERM", gennc_time(sim), out.c_str());
   gennc_destroy(sim);
-  return 0;
+  return stopped_by != 0 ? 128 + stopped_by : 0;
 }
