@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-from pyNN.parameters import Sequence
 
 
 # GDSL's reserved words (docs/language.md) and names that would shadow built-ins.
@@ -78,11 +77,9 @@ class NativeDistribution:
     def __getitem__(self, index):
         return self
 
-    def gdsl(self, scale=1.0):
+    def gdsl(self):
+        """The draw in GDSL, its arguments bare numbers in the parameter's declared unit."""
         args = [float(self.parameters[p]) for p in self.GDSL[self.name]]
-        if scale != 1.0 and self.name not in ("uniform_int", "poisson", "binomial", "lognormal"):
-            k = {"gamma": [1]}.get(self.name, range(len(args)))
-            args = [a * scale if i in k else a for i, a in enumerate(args)]
         return "%s(%s)" % (self.name, ", ".join(number(a) for a in args))
 
 
@@ -121,8 +118,9 @@ class Written:
 
     def __init__(self):
         self.lines = []
-        self.connections = []      # (gdsl projection name, pre, post, weight or None, delay or None)
-        self.connection_files = {}  # export: file name -> (pre, post, weight, delay)
+        self.connections = []      # (projection, pre, post, weight or None, delay or None,
+                                   #  {other synapse value: per-synapse column})
+        self.connection_files = {}  # export: file name -> (column names, rows)
         self.initial_values = []   # (array name, values) to set after creation
         self.names = []            # (kind, label, gdsl name) for the header comment
         self.model_files = {}      # export: file name beside the .gdsl -> model file
@@ -138,8 +136,7 @@ def write_network(state, export=False, duration=0.0):
         body.append(population_text(pop, out, export))
         out.names.append(("population", pop.label, pop.gdsl_name))
     for prj in state.projections:
-        for line in prj.gdsl_lines(out, export):
-            body.append(line)
+        body.extend(prj.gdsl_lines(out, export))
         out.names.append(("projection", prj.label, prj.gdsl_name))
     injections = 0
     for source in state.current_sources:
@@ -199,8 +196,9 @@ def population_text(pop, out, export):
             values = value[1] if value[0] == "array" else np.full(pop.size, value[1])
             out.initial_values.append(("%s.%s" % (pop.gdsl_name, path), values * pop._scale(name)))
     text = "population %s = %s(%d)" % (pop.gdsl_name, celltype.gdsl_model, pop.size)
-    if pop.receptors_text():
-        text += " with receptors { %s }" % pop.receptors_text()
+    receptors = pop.receptors_text()
+    if receptors:
+        text += " with receptors { %s }" % receptors
     if items:
         text += " { %s }" % ";  ".join(items)
     return text

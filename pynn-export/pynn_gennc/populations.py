@@ -69,7 +69,9 @@ def same(a, b):
         return len(a[1]) == len(b[1]) and all(np.array_equal(x.value, y.value) for x, y in zip(a[1], b[1]))
     if kind == "native":
         return a[1].name == b[1].name and a[1].parameters == b[1].parameters
-    return a[1] is b[1]
+    if kind == "column":
+        return np.array_equal(a[1], b[1])
+    raise AssertionError(kind)
 
 
 class Assembly(common.Assembly):
@@ -155,7 +157,8 @@ class Population(common.Population):
             id.parent = self
         state.id_counter += self.size
         self._changed_initial = set()
-        self._baked = {}
+        self._baked = {}      # what the compiled network was written with
+        self._pushed = {}     # what it holds now
         self.gdsl_name = state.gdsl_name(self.label, "population")
         if not hasattr(self.celltype, "gdsl_model"):
             raise errors.NoModelAvailableError(
@@ -238,9 +241,7 @@ class Population(common.Population):
         receptors), described for GDSL."""
         described = {name: describe(value, self.size) for name, value in self._parameters.items()}
         self._baked = dict(described)
-        state = simulator.state
-        for name, value in described.items():
-            state.pushed["%s.%s" % (self.gdsl_name, name)] = value
+        self._pushed = dict(described)
         return {name: value for name, value in described.items() if "." not in name}
 
     def describe_initial_values(self):
@@ -254,11 +255,10 @@ class Population(common.Population):
         return INTERNAL_SCALE.get(self.celltype.units.get(name, ""), 1.0)
 
     def push_values(self, sim):
-        state = simulator.state
         for name, value in self._parameters.items():
             key = "%s.%s" % (self.gdsl_name, name)
             now = describe(value, self.size)
-            if same(state.pushed.get(key), now):
+            if same(self._pushed.get(name), now):
                 continue
             info = sim.array_info(key)
             if info is None:
@@ -271,9 +271,9 @@ class Population(common.Population):
             elif not same(self._baked.get(name), now):
                 if now[0] in ("sequence", "sequences"):
                     # New spike times: the source's bookkeeping starts afresh.
-                    state.fresh_prefixes.add(self.gdsl_name + ".")
+                    simulator.state.fresh_prefixes.add(self.gdsl_name + ".")
                 raise simulator.StructureChange(key)
-            state.pushed[key] = now
+            self._pushed[name] = now
         for variable in list(self._changed_initial):
             self._push_initial(sim, variable)
         self._changed_initial = set()

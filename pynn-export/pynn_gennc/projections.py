@@ -7,6 +7,7 @@ pynn_gennc's NativeRNG the connector is written symbolically and drawn by gennc.
 way, weights, delays and other synapse values read and written after creation go through
 the runtime's arrays, in the runtime's synapse order (rows by pre, then post).
 """
+import os
 from copy import deepcopy
 
 import numpy as np
@@ -15,7 +16,7 @@ from pyNN.space import Space
 
 from . import simulator
 from .gdsl import NativeDistribution, number, selection_text
-from .populations import Assembly, Population, PopulationView, describe, native_distribution, same
+from .populations import Assembly, PopulationView, native_distribution, same
 from .random import NativeRNG
 from .standardmodels import StaticSynapse
 
@@ -236,17 +237,7 @@ class Projection(common.Projection):
         pointers = state.sim.get("%s.row_pointer" % self.gdsl_name).astype(np.int64)
         columns = state.sim.get("%s.column" % self.gdsl_name).astype(np.int64)
         pre = np.repeat(np.arange(len(pointers) - 1), np.diff(pointers))
-        return self._pre_position(pre), self._post_position(columns)
-
-    def _pre_position(self, index):
-        _, _, positions_ = positions(self.pre)
-        lookup = {int(p): k for k, p in enumerate(positions_)}
-        return np.array([lookup[int(i)] for i in index], dtype=np.int64)
-
-    def _post_position(self, index):
-        _, _, positions_ = positions(self.post)
-        lookup = {int(p): k for k, p in enumerate(positions_)}
-        return np.array([lookup[int(i)] for i in index], dtype=np.int64)
+        return positions_in(self.pre, pre), positions_in(self.post, columns)
 
     def _current(self, name):
         """Values of synapse attribute `name` per synapse, in the runtime's order."""
@@ -301,16 +292,24 @@ class Projection(common.Projection):
             pre, post = self._native_indices()
         else:
             pre, post = self._pre, self._post
-        operation = common.Projection.MULTI_SYNAPSE_OPERATIONS[multiple_synapses]
+        shape = (self.pre.size, self.post.size)
         out = []
         for name in names:
-            values = self._current(name)
-            matrix = np.full((self.pre.size, self.post.size), np.nan)
-            if multiple_synapses == "last":
-                matrix[pre, post] = values
+            values = np.asarray(self._current(name), dtype=float)
+            matrix = np.full(shape, np.nan)
+            if multiple_synapses in ("last", "first"):
+                # Later assignments win: in synapse order for 'last', reversed for 'first'.
+                step = 1 if multiple_synapses == "last" else -1
+                matrix[pre[::step], post[::step]] = values[::step]
             else:
-                for i, j, v in zip(pre, post, values):
-                    matrix[i, j] = v if np.isnan(matrix[i, j]) else operation(matrix[i, j], v)
+                # Synapses between the same pair combined with numpy's unbuffered ufuncs.
+                ufunc = {"sum": np.add, "min": np.minimum, "max": np.maximum}[multiple_synapses]
+                start = {"sum": 0.0, "min": np.inf, "max": -np.inf}[multiple_synapses]
+                combined = np.full(shape, start)
+                ufunc.at(combined, (pre, post), values)
+                connected = np.zeros(shape, dtype=bool)
+                connected[pre, post] = True
+                matrix[connected] = combined[connected]
             out.append(matrix)
         return out
 
@@ -411,9 +410,8 @@ class Projection(common.Projection):
     def gdsl_lines(self, written, export):
         state = simulator.state
         values = self._synapse_values()
-        self._baked = values
-        for name, v in values.items():
-            self._pushed[name] = v
+        self._baked = values          # what the compiled network was written with
+        self._pushed = dict(values)   # what it holds now
         if self.native:
             pre_pops, _, pre_index = positions(self.pre)
             post_pops, _, post_index = positions(self.post)
@@ -434,7 +432,7 @@ class Projection(common.Projection):
             column_data = {c: values[c][1][begin:end] for c in columns}
             if export:
                 connector = 'from_file("%s")' % connection_file(written, state, gname, pre_index,
-                                                                  post_index, column_data, values)
+                                                                  post_index, column_data)
             else:
                 connector = "from_host(%s)" % ", ".join(others)
                 written.connections.append((gname, pre_index, post_index, column_data.get("weight"),
@@ -459,9 +457,7 @@ class Projection(common.Projection):
                 self._pushed[name] = now
             return
         for name, now in values.items():
-            if same(self._pushed.get(name), now) if now[0] != "column" else \
-                    (self._pushed.get(name, ("",))[0] == "column" and
-                     np.array_equal(self._pushed[name][1], now[1])):
+            if same(self._pushed.get(name), now):
                 continue
             for gname, _, _, begin, end, _, _ in self._groups:
                 key = "%s.%s" % (gname, name)
@@ -479,9 +475,17 @@ class Projection(common.Projection):
             self._pushed[name] = now
 
 
-def connection_file(written, state, gname, pre_index, post_index, column_data, values):
-    """Writes a PyNN connection file for an export; returns its name, relative to the .gdsl."""
-    import os
+def positions_in(cells, index):
+    """The positions within `cells` of its population's neurons `index` (cells a Population or
+    a view; NativeRNG projections have no Assemblies)."""
+    pops, _, population_index = positions(cells)
+    lookup = np.full(pops[0].size, -1, dtype=np.int64)
+    lookup[population_index] = np.arange(len(population_index))
+    return lookup[index]
+
+
+def connection_file(written, state, gname, pre_index, post_index, column_data):
+    """Adds a PyNN connection file to an export; returns its name, relative to the .gdsl."""
     stem = os.path.splitext(os.path.basename(state.export_path))[0]
     name = "%s.%s.conn" % (stem, gname)
     columns = ["i", "j"] + list(column_data)

@@ -7,9 +7,8 @@ import ctypes
 import numpy as np
 
 GENNC_OK = 0
-RECORD_SPIKES, RECORD_VARIABLE = 0, 1
-SCOPE_SCALAR, SCOPE_NEURON, SCOPE_SYNAPSE = 0, 1, 2
-ARRAY_STATE, ARRAY_PARAMETER, ARRAY_DERIVED, ARRAY_INTERNAL = 1, 2, 4, 8
+ABI_VERSION = 3   # GENNC_ABI_VERSION the structures below mirror
+ARRAY_STATE, ARRAY_PARAMETER, ARRAY_INTERNAL = 1, 2, 8   # GenncArrayFlags
 
 _u32p = ctypes.POINTER(ctypes.c_uint32)
 _f64p = ctypes.POINTER(ctypes.c_double)
@@ -66,11 +65,6 @@ class _ModelHead(ctypes.Structure):
                 ("array_count", ctypes.c_uint32)]
 
 
-class _Timings(ctypes.Structure):
-    _fields_ = [("build", ctypes.c_double), ("init", ctypes.c_double),
-                ("simulate", ctypes.c_double), ("write", ctypes.c_double)]
-
-
 def _declare(lib):
     S = ctypes.c_int
     sim = ctypes.c_void_p
@@ -83,30 +77,22 @@ def _declare(lib):
         "gennc_run": (S, [sim, ctypes.c_uint64]),
         "gennc_time": (ctypes.c_double, [sim]),
         "gennc_step": (ctypes.c_uint64, [sim]),
-        "gennc_dt": (ctypes.c_double, [sim]),
+        "gennc_set_step": (S, [sim, ctypes.c_uint64]),
         "gennc_backend": (ctypes.c_char_p, [sim]),
         "gennc_array_info": (S, [sim, ctypes.c_char_p, ctypes.POINTER(_ArrayDesc)]),
         "gennc_get_array_f64": (S, [sim, ctypes.c_char_p, _f64p, ctypes.c_uint64]),
         "gennc_set_array_f64": (S, [sim, ctypes.c_char_p, _f64p, ctypes.c_uint64]),
-        "gennc_positions": (S, [sim, ctypes.c_uint32, _f64p, ctypes.c_uint64]),
         "gennc_recording_count": (ctypes.c_uint32, [sim]),
         "gennc_recording_info": (S, [sim, ctypes.c_uint32, ctypes.POINTER(_RecordingDesc)]),
         "gennc_get_spikes": (S, [sim, ctypes.c_uint32, _u32p, _f64p, ctypes.c_uint64]),
         "gennc_get_samples": (S, [sim, ctypes.c_uint32, _f64p, ctypes.c_uint64, _f64p, _u32p]),
         "gennc_clear_recordings": (S, [sim]),
         "gennc_reset": (S, [sim]),
-        "gennc_save_checkpoint": (S, [sim, ctypes.c_char_p]),
-        "gennc_load_checkpoint": (S, [sim, ctypes.c_char_p]),
-        "gennc_write_results": (S, [sim, ctypes.c_char_p]),
-        "gennc_timings": (S, [sim, ctypes.POINTER(_Timings)]),
     }
     for name, (restype, argtypes) in table.items():
         fn = getattr(lib, name)
         fn.restype = restype
         fn.argtypes = argtypes
-    if hasattr(lib, "gennc_set_step"):
-        lib.gennc_set_step.restype = S
-        lib.gennc_set_step.argtypes = [sim, ctypes.c_uint64]
 
 
 class Library:
@@ -119,6 +105,9 @@ class Library:
         self.lib = ctypes.CDLL(self.path, mode=ctypes.RTLD_LOCAL)
         _declare(self.lib)
         self.abi = self.lib.gennc_abi_version()
+        if self.abi != ABI_VERSION:
+            raise GenncError("%s has the gennc runtime's C ABI %d; pynn_gennc speaks %d"
+                             % (self.path, self.abi, ABI_VERSION))
         self.model = _ModelHead.in_dll(self.lib, "gennc_model")
         self.arrays = {}
         for k in range(self.model.array_count):
@@ -136,7 +125,7 @@ class Library:
 class Simulation:
     """One running network: a handle from gennc_create and the calls PyNN needs."""
 
-    def __init__(self, library, threads=0, backend="auto", seed=None, connections=None):
+    def __init__(self, library, threads=0, backend="auto", connections=None):
         self.library = library
         lib = library.lib
         self._lib = lib
@@ -144,14 +133,8 @@ class Simulation:
         lib.gennc_default_options(ctypes.byref(options))
         options.threads = int(threads)
         options.backend = backend.encode()
-        if seed is not None:
-            options.override_seed = 1
-            options.seed = int(seed)
         keep = []
         if connections:
-            if library.abi < 3:
-                raise GenncError("this gennc runtime cannot take connections from the host (ABI %d)"
-                                 % library.abi)
             table = (_Connections * len(connections))()
             for k, (name, pre, post, weight, delay, columns) in enumerate(connections):
                 pre = np.ascontiguousarray(pre, dtype=np.uint32)
@@ -209,8 +192,6 @@ class Simulation:
         return self._lib.gennc_time(self.handle)
 
     def set_step(self, step):
-        if not hasattr(self._lib, "gennc_set_step"):
-            raise GenncError("this gennc runtime cannot continue at a given time (no gennc_set_step)")
         self._check(self._lib.gennc_set_step(self.handle, int(step)))
 
     @property
@@ -244,13 +225,6 @@ class Simulation:
         self._check(self._lib.gennc_set_array_f64(self.handle, name.encode(),
                                                   values.ctypes.data_as(_f64p), desc.length))
 
-    def positions(self, population, size):
-        out = np.empty(3 * size, dtype=np.float64)
-        self._check(self._lib.gennc_positions(self.handle, population, out.ctypes.data_as(_f64p),
-                                              3 * size))
-        return out.reshape(size, 3)
-
-    # recordings
     def recordings(self):
         out = []
         for k in range(self._lib.gennc_recording_count(self.handle)):
@@ -283,14 +257,3 @@ class Simulation:
 
     def clear_recordings(self):
         self._check(self._lib.gennc_clear_recordings(self.handle))
-
-    def write_results(self, folder):
-        self._check(self._lib.gennc_write_results(self.handle, str(folder).encode()))
-
-    def save_checkpoint(self, path):
-        self._check(self._lib.gennc_save_checkpoint(self.handle, str(path).encode()))
-
-    def timings(self):
-        t = _Timings()
-        self._check(self._lib.gennc_timings(self.handle, ctypes.byref(t)))
-        return {"build": t.build, "init": t.init, "simulate": t.simulate, "write": t.write}

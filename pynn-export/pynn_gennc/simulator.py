@@ -8,6 +8,7 @@ projection, current source or recording, a value that no longer fits its compile
 writes and compiles the network again and carries time and state over.
 """
 import ctypes
+import functools
 import os
 import time
 
@@ -72,8 +73,6 @@ class State(common.control.BaseState):
         self.runtime_parameters = True
         self.structure_changed = True
         self.fresh_prefixes = set()
-        self.written = None
-        self.pushed = {}
         self.carried = {}        # recordings pulled out of earlier compiled networks
         self.created_at_zero = True
         self.write_on_end = []
@@ -163,7 +162,6 @@ class State(common.control.BaseState):
 
     def build(self):
         clock = time.perf_counter()
-        self.pushed = {}
         written = gdsl.write_network(self)
         self.timings["write"] += time.perf_counter() - clock
         clock = time.perf_counter()
@@ -171,10 +169,8 @@ class State(common.control.BaseState):
         self.timings["compile"] += time.perf_counter() - clock
         clock = time.perf_counter()
         old = self.sim
-        sim = Simulation(Library.load(library), threads=self.threads,
-                         backend="cpu" if self.backend == "cpu" else
-                         ("cuda" if self.backend == "cuda" else "auto"),
-                         seed=None, connections=written.connections)
+        sim = Simulation(Library.load(library), threads=self.threads, backend=self.backend,
+                         connections=written.connections)
         for name, values in written.initial_values:
             sim.set(name, values)
         if old is not None and old.step > 0:
@@ -190,7 +186,6 @@ class State(common.control.BaseState):
         if old is not None:
             old.close()
         self.sim = sim
-        self.written = written
         self.fresh_prefixes = set()
         self.structure_changed = False
         self.builds += 1
@@ -209,20 +204,15 @@ class State(common.control.BaseState):
             pop.recorder.pull(old)
 
 
-_gpu = []
-
-
+@functools.lru_cache(maxsize=None)
 def gpu_present():
     """Whether the CUDA driver loads and sees a device (as the runtime's 'auto' asks)."""
-    if not _gpu:
-        try:
-            cuda = ctypes.CDLL("libcuda.so.1")
-            count = ctypes.c_int(0)
-            _gpu.append(cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0
-                        and count.value > 0)
-        except OSError:
-            _gpu.append(False)
-    return _gpu[0]
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    count = ctypes.c_int(0)
+    return cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 and count.value > 0
 
 
 class StructureChange(Exception):
