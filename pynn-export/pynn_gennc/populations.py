@@ -19,6 +19,11 @@ from .recording import Recorder
 from .standardmodels import INTERNAL_SCALE, gdsl_variable
 
 
+# Half of NEST's 0.001 ms tic: a spike time this close to a grid point counts as on it
+# (stdlib/spike_sources/SpikeSourceArray.gdsl).
+HALF_TIC = 0.0005
+
+
 def native_distribution(value):
     """The NativeDistribution behind a lazy array of a NativeRNG RandomDistribution, or None."""
     base = value.base_value if isinstance(value, larray) else value
@@ -279,15 +284,17 @@ class Population(common.Population):
         self._changed_initial = set()
 
     def resume_lists(self, sim, now, dt):
-        """After new spike times mid-run: each source's next time is its first not yet due
-        (the stdlib's SpikeSourceArray emits time s in the step where s < t + 1.5 dt)."""
+        """After new spike times mid-run: each source's next time is its first not yet due.
+        The stdlib's SpikeSourceArray emits time s in the step starting at t where
+        s < t + dt + 0.0005 ms (rounded up to the grid, as NEST does), so the steps before
+        `now` have emitted exactly the times s < now + 0.0005 ms."""
         if self.gdsl_name + "." not in simulator.state.fresh_prefixes:
             return
         times = self._parameters.get("spike_times")
         if times is None or sim.array_info(self.gdsl_name + ".next") is None:
             return
         sim.set(self.gdsl_name + ".next",
-                [np.count_nonzero(np.asarray(s.value) < now + 0.5 * dt) for s in times])
+                [np.count_nonzero(np.asarray(s.value) < now + HALF_TIC) for s in times])
 
     def push_initial_values(self, sim):
         for variable in self.initial_values:
