@@ -290,8 +290,13 @@ class Lowerer {
     }
     for (std::size_t i = 0; i < net_.projections.size(); ++i) lower_projection(i, projection_kernels);
     for (const sema::Recording& r : net_.recordings) lower_recording(r);
-    for (auto* list : {&cs_kernels, &neuron_kernels, &projection_kernels.traces, &projection_kernels.pre,
-                       &projection_kernels.post, &projection_kernels.continuous})
+    // Plastic synapses: the post spikes and trace values of the step are kept first; the `on
+    // post` and `on pre` handlers of one step both read the traces as they were before that
+    // step's spikes (NEST's stdp_synapse), so the post handlers run before the pre kernels and
+    // the post traces count their spikes after them.
+    for (auto* list : {&cs_kernels, &neuron_kernels, &projection_kernels.traces, &projection_kernels.post_spikes,
+                       &projection_kernels.post, &projection_kernels.pre, &projection_kernels.post_traces,
+                       &projection_kernels.continuous})
       m_->step_schedule.insert(m_->step_schedule.end(), list->begin(), list->end());
     return std::move(m_);
   }
@@ -938,7 +943,7 @@ class Lowerer {
 
   // The kernels of the step that projections add, in schedule order.
   struct ProjectionKernels {
-    std::vector<std::uint32_t> traces, pre, post, continuous;
+    std::vector<std::uint32_t> traces, pre, post, post_traces, post_spikes, continuous;
   };
 
   // A synapse with its slot components (timing and weight dependence), for one projection.
@@ -948,6 +953,15 @@ class Lowerer {
     std::vector<const sema::SlotBinding*> bindings;
     std::map<const sema::Symbol*, ArrayId> traces;  // per-neuron trace state, pre or post side
     std::size_t pre_pop = 0, post_pop = 0;
+    // The learning rule sees a post spike `lag` steps late (see lag_of): rings of the post
+    // population's depth hold which neurons fired in each recent step and the post traces'
+    // values then; `post_in_window` counts each neuron's flags in its ring.
+    double dendritic_fraction = 1.0;
+    ArrayId post_seen = kNone, post_in_window = kNone;
+    std::map<const sema::Symbol*, ArrayId> post_history;
+    // Per-synapse state changed by `on post` handlers, held back until the synapse's next pre
+    // spike (NEST's stdp_synapse applies a potentiation then): the change not yet applied.
+    std::map<const sema::Symbol*, ArrayId> pending;
     std::vector<Instance*> all() const {
       std::vector<Instance*> out{synapse};
       out.insert(out.end(), components.begin(), components.end());
@@ -1071,9 +1085,18 @@ class Lowerer {
     for (sema::Side side : {sema::Side::Pre, sema::Side::Post})
       if (has_trace_equations(parts, side))
         kernels.traces.push_back(lower_trace_kernel(parts, name, index, side, range));
+    if (post_side) {
+      if (!post_handlers(parts).empty()) declare_pending(parts, name);
+      declare_post_rings(proj, parts, name, range);
+    }
     if (!pre_handlers(parts).empty() || !trace_handlers(parts, sema::Side::Pre).empty())
       kernels.pre.push_back(lower_pre_kernel(parts, name, index, range));
-    if (post_side) kernels.post.push_back(lower_post_kernel(parts, name, index, range));
+    if (post_side) {
+      kernels.post_spikes.push_back(lower_post_spike_kernel(parts, name, index, range));
+      if (!parts.post_history.empty()) kernels.post_spikes.push_back(lower_post_history_kernel(parts, name, index, range));
+      if (!post_handlers(parts).empty()) kernels.post.push_back(lower_post_kernel(parts, name, index, range));
+      kernels.post_traces.push_back(lower_post_trace_kernel(parts, name, index, range));
+    }
     if (!syn.model->decl->body.outputs.empty()) kernels.continuous.push_back(lower_continuous_kernel(parts, name, index, range));
   }
 
@@ -1159,17 +1182,7 @@ class Lowerer {
     for (Instance* inst : parts.all())
       for (const sema::Symbol* s : inst->model->derived)
         if (s->decl && s->decl->init) cl.bind(s, cl.expr_as(s->decl->init.get(), type_of(s->type)));
-    // External names resolve to the synapse's or another component's variable of that name.
-    for (Instance* inst : parts.all()) {
-      for (const sema::Symbol* ext : inst->model->externals) {
-        for (Instance* owner : parts.all()) {
-          const sema::Symbol* target = owner->model->find(ext->name);
-          if (!target || target == ext || !cl.binding(target)) continue;
-          cl.bind(ext, clone(*cl.binding(target)));
-          break;
-        }
-      }
-    }
+    bind_externals(cl, parts);
     cl.on_weight_update = [this, &parts, &cl](sema::Builtin which, ExprPtr dw, SourceRange where, Block& out) {
       const char* fname = which == sema::Builtin::Potentiate ? "potentiate" : "depress";
       for (Instance* inst : parts.components)
@@ -1183,6 +1196,44 @@ class Lowerer {
           return;
         }
     };
+  }
+
+  // External names resolve to the synapse's or another component's variable of that name.
+  static void bind_externals(CodeLowerer& cl, const SynapseParts& parts) {
+    for (Instance* inst : parts.all()) {
+      for (const sema::Symbol* ext : inst->model->externals) {
+        for (Instance* owner : parts.all()) {
+          const sema::Symbol* target = owner->model->find(ext->name);
+          if (!target || target == ext || !cl.binding(target)) continue;
+          cl.bind(ext, clone(*cl.binding(target)));
+          break;
+        }
+      }
+    }
+  }
+
+  // One pending-change array per per-synapse state variable of the synapse (its weight).
+  void declare_pending(SynapseParts& parts, const std::string& name) {
+    for (const sema::Symbol* s : parts.synapse->model->state) {
+      auto it = parts.synapse->arrays.find(s);
+      if (s->trace || !is_float(type_of(s->type)) || it == parts.synapse->arrays.end() ||
+          m_->arrays[it->second].scope != GENNC_SCOPE_SYNAPSE)
+        continue;
+      Init zero;
+      zero.kind = GENNC_INIT_CONSTANT;
+      parts.pending[s] = add_array(name + ".pending_" + s->name, unit_of(*parts.synapse, s), type_of(s->type),
+                                   GENNC_SCOPE_SYNAPSE, m_->arrays[it->second].owner, GENNC_ARRAY_STATE, zero);
+    }
+  }
+
+  // The pre kernel applies what the post handlers held back, before its own handlers.
+  void apply_pending(const SynapseParts& parts, const Expr& syn, Block& out) {
+    for (auto& [s, pending] : parts.pending) {
+      const ArrayId state = parts.synapse->arrays.at(s);
+      const Type t = type_of(s->type);
+      out.push_back(store(state, clone(syn), binary(BinaryOp::Add, load(state, t, clone(syn)), load(pending, t, clone(syn)))));
+      out.push_back(store(pending, clone(syn), fconst(t, 0.0)));
+    }
   }
 
   // A procedural projection's per-synapse value for synapse `syn` (f64): what element `syn`
@@ -1316,6 +1367,12 @@ class Lowerer {
       cl.set_draw_index(clone(*sidx));
       bind_synapse_side(cl, parts, sidx.get(), pre_id, post_id);
       if (ring_mask != kNone) set_emit(cl, plan, syn_id, post_id, ring_mask);
+      if (!parts.post_history.empty()) {
+        LocalId lag = k.add_local("lag", Type::U32);
+        loop.push_back(let(lag, lag_of(parts, plan, *sidx)));
+        bind_post_history(cl, parts, post_ring_mask(k, parts), *local(lag, Type::U32), post_id);
+      }
+      apply_pending(parts, *sidx, loop);
       for (auto& [inst, h] : handlers) cl.block(h->body, loop);
       switch (form) {
         case RowForm::Procedural:
@@ -1452,32 +1509,197 @@ class Lowerer {
     return lo;
   }
 
+  // The rings through which the learning rule sees post spikes late. NEST's and PyNN's
+  // convention: a fraction f of a synapse's delay D (its `dendritic_delay_fraction`, 1 when
+  // the model has none, as in NEST) lies on the dendrite, so the rule sees a post spike f*D
+  // after it was fired and a pre spike (1-f)*D after. Only the difference matters to the rule
+  // (its traces are time-invariant, and the weight a pre spike carries is the one the rule
+  // gives it when it sees that spike), so pre spikes are handled when fired and post spikes
+  // round(f*D) - round((1-f)*D) steps late, at most D, which the post ring's depth exceeds.
+  void declare_post_rings(const sema::Projection& proj, SynapseParts& parts, const std::string& name,
+                          SourceRange range) {
+    const Instance& syn = *parts.synapse;
+    if (const sema::Symbol* s = syn.model->find("dendritic_delay_fraction")) {
+      const sema::Value* v = value_of(syn, s);
+      if (v && (v->kind != sema::ValueKind::Constant || v->numbers.size() != 1))
+        diags_.report(DiagId::dendritic_fraction_not_uniform, range, proj.name);
+      else if (v)
+        parts.dendritic_fraction = v->numbers[0];
+      else if (s->value && !s->value->empty())
+        parts.dendritic_fraction = s->value->front();
+    }
+    if (parts.dendritic_fraction < 0.5)
+      // The rule would see a pre spike after the weight it carries had left.
+      diags_.report(DiagId::dendritic_fraction_below_half, range, proj.name, parts.dendritic_fraction);
+    const auto post = static_cast<std::uint32_t>(parts.post_pop);
+    parts.post_seen = add_array(name + ".post_seen", "", Type::Bool, GENNC_SCOPE_RING, post, GENNC_ARRAY_STATE);
+    parts.post_in_window =
+        add_array(name + ".post_in_window", "", Type::U32, GENNC_SCOPE_NEURON, post, GENNC_ARRAY_STATE, constant(0));
+    for (auto& [s, array] : parts.traces)
+      if (s->side == sema::Side::Post)
+        parts.post_history[s] = add_array(name + ".history_" + s->name, unit_of(*parts.synapse, s), type_of(s->type),
+                                          GENNC_SCOPE_RING, post, GENNC_ARRAY_STATE);
+  }
+
+  static Init constant(double value) {
+    Init in;
+    in.kind = GENNC_INIT_CONSTANT;
+    in.params[0] = value;
+    return in;
+  }
+
+  // The steps by which synapse `syn`'s rule sees post spikes late (u32).
+  ExprPtr lag_of(const SynapseParts& parts, const Projection& plan, const Expr& syn) {
+    const double f = parts.dendritic_fraction;
+    if (plan.delay_array == kNone) {
+      const std::uint32_t delay = plan.constant_delay_steps;
+      const auto dendritic = static_cast<std::uint32_t>(std::floor(f * delay + 0.5));
+      return iconst(Type::U32, dendritic >= delay - dendritic ? 2 * dendritic - delay : 0);
+    }
+    ExprPtr delay = load(plan.delay_array, Type::U32, clone(syn));
+    if (f == 1.0) return delay;
+    std::vector<ExprPtr> args;
+    args.push_back(binary(BinaryOp::Add, binary(BinaryOp::Mul, fconst(Type::F64, f), cast(Type::F64, clone(*delay))),
+                          fconst(Type::F64, 0.5)));
+    ExprPtr dendritic = cast(Type::U32, call(MathFn::Floor, std::move(args)));
+    return binary(BinaryOp::Sub, binary(BinaryOp::Mul, iconst(Type::U32, 2), std::move(dendritic)), std::move(delay));
+  }
+
+  // Element of a post ring for neuron `who` in the slot of step `step - back` (u32 `back`;
+  // wrap-around is exact modulo the depth, which divides 2^32).
+  ExprPtr post_slot(const SynapseParts& parts, LocalId mask, ExprPtr back, LocalId who) {
+    ExprPtr slot = binary(BinaryOp::BitAnd, binary(BinaryOp::Sub, cast(Type::U32, input(Input::Step)), std::move(back)),
+                          local(mask, Type::U32));
+    return binary(BinaryOp::Add,
+                  binary(BinaryOp::Mul, std::move(slot), iconst(Type::U32, m_->populations[parts.post_pop].size)),
+                  local(who, Type::U32));
+  }
+
+  LocalId post_ring_mask(Kernel& k, const SynapseParts& parts) {
+    LocalId mask = k.add_local("post_ring_mask", Type::U32);
+    k.body.push_back(let(mask, binary(BinaryOp::Sub,
+                                      load(m_->populations[parts.post_pop].ring_depth_array, Type::U32, iconst(Type::U32, 0)),
+                                      iconst(Type::U32, 1))));
+    return mask;
+  }
+
+  // Binds the post traces to their values `lag` steps ago, as the rule sees them.
+  void bind_post_history(CodeLowerer& cl, const SynapseParts& parts, LocalId mask, const Expr& lag, LocalId post_id) {
+    for (auto& [s, ring] : parts.post_history)
+      cl.bind(s, load(ring, type_of(s->type), post_slot(parts, mask, clone(lag), post_id)));
+    bind_externals(cl, parts);
+  }
+
+  // Flags this step's post spikes in their ring.
+  std::uint32_t lower_post_spike_kernel(SynapseParts& parts, const std::string& name, std::uint32_t index,
+                                        SourceRange range) {
+    std::uint32_t ki = add_kernel(name + ".post_spike", GENNC_KERNEL_SYNAPSE_POST, index, range);
+    Kernel& k = m_->kernels[ki];
+    LocalId mask = post_ring_mask(k, parts);
+    LocalId post_id = k.add_local("post", Type::U32);
+    k.body.push_back(let(post_id, load(m_->populations[parts.post_pop].spike_list_array, Type::U32, input(Input::Index))));
+    k.body.push_back(store(parts.post_seen, post_slot(parts, mask, iconst(Type::U32, 0), post_id), bconst(true), range));
+    k.body.push_back(store(parts.post_in_window, local(post_id, Type::U32),
+                           binary(BinaryOp::Add, load(parts.post_in_window, Type::U32, local(post_id, Type::U32)),
+                                  iconst(Type::U32, 1)),
+                           range));
+    return ki;
+  }
+
+  // Keeps the post traces' values of this step (before its spikes count) for later steps.
+  std::uint32_t lower_post_history_kernel(SynapseParts& parts, const std::string& name, std::uint32_t index,
+                                          SourceRange range) {
+    std::uint32_t ki = add_kernel(name + ".post_history", GENNC_KERNEL_TRACE_POST, index, range);
+    Kernel& k = m_->kernels[ki];
+    LocalId mask = post_ring_mask(k, parts);
+    LocalId post_id = k.add_local("post", Type::U32);
+    k.body.push_back(let(post_id, input(Input::Index)));
+    for (auto& [s, ring] : parts.post_history) {
+      const Type t = type_of(s->type);
+      k.body.push_back(store(ring, post_slot(parts, mask, iconst(Type::U32, 0), post_id),
+                             load(parts.traces.at(s), t, local(post_id, Type::U32)), range));
+    }
+    return ki;
+  }
+
+  // The `on post` handlers, for every synapse whose rule sees its post neuron's spike this
+  // step; only neurons with a spike still in their ring look through their column.
   std::uint32_t lower_post_kernel(SynapseParts& parts, const std::string& name, std::uint32_t index, SourceRange range) {
-    std::uint32_t ki = add_kernel(name + ".post", GENNC_KERNEL_SYNAPSE_POST, index, range);
+    std::uint32_t ki = add_kernel(name + ".post", GENNC_KERNEL_TRACE_POST, index, range);
     Kernel& k = m_->kernels[ki];
     const Projection& plan = m_->projections[index];
     CodeLowerer cl(p_, *m_, k, diags_);
+    LocalId mask = post_ring_mask(k, parts);
     LocalId post_id = k.add_local("post", Type::U32);
-    k.body.push_back(let(post_id, load(m_->populations[parts.post_pop].spike_list_array, Type::U32, input(Input::Index))));
-    auto handlers = post_handlers(parts);
-    if (!handlers.empty()) {
-      LocalId col = k.add_local("column_entry", Type::U32);
-      LocalId syn_id = k.add_local("synapse", Type::U32);
-      Block loop;
-      loop.push_back(let(syn_id, load(plan.column_synapse_array, Type::U32, local(col, Type::U32))));
-      LocalId pre_id = find_pre(k, plan, syn_id, loop);
-      ExprPtr sidx = local(syn_id, Type::U32);
-      cl.set_draw_index(clone(*sidx));
-      bind_synapse_side(cl, parts, sidx.get(), pre_id, post_id);
-      for (auto& [inst, h] : handlers) cl.block(h->body, loop);
-      ExprPtr begin = load(plan.column_pointer_array, Type::U32, local(post_id, Type::U32));
-      ExprPtr end = load(plan.column_pointer_array, Type::U32,
-                         binary(BinaryOp::Add, local(post_id, Type::U32), iconst(Type::U32, 1)));
-      k.body.push_back(for_(col, std::move(begin), std::move(end), std::move(loop), range));
+    k.body.push_back(let(post_id, input(Input::Index)));
+    LocalId col = k.add_local("column_entry", Type::U32);
+    LocalId syn_id = k.add_local("synapse", Type::U32);
+    LocalId lag = k.add_local("lag", Type::U32);
+    Block loop;
+    loop.push_back(let(syn_id, load(plan.column_synapse_array, Type::U32, local(col, Type::U32))));
+    ExprPtr sidx = local(syn_id, Type::U32);
+    loop.push_back(let(lag, lag_of(parts, plan, *sidx)));
+    Block seen;
+    LocalId pre_id = find_pre(k, plan, syn_id, seen);
+    cl.set_draw_index(clone(*sidx));
+    bind_synapse_side(cl, parts, sidx.get(), pre_id, post_id);
+    // The handlers see the state with the changes held back so far, and hold theirs back too.
+    std::vector<std::pair<const sema::Symbol*, LocalId>> held;
+    for (auto& [s, pending] : parts.pending) {
+      const Type t = type_of(s->type);
+      LocalId now = k.add_local(s->name, t);
+      seen.push_back(let(now, binary(BinaryOp::Add, load(parts.synapse->arrays.at(s), t, clone(*sidx)),
+                                     load(pending, t, clone(*sidx)))));
+      cl.bind(s, local(now, t));
+      held.emplace_back(s, now);
     }
+    bind_post_history(cl, parts, mask, *local(lag, Type::U32), post_id);
+    for (auto& [inst, h] : post_handlers(parts)) cl.block(h->body, seen);
+    for (auto& [s, now] : held) {
+      const Type t = type_of(s->type);
+      seen.push_back(store(parts.pending.at(s), clone(*sidx),
+                           binary(BinaryOp::Sub, local(now, t), load(parts.synapse->arrays.at(s), t, clone(*sidx)))));
+    }
+    loop.push_back(if_(load(parts.post_seen, Type::Bool, post_slot(parts, mask, local(lag, Type::U32), post_id)),
+                       std::move(seen), {}, range));
+    ExprPtr begin = load(plan.column_pointer_array, Type::U32, local(post_id, Type::U32));
+    ExprPtr end = load(plan.column_pointer_array, Type::U32,
+                       binary(BinaryOp::Add, local(post_id, Type::U32), iconst(Type::U32, 1)));
+    Block column;
+    column.push_back(for_(col, std::move(begin), std::move(end), std::move(loop), range));
+    k.body.push_back(if_(binary(BinaryOp::Ne, load(parts.post_in_window, Type::U32, local(post_id, Type::U32)),
+                                iconst(Type::U32, 0)),
+                         std::move(column), {}, range));
+    return ki;
+  }
+
+  // After the pre kernels: the post traces count this step's spikes, and the ring's oldest
+  // slot, which the next step reuses, is cleared.
+  std::uint32_t lower_post_trace_kernel(SynapseParts& parts, const std::string& name, std::uint32_t index,
+                                        SourceRange range) {
+    std::uint32_t ki = add_kernel(name + ".post_trace", GENNC_KERNEL_TRACE_POST, index, range);
+    Kernel& k = m_->kernels[ki];
+    CodeLowerer cl(p_, *m_, k, diags_);
+    LocalId mask = post_ring_mask(k, parts);
+    LocalId post_id = k.add_local("post", Type::U32);
+    k.body.push_back(let(post_id, input(Input::Index)));
     cl.set_draw_index(local(post_id, Type::U32));
     bind_synapse_side(cl, parts, nullptr, kNone, post_id);
-    apply_trace_spikes(cl, parts, sema::Side::Post, post_id, k.body);
+    Block fired;
+    apply_trace_spikes(cl, parts, sema::Side::Post, post_id, fired);
+    if (!fired.empty())
+      k.body.push_back(if_(load(parts.post_seen, Type::Bool, post_slot(parts, mask, iconst(Type::U32, 0), post_id)),
+                           std::move(fired), {}, range));
+    // Slot of step + 1 = step - (depth - 1): u32 `back` of all ones wraps to it.
+    LocalId oldest = k.add_local("oldest", Type::U32);
+    k.body.push_back(let(oldest, post_slot(parts, mask, iconst(Type::U32, 0xFFFFFFFFu), post_id)));
+    Block leaving;
+    leaving.push_back(store(parts.post_seen, local(oldest, Type::U32), bconst(false), range));
+    leaving.push_back(store(parts.post_in_window, local(post_id, Type::U32),
+                            binary(BinaryOp::Sub, load(parts.post_in_window, Type::U32, local(post_id, Type::U32)),
+                                   iconst(Type::U32, 1)),
+                            range));
+    k.body.push_back(if_(load(parts.post_seen, Type::Bool, local(oldest, Type::U32)), std::move(leaving), {}, range));
     return ki;
   }
 

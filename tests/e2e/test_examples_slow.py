@@ -4,13 +4,12 @@
 # (examples/README.md), 15% or 0.1 Hz, measured from 300 ms to the end of 1000 ms.
 import pytest
 
-from test_examples import POISSON_MULTIPLICITY, RATE_TOLERANCE
+from test_examples import RATE_TOLERANCE
 
 POTJANS_DIESMANN = {"L23e": 0.903, "L23i": 2.965, "L4e": 4.414, "L4i": 5.876,
                     "L5e": 7.569, "L5i": 8.633, "L6e": 1.105, "L6i": 7.829}
 
 
-@POISSON_MULTIPLICITY
 def test_potjans_diesmann_full_scale(toolchain, tmp_path):
     results = toolchain.simulate("potjans_diesmann", tmp_path / "results")
     assert sum(p["synapses"] for p in results.manifest["projections"]

@@ -150,8 +150,6 @@ EXPECTED_FAILURES = {
     # pynn_gennc: one line per example that does not pass yet; delete it when it passes.
     "gennc": {
         "inhomogeneous_network": NEST_AUTO_MIN_DELAY + " (0.4 ms here)",
-        "simple_STDP": "pynn_gennc: not yet: final STDP weights up to 34% off NEST's (the STDP "
-                       "delay convention, issue 10)",
         "small_network": NEST_AUTO_MIN_DELAY + " (0.9 ms here)",
         "stochastic_synapses": NEST_AUTO_MIN_DELAY + " (0.4 ms here)",
         "tsodyksmarkram": NEST_AUTO_MIN_DELAY + " (0.4 ms here)",

@@ -130,8 +130,10 @@ network n { dt = 0.1 ms
   colptr[1] = 1;
   m.array("ab.column_synapse")[0] = 0;
   for (int n = 0; n < 60; ++n) m.step_once();
-  // Pre at step 10, post at step 30: potentiation A_plus * w_max * exp(-2 ms / tau_plus)
-  // (the pre trace decays over the 20 steps between them).
-  double expected = 0.5 + 0.01 * 1.0 * std::exp(-2.0 / 20.0);
-  CHECK(m.array("ab.weight")[0] == Approx(expected).epsilon(1e-9));
+  // Pre at step 10, post at step 30, which the rule sees a dendritic delay (10 steps) later:
+  // potentiation A_plus * w_max * exp(-3 ms / tau_plus) (the pre trace decays over the 30
+  // steps between). As in NEST, it is held back until the synapse's next pre spike.
+  double expected = 0.5 + 0.01 * 1.0 * std::exp(-3.0 / 20.0);
+  CHECK(m.array("ab.weight")[0] == 0.5);
+  CHECK(m.array("ab.weight")[0] + m.array("ab.pending_weight")[0] == Approx(expected).epsilon(1e-9));
 }
