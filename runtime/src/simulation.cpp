@@ -391,6 +391,7 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state, DeviceB
   ConnectRequest request;
   request.projection = &proj;
   request.seed = seed_;
+  request.dt = m.dt;
   request.pre = &pre_[p];
   request.post = &post_[p];
   request.pre_xyz = &positions_[proj.pre.population];
