@@ -1652,7 +1652,7 @@ class NetworkChecker {
     for (const auto& set : proj.pre) largest_pre = std::max(largest_pre, static_cast<double>(set.size()));
     for (const auto& set : proj.post) largest_post = std::max(largest_post, static_cast<double>(set.size()));
     if (double synapses = expected_synapses(c, largest_pre, largest_post); synapses > kLargestCount)
-      ctx_.diags.report(DiagId::too_many_synapses, call.range, p.name, format_number(std::round(synapses)),
+      ctx_.diags.report(DiagId::too_many_synapses, call.range, p.name, fmt::format("{:.0f}", synapses),
                         format_number(largest_pre), format_number(largest_post));
   }
 
