@@ -1,7 +1,8 @@
 // The `sim` program: runs the compiled network linked into it (`gennc_model`) on the
 // C ABI of gennc/runtime.h and writes the results folder. Exit codes: 0 success,
-// 1 runtime error, 2 command-line misuse, 128 + the signal's number when SIGINT or SIGTERM
-// stopped the run early (the results recorded so far are written).
+// 1 runtime error (past the recording budget the results so far are written), 2
+// command-line misuse, 128 + the signal's number when SIGINT or SIGTERM stopped the run
+// early (the results recorded so far are written).
 #include <signal.h>
 #include <unistd.h>
 
@@ -100,7 +101,7 @@ int main(int argc, char** argv) {
   CLI::App app("Simulates the network '" + network + "' and writes a results folder.");
   std::string out = "results/";
   double duration = gennc_model.duration;
-  std::string seed_text, threads_text = "0";
+  std::string seed_text, threads_text = "0", budget_text = "0";
   std::string backend = "auto";
   bool quiet = false;
   bool profile = false;
@@ -116,6 +117,11 @@ int main(int argc, char** argv) {
                  "CPU worker threads (0: one per hardware thread; at most 4 x the hardware threads, or 8)")
       ->check(unsigned_up_to(UINT32_MAX))
       ->capture_default_str();
+  app.add_option("--recording-budget", budget_text,
+                 "MiB the recordings may hold; past it the run stops and the results so far are written (0: a "
+                 "quarter of the memory left when the network is built)")
+      ->check(unsigned_up_to(UINT64_MAX >> 20))
+      ->capture_default_str();
   app.add_flag("--quiet", quiet, "print nothing but errors");
   app.add_flag("--profile", profile,
                "time each part of a step (CPU: each kernel; GPU: each stage and runtime kernel, steps launched one "
@@ -125,8 +131,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  uint64_t seed = 0, threads = 0;
+  uint64_t seed = 0, threads = 0, budget_mib = 0;
   parse_unsigned(seed_text, UINT64_MAX, &seed);
+  parse_unsigned(budget_text, UINT64_MAX >> 20, &budget_mib);
   parse_unsigned(threads_text, UINT32_MAX, &threads);
   if (duration_option->count() && !(std::isfinite(duration) && duration >= 0.0)) {
     std::fprintf(stderr, "sim: error: --duration must be a finite number of ms >= 0, not %g\n", duration);
@@ -175,6 +182,7 @@ int main(int argc, char** argv) {
     gennc_destroy(sim);
     return 1;
   }
+  gennc_set_recording_budget(sim, budget_mib << 20);
   if (profile && gennc_set_profiling(sim, 1) != GENNC_OK) {
     int rc = runtime_error("cannot profile");
     gennc_destroy(sim);
@@ -189,10 +197,20 @@ int main(int argc, char** argv) {
   uint64_t batch = 16;
   double measured = 0.0;
   uint64_t done = 0;
-  while (done < total && stop_signal == 0) {
+  bool over_budget = false;
+  while (done < total && stop_signal == 0 && !over_budget) {
     uint64_t steps = std::min(batch, total - done);
     auto started = std::chrono::steady_clock::now();
-    if (gennc_run(sim, steps) != GENNC_OK) {
+    GenncStatus status = gennc_run(sim, steps);
+    // Past the recording budget the run stops after a whole step: what it recorded is kept.
+    if (status == GENNC_ERROR_LIMIT) {
+      if (progress) std::fputc('\n', stderr);
+      std::fprintf(stderr, "sim: error: %s; writing the results of the first %.10g ms to %s\n", gennc_last_error(),
+                   gennc_time(sim), out.c_str());
+      over_budget = true;
+      break;
+    }
+    if (status != GENNC_OK) {
       if (progress) std::fputc('\n', stderr);
       int rc = runtime_error("simulation failed");
       gennc_destroy(sim);
@@ -232,5 +250,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sim: %s: the results of the first %.10g ms are in %s\n",
                  stopped_by == SIGINT ? "SIGINT" : "SIGTERM", gennc_time(sim), out.c_str());
   gennc_destroy(sim);
+  if (over_budget) return 1;
   return stopped_by != 0 ? 128 + stopped_by : 0;
 }

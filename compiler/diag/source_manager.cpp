@@ -1,10 +1,13 @@
 #include "diag/source_manager.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <string>
 
 namespace gennc::diag {
 
@@ -35,19 +38,68 @@ FileId SourceManager::add_file(std::string path, std::string contents) {
   return static_cast<FileId>(files_.size());
 }
 
+namespace {
+
+// Source text is addressed by 32-bit offsets (SourceLoc); a model is far smaller than this.
+constexpr off_t kLargestSource = off_t{64} << 20;
+
+const char* kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "something else";
+}
+
+// Reads a regular file whole. Opened without blocking and checked with fstat before a
+// byte is read, so a FIFO, a device that never ends (/dev/zero) or a folder is refused.
+bool read_regular_file(const std::string& path, std::string* text, std::string* error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  struct stat info {};
+  bool readable = false;
+  if (::fstat(fd, &info) != 0)
+    *error = std::strerror(errno);
+  else if (!S_ISREG(info.st_mode))
+    *error = std::string("it is ") + kind_of(info.st_mode) + ", not a regular file";
+  else if (info.st_size > kLargestSource)
+    *error = "it has " + std::to_string(info.st_size) + " bytes; a source file may have at most " +
+             std::to_string(kLargestSource);
+  else
+    readable = true;
+  if (readable) {
+    // One byte more than fstat gave notices a file that grows while it is read.
+    text->assign(static_cast<std::size_t>(info.st_size) + 1, '\0');
+    std::size_t got = 0;
+    while (got < text->size()) {
+      ssize_t n = ::read(fd, text->data() + got, text->size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        if (n < 0) *error = std::strerror(errno), readable = false;
+        break;
+      }
+      got += static_cast<std::size_t>(n);
+    }
+    if (readable && got > static_cast<std::size_t>(info.st_size)) *error = "it grew while it was read", readable = false;
+    text->resize(got);
+  }
+  ::close(fd);
+  return readable;
+}
+
+}  // namespace
+
 std::optional<FileId> SourceManager::load_file(const std::string& path, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (error) *error = std::strerror(errno);
+  std::string text, why;
+  if (!read_regular_file(path, &text, &why)) {
+    if (error) *error = why;
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    if (error) *error = "read error";
-    return std::nullopt;
-  }
-  return add_file(path, text.str());
+  return add_file(path, std::move(text));
 }
 
 const SourceManager::File& SourceManager::file(FileId id) const { return *files_.at(id - 1); }

@@ -42,7 +42,8 @@ class SourceManager {
 
   // Registers text under a display path; returns its id (>= 1).
   FileId add_file(std::string path, std::string contents);
-  // Reads a file from disk; on failure returns nullopt and sets *error to the reason.
+  // Reads a regular file of at most 64 MiB from disk (never a FIFO, device or folder); on
+  // failure returns nullopt and sets *error to the reason.
   std::optional<FileId> load_file(const std::string& path, std::string* error);
 
   const std::string& path(FileId file) const;

@@ -111,7 +111,7 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   // Semantic analysis also runs after syntax errors (it tolerates the holes they leave), so
   // that one run reports as much as it can; IR lowering and code generation follow it.
   std::unique_ptr<sema::Program> program = sema::check(std::move(module), sources, diags,
-                                                               {options.stdlib_dir, options.procedural});
+                                                               {options.stdlib_dir, options.procedural, options.restrict_paths});
   if (diags.has_errors() || options.check_only || program->networks.empty()) return finish(*file);
   if (output_overwrites_input(options, sources, *file, program.get(), diags)) return finish(*file);
 

@@ -20,6 +20,7 @@ struct Options {
   bool verify_diagnostics = false; // --verify-diagnostics: compare against expected-* comments
   std::string stdlib_dir;          // --stdlib-dir; empty: the embedded standard library
   std::vector<std::string> procedural;  // --procedural=NAME[,NAME...]|all (sema::CheckOptions)
+  bool restrict_paths = false;     // --restrict-paths (sema::CheckOptions)
   std::size_t error_limit = 20;    // 0: no limit
   bool color = false;
   // IR and passes (compiler/ir, compiler/passes).

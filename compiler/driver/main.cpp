@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
     check->excludes(emit_opt);
     app.add_option("--stdlib-dir", options.stdlib_dir, "Read the standard library from DIR instead of the embedded one")
         ->check(CLI::ExistingDirectory);
+    app.add_flag("--restrict-paths", options.restrict_paths,
+                 "Refuse imports and connection files outside the folder of the input file");
     app.add_option("--error-limit", options.error_limit, "Stop printing errors after N (0: no limit)");
     app.add_flag("--color", options.color, "Colour diagnostics");
     app.add_option("--solver", options.solver, "ODE solver for every model (exact falls back to rk4 where not linear)")

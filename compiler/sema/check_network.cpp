@@ -163,8 +163,9 @@ std::vector<const ast::Arg*> match_args(Context& ctx, std::string_view callee, d
 // of them in weights and delays.
 bool uses_any(const Program& p, const ast::Expr* e, const std::set<std::string>& names);
 
-// Beyond any memory: a larger population is a typo.
-constexpr double kMaxPopulation = 1e12;
+// The runtime numbers neurons and a projection's synapses with 32-bit indices
+// (GenncPopulationInfo::size, the row pointers); larger counts would wrap.
+constexpr double kLargestCount = 4294967295.0;
 // A file name has at most 255 bytes (NAME_MAX of Linux file systems); a recording's files
 // add up to 16 to its name: '.neurons.npy' and '.N' (up to 999) for a repeated name.
 constexpr std::size_t kLongestRecordingName = 255 - 12 - 4;
@@ -706,8 +707,10 @@ class NetworkChecker {
                               "neuron or spike_source");
     if (auto size = constant(p.size.get(), "a population size", Type::real())) {
       double rounded = std::round(size->number);
-      if (!(rounded >= 1 && rounded <= kMaxPopulation))
+      if (!(rounded >= 1))
         ctx_.diags.report(DiagId::bad_size, p.size->range, format_number(size->number));
+      else if (rounded > kLargestCount)
+        ctx_.diags.report(DiagId::population_too_large, p.size->range, format_number(rounded));
       else
         pop.size = to_int(rounded);
     }
@@ -1343,15 +1346,9 @@ class NetworkChecker {
     const double n_pre = static_cast<double>(proj.pre.front().size());
     const double n_post = static_cast<double>(proj.post.front().size());
     const Connector& c = proj.connector;
-    double expected = 0.0;
-    switch (c.kind) {
-      case ConnectorKind::AllToAll: expected = n_pre * n_post - std::min(n_pre, n_post); break;
-      case ConnectorKind::FixedProbability: expected = c.p * n_pre * n_post; break;
-      case ConnectorKind::FixedNumberPost: expected = static_cast<double>(c.n) * n_pre; break;
-      case ConnectorKind::FixedNumberPre: expected = static_cast<double>(c.n) * n_post; break;
-      case ConnectorKind::FixedTotalNumber: expected = static_cast<double>(c.n); break;
-      default: return false;
-    }
+    double expected = c.kind == ConnectorKind::AllToAll ? n_pre * n_post - std::min(n_pre, n_post)
+                                                         : expected_synapses(c, n_pre, n_post);
+    if (expected == 0.0) return false;
     return n_pre * std::ceil(n_post / 32.0) < expected;
   }
 
@@ -1589,13 +1586,21 @@ class NetworkChecker {
           break;
         case ArgKind::Path:
           if (auto v = e ? constant(e, what, Type::string()) : std::nullopt) {
+            // `sim` opens the file at run time from any working folder: the model keeps its
+            // absolute path (docs/runtime.md, "Connection files").
             std::filesystem::path path = v->text;
             if (path.is_relative())
               path = std::filesystem::path(ctx_.sources.path(e->range.begin.file)).parent_path() / path;
-            c.file = path.lexically_normal().string();
             std::error_code ec;
-            if (!std::filesystem::is_regular_file(c.file, ec))
-              ctx_.diags.report(DiagId::connection_file_missing, e->range, c.file);
+            const std::string shown = path.lexically_normal().string();
+            c.file = std::filesystem::absolute(path, ec).lexically_normal().string();
+            auto status = std::filesystem::status(c.file, ec);
+            if (!std::filesystem::exists(status))
+              ctx_.diags.report(DiagId::connection_file_missing, e->range, shown);
+            else if (!std::filesystem::is_regular_file(status))
+              ctx_.diags.report(DiagId::connection_file_not_regular, e->range, shown);
+            else
+              ctx_.path_allowed("connection file", c.file, e->range);
           }
           break;
         case ArgKind::Matrix:
@@ -1642,6 +1647,26 @@ class NetworkChecker {
     }
     if (spec->kind == ConnectorKind::OneToOne && n_pre != n_post)
       ctx_.diags.report(DiagId::one_to_one_sizes, call.range, n_pre, n_post);
+    // Each pair of a pre and a post set is one runtime projection: the largest pair counts.
+    double largest_pre = 0, largest_post = 0;
+    for (const auto& set : proj.pre) largest_pre = std::max(largest_pre, static_cast<double>(set.size()));
+    for (const auto& set : proj.post) largest_post = std::max(largest_post, static_cast<double>(set.size()));
+    if (double synapses = expected_synapses(c, largest_pre, largest_post); synapses > kLargestCount)
+      ctx_.diags.report(DiagId::too_many_synapses, call.range, p.name, fmt::format("{:.0f}", synapses),
+                        format_number(largest_pre), format_number(largest_post));
+  }
+
+  // The synapses a generated connector makes between n_pre and n_post neurons (their
+  // expected number where random), or 0 where that is not known before the run.
+  static double expected_synapses(const Connector& c, double n_pre, double n_post) {
+    switch (c.kind) {
+      case ConnectorKind::AllToAll: return n_pre * n_post;
+      case ConnectorKind::FixedProbability: return c.p * n_pre * n_post;
+      case ConnectorKind::FixedNumberPost: return static_cast<double>(c.n) * n_pre;
+      case ConnectorKind::FixedNumberPre: return static_cast<double>(c.n) * n_post;
+      case ConnectorKind::FixedTotalNumber: return static_cast<double>(c.n);
+      default: return 0.0;
+    }
   }
 
   // `from_host(U, p)`: each argument names a real-valued parameter or (per-synapse) state

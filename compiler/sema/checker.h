@@ -45,6 +45,9 @@ struct Context {
   std::set<const Symbol*> divided_by, tested;
 
   Symbol& make_symbol(SymbolKind kind, std::string name, Type type);
+  // With CheckOptions::restrict_paths: reports `path` (read for `what`, at `where`) when it
+  // resolves outside the root file's folder, and returns false.
+  bool path_allowed(const std::string& what, const std::string& path, diag::SourceRange where);
   // Records a type for `e` and returns it.
   Type set_type(const ast::Expr* e, Type t);
   // Reports an unknown name with a suggestion from `candidates` when one is close.

@@ -63,7 +63,12 @@ class ImportLoader {
         import_embedded(display.substr(kEmbeddedPrefix.size()), imp);
       return;
     }
+    if (path.extension() != ".gdsl") {
+      ctx_.diags.report(DiagId::import_not_gdsl, imp.range, display);
+      return;
+    }
     if (seen_.count(key(display))) return;
+    if (!ctx_.path_allowed("import", display, imp.range)) return;
     std::string why;
     auto id = ctx_.sources.load_file(display, &why);
     if (!id) {
@@ -128,6 +133,19 @@ class ImportLoader {
 };
 
 }  // namespace
+
+bool Context::path_allowed(const std::string& what, const std::string& path, diag::SourceRange where) {
+  if (!options.restrict_paths || program.modules.empty()) return true;
+  std::error_code ec;
+  fs::path folder = fs::weakly_canonical(fs::absolute(sources.path(program.modules.front()->file)), ec).parent_path();
+  fs::path resolved = fs::weakly_canonical(fs::absolute(path), ec);
+  // Inside when the folder is a prefix of the resolved path, element by element.
+  auto f = folder.begin(), r = resolved.begin();
+  for (; f != folder.end() && r != resolved.end() && *f == *r; ++f, ++r) {}
+  if (!ec && f == folder.end()) return true;
+  diags.report(DiagId::path_outside_model_folder, where, what, resolved.string(), folder.string());
+  return false;
+}
 
 void load_imports(Context& ctx, std::unique_ptr<ast::Module> root) { ImportLoader(ctx).run(std::move(root)); }
 

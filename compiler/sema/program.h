@@ -283,7 +283,7 @@ struct Connector {
   // `d dx dy dz` (um) or `i j`, checked, evaluated per candidate connection.
   const ast::Expr* probability = nullptr;
   std::vector<ListConnection> list;   // from_list
-  std::string file;                   // from_file: path resolved against the .gdsl file
+  std::string file;                   // from_file: absolute path, resolved against the .gdsl file
   // array: a pre-by-post 0/1 matrix, row-major.
   std::vector<std::uint8_t> matrix;
   std::size_t clone_of = 0;           // clone: index into Network::projections
@@ -401,6 +401,9 @@ struct CheckOptions {
   // Projections made procedural whatever their source says (`gennc --procedural`): names,
   // or "all" for every projection whose connector and synapse allow it.
   std::vector<std::string> procedural;
+  // Imports and connection files must lie in the root file's folder or below it, symbolic
+  // links resolved (`gennc --restrict-paths`), for models from sources not trusted.
+  bool restrict_paths = false;
 };
 
 // Checks a parsed root file and everything it imports (sema parses the imports).

@@ -316,6 +316,12 @@ GenncStatus gennc_timings(const GenncSim* sim, GenncTimings* out) {
   return report(gennc::runtime::ok());
 }
 
+GenncStatus gennc_set_recording_budget(GenncSim* sim, uint64_t bytes) {
+  GENNC_REQUIRE_SIM(sim);
+  sim->sim->set_recording_budget(bytes);
+  return report(gennc::runtime::ok());
+}
+
 GenncStatus gennc_set_profiling(GenncSim* sim, int enabled) {
   GENNC_REQUIRE_SIM(sim);
   sim->sim->set_profiling(enabled != 0);

@@ -10,11 +10,18 @@
 #include <new>
 #include <unordered_set>
 
+#include "files.h"
 #include "gennc/connect_rows.h"
 #include "gennc/random.h"
+#include "initialise.h"
 
 namespace gennc::runtime {
 namespace {
+
+// A connection file's text is read whole: beyond this it is surely not one.
+constexpr uint64_t kLargestConnectionFile = uint64_t{8} << 30;
+// The deepest delay ring (Simulation::build_rings) holds 2^31 steps, the longest delay + 1.
+constexpr double kLongestDelaySteps = 2147483647.0;
 
 std::string describe(const GenncProjectionInfo& projection) {
   return "projection '" + std::string(projection.name ? projection.name : "?") + "'";
@@ -274,16 +281,22 @@ class Builder {
     if (weight != nullptr && !std::isfinite(*weight)) return where + ": weight " + number(*weight) + " is not a finite number";
     if (delay != nullptr && !(std::isfinite(*delay) && *delay >= 0.0))
       return where + ": delay " + number(*delay) + " ms is not a finite number >= 0";
+    if (delay != nullptr && delay_to_steps(*delay, r_.dt) > kLongestDelaySteps)
+      return where + ": delay " + number(*delay) + " ms is " + number(delay_to_steps(*delay, r_.dt)) +
+             " steps of dt = " + number(r_.dt) + " ms; the delay rings hold at most 2^31 - 1 steps";
     return "";
   }
 
-  // Rows [pre, post, weight?, delay?] with indices relative to the pre and post selections.
-  Status from_rows(const double* rows, uint64_t count, uint32_t columns, const std::string& what) {
+  // Rows [pre, post, weight?, delay?] with indices relative to the pre and post selections;
+  // a file's rows are named by their line in it.
+  Status from_rows(const double* rows, uint64_t count, uint32_t columns, const std::string& what,
+                   const std::vector<uint64_t>* lines = nullptr) {
     if (columns < 2 || columns > 4) return error(what + " rows need 2 to 4 columns (i j [weight [delay]]), not " + std::to_string(columns));
     if (count > 0 && rows == nullptr) return error(what + " has no rows");
     for (uint64_t k = 0; k < count; ++k) {
       const double* row = rows + k * columns;
-      std::string bad = bad_synapse(what + " row " + std::to_string(k + 1), row[0], row[1],
+      std::string where = lines ? what + " line " + std::to_string((*lines)[k]) : what + " row " + std::to_string(k + 1);
+      std::string bad = bad_synapse(where, row[0], row[1],
                                     columns >= 3 ? &row[2] : nullptr, columns >= 4 ? &row[3] : nullptr);
       if (!bad.empty()) return error(bad);
       add(static_cast<uint32_t>(row[0]), static_cast<uint32_t>(row[1]));
@@ -347,10 +360,12 @@ class Builder {
   Status from_file() {
     if (c_.path == nullptr) return error("from_file has no path");
     std::vector<double> rows;
+    std::vector<uint64_t> lines;
     uint32_t columns = 0;
-    Status read = read_connection_file(c_.path, &rows, &columns);
+    Status read = read_connection_file(c_.path, &rows, &columns, &lines);
     if (!read.ok()) return {read.code(), describe(*r_.projection) + ": " + read.message()};
-    return from_rows(rows.data(), columns ? rows.size() / columns : 0, columns, "file '" + std::string(c_.path) + "'");
+    return from_rows(rows.data(), columns ? rows.size() / columns : 0, columns,
+                     "connection file '" + std::string(c_.path) + "'", &lines);
   }
 
   // A pre x post matrix, row-major; a nonzero entry is a synapse.
@@ -390,9 +405,12 @@ Status connect(const ConnectRequest& request, Connections* out) {
   return Builder(request, out).build();
 }
 
-Status read_connection_file(const std::string& path, std::vector<double>* rows, uint32_t* columns) {
-  std::ifstream in(path);
-  if (!in) return model_error("cannot open connection file '" + path + "': " + std::strerror(errno));
+Status read_connection_file(const std::string& path, std::vector<double>* rows, uint32_t* columns,
+                            std::vector<uint64_t>* lines) {
+  std::string text;
+  Status read = read_regular_file("connection file", path, kLargestConnectionFile, &text);
+  if (!read.ok()) return model_error(read.message());
+  std::istringstream in(std::move(text));
   // Column order: i, j, weight, delay unless a "columns" header says otherwise.
   std::vector<std::string> names = {"i", "j", "weight", "delay"};
   bool named = false;
@@ -400,6 +418,7 @@ Status read_connection_file(const std::string& path, std::vector<double>* rows, 
   uint64_t line_number = 0;
   int width = -1;
   std::vector<double> values;
+  std::vector<uint64_t> value_lines;
   while (std::getline(in, line)) {
     ++line_number;
     size_t first = line.find_first_not_of(" \t\r");
@@ -439,8 +458,8 @@ Status read_connection_file(const std::string& path, std::vector<double>* rows, 
                          std::to_string(std::max(width, 2)) + " columns (i j weight delay), found " +
                          std::to_string(row.size()));
     values.insert(values.end(), row.begin(), row.end());
+    value_lines.push_back(line_number);
   }
-  if (in.bad()) return model_error("cannot read connection file '" + path + "'");
   if (width < 0) width = 2;
   if (named && static_cast<int>(names.size()) != width)
     return model_error("connection file '" + path + "': the header names " + std::to_string(names.size()) +
@@ -456,6 +475,7 @@ Status read_connection_file(const std::string& path, std::vector<double>* rows, 
   *columns = cd >= 0 ? 4 : (cw >= 0 ? 3 : 2);
   if (cd >= 0 && cw < 0) return model_error("connection file '" + path + "': a delay column needs a weight column");
   rows->clear();
+  *lines = std::move(value_lines);
   for (size_t r = 0; r < values.size() / width; ++r) {
     const double* row = values.data() + r * width;
     rows->push_back(row[ci]);

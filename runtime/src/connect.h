@@ -44,6 +44,7 @@ struct ConnectRequest {
   const Selection* clone_pre = nullptr;           // CLONE: the source projection's selections
   const Selection* clone_post = nullptr;
   const GenncConnections* host = nullptr;         // FROM_HOST: the caller's synapses (gennc/runtime.h)
+  double dt = 0.0;  // ms: list, file and host delays are whole steps of it
   ThreadPool* pool = nullptr;  // rows are built in parallel when given; the result is the same
 };
 
@@ -51,7 +52,9 @@ Status connect(const ConnectRequest& request, Connections* out);
 
 // Reads a PyNN connection file: '#' header lines (a "columns = [...]" header names the
 // columns), then one connection per line, whitespace-separated, by default "i j weight
-// delay". Rows come back as [pre, post, weight?, delay?] with `columns` set to 2, 3 or 4.
-Status read_connection_file(const std::string& path, std::vector<double>* rows, uint32_t* columns);
+// delay". Rows come back as [pre, post, weight?, delay?] with `columns` set to 2, 3 or 4,
+// and each row's line number in `lines`. Only a regular file is read (files.h).
+Status read_connection_file(const std::string& path, std::vector<double>* rows, uint32_t* columns,
+                            std::vector<uint64_t>* lines);
 
 }  // namespace gennc::runtime

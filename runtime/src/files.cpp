@@ -1,6 +1,7 @@
 #include "files.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,6 +9,59 @@
 #include <cstring>
 
 namespace gennc::runtime {
+
+namespace {
+
+const char* kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "something else";
+}
+
+}  // namespace
+
+Status read_regular_file(const std::string& what, const std::string& path, uint64_t largest, std::string* bytes) {
+  const std::string named = what + " '" + path + "'";
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open " + named + ": " + std::strerror(errno));
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    std::string reason = std::strerror(errno);
+    ::close(fd);
+    return io_error("cannot read " + named + ": " + reason);
+  }
+  if (!S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return io_error("cannot read " + named + ": it is " + kind_of(info.st_mode) + ", not a regular file");
+  }
+  if (static_cast<uint64_t>(info.st_size) > largest) {
+    ::close(fd);
+    return io_error("cannot read " + named + ": it has " + std::to_string(info.st_size) + " bytes, more than the " +
+                    std::to_string(largest) + " allowed");
+  }
+  // The size fstat gave, plus one byte to notice a file that grows while it is read.
+  bytes->assign(static_cast<size_t>(info.st_size) + 1, '\0');
+  size_t got = 0;
+  while (got < bytes->size()) {
+    ssize_t n = ::read(fd, bytes->data() + got, bytes->size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      std::string reason = std::strerror(errno);
+      ::close(fd);
+      return io_error("cannot read " + named + ": " + reason);
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (got > static_cast<size_t>(info.st_size))
+    return io_error("cannot read " + named + ": it grew while it was read");
+  bytes->resize(got);
+  return ok();
+}
 
 Status write_file(const std::string& path, const std::string& bytes) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -88,6 +88,14 @@ void Recorder::sample(uint64_t steps_done, const std::vector<Buffer>& arrays) {
   }
 }
 
+uint64_t Recorder::bytes() const {
+  uint64_t total = 0;
+  for (const Recording& r : recordings_)
+    total += r.spikes.capacity() * sizeof(r.spikes[0]) + r.samples.capacity() * sizeof(double) +
+             r.sample_steps.capacity() * sizeof(uint64_t);
+  return total;
+}
+
 void Recorder::clear() {
   for (Recording& recording : recordings_) {
     recording.spikes.clear();

@@ -41,6 +41,8 @@ class Recorder {
   void record_spikes(uint64_t steps_done, const std::vector<Buffer>& arrays);
   void sample(uint64_t steps_done, const std::vector<Buffer>& arrays);
   void clear();
+  // The memory the recordings hold (their vectors' capacity), in bytes.
+  uint64_t bytes() const;
 
   std::vector<Recording>& recordings() { return recordings_; }
   const std::vector<Recording>& recordings() const { return recordings_; }

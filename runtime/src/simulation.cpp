@@ -11,6 +11,7 @@
 #include "gennc/connect_rows.h"
 #include "gennc/random.h"
 #include "initialise.h"
+#include "memory.h"
 #include "positions.h"
 
 namespace gennc::runtime {
@@ -61,7 +62,13 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
       GENNC_TRY(sim->match_host_connections(options));
     }
   }
-  if (!sim->gpu_) GENNC_TRY(sim->build());
+  // Recordings may take a quarter of what is left once the network is built.
+  sim->default_recording_budget_ = available_memory().bytes / 4;
+  sim->recording_budget_ = sim->default_recording_budget_;
+  if (!sim->gpu_) {
+    GENNC_TRY(sim->plan_host_memory());
+    GENNC_TRY(sim->build());
+  }
   sim->host_for_ = {};  // the caller's arrays are borrowed for this call only
   sim->timings_.build = model.build_seconds > 0 ? model.build_seconds : -1.0;
   sim->timings_.init = seconds_since(start);
@@ -391,6 +398,7 @@ Status Simulation::build_projection(uint32_t p, std::vector<int>* state, DeviceB
   ConnectRequest request;
   request.projection = &proj;
   request.seed = seed_;
+  request.dt = m.dt;
   request.pre = &pre_[p];
   request.post = &post_[p];
   request.pre_xyz = &positions_[proj.pre.population];
@@ -776,7 +784,7 @@ Status Simulation::run(uint64_t steps) {
     fresh_ = Fresh::Device;
     GENNC_TRY(gpu_->run(steps));
     timings_.simulate += seconds_since(start);
-    return ok();
+    return within_recording_budget();
   }
   const GenncModel& m = model_;
   for (uint64_t s = 0; s < steps; ++s) {
@@ -787,10 +795,27 @@ Status Simulation::run(uint64_t steps) {
     ++step_;
     recorder_.record_spikes(step_, arrays_);
     recorder_.sample(step_, arrays_);
+    if (Status budget = within_recording_budget(); !budget.ok()) {
+      if (profiling_) profiled_steps_ += s + 1;
+      timings_.simulate += seconds_since(start);
+      return budget;
+    }
   }
   if (profiling_) profiled_steps_ += steps;
   timings_.simulate += seconds_since(start);
   return ok();
+}
+
+void Simulation::set_recording_budget(uint64_t bytes) {
+  recording_budget_ = bytes != 0 ? bytes : default_recording_budget_;
+}
+
+Status Simulation::within_recording_budget() const {
+  uint64_t held = recorder_.bytes();
+  if (held <= recording_budget_) return ok();
+  return {GENNC_ERROR_LIMIT, "the recordings hold " + mebibytes(held) + " after step " + std::to_string(step_) +
+                                 ", more than their budget of " + mebibytes(recording_budget_) +
+                                 " (sim --recording-budget; gennc_set_recording_budget): the run stopped there"};
 }
 
 Status Simulation::set_step(uint64_t step) {

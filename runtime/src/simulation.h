@@ -99,6 +99,8 @@ class Simulation {
   // the step schedule; on the GPU, of each stage launch and of the runtime's own kernels
   // (the steps then run one by one, without a captured graph).
   void set_profiling(bool on);
+  // gennc_set_recording_budget; 0 restores the default.
+  void set_recording_budget(uint64_t bytes);
   struct ProfileRow {
     std::string name;     // a kernel, or a GPU stage ("stage 0") or runtime kernel
     std::string members;  // a stage's kernels (shortened); empty for a kernel
@@ -122,6 +124,8 @@ class Simulation {
   Simulation(const GenncModel& model, const SimulationOptions& options);
 
   Status check_model() const;
+  // Refuses a network whose CPU build would not fit the memory left (plan_host_memory.cpp).
+  Status plan_host_memory() const;
   // Matches the host's connections to the model's FROM_HOST projections (host_for_).
   Status match_host_connections(const SimulationOptions& options);
   Status check_host_columns(const GenncProjectionInfo& proj, const GenncConnections& c, const std::string& what) const;
@@ -196,6 +200,9 @@ class Simulation {
   Timings timings_;
   std::vector<double> kernel_seconds_;
   bool profiling_ = false;
+  uint64_t recording_budget_ = 0;  // bytes the recordings may hold
+  uint64_t default_recording_budget_ = 0;
+  Status within_recording_budget() const;
   std::vector<double> profile_seconds_;  // per kernel, over the profiled CPU steps
   uint64_t profiled_steps_ = 0;
 

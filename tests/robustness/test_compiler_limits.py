@@ -83,3 +83,18 @@ def test_row_17_more_steps_than_the_random_streams_address_are_refused(toolchain
 def test_row_18_a_reversed_view_is_refused(toolchain, tmp_path):
     compile_fails(toolchain, tmp_path, ["net.gdsl:5:16: error: slice start 8 is after its stop 2"],
                   record="cells[8:2].v")
+
+
+@pytest.mark.parametrize("size, shown", [("4294967306", "4294967306"), ("4294967296", "4294967296"),
+                                         ("1e12", "1e+12")])
+def test_row_4_a_population_beyond_32_bits_is_refused_not_wrapped(toolchain, tmp_path, size, shown):
+    compile_fails(toolchain, tmp_path, ["net.gdsl:4:", f"a population of {shown} neurons is more than the runtime "
+                                        "numbers: at most 2^32 - 1"],
+                  name=f"cells = IF_curr_exp({size}) {{ }}\n  population cells2", record="cells2.spikes")
+
+
+def test_row_4_a_projection_beyond_32_bits_of_synapses_is_refused(toolchain, tmp_path):
+    record = ("cells.spikes\n  population big = IF_curr_exp(70000)\n"
+              "  projection dense = big -> big via all_to_all() synapse StaticSynapse(weight = 0.1 nA) onto excitatory")
+    compile_fails(toolchain, tmp_path, ["net.gdsl:7:", "projection 'dense' makes 4900000000 synapses (70000 x 70000 "
+                                        "neurons); the runtime numbers at most 2^32 - 1"], record=record)

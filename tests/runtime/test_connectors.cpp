@@ -441,12 +441,15 @@ TEST_CASE("from_file and from_list refuse weights that are not finite and negati
     std::remove(path.c_str());
     return error;
   };
-  std::string file = "file '" + temp_path("values.txt") + "'";
-  CHECK(error_for("0 1 0.5 1.0\n1 2 nan 1.0\n") == "projection 'pp': " + file + " row 2: weight nan is not a finite number");
-  CHECK(error_for("0 1 inf 1.0\n") == "projection 'pp': " + file + " row 1: weight inf is not a finite number");
-  CHECK(error_for("0 1 0.5 -1\n") == "projection 'pp': " + file + " row 1: delay -1 ms is not a finite number >= 0");
-  CHECK(error_for("0 1 0.5 1\n2 3 0.5 1\n") ==
-        "projection 'pp': " + file + " row 2: post index 3 is not a neuron of the post side (3 neurons)");
+  // A file's rows are named by their line in it.
+  std::string file = "connection file '" + temp_path("values.txt") + "'";
+  CHECK(error_for("0 1 0.5 1.0\n1 2 nan 1.0\n") == "projection 'pp': " + file + " line 2: weight nan is not a finite number");
+  CHECK(error_for("0 1 inf 1.0\n") == "projection 'pp': " + file + " line 1: weight inf is not a finite number");
+  CHECK(error_for("0 1 0.5 -1\n") == "projection 'pp': " + file + " line 1: delay -1 ms is not a finite number >= 0");
+  CHECK(error_for("0 1 0.5 1\n\n# a comment\n2 3 0.5 1\n") ==
+        "projection 'pp': " + file + " line 4: post index 3 is not a neuron of the post side (3 neurons)");
+  CHECK(error_for("0 1 0.5 1e300\n") == "projection 'pp': " + file + " line 1: delay 1e+300 ms is 1e+301 steps of dt = "
+                                         "0.1 ms; the delay rings hold at most 2^31 - 1 steps");
 
   ModelBuilder b;
   uint32_t p = b.population("p", 3);

@@ -33,6 +33,9 @@ typedef enum GenncStatus {
   GENNC_ERROR_IO = 4,        /* a file or folder could not be read or written */
   GENNC_ERROR_BACKEND = 5,   /* the requested back end is not available */
   GENNC_ERROR_INTERNAL = 6,  /* out of memory or a bug in the runtime */
+  GENNC_ERROR_LIMIT = 7,     /* a run reached the recording budget (gennc_set_recording_budget):
+                                it stopped after a whole step, and the recordings so far can be
+                                written */
 } GenncStatus;
 
 /* An opaque simulation: the model's arrays, connectivity, recordings and worker threads. */
@@ -258,6 +261,12 @@ typedef struct GenncTimings {
 } GenncTimings;
 
 GenncStatus gennc_timings(const GenncSim* sim, GenncTimings* out);
+
+/* The most memory the recordings may hold, in bytes (0: the default, a quarter of the
+ * memory the process could still use when the simulation was created). A gennc_run whose
+ * recordings grow past it stops after the step (CPU) or batch (GPU) that did so with
+ * GENNC_ERROR_LIMIT; gennc_write_results then writes what they hold. */
+GenncStatus gennc_set_recording_budget(GenncSim* sim, uint64_t bytes);
 
 /* Profiling: from the next gennc_run on (enabled nonzero) the runtime times the step's
  * parts — on the CPU each kernel of the step schedule, on the GPU each stage launch and
