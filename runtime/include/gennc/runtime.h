@@ -33,6 +33,8 @@ typedef enum GenncStatus {
   GENNC_ERROR_IO = 4,        /* a file or folder could not be read or written */
   GENNC_ERROR_BACKEND = 5,   /* the requested back end is not available */
   GENNC_ERROR_INTERNAL = 6,  /* out of memory or a bug in the runtime */
+  GENNC_ERROR_NUMERICAL = 7, /* a neuron's state became NaN or infinite, or its adaptive
+                                solver ran out of substeps: the run stopped (see gennc_run) */
 } GenncStatus;
 
 /* An opaque simulation: the model's arrays, connectivity, recordings and worker threads. */
@@ -115,7 +117,11 @@ GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, G
 void gennc_destroy(GenncSim* sim);
 
 /* Advances the simulation by `steps` time steps (see docs/runtime.md for what one step
- * does). Recordings accumulate across calls. */
+ * does). Recordings accumulate across calls. When a neuron's state becomes NaN or infinite
+ * (or its adaptive solver runs out of substeps), returns GENNC_ERROR_NUMERICAL with a
+ * message naming the population, the neuron, the variable and the step's time; the CPU
+ * stops after that step, the GPU at the end of the call. What was recorded up to there is
+ * kept (gennc_write_results still writes it); running on reports the same fault again. */
 GenncStatus gennc_run(GenncSim* sim, uint64_t steps);
 
 /* Advances by round(duration / dt) steps; a negative or non-finite duration is an error. */
