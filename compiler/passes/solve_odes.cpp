@@ -537,7 +537,10 @@ class Solver {
     LocalId tries = define(out_, "substeps", iconst(Type::U32, 0));
 
     Block loop;
-    LocalId last = define(loop, "last_substep", binary(BinaryOp::Ge, var(step), binary(BinaryOp::Sub, f(m_.dt), var(elapsed))));
+    // A substep that would leave less than 1e-12 dt is the last: rounding of the elapsed
+    // time must not leave a sliver, whose size would become the next step's start.
+    LocalId last = define(loop, "last_substep", binary(BinaryOp::Ge, binary(BinaryOp::Add, var(step), f(1e-12 * m_.dt)),
+                                                       binary(BinaryOp::Sub, f(m_.dt), var(elapsed))));
     LocalId hh = define(loop, "h", select(var(last), binary(BinaryOp::Sub, f(m_.dt), var(elapsed)), var(step)));
     std::vector<std::vector<LocalId>> k(6);
     for (int stage = 0; stage < 6; ++stage) {
