@@ -198,7 +198,8 @@ int main(int argc, char** argv) {
   double measured = 0.0;
   uint64_t done = 0;
   bool over_budget = false;
-  while (done < total && stop_signal == 0 && !over_budget) {
+  bool numerical_error = false;  // a state went NaN or infinite: the results so far are still written
+  while (done < total && stop_signal == 0) {
     uint64_t steps = std::min(batch, total - done);
     auto started = std::chrono::steady_clock::now();
     GenncStatus status = gennc_run(sim, steps);
@@ -213,6 +214,10 @@ int main(int argc, char** argv) {
     if (status != GENNC_OK) {
       if (progress) std::fputc('\n', stderr);
       int rc = runtime_error("simulation failed");
+      if (status == GENNC_ERROR_NUMERICAL) {
+        numerical_error = true;
+        break;
+      }
       gennc_destroy(sim);
       return rc;
     }
@@ -221,7 +226,7 @@ int main(int argc, char** argv) {
     batch = batch_for(measured / static_cast<double>(done), 0.2);
     if (progress) draw_progress(done, total, dt);
   }
-  if (progress) std::fputc('\n', stderr);
+  if (progress && !numerical_error) std::fputc('\n', stderr);
   const int stopped_by = stop_signal;
   if (stopped_by != 0)
     std::fprintf(stderr,
@@ -249,7 +254,9 @@ int main(int argc, char** argv) {
   if (stopped_by != 0)
     std::fprintf(stderr, "sim: %s: the results of the first %.10g ms are in %s\n",
                  stopped_by == SIGINT ? "SIGINT" : "SIGTERM", gennc_time(sim), out.c_str());
+  if (numerical_error)
+    std::fprintf(stderr, "sim: the results of the first %.10g ms are in %s\n", gennc_time(sim), out.c_str());
   gennc_destroy(sim);
-  if (over_budget) return 1;
+  if (over_budget || numerical_error) return 1;
   return stopped_by != 0 ? 128 + stopped_by : 0;
 }

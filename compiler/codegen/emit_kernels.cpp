@@ -318,6 +318,7 @@ class FunctionEmitter {
       }
       case ir::StmtKind::If: return if_(s);
       case ir::StmtKind::For: return for_(s);
+      case ir::StmtKind::While: return while_(s);
       case ir::StmtKind::ForRow: return for_row(s);
       case ir::StmtKind::ForBits: return for_bits(s);
       case ir::StmtKind::EmitSpike: {
@@ -385,6 +386,23 @@ class FunctionEmitter {
     locate(s.range);
     llvm::Value* stride = shared ? b_.CreateIntCast(lanes_, type, false) : llvm::ConstantInt::get(type, 1);
     b_.CreateStore(b_.CreateAdd(b_.CreateLoad(type, var), stride), var);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(exit);
+  }
+
+  // Each element runs its own number of passes: never shared between lanes.
+  void while_(const ir::Stmt& s) {
+    llvm::BasicBlock* header = llvm::BasicBlock::Create(c_, "while.cond", fn_);
+    llvm::BasicBlock* body = llvm::BasicBlock::Create(c_, "while.body", fn_);
+    llvm::BasicBlock* exit = llvm::BasicBlock::Create(c_, "while.end", fn_);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(header);
+    b_.CreateCondBr(expr(*s.cond), body, exit);
+    b_.SetInsertPoint(body);
+    ++loop_depth_;
+    block(s.body);
+    --loop_depth_;
+    locate(s.range);
     b_.CreateBr(header);
     b_.SetInsertPoint(exit);
   }

@@ -122,6 +122,7 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   if (diags.has_errors()) return finish(*file);
   passes::PipelineOptions pipeline;
   if (!options.solver.empty()) pipeline.passes.solver = ir::parse_solver(options.solver);
+  pipeline.passes.solver_tolerance = options.solver_tolerance;
   pipeline.passes.runtime_parameters = options.runtime_parameters;
   pipeline.print_after = options.print_after;
   pipeline.dump_dir = options.dump_dir;

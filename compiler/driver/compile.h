@@ -24,7 +24,8 @@ struct Options {
   std::size_t error_limit = 20;    // 0: no limit
   bool color = false;
   // IR and passes (compiler/ir, compiler/passes).
-  std::string solver;              // --solver: auto, exact, rk4, euler, exponential_euler (empty: per model)
+  std::string solver;              // --solver: auto, exact, rk4, euler, exponential_euler, adaptive (empty: per model)
+  double solver_tolerance = 1e-6;  // --solver-tolerance: the adaptive solver's absolute error per substep
   std::string print_after;         // --print-after=PASS|all: IR after a pass, to `err`
   std::string dump_dir;            // --dump-dir: NN.<pass>.ir files
   bool time_passes = false;        // --time-passes: a table of pass times, to `err`

@@ -32,7 +32,11 @@ int main(int argc, char** argv) {
     app.add_option("--error-limit", options.error_limit, "Stop printing errors after N (0: no limit)");
     app.add_flag("--color", options.color, "Colour diagnostics");
     app.add_option("--solver", options.solver, "ODE solver for every model (exact falls back to rk4 where not linear)")
-        ->check(CLI::IsMember({"auto", "exact", "rk4", "euler", "exponential_euler"}));
+        ->check(CLI::IsMember({"auto", "exact", "rk4", "euler", "exponential_euler", "adaptive"}));
+    app.add_option("--solver-tolerance", options.solver_tolerance,
+                   "Absolute error allowed per substep of the adaptive solver, in the state's units (default 1e-6, "
+                   "NEST's gsl_error_tol)")
+        ->check(CLI::PositiveNumber);
     app.add_option("--print-after", options.print_after, "Print the IR after a pass (or 'all') to standard error");
     app.add_option("--dump-dir", options.dump_dir, "Write the IR after each pass to DIR/NN.<pass>.ir");
     app.add_flag("--time-passes", options.time_passes, "Print how long each pass took");

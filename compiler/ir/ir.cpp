@@ -164,6 +164,7 @@ const char* to_string(Solver s) {
     case Solver::RK4: return "rk4";
     case Solver::Euler: return "euler";
     case Solver::ExponentialEuler: return "exponential_euler";
+    case Solver::Adaptive: return "adaptive";
   }
   return "?";
 }
@@ -174,6 +175,7 @@ std::optional<Solver> parse_solver(const std::string& name) {
   if (name == "rk4") return Solver::RK4;
   if (name == "euler") return Solver::Euler;
   if (name == "exponential_euler") return Solver::ExponentialEuler;
+  if (name == "adaptive") return Solver::Adaptive;
   return std::nullopt;
 }
 
@@ -377,6 +379,13 @@ StmtPtr for_(LocalId var, ExprPtr begin, ExprPtr end, Block body, SourceRange r)
   s->local = var;
   s->begin = std::move(begin);
   s->end = std::move(end);
+  s->body = std::move(body);
+  return s;
+}
+
+StmtPtr while_(ExprPtr cond, Block body, SourceRange r) {
+  auto s = stmt(StmtKind::While, r);
+  s->cond = std::move(cond);
   s->body = std::move(body);
   return s;
 }

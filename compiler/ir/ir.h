@@ -177,6 +177,7 @@ enum class StmtKind : std::uint8_t {
   AtomicAdd,  // arrays[array][index] += value, atomically (shared between elements)
   If,         // if (cond) body else otherwise
   For,        // for (local = begin; local < end; ++local) body   (u32; CSR rows/columns)
+  While,      // while (cond) body; cond re-evaluated before each pass (adaptive ODE substeps)
   ForRow,     // for each synapse of one row of procedural projection `projection`,
               // regenerated from its connector (gennc/connect_rows.h) in generation order:
               // `local` (u32) = the post position (in the post selection) it connects to;
@@ -193,9 +194,10 @@ enum class StmtKind : std::uint8_t {
   Threshold,  // if (cond) { body } with a refractory period (before lower_refractoriness)
 };
 
-// Which ODE integration scheme; `Auto` lets solve_odes choose (docs/ir.md).
-enum class Solver : std::uint8_t { Auto, Exact, RK4, Euler, ExponentialEuler };
-const char* to_string(Solver s);  // "auto", "exact", "rk4", "euler", "exponential_euler"
+// Which ODE integration scheme; `Auto` lets solve_odes choose (docs/ir.md). `Adaptive`:
+// embedded Runge-Kutta-Fehlberg 4(5) with error control, substeps per element.
+enum class Solver : std::uint8_t { Auto, Exact, RK4, Euler, ExponentialEuler, Adaptive };
+const char* to_string(Solver s);  // "auto", "exact", "rk4", "euler", "exponential_euler", "adaptive"
 // Parses the names GDSL's `solver` item and `--solver` accept (also "exponential_euler").
 std::optional<Solver> parse_solver(const std::string& name);
 
@@ -217,11 +219,11 @@ struct Stmt {
   ArrayId array = kNone;            // Store, AtomicAdd
   std::uint32_t population = kNone; // EmitSpike, Threshold
   std::uint32_t projection = kNone; // ForRow
-  ExprPtr cond;                     // If, Threshold
+  ExprPtr cond;                     // If, While, Threshold
   ExprPtr index;                    // Store, AtomicAdd, EmitSpike
   ExprPtr value;                    // Let, Assign, Store, AtomicAdd, EmitSpike (count; null: 1), ForBits
   ExprPtr begin, end;               // For
-  Block body;                       // If (then), For, Threshold (reset; ends in EmitSpike)
+  Block body;                       // If (then), For, While, Threshold (reset; ends in EmitSpike)
   Block otherwise;                  // If
   // Integrate
   std::vector<Equation> equations;
@@ -238,6 +240,7 @@ StmtPtr store(ArrayId array, ExprPtr index, ExprPtr value, SourceRange r = {});
 StmtPtr atomic_add(ArrayId array, ExprPtr index, ExprPtr value, SourceRange r = {});
 StmtPtr if_(ExprPtr cond, Block then, Block otherwise = {}, SourceRange r = {});
 StmtPtr for_(LocalId var, ExprPtr begin, ExprPtr end, Block body, SourceRange r = {});
+StmtPtr while_(ExprPtr cond, Block body, SourceRange r = {});
 StmtPtr for_row(std::uint32_t projection, LocalId post, ExprPtr local_pre, ExprPtr row_index, ExprPtr excluded,
                 Block body, SourceRange r = {});
 StmtPtr for_bits(LocalId bit, ExprPtr word, Block body, SourceRange r = {});

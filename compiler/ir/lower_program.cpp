@@ -816,6 +816,7 @@ class Lowerer {
       case sema::Solver::Euler: return Solver::Euler;
       case sema::Solver::ExponentialEuler: return Solver::ExponentialEuler;
       case sema::Solver::RK4: return Solver::RK4;
+      case sema::Solver::Adaptive: return Solver::Adaptive;
     }
     return Solver::Auto;
   }

@@ -421,6 +421,11 @@ class Printer {
         block(s.body, depth + 1);
         line(depth, "}", {});
         return;
+      case StmtKind::While:
+        line(depth, fmt::format("while {} {{", expr(*s.cond)), s.range);
+        block(s.body, depth + 1);
+        line(depth, "}", {});
+        return;
       case StmtKind::ForRow:
         line(depth,
              fmt::format("for {} in row {} of {} (draws at {}, excluding {}) {{", typed_local(s.local), expr(*s.index),

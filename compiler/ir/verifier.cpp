@@ -240,6 +240,10 @@ class Verifier {
         scoped(s.body);
         declared_[s.local] = false;
         return;
+      case StmtKind::While:
+        expect(s.cond, Type::Bool, "while condition");
+        scoped(s.body);
+        return;
       case StmtKind::ForRow:
         if (!local_ok(s.local)) return;
         if (s.projection >= m_.projections.size()) fail("row loop names no projection");

@@ -64,7 +64,8 @@ std::optional<std::size_t> position(const Module& m, std::uint32_t kernel) {
 // Locals and control flow: statements that write no array themselves (their nested
 // statements are visited on their own).
 bool touches_no_array(const Stmt& s) {
-  return s.kind == StmtKind::Let || s.kind == StmtKind::Assign || s.kind == StmtKind::If || s.kind == StmtKind::For;
+  return s.kind == StmtKind::Let || s.kind == StmtKind::Assign || s.kind == StmtKind::If || s.kind == StmtKind::For ||
+         s.kind == StmtKind::While;
 }
 
 // P's update: computes and emits P[index] at one site, stores nothing, reads no spikes.

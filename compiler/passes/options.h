@@ -12,6 +12,10 @@ struct Options {
   // `--solver`: overrides the choice of every ODE system (and the models' `solver` items).
   // `exact` falls back to RK4 for systems that are not linear with constant coefficients.
   std::optional<ir::Solver> solver;
+  // `--solver-tolerance`: the adaptive solver's bound on each substep's estimated local
+  // error, absolute, in every state's own units (GSL's y_new(eps_abs, 0) control, as NEST
+  // uses it with gsl_error_tol = 1e-6).
+  double solver_tolerance = 1e-6;
   // `--runtime-parameters`: a uniform parameter stays one settable scalar array (and the
   // derived quantities and propagators that depend on it derived scalars) instead of
   // becoming a compile-time constant (specialise_uniform_parameters, solve_odes), and

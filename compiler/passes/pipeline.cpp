@@ -11,6 +11,7 @@
 #include "ir/internal_error.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
+#include "passes/check_finite_states.h"
 #include "passes/fold_constants.h"
 #include "passes/fuse_source_delivery.h"
 #include "passes/lower_refractoriness.h"
@@ -42,6 +43,7 @@ const Pass kPasses[] = {
     {"fuse_source_delivery", fuse_source_delivery},
     {"remove_dead_code", remove_dead_code},
     {"remove_unused_arrays", remove_unused_arrays},
+    {"check_finite_states", check_finite_states},
     {"remove_empty_kernels", remove_empty_kernels},
     {"plan_stages", plan_stages},
 };

@@ -60,6 +60,7 @@ class Solver {
     switch (choice) {
       case ir::Solver::Euler: euler(); break;
       case ir::Solver::ExponentialEuler: exponential_euler(); break;
+      case ir::Solver::Adaptive: adaptive(); break;
       default: rk4(); break;
     }
     return std::move(out_);
@@ -447,6 +448,159 @@ class Solver {
     commit(next);
   }
 
+  // ---- adaptive Runge-Kutta-Fehlberg 4(5) -------------------------------------------------
+
+  // `e` with the states read from the f64 working copies in `at`, t read from `time`, and
+  // every f32 operation done in f64: the error control needs more digits than f32 has
+  // (a tolerance of 1e-6 mV is below f32's spacing near -65 mV).
+  ExprPtr in_f64(const Expr& e, const std::map<LocalId, LocalId>& at, LocalId time) const {
+    if (e.kind == ExprKind::Local) {
+      auto it = at.find(e.local);
+      if (it != at.end()) return local(it->second, Type::F64);
+    }
+    if (e.kind == ExprKind::Input && e.input == Input::Time) return local(time, Type::F64);
+    if (e.kind == ExprKind::Const && e.type == Type::F32) return fconst(Type::F64, e.number);
+    if (e.kind == ExprKind::Local || e.kind == ExprKind::Load || e.kind == ExprKind::Input ||
+        e.kind == ExprKind::Random || e.kind == ExprKind::Const)
+      return e.type == Type::F32 ? cast(Type::F64, clone(e)) : clone(e);
+    ExprPtr out = clone(e);
+    for (std::size_t i = 0; i < e.operands.size(); ++i) out->operands[i] = in_f64(*e.operands[i], at, time);
+    if (e.kind == ExprKind::Cast && e.type == Type::F32)
+      return out->operands[0]->type == Type::F64 ? std::move(out->operands[0]) : cast(Type::F64, std::move(out->operands[0]));
+    if (out->type == Type::F32) out->type = Type::F64;
+    return out;
+  }
+
+  // As GSL's gsl_odeiv_step_rkf45 driven by gsl_odeiv_evolve_apply with the control
+  // gsl_odeiv_control_y_new(tolerance, 0), which NEST's aeif_* and hh_* models use
+  // (nest-simulator models/aeif_cond_exp.cpp, update()): each element advances t -> t + dt
+  // in substeps of its own size h, carried from step to step in `<pop>.integration_step`
+  // (NEST's IntegrationStep_). A substep of h' = min(h, dt - elapsed) takes the fifth-order
+  // solution and estimates its error by the embedded fourth-order one; with
+  // r = max_i |err_i| / tolerance, r > 1.1 rejects it and retries with
+  // h' max(0.2, 0.9 r^-1/5), else it is kept and h = h' min(5, max(1, 0.9 r^-1/6)) when
+  // r < 0.5, h' otherwise. At most kMaxSubsteps tries per step: an element that needs more
+  // stops short of t + dt and stores NaN as its step size, which check_finite_states
+  // reports as GENNC_FAULT_SUBSTEPS (a stiff or exploding system is an error, not a hang).
+  void adaptive() {
+    static constexpr std::uint32_t kMaxSubsteps = 10000;
+    // Butcher tableau (Fehlberg 1969; GSL rkf45.c): stage times, stage weights, the fifth-
+    // order weights and the fifth- minus fourth-order weights (the error estimate).
+    static const double c[6] = {0.0, 1.0 / 4, 3.0 / 8, 12.0 / 13, 1.0, 1.0 / 2};
+    static const std::vector<std::vector<double>> a = {
+        {},
+        {1.0 / 4},
+        {3.0 / 32, 9.0 / 32},
+        {1932.0 / 2197, -7200.0 / 2197, 7296.0 / 2197},
+        {439.0 / 216, -8.0, 3680.0 / 513, -845.0 / 4104},
+        {-8.0 / 27, 2.0, -3544.0 / 2565, 1859.0 / 4104, -11.0 / 40}};
+    static const double b5[6] = {16.0 / 135, 0.0, 6656.0 / 12825, 28561.0 / 56430, -9.0 / 50, 2.0 / 55};
+    static const double error_weights[6] = {1.0 / 360, 0.0, -128.0 / 4275, -2197.0 / 75240, 1.0 / 50, 2.0 / 55};
+    const Type f64 = Type::F64;
+    auto f = [&](double v) { return fconst(f64, v); };
+    auto var = [&](LocalId id) { return local(id, k_.locals[id].type); };
+    auto fn = [&](MathFn which, ExprPtr x, ExprPtr y) {
+      std::vector<ExprPtr> args;
+      args.push_back(std::move(x));
+      args.push_back(std::move(y));
+      return call(which, std::move(args));
+    };
+    auto define = [&](Block& into, const std::string& nm, ExprPtr value) {
+      LocalId id = k_.add_local(nm, value->type);
+      into.push_back(let(id, std::move(value), s_.range));
+      return id;
+    };
+    auto set = [&](Block& into, LocalId id, ExprPtr value) { into.push_back(assign(id, std::move(value), s_.range)); };
+
+    // Per neuron, the last substep size: 0 (as initialised) means none yet, start from dt.
+    ArrayId step_array = kNone;
+    if (k_.kind == GENNC_KERNEL_NEURON) {
+      Array arr;
+      arr.name = integration_step_name(m_.populations[k_.owner].name);
+      arr.unit = "ms";
+      arr.dtype = GENNC_F64;
+      arr.scope = GENNC_SCOPE_NEURON;
+      arr.owner = k_.owner;
+      arr.flags = GENNC_ARRAY_STATE | GENNC_ARRAY_INTERNAL;
+      step_array = m_.add_array(arr);
+    }
+    std::vector<LocalId> y;
+    for (std::size_t i = 0; i < n(); ++i)
+      y.push_back(define(out_, name(i) + ".y", state(i)->type == f64 ? state(i) : cast(f64, state(i))));
+    ExprPtr start = f(m_.dt);
+    if (step_array != kNone) {
+      LocalId stored = define(out_, "integration_step", load(step_array, f64, input(Input::Index)));
+      start = select(binary(BinaryOp::Gt, var(stored), f(0.0)), var(stored), std::move(start));
+    }
+    LocalId step = define(out_, "substep", std::move(start));
+    LocalId elapsed = define(out_, "elapsed", f(0.0));
+    LocalId tries = define(out_, "substeps", iconst(Type::U32, 0));
+
+    Block loop;
+    // A substep that would leave less than 1e-12 dt is the last: rounding of the elapsed
+    // time must not leave a sliver, whose size would become the next step's start.
+    LocalId last = define(loop, "last_substep", binary(BinaryOp::Ge, binary(BinaryOp::Add, var(step), f(1e-12 * m_.dt)),
+                                                       binary(BinaryOp::Sub, f(m_.dt), var(elapsed))));
+    LocalId hh = define(loop, "h", select(var(last), binary(BinaryOp::Sub, f(m_.dt), var(elapsed)), var(step)));
+    std::vector<std::vector<LocalId>> k(6);
+    for (int stage = 0; stage < 6; ++stage) {
+      std::map<LocalId, LocalId> at;
+      for (std::size_t i = 0; i < n(); ++i) {
+        ExprPtr x = var(y[i]);
+        ExprPtr sum_k;
+        for (std::size_t j = 0; j < a[stage].size(); ++j)
+          if (a[stage][j] != 0.0) sum_k = sum(std::move(sum_k), binary(BinaryOp::Mul, f(a[stage][j]), var(k[j][i])));
+        if (sum_k) x = binary(BinaryOp::Add, std::move(x), binary(BinaryOp::Mul, var(hh), std::move(sum_k)));
+        at[states_[i]] = stage == 0 ? y[i] : define(loop, fmt::format("{}.x{}", name(i), stage + 1), std::move(x));
+      }
+      ExprPtr offset = var(elapsed);
+      if (c[stage] != 0.0) offset = binary(BinaryOp::Add, std::move(offset), binary(BinaryOp::Mul, f(c[stage]), var(hh)));
+      LocalId time = define(loop, fmt::format("t{}", stage + 1), binary(BinaryOp::Add, input(Input::Time), std::move(offset)));
+      for (std::size_t i = 0; i < n(); ++i)
+        k[stage].push_back(define(loop, fmt::format("{}.k{}", name(i), stage + 1), in_f64(*s_.equations[i].rhs, at, time)));
+    }
+    auto weighted = [&](const double* w, std::size_t i) {
+      ExprPtr total;
+      for (int stage = 0; stage < 6; ++stage)
+        if (w[stage] != 0.0) total = sum(std::move(total), binary(BinaryOp::Mul, f(w[stage]), var(k[stage][i])));
+      return binary(BinaryOp::Mul, var(hh), std::move(total));
+    };
+    ExprPtr worst;
+    std::vector<LocalId> next;
+    for (std::size_t i = 0; i < n(); ++i) {
+      next.push_back(define(loop, name(i) + ".next", binary(BinaryOp::Add, var(y[i]), weighted(b5, i))));
+      std::vector<ExprPtr> arg;
+      arg.push_back(weighted(error_weights, i));
+      ExprPtr error = call(MathFn::Fabs, std::move(arg));
+      worst = worst ? fn(MathFn::Fmax, std::move(worst), std::move(error)) : std::move(error);
+    }
+    LocalId ratio = define(loop, "error_ratio", binary(BinaryOp::Div, std::move(worst), f(options_.solver_tolerance)));
+    // 0.9 r^(-1/order) (GSL's safety factor S), for the order of the decrease or increase.
+    auto scale = [&](double order) {
+      return binary(BinaryOp::Mul, f(0.9), fn(MathFn::Pow, var(ratio), f(-1.0 / order)));
+    };
+    Block reject, accept;
+    set(reject, step, binary(BinaryOp::Mul, var(hh), fn(MathFn::Fmax, f(0.2), scale(5.0))));
+    for (std::size_t i = 0; i < n(); ++i) set(accept, y[i], var(next[i]));
+    set(accept, elapsed, select(var(last), f(m_.dt), binary(BinaryOp::Add, var(elapsed), var(hh))));
+    ExprPtr grow = fn(MathFn::Fmin, f(5.0), fn(MathFn::Fmax, f(1.0), scale(6.0)));
+    set(accept, step, select(binary(BinaryOp::Lt, var(ratio), f(0.5)), binary(BinaryOp::Mul, var(hh), std::move(grow)), var(hh)));
+    loop.push_back(if_(binary(BinaryOp::Gt, var(ratio), f(1.1)), std::move(reject), std::move(accept), s_.range));
+    set(loop, tries, binary(BinaryOp::Add, var(tries), iconst(Type::U32, 1)));
+    ExprPtr more = binary(BinaryOp::And, binary(BinaryOp::Lt, var(elapsed), f(m_.dt)),
+                          binary(BinaryOp::Lt, var(tries), iconst(Type::U32, kMaxSubsteps)));
+    out_.push_back(while_(std::move(more), std::move(loop), s_.range));
+
+    if (step_array != kNone) {
+      // NaN marks a neuron that could not finish its step (check_finite_states reports it).
+      ExprPtr unfinished = binary(BinaryOp::Lt, var(elapsed), f(m_.dt));
+      LocalId kept = define(out_, "integration_step.next", select(std::move(unfinished), f(std::nan("")), var(step)));
+      out_.push_back(store(step_array, input(Input::Index), var(kept), s_.range));
+    }
+    for (std::size_t i = 0; i < n(); ++i)
+      out_.push_back(assign(states_[i], real() == f64 ? var(y[i]) : cast(real(), var(y[i])), s_.range));
+  }
+
   Module& m_;
   Kernel& k_;
   Stmt& s_;
@@ -458,6 +612,8 @@ class Solver {
 };
 
 }  // namespace
+
+std::string integration_step_name(const std::string& population) { return population + ".integration_step"; }
 
 bool solve_odes(Module& m, const Options& options, diag::Diagnostics& diags) {
   bool changed = false;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "diag/diagnostics.h"
 #include "passes/options.h"
 
@@ -12,7 +14,10 @@ namespace gennc::passes {
 //    and Phi = int_0^dt exp(A s) ds are computed here in double when A is a compile-time
 //    constant, else per neuron in the population's derived kernel;
 //  - RK4 on the joint system otherwise (conductance-based cells, AdExp, HH);
-//  - forward Euler or exponential Euler when the model's `solver` or --solver asks.
+//  - forward Euler or exponential Euler when the model's `solver` or --solver asks;
+//  - adaptive: embedded Runge-Kutta-Fehlberg 4(5) with error control, in f64, each neuron
+//    in as many substeps as its error needs, its last substep size kept in the f64 state
+//    array named by integration_step_name (as NEST's aeif_* and hh_* models do).
 // Random draws in right-hand sides are taken once per step, before the scheme.
 // Requires: lower_refractoriness ran (no Threshold statement left); best after
 // specialise_uniform_parameters and fold_constants, so that uniform coefficients are
@@ -20,5 +25,9 @@ namespace gennc::passes {
 // Reports exact_solver_not_linear for a model that asks for `exact` on a system that is
 // not linear with constant coefficients (and integrates it with RK4).
 bool solve_odes(ir::Module& m, const Options& options, diag::Diagnostics& diags);
+
+// The per-neuron array of the adaptive solver's last substep size (ms) of a population; NaN
+// where a neuron ran out of substeps in its last step.
+std::string integration_step_name(const std::string& population);
 
 }  // namespace gennc::passes

@@ -101,6 +101,7 @@ class ModelChecker {
       else if (solver == "euler") m_.solver = Solver::Euler;
       else if (solver == "exponential_euler") m_.solver = Solver::ExponentialEuler;
       else if (solver == "rk4") m_.solver = Solver::RK4;
+      else if (solver == "adaptive") m_.solver = Solver::Adaptive;
       else ctx_.diags.report(DiagId::unknown_solver, word_in(m_.decl->body.solver_range, solver), solver);
     }
     if (m_.kind == ModelKind::Postsynaptic) {

@@ -112,7 +112,7 @@ struct Callee {
 
 // ---- Models -----------------------------------------------------------------------
 
-enum class Solver { Auto, Exact, Euler, ExponentialEuler, RK4 };
+enum class Solver { Auto, Exact, Euler, ExponentialEuler, RK4, Adaptive };
 
 // `receptor excitatory: CurrExp(tau_syn = tau_syn_E)` in a neuron.
 struct ReceptorDefault {

@@ -266,6 +266,9 @@ Status Simulation::load_checkpoint(const std::string& path) {
                                   model_.populations[p].name ? model_.populations[p].name : "?", &positions[p]));
 
   arrays_ = std::move(arrays);
+  // A fault report describes the run that wrote it, not a state to resume from.
+  for (uint32_t a = 0; a < model_.array_count; ++a)
+    if (model_.arrays[a].flags & GENNC_ARRAY_FAULT) std::memset(arrays_[a].data(), 0, arrays_[a].bytes());
   positions_ = std::move(positions);
   seed_ = seed;
   snapshot_ = std::move(snapshot);

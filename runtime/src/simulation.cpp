@@ -40,6 +40,9 @@ Simulation::Simulation(const GenncModel& model, const SimulationOptions& options
     : model_(model), seed_(options.seed), output_folder_(options.output_folder), pool_(options.threads) {
   double per_ms = std::round(1.0 / model.dt);
   if (per_ms >= 1.0 && std::fabs(per_ms * model.dt - 1.0) < 1e-12) steps_per_ms_ = per_ms;
+  for (uint32_t a = 0; a < model.array_count; ++a)
+    if ((model.arrays[a].flags & GENNC_ARRAY_FAULT) && model.arrays[a].scope == GENNC_SCOPE_SCALAR)
+      fault_steps_.push_back(a);
 }
 
 Status Simulation::create(const GenncModel& model, const SimulationOptions& options,
@@ -784,6 +787,7 @@ Status Simulation::run(uint64_t steps) {
     fresh_ = Fresh::Device;
     GENNC_TRY(gpu_->run(steps));
     timings_.simulate += seconds_since(start);
+    GENNC_TRY(check_faults());
     return within_recording_budget();
   }
   const GenncModel& m = model_;
@@ -795,6 +799,13 @@ Status Simulation::run(uint64_t steps) {
     ++step_;
     recorder_.record_spikes(step_, arrays_);
     recorder_.sample(step_, arrays_);
+    // One scalar per checked population: cheap enough to stop at the very step.
+    bool faulted = false;
+    for (uint32_t a : fault_steps_) faulted |= static_cast<const double*>(arrays_[a].data())[0] != 0.0;
+    if (faulted) {
+      steps = s + 1;
+      break;
+    }
     if (Status budget = within_recording_budget(); !budget.ok()) {
       if (profiling_) profiled_steps_ += s + 1;
       timings_.simulate += seconds_since(start);
@@ -803,7 +814,7 @@ Status Simulation::run(uint64_t steps) {
   }
   if (profiling_) profiled_steps_ += steps;
   timings_.simulate += seconds_since(start);
-  return ok();
+  return check_faults();
 }
 
 void Simulation::set_recording_budget(uint64_t bytes) {

@@ -148,6 +148,11 @@ class Simulation {
   std::string ring_problem(const std::vector<Buffer>& arrays) const;
   void recompute_sizes();
 
+  // The earliest fault a population's update kernel recorded (GENNC_ARRAY_FAULT), as a
+  // GENNC_ERROR_NUMERICAL status; ok when none did (faults.cpp).
+  Status check_faults();
+  std::vector<uint32_t> fault_steps_;  // the fault reports' step scalars, by population order
+
   uint64_t kernel_range(const GenncKernelInfo& kernel) const;
   void run_kernel(uint32_t id, const GenncKernelEnv& env);
   void take_snapshot();

@@ -30,6 +30,7 @@ inline Status not_found(std::string message) { return {GENNC_ERROR_NOT_FOUND, st
 inline Status model_error(std::string message) { return {GENNC_ERROR_MODEL, std::move(message)}; }
 inline Status io_error(std::string message) { return {GENNC_ERROR_IO, std::move(message)}; }
 inline Status internal_error(std::string message) { return {GENNC_ERROR_INTERNAL, std::move(message)}; }
+inline Status numerical_error(std::string message) { return {GENNC_ERROR_NUMERICAL, std::move(message)}; }
 
 // Propagates a failed Status to the caller.
 #define GENNC_TRY(expr)                       \

@@ -2,8 +2,7 @@
 
 NEST runs with `spike_precision="on_grid"` and both with an explicit `min_delay`, in
 float64 on gennc's side. Each test states its tolerance. Where gennc is known to differ
-from NEST (fixed-step RK4 against NEST's adaptive solver for the exponential and HH
-models, the delta-synapse step order; the fidelity issue), the test says so and checks the
+from NEST (the delta-synapse step order; the fidelity issue), the test says so and checks the
 bound measured today, so a change either way shows up.
 """
 import numpy as np
@@ -44,8 +43,8 @@ CELLS = [
     ("IF_cond_exp", 1.0, 1e-6, None),
     ("IF_cond_alpha", 1.0, 1e-6, None),
     ("Izhikevich", 0.01, 1e-6, None),
-    ("EIF_cond_exp_isfa_ista", 1.0, 0.5, "fixed-step RK4 against NEST's adaptive RKF45 (issue 10)"),
-    ("EIF_cond_alpha_isfa_ista", 1.0, 0.5, "fixed-step RK4 against NEST's adaptive RKF45 (issue 10)"),
+    ("EIF_cond_exp_isfa_ista", 1.0, 1e-6, None),
+    ("EIF_cond_alpha_isfa_ista", 1.0, 1e-6, None),
 ]
 
 

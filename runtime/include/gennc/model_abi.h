@@ -78,7 +78,19 @@ enum GenncArrayFlags {
   GENNC_ARRAY_DERIVED = 1u << 2,    /* computed by the owner's derived kernel from parameters */
   GENNC_ARRAY_INTERNAL = 1u << 3,   /* runtime bookkeeping (spike lists, rings, connectivity) */
   GENNC_ARRAY_DELAY_STEPS = 1u << 4, /* values given in ms; the runtime stores round(v/dt) >= 1 */
+  /* The numerical fault report of population `owner`, written by its update kernel only when
+     a neuron fails, and only while no fault is recorded: the GENNC_F64 scalar holds 0, or
+     1 + the first step in which a neuron failed (exact below 2^53); the GENNC_U32 per-neuron array, for the
+     neurons that failed in that step, a fault code (GENNC_FAULT_*), else 0. */
+  GENNC_ARRAY_FAULT = 1u << 5,
 };
+
+/* Fault codes (GENNC_ARRAY_FAULT): the low 31 bits are 1 + the id of the array concerned.
+   GENNC_FAULT_SUBSTEPS set: the adaptive solver reached its bound on substeps in a step, and
+   the array is the population's integration step; clear: the state array's new value is NaN
+   or infinite. */
+#define GENNC_FAULT_ARRAY_MASK 0x7fffffffu
+#define GENNC_FAULT_SUBSTEPS 0x80000000u
 
 typedef struct GenncArrayInfo {
   const char* name;      /* "exc.v", "exc.excitatory.g", "ee.weight", "exc.spike_count" */

@@ -36,6 +36,8 @@ typedef enum GenncStatus {
   GENNC_ERROR_LIMIT = 7,     /* a run reached the recording budget (gennc_set_recording_budget):
                                 it stopped after a whole step, and the recordings so far can be
                                 written */
+  GENNC_ERROR_NUMERICAL = 8, /* a neuron's state became NaN or infinite, or its adaptive
+                                solver ran out of substeps: the run stopped (see gennc_run) */
 } GenncStatus;
 
 /* An opaque simulation: the model's arrays, connectivity, recordings and worker threads. */
@@ -118,7 +120,11 @@ GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, G
 void gennc_destroy(GenncSim* sim);
 
 /* Advances the simulation by `steps` time steps (see docs/runtime.md for what one step
- * does). Recordings accumulate across calls. */
+ * does). Recordings accumulate across calls. When a neuron's state becomes NaN or infinite
+ * (or its adaptive solver runs out of substeps), returns GENNC_ERROR_NUMERICAL with a
+ * message naming the population, the neuron, the variable and the step's time; the CPU
+ * stops after that step, the GPU at the end of the call. What was recorded up to there is
+ * kept (gennc_write_results still writes it); running on reports the same fault again. */
 GenncStatus gennc_run(GenncSim* sim, uint64_t steps);
 
 /* Advances by round(duration / dt) steps; a negative or non-finite duration is an error. */

@@ -385,6 +385,12 @@ Status Engine::download() {
   return ok();
 }
 
+Status Engine::read_array(uint32_t array, void* out, size_t bytes) {
+  GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
+  if (arrays_[array] != 0) GENNC_CU(cuMemcpyDtoH(out, arrays_[array], bytes), "cuMemcpyDtoH");
+  return ok();
+}
+
 Status Engine::launch(CUfunction function, unsigned blocks, void** params) {
   GENNC_CU(cuLaunchKernel(function, blocks, 1, 1, kBlock, 1, 1, 0, stream_, params, nullptr), "cuLaunchKernel");
   return ok();

@@ -51,6 +51,8 @@ class Engine {
   // never write: the tests compare what the device holds).
   Status upload();
   Status download();
+  // One array's device copy -> `out` (`bytes` of it), waiting for the steps queued before.
+  Status read_array(uint32_t array, void* out, size_t bytes);
 
   // Runs `steps` steps from the simulation's current step and records them into its
   // Recorder. The device arrays must be current (upload()).

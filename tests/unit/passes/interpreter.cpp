@@ -87,6 +87,9 @@ class Frame {
         if (eval(*s.cond) != 0.0) block(s.body);
         else block(s.otherwise);
         return;
+      case StmtKind::While:
+        while (eval(*s.cond) != 0.0) block(s.body);
+        return;
       case StmtKind::For: {
         double end = eval(*s.end);
         for (locals_.at(s.local) = eval(*s.begin); locals_.at(s.local) < end; locals_.at(s.local) += 1) block(s.body);
