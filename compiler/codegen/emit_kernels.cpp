@@ -294,7 +294,12 @@ class FunctionEmitter {
     }
     const bool from_signed = ir::is_signed(from);
     if (ir::is_float(from) && ir::is_float(to)) return b_.CreateFPCast(v, type);
-    if (ir::is_float(from)) return ir::is_signed(to) ? b_.CreateFPToSI(v, type) : b_.CreateFPToUI(v, type);
+    // Saturating: a float beyond the integer's range (a huge poisson draw counted as spikes)
+    // gives the nearest bound, and NaN gives 0, where fptosi gives poison (on x86, INT_MIN:
+    // no spike at all).
+    if (ir::is_float(from))
+      return b_.CreateIntrinsic(ir::is_signed(to) ? llvm::Intrinsic::fptosi_sat : llvm::Intrinsic::fptoui_sat,
+                                {type, v->getType()}, {v});
     if (ir::is_float(to)) return from_signed ? b_.CreateSIToFP(v, type) : b_.CreateUIToFP(v, type);
     return b_.CreateIntCast(v, type, from_signed);
   }

@@ -169,6 +169,10 @@ constexpr double kLargestCount = 4294967295.0;
 // A file name has at most 255 bytes (NAME_MAX of Linux file systems); a recording's files
 // add up to 16 to its name: '.neurons.npy' and '.N' (up to 999) for a repeated name.
 constexpr std::size_t kLongestRecordingName = 255 - 12 - 4;
+// Events of one Poisson draw per step and neuron: the count fits the 32-bit spike
+// multiplicity (2^31 - 1) with room for any draw's spread, and since every event is
+// recorded as its own spike, a million already costs 16 MB of recording per neuron-step.
+constexpr double kMaxPoissonEvents = 1e6;
 
 // A count or index from a double, saturated to +-2^53 (NaN is 0), so that absurd values
 // are reported as out of range rather than overflowing.
@@ -735,10 +739,28 @@ class NetworkChecker {
       for (const auto* list : {&pop.model->parameters, &pop.model->state})
         for (const Symbol* var : *list)
           if (!pop.values.count(var->name)) pop.values[var->name] = default_value(*var);
+      for (const auto& o : p.overrides)
+        if (o.name == "rate" && pop.model->name == "SpikeSourcePoisson" && pop.values.count("rate"))
+          check_poisson_rate(pop, o.value->range, fmt::format("'rate' of population '{}'", p.name));
     }
     if (!fresh) return;
     add_entity(p.name, p.name_range, TypeKind::Population, net_.populations.size());
     net_.populations.push_back(std::move(pop));
+  }
+
+  // SpikeSourcePoisson counts poisson(rate dt) events per step, each one recorded as a
+  // spike (as NEST does): a constant rate must keep that in [0, kMaxPoissonEvents]. Rates
+  // set after compiling are saturated by the draw's conversion instead (see codegen).
+  void check_poisson_rate(const Population& pop, diag::SourceRange where, const std::string& what) {
+    const Value& v = pop.values.at("rate");
+    if (v.kind != ValueKind::Constant && v.kind != ValueKind::PerElement) return;
+    const double dt = net_.settings.dt;
+    for (double rate : v.numbers) {  // kHz, so rate * dt (ms) is events per step
+      if (rate >= 0 && rate * dt <= kMaxPoissonEvents) continue;
+      ctx_.diags.report(DiagId::poisson_rate_out_of_range, where, what, format_number(rate * 1e3) + " Hz",
+                        format_number(rate * dt), pop.model->name, format_number(kMaxPoissonEvents));
+      return;
+    }
   }
 
   void check_receptors(const ast::PopulationDecl& p, Population& pop) {

@@ -1,6 +1,6 @@
-# Issue 11, rows 9, 10, 11, 17 and 18: what the compiler refuses instead of compiling a
+# Issue 11, rows 8, 9, 10, 11, 17 and 18: what the compiler refuses instead of compiling a
 # network that runs wrong or loses its run (the diagnostics themselves are pinned in
-# tests/diagnostics/: model-time-constants, driver-output-is-input, net-record-name-length,
+# tests/diagnostics/: stdlib-poisson-rate, model-time-constants, driver-output-is-input, net-record-name-length,
 # net-too-many-steps, net-views). Each test asserts the located error, and that the source
 # and an earlier binary at the output path are unchanged.
 import hashlib
@@ -98,3 +98,13 @@ def test_row_4_a_projection_beyond_32_bits_of_synapses_is_refused(toolchain, tmp
               "  projection dense = big -> big via all_to_all() synapse StaticSynapse(weight = 0.1 nA) onto excitatory")
     compile_fails(toolchain, tmp_path, ["net.gdsl:7:", "projection 'dense' makes 4900000000 synapses (70000 x 70000 "
                                         "neurons); the runtime numbers at most 2^32 - 1"], record=record)
+
+
+@pytest.mark.parametrize("rate, shown, events", [("1e15 Hz", "1e+15 Hz", "1e+11"), ("1e16 kHz", "1e+19 Hz", "1e+15"),
+                                                 ("-1 Hz", "-1 Hz", "-0.0001")])
+def test_row_8_a_poisson_rate_beyond_the_spike_count_is_refused(toolchain, tmp_path, rate, shown, events):
+    # Once 0 spikes, silently: the draw overflowed the 32-bit spike count.
+    compile_fails(toolchain, tmp_path, ["net.gdsl:4:53: error: 'rate' of population 'noise' is "
+                                        f"{shown}, giving poisson({events}) events per step; 'SpikeSourcePoisson' "
+                                        "needs 0 to 1000000 per step and neuron [poisson-rate]"],
+                  name=f"noise = SpikeSourcePoisson(3) {{ rate = {rate} }}\n  population cells")
