@@ -6,7 +6,7 @@ The network: N EIF_cond_exp_isfa_ista cells (the stdlib's defaults), each driven
 DC current drawn from uniform(0.4, 1.2) nA so that most fire tonically at different rates,
 plus 2 % random excitatory connections (1 nS) so that conductances jump. It is
 compiled twice by the same gennc: as the stdlib says (`solver adaptive`) and with
-`--solver rk4`, in float32 (gennc's default) and float64 (`--double`, PyNN's default).
+`--solver rk4`, in float32 (`--float32`) and float64 (the default).
 Prints a Markdown table: the mean wall time per step (`sim`'s simulate time over the
 steps, the best of --runs), and the ratio to RK4. The adaptive solver's cost follows the
 number of substeps, which grows near spikes: the ratio depends on the firing rate.
@@ -55,7 +55,7 @@ def main():
         source = scratch / "adexp_bench.gdsl"
         source.write_text(NETWORK.format(size=args.size, duration=args.duration))
         rows = []
-        for precision, flags in (("float32", []), ("float64", ["--double"])):
+        for precision, flags in (("float32", ["--float32"]), ("float64", [])):
             times, rates = {}, {}
             for solver, solver_flags in (("rk4", ["--solver", "rk4"]), ("adaptive", [])):
                 sim = scratch / f"sim_{precision}_{solver}"

@@ -9,8 +9,9 @@
 #   environment: BENCH_ONLY="name ..."   only these benchmarks (for a quick check)
 #                BENCH_REPEATS=N          compilations timed per network (default 5)
 #                BENCH_ALLOW_NO_PTX=1     accept sims without GPU code (CPU-only checks)
-#                BENCH_GENNC_FLAGS="..."  more gennc options for every network (e.g.
-#                                         --gpu-arch=sm_90 or --gpu-blocks-per-sm=5)
+#                BENCH_GENNC_FLAGS="..."  gennc options for every network (default
+#                                         --float32, as GeNN's and NEST GPU's benchmarks
+#                                         run; e.g. add --gpu-arch=sm_90)
 # Then, on the GPU machine, from the repository: gpu-bundle/run_bundle.sh
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +29,7 @@ rm -rf "$bundle"
 mkdir -p "$bundle"
 # shellcheck disable=SC2086
 python3 "$here/compile_networks.py" "$gennc" "$repo" "$here/benchmarks.txt" "$bundle" --repeats "$repeats" \
-  --gennc-flags="${BENCH_GENNC_FLAGS:-}" ${BENCH_ONLY:+--only $BENCH_ONLY}
+  --gennc-flags="${BENCH_GENNC_FLAGS:---float32}" ${BENCH_ONLY:+--only $BENCH_ONLY}
 
 # Self-contained: only the C library's own shared objects may remain dynamic.
 status=0

@@ -29,7 +29,7 @@ struct Options {
   std::string print_after;         // --print-after=PASS|all: IR after a pass, to `err`
   std::string dump_dir;            // --dump-dir: NN.<pass>.ir files
   bool time_passes = false;        // --time-passes: a table of pass times, to `err`
-  bool double_precision = false;   // --double: real-valued state in f64 instead of f32
+  bool double_precision = true;    // --float32 (--single): real-valued state in f32 instead of f64
   bool runtime_parameters = false; // --runtime-parameters: uniform parameters stay settable scalars
   // Code generation and linking (compiler/codegen). Without --emit or --check, gennc links
   // the `sim` executable (-o, default "sim"), or with --shared a shared library.

@@ -130,8 +130,7 @@ class State(common.control.BaseState):
     def compile_options(self):
         # Uniform parameters stay settable scalars, so set() between runs needs no compile.
         options = ["--runtime-parameters"] if self.runtime_parameters else []
-        if self.float64:
-            options.append("--float64")
+        options.append("--float64" if self.float64 else "--float32")
         # PTX only where it can run (it is most of a small network's compile time);
         # PYNN_GENNC_PTX=1 keeps it, to prepare libraries for a GPU machine.
         if not os.environ.get("PYNN_GENNC_PTX") and (self.backend == "cpu" or

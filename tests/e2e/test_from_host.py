@@ -97,7 +97,7 @@ def test_from_host_builds_what_from_list_builds(libraries):
     first = rows[2 * 3]
     columns = b["given.column"][first:rows[2 * 3 + 1]]
     at = first + np.flatnonzero(columns == 4 + 7)
-    np.testing.assert_array_equal(b["given.weight"][at], weight[10:13].astype(np.float32))
+    np.testing.assert_array_equal(b["given.weight"][at], weight[10:13])
     # The longest delay, 4 ms = 40 steps, sizes the ring: 64 slots.
     assert b["exc.ring_depth"][0] == 64
     by_list.close()
@@ -107,7 +107,7 @@ def test_from_host_builds_what_from_list_builds(libraries):
 def test_weights_and_delays_default_to_the_synapse_model(libraries):
     pre, post, _, _ = synapses()
     sim = Simulation(libraries["host"], THREADS, connections={"given": (pre, post)})
-    np.testing.assert_array_equal(sim.array("given.weight"), np.full(len(pre), np.float32(0.1)))
+    np.testing.assert_array_equal(sim.array("given.weight"), np.full(len(pre), 0.1))
     np.testing.assert_array_equal(sim.array("given.delay"), np.full(len(pre), 5.0))
     sim.close()
     empty = Simulation(libraries["host"], THREADS, connections={"given": ([], [])})

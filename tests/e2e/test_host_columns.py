@@ -102,7 +102,7 @@ def test_a_host_column_gives_what_a_drawn_value_gives(libraries):
     assert len(a[0]) > 50, "the network must spike"
     # U matters: the same synapses with the network's U = 0.5 everywhere spike otherwise.
     plain = Simulation(libraries["given"], THREADS, connections={"tm": (pre, post)})
-    np.testing.assert_array_equal(plain.array("tm.U"), np.full(len(pre), np.float32(0.5)))
+    np.testing.assert_array_equal(plain.array("tm.U"), np.full(len(pre), 0.5))
     plain.run(STEPS)
     c = plain.spikes("exc.spikes")
     assert len(c[1]) != len(b[1]) or np.any(c[1] != b[1])
@@ -117,10 +117,10 @@ def test_columns_are_in_the_declared_unit(libraries):
     c = np.array([100.0, 250.0, 500.0, 1000.0])  # pF, stored in nF
     sim = Simulation(libraries["units"], THREADS, connections={"s": (pre, post, None, None, {"rate": rate, "c": c})})
     order = csr_order(pre, post)
-    np.testing.assert_array_equal(sim.array("s.rate"), (rate * 0.001).astype(np.float32)[order])
-    np.testing.assert_array_equal(sim.array("s.c"), (c * 0.001).astype(np.float32)[order])
+    np.testing.assert_array_equal(sim.array("s.rate"), (rate * 0.001)[order])
+    np.testing.assert_array_equal(sim.array("s.c"), (c * 0.001)[order])
     # Declared but not given: the network's value.
-    np.testing.assert_array_equal(sim.array("s.p"), np.full(4, np.float32(0.5)))
+    np.testing.assert_array_equal(sim.array("s.p"), np.full(4, 0.5))
     sim.close()
 
 

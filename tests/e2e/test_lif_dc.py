@@ -72,7 +72,7 @@ CELLS = {
 
 @pytest.fixture(scope="module", params=["float32", "float64"])
 def results(request, toolchain, tmp_path_factory):
-    flags = ("--float64",) if request.param == "float64" else ()
+    flags = ("--float64",) if request.param == "float64" else ("--float32",)
     out = tmp_path_factory.mktemp("lif_dc") / "results"
     return request.param, toolchain.simulate("lif_dc", out, flags=flags)
 

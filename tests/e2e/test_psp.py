@@ -47,7 +47,7 @@ def psp(kernel, w, tau_s, tau_m, cm, s):
 
 @pytest.fixture(scope="module", params=["float32", "float64"])
 def results(request, toolchain, tmp_path_factory):
-    flags = ("--float64",) if request.param == "float64" else ()
+    flags = ("--float64",) if request.param == "float64" else ("--float32",)
     out = tmp_path_factory.mktemp("psp") / "results"
     return request.param, toolchain.simulate("psp", out, flags=flags)
 

@@ -88,20 +88,20 @@ def test_step_current_trace_is_its_step_function(run):
     sim, results = run
     times, values = sim.samples("steps.amplitude")
     np.testing.assert_array_equal(times, np.arange(STEPS + 1) / (1 / DT))
-    expected = np.r_[0.0, step_function(times[1:] - DT)].astype(np.float32)
+    expected = np.r_[0.0, step_function(times[1:] - DT)]
     for column in range(3):
         np.testing.assert_array_equal(values[:, column], expected)
     file_times, file_values, _ = results.variable("steps.amplitude")
-    assert file_values.dtype == np.float32
+    assert file_values.dtype == np.float64
     np.testing.assert_array_equal(file_times, times)
-    np.testing.assert_array_equal(file_values, values.astype(np.float32))
+    np.testing.assert_array_equal(file_values, values)
 
 
 def test_noisy_current_is_piecewise_constant_and_normal(run):
     sim, results = run
     times, values = sim.samples("noise.amplitude")
     assert values.shape == (STEPS + 1, 4)
-    np.testing.assert_array_equal(results.variable("noise.amplitude")[1], values.astype(np.float32))
+    np.testing.assert_array_equal(results.variable("noise.amplitude")[1], values)
     # Sample k holds the current of step k - 1, which starts at (k - 1) dt.
     step_start = np.arange(-1, STEPS) * DT
     active = (step_start >= 100.0 - 1e-9) & (step_start < 800.0 - 1e-9)
