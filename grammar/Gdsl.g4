@@ -74,7 +74,18 @@ statement
   : 'let' name=ID (':' type=typeExpr)? '=' expr ';'?                    # letStmt
   | target=lvalue op=('=' | '+=' | '-=' | '*=' | '/=') expr ';'?       # assignStmt
   | 'if' cond=expr then=block ('else' (elseBlock=block | elseIf=statement))?  # ifStmt
-  | expr ';'?                                                          # exprStmt
+  | stmtExpr ';'?                                                      # exprStmt
+  ;
+
+// An expression statement starts with a name, as a call does (sema refuses any other
+// expression). Were it to start with `+ - ( [`, it could as well continue the expression
+// that ends the statement before it, and with `;` optional, prediction would read ahead to
+// the end of the block at every statement: quadratic time in the length of a block.
+stmtExpr
+  : ID                                              # stmtName
+  | callee=stmtExpr '(' argList? ')'                # stmtCall
+  | base=stmtExpr '[' index=sliceOrIndex ']'        # stmtIndex
+  | base=stmtExpr '.' member=ID                     # stmtMember
   ;
 
 lvalue : ID ('.' ID)? ;

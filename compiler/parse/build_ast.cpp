@@ -190,6 +190,44 @@ class Builder {
                                              std::move(r));
   }
 
+  ast::ExprPtr index(antlr4::ParserRuleContext* ctx, ast::ExprPtr base, GdslParser::SliceOrIndexContext* index) {
+    if (!base || !index) return nullptr;
+    if (auto* s = dynamic_cast<GdslParser::SliceContext*>(index)) {
+      auto slice = std::make_unique<ast::SliceExpr>(range(ctx), std::move(base));
+      slice->start = expr(s->start);
+      slice->stop = expr(s->stop);
+      slice->step = expr(s->step);
+      if ((s->start && !slice->start) || (s->stop && !slice->stop) || (s->step && !slice->step)) return nullptr;
+      return slice;
+    }
+    auto* single = dynamic_cast<GdslParser::SingleIndexContext*>(index);
+    auto i = single ? expr(single->expr()) : nullptr;
+    if (!i) return nullptr;
+    return std::make_unique<ast::IndexExpr>(range(ctx), std::move(base), std::move(i));
+  }
+
+  // The expression of an expression statement: the postfix forms of expr() below.
+  ast::ExprPtr stmt_expr(GdslParser::StmtExprContext* ctx) {
+    if (!ctx) return nullptr;
+    if (auto* c = dynamic_cast<GdslParser::StmtNameContext*>(ctx))
+      return real_token(c->ID()->getSymbol()) ? std::make_unique<ast::NameRef>(range(ctx), text(c->ID()->getSymbol()))
+                                             : nullptr;
+    if (auto* c = dynamic_cast<GdslParser::StmtCallContext*>(ctx)) {
+      auto callee = stmt_expr(c->callee);
+      if (!callee) return nullptr;
+      auto call = std::make_unique<ast::CallExpr>(range(ctx), std::move(callee));
+      if (!args(c->argList(), call->args)) return nullptr;
+      return call;
+    }
+    if (auto* c = dynamic_cast<GdslParser::StmtIndexContext*>(ctx)) return index(ctx, stmt_expr(c->base), c->index);
+    if (auto* c = dynamic_cast<GdslParser::StmtMemberContext*>(ctx)) {
+      auto base = stmt_expr(c->base);
+      if (!base || !real_token(c->member)) return nullptr;
+      return std::make_unique<ast::MemberExpr>(range(ctx), std::move(base), text(c->member), range(c->member));
+    }
+    return nullptr;
+  }
+
   ast::ExprPtr expr(GdslParser::ExprContext* ctx) {
     if (!ctx) return nullptr;
     if (auto* c = dynamic_cast<GdslParser::PrimaryExprContext*>(ctx)) return primary(c->primary());
@@ -200,22 +238,7 @@ class Builder {
       if (!args(c->argList(), call->args)) return nullptr;
       return call;
     }
-    if (auto* c = dynamic_cast<GdslParser::IndexExprContext*>(ctx)) {
-      auto base = expr(c->base);
-      if (!base || !c->index) return nullptr;
-      if (auto* s = dynamic_cast<GdslParser::SliceContext*>(c->index)) {
-        auto slice = std::make_unique<ast::SliceExpr>(range(ctx), std::move(base));
-        slice->start = expr(s->start);
-        slice->stop = expr(s->stop);
-        slice->step = expr(s->step);
-        if ((s->start && !slice->start) || (s->stop && !slice->stop) || (s->step && !slice->step)) return nullptr;
-        return slice;
-      }
-      auto* single = dynamic_cast<GdslParser::SingleIndexContext*>(c->index);
-      auto index = single ? expr(single->expr()) : nullptr;
-      if (!index) return nullptr;
-      return std::make_unique<ast::IndexExpr>(range(ctx), std::move(base), std::move(index));
-    }
+    if (auto* c = dynamic_cast<GdslParser::IndexExprContext*>(ctx)) return index(ctx, expr(c->base), c->index);
     if (auto* c = dynamic_cast<GdslParser::MemberExprContext*>(ctx)) {
       auto base = expr(c->base);
       if (!base || !real_token(c->member)) return nullptr;
@@ -421,7 +444,7 @@ class Builder {
       return stmt->cond ? std::move(stmt) : nullptr;
     }
     if (auto* c = dynamic_cast<GdslParser::ExprStmtContext*>(ctx)) {
-      auto e = expr(c->expr());
+      auto e = stmt_expr(c->stmtExpr());
       if (!e) return nullptr;
       return std::make_unique<ast::ExprStmt>(range(ctx), std::move(e));
     }

@@ -2,9 +2,11 @@
 # network that runs wrong or loses its run (the diagnostics themselves are pinned in
 # tests/diagnostics/: stdlib-poisson-rate, model-time-constants, driver-output-is-input, net-record-name-length,
 # net-too-many-steps, net-views). Each test asserts the located error, and that the source
-# and an earlier binary at the output path are unchanged.
+# and an earlier binary at the output path are unchanged. Row 16 is a compile time that
+# must stay linear in the length of a block.
 import hashlib
 import subprocess
+import time
 
 import pytest
 
@@ -108,3 +110,20 @@ def test_row_8_a_poisson_rate_beyond_the_spike_count_is_refused(toolchain, tmp_p
                                         f"{shown}, giving poisson({events}) events per step; 'SpikeSourcePoisson' "
                                         "needs 0 to 1000000 per step and neuron [poisson-rate]"],
                   name=f"noise = SpikeSourcePoisson(3) {{ rate = {rate} }}\n  population cells")
+
+
+def test_row_16_chained_lets_compile_in_linear_time(toolchain, tmp_path):
+    # Each `let` once made the parser read ahead to the end of the block (a following `+ a`
+    # could have started a statement): 10,000 lets took 17 s, 20,000 over two minutes. Now
+    # about a second; the bound only catches a return to quadratic time.
+    lets = "".join(f"    let x{i + 1} = x{i} + a\n" for i in range(20000))
+    source = tmp_path / "lets.gdsl"
+    source.write_text("neuron N {\n  parameters { a: real = 1.0 }\n  state { v: real = 0.0 }\n"
+                      f"  update {{\n    let x0 = a\n{lets}    v = x20000\n  }}\n}}\n"
+                      "network n {\n  let y0 = 1\n"
+                      + "".join(f"  let y{i + 1} = y{i} - 1\n" for i in range(20000)) + "}\n")
+    started = time.monotonic()
+    proc = subprocess.run([str(toolchain.gennc), "--check", str(source)], capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr
+    assert elapsed < 20, f"{elapsed:.1f} s"

@@ -205,7 +205,7 @@ const DiagCase kDiagCases[] = {
      DiagId::not_callable},
     {"function as value", "neuron N { derived { c: real = $exp } }", DiagId::function_as_value},
     {"void as value", "synapse S { on pre { let x = $emit(0 weight) } }", DiagId::void_value},
-    {"expression statement", "neuron N { state { v: mV = 0 } update { $v + 1 mV } }", DiagId::statement_not_call},
+    {"expression statement", "neuron N { state { v: mV = 0 } update { $abs(v) } }", DiagId::statement_not_call},
     {"assign to parameter", "neuron N { parameters { a: mV = 1 } update { $a = 2 mV } }", DiagId::cannot_assign},
     {"reset of a local", "neuron N { state { v: mV = 0 } reset { let x = 1 mV  $x = 2 mV } }",
      DiagId::reset_not_state},
