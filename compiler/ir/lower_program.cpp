@@ -972,15 +972,34 @@ class Lowerer {
 
   void lower_projection(std::size_t pj, ProjectionKernels& kernels) {
     const sema::Projection& proj = net_.projections[pj];
+    std::int64_t pre_offset = 0, post_total = 0;
+    for (const sema::IndexSet& b : proj.post) post_total += b.size();
+    if (proj.pre.size() * proj.post.size() > 1 && proj.connector.kind == sema::ConnectorKind::FromFile)
+      // The file is read when the simulation starts, by each part's own connector.
+      diags_.report(DiagId::file_between_assemblies, proj.decl ? proj.decl->range : SourceRange{}, proj.name);
     for (std::size_t a = 0; a < proj.pre.size(); ++a) {
+      std::int64_t post_offset = 0;
       for (std::size_t b = 0; b < proj.post.size(); ++b) {
         std::string name = proj.pre.size() * proj.post.size() == 1 ? proj.name : fmt::format("{}.{}_{}", proj.name, a, b);
         // A synapse with only an `output` (a gap junction) targets no receptor.
         std::size_t receptor = b < proj.receptor_index.size() ? proj.receptor_index[b] : SIZE_MAX;
-        lower_projection_part(proj, name, proj.pre[a], proj.post[b], receptor, kernels);
+        Part part{proj.pre[a], proj.post[b], pre_offset, post_offset, post_total};
+        lower_projection_part(proj, name, part, receptor, kernels);
+        post_offset += proj.post[b].size();
       }
+      pre_offset += proj.pre[a].size();
     }
   }
+
+  // One (pre population, post population) pair of a projection, and where its neurons
+  // start in the projection's pre and post sides (assemblies number their parts' neurons
+  // one after the other).
+  struct Part {
+    const sema::IndexSet& pre;
+    const sema::IndexSet& post;
+    std::int64_t pre_offset, post_offset;
+    std::int64_t post_total;  // neurons on the projection's post side
+  };
 
   // Synapses with an `output` feed a neuron input continuously (gap junctions): their
   // accumulators must exist before the post populations' kernels are lowered.
@@ -990,14 +1009,16 @@ class Lowerer {
         for (const sema::IndexSet& post : proj.post) declare_injected(post.population, o.target);
   }
 
-  void lower_projection_part(const sema::Projection& proj, const std::string& name, const sema::IndexSet& pre,
-                             const sema::IndexSet& post, std::size_t receptor, ProjectionKernels& kernels) {
+  void lower_projection_part(const sema::Projection& proj, const std::string& name, const Part& part,
+                             std::size_t receptor, ProjectionKernels& kernels) {
+    const sema::IndexSet& pre = part.pre;
+    const sema::IndexSet& post = part.post;
     auto index = static_cast<std::uint32_t>(m_->projections.size());
     Projection out;
     out.name = name;
     out.pre = selection_of(pre);
     out.post = selection_of(post);
-    out.connector = connector_of(proj.connector, name);
+    out.connector = connector_of(proj.connector, name, part);
     const auto& rings = pops_[post.population].rings;
     out.receptor_ring_array = receptor < rings.size() ? rings[receptor] : kNone;
     out.row_pointer_array = add_array(name + ".row_pointer", "", Type::U32, GENNC_SCOPE_ROW_POINTER, index, GENNC_ARRAY_INTERNAL);
@@ -1925,7 +1946,7 @@ class Lowerer {
     return steps < 1 ? 1u : static_cast<std::uint32_t>(steps);
   }
 
-  Connector connector_of(const sema::Connector& c, const std::string& name) {
+  Connector connector_of(const sema::Connector& c, const std::string& name, const Part& part) {
     Connector out;
     out.kind = connector_kind(c.kind);
     out.allow_self_connections = c.allow_self_connections;
@@ -1952,20 +1973,29 @@ class Lowerer {
           delays = delays || row.delay.has_value();
         }
         out.list_columns = 2 + (weights || delays ? 1 : 0) + (delays ? 1 : 0);
+        // Between assemblies, each part takes the rows of its own neurons, numbered within it.
+        const std::int64_t pre_size = part.pre.size(), post_size = part.post.size();
         for (const auto& row : c.list) {
-          out.list.push_back(static_cast<double>(row.pre));
-          out.list.push_back(static_cast<double>(row.post));
+          const std::int64_t i = static_cast<std::int64_t>(row.pre) - part.pre_offset;
+          const std::int64_t j = static_cast<std::int64_t>(row.post) - part.post_offset;
+          if (i < 0 || i >= pre_size || j < 0 || j >= post_size) continue;
+          out.list.push_back(static_cast<double>(i));
+          out.list.push_back(static_cast<double>(j));
           if (out.list_columns > 2) out.list.push_back(row.weight.value_or(0.0));
           if (out.list_columns > 3) out.list.push_back(row.delay.value_or(m_->dt));
+          ++out.list_rows;
         }
-        out.list_rows = c.list.size();
         break;
       }
       case sema::ConnectorKind::FromFile: out.path = c.file; break;
       case sema::ConnectorKind::Array:
-        for (auto v : c.matrix) out.list.push_back(v);
-        out.list_rows = c.matrix.size();
-        out.list_columns = 1;
+        // The part's block of the pre x post matrix, row by row.
+        for (std::int64_t i = 0; i < part.pre.size(); ++i)
+          for (std::int64_t j = 0; j < part.post.size(); ++j)
+            out.list.push_back(c.matrix.at(static_cast<std::size_t>((part.pre_offset + i) * part.post_total +
+                                                                    part.post_offset + j)));
+        out.list_rows = static_cast<std::uint64_t>(part.pre.size());
+        out.list_columns = static_cast<std::uint32_t>(part.post.size());
         break;
       default: break;
     }
