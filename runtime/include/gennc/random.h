@@ -38,6 +38,11 @@
 #else
 #define GENNC_RNG_FN static inline
 #endif
+/* The rejection samplers of large means stay functions of their own: where the mean is only
+ * known at run time (a settable rate), inlining them into every kernel that draws would
+ * hold their many double-precision temporaries alongside the kernel's own, which on a GPU
+ * cost a whole stage its occupancy (the microcircuit's step took 1.8x as long). */
+#define GENNC_RNG_COLD static __attribute__((noinline))
 
 #ifdef __cplusplus
 extern "C" {
@@ -231,6 +236,31 @@ GENNC_RNG_FN double gennc_rng_log_factorial(double k) {
   }
 }
 
+/* Hormann's PTRS for gennc_rng_poisson, lambda >= 10. */
+GENNC_RNG_COLD double gennc_rng_poisson_ptrs(uint64_t seed, uint32_t stream, uint64_t step,
+                                             uint32_t index, uint32_t draw, double lambda) {
+  double slam = __builtin_sqrt(lambda);
+  double loglam = __builtin_log(lambda);
+  double b = 0.931 + 2.53 * slam;
+  double a = -0.059 + 0.02483 * b;
+  double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+  double vr = 0.9277 - 3.6224 / (b - 2.0);
+  uint32_t sub;
+  for (sub = 0; sub < GENNC_RNG_MAX_SUB; ++sub) {
+    GenncRandBlock blk = gennc_rng_block(seed, stream, step, index, draw, sub);
+    double U = gennc_rng_first(blk) - 0.5;
+    double V = gennc_rng_second(blk);
+    double us = 0.5 - (U < 0.0 ? -U : U);
+    double k = __builtin_floor((2.0 * a / us + b) * U + lambda + 0.43);
+    if (us >= 0.07 && V <= vr) return k;
+    if (k < 0.0 || (us < 0.013 && V > us)) continue;
+    if (__builtin_log(V) + __builtin_log(inv_alpha) - __builtin_log(a / (us * us) + b) <=
+        -lambda + k * loglam - gennc_rng_log_factorial(k))
+      return k;
+  }
+  return __builtin_floor(lambda + 0.5);
+}
+
 /* Poisson with mean lambda. Below 10: inversion of the uniform's complement 1 - u
  * (sequential search of the CDF), so the draw is positive exactly when u < 1 - exp(-lambda):
  * a spike source counting poisson(rate dt) events spikes in the same steps as a test
@@ -252,28 +282,7 @@ GENNC_RNG_FN double gennc_rng_poisson(uint64_t seed, uint32_t stream, uint64_t s
     }
     return k;
   }
-  {
-    double slam = __builtin_sqrt(lambda);
-    double loglam = __builtin_log(lambda);
-    double b = 0.931 + 2.53 * slam;
-    double a = -0.059 + 0.02483 * b;
-    double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
-    double vr = 0.9277 - 3.6224 / (b - 2.0);
-    uint32_t sub;
-    for (sub = 0; sub < GENNC_RNG_MAX_SUB; ++sub) {
-      GenncRandBlock blk = gennc_rng_block(seed, stream, step, index, draw, sub);
-      double U = gennc_rng_first(blk) - 0.5;
-      double V = gennc_rng_second(blk);
-      double us = 0.5 - (U < 0.0 ? -U : U);
-      double k = __builtin_floor((2.0 * a / us + b) * U + lambda + 0.43);
-      if (us >= 0.07 && V <= vr) return k;
-      if (k < 0.0 || (us < 0.013 && V > us)) continue;
-      if (__builtin_log(V) + __builtin_log(inv_alpha) - __builtin_log(a / (us * us) + b) <=
-          -lambda + k * loglam - gennc_rng_log_factorial(k))
-        return k;
-    }
-    return __builtin_floor(lambda + 0.5);
-  }
+  return gennc_rng_poisson_ptrs(seed, stream, step, index, draw, lambda);
 }
 
 /* Binomial(n, p). With p > 1/2 the draw is n - Binomial(n, 1 - p). Below a mean of 10:
