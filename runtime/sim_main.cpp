@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
   std::string out = "results/";
   double duration = gennc_model.duration;
   std::string seed_text, threads_text = "0", budget_text = "0";
+  std::string checkpoint, resume;
   std::string backend = "auto";
   bool quiet = false;
   bool profile = false;
@@ -122,6 +123,12 @@ int main(int argc, char** argv) {
                  "quarter of the memory left when the network is built)")
       ->check(unsigned_up_to(UINT64_MAX >> 20))
       ->capture_default_str();
+  app.add_option("--checkpoint", checkpoint,
+                 "write a checkpoint of the network's state to FILE when the run ends, also when a signal or the "
+                 "recording budget stops it early");
+  app.add_option("--resume", resume,
+                 "start from a checkpoint that --checkpoint wrote for this network, and run on to --duration "
+                 "(from t = 0)");
   app.add_flag("--quiet", quiet, "print nothing but errors");
   app.add_flag("--profile", profile,
                "time each part of a step (CPU: each kernel; GPU: each stage and runtime kernel, steps launched one "
@@ -189,8 +196,16 @@ int main(int argc, char** argv) {
     return rc;
   }
 
+  if (!resume.empty() && gennc_load_checkpoint(sim, resume.c_str()) != GENNC_OK) {
+    std::fprintf(stderr, "sim: error: cannot resume from '%s': %s (nothing was run)\n", resume.c_str(), gennc_last_error());
+    gennc_destroy(sim);
+    return 1;
+  }
+
   double dt = gennc_dt(sim);
-  auto total = static_cast<uint64_t>(std::llround(duration / dt));
+  // Steps still to run: a resumed network has done some of them already.
+  const auto until = static_cast<uint64_t>(std::llround(duration / dt));
+  const uint64_t total = until > gennc_step(sim) ? until - gennc_step(sim) : 0;
   bool progress = !quiet && isatty(STDERR_FILENO) && total >= 1000;
   // Batches of about 0.2 s (16 steps to measure the rate first); the progress bar, when
   // shown, is redrawn after each.
@@ -232,13 +247,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "sim: %s: stopped after %.10g of %.10g ms (step %llu of %llu); writing the results recorded so far "
                  "to %s (a second signal ends sim at once)\n",
-                 stopped_by == SIGINT ? "SIGINT" : "SIGTERM", gennc_time(sim), static_cast<double>(total) * dt,
-                 static_cast<unsigned long long>(gennc_step(sim)), static_cast<unsigned long long>(total), out.c_str());
+                 stopped_by == SIGINT ? "SIGINT" : "SIGTERM", gennc_time(sim), static_cast<double>(until) * dt,
+                 static_cast<unsigned long long>(gennc_step(sim)), static_cast<unsigned long long>(until), out.c_str());
 
   if (gennc_write_results(sim, out.c_str()) != GENNC_OK) {
     int rc = runtime_error("cannot write results");
     gennc_destroy(sim);
     return rc;
+  }
+  // A state with a NaN in it would only stop the resumed run at once.
+  if (!checkpoint.empty() && !numerical_error) {
+    if (gennc_save_checkpoint(sim, checkpoint.c_str()) != GENNC_OK) {
+      int rc = runtime_error("cannot write the checkpoint");
+      gennc_destroy(sim);
+      return rc;
+    }
+    if (!quiet || stopped_by != 0)
+      std::fprintf(stderr, "sim: checkpoint at %.10g ms written to %s\n", gennc_time(sim), checkpoint.c_str());
   }
   GenncTimings t;
   if (!quiet && gennc_timings(sim, &t) == GENNC_OK) {

@@ -77,3 +77,43 @@ def test_a_second_signal_ends_sim_at_once(sim, tmp_path):
     # It died before writing: the earlier results are as they were (a temporary folder it
     # might have left is removed by the next run).
     assert tree(out) == before
+
+
+def test_a_stopped_run_resumes_from_its_checkpoint(sim, tmp_path):
+    """--checkpoint writes the state where a signal stopped the run; --resume goes on from
+    it, and the steps after it record exactly what an uninterrupted run records then."""
+    out, checkpoint = tmp_path / "results", tmp_path / "state.ckpt"
+    proc = subprocess.Popen([str(sim), "--out", str(out), "--backend", "cpu", "--threads", "1", "--quiet",
+                             "--duration", LONG, "--checkpoint", str(checkpoint)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    reached = json.loads((out / "manifest.json").read_text())["duration"]
+    assert f"sim: checkpoint at {reached:.10g} ms written to {checkpoint}" in err
+    end = reached + 20.0
+    resumed = tmp_path / "resumed"
+    run = subprocess.run([str(sim), "--out", str(resumed), "--backend", "cpu", "--threads", "1", "--quiet",
+                          "--duration", f"{end:.10g}", "--resume", str(checkpoint)],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    whole = tmp_path / "whole"
+    run = subprocess.run([str(sim), "--out", str(whole), "--backend", "cpu", "--threads", "1", "--quiet",
+                          "--duration", f"{end:.10g}"], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    after = np.load(resumed / "cells.spikes.npy")
+    complete = np.load(whole / "cells.spikes.npy")
+    assert len(after) > 0
+    np.testing.assert_array_equal(after, complete[complete[:, 1] > reached + 1e-9])
+
+
+def test_a_bad_checkpoint_is_refused_before_anything_runs(sim, tmp_path):
+    bad = tmp_path / "bad.ckpt"
+    bad.write_bytes(b"not a checkpoint")
+    out = tmp_path / "results"
+    run = subprocess.run([str(sim), "--out", str(out), "--quiet", "--duration", "10", "--resume", str(bad)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert f"sim: error: cannot resume from '{bad}'" in run.stderr and "(nothing was run)" in run.stderr
+    assert not out.exists()
