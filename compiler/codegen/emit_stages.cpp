@@ -63,7 +63,8 @@ class StageEmitter {
 
   llvm::Function* stage(std::size_t s) {
     const std::vector<std::uint32_t>& kernels = ctx_.ir.step_stages[s];
-    if (kernels.size() > kStageMaxMembers) ir::internal_error("codegen", "a stage has over 1024 kernels");
+    if (kernels.size() > kStageMaxMembers)
+      ir::internal_error("codegen", "a stage has over " + std::to_string(kStageMaxMembers) + " kernels");
     llvm::Function* entry = declare(stage_entry_name(s));
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(c_, "entry", entry));
     auto* global = llvm::PointerType::get(c_, kGlobal);

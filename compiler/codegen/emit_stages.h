@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "codegen/emit_kernels.h"
+#include "gennc/model_abi.h"
 
 namespace gennc::codegen {
 
@@ -29,9 +30,9 @@ namespace gennc::codegen {
 std::string stage_entry_name(std::size_t stage);
 
 // Threads per block the stage entries assume (the runtime launches exactly this many),
-// and the most members one launch may have (four rounds of one per thread).
-inline constexpr unsigned kStageBlock = 256;
-inline constexpr unsigned kStageMaxMembers = 4 * kStageBlock;
+// and the most members one launch may have (gennc/model_abi.h).
+inline constexpr unsigned kStageBlock = GENNC_STAGE_THREADS;
+inline constexpr unsigned kStageMaxMembers = GENNC_STAGE_MAX_MEMBERS;
 
 // One entry per stage of ctx.ir.step_stages, in order, each calling the block-spread
 // bodies (emit_block_body) of its kernels; block mode is honoured for kernels with

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "driver/compile.h"
+#include "ir/internal_error.h"
 
 int main(int argc, char** argv) {
   using namespace gennc::driver;
@@ -87,6 +88,8 @@ int main(int argc, char** argv) {
     if (emit == "asm") options.emit = Emit::Asm;
     if (emit == "obj") options.emit = Emit::Obj;
     return compile(options, std::cout, std::cerr);
+  } catch (const gennc::ir::InternalError& e) {
+    std::cerr << "gennc: internal compiler error " << e.what() << "\nplease report this bug with the input file\n";
   } catch (const std::exception& e) {
     std::cerr << "gennc: internal compiler error: " << e.what() << "\nplease report this bug with the input file\n";
   } catch (...) {

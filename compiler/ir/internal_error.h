@@ -1,11 +1,19 @@
-// Compiler bugs (never user errors): print "internal compiler error", ask for a report and
-// exit with status 3, as STYLE.md prescribes. User errors go through diag::Diagnostics.
+// Compiler bugs (never user errors). Library code throws InternalError; only the driver
+// turns it into "internal compiler error", a request for a report and exit status 3, as
+// STYLE.md prescribes. User errors go through diag::Diagnostics.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 
 namespace gennc::ir {
 
+class InternalError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+// Throws InternalError("in WHERE: WHAT").
 [[noreturn]] void internal_error(const std::string& where, const std::string& what);
 
 }  // namespace gennc::ir

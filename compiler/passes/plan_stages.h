@@ -25,7 +25,7 @@ bool conflict(const ArrayAccess& a, const ArrayAccess& b);
 
 // Most kernels one stage holds (the stage entry keeps a table of its members in shared
 // memory); a larger stage is split, which only adds ordering.
-inline constexpr std::size_t kMaxStageMembers = 1024;  // codegen::kStageMaxMembers
+inline constexpr std::size_t kMaxStageMembers = GENNC_STAGE_MAX_MEMBERS;
 
 // Groups the step schedule into stages by list scheduling: a kernel goes into the stage
 // after the last one holding an earlier kernel it conflicts with (stage 0 if none), and

@@ -157,9 +157,15 @@ typedef enum GenncStageMode {
                              is block mode with m blocks per element, which share its row */
 } GenncStageMode;
 
+/* Stage launches: blocks of exactly GENNC_STAGE_THREADS threads (the stage entries deal
+ * work in units of one block), at most GENNC_STAGE_MAX_MEMBERS kernels per stage (the entry
+ * keeps its member table in shared memory, four rounds of one member per thread). */
+#define GENNC_STAGE_THREADS 256u
+#define GENNC_STAGE_MAX_MEMBERS (4u * GENNC_STAGE_THREADS)
+
 /* One kernel of a stage launch, in the table the runtime passes to the stage's entry
  * `void entry(const GenncKernelEnv* env, const GenncStageMember* members, u32 member_count)`
- * (the table in device memory, at most 1024 members, launched with blocks of 256 threads).
+ * (the table in device memory).
  * Each member's elements are [0, end), clipped to the u32 at arrays[count_array] when
  * count_array is not UINT32_MAX (read on the device: a spike count). */
 typedef struct GenncStageMember {

@@ -14,7 +14,7 @@ namespace gennc::runtime::cuda {
 namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
-constexpr unsigned kBlock = 256;
+constexpr unsigned kBlock = GENNC_STAGE_THREADS;
 // Steps per captured graph: long enough that one host round trip per batch costs little,
 // short enough that the recording buffers, both sets of them, stay small (kRecordingBudget).
 constexpr uint64_t kMaxBatch = 1000;
@@ -30,8 +30,7 @@ constexpr double kRowParallelMinimum = 4.0;
 // delivery stage (docs/gpu.md, "Delivery").
 constexpr double kRowPartSynapses = 2.0 * kBlock;
 constexpr uint64_t kMaxRowParts = 64;
-// The stage entries' member tables hold at most this many members (emit_stages.h).
-constexpr uint32_t kMaxStageMembers = 1024;
+constexpr uint32_t kMaxStageMembers = GENNC_STAGE_MAX_MEMBERS;
 
 Status backend_error(std::string message) { return {GENNC_ERROR_BACKEND, std::move(message)}; }
 
@@ -313,7 +312,8 @@ Status Engine::plan_launches() {
     uint64_t units = 0;
     bool counted = false;
     const uint32_t first = m.stage_starts[stage], last = m.stage_starts[stage + 1];
-    if (last - first > kMaxStageMembers) return backend_error("a stage of the model has over 1024 kernels");
+    if (last - first > kMaxStageMembers)
+      return backend_error("a stage of the model has over " + std::to_string(kMaxStageMembers) + " kernels");
     for (uint32_t i = first; i < last; ++i) {
       const GenncKernelInfo& kernel = m.kernels[m.stage_kernels[i]];
       GenncStageMember member{i - first, GENNC_STAGE_THREAD, 0, kNone};
