@@ -10,6 +10,7 @@
 
 #include "driver/compile.h"
 #include "ir/internal_error.h"
+#include "passes/pipeline.h"
 
 int main(int argc, char** argv) {
   using namespace gennc::driver;
@@ -38,7 +39,12 @@ int main(int argc, char** argv) {
                    "Absolute error allowed per substep of the adaptive solver, in the state's units (default 1e-6, "
                    "NEST's gsl_error_tol)")
         ->check(CLI::PositiveNumber);
-    app.add_option("--print-after", options.print_after, "Print the IR after a pass (or 'all') to standard error");
+    std::vector<std::string> printable;  // each pass once (some run twice), then "all"
+    for (const std::string& name : gennc::passes::pass_names())
+      if (std::find(printable.begin(), printable.end(), name) == printable.end()) printable.push_back(name);
+    printable.push_back("all");
+    app.add_option("--print-after", options.print_after, "Print the IR after a pass (or 'all') to standard error")
+        ->check(CLI::IsMember(printable));
     app.add_option("--dump-dir", options.dump_dir, "Write the IR after each pass to DIR/NN.<pass>.ir");
     app.add_flag("--time-passes", options.time_passes, "Print how long each pass took");
     // Double by default: in single precision the non-linear cells (Izhikevich, AdExp) drift from

@@ -27,8 +27,8 @@ struct PipelineOptions {
 const std::vector<std::string>& pass_names();
 
 // Runs every pass over `m`. Returns false when a pass reported an error to `diags` (the
-// module must not be used then). Exits with status 3 on a verifier failure, after writing
-// the IR that the failing pass received to a reproducer file.
+// module must not be used then). Throws ir::InternalError on a verifier failure, after
+// writing the IR that the failing pass received to a reproducer file.
 bool run_pipeline(ir::Module& m, const PipelineOptions& options, diag::Diagnostics& diags);
 
 }  // namespace gennc::passes

@@ -127,3 +127,19 @@ def test_row_16_chained_lets_compile_in_linear_time(toolchain, tmp_path):
     elapsed = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr
     assert elapsed < 20, f"{elapsed:.1f} s"
+
+
+def test_print_after_names_a_pass_of_the_pipeline(toolchain, tmp_path):
+    """--print-after takes a pass of the pipeline or `all`; a misspelt name is command-line
+    misuse naming the passes, not a silent run that prints nothing."""
+    source = tmp_path / "net.gdsl"
+    source.write_text("neuron C { state { v: mV = 0.0 } equations { v' = -v / (10 ms) } }\n"
+                      "network n { population p = C(1) }\n")
+    proc = subprocess.run([str(toolchain.gennc), str(source), "--emit=ir", "--print-after=solve_ode"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "--print-after: solve_ode not in {" in proc.stderr and "solve_odes" in proc.stderr
+    proc = subprocess.run([str(toolchain.gennc), str(source), "--emit=ir", "--print-after=solve_odes"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "; IR after solve_odes" in proc.stderr
