@@ -95,6 +95,17 @@ class Frame {
         for (locals_.at(s.local) = eval(*s.begin); locals_.at(s.local) < end; locals_.at(s.local) += 1) block(s.body);
         return;
       }
+      case StmtKind::ForBits: {
+        // The set bits of a u32 word, lowest first.
+        auto word = static_cast<std::uint32_t>(eval(*s.value));
+        for (std::uint32_t bit = 0; bit < 32; ++bit)
+          if (word >> bit & 1u) {
+            locals_.at(s.local) = bit;
+            block(s.body);
+          }
+        return;
+      }
+      case StmtKind::ForRow: throw std::runtime_error("the test interpreter regenerates no procedural rows");
       case StmtKind::EmitSpike: {
         const Population& p = m_.module->populations[s.population];
         double& count = m_.arrays.at(p.spike_count_array).at(0);
