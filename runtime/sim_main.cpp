@@ -4,6 +4,7 @@
 // command-line misuse, 128 + the signal's number when SIGINT or SIGTERM stopped the run
 // early (the results recorded so far are written).
 #include <signal.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "gennc/random.h"
@@ -77,6 +79,30 @@ CLI::Validator unsigned_up_to(uint64_t max) {
                    : "must be a whole number from 0 to " + std::to_string(max) + ", not '" + text + "'";
       },
       "0.." + std::to_string(max));
+}
+
+// What the sampled recordings will write for a run to `until_ms` (values and times at 8
+// bytes each, the most either takes; spike counts are not known in advance).
+uint64_t sampled_bytes(const GenncSim* sim, double until_ms) {
+  double bytes = 0.0;
+  for (uint32_t r = 0; r < gennc_recording_count(sim); ++r) {
+    GenncRecordingDesc desc;
+    if (gennc_recording_info(sim, r, &desc) != GENNC_OK || desc.kind != GENNC_RECORD_VARIABLE || !(desc.interval > 0))
+      continue;
+    bytes += (std::floor(until_ms / desc.interval) + 1.0) * (8.0 * desc.neuron_count + 8.0);
+  }
+  return bytes >= 1.8e19 ? UINT64_MAX : static_cast<uint64_t>(bytes);
+}
+
+// Bytes free to an unprivileged writer on the disk that will hold `folder` (its nearest
+// existing ancestor's), or UINT64_MAX where that cannot be told.
+uint64_t free_bytes_for(const std::string& folder) {
+  std::error_code error;
+  std::filesystem::path at = std::filesystem::absolute(folder, error);
+  while (!at.empty() && !std::filesystem::exists(at, error)) at = at.parent_path();
+  struct statvfs fs;
+  if (at.empty() || statvfs(at.c_str(), &fs) != 0) return UINT64_MAX;
+  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
 }
 
 int runtime_error(const char* what) {
@@ -206,6 +232,18 @@ int main(int argc, char** argv) {
   // Steps still to run: a resumed network has done some of them already.
   const auto until = static_cast<uint64_t>(std::llround(duration / dt));
   const uint64_t total = until > gennc_step(sim) ? until - gennc_step(sim) : 0;
+  // A run whose samples cannot fit the results folder's disk is refused before it starts.
+  const uint64_t needed = sampled_bytes(sim, static_cast<double>(until) * dt);
+  const uint64_t available = free_bytes_for(out);
+  if (needed > available) {
+    std::fprintf(stderr,
+                 "sim: error: cannot write results to %s: the sampled recordings of %.10g ms need about %.0f MiB and "
+                 "its disk has %.0f MiB free (nothing was run)\n",
+                 out.c_str(), static_cast<double>(until) * dt, static_cast<double>(needed) / (1 << 20),
+                 static_cast<double>(available) / (1 << 20));
+    gennc_destroy(sim);
+    return 1;
+  }
   bool progress = !quiet && isatty(STDERR_FILENO) && total >= 1000;
   // Batches of about 0.2 s (16 steps to measure the rate first); the progress bar, when
   // shown, is redrawn after each.

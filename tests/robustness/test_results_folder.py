@@ -240,3 +240,13 @@ def test_a_run_killed_at_once_leaves_nothing_the_next_run_keeps(sim, tmp_path):
     assert tree(out) == before
     succeeds(sim, out)
     assert leftovers(out) == []
+
+
+def test_samples_that_cannot_fit_the_disk_are_refused_before_the_run(sim, tmp_path):
+    # 1e11 ms of five traces sampled every ms: about 4.8 TB, more than the disk holds.
+    out = tmp_path / "results"
+    start = time.monotonic()
+    refused(sim, out, "--duration", "100000000000", message=["the sampled recordings of 1e+11 ms need about",
+                                                              "MiB free"])
+    assert time.monotonic() - start < 30
+    assert not out.exists()
