@@ -117,12 +117,13 @@ def test_vogels_abbott(run_example, name, ranges):
 # SR's neurons fire every 3 ms in two clusters one delay (1.5 ms) apart, so the population
 # peaks at 667.5 Hz on every seed. SI-slow's CV counts only neurons with 3 or more spikes
 # in 400 ms: 0.33 (seed spread 0.015; the README's 0.5 is over 800 ms, where NEST gives
-# 0.48); its peak is NEST's median, 22.5 Hz (20 - 25 Hz on 8 seeds of 10).
+# 0.48). SI-slow's peak is a range, NEST's over its seeds: mostly 20 - 25 Hz, but on
+# some seeds the second harmonic wins (42.5 and 50 Hz).
 BRUNEL = {
     "brunel2000_sr": (333.0, 0.0, 667.5),
     "brunel2000_ai": (37.7, 0.4, None),
     "brunel2000_si_fast": (58.6, 0.8, 186.0),
-    "brunel2000_si_slow": (5.55, 0.33, 22.5),
+    "brunel2000_si_slow": (5.55, 0.33, (20.0, 50.0)),
 }
 
 
@@ -136,7 +137,8 @@ def test_brunel2000(run_example, name):
         assert abs(measured - cv) < CV_TOLERANCE, f"{population}: mean CV {measured:.3f}, expected {cv}"
     if rhythm is not None:
         peak = spectrum_peak(results, ("exc", "inh"), 200.0, 600.0, 10.0)
-        assert abs(peak - rhythm) < 0.2 * rhythm, f"population rhythm at {peak} Hz, expected {rhythm}"
+        low, high = rhythm if isinstance(rhythm, tuple) else (0.8 * rhythm, 1.2 * rhythm)
+        assert low <= peak <= high, f"population rhythm at {peak} Hz, expected {rhythm}"
 
 
 def test_izhikevich2003(toolchain):
