@@ -118,7 +118,12 @@ def main():
     parser.add_argument("--threads", type=int, default=1, help="gennc worker threads")
     args = parser.parse_args()
 
-    work = pathlib.Path(tempfile.mkdtemp(prefix="brunel_nest_"))
+    with tempfile.TemporaryDirectory(prefix="brunel_nest_") as tmp:
+        rows = run_all(args, pathlib.Path(tmp))
+    table(args, rows)
+
+
+def run_all(args, work):
     rows = []
     for regime in args.networks.split(","):
         sim = work / f"brunel2000_{regime}"
@@ -134,7 +139,10 @@ def main():
                        "wall_s": round(time.perf_counter() - t0, 1), **measure(results, args.duration)}
                 print(json.dumps(row), file=sys.stderr, flush=True)
                 rows.append(row)
+    return rows
 
+
+def table(args, rows):
     keys = ("rate_exc", "rate_inh", "cv_exc", "cv_inh", "peak")
     print(f"{args.duration:.0f} ms simulated, measured from {START:.0f} ms; mean +- std over seeds {args.seeds}\n")
     print("| Network | Simulator | Runs | Rate exc (Hz) | Rate inh (Hz) | CV exc | CV inh | Spectrum peak (Hz) |")

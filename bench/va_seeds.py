@@ -92,8 +92,15 @@ def main():
     parser.add_argument("--work", help="keep the results folders here (default: a temporary folder)")
     args = parser.parse_args()
 
-    work = pathlib.Path(args.work or tempfile.mkdtemp(prefix="va_seeds_"))
-    work.mkdir(parents=True, exist_ok=True)
+    if args.work:
+        pathlib.Path(args.work).mkdir(parents=True, exist_ok=True)
+        report(args, pathlib.Path(args.work))
+    else:
+        with tempfile.TemporaryDirectory(prefix="va_seeds_") as tmp:
+            report(args, pathlib.Path(tmp))
+
+
+def report(args, work):
     rows = []
     for name in args.simulators.split(","):
         if name == "gennc":
