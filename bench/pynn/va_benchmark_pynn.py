@@ -14,7 +14,9 @@ excitatory cells).
 
 prints one JSON line: seconds spent importing PyNN and the simulator, building the network
 (for pynn_gennc: the Python side, then writing + compiling the GDSL and creating the network
-at the first run(), also shown apart as `compile` and `create`), simulating, fetching and writing the recordings, and the mean rates (Hz).
+at the first run(), also shown apart as `compile` and `create`), simulating, fetching and
+writing the recordings, the mean rates (Hz) and each population's last spike (ms; null if
+none).
 """
 import argparse
 import importlib
@@ -30,7 +32,8 @@ parser.add_argument("benchmark", choices=["CUBA", "COBA"])
 parser.add_argument("--threads", type=int, default=1,
                     help="NEST and gennc threads (Brian2 runs on one)")
 parser.add_argument("--backend", default="cpu", help="gennc: cpu, cuda or auto")
-parser.add_argument("--seed", type=int, default=98765, help="VAbenchmarks.py: rngseed")
+parser.add_argument("--seed", type=int, default=98765,
+                    help="VAbenchmarks.py: rngseed; also seeds the simulator's own streams (Poisson)")
 parser.add_argument("--out", help="folder for the recordings (default: a temporary one)")
 args = parser.parse_args()
 
@@ -43,7 +46,9 @@ t0 = time.perf_counter()
 
 dt, tstop, delay, pconn = 0.1, 1000.0, 0.2, 0.02
 n_exc, n_inh = 3200, 800
-setup = {"timestep": dt, "min_delay": delay}
+# The seed reaches the simulator's own streams too, so that runs with different seeds
+# also draw different Poisson kicks (NEST's default is 42 whatever the NumpyRNG's seed).
+setup = {"timestep": dt, "min_delay": delay, "rng_seed": args.seed}
 if args.simulator == "nest":
     setup["threads"] = args.threads
 if args.simulator == "gennc":
@@ -100,14 +105,15 @@ if args.simulator == "gennc":
 t0 = time.perf_counter()
 out = args.out or tempfile.mkdtemp(prefix="va_pynn_")
 os.makedirs(out, exist_ok=True)
-rates = {}
+rates, last_spike = {}, {}
 for pop in (exc, inh):
     block = pop.get_data()
     trains = block.segments[0].spiketrains
     rates[pop.label] = sum(len(st) for st in trains) / pop.size / (tstop / 1000.0)
+    last_spike[pop.label] = max((float(st.magnitude.max()) for st in trains if len(st)), default=None)
     PickleIO(filename=os.path.join(out, pop.label + ".pkl")).write_block(block)
 timings["write"] = time.perf_counter() - t0
 sim.end()
 timings["total"] = time.perf_counter() - start
 print(json.dumps({"simulator": args.simulator, "benchmark": args.benchmark, "threads": args.threads,
-                  "timings": timings, "rates": rates}))
+                  "timings": timings, "rates": rates, "last_spike": last_spike}))

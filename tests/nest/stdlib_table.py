@@ -53,6 +53,16 @@ def source_table(rows):
     return lines
 
 
+def network_table(rows):
+    lines = ["| network | population | simulator | rates (Hz) per seed | mean (Hz), all runs |",
+             "| --- | --- | --- | --- | --- |"]
+    for r in sorted(rows, key=lambda r: (r["model"], r["population"], r["simulator"])):
+        lines.append("| %s | %s | %s | %s | %.2f (%.2f) |" % (
+            r["model"], r["population"], "NEST" if r["simulator"] == "nest" else "gennc",
+            ", ".join("%.2f" % x for x in r["rates"]), r["mean"], r["all_mean"]))
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results",
@@ -68,7 +78,10 @@ def main():
         sys.exit("no results in %s: run `ctest -L nest` first" % args.results)
     cells = [r for r in rows if r["kind"] in ("cell", "array")]
     sources = [r for r in rows if r["kind"] == "source"]
+    networks = [r for r in rows if r["kind"] == "network"]
     table = cell_table(cells) + [""] + source_table(sources)
+    if networks:
+        table += [""] + network_table(networks)
 
     with open(args.doc) as f:
         text = f.read()
