@@ -143,7 +143,7 @@ netItem
   | 'record' targets+=expr (',' targets+=expr)* ('every' interval=expr)? ';'?     # recordItem
   ;
 
-receptorBlock : 'with' 'receptors' '{' receptorBinding (','? receptorBinding)* ','? '}' ;
+receptorBlock : 'with' 'receptors' '{' receptorBinding ((',' | ';')? receptorBinding)* (',' | ';')? '}' ;
 receptorBinding : name=ID ':' model=call ;
 
 structure : 'at' call ;
