@@ -133,17 +133,17 @@ networkDecl : 'network' name=ID '{' netItem* '}' ;
 
 netItem
   : name=ID '=' value=expr ';'?                                                   # settingItem
-  | 'let' name=ID '=' value=expr ';'?                                             # constantItem
-  | 'population' name=ID '=' model=ID '(' size=expr ')' receptorBlock? structure? overrideBlock? ';'?  # populationItem
-  | 'view' name=ID '=' target=expr ';'?                                           # viewItem
-  | 'assembly' name=ID '=' members=expr ';'?                                      # assemblyItem
-  | 'projection' name=ID '=' pre=expr '->' post=expr 'via' connector=call
+  | 'let' name=declName '=' value=expr ';'?                                         # constantItem
+  | 'population' name=declName '=' model=ID '(' size=expr ')' receptorBlock? structure? overrideBlock? ';'?  # populationItem
+  | 'view' name=declName '=' target=expr ';'?                                       # viewItem
+  | 'assembly' name=declName '=' members=expr ';'?                                  # assemblyItem
+  | 'projection' name=declName '=' pre=expr '->' post=expr 'via' connector=call
         ('synapse' synapse=call)? ('onto' receptor=ID)? ('as' connectivity=ID)? ';'?  # projectionItem
-  | 'inject' (name=ID '=')? source=call 'into' target=expr ';'?                    # injectItem
+  | 'inject' (name=declName '=')? source=call 'into' target=expr ';'?                # injectItem
   | 'record' targets+=expr (',' targets+=expr)* ('every' interval=expr)? ';'?     # recordItem
   ;
 
-receptorBlock : 'with' 'receptors' '{' receptorBinding (','? receptorBinding)* ','? '}' ;
+receptorBlock : 'with' 'receptors' '{' receptorBinding ((',' | ';')? receptorBinding)* (',' | ';')? '}' ;
 receptorBinding : name=ID ':' model=call ;
 
 structure : 'at' call ;
@@ -152,6 +152,21 @@ overrideBlock : '{' override* '}' ;
 override : name=ID '=' value=expr ';'? ;
 
 call : name=ID '(' argList? ')' ;
+
+// The name an item declares. A reserved word is taken here too, so that the front end
+// reports it once as such rather than as a cascade of syntax errors.
+declName : ID | keyword ;
+
+keyword
+  : 'as' | 'assembly' | 'at' | 'bool' | 'current_source' | 'derived' | 'else'
+  | 'equations' | 'every' | 'false' | 'function' | 'if' | 'import' | 'inject' | 'input'
+  | 'int' | 'into' | 'let' | 'network' | 'neuron' | 'on' | 'onto' | 'output'
+  | 'parameters' | 'population' | 'post_trace' | 'postsynaptic' | 'pre_trace'
+  | 'projection' | 'real' | 'receptor' | 'receptors' | 'record' | 'refractory' | 'reset'
+  | 'slot' | 'solver' | 'spike_source' | 'state' | 'synapse' | 'threshold'
+  | 'timing_dependence' | 'true' | 'update' | 'uses' | 'via' | 'view'
+  | 'weight_dependence' | 'with'
+  ;
 
 // ---- Tokens -------------------------------------------------------------------------
 

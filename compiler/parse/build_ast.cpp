@@ -616,17 +616,25 @@ class Builder {
     return n;
   }
 
+  // The token of a declared name; a reserved word there is reported and still names the item.
+  antlr4::Token* declared(GdslParser::DeclNameContext* ctx) {
+    antlr4::Token* t = ctx->getStart();
+    if (ctx->keyword()) diags_.report(DiagId::reserved_word_name, range(t), text(t));
+    return t;
+  }
+
   void net_item(GdslParser::NetItemContext* item, ast::NetworkDecl& net) {
     if (auto* c = dynamic_cast<GdslParser::SettingItemContext*>(item)) {
       ast::Setting s = setting(c, c->name, c->value);
       if (s.value) net.settings.push_back(std::move(s));
     } else if (auto* c = dynamic_cast<GdslParser::ConstantItemContext*>(item)) {
-      ast::Setting s = setting(c, c->name, c->value);
+      ast::Setting s = setting(c, declared(c->name), c->value);
       if (s.value) net.constants.push_back(std::move(s));
     } else if (auto* c = dynamic_cast<GdslParser::PopulationItemContext*>(item)) {
       ast::PopulationDecl p;
-      p.name = text(c->name);
-      p.name_range = range(c->name);
+      const antlr4::Token* name = declared(c->name);
+      p.name = text(name);
+      p.name_range = range(name);
       p.model = text(c->model);
       p.model_range = range(c->model);
       p.size = expr(c->size);
@@ -661,22 +669,25 @@ class Builder {
       if (p.size) net.populations.push_back(std::move(p));
     } else if (auto* c = dynamic_cast<GdslParser::ViewItemContext*>(item)) {
       ast::ViewDecl v;
-      v.name = text(c->name);
-      v.name_range = range(c->name);
+      const antlr4::Token* name = declared(c->name);
+      v.name = text(name);
+      v.name_range = range(name);
       v.target = expr(c->target);
       v.range = range(c);
       if (v.target) net.views.push_back(std::move(v));
     } else if (auto* c = dynamic_cast<GdslParser::AssemblyItemContext*>(item)) {
       ast::AssemblyDecl a;
-      a.name = text(c->name);
-      a.name_range = range(c->name);
+      const antlr4::Token* name = declared(c->name);
+      a.name = text(name);
+      a.name_range = range(name);
       a.members = expr(c->members);
       a.range = range(c);
       if (a.members) net.assemblies.push_back(std::move(a));
     } else if (auto* c = dynamic_cast<GdslParser::ProjectionItemContext*>(item)) {
       ast::ProjectionDecl p;
-      p.name = text(c->name);
-      p.name_range = range(c->name);
+      const antlr4::Token* name = declared(c->name);
+      p.name = text(name);
+      p.name_range = range(name);
       p.pre = expr(c->pre);
       p.post = expr(c->post);
       auto connector = call(c->connector);
@@ -699,8 +710,9 @@ class Builder {
     } else if (auto* c = dynamic_cast<GdslParser::InjectItemContext*>(item)) {
       ast::InjectDecl i;
       if (c->name) {
-        i.name = text(c->name);
-        i.name_range = range(c->name);
+        const antlr4::Token* name = declared(c->name);
+        i.name = text(name);
+        i.name_range = range(name);
       }
       auto source = call(c->source);
       if (!source) return;

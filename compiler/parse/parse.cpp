@@ -125,6 +125,12 @@ class ErrorListener : public antlr4::BaseErrorListener {
     // Only ever attached to the parser, which always names the offending token.
     auto* parser = static_cast<antlr4::Parser*>(recognizer);
     diag::SourceRange where = token_range(file_, offending);
+    // A declared name also takes reserved words (reported later, by the AST builder), so
+    // ANTLR's own list would name every keyword.
+    if (dynamic_cast<GdslParser::DeclNameContext*>(parser->getContext())) {
+      diags_.report(diag::DiagId::expected_tokens, where, "a name");
+      return;
+    }
     // ANTLR says "mismatched input", "missing X at", "extraneous input" or "no viable
     // alternative"; the first three come with a meaningful set of expected tokens.
     bool has_expected = msg.rfind("mismatched input", 0) == 0 || msg.rfind("missing ", 0) == 0 ||
@@ -190,6 +196,13 @@ class RecoveryStrategy : public antlr4::DefaultErrorStrategy {
   antlr4::Token* recoverInline(antlr4::Parser* recognizer) override {
     if (singleTokenInsertion(recognizer)) return getMissingSymbol(recognizer);
     return DefaultErrorStrategy::recoverInline(recognizer);
+  }
+  // The same for a declared name, which is a rule (a name or a reserved word): sync
+  // would delete the '=' of `population = A(10)` whenever a name follows it. Without it
+  // the rule fails on the '=' at once, and recovery resumes there.
+  void sync(antlr4::Parser* recognizer) override {
+    if (dynamic_cast<GdslParser::DeclNameContext*>(recognizer->getContext())) return;
+    DefaultErrorStrategy::sync(recognizer);
   }
 };
 

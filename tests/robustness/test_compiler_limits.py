@@ -5,7 +5,12 @@
 # and an earlier binary at the output path are unchanged. Row 16 is a compile time that
 # must stay linear in the length of a block.
 import hashlib
+import os
+import pathlib
+import resource
+import shutil
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -143,3 +148,29 @@ def test_print_after_names_a_pass_of_the_pipeline(toolchain, tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "; IR after solve_odes" in proc.stderr
+
+
+def test_issue_10_no_process_to_spare_is_an_error_not_an_internal_one(toolchain):
+    # Under a process limit (EAGAIN from fork and thread creation) the compiler builds on
+    # one thread and reports the linker it cannot start, as it would any failed link.
+    folder = pathlib.Path(tempfile.mkdtemp())
+    folder.chmod(0o777)  # the unprivileged user below writes here
+    try:
+        source = folder / "net.gdsl"
+        source.write_text(NETWORK.format(**GOOD))
+
+        def no_processes():
+            if os.getuid() == 0:  # root is exempt from RLIMIT_NPROC
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+
+        proc = subprocess.run([str(toolchain.gennc), str(source), "-o", str(folder / "sim")], capture_output=True,
+                              text=True, timeout=120, preexec_fn=no_processes)
+        assert proc.returncode == 1, proc.stderr
+        assert "error: " in proc.stderr and "internal compiler error" not in proc.stderr, proc.stderr
+        assert "Resource temporarily unavailable" in proc.stderr, proc.stderr
+        assert not (folder / "sim").exists()
+    finally:
+        shutil.rmtree(folder)

@@ -597,14 +597,13 @@ const DiagCase kDiagCases[] = {
     {"reserved word as a name",
      R"gdsl(network n { population record = A(1) }
 )gdsl",
-     "t.gdsl:1:24: error: expected a name [syntax]\n"
+     "t.gdsl:1:24: error: 'record' is a reserved word and cannot be a name [syntax]\n"
      "network n { population record = A(1) }\n"
-     "                       ^~~~~~\n"
-     "t.gdsl:1:31: error: unexpected '=' [syntax]\n"
-     "network n { population record = A(1) }\n"
-     "                              ^\n",
+     "                       ^~~~~~\n",
      "Module t.gdsl\n"
-     "  Network n <1:1-1:39>\n"},
+     "  Network n <1:1-1:39>\n"
+     "    Population record = A <1:13-1:37>\n"
+     "      size: Number 1 <1:35-1:36>\n"},
     {"statement keyword in an expression",
      R"gdsl(neuron A { update { x = let } }
 )gdsl",
