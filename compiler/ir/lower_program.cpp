@@ -1241,10 +1241,8 @@ class Lowerer {
       if (s->trace || !is_float(type_of(s->type)) || it == parts.synapse->arrays.end() ||
           m_->arrays[it->second].scope != GENNC_SCOPE_SYNAPSE)
         continue;
-      Init zero;
-      zero.kind = GENNC_INIT_CONSTANT;
       parts.pending[s] = add_array(name + ".pending_" + s->name, unit_of(*parts.synapse, s), type_of(s->type),
-                                   GENNC_SCOPE_SYNAPSE, m_->arrays[it->second].owner, GENNC_ARRAY_STATE, zero);
+                                   GENNC_SCOPE_SYNAPSE, m_->arrays[it->second].owner, GENNC_ARRAY_STATE, constant(0));
     }
   }
 
@@ -1392,7 +1390,9 @@ class Lowerer {
       if (!parts.post_history.empty()) {
         LocalId lag = k.add_local("lag", Type::U32);
         loop.push_back(let(lag, lag_of(parts, plan, *sidx)));
-        bind_post_history(cl, parts, post_ring_mask(k, parts), *local(lag, Type::U32), post_id);
+        // The receptor ring and the post rings share the post population's depth.
+        LocalId mask = ring_mask != kNone ? ring_mask : post_ring_mask(k, parts);
+        bind_post_history(cl, parts, mask, *local(lag, Type::U32), post_id);
       }
       apply_pending(parts, *sidx, loop);
       for (auto& [inst, h] : handlers) cl.block(h->body, loop);
