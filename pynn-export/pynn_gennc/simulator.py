@@ -44,7 +44,10 @@ class State(common.control.BaseState):
         self.min_delay_value = None if min_delay == "auto" else float(min_delay)
         self.min_delay = timestep if min_delay == "auto" else float(min_delay)
         self.max_delay = max_delay
-        self.threads = threads
+        # 0 means "as many as the hardware has", unless GENNC_THREADS says otherwise (as
+        # OMP_NUM_THREADS does for OpenMP programs: a test runner or a batch job running
+        # several scripts at once caps each one without editing the scripts).
+        self.threads = threads or int(os.environ.get("GENNC_THREADS", "0") or 0)
         self.backend = backend
         self.float64 = float64
         self.export_path = export

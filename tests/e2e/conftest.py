@@ -11,7 +11,7 @@ def pytest_addoption(parser):
     parser.addoption("--gennc", required=True, help="the gennc driver to test")
     parser.addoption("--root", default=str(pathlib.Path(__file__).resolve().parents[2]),
                      help="the source tree (examples/ and tests/e2e/networks/)")
-    parser.addoption("--threads", type=int, default=2, help="worker threads of each sim run")
+    parser.addoption("--threads", type=int, default=1, help="worker threads of each sim run")
 
 
 @pytest.fixture(scope="session")
