@@ -71,9 +71,7 @@ MODELS = {
                        bias=0.015, group="izhikevich_gif"),
     # The escape noise made sharp (delta_v 1 uV): the hazard goes from nothing to certain
     # within a fraction of a step, so firing does not depend on either simulator's RNG.
-    # The 0.15 ms window keeps the spike step (where NEST has not yet reset v) apart in the
-    # table; the test holds it to 0.01 mV all the same.
-    "GIF_cond_exp": dict(make=lambda sim: sim.GIF_cond_exp(delta_v=1e-3), dc=2.5, window=0.15,
+    "GIF_cond_exp": dict(make=lambda sim: sim.GIF_cond_exp(delta_v=1e-3), dc=2.5,
                          w_exc=0.05, w_inh=0.05, bias=2.5, group="izhikevich_gif"),
     "EIF_cond_exp_isfa_ista": dict(make=standard("EIF_cond_exp_isfa_ista"), dc=1.0,
                                    w_exc=0.05, w_inh=0.05, bias=1.5, group="adexp", **ADEXP),
@@ -94,11 +92,8 @@ MODELS = {
                                          w_inh=0.05, bias=1.5, group="point", **ADEXP),
 }
 
-GIF_REASON = ("NEST leaves v unreset in the spike step (17-20 mV apart there) and holds the "
-              "kernel sums constant over a step: v 0.06-0.12 mV apart elsewhere while the "
-              "spikes coincide, spikes up to 0.2 ms apart")
 # (model, stimulus): reason. Strict: a fix makes the test pass and shows here.
-XFAIL = {("GIF_cond_exp", stimulus): GIF_REASON for stimulus in STIMULI}
+XFAIL = {}
 
 
 def simulate(sim, model, stimulus):
