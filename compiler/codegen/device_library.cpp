@@ -7,9 +7,16 @@
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/TargetParser/Triple.h>
 
+#include <cstddef>
 #include <set>
 
 namespace gennc::codegen {
+
+// Generated into device_bitcode.cpp by cmake/EmbedDeviceCode.cmake.
+extern const char kHostDeviceBitcode[];
+extern const std::size_t kHostDeviceBitcodeSize;
+extern const char kNvptxDeviceBitcode[];
+extern const std::size_t kNvptxDeviceBitcodeSize;
 
 namespace {
 
@@ -25,6 +32,12 @@ void strip_cpu_attributes(llvm::Module& library) {
 }
 
 }  // namespace
+
+std::string_view embedded_device_bitcode(std::string_view arch) {
+  if (arch == "x86_64") return {kHostDeviceBitcode, kHostDeviceBitcodeSize};
+  if (arch == "nvptx64") return {kNvptxDeviceBitcode, kNvptxDeviceBitcodeSize};
+  return {};
+}
 
 bool link_device_library(llvm::Module& module, std::string* error) {
   const std::string arch = llvm::Triple(module.getTargetTriple()).getArchName().str();

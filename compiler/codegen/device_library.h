@@ -1,6 +1,6 @@
 // The device library: helpers that generated kernels call (the counter-based random
-// streams of gennc/random.h), written once in C (runtime/random_bitcode.c), compiled to
-// LLVM bitcode per target triple at build time and embedded into libgennc, then linked
+// streams of gennc/random.h), written once in C (runtime/device/kernel_helpers.c), compiled
+// to LLVM bitcode per target triple at build time and embedded into libgennc, then linked
 // into each generated module so both targets inline the same code.
 #pragma once
 
@@ -12,7 +12,7 @@
 namespace gennc::codegen {
 
 // The embedded bitcode for a triple's architecture name ("x86_64", "nvptx64"); empty
-// when the build embedded none for it. Defined in the generated device_bitcode.cpp.
+// when the build embedded none for it.
 std::string_view embedded_device_bitcode(std::string_view arch);
 
 // Links into `module` the device-library functions it declares and calls (and what they

@@ -24,15 +24,7 @@ double __nv_cos(double);
 #include "gennc/connect_rows.h"
 #include "gennc/model_abi.h"
 #include "gennc/random.h"
-
-#define KERNEL __attribute__((nvptx_kernel))
-
-static inline uint64_t first_element(void) {
-  return (uint64_t)__nvvm_read_ptx_sreg_ctaid_x() * __nvvm_read_ptx_sreg_ntid_x() + __nvvm_read_ptx_sreg_tid_x();
-}
-static inline uint64_t grid_stride(void) {
-  return (uint64_t)__nvvm_read_ptx_sreg_nctaid_x() * __nvvm_read_ptx_sreg_ntid_x();
-}
+#include "kernel.h"
 
 /* ---- Initial values (runtime/src/initialise.cpp) ------------------------------------- */
 

@@ -1,7 +1,8 @@
 #include "recorder.h"
 
-#include <algorithm>
 #include <map>
+
+#include "gennc/step_recording.h"
 
 namespace gennc::runtime {
 
@@ -57,23 +58,41 @@ Status Recorder::setup(const GenncModel& model, const std::vector<uint64_t>& len
   return ok();
 }
 
+namespace {
+
+uint64_t address(const void* pointer) { return reinterpret_cast<uintptr_t>(pointer); }
+
+}  // namespace
+
+void take_spike_row(Recording& recording, uint64_t step, uint32_t* row, uint32_t size, bool counts) {
+  const uint32_t words = counts ? size : (size + 31) / 32;
+  for (uint32_t w = 0; w < words; ++w) {
+    if (row[w] == 0) continue;
+    if (counts) {
+      if (recording.selection.local(w) >= 0) recording.spikes.insert(recording.spikes.end(), row[w], {step, w});
+    } else {
+      for (uint32_t word = row[w]; word != 0; word &= word - 1) {
+        uint32_t neuron = w * 32 + static_cast<uint32_t>(__builtin_ctz(word));
+        if (recording.selection.local(neuron) >= 0) recording.spikes.emplace_back(step, neuron);
+      }
+    }
+    row[w] = 0;
+  }
+}
+
 void Recorder::record_spikes(uint64_t steps_done, const std::vector<Buffer>& arrays) {
   for (Recording& recording : recordings_) {
     if (recording.info->kind != GENNC_RECORD_SPIKES) continue;
     const GenncPopulationInfo& population = model_->populations[recording.info->target.population];
-    uint32_t count = static_cast<const uint32_t*>(arrays[population.spike_count_array].data())[0];
-    const auto* list = static_cast<const uint32_t*>(arrays[population.spike_list_array].data());
-    // An entry that stands for several spikes is recorded that many times, as NEST records
-    // a spike with multiplicity.
-    const auto* times = population.spike_multiplicity_array == UINT32_MAX
-                            ? nullptr
-                            : static_cast<const uint32_t*>(arrays[population.spike_multiplicity_array].data());
-    size_t first = recording.spikes.size();
-    count = std::min<uint32_t>(count, population.size);
-    for (uint32_t k = 0; k < count; ++k)
-      if (list[k] < population.size && recording.selection.local(list[k]) >= 0)
-        for (uint32_t r = 0, n = times ? times[k] : 1; r < n; ++r) recording.spikes.emplace_back(steps_done, list[k]);
-    std::sort(recording.spikes.begin() + static_cast<std::ptrdiff_t>(first), recording.spikes.end());
+    const bool counts = population.spike_multiplicity_array != UINT32_MAX;
+    const uint32_t words = counts ? population.size : (population.size + 31) / 32;
+    if (spike_row_.size() < words) spike_row_.resize(words);
+    const GenncSpikeTable table{address(arrays[population.spike_count_array].data()),
+                                address(arrays[population.spike_list_array].data()),
+                                counts ? address(arrays[population.spike_multiplicity_array].data()) : 0,
+                                address(spike_row_.data()), population.size, words};
+    gennc_record_spikes(&table, 0, 0, 1);
+    take_spike_row(recording, steps_done, spike_row_.data(), population.size, counts);
   }
 }
 

@@ -1,5 +1,6 @@
-// Recordings: spikes read from the populations' spike lists after each step, variables
-// sampled every interval on their selection.
+// Recordings: spikes read from the populations' spike lists after each step (through
+// gennc/step_recording.h, as the GPU records them), variables sampled every interval on
+// their selection.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,11 @@ struct Recording {
   std::vector<uint64_t> sample_steps;
 };
 
+// Moves the spikes of a recorded row (gennc_record_spikes: a bit per neuron, or with
+// `counts` a count per neuron) into `recording`, stamped with `step`, in neuron order and
+// those of its selection only; the row is left zero.
+void take_spike_row(Recording& recording, uint64_t step, uint32_t* row, uint32_t size, bool counts);
+
 class Recorder {
  public:
   Status setup(const GenncModel& model, const std::vector<uint64_t>& lengths);
@@ -50,6 +56,7 @@ class Recorder {
  private:
   const GenncModel* model_ = nullptr;
   std::vector<Recording> recordings_;
+  std::vector<uint32_t> spike_row_;  // one step's spikes of a recording, zero between steps
 };
 
 }  // namespace gennc::runtime

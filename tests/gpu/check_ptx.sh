@@ -1,13 +1,13 @@
 #!/bin/sh
-# Assembles the PTX gennc emits for some networks, and the runtime's step kernels, with
-# ptxas for sm_80 and sm_90 (the default sm_80 PTX, which the driver JIT-compiles for
-# newer GPUs, and --gpu-arch=sm_90); arguments ending in .ptx (the runtime's device
+# Assembles the PTX gennc emits for some networks with ptxas for sm_80 and sm_90 (the
+# default sm_80 PTX, which the driver JIT-compiles for newer GPUs, and --gpu-arch=sm_90);
+# arguments ending in .ptx (the runtime's step kernels, sm_80 PTX, and its device
 # initialisation library, sm_60 PTX) are assembled as they are, for sm_80 and sm_90. Exit 77
 # (skipped) where there is no ptxas.
-#   check_ptx.sh GENNC PRINT_STEP_KERNELS WORKDIR NETWORK.gdsl|FILE.ptx...
+#   check_ptx.sh GENNC WORKDIR NETWORK.gdsl|FILE.ptx...
 set -u
-gennc=$1 step_kernels=$2 work=$3
-shift 3
+gennc=$1 work=$2
+shift 2
 ptxas=$(command -v ptxas || true)
 for dir in "${CUDA_HOME:-}" "${CUDA_PATH:-}" /usr/local/cuda; do
   [ -z "$ptxas" ] && [ -n "$dir" ] && [ -x "$dir/bin/ptxas" ] && ptxas=$dir/bin/ptxas
@@ -26,9 +26,6 @@ assemble() {  # file arch
     status=1
   fi
 }
-"$step_kernels" > "$work/step_kernels.ptx" || exit 1
-assemble "$work/step_kernels.ptx" sm_80
-assemble "$work/step_kernels.ptx" sm_90
 for network in "$@"; do
   case $network in
     *.ptx)

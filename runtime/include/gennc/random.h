@@ -22,7 +22,7 @@
  * The header is written once for both targets: plain C99 (and C++), <stdint.h> only, and
  * math through __builtin_exp/log/sqrt/sin/cos/floor, which the host resolves to libm and
  * the GPU code generator maps to its device math library. Defining
- * GENNC_RANDOM_ALWAYS_INLINE before inclusion (random_bitcode.c does, when compiled to
+ * GENNC_RANDOM_ALWAYS_INLINE before inclusion (the C of runtime/device does, compiled to
  * LLVM bitcode) marks every function always_inline so no call survives in kernels. */
 #ifndef GENNC_RANDOM_H
 #define GENNC_RANDOM_H
@@ -346,7 +346,7 @@ GENNC_RNG_FN double gennc_rng_binomial(uint64_t seed, uint32_t stream, uint64_t 
   }
 }
 
-/* ---- Out-of-line entry points (runtime/random_bitcode.c) for generated code: the
+/* ---- Out-of-line entry points (runtime/device/kernel_helpers.c) for generated code: the
  * functions above under the names kernels call, with the same arguments. -------------- */
 double gennc_rand_uniform(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
                           uint32_t draw, double low, double high);

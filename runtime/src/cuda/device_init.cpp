@@ -11,6 +11,7 @@ namespace gennc::runtime::cuda {
 namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
+// The set-up kernels are grid-stride, so any block size is correct; this one is no contract.
 constexpr unsigned kBlock = 256;
 
 bool whole_or_slice(const GenncSelection& s) { return s.kind == GENNC_SELECT_ALL || s.kind == GENNC_SELECT_SLICE; }

@@ -25,8 +25,8 @@
 
 namespace gennc::runtime::cuda {
 
-// The device library's PTX (runtime/device/device_init.c, embedded at build time); empty
-// when the runtime was built without libdevice.
+// The set-up kernels' PTX (runtime/device/device_init.c, embedded at build time by
+// cmake/EmbedDeviceCode.cmake); empty when the runtime was built without libdevice.
 extern const char kDeviceInitPtx[];
 
 class DeviceInit final : public DeviceBuilder {

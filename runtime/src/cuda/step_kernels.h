@@ -1,26 +1,19 @@
-// The runtime's own GPU kernels, which every step of a captured batch runs after the
-// model's stage launches: recording spikes, sampling recorded variables, advancing step
-// and time in the device-side GenncKernelEnv and zeroing the spike counts for the next
-// step — one launch per step (gennc_finish_step), plus one gennc_zero_counts per batch.
+// The runtime's own GPU kernels (runtime/device/step_kernels.c), which every step of a
+// captured batch runs after the model's stage launches: recording spikes, sampling
+// recorded variables, advancing step and time in the device-side GenncKernelEnv and zeroing
+// the spike counts for the next step — one launch per step (gennc_finish_step), plus one
+// gennc_zero_counts per batch.
 #pragma once
+
+#include "gennc/step_recording.h"
 
 namespace gennc::runtime::cuda {
 
-// One spike recording in gennc_finish_step's table (40 bytes, as the PTX reads it).
-struct FinishSpikes {
-  unsigned long long count, list, multiplicity, buffer;  // device pointers; multiplicity 0: none
-  unsigned size;   // neurons
-  unsigned words;  // u32 words per step: (size + 31) / 32 bits, or size counts with multiplicity
-};
-// One variable recording in gennc_finish_step's table (40 bytes).
-struct FinishSamples {
-  unsigned long long source, indices, samples, interval;
-  unsigned count;  // selected neurons
-  unsigned bytes;  // element size, 4 or 8
-};
-static_assert(sizeof(FinishSpikes) == 40 && sizeof(FinishSamples) == 40, "the PTX's table layout");
+// The rows of gennc_finish_step's tables, laid out once in gennc/step_recording.h.
+using FinishSpikes = GenncSpikeTable;
+using FinishSamples = GenncSampleTable;
 
-// PTX (ISA 7.0, sm_80) defining these entries:
+// PTX (ISA 7.0, sm_80; compiled from step_kernels.c at build time) defining these entries:
 //   gennc_zero_counts(u32** counts, u32 n)
 //       *counts[i] = 0 for i < n.
 //   gennc_finish_step(GenncKernelEnv* env, FinishSpikes* spikes, u32 nspikes,
@@ -30,9 +23,8 @@ static_assert(sizeof(FinishSpikes) == 40 && sizeof(FinishSamples) == 40, "the PT
 //       s = *base + k + 1). Launched with grid.y = nspikes + nsamples (at least 1): the
 //       blocks of row y take spike recording y, or sample recording y - nspikes, so no
 //       thread walks a chain of recordings one dependent load after another:
-//       - each of a recording's min(*count, size) spikes n < size sets bit n of row k of its
-//         bit buffer (buffer[k * words + n / 32]), or, with a multiplicity array, adds the
-//         entry's multiplicity to buffer[k * words + n];
+//       - each of a recording's spikes is recorded into row k of its buffer by
+//         gennc_record_spikes (a bit per neuron, or a count with a multiplicity array);
 //       - when s % interval == 0, row s / interval - *base / interval - 1 of `samples`
 //         gets source[indices[i]] for i < count;
 //       - env->step = s; env->t = steps_per_ms > 0 ? s / steps_per_ms : s * dt
@@ -44,6 +36,6 @@ static_assert(sizeof(FinishSpikes) == 40 && sizeof(FinishSamples) == 40, "the PT
 //         them, and nothing else the block wrote is read in this launch.
 //       Nothing in it reads env->step or env->t, which thread 0 writes.
 // A row's threads take the recording's elements in a grid-stride loop over grid.x.
-extern const char* const kStepKernelsPtx;
+extern const char kStepKernelsPtx[];
 
 }  // namespace gennc::runtime::cuda

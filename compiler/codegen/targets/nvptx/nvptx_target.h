@@ -9,6 +9,7 @@
 #include <string>
 
 #include "codegen/targets/target.h"
+#include "gennc/model_abi.h"
 
 namespace gennc::codegen {
 
@@ -24,11 +25,11 @@ class NvptxTarget final : public Target {
   void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
                   const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread) const override;
   // A block per element: thread k of the block runs the element's loop iterations k,
-  // k + 256, ... (a spike's row: neighbouring threads read neighbouring synapses). A warp
+  // k + kRowLanes, ... (a spike's row: neighbouring threads read neighbouring synapses). A warp
   // per spike left delivery latency-bound: with a few spikes per step, a few warps walked
   // rows of thousands of synapses one dependent load after another (the microcircuit's
   // inhibitory rows took ~100 us a launch). Requires blocks of exactly kRowLanes threads.
-  static constexpr unsigned kRowLanes = 256;
+  static constexpr unsigned kRowLanes = GENNC_STAGE_THREADS;
   unsigned lanes() const override { return kRowLanes; }
   void emit_shared_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
                          const SharedElementFn& element, Spread spread) const override;

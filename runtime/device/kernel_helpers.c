@@ -1,9 +1,9 @@
-/* Out-of-line entry points over gennc/random.h and gennc/connect_rows.h for generated kernels. The compiler builds
- * this file to LLVM bitcode (for the NVPTX target) and links it into each kernel module,
- * where the always_inline bodies disappear into the callers; the runtime library also
- * compiles it for the host, so host-compiled kernels resolve the same symbols.
- * For NVPTX: clang -x c -ffreestanding --target=nvptx64-nvidia-cuda -emit-llvm -c
- * (freestanding, so <stdint.h> is clang's own and no host headers are read). */
+/* The helpers generated kernels call: out-of-line entry points over gennc/random.h and
+ * gennc/connect_rows.h. The compiler builds this file to LLVM bitcode for the host and for
+ * nvptx64 (compiler/codegen, cmake/EmbedDeviceCode.cmake) and links it into each kernel
+ * module, where the always_inline bodies disappear into the callers; the runtime library
+ * also compiles it for the host, so host-compiled kernels resolve the same symbols.
+ * Freestanding for nvptx64, so <stdint.h> is clang's own and no host headers are read. */
 #define GENNC_RANDOM_ALWAYS_INLINE
 #include "gennc/random.h"
 #include "gennc/connect_rows.h"
