@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -17,8 +18,8 @@
 #include "diag/diagnostics.h"
 #include "diag/verify.h"
 #include "parse/parse.h"
-#include "ir/lower_program.h"
 #include "ir/printer.h"
+#include "lower/lower_program.h"
 #include "passes/pipeline.h"
 #include "sema/program.h"
 
@@ -115,11 +116,12 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   if (diags.has_errors() || options.check_only || program->networks.empty()) return finish(*file);
   if (output_overwrites_input(options, sources, *file, program.get(), diags)) return finish(*file);
 
-  // Lowering to the IR and the passes (compiler/ir, compiler/passes).
-  ir::LowerOptions lower;
+  // Lowering to the IR and the passes (compiler/lower, compiler/passes).
+  lower::LowerOptions lower;
   lower.real = options.double_precision ? ir::Type::F64 : ir::Type::F32;
-  std::unique_ptr<ir::Module> ir = ir::lower_program(*program, *program->networks.front(), sources, diags, lower);
-  if (diags.has_errors()) return finish(*file);
+  lower.procedural_where_possible =
+      std::find(options.procedural.begin(), options.procedural.end(), "all") != options.procedural.end();
+  std::unique_ptr<ir::Module> ir = lower::lower_program(*program, *program->networks.front(), sources, lower);
   passes::PipelineOptions pipeline;
   if (!options.solver.empty()) pipeline.passes.solver = ir::parse_solver(options.solver);
   pipeline.passes.solver_tolerance = options.solver_tolerance;

@@ -7,22 +7,24 @@
 
 #include <memory>
 
-#include "diag/diagnostics.h"
+#include "diag/source_manager.h"
 #include "ir/ir.h"
 #include "sema/program.h"
 
-namespace gennc::ir {
+namespace gennc::lower {
 
 struct LowerOptions {
-  Type real = Type::F32;  // the type of real-valued state and parameters (f32 or f64)
+  ir::Type real = ir::Type::F32;  // the type of real-valued state and parameters (f32 or f64)
+  // `--procedural=all`: every projection whose rows can be regenerated is made procedural
+  // (choose_connectivity); projections named by `--procedural=NAME` are sema's business.
+  bool procedural_where_possible = false;
 };
 
-// Requires: `network` is one of `program`'s networks and sema reported no errors.
-// Guarantees: a module at Stage::HighLevel that passes verify(), or, when the network uses
-// something the IR cannot express (reported to `diags`), a partial module that must not
-// be used (diags.has_errors()).
-std::unique_ptr<Module> lower_program(const sema::Program& program, const sema::Network& network,
-                                      const diag::SourceManager& sources, diag::Diagnostics& diags,
-                                      const LowerOptions& options);
+// Requires: `network` is one of `program`'s networks and sema reported no errors (sema
+// rejects everything the IR cannot express).
+// Guarantees: a module at Stage::HighLevel that passes verify(). Lowering reports no user
+// diagnostics: a network it cannot lower is an internal error.
+std::unique_ptr<ir::Module> lower_program(const sema::Program& program, const sema::Network& network,
+                                          const diag::SourceManager& sources, const LowerOptions& options);
 
-}  // namespace gennc::ir
+}  // namespace gennc::lower
