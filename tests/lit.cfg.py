@@ -18,5 +18,6 @@ config.excludes = ["Inputs"] + [
     if entry not in lit_suites and os.path.isdir(os.path.join(config.test_source_root, entry))
 ]
 
-config.substitutions.append(("%gennc", config.gennc))
+# Tests verify the IR after every pass, whatever the build type.
+config.substitutions.append(("%gennc", config.gennc + " --verify-each"))
 config.environment["PATH"] = os.pathsep.join([config.llvm_tools_dir, config.environment.get("PATH", "")])

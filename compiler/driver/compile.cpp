@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -17,8 +18,8 @@
 #include "diag/diagnostics.h"
 #include "diag/verify.h"
 #include "parse/parse.h"
-#include "ir/lower_program.h"
 #include "ir/printer.h"
+#include "lower/lower_program.h"
 #include "passes/pipeline.h"
 #include "sema/program.h"
 
@@ -71,6 +72,25 @@ bool output_overwrites_input(const Options& options, const diag::SourceManager& 
   return false;
 }
 
+// The network to compile: the one --network names, else the first, with a note saying so
+// when the file declares several. Null after reporting a name the file does not declare.
+const sema::Network* choose_network(const Options& options, const sema::Program& program, diag::Diagnostics& diags) {
+  const auto& networks = program.networks;
+  if (!options.network.empty()) {
+    std::string names;
+    for (const auto& n : networks) {
+      if (n->name == options.network) return n.get();
+      names += (names.empty() ? "'" : ", '") + n->name + "'";
+    }
+    diags.report(diag::DiagId::unknown_network, {}, options.network, names);
+    return nullptr;
+  }
+  // Under --verify-diagnostics nothing is built, so there is nothing to say.
+  if (networks.size() > 1 && !options.verify_diagnostics)
+    diags.report(diag::DiagId::network_chosen, {}, networks.front()->name, networks.size());
+  return networks.front().get();
+}
+
 }  // namespace
 
 int compile(const Options& options, std::ostream& out, std::ostream& err) {
@@ -115,16 +135,20 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   if (diags.has_errors() || options.check_only || program->networks.empty()) return finish(*file);
   if (output_overwrites_input(options, sources, *file, program.get(), diags)) return finish(*file);
 
-  // Lowering to the IR and the passes (compiler/ir, compiler/passes).
-  ir::LowerOptions lower;
+  // Lowering to the IR and the passes (compiler/lower, compiler/passes).
+  lower::LowerOptions lower;
   lower.real = options.double_precision ? ir::Type::F64 : ir::Type::F32;
-  std::unique_ptr<ir::Module> ir = ir::lower_program(*program, *program->networks.front(), sources, diags, lower);
-  if (diags.has_errors()) return finish(*file);
+  lower.procedural_where_possible =
+      std::find(options.procedural.begin(), options.procedural.end(), "all") != options.procedural.end();
+  const sema::Network* network = choose_network(options, *program, diags);
+  if (network == nullptr) return finish(*file);
+  std::unique_ptr<ir::Module> ir = lower::lower_program(*program, *network, sources, lower);
   passes::PipelineOptions pipeline;
   if (!options.solver.empty()) pipeline.passes.solver = ir::parse_solver(options.solver);
   pipeline.passes.solver_tolerance = options.solver_tolerance;
   pipeline.passes.runtime_parameters = options.runtime_parameters;
   pipeline.print_after = options.print_after;
+  pipeline.verify_each = options.verify_each;
   pipeline.dump_dir = options.dump_dir;
   pipeline.time_passes = options.time_passes;
   pipeline.log = &err;

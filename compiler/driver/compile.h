@@ -9,6 +9,14 @@
 
 namespace gennc::driver {
 
+// The IR verifier runs after every pass in debug builds (and in the tests, which ask for it);
+// release builds skip it unless asked (bench/results/verifier_cost_2026-12-06.md).
+#ifdef NDEBUG
+inline constexpr bool kVerifyEachByDefault = false;
+#else
+inline constexpr bool kVerifyEachByDefault = true;
+#endif
+
 // Where the pipeline stops and what it prints; ordered by stage.
 enum class Emit { None, Tokens, Ast, Ir, Llvm, Ptx, Asm, Obj };
 
@@ -20,6 +28,7 @@ struct Options {
   bool verify_diagnostics = false; // --verify-diagnostics: compare against expected-* comments
   std::string stdlib_dir;          // --stdlib-dir; empty: the embedded standard library
   std::vector<std::string> procedural;  // --procedural=NAME[,NAME...]|all (sema::CheckOptions)
+  std::string network;             // --network: the network of the file to compile (empty: the first)
   bool restrict_paths = false;     // --restrict-paths (sema::CheckOptions)
   std::size_t error_limit = 20;    // 0: no limit
   bool color = false;
@@ -27,6 +36,7 @@ struct Options {
   std::string solver;              // --solver: auto, exact, rk4, euler, exponential_euler, adaptive (empty: per model)
   double solver_tolerance = 1e-6;  // --solver-tolerance: the adaptive solver's absolute error per substep
   std::string print_after;         // --print-after=PASS|all: IR after a pass, to `err`
+  bool verify_each = kVerifyEachByDefault;  // --verify-each: the IR verifier after every pass
   std::string dump_dir;            // --dump-dir: NN.<pass>.ir files
   bool time_passes = false;        // --time-passes: a table of pass times, to `err`
   bool double_precision = true;    // --float32 (--single): real-valued state in f32 instead of f64

@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
     printable.push_back("all");
     app.add_option("--print-after", options.print_after, "Print the IR after a pass (or 'all') to standard error")
         ->check(CLI::IsMember(printable));
+    app.add_flag("--verify-each,!--no-verify-each", options.verify_each,
+                 std::string("Run the IR verifier after every pass (default: ") +
+                     (kVerifyEachByDefault ? "on, a debug build)" : "off, a release build)"));
     app.add_option("--dump-dir", options.dump_dir, "Write the IR after each pass to DIR/NN.<pass>.ir");
     app.add_flag("--time-passes", options.time_passes, "Print how long each pass took");
     // Double by default: in single precision the non-linear cells (Izhikevich, AdExp) drift from
@@ -73,6 +76,8 @@ int main(int argc, char** argv) {
                    "Regenerate these projections' synapses on every spike instead of storing them "
                    "(names, or 'all' for every projection that allows it)")
         ->delimiter(',');
+    app.add_option("--network", options.network,
+                   "Compile this network of the file (default: the first; a note names it when there are several)");
     app.add_option("--runtime-dir", options.runtime_dir,
                    "Link with the runtime libraries in DIR (default: the installed or built ones)");
     app.set_version_flag("--version", std::string("gennc " GENNC_VERSION "\nLLVM " LLVM_VERSION_STRING));

@@ -6,7 +6,7 @@ namespace gennc::sema {
 std::unique_ptr<Program> check(std::unique_ptr<ast::Module> root, diag::SourceManager& sources,
                                diag::Diagnostics& diags, const CheckOptions& options) {
   auto program = std::make_unique<Program>();
-  Context ctx{*program, sources, diags, options, {}, {}, {}, Scope(), {}, {}, {}};
+  Context ctx{*program, sources, diags, options, {}, {}, {}, Scope(), {}, {}, {}, {}};
   Symbol& t = ctx.make_symbol(SymbolKind::Time, "t", Type::quantity(Dimension::time()));
   Symbol& dt = ctx.make_symbol(SymbolKind::Dt, "dt", Type::quantity(Dimension::time()));
   ctx.builtins.declare(&t);

@@ -598,6 +598,7 @@ Type ExprChecker::check_call(const ast::CallExpr* e, const Scope& scope) {
   };
 
   if (is_random(b) && !network) {
+    if (model_) ctx_.random_drawers.insert(model_);
     if (restrict != Restrict::None) {
       ctx_.diags.report(DiagId::random_not_allowed, e->range, restrict_what);
       return fail();

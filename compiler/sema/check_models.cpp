@@ -589,6 +589,7 @@ void check_models(Context& ctx) {
     }
   }
   for (auto& c : checkers) c->check();
+  for (auto& m : ctx.program.models) m->draws_random = ctx.random_drawers.count(m.get()) != 0;
   check_time_constants(ctx);
 }
 

@@ -40,6 +40,8 @@ struct Context {
   Scope builtins;
   // Synapse models whose code calls emit(): they need a receptor.
   std::set<const Model*> emitters;
+  // Models whose code draws random numbers (Model::draws_random once every model is checked).
+  std::set<const Model*> random_drawers;
   // Time parameters model code divides by, and parameters it tests in a condition (`?:`,
   // `if`): the first, less the second, are time constants (Symbol::time_constant).
   std::set<const Symbol*> divided_by, tested;

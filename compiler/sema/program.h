@@ -149,6 +149,8 @@ struct Model {
   // that its own synapse and components have them with the same type; the lowering binds
   // them by name through the projection's SlotBindings.
   std::vector<const Symbol*> externals;
+  // Its code draws random numbers (per element and step).
+  bool draws_random = false;
 
   // A section variable (parameter, state, derived, input, uses) by name, or null.
   const Symbol* find(std::string_view name) const;
@@ -323,7 +325,9 @@ struct Projection {
   std::vector<std::size_t> receptor_index;    // per `post` set: index into its
                                               // population's receptors
   Value delay;                                // ms; a multiple of dt, >= dt
-  Connectivity connectivity = Connectivity::Sparse;
+  // The form asked for (`as ...`, `gennc --procedural=NAME`), checked to be legal; none:
+  // lowering's choose_connectivity picks one.
+  std::optional<Connectivity> requested;
 };
 
 struct Injection {
@@ -399,7 +403,8 @@ struct CheckOptions {
   // A folder to read `import pynn` from instead of the embedded stdlib (empty: embedded).
   std::string stdlib_dir;
   // Projections made procedural whatever their source says (`gennc --procedural`): names,
-  // or "all" for every projection whose connector and synapse allow it.
+  // checked to allow it, or "all", which lowering applies to every projection that allows
+  // it (lower::LowerOptions).
   std::vector<std::string> procedural;
   // Imports and connection files must lie in the root file's folder or below it, symbolic
   // links resolved (`gennc --restrict-paths`), for models from sources not trusted.

@@ -82,7 +82,7 @@ class Toolchain:
             suffix = "-".join(f.strip("-").replace("=", "_") for f in flags)
             out = output or self.scratch / (source.stem + ("." + suffix if suffix else "") + (
                 ".so" if "--shared" in flags else ""))
-            proc = subprocess.run([str(self.gennc), str(source), "-o", str(out), *flags],
+            proc = subprocess.run([str(self.gennc), str(source), "-o", str(out), "--verify-each", *flags],
                                   capture_output=True, text=True)
             assert proc.returncode == 0, f"gennc failed on {source}:\n{proc.stdout}{proc.stderr}"
             self._built[key] = pathlib.Path(out)

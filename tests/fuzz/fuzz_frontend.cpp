@@ -9,7 +9,7 @@
 
 #include "diag/diagnostics.h"
 #include "diag/source_manager.h"
-#include "ir/lower_program.h"
+#include "lower/lower_program.h"
 #include "parse/parse.h"
 #include "sema/program.h"
 
@@ -21,6 +21,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::unique_ptr<ast::Module> module = parse::parse_module(file, diags);
   std::unique_ptr<sema::Program> program = sema::check(std::move(module), sources, diags, {});
   if (diags.has_errors() || program->networks.empty()) return 0;
-  ir::lower_program(*program, *program->networks.front(), sources, diags, {});
+  lower::lower_program(*program, *program->networks.front(), sources, {});
   return 0;
 }

@@ -1,6 +1,6 @@
 #include "compile_ir.h"
 
-#include "ir/lower_program.h"
+#include "lower/lower_program.h"
 #include "parse/parse.h"
 #include "passes/pipeline.h"
 
@@ -14,10 +14,9 @@ std::unique_ptr<Compiled> compile_ir(const std::string& source, const CompileSet
   auto ast = parse::parse_module(file, *c->diags);
   c->program = sema::check(std::move(ast), *c->sources, *c->diags, {});
   if (c->diags->has_errors() || c->program->networks.empty()) return c;
-  ir::LowerOptions lower;
+  lower::LowerOptions lower;
   lower.real = settings.real;
-  auto m = ir::lower_program(*c->program, *c->program->networks.front(), *c->sources, *c->diags, lower);
-  if (c->diags->has_errors()) return c;
+  auto m = lower::lower_program(*c->program, *c->program->networks.front(), *c->sources, lower);
   if (settings.run_passes) {
     passes::PipelineOptions pipeline;
     pipeline.passes = settings.passes;

@@ -1,22 +1,24 @@
 // Lowering of model code (expressions and statements written in GDSL models) into one
 // kernel. What every name means in that kernel — a local, an array element, an inlined
 // expression — is given by the caller as a template per sema Symbol, cloned at each use;
-// lower_program.cpp sets the bindings for neurons, receptors, synapses, traces and
-// current sources. Internal to ir/.
+// the other files of lower/ set the bindings for neurons, receptors, synapses, traces and
+// current sources. Internal to lower/.
 #pragma once
 
 #include <functional>
 #include <unordered_map>
 
-#include "diag/diagnostics.h"
 #include "ir/ir.h"
 #include "sema/program.h"
 
-namespace gennc::ir {
+namespace gennc::lower {
+
+// Lowering builds IR throughout; its files name IR types and builders unqualified.
+using namespace ir;
 
 class CodeLowerer {
  public:
-  CodeLowerer(const sema::Program& program, Module& module, Kernel& kernel, diag::Diagnostics& diags);
+  CodeLowerer(const sema::Program& program, Module& module, Kernel& kernel);
 
   // Every use of `s` becomes a clone of `value`. A Local template makes `s` assignable as
   // a local; a Load template makes it assignable as an array element (stored in place).
@@ -65,10 +67,9 @@ class CodeLowerer {
   const sema::Program& program_;
   Module& module_;
   Kernel& kernel_;
-  diag::Diagnostics& diags_;
   std::unordered_map<const sema::Symbol*, ExprPtr> bindings_;
   ExprPtr draw_index_;
   ExprPtr draw_number_;
 };
 
-}  // namespace gennc::ir
+}  // namespace gennc::lower

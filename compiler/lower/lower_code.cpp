@@ -1,11 +1,11 @@
-#include "ir/lower_code.h"
+#include "lower/lower_code.h"
 
 #include <cstring>
 
 #include "ir/fold.h"
 #include "ir/internal_error.h"
 
-namespace gennc::ir {
+namespace gennc::lower {
 
 namespace {
 const char* kWhere = "lowering to IR";
@@ -30,8 +30,8 @@ MathFn math_fn(sema::Builtin b) {
 }
 }  // namespace
 
-CodeLowerer::CodeLowerer(const sema::Program& program, Module& module, Kernel& kernel, diag::Diagnostics& diags)
-    : program_(program), module_(module), kernel_(kernel), diags_(diags) {}
+CodeLowerer::CodeLowerer(const sema::Program& program, Module& module, Kernel& kernel)
+    : program_(program), module_(module), kernel_(kernel) {}
 
 void CodeLowerer::bind(const sema::Symbol* s, ExprPtr value) { bindings_[s] = std::move(value); }
 
@@ -368,4 +368,4 @@ void CodeLowerer::statement(const ast::Stmt* s, Block& out) {
   }
 }
 
-}  // namespace gennc::ir
+}  // namespace gennc::lower
