@@ -82,7 +82,6 @@ class NetworkState {
   const std::vector<double>& positions(uint32_t population) const { return positions_[population]; }
   const Selection& pre(uint32_t projection) const { return pre_[projection]; }
   uint64_t synapse_count(uint32_t projection) const { return synapse_counts_[projection]; }
-  uint32_t ring_depth(uint32_t population) const { return ring_depths_[population]; }
   // The elements `kernel` runs over now (neurons, a step's spikes, synapses, ...).
   uint64_t kernel_range(const GenncKernelInfo& kernel) const;
 

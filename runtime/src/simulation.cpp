@@ -53,10 +53,10 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
     GENNC_TRY(sim->state_.plan_host_memory());
     GENNC_TRY(sim->state_.build(sim->pool_));
     sim->host_.refresh();
-    sim->host_.run_init_schedule();
+    sim->host_.run_init_schedule();  // the GPU's set-up ran it on the device
     sim->engine_ = std::make_unique<cpu::Engine>(sim->state_, sim->host_);
   } else {
-    sim->host_.refresh();
+    sim->host_.refresh();  // the init schedule runs on the host after a parameter changes
   }
   sim->state_.forget_host_connections();  // the caller's arrays are borrowed for this call only
   sim->timings_.build = model.build_seconds > 0 ? model.build_seconds : -1.0;

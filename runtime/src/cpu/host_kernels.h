@@ -27,7 +27,6 @@ class HostKernels {
   void run(uint32_t id, const GenncKernelEnv& env);
   void run_init_schedule();
 
-  unsigned threads() const { return pool_.size(); }
   // Seconds spent in each kernel (manifest.json's kernel_seconds).
   const std::vector<double>& kernel_seconds() const { return kernel_seconds_; }
   // With profiling on, each kernel's time is also added to profile_seconds().
