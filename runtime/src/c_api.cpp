@@ -140,7 +140,7 @@ GenncStatus gennc_run_for(GenncSim* sim, double duration_ms) {
   if (!std::isfinite(duration_ms) || duration_ms < 0.0)
     return fail(GENNC_ERROR_ARGUMENT, "cannot run for " + std::to_string(duration_ms) +
                                           " ms: the duration must be a finite number >= 0");
-  double steps = std::round(duration_ms / sim->sim->model().dt);
+  double steps = std::round(duration_ms / sim->sim->state().model().dt);
   if (steps > 9.0e15) return fail(GENNC_ERROR_ARGUMENT, "the duration is too long");
   return gennc_run(sim, static_cast<uint64_t>(steps));
 }
@@ -156,21 +156,21 @@ GenncStatus gennc_set_step(GenncSim* sim, uint64_t step) {
   return guarded([&] { return sim->sim->set_step(step); });
 }
 
-double gennc_time(const GenncSim* sim) { return sim && sim->sim ? sim->sim->time() : 0.0; }
-uint64_t gennc_step(const GenncSim* sim) { return sim && sim->sim ? sim->sim->step() : 0; }
-double gennc_dt(const GenncSim* sim) { return sim && sim->sim ? sim->sim->model().dt : 0.0; }
-uint64_t gennc_seed(const GenncSim* sim) { return sim && sim->sim ? sim->sim->seed() : 0; }
+double gennc_time(const GenncSim* sim) { return sim && sim->sim ? sim->sim->state().time() : 0.0; }
+uint64_t gennc_step(const GenncSim* sim) { return sim && sim->sim ? sim->sim->state().step() : 0; }
+double gennc_dt(const GenncSim* sim) { return sim && sim->sim ? sim->sim->state().model().dt : 0.0; }
+uint64_t gennc_seed(const GenncSim* sim) { return sim && sim->sim ? sim->sim->state().seed() : 0; }
 
 GenncStatus gennc_array_info(const GenncSim* sim, const char* name, GenncArrayDesc* out) {
   GENNC_REQUIRE_SIM(sim);
   GENNC_REQUIRE_NAME(name);
   if (out == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no place to return the description");
-  int64_t id = sim->sim->find_array(name);
+  int64_t id = sim->sim->state().find_array(name);
   if (id < 0) return fail(GENNC_ERROR_NOT_FOUND, std::string("no array called '") + name + "'");
-  const GenncArrayInfo& info = sim->sim->model().arrays[id];
+  const GenncArrayInfo& info = sim->sim->state().model().arrays[id];
   out->id = static_cast<uint32_t>(id);
   out->dtype = info.dtype;
-  out->length = sim->sim->array(static_cast<uint32_t>(id)).length();
+  out->length = sim->sim->state().array(static_cast<uint32_t>(id)).length();
   out->unit = info.unit ? info.unit : "";
   out->flags = info.flags;
   out->scope = info.scope;
@@ -204,9 +204,9 @@ GenncStatus gennc_set_array_f64(GenncSim* sim, const char* name, const double* v
 
 GenncStatus gennc_positions(const GenncSim* sim, uint32_t population, double* out, uint64_t count) {
   GENNC_REQUIRE_SIM(sim);
-  if (population >= sim->sim->model().population_count)
+  if (population >= sim->sim->state().model().population_count)
     return fail(GENNC_ERROR_NOT_FOUND, "no population " + std::to_string(population));
-  const std::vector<double>& xyz = sim->sim->positions(population);
+  const std::vector<double>& xyz = sim->sim->state().positions(population);
   if (count != xyz.size())
     return fail(GENNC_ERROR_ARGUMENT, "positions need " + std::to_string(xyz.size()) + " doubles, not " +
                                           std::to_string(count));
@@ -232,7 +232,7 @@ GenncStatus gennc_recording_info(const GenncSim* sim, uint32_t recording, GenncR
   out->neuron_count = r->selection.size();
   out->spike_count = r->spikes.size();
   out->sample_count = r->sample_steps.size();
-  out->interval = r->info->kind == GENNC_RECORD_VARIABLE ? sim->sim->time_at(r->info->interval_steps) : 0.0;
+  out->interval = r->info->kind == GENNC_RECORD_VARIABLE ? sim->sim->state().time_at(r->info->interval_steps) : 0.0;
   return report(gennc::runtime::ok());
 }
 
@@ -248,7 +248,7 @@ GenncStatus gennc_get_spikes(const GenncSim* sim, uint32_t recording, uint32_t* 
   if (count != 0 && (neurons == nullptr || times == nullptr)) return fail(GENNC_ERROR_ARGUMENT, "no buffer given");
   for (uint64_t k = 0; k < count; ++k) {
     neurons[k] = r->spikes[k].second;
-    times[k] = sim->sim->time_at(r->spikes[k].first);
+    times[k] = sim->sim->state().time_at(r->spikes[k].first);
   }
   return report(gennc::runtime::ok());
 }
@@ -265,7 +265,7 @@ GenncStatus gennc_get_samples(const GenncSim* sim, uint32_t recording, double* v
   if (value_count != 0 && values == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no buffer given");
   std::copy(r->samples.begin(), r->samples.end(), values);
   if (times != nullptr)
-    for (size_t k = 0; k < r->sample_steps.size(); ++k) times[k] = sim->sim->time_at(r->sample_steps[k]);
+    for (size_t k = 0; k < r->sample_steps.size(); ++k) times[k] = sim->sim->state().time_at(r->sample_steps[k]);
   if (neurons != nullptr) std::copy(r->selection.members().begin(), r->selection.members().end(), neurons);
   return report(gennc::runtime::ok());
 }
@@ -330,19 +330,19 @@ GenncStatus gennc_set_profiling(GenncSim* sim, int enabled) {
 
 const char* gennc_profile(GenncSim* sim) {
   if (sim == nullptr || !sim->sim) return "";
-  const std::vector<Simulation::ProfileRow> rows = sim->sim->profile();
+  const std::vector<gennc::runtime::ProfileRow> rows = sim->sim->profile();
   sim->profile.clear();
   if (rows.empty()) return sim->profile.c_str();
   double total = 0.0;
   std::size_t width = 4;
-  for (const Simulation::ProfileRow& row : rows) {
+  for (const gennc::runtime::ProfileRow& row : rows) {
     total += row.seconds_per_step;
     width = std::max(width, row.name.size());
   }
   char line[512];
   std::snprintf(line, sizeof line, "  %-*s %12s %7s\n", static_cast<int>(width), "part", "us/step", "share");
   sim->profile += line;
-  for (const Simulation::ProfileRow& row : rows) {
+  for (const gennc::runtime::ProfileRow& row : rows) {
     std::snprintf(line, sizeof line, "  %-*s %12.3f %6.1f%%", static_cast<int>(width), row.name.c_str(),
                   row.seconds_per_step * 1e6, total > 0 ? 100.0 * row.seconds_per_step / total : 0.0);
     sim->profile += line;

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "simulation.h"
+#include "network_state.h"
 
 namespace gennc::runtime {
 namespace {
@@ -38,7 +38,7 @@ std::string spike_problem(const GenncModel& m, const std::vector<Buffer>& arrays
 
 }  // namespace
 
-std::string Simulation::ring_problem(const std::vector<Buffer>& arrays) const {
+std::string NetworkState::ring_problem(const std::vector<Buffer>& arrays) const {
   for (uint32_t p = 0; p < model_.population_count; ++p) {
     uint32_t id = model_.populations[p].ring_depth_array;
     if (id == kNone) continue;
@@ -59,7 +59,7 @@ std::string Simulation::ring_problem(const std::vector<Buffer>& arrays) const {
   return "";
 }
 
-std::string Simulation::structure_problem(const std::vector<Buffer>& arrays, const std::vector<Buffer>* snapshot,
+std::string NetworkState::structure_problem(const std::vector<Buffer>& arrays, const std::vector<Buffer>* snapshot,
                                           uint64_t seed) const {
   const GenncModel& m = model_;
   if (std::string why = ring_problem(arrays); !why.empty()) return why;

@@ -10,7 +10,7 @@
 // file restores connectivity (including from files or other seeds) as well as state.
 // Version 1 files (no body length, no checksum) are still read. Loading checks the
 // checksum, then the network and array table, then every structural array
-// (Simulation::structure_problem) before anything is applied.
+// (NetworkState::structure_problem) before anything is applied.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,8 +21,8 @@
 #include <cstring>
 
 #include "files.h"
+#include "network_state.h"
 #include "positions.h"
-#include "simulation.h"
 
 namespace gennc::runtime {
 namespace {
@@ -166,8 +166,7 @@ class Reader {
 
 }  // namespace
 
-Status Simulation::save_checkpoint(const std::string& path) const {
-  GENNC_TRY(host_view());
+Status NetworkState::save_checkpoint(const std::string& path) const {
   Writer w;
   w.bytes().append(kMagic, sizeof kMagic);
   w.put<uint32_t>(kFormatVersion);
@@ -192,8 +191,7 @@ Status Simulation::save_checkpoint(const std::string& path) const {
   return ok();
 }
 
-Status Simulation::load_checkpoint(const std::string& path) {
-  GENNC_TRY(host_edit());
+Status NetworkState::load_checkpoint(const std::string& path) {
   std::string bytes;
   GENNC_TRY(read_regular_file(path, &bytes));
   auto bad = [&](const std::string& why) { return model_error("checkpoint '" + path + "': " + why); };
@@ -274,10 +272,9 @@ Status Simulation::load_checkpoint(const std::string& path) {
   snapshot_ = std::move(snapshot);
   snapshot_valid_ = has_snapshot != 0;
   step_ = step;
-  refresh_pointers();
   recompute_sizes();
   recorder_.clear();
-  return replace_device_copy();
+  return ok();
 }
 
 }  // namespace gennc::runtime

@@ -20,7 +20,7 @@ namespace {
 
 // A connection file's text is read whole: beyond this it is surely not one.
 constexpr uint64_t kLargestConnectionFile = uint64_t{8} << 30;
-// The deepest delay ring (Simulation::build_rings) holds 2^31 steps, the longest delay + 1.
+// The deepest delay ring (NetworkState::build_rings) holds 2^31 steps, the longest delay + 1.
 constexpr double kLongestDelaySteps = 2147483647.0;
 
 std::string describe(const GenncProjectionInfo& projection) {
@@ -328,7 +328,7 @@ class Builder {
     return host_columns(h);
   }
 
-  // The other columns, whose names Simulation::check_host_columns matched to the
+  // The other columns, whose names NetworkState::check_host_columns matched to the
   // projection's declared ones: values in the variable's declared unit, each a finite
   // number, scaled to the internal unit.
   Status host_columns(const GenncConnections& h) {

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <string>
 
-#include "cuda/cuda_engine.h"
 #include "simulation.h"
 
 namespace gennc::runtime {
@@ -26,39 +25,41 @@ Status Simulation::check_faults() {
   // The earliest step of any population's report; on a tie, the first population.
   uint32_t first = kNone;
   double first_step = 0.0;
-  for (uint32_t a : fault_steps_) {
+  for (uint32_t a : state_.fault_steps()) {
     double step = 0.0;
-    if (gpu_ && fresh_ == Fresh::Device) GENNC_TRY(gpu_->read_array(a, &step, sizeof step));
-    else step = arrays_[a].get(0);
+    if (fresh_ == Fresh::Engine) GENNC_TRY(engine_->read_array(a, &step, sizeof step));
+    else step = state_.array(a).get(0);
     if (step != 0.0 && (first == kNone || step < first_step)) first = a, first_step = step;
   }
   if (first == kNone) return ok();
   GENNC_TRY(host_view());
-  const uint32_t pop = model_.arrays[first].owner;
-  const GenncPopulationInfo& info = model_.populations[pop];
+  const GenncModel& m = state_.model();
+  const uint32_t pop = m.arrays[first].owner;
+  const GenncPopulationInfo& info = m.populations[pop];
   uint32_t codes = kNone;
-  for (uint32_t a = 0; a < model_.array_count; ++a)
-    if ((model_.arrays[a].flags & GENNC_ARRAY_FAULT) && model_.arrays[a].owner == pop &&
-        model_.arrays[a].scope == GENNC_SCOPE_NEURON)
+  for (uint32_t a = 0; a < m.array_count; ++a)
+    if ((m.arrays[a].flags & GENNC_ARRAY_FAULT) && m.arrays[a].owner == pop &&
+        m.arrays[a].scope == GENNC_SCOPE_NEURON)
       codes = a;
   if (codes == kNone) return internal_error(std::string("no fault codes for population ") + info.name);
-  const auto* code = static_cast<const uint32_t*>(arrays_[codes].data());
+  const auto* code = static_cast<const uint32_t*>(state_.array(codes).data());
   uint32_t neuron = 0;
   while (neuron < info.size && code[neuron] == 0) ++neuron;
   if (neuron == info.size) return internal_error(std::string("a fault without a neuron in population ") + info.name);
   const uint32_t array = (code[neuron] & GENNC_FAULT_ARRAY_MASK) - 1;
   const uint64_t step = static_cast<uint64_t>(first_step) - 1;
   const std::string where = std::string("population '") + info.name + "', neuron " + std::to_string(neuron);
-  const std::string when = "in the step from t = " + number(time_at(step)) + " to " + number(time_at(step + 1)) + " ms";
-  if (array >= model_.array_count) return internal_error("a fault code names no array in " + where);
+  const std::string when =
+      "in the step from t = " + number(state_.time_at(step)) + " to " + number(state_.time_at(step + 1)) + " ms";
+  if (array >= m.array_count) return internal_error("a fault code names no array in " + where);
   if (code[neuron] & GENNC_FAULT_SUBSTEPS)
     return numerical_error("numerical error in " + where + ": the adaptive solver ran out of substeps " + when +
                            " (a diverging or very stiff system; a larger --solver-tolerance or a smaller dt may help)");
   // The variable as the model names it: the array's name without the population's.
-  std::string variable = model_.arrays[array].name;
+  std::string variable = m.arrays[array].name;
   const std::string prefix = std::string(info.name) + ".";
   if (variable.compare(0, prefix.size(), prefix) == 0) variable.erase(0, prefix.size());
-  const double value = arrays_[array].get(neuron);
+  const double value = state_.array(array).get(neuron);
   const char* what = std::isnan(value) ? "NaN" : std::isinf(value) ? (value > 0 ? "+infinity" : "-infinity") : "not finite";
   return numerical_error("numerical error in " + where + ": " + variable + " became " + what + " " + when);
 }

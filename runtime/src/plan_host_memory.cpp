@@ -1,10 +1,10 @@
-// Simulation::plan_host_memory: what a network built on the CPU will take, estimated from
+// NetworkState::plan_host_memory: what a network built on the CPU will take, estimated from
 // the model before anything large is allocated, against what the process may still use.
 #include <algorithm>
 #include <vector>
 
 #include "memory.h"
-#include "simulation.h"
+#include "network_state.h"
 
 namespace gennc::runtime {
 namespace {
@@ -28,12 +28,12 @@ double expected_synapses(const GenncConnector& c, double n_pre, double n_post) {
 
 // Building a stored projection holds, besides its arrays, each synapse's pre and post
 // position as built, its place in CSR order and its pre and post neuron (connect.h,
-// Simulation::build_projection): five 32-bit numbers.
+// NetworkState::build_projection): five 32-bit numbers.
 constexpr double kBuildBytesPerSynapse = 20.0;
 
 }  // namespace
 
-Status Simulation::plan_host_memory() const {
+Status NetworkState::plan_host_memory() const {
   const GenncModel& m = model_;
   struct Part {
     std::string name;

@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "files.h"
+#include "results.h"
 #include "results_folder.h"
-#include "simulation.h"
 
 namespace gennc::runtime {
 namespace {
@@ -33,9 +33,9 @@ std::string utc_now() {
 
 }  // namespace
 
-std::vector<std::string> Simulation::result_files() const {
+std::vector<std::string> result_files(const NetworkState& state) {
   std::vector<std::string> files;
-  for (const Recording& r : recorder_.recordings()) {
+  for (const Recording& r : state.recorder().recordings()) {
     files.push_back(r.name + ".neurons.npy");
     files.push_back(r.name + ".npy");
     if (r.info->kind != GENNC_RECORD_SPIKES) files.push_back(r.name + ".times.npy");
@@ -44,16 +44,17 @@ std::vector<std::string> Simulation::result_files() const {
   return files;
 }
 
-Status Simulation::check_results_folder(const std::string& folder) const {
+Status check_results_folder(const NetworkState& state, const std::string& folder) {
   ResultsDestination destination;
-  return inspect_results_destination(folder, result_files(), &destination);
+  return inspect_results_destination(folder, result_files(state), &destination);
 }
 
-Status Simulation::write_results(const std::string& folder_name) {
+Status write_results(const NetworkState& state, const RunReport& run, const std::string& folder_name,
+                     Timings* timings_out) {
   auto start = std::chrono::steady_clock::now();
-  const GenncModel& m = model_;
+  const GenncModel& m = state.model();
   ResultsDestination destination;
-  GENNC_TRY(inspect_results_destination(folder_name, result_files(), &destination));
+  GENNC_TRY(inspect_results_destination(folder_name, result_files(state), &destination));
   const fs::path& folder = destination.folder;
   std::error_code ec;
   fs::create_directories(destination.parent, ec);
@@ -71,7 +72,7 @@ Status Simulation::write_results(const std::string& folder_name) {
     return write_file((fresh / file).string(), bytes);
   };
   Status status;
-  for (const Recording& r : recorder_.recordings()) {
+  for (const Recording& r : state.recorder().recordings()) {
     nlohmann::json entry;
     entry["name"] = r.name;
     entry["population"] = r.population;
@@ -87,7 +88,7 @@ Status Simulation::write_results(const std::string& folder_name) {
       table.reserve(2 * r.spikes.size());
       for (const auto& [steps, neuron] : r.spikes) {
         table.push_back(neuron);
-        table.push_back(time_at(steps));
+        table.push_back(state.time_at(steps));
       }
       entry["kind"] = "spikes";
       entry["variable"] = "spikes";
@@ -106,12 +107,12 @@ Status Simulation::write_results(const std::string& folder_name) {
         bytes = npy_image("<f8", {rows, columns}, r.samples.data(), r.samples.size() * 8);
       }
       std::vector<double> times;
-      for (uint64_t steps : r.sample_steps) times.push_back(time_at(steps));
+      for (uint64_t steps : r.sample_steps) times.push_back(state.time_at(steps));
       entry["kind"] = "variable";
       entry["variable"] = text(r.info->variable);
       entry["unit"] = text(r.info->unit);
       entry["dtype"] = single ? "float32" : "float64";
-      entry["interval"] = time_at(r.info->interval_steps);
+      entry["interval"] = state.time_at(r.info->interval_steps);
       entry["file"] = r.name + ".npy";
       entry["times_file"] = r.name + ".times.npy";
       entry["samples"] = rows;
@@ -132,11 +133,11 @@ Status Simulation::write_results(const std::string& folder_name) {
   manifest["network"] = text(m.network_name);
   manifest["source"] = text(m.source_path);
   manifest["dt"] = m.dt;
-  manifest["duration"] = time();
-  manifest["steps"] = step_;
-  manifest["seed"] = seed_;
-  manifest["backend"] = backend();
-  manifest["threads"] = pool_.size();
+  manifest["duration"] = state.time();
+  manifest["steps"] = state.step();
+  manifest["seed"] = state.seed();
+  manifest["backend"] = run.backend;
+  manifest["threads"] = run.threads;
   manifest["created"] = utc_now();
   nlohmann::json populations = nlohmann::json::array();
   for (uint32_t p = 0; p < m.population_count; ++p)
@@ -149,25 +150,26 @@ Status Simulation::write_results(const std::string& folder_name) {
     projections.push_back({{"name", text(m.projections[p].name)},
                            {"pre", text(m.populations[m.projections[p].pre.population].name)},
                            {"post", text(m.populations[m.projections[p].post.population].name)},
-                           {"synapses", synapse_counts_[p]}});
+                           {"synapses", state.synapse_count(p)}});
   manifest["projections"] = projections;
   manifest["recordings"] = recordings;
   manifest["files"] = written;  // what gennc may delete when it replaces this folder
   nlohmann::json kernels = nlohmann::json::object();
-  for (uint32_t k = 0; k < m.kernel_count; ++k) kernels[text(m.kernels[k].name)] = kernel_seconds_[k];
+  for (uint32_t k = 0; k < m.kernel_count; ++k) kernels[text(m.kernels[k].name)] = run.kernel_seconds[k];
   manifest["kernel_seconds"] = kernels;
   manifest["versions"] = {{"runtime", GENNC_RUNTIME_VERSION},
                           {"abi", GENNC_ABI_VERSION},
                           {"model_abi", m.abi_version},
                           {"compiler", text(m.compiler_version)}};
-  timings_.write = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Timings& t = *timings_out;
+  t.write = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json timings;
-  if (timings_.build > 0) timings["build"] = timings_.build;
-  timings["init"] = timings_.init;
-  timings["simulate"] = timings_.simulate;
-  timings["write"] = timings_.write;
+  if (t.build > 0) timings["build"] = t.build;
+  timings["init"] = t.init;
+  timings["simulate"] = t.simulate;
+  timings["write"] = t.write;
   // sim --profile: the step's parts (kernels on the CPU, stages on the GPU), per step.
-  const std::vector<ProfileRow> parts = profile();
+  const std::vector<ProfileRow>& parts = run.profile;
   double step_total = 0.0;
   for (const ProfileRow& part : parts) step_total += part.seconds_per_step;
   for (const ProfileRow& part : parts)

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstring>
 
-#include "../simulation.h"
 #include "device_init.h"
 #include "step_kernels.h"
 
@@ -49,8 +48,8 @@ Status Engine::check(CUresult result, const char* what) const {
 
 #define GENNC_CU(call, what) GENNC_TRY(check(api_.call, what))
 
-Status Engine::create(Simulation& sim, std::unique_ptr<Engine>* out, Setup setup) {
-  const GenncModel& model = sim.model();
+Status Engine::create(NetworkState& state, ThreadPool& pool, Setup setup, std::unique_ptr<Engine>* out) {
+  const GenncModel& model = state.model();
   if (model.ptx == nullptr || model.ptx[0] == '\0')
     return backend_error("backend 'cuda': the model has no GPU code (it was compiled with --no-gpu, or without "
                          "libdevice; rebuild it with gennc where the CUDA toolkit is installed)");
@@ -64,14 +63,14 @@ Status Engine::create(Simulation& sim, std::unique_ptr<Engine>* out, Setup setup
   std::string why;
   const DriverApi* api = load_driver(&why);
   if (api == nullptr) return backend_error("backend 'cuda': " + why);
-  std::unique_ptr<Engine> engine(new Engine(sim, *api));
+  std::unique_ptr<Engine> engine(new Engine(state, *api));
   GENNC_TRY(engine->open_device());
   GENNC_TRY(engine->load_modules());
   std::unique_ptr<DeviceInit> init;
   if (setup == Setup::Build) {
-    GENNC_TRY(DeviceInit::open(*api, sim.model(), sim.seed(), engine->stream_,
+    GENNC_TRY(DeviceInit::open(*api, state.model(), state.seed(), engine->stream_,
                                static_cast<unsigned>(engine->multiprocessors_) * 16, &init));
-    GENNC_TRY(sim.build(init.get()));
+    GENNC_TRY(state.build(pool, init.get()));
   }
   GENNC_TRY(engine->plan_memory());
   GENNC_TRY(engine->allocate());
@@ -129,7 +128,7 @@ Status Engine::load_modules() {
     return backend_error(std::string("CUDA: loading ") + what + " failed: " + error_text(api_, result) +
                          (errors[0] != '\0' ? "\nPTX JIT log:\n" + std::string(errors.data()) : ""));
   };
-  GENNC_TRY(load(sim_.model().ptx, "the model's PTX", &model_module_));
+  GENNC_TRY(load(state_.model().ptx, "the model's PTX", &model_module_));
   GENNC_TRY(load(kStepKernelsPtx, "the runtime's step kernels", &step_module_));
   GENNC_CU(cuModuleGetFunction(&zero_counts_, step_module_, "gennc_zero_counts"), "cuModuleGetFunction");
   GENNC_CU(cuModuleGetFunction(&finish_, step_module_, "gennc_finish_step"), "cuModuleGetFunction");
@@ -138,8 +137,8 @@ Status Engine::load_modules() {
 
 // Sizes the recording buffers (and so the batch) and checks that everything fits.
 Status Engine::plan_memory() {
-  const GenncModel& m = sim_.model();
-  const std::vector<Recording>& recordings = sim_.recorder_.recordings();
+  const GenncModel& m = state_.model();
+  const std::vector<Recording>& recordings = state_.recorder().recordings();
   uint64_t per_step = 0;  // recording bytes per step
   for (uint32_t r = 0; r < recordings.size(); ++r) {
     const GenncRecordingInfo& info = *recordings[r].info;
@@ -166,7 +165,7 @@ Status Engine::plan_memory() {
   uint64_t arrays = 0, largest = 0;
   uint32_t largest_id = 0;
   for (uint32_t a = 0; a < m.array_count; ++a) {
-    uint64_t bytes = sim_.arrays_[a].bytes();
+    uint64_t bytes = state_.array(a).bytes();
     arrays += bytes;
     if (bytes > largest) largest = bytes, largest_id = a;
   }
@@ -191,12 +190,12 @@ Status Engine::plan_memory() {
 // For the out-of-memory report: the projections whose stored synapses take the most memory,
 // and how to store nothing for them.
 std::string Engine::largest_projections() const {
-  const GenncModel& m = sim_.model();
+  const GenncModel& m = state_.model();
   std::vector<std::pair<uint64_t, uint32_t>> stored(m.projection_count);
   for (uint32_t p = 0; p < m.projection_count; ++p) stored[p] = {0, p};
   for (uint32_t a = 0; a < m.array_count; ++a)
     if (m.arrays[a].scope == GENNC_SCOPE_SYNAPSE && m.arrays[a].owner < m.projection_count)
-      stored[m.arrays[a].owner].first += sim_.arrays_[a].bytes();
+      stored[m.arrays[a].owner].first += state_.array(a).bytes();
   std::sort(stored.begin(), stored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::string names;
   for (size_t k = 0; k < stored.size() && k < 3 && stored[k].first > 0; ++k)
@@ -209,7 +208,7 @@ std::string Engine::largest_projections() const {
 }
 
 Status Engine::allocate() {
-  const GenncModel& m = sim_.model();
+  const GenncModel& m = state_.model();
   auto allocate = [&](uint64_t bytes, CUdeviceptr* out) -> Status {
     *out = 0;
     if (bytes == 0) return ok();
@@ -218,14 +217,14 @@ Status Engine::allocate() {
     return ok();
   };
   arrays_.assign(m.array_count, 0);
-  for (uint32_t a = 0; a < m.array_count; ++a) GENNC_TRY(allocate(sim_.arrays_[a].bytes(), &arrays_[a]));
+  for (uint32_t a = 0; a < m.array_count; ++a) GENNC_TRY(allocate(state_.array(a).bytes(), &arrays_[a]));
   GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &pointer_table_));
   GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &length_table_));
   GENNC_TRY(allocate(sizeof(GenncKernelEnv), &env_));
   if (m.array_count != 0) {
     GENNC_CU(cuMemcpyHtoD(pointer_table_, arrays_.data(), arrays_.size() * 8), "cuMemcpyHtoD");
     std::vector<uint64_t> lengths(m.array_count);
-    for (uint32_t a = 0; a < m.array_count; ++a) lengths[a] = sim_.arrays_[a].length();
+    for (uint32_t a = 0; a < m.array_count; ++a) lengths[a] = state_.array(a).length();
     GENNC_CU(cuMemcpyHtoD(length_table_, lengths.data(), lengths.size() * 8), "cuMemcpyHtoD");
   }
   if (m.population_count != 0) {
@@ -234,7 +233,7 @@ Status Engine::allocate() {
     GENNC_TRY(allocate(counts.size() * 8, &count_table_));
     GENNC_CU(cuMemcpyHtoD(count_table_, counts.data(), counts.size() * 8), "cuMemcpyHtoD");
   }
-  const std::vector<Recording>& recordings = sim_.recorder_.recordings();
+  const std::vector<Recording>& recordings = state_.recorder().recordings();
   uint64_t widest_bits = 0;
   for (SpikeRecording& s : spike_recordings_) {
     for (CUdeviceptr& bits : s.bits) GENNC_TRY(allocate(batch_ * s.words * 4, &bits));
@@ -304,7 +303,7 @@ unsigned Engine::blocks_for(uint64_t elements) const {
 }
 
 Status Engine::plan_launches() {
-  const GenncModel& m = sim_.model();
+  const GenncModel& m = state_.model();
   for (uint32_t stage = 0; stage < m.stage_count; ++stage) {
     Stage launch;
     GENNC_CU(cuModuleGetFunction(&launch.function, model_module_, m.stage_entries[stage]), "cuModuleGetFunction");
@@ -325,12 +324,12 @@ Status Engine::plan_launches() {
         member.count_array = m.populations[population].spike_count_array;
         // Row-parallel delivery (a block per spike, its threads over the row) where rows are
         // long enough to keep the threads busy; a thread per spike otherwise.
-        double mean_row = elements == 0 ? 0.0 : double(sim_.synapse_counts_[kernel.owner]) / double(elements);
+        double mean_row = elements == 0 ? 0.0 : double(state_.synapse_count(kernel.owner)) / double(elements);
         // A bitmask row is split over the threads by words (each word's bits go to one
         // thread), so its words per row bound the parallel work too.
-        const uint64_t rows = sim_.pre_[kernel.owner].size();
+        const uint64_t rows = state_.pre(kernel.owner).size();
         if (proj.column_array != kNone && m.arrays[proj.column_array].scope == GENNC_SCOPE_LIST && rows != 0)
-          mean_row = std::min(mean_row, double(sim_.arrays_[proj.column_array].length()) / double(rows));
+          mean_row = std::min(mean_row, double(state_.array(proj.column_array).length()) / double(rows));
         if ((m.stage_modes[i] & (1u << GENNC_STAGE_BLOCK)) != 0 && mean_row >= kRowParallelMinimum) {
           // Units (spikes x parts) stay below 2^31, whatever the population's size.
           const uint64_t parts = std::clamp<uint64_t>(static_cast<uint64_t>(std::ceil(mean_row / kRowPartSynapses)), 1,
@@ -338,7 +337,7 @@ Status Engine::plan_launches() {
           member.mode = static_cast<uint32_t>(parts);
         }
       } else {
-        elements = sim_.kernel_range(kernel);
+        elements = state_.kernel_range(kernel);
       }
       if (elements > UINT32_MAX) return backend_error(std::string("kernel '") + kernel.name + "' has over 2^32 elements");
       if (elements == 0) continue;  // nothing to do (an empty injection)
@@ -373,7 +372,7 @@ Status Engine::upload() {
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
   for (uint32_t a = 0; a < arrays_.size(); ++a)
     if (arrays_[a] != 0)
-      GENNC_CU(cuMemcpyHtoD(arrays_[a], sim_.arrays_[a].data(), sim_.arrays_[a].bytes()), "cuMemcpyHtoD");
+      GENNC_CU(cuMemcpyHtoD(arrays_[a], state_.array(a).data(), state_.array(a).bytes()), "cuMemcpyHtoD");
   return ok();
 }
 
@@ -381,7 +380,7 @@ Status Engine::download() {
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
   for (uint32_t a = 0; a < arrays_.size(); ++a)
     if (arrays_[a] != 0)
-      GENNC_CU(cuMemcpyDtoH(sim_.arrays_[a].data(), arrays_[a], sim_.arrays_[a].bytes()), "cuMemcpyDtoH");
+      GENNC_CU(cuMemcpyDtoH(state_.array(a).data(), arrays_[a], state_.array(a).bytes()), "cuMemcpyDtoH");
   return ok();
 }
 
@@ -399,7 +398,7 @@ Status Engine::launch(CUfunction function, unsigned blocks, void** params) {
 // A batch begins with the spike counts zeroed (each step's finish zeroes them for the
 // next step of the batch, and the last step's counts stay, as on the CPU).
 Status Engine::enqueue_batch_start(unsigned set, uint64_t steps) {
-  const GenncModel& m = sim_.model();
+  const GenncModel& m = state_.model();
   for (SpikeRecording& s : spike_recordings_)
     GENNC_CU(cuMemsetD8Async(s.bits[set], 0, steps * s.words * 4, stream_), "cuMemsetD8Async");
   if (m.population_count != 0) {
@@ -413,7 +412,7 @@ Status Engine::enqueue_batch_start(unsigned set, uint64_t steps) {
 // One step, in the CPU engine's order: the stages, then spikes recorded, step and time
 // advanced, variables sampled and (but after the batch's last step) the counts zeroed.
 Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, const std::vector<CUevent>* events) {
-  const GenncModel& m = sim_.model();
+  const GenncModel& m = state_.model();
   std::size_t mark = 0;
   auto record = [&]() -> Status {
     if (events != nullptr) GENNC_CU(cuEventRecord((*events)[mark], stream_), "cuEventRecord");
@@ -432,7 +431,7 @@ Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, const std:
   uint32_t nsamples = 0;
   for (const VariableRecording& v : variable_recordings_) nsamples += v.count != 0 ? 1 : 0;
   uint32_t npops = m.population_count;
-  double steps_per_ms = sim_.steps_per_ms_;
+  double steps_per_ms = state_.steps_per_ms();
   double dt = m.dt;
   uint32_t zero = k + 1 < steps ? 1 : 0;
   RecordingSet& rs = sets_[set];
@@ -459,8 +458,8 @@ Status Engine::capture(unsigned set, uint64_t steps, CUgraphExec* out) {
 }
 
 Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
-  const GenncModel& m = sim_.model();
-  std::vector<Recording>& recordings = sim_.recorder_.recordings();
+  const GenncModel& m = state_.model();
+  std::vector<Recording>& recordings = state_.recorder().recordings();
   for (const SpikeRecording& s : spike_recordings_) {
     host_bits_.resize(steps * s.words);
     if (!host_bits_.empty())
@@ -507,19 +506,19 @@ Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
 
 Status Engine::run(uint64_t steps) {
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
-  const GenncModel& m = sim_.model();
+  const GenncModel& m = state_.model();
   // The device's step and time (the env the finish kernel advances) and each batch's base
-  // step are taken from the Simulation on every run, never kept between runs, so a step
+  // step are taken from the state on every run, never kept between runs, so a step
   // set in between (gennc_set_step, a checkpoint, a reset) is where the device goes on.
   GenncKernelEnv env{reinterpret_cast<void* const*>(pointer_table_), reinterpret_cast<const uint64_t*>(length_table_),
-                     sim_.time(), m.dt, sim_.step_, sim_.seed_};
+                     state_.time(), m.dt, state_.step(), state_.seed()};
   GENNC_CU(cuMemcpyHtoD(env_, &env, sizeof env), "cuMemcpyHtoD");
   if (profiling_) return run_profiled(steps);
   // Batches alternate between the two recording sets, and each is launched before the one
   // in the other set is collected: the host decodes batch k while the device runs k + 1.
   // At most one batch is left uncollected after each pass, the one just launched.
-  const uint64_t end = sim_.step_ + steps;
-  uint64_t next = sim_.step_;  // the step after which the next batch begins
+  const uint64_t end = state_.step() + steps;
+  uint64_t next = state_.step();  // the step after which the next batch begins
   Status status = ok();
   for (unsigned set = 0; status.ok() && next < end; set ^= 1) {
     status = launch_batch(set, next, std::min(batch_, end - next));
@@ -563,14 +562,22 @@ Status Engine::finish_batch(unsigned set) {
   rs.steps = 0;
   GENNC_CU(cuEventSynchronize(rs.done), "running a batch of steps");
   GENNC_TRY(collect(set, rs.first, steps));
-  sim_.step_ += steps;
+  state_.advance(steps);
   return ok();
+}
+
+std::vector<ProfileRow> Engine::profile() const {
+  std::vector<ProfileRow> rows;
+  if (profiled_steps_ == 0) return rows;
+  for (const LaunchTime& launch : profile_)
+    rows.push_back({launch.name, launch.members, launch.seconds / static_cast<double>(profiled_steps_)});
+  return rows;
 }
 
 // The same launches as a captured batch, issued one by one with an event after each; the
 // host waits for every step (profiling measures the device, not throughput).
 Status Engine::run_profiled(uint64_t steps) {
-  const GenncModel& m = sim_.model();
+  const GenncModel& m = state_.model();
   if (profile_.empty()) {
     for (uint32_t stage = 0; stage < m.stage_count; ++stage) {
       std::string members = std::to_string(stages_[stage].blocks) + " blocks:";
@@ -601,7 +608,7 @@ Status Engine::run_profiled(uint64_t steps) {
   const std::size_t zero_row = stages_.size(), finish_row = stages_.size() + 1;
   for (uint64_t done = 0; done < steps;) {
     uint64_t n = std::min(batch_, steps - done);
-    uint64_t first = sim_.step_;
+    uint64_t first = state_.step();
     GENNC_CU(cuMemcpyHtoD(sets_[0].base, &first, 8), "cuMemcpyHtoD");
     GENNC_CU(cuEventRecord(events_[0], stream_), "cuEventRecord");
     GENNC_TRY(enqueue_batch_start(0, n));
@@ -616,7 +623,7 @@ Status Engine::run_profiled(uint64_t steps) {
       GENNC_TRY(elapsed(events_[stages_.size()], events_.back(), &profile_[finish_row].seconds));
     }
     GENNC_TRY(collect(0, first, n));
-    sim_.step_ += n;
+    state_.advance(n);
     done += n;
     profiled_steps_ += n;
   }

@@ -1,4 +1,4 @@
-// The CUDA back end: runs a Simulation's steps on an NVIDIA GPU through the driver API.
+// The CUDA engine: runs a network state's steps on an NVIDIA GPU through the driver API.
 //
 // The host side builds everything first (arrays, initial values, connectivity, ring
 // depths, the init schedule: the same code as the CPU back end, so the same seed gives the
@@ -8,7 +8,7 @@
 // that records spikes and samples, advances step and time and zeroes the counts for the
 // next step) is captured once into a CUDA graph and replayed. The recording buffers are
 // doubled: batches alternate between two sets, and the host copies one batch's recordings
-// into the Simulation's Recorder while the next batch runs.
+// into the state's Recorder while the next batch runs.
 #pragma once
 
 #include <cstdint>
@@ -17,59 +17,58 @@
 #include <string>
 #include <vector>
 
+#include "../engine.h"
+#include "../network_state.h"
 #include "../status.h"
+#include "../thread_pool.h"
 #include "driver_api.h"
-
-namespace gennc::runtime {
-class Simulation;
-}
 
 namespace gennc::runtime::cuda {
 
 class DeviceInit;
 
-class Engine {
+class Engine final : public runtime::Engine {
  public:
-  // Build: the engine builds `sim`'s network, the device drawing initial values and row
-  // connectivity (device_init.h) and the host the rest. Upload: `sim` is built; every
-  // array is copied up.
+  // Build: the engine builds `state`'s network, the device drawing initial values and row
+  // connectivity (device_init.h) and the host the rest, with `pool`'s threads. Upload:
+  // `state` is built; every array is copied up.
   enum class Setup { Build, Upload };
 
-  // Sets up `sim`'s model on GPU 0: needs libcuda.so.1, a device and PTX in the model; the
-  // failure (GENNC_ERROR_BACKEND) names what is missing. Also fails, before allocating,
-  // when the arrays and recording buffers would not fit in the device's free memory.
-  // `sim` must be built and must outlive the engine.
-  static Status create(Simulation& sim, std::unique_ptr<Engine>* out, Setup setup);
-  ~Engine();
+  // Sets up `state`'s model on GPU 0: needs libcuda.so.1, a device and PTX in the model;
+  // the failure (GENNC_ERROR_BACKEND) names what is missing. Also fails, before
+  // allocating, when the arrays and recording buffers would not fit in the device's free
+  // memory. `state` must outlive the engine. After Build, the device's arrays are the
+  // current ones: the host's copies are valid once download() copied them back.
+  static Status create(NetworkState& state, ThreadPool& pool, Setup setup, std::unique_ptr<Engine>* out);
+  ~Engine() override;
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // "NVIDIA H100 80GB HBM3 (sm_90)"
-  const std::string& device() const { return device_; }
+  // "cuda (NVIDIA H100 80GB HBM3 (sm_90))"
+  std::string name() const override { return "cuda (" + device_ + ")"; }
 
   // Host arrays -> device and device -> host, all of them (connectivity too, which kernels
   // never write: the tests compare what the device holds).
-  Status upload();
-  Status download();
+  Status upload() override;
+  Status download() override;
   // One array's device copy -> `out` (`bytes` of it), waiting for the steps queued before.
-  Status read_array(uint32_t array, void* out, size_t bytes);
+  Status read_array(uint32_t array, void* out, size_t bytes) override;
 
-  // Runs `steps` steps from the simulation's current step and records them into its
-  // Recorder. The device arrays must be current (upload()).
-  Status run(uint64_t steps);
+  // Runs `steps` steps from the state's current step and records them into its Recorder.
+  // The device arrays must be current (upload()).
+  Status run(uint64_t steps) override;
 
   // With profiling on, run() launches steps one by one (no graph) between CUDA events and
   // accumulates each launch's time: per stage, the per-batch zeroing and the per-step finish.
-  void set_profiling(bool on) { profiling_ = on; }
-  struct ProfileRow {
+  void set_profiling(bool on) override { profiling_ = on; }
+  std::vector<ProfileRow> profile() const override;
+
+ private:
+  struct LaunchTime {
     std::string name;     // "stage 0", "finish step", ...
     std::string members;  // the stage's kernels, shortened
     double seconds = 0.0; // total over the profiled steps
   };
-  const std::vector<ProfileRow>& profile() const { return profile_; }
-  uint64_t profiled_steps() const { return profiled_steps_; }
-
- private:
   struct SpikeRecording {
     uint32_t recording;  // index into the Recorder's recordings
     uint32_t population;
@@ -103,7 +102,7 @@ class Engine {
     unsigned blocks = 0;
   };
 
-  Engine(Simulation& sim, const DriverApi& api) : sim_(sim), api_(api) {}
+  Engine(NetworkState& state, const DriverApi& api) : state_(state), api_(api) {}
   Status check(CUresult result, const char* what) const;
   Status set_up_on_device(DeviceInit& init);  // device_init.cpp
   Status open_device();
@@ -119,7 +118,7 @@ class Engine {
   Status enqueue_step(unsigned set, uint64_t k, uint64_t steps, const std::vector<CUevent>* events);
   // Launches a batch of `steps` after step `first` into `set`, which must be free.
   Status launch_batch(unsigned set, uint64_t first, uint64_t steps);
-  // Waits for the batch in `set`, collects it and advances the simulation's step count.
+  // Waits for the batch in `set`, collects it and advances the state's step count.
   Status finish_batch(unsigned set);
   Status launch(CUfunction function, unsigned blocks, void** params);
   Status run_profiled(uint64_t steps);
@@ -128,7 +127,7 @@ class Engine {
   Status collect(unsigned set, uint64_t first_step, uint64_t steps);
   unsigned blocks_for(uint64_t elements) const;
 
-  Simulation& sim_;
+  NetworkState& state_;
   const DriverApi& api_;
   std::string device_;
   CUdevice ordinal_ = 0;
@@ -154,7 +153,7 @@ class Engine {
   std::vector<unsigned char> host_samples_;
 
   bool profiling_ = false;
-  std::vector<ProfileRow> profile_;  // per stage, then "zero counts" and "finish step"
+  std::vector<LaunchTime> profile_;  // per stage, then "zero counts" and "finish step"
   uint64_t profiled_steps_ = 0;
   std::vector<CUevent> events_;
 };

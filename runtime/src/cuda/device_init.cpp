@@ -299,13 +299,13 @@ Status DeviceInit::scatter_columns(RowParams& r, uint32_t rows, CUdeviceptr row_
 // copied up, the device-built ones filled, then the model's init schedule (derived
 // values) run on the device, whose arrays are then the current ones.
 Status Engine::set_up_on_device(DeviceInit& init) {
-  const GenncModel& m = sim_.model();
+  const GenncModel& m = state_.model();
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
   std::vector<uint64_t> lengths(m.array_count);
   for (uint32_t a = 0; a < m.array_count; ++a) {
-    lengths[a] = sim_.arrays_[a].length();
+    lengths[a] = state_.array(a).length();
     if (arrays_[a] != 0 && !init.builds(a))
-      GENNC_CU(cuMemcpyHtoD(arrays_[a], sim_.arrays_[a].data(), sim_.arrays_[a].bytes()), "cuMemcpyHtoD");
+      GENNC_CU(cuMemcpyHtoD(arrays_[a], state_.array(a).data(), state_.array(a).bytes()), "cuMemcpyHtoD");
   }
   // A copy back on the default stream completes only after the copies up have: the
   // kernels below run on a non-blocking stream and must see them.
@@ -314,14 +314,14 @@ Status Engine::set_up_on_device(DeviceInit& init) {
   GENNC_TRY(init.fill(arrays_, lengths));
 
   GenncKernelEnv env{reinterpret_cast<void* const*>(pointer_table_), reinterpret_cast<const uint64_t*>(length_table_),
-                     sim_.time(), m.dt, sim_.step_, sim_.seed_};
+                     state_.time(), m.dt, state_.step(), state_.seed()};
   GENNC_CU(cuMemcpyHtoD(env_, &env, sizeof env), "cuMemcpyHtoD");
   GENNC_CU(cuMemcpyDtoH(&fence, env_, sizeof fence), "cuMemcpyDtoH");
   for (uint32_t k = 0; k < m.init_schedule_length; ++k) {
     const GenncKernelInfo& kernel = m.kernels[m.init_schedule[k]];
     CUfunction function = nullptr;
     GENNC_CU(cuModuleGetFunction(&function, model_module_, kernel.ptx_entry), "cuModuleGetFunction");
-    uint64_t elements = sim_.kernel_range(kernel);
+    uint64_t elements = state_.kernel_range(kernel);
     if (elements == 0) continue;
     if (elements > UINT32_MAX) return backend_error(std::string("kernel '") + kernel.name + "' has over 2^32 elements");
     uint32_t begin = 0, end = static_cast<uint32_t>(elements);
@@ -330,7 +330,6 @@ Status Engine::set_up_on_device(DeviceInit& init) {
     GENNC_TRY(launch(function, blocks_for(elements), params));
   }
   GENNC_CU(cuStreamSynchronize(stream_), "running the init schedule on the device");
-  sim_.fresh_ = Simulation::Fresh::Device;
   return ok();
 }
 

@@ -20,7 +20,7 @@
 #include <memory>
 #include <vector>
 
-#include "../simulation.h"
+#include "../network_state.h"
 #include "driver_api.h"
 
 namespace gennc::runtime::cuda {

@@ -1,0 +1,47 @@
+#include "cpu_engine.h"
+
+#include <cstring>
+
+namespace gennc::runtime::cpu {
+
+Status Engine::read_array(uint32_t array, void* out, size_t bytes) {
+  if (bytes != 0) std::memcpy(out, state_.array(array).data(), bytes);
+  return ok();
+}
+
+Status Engine::run(uint64_t steps) {
+  const GenncModel& m = state_.model();
+  Recorder& recorder = state_.recorder();
+  uint64_t done = 0;
+  while (done < steps) {
+    for (uint32_t p = 0; p < m.population_count; ++p)
+      static_cast<uint32_t*>(state_.array(m.populations[p].spike_count_array).data())[0] = 0;
+    const GenncKernelEnv env = kernels_.env();
+    for (uint32_t k = 0; k < m.step_schedule_length; ++k) kernels_.run(m.step_schedule[k], env);
+    state_.advance(1);
+    ++done;
+    recorder.record_spikes(state_.step(), state_.arrays());
+    recorder.sample(state_.step(), state_.arrays());
+    if (state_.fault_reported() || !state_.within_recording_budget().ok()) break;
+  }
+  if (profiling_) profiled_steps_ += done;
+  return ok();
+}
+
+void Engine::set_profiling(bool on) {
+  profiling_ = on;
+  kernels_.set_profiling(on);
+}
+
+std::vector<ProfileRow> Engine::profile() const {
+  std::vector<ProfileRow> rows;
+  if (profiled_steps_ == 0) return rows;
+  const GenncModel& m = state_.model();
+  for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
+    const uint32_t id = m.step_schedule[k];
+    rows.push_back({m.kernels[id].name, "", kernels_.profile_seconds()[id] / static_cast<double>(profiled_steps_)});
+  }
+  return rows;
+}
+
+}  // namespace gennc::runtime::cpu

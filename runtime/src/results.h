@@ -1,0 +1,39 @@
+// A simulation's results folder (docs/runtime.md): manifest.json plus one .npy per
+// recorded array, made from the network state's recordings and a report of how its steps
+// ran, assembled in a sibling folder and swapped in whole (results_folder.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine.h"
+#include "network_state.h"
+#include "status.h"
+
+namespace gennc::runtime {
+
+// Wall-clock seconds of a simulation's phases (manifest.json's timings, gennc_timings).
+struct Timings {
+  double build = -1.0;
+  double init = 0.0;
+  double simulate = 0.0;
+  double write = 0.0;
+};
+
+// How the steps ran: what the manifest says besides the state.
+struct RunReport {
+  std::string backend;                // Engine::name()
+  unsigned threads = 1;               // the host's threads
+  std::vector<double> kernel_seconds; // per model kernel, run on the host
+  std::vector<ProfileRow> profile;    // Engine::profile()
+};
+
+// The files the results will have.
+std::vector<std::string> result_files(const NetworkState& state);
+// Whether `folder` may receive the results, changing nothing but stale temporary folders.
+Status check_results_folder(const NetworkState& state, const std::string& folder);
+// Writes the results into `folder`; the time it took goes to timings->write, which the
+// manifest includes.
+Status write_results(const NetworkState& state, const RunReport& run, const std::string& folder, Timings* timings);
+
+}  // namespace gennc::runtime

@@ -1,0 +1,3 @@
+// The CPU engine reaching up into the simulation.
+#include "../engine.h"
+#include "../simulation.h"

@@ -1,0 +1,3 @@
+// The state reaching into an engine.
+#include "cuda/cuda_engine.h"
+#include "status.h"

@@ -1,0 +1,3 @@
+// The simulation sees every layer.
+#include "cpu/cpu_engine.h"
+#include "cuda/cuda_engine.h"

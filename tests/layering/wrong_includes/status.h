@@ -1,0 +1,1 @@
+// A utility of the state layer.
