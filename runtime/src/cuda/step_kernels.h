@@ -28,7 +28,7 @@ using FinishSamples = GenncSampleTable;
 //       - when s % interval == 0, row s / interval - *base / interval - 1 of `samples`
 //         gets source[indices[i]] for i < count;
 //       - env->step = s; env->t = steps_per_ms > 0 ? s / steps_per_ms : s * dt
-//         (Simulation::time_at, rounded the same way);
+//         (NetworkState::time_at, rounded the same way);
 //       - when `zero` is set, the last block to finish (counted in *done, which it resets
 //         to 0) zeroes *counts[i] for i < npops, after every block has read its counts. No
 //         fence comes before a block counts itself: its threads have used the counts they
