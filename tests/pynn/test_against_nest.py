@@ -89,11 +89,15 @@ def test_tsodyks_markram(U, tau_rec, tau_facil):
     np.testing.assert_allclose(got, expected, atol=1e-6)
 
 
+PAIRING_PERIOD = 200.0  # ms
+
+
 def stdp_pair(sim, dt_pairing, delay, weight_dependence="AdditiveWeightDependence",
               timing_dependence=None):
-    """60 pairings at 1 Hz, post fired `dt_pairing` ms after the pre spike reaches it."""
+    """60 pairings at 5 Hz, post fired `dt_pairing` ms after the pre spike reaches it (the
+    traces, 20 ms, have decayed to 1e-4 of a pairing's by the next one)."""
     setup(sim)
-    t_pre = np.arange(60) * 1000.0 + 100.0
+    t_pre = np.arange(60) * PAIRING_PERIOD + 100.0
     pre = sim.Population(1, sim.SpikeSourceArray(spike_times=t_pre))
     teacher = sim.Population(1, sim.SpikeSourceArray(spike_times=t_pre + delay + dt_pairing))
     post = sim.Population(1, sim.IF_curr_exp(tau_refrac=5.0))
@@ -106,7 +110,7 @@ def stdp_pair(sim, dt_pairing, delay, weight_dependence="AdditiveWeightDependenc
         weight_dependence=getattr(sim, weight_dependence)(w_min=0.0, w_max=1.0),
         weight=0.5, delay=delay)
     plastic = sim.Projection(pre, post, sim.AllToAllConnector(), stdp, receptor_type="excitatory")
-    sim.run(60 * 1000.0 + 200.0)
+    sim.run(60 * PAIRING_PERIOD + 200.0)
     w = plastic.get("weight", format="array")[0, 0]
     sim.end()
     return w
