@@ -55,7 +55,9 @@ TIMEOUT_S = 120
 class Example:
     """One run of an example script: its arguments; the comparisons with the reference
     run (none: the example runs only); `reference_fails`: why the reference cannot run it
-    here (it then runs only); `plot`: also pass --plot-figure (cheap plots only)."""
+    here (it then runs only); `plot`: also pass --plot-figure (four examples between them draw with every
+    plotting helper of pyNN.utility.plotting that the examples use; drawing costs a
+    second a run, so not every example draws)."""
 
     def __init__(self, script, args=(), compare=(), reference_fails=None, plot=False,
                  needs=None, timeout=TIMEOUT_S):
@@ -88,16 +90,16 @@ EXAMPLES = [
     Example("cell_type_demonstration.py", plot=True,
             reference_fails=NEST_GSFA_GRR),
     Example("connections.py", compare=[Printed(r"^Number of (Synapses|inputs)")]),
-    Example("current_injection.py", plot=True,
+    Example("current_injection.py",
             # channel 3 is driven by a NoisyCurrentSource (the simulator's generator)
             compare=[Signals("v", atol=0.01, channels=[0, 1, 2])]),
-    Example("gif_neuron.py", plot=True,
+    Example("gif_neuron.py",
             reference_fails=NEST_GIF_GET),
     Example("inhomogeneous_network.py", compare=[Spikes(0.1), Signals("v", atol=0.01, quantile=0.99)]),
-    Example("monolith_vs_composed.py", plot=True,
+    Example("monolith_vs_composed.py",
             compare=[Signals(n, atol=a, source="global:data")
                      for n, a in (("v", 0.01), ("excitatory.isyn", 1e-4), ("inhibitory.isyn", 1e-4))]),
-    Example("multi_synapse.py", plot=True,
+    Example("multi_synapse.py",
             compare=[Signals("v", atol=0.05, source="global:data")]
             + [Signals(f"{r}.gsyn", atol=1e-5, source="global:data")
                for r in ("AMPA", "NMDA", "GABAA", "GABAB")]),
@@ -110,20 +112,20 @@ EXAMPLES = [
                      Signals("v", atol=0.01, quantile=0.99)]),
     Example("simple_STDP.py", plot=True,
             compare=[Spikes(0.1), Global("final_weights", rtol=0.01)]),
-    Example("small_network.py", plot=True,
+    Example("small_network.py",
             compare=[Spikes(0.1), Signals("v", atol=0.01, quantile=0.99),
                      Signals("gsyn_exc", atol=1e-5)]),
     Example("specific_network.py", compare=[Spikes(0.1), Signals("v", atol=0.01, quantile=0.99)]),
     Example("stdp_network.py"),
     Example("stochastic_deterministic_comparison.py", reference_fails=NEST_EXTENSIONS),
-    Example("stochastic_synapses.py", plot=True,
+    Example("stochastic_synapses.py",
             compare=[Signals(n, atol=a, source=r"static.*\.pkl$") for n, a in (("v", 0.01), ("gsyn_inh", 1e-5))]),
     Example("stochastic_tsodyksmarkram.py", reference_fails=NEST_EXTENSIONS),
-    Example("synaptic_input.py", plot=True,
+    Example("synaptic_input.py",
             reference_fails=NEST_CURR_DELTA),
-    Example("tsodyksmarkram.py", plot=True,
+    Example("tsodyksmarkram.py",
             compare=[Signals("v", atol=0.01), Signals("gsyn_inh", atol=1e-5)]),
-    Example("update_spike_source_array.py", plot=True),
+    Example("update_spike_source_array.py"),
     Example("varying_poisson.py", plot=True),
     Example("simpleRandomNetwork_csa.py", needs="csa"),
 ]
