@@ -27,7 +27,7 @@ modelKind
 modelItem
   : section=('parameters' | 'state' | 'derived' | 'input' | 'uses') '{' varDecl* '}'  # declSection
   | 'equations' '{' equation* '}'                                                  # equationsSection
-  | 'threshold' expr ';'?                                                          # thresholdItem
+  | 'threshold' cond=expr ('at' time=expr)? ';'?                                  # thresholdItem
   | 'reset' block                                                                  # resetItem
   | 'refractory' expr ';'?                                                         # refractoryItem
   | 'update' block                                                                 # updateItem

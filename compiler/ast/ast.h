@@ -310,6 +310,7 @@ struct ModelBody {
   std::vector<Equation> equations;
   ExprPtr threshold;
   SourceRange threshold_range;  // the whole `threshold ...` item
+  ExprPtr spike_time;           // `threshold c at time`: a spike source's exact spike time
   std::optional<Block> reset;
   ExprPtr refractory;
   SourceRange refractory_range;

@@ -341,7 +341,13 @@ class Printer {
     for (const auto& eq : b.equations)
       items.push_back({eq.range, [this, &eq] { with_value("Equation " + eq.var + "'", "=", eq.rhs.get(), eq.range); }});
     if (b.threshold)
-      items.push_back({b.threshold_range, [this, &b] { with_value("Threshold", "", b.threshold.get(), b.threshold_range); }});
+      items.push_back({b.threshold_range, [this, &b] {
+                         with_value("Threshold", "", b.threshold.get(), b.threshold_range);
+                         if (b.spike_time) {
+                           Indent indent(*this);
+                           with_value("At", "", b.spike_time.get(), b.spike_time->range);
+                         }
+                       }});
     if (b.reset)
       items.push_back({b.reset->range, [this, &b] {
                          line("Reset", b.reset->range);

@@ -6,11 +6,35 @@
 
 namespace gennc::lower {
 
-// Whether a model's threshold counts spikes (a spike source's int) rather than tests for one.
+// Whether a model may emit several spikes of one neuron in one step: a spike source whose
+// threshold counts them (an int) or that gives each its time (`threshold c at time`).
 bool Lowerer::counts_spikes(const sema::Model& m) const {
   const ast::Expr* th = m.decl->body.threshold.get();
   const sema::Type* t = th ? p_.type_of(th) : nullptr;
-  return t && t->kind == sema::TypeKind::Int;
+  return (t && t->kind == sema::TypeKind::Int) || m.decl->body.spike_time != nullptr;
+}
+
+// The most spikes an event-time source emits per neuron and step: a bound on the loop of a
+// threshold that its reset never clears.
+constexpr std::int64_t kMaxSpikesPerStep = 1 << 16;
+
+// `threshold c at time` (a spike source): while `c` holds, one spike and one `reset`, which
+// moves the source to its next time; the spikes of the step are emitted as one entry of
+// that multiplicity, as NEST's on-grid spike_generator delivers several times of one step.
+LocalId Lowerer::count_event_spikes(CodeLowerer& cl, const ast::ModelBody& body, Block& out) {
+  Kernel& k = cl.kernel();
+  LocalId n = k.add_local("spike_count", Type::I32);
+  LocalId due = k.add_local("spike_due", Type::Bool);
+  out.push_back(let(n, iconst(Type::I32, 0), body.threshold_range));
+  out.push_back(let(due, cl.expr_as(body.threshold.get(), Type::Bool), body.threshold_range));
+  Block pass;
+  if (body.reset) cl.block(*body.reset, pass);
+  pass.push_back(assign(n, binary(BinaryOp::Add, local(n, Type::I32), iconst(Type::I32, 1)), body.threshold_range));
+  ExprPtr below_bound = binary(BinaryOp::Lt, local(n, Type::I32), iconst(Type::I32, kMaxSpikesPerStep));
+  pass.push_back(assign(due, binary(BinaryOp::And, cl.expr_as(body.threshold.get(), Type::Bool), std::move(below_bound)),
+                        body.threshold_range));
+  out.push_back(while_(local(due, Type::Bool), std::move(pass), body.threshold_range));
+  return n;
 }
 
 void Lowerer::declare_population(std::size_t pi) {
@@ -219,7 +243,11 @@ void Lowerer::lower_population(std::size_t pi) {
     th->range = body.threshold_range;
     th->population = owner;
     ExprPtr count;
-    if (counts_spikes(*pop.model)) {
+    if (body.spike_time) {
+      LocalId n = count_event_spikes(cl, body, out);
+      th->cond = binary(BinaryOp::Gt, local(n, Type::I32), iconst(Type::I32, 0));
+      count = cast(Type::U32, local(n, Type::I32));
+    } else if (counts_spikes(*pop.model)) {
       // An int threshold is the number of spikes this step; none when it is not positive.
       LocalId n = k.add_local("spike_count", Type::I32);
       out.push_back(let(n, cl.expr_as(body.threshold.get(), Type::I32), body.threshold_range));
@@ -228,7 +256,7 @@ void Lowerer::lower_population(std::size_t pi) {
     } else {
       th->cond = cl.expr_as(body.threshold.get(), Type::Bool);
     }
-    if (body.reset) cl.block(*body.reset, th->body);
+    if (body.reset && !body.spike_time) cl.block(*body.reset, th->body);
     th->body.push_back(emit_spike(owner, clone(*idx), body.threshold_range, std::move(count)));
     if (body.refractory) {
       th->refractory = cast(Type::F64, cl.expr_as(body.refractory.get(), m_->real));

@@ -535,10 +535,15 @@ class Builder {
       } else if (!clean(item)) {
         continue;
       } else if (auto* c = dynamic_cast<GdslParser::ThresholdItemContext*>(item)) {
-        auto e = expr(c->expr());
+        auto e = expr(c->cond);
         if (!e) continue;
+        ast::ExprPtr time = c->time ? expr(c->time) : nullptr;
+        if (c->time && !time) continue;
         once(body.threshold_range, range(c), "threshold", owner);
-        if (!body.threshold) body.threshold = std::move(e);
+        if (!body.threshold) {
+          body.threshold = std::move(e);
+          body.spike_time = std::move(time);
+        }
       } else if (auto* c = dynamic_cast<GdslParser::ResetItemContext*>(item)) {
         once(reset_range, range(c), "reset", owner);
         if (!body.reset) body.reset = block(c->block());

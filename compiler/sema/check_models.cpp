@@ -368,6 +368,7 @@ class ModelChecker {
       if (!t.is_error() && !counted && (t.kind != TypeKind::Bool || t.list))
         ctx_.diags.report(DiagId::type_mismatch, b.threshold->range, "the threshold",
                           m_.kind == ModelKind::SpikeSource ? "bool or a dimensionless int" : "bool", to_string(t));
+      if (b.spike_time) check_spike_time(ec, b, counted);
     }
     if (b.reset) ec.check_block(*b.reset, scope_, BlockKind::Reset);
     if (b.refractory) {
@@ -385,6 +386,21 @@ class ModelChecker {
       if (!t.is_error() && !t.is_numeric())
         ctx_.diags.report(DiagId::type_mismatch, o.value->range, "an output", "a number", to_string(t));
     }
+  }
+
+  // `threshold c at time`: an event-time source fires while `c` holds, one spike per
+  // pass, at `time` (docs/language.md). A neuron's crossing time is found by the compiler,
+  // and a counted threshold has no single time to give.
+  void check_spike_time(ExprChecker& ec, const ast::ModelBody& b, bool counted) {
+    if (m_.kind != ModelKind::SpikeSource || counted) {
+      ctx_.diags.report(DiagId::spike_time_not_event_source, b.spike_time->range,
+                        counted ? "a counted threshold (an int) has no single time"
+                                : "a neuron's spike times follow from its threshold");
+      return;
+    }
+    Type t = ec.check(b.spike_time.get(), scope_);
+    if (!t.is_error() && !(t.is_numeric() && !t.list && t.dim == Dimension::time()))
+      ctx_.diags.report(DiagId::type_mismatch, b.spike_time->range, "a spike time", "a time ('ms')", to_string(t));
   }
 
   Scope declare_params(const std::vector<ast::Param>& params) {

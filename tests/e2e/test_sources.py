@@ -133,9 +133,9 @@ def test_spike_array_times(results):
         [1.0, 5.5, 10.0, 250.3, 4999.9],     # on the grid
         [0.1, 0.2, 0.3],                     # one per step from the first
         # Off the grid, rounded up to the next step end as NEST's spike_generator rounds
-        # them: 7.04 -> 7.1, 7.26 -> 7.3; 7.27 shares 7.26's step, so it comes one step
-        # later; 100.01 -> 100.1; 100.09 shares that step -> 100.2.
-        [7.1, 7.3, 7.4, 100.1, 100.2],
+        # them: 7.04 -> 7.1, 7.26 -> 7.3; 7.27 shares 7.26's step and goes out with it, as
+        # in NEST (tests/nest/test_sources.py); 100.01 and 100.09 -> 100.1.
+        [7.1, 7.3, 7.3, 100.1, 100.1],
     ]
     for k, times in enumerate(expected):
         np.testing.assert_allclose(trains[k], times, rtol=0, atol=1e-9)

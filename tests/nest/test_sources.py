@@ -77,12 +77,7 @@ ARRAYS = {
 }
 
 
-@pytest.mark.parametrize("grid", [
-    "on_grid",
-    pytest.param("off_grid", marks=pytest.mark.xfail(strict=True, reason=(
-        "0.151 ms becomes 0.3 ms on gennc, 0.2 ms on NEST (0.1 ms apart); 0.149 ms and the "
-        "later off-grid times agree"))),
-])
+@pytest.mark.parametrize("grid", ["on_grid", "off_grid"])
 def test_spike_source_array_times(grid):
     times = [Sequence(t) for t in ARRAYS[grid]]
     trains = {}
