@@ -208,24 +208,6 @@ std::vector<LocalId> import_locals(Kernel& into, const Kernel& from, const std::
   return map;
 }
 
-// The fused delivery's adds into T's ring, made plain read-add-writes. Each goes to the
-// element of T's neuron `index` (Q is diagonal between populations of one size), which
-// only this neuron's update touches in its stage (deliveries into T run after T's update:
-// they read spike lists that updates write), so in each element the adds happen in the
-// same order as the atomics did and give the same bits, without an atomic per event (on
-// the GPU, 126k same-address atomics per step in the microcircuit).
-void add_without_atomics(Block& body, ArrayId ring) {
-  for (StmtPtr& s : body) {
-    if (s->kind == StmtKind::AtomicAdd && s->array == ring) {
-      ExprPtr old = load(ring, s->value->type, clone(*s->index));
-      s = store(ring, std::move(s->index), binary(BinaryOp::Add, std::move(old), std::move(s->value)), s->range);
-      continue;
-    }
-    add_without_atomics(s->body, ring);
-    add_without_atomics(s->otherwise, ring);
-  }
-}
-
 // Q's body for the spike that P emits at `emit`: pre = index, multiplicity = the count.
 Block delivery_for(Kernel& target, const Kernel& delivery, const Projection& q, const Population& p,
                    const Stmt& emit) {
@@ -245,7 +227,6 @@ Block delivery_for(Kernel& target, const Kernel& delivery, const Projection& q, 
     if (slot->array == p.spike_list_array) slot = input(Input::Index);
     else if (slot->array == p.spike_multiplicity_array) slot = clone(*multiplicity);
   });
-  add_without_atomics(body, q.receptor_ring_array);
   for (StmtPtr& s : body) out.push_back(std::move(s));
   return out;
 }
