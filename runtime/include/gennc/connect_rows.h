@@ -267,14 +267,17 @@ GENNC_RNG_FN uint32_t gennc_row_next(const GenncRowConnector* c, GenncRowCursor*
         double block_end = ((double)cur->block + 1.0) * (double)GENNC_ROW_BLOCK;
         double u = gennc_rng_uniform01(c->seed, c->stream, cur->block, cur->row_index, cur->draw++);
         cur->position += 1.0 + __builtin_floor(gennc_det_log(u) / c->log_q);
-        /* Gaps are at least 1, so an ended row stays ended. */
-        if (cur->position >= (double)c->n_post) return GENNC_ROW_END;
-        if (cur->position >= block_end) { /* the next block starts afresh, before its first candidate */
+        /* Past its block, the row goes on in the next block, which starts afresh before its
+         * first candidate; past the last one it has ended, and stays ended (gaps are at
+         * least 1). */
+        if (cur->position >= block_end) {
+          if (block_end >= (double)c->n_post) return GENNC_ROW_END;
           ++cur->block;
           cur->draw = 0;
           cur->position = block_end - 1.0;
           continue;
         }
+        if (cur->position >= (double)c->n_post) return GENNC_ROW_END;
         if ((uint32_t)cur->position != cur->excluded) {
           ++cur->emitted;
           return (uint32_t)cur->position;
