@@ -164,6 +164,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  // Under mpirun every rank runs this program (docs/distributed.md); rank 0 speaks for all:
+  // the runtime makes the ranks agree on every failure, so an error is printed once.
+  uint32_t rank = 0;
+  if (gennc_process_rank(&rank, nullptr) != GENNC_OK) {
+    std::fprintf(stderr, "sim: error: %s\n", gennc_last_error());
+    return 1;
+  }
+  if (rank != 0 && (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr))) return 1;
   uint64_t seed = 0, threads = 0, budget_mib = 0;
   parse_unsigned(seed_text, UINT64_MAX, &seed);
   parse_unsigned(budget_text, UINT64_MAX >> 20, &budget_mib);

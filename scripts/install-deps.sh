@@ -11,6 +11,7 @@ debian_packages=(
   antlr4 libantlr4-runtime-dev default-jre-headless
   libfmt-dev catch2 libcli11-dev nlohmann-json3-dev
   python3-venv
+  libopenmpi-dev openmpi-bin   # distributed runs: the MPI plugin is built against it, tests/mpi run mpirun
 )
 
 missing=()

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gennc/runtime.h"
+#include "mpi/world.h"
 #include "results_folder.h"
 #include "simulation.h"
 
@@ -87,6 +88,13 @@ const char* gennc_last_error(void) { return last_error.c_str(); }
 
 uint32_t gennc_abi_version(void) { return GENNC_ABI_VERSION; }
 
+GenncStatus gennc_process_rank(uint32_t* rank, uint32_t* count) {
+  const gennc::runtime::mpi::World& world = gennc::runtime::mpi::World::get();
+  if (rank) *rank = world.rank();
+  if (count) *count = world.size();
+  return report(world.status());
+}
+
 void gennc_default_options(GenncOptions* options) {
   if (options == nullptr) return;
   options->threads = 0;
@@ -98,9 +106,9 @@ void gennc_default_options(GenncOptions* options) {
   options->connection_count = 0;
 }
 
-GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, GenncSim** out) {
-  if (out == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no place to return the simulation");
-  *out = nullptr;
+namespace {
+
+GenncStatus create_here(const GenncModel* model, const GenncOptions* options, GenncSim** out) {
   if (model == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no model given");
   GenncOptions defaults;
   gennc_default_options(&defaults);
@@ -126,6 +134,23 @@ GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, G
     *out = new GenncSim{std::move(sim), {}};
     return gennc::runtime::ok();
   });
+}
+
+}  // namespace
+
+GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, GenncSim** out) {
+  if (out == nullptr) return fail(GENNC_ERROR_ARGUMENT, "no place to return the simulation");
+  *out = nullptr;
+  // Over MPI ranks every rank sets its part up, then all agree (collectively): one rank's
+  // failure fails every rank, with its message, before anything runs.
+  const GenncStatus code = create_here(model, options, out);
+  const Status mine = code == GENNC_OK ? gennc::runtime::ok() : Status(code, last_error);
+  const Status agreed = gennc::runtime::mpi::World::get().agree(mine);
+  if (!agreed.ok()) {
+    gennc_destroy(*out);
+    *out = nullptr;
+  }
+  return report(agreed);
 }
 
 void gennc_destroy(GenncSim* sim) { delete sim; }

@@ -6,6 +6,8 @@
 #include "cuda/cuda_engine.h"
 #include "gennc/random.h"
 #include "memory.h"
+#include "mpi/rank_engine.h"
+#include "mpi/world.h"
 
 namespace gennc::runtime {
 namespace {
@@ -25,11 +27,22 @@ Simulation::Simulation(const GenncModel& model, const SimulationOptions& options
 Status Simulation::create(const GenncModel& model, const SimulationOptions& options,
                           std::unique_ptr<Simulation>* out) {
   auto start = std::chrono::steady_clock::now();
+  const mpi::World& world = mpi::World::get();
+  GENNC_TRY(world.status());
+  if (world.distributed() && options.backend == "cuda")
+    return argument_error("a run over several MPI ranks runs on the CPU (--backend cpu or auto); one rank per GPU "
+                          "is not implemented yet");
   std::unique_ptr<Simulation> sim(new Simulation(model, options));
   if (!sim->pool_.error().empty()) return internal_error(sim->pool_.error());
   GENNC_TRY(sim->state_.check_model());
   GENNC_TRY(sim->state_.match_host_connections(options.connections, options.connection_count));
-  if (options.backend != "cpu") {
+  if (world.distributed())
+    for (uint32_t k = 0; k < model.kernel_count; ++k)
+      if (model.kernels[k].kind == GENNC_KERNEL_SYNAPSE_CONTINUOUS)
+        return model_error(std::string("kernel '") + model.kernels[k].name +
+                           "' runs synapses continuously, which may read the state of neurons another rank updates: "
+                           "such networks run in one process only");
+  if (options.backend != "cpu" && !world.distributed()) {
     // "auto" takes the GPU when the driver, a device and the model's PTX are all there.
     // The engine builds the network, with the device drawing what it can (device_init.h).
     std::unique_ptr<cuda::Engine> gpu;
@@ -54,7 +67,10 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
     GENNC_TRY(sim->state_.build(sim->pool_));
     sim->host_.refresh();
     sim->host_.run_init_schedule();  // the GPU's set-up ran it on the device
-    sim->engine_ = std::make_unique<cpu::Engine>(sim->state_, sim->host_);
+    if (world.distributed())
+      sim->engine_ = std::make_unique<mpi::RankEngine>(sim->state_, sim->host_, world);
+    else
+      sim->engine_ = std::make_unique<cpu::Engine>(sim->state_, sim->host_);
   } else {
     sim->host_.refresh();  // the init schedule runs on the host after a parameter changes
   }
@@ -136,6 +152,8 @@ Status Simulation::reset() {
 
 Status Simulation::save_checkpoint(const std::string& path) const {
   GENNC_TRY(host_view());
+  // Over MPI ranks the download gathered the whole network on every rank; one writes it.
+  if (mpi::World::get().rank() != 0) return ok();
   return state_.save_checkpoint(path);
 }
 
@@ -146,6 +164,8 @@ Status Simulation::load_checkpoint(const std::string& path) {
 }
 
 Status Simulation::write_results(const std::string& folder) {
+  // Over MPI ranks every rank holds every recording (the engine merged them); one writes.
+  if (mpi::World::get().rank() != 0) return ok();
   const RunReport run{backend(), threads(), host_.kernel_seconds(), profile()};
   return runtime::write_results(state_, run, folder, &timings_);
 }

@@ -32,7 +32,8 @@ struct SimulationOptions {
 class Simulation {
  public:
   // Checks the model, picks the engine, builds and initialises the network, runs the init
-  // schedule. The model must outlive the simulation.
+  // schedule. The model must outlive the simulation. Under mpirun the engine is one rank's
+  // (mpi/rank_engine.h), on the CPU.
   static Status create(const GenncModel& model, const SimulationOptions& options,
                        std::unique_ptr<Simulation>* out);
   ~Simulation();

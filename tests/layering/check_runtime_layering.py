@@ -24,8 +24,11 @@ LAYERS = {
     "engine": {"state"},  # engine.h, the interface every engine implements
     "cpu": {"state", "engine"},
     "cuda": {"state", "engine"},
+    # one rank of a distributed run: the CPU engine's step with its neurons and an
+    # exchange of spikes (mpi/), so it may use the CPU engine but no other
+    "mpi": {"state", "engine", "cpu"},
     "results": {"state", "engine"},  # results folders: the state plus how its steps ran
-    "simulation": {"state", "engine", "cpu", "cuda", "results"},
+    "simulation": {"state", "engine", "cpu", "cuda", "mpi", "results"},
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.MULTILINE)
@@ -38,6 +41,8 @@ def layer_of(path):
         return "cuda"
     if folder == "cpu":
         return "cpu"
+    if folder == "mpi":
+        return "mpi"
     if folder:
         return None  # a new folder must be given a layer here first
     if name == "engine.h":

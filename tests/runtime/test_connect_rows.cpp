@@ -125,6 +125,48 @@ TEST_CASE("connect_rows.h cursors generate the runtime's connectivity", "[connec
       }
 }
 
+// Issue 14: fixed_probability rows are keyed by post block, so a row generated from any
+// block on (as a process owning those post neurons does) gives exactly the whole row's
+// positions there, whatever the exclusion; and rows up to one block long draw as the
+// unblocked stream did (gap t from draw t at step 0).
+TEST_CASE("fixed_probability rows are the same generated from any post block", "[connect_rows]") {
+  const uint32_t n_post = 5 * GENNC_ROW_BLOCK + 300;
+  for (double p : {0.002, 0.05, 0.5}) {
+    GenncRowConnector rows;
+    REQUIRE(gennc_row_connector_init(&rows, GENNC_CONNECT_FIXED_PROBABILITY, 77, 3, n_post, p, 0) == 0);
+    for (uint32_t row : {0u, 9u, 2500u}) {
+      const uint32_t excluded = row < n_post ? row : GENNC_ROW_NONE;
+      std::vector<uint32_t> whole;
+      GenncRowCursor cursor;
+      gennc_row_begin(&rows, row, row, excluded, &cursor);
+      for (uint32_t j; (j = gennc_row_next(&rows, &cursor, nullptr)) != GENNC_ROW_END;) whole.push_back(j);
+      REQUIRE(whole.size() == gennc_row_length(&rows, row, row, excluded));
+      for (uint32_t block = 0; block * GENNC_ROW_BLOCK < n_post; ++block) {
+        std::vector<uint32_t> from_block;
+        gennc_row_begin(&rows, row, row, excluded, &cursor);
+        gennc_row_seek_block(&cursor, block);
+        for (uint32_t j; (j = gennc_row_next(&rows, &cursor, nullptr)) != GENNC_ROW_END;) from_block.push_back(j);
+        auto first = std::lower_bound(whole.begin(), whole.end(), block * GENNC_ROW_BLOCK);
+        CHECK(from_block == std::vector<uint32_t>(first, whole.end()));
+      }
+    }
+  }
+  GenncRowConnector short_rows;
+  REQUIRE(gennc_row_connector_init(&short_rows, GENNC_CONNECT_FIXED_PROBABILITY, 77, 3, GENNC_ROW_BLOCK, 0.1, 0) == 0);
+  GenncRowCursor cursor;
+  gennc_row_begin(&short_rows, 4, 4, GENNC_ROW_NONE, &cursor);
+  double position = -1.0;
+  for (uint32_t t = 0;; ++t) {
+    position += 1.0 + std::floor(gennc_det_log(gennc_rng_uniform01(77, 3, 0, 4, t)) / short_rows.log_q);
+    const uint32_t j = gennc_row_next(&short_rows, &cursor, nullptr);
+    if (position >= GENNC_ROW_BLOCK) {
+      CHECK(j == GENNC_ROW_END);
+      break;
+    }
+    CHECK(j == static_cast<uint32_t>(position));
+  }
+}
+
 TEST_CASE("gennc_det_log is within a few ulp of log", "[connect_rows]") {
   CHECK(gennc_det_log(1.0) == 0.0);
   CHECK(gennc_det_log1p(0.0) == 0.0);

@@ -37,11 +37,20 @@
  * null). A procedural kernel can therefore regenerate any row without storage except for
  * fixed_number_post without replacement, which needs the row's earlier picks.
  *
- * Draw addresses (docs/runtime.md): stream = the connector's stream, step 0,
- * index = row_index, draw t:
- *   FIXED_PROBABILITY  draw t is a uniform u giving the gap to the t-th connected candidate,
- *                      1 + floor(log(u) / log(1 - p)) (geometric); the row ends at the first
- *                      candidate beyond n_post. A gap landing on `excluded` is skipped.
+ * Draw addresses (docs/runtime.md): stream = the connector's stream, index = row_index,
+ * draw t:
+ *   FIXED_PROBABILITY  per post block: the post selection is cut into blocks of
+ *                      GENNC_ROW_BLOCK positions and the row's gaps restart at each block,
+ *                      at step = the block's number. Draw t of block b is a uniform u giving
+ *                      the gap to the t-th connected candidate of the block,
+ *                      1 + floor(log(u) / log(1 - p)) (geometric), counted from the
+ *                      block's start; a gap past the block's end moves on to the next
+ *                      block, and the row ends at the first candidate beyond n_post. A gap
+ *                      landing on `excluded` is skipped. Blocks do not depend on how the
+ *                      post neurons are split over processes (docs/distributed.md), so a
+ *                      process owning some post neurons generates only their blocks with
+ *                      the draws one process makes for them.
+ *   FIXED_NUMBER_POST  step 0
  *   FIXED_NUMBER_POST  draw t is the t-th pick among m = n_post (- 1 with an exclusion)
  *                      candidates: with replacement uniform_int(0, m - 1); without, Floyd:
  *                      uniform_int(0, m - n + t), taking m - n + t instead when already
@@ -61,6 +70,8 @@ extern "C" {
 /* `excluded` when nothing is excluded; gennc_row_next's end-of-row marker. */
 #define GENNC_ROW_NONE 0xFFFFFFFFu
 #define GENNC_ROW_END 0xFFFFFFFFu
+/* Post positions per block of FIXED_PROBABILITY's draws; part of the streams' definition. */
+#define GENNC_ROW_BLOCK 1024u
 
 /* ---- Deterministic logarithm --------------------------------------------------------- */
 
@@ -137,6 +148,7 @@ typedef struct GenncRowCursor {
   uint32_t emitted;
   uint32_t draw;      /* the next draw number (FIXED_PROBABILITY, FIXED_NUMBER_POST) */
   uint32_t m;         /* FIXED_NUMBER_POST: candidates after the exclusion */
+  uint32_t block;     /* FIXED_PROBABILITY: the post block being generated */
   double position;    /* ALL_TO_ALL: the next candidate; FIXED_PROBABILITY: the last one */
 } GenncRowCursor;
 
@@ -197,7 +209,18 @@ GENNC_RNG_FN void gennc_row_begin(const GenncRowConnector* c, uint32_t local_pre
   cur->emitted = 0;
   cur->draw = 0;
   cur->m = gennc_row_candidates(c, excluded);
+  cur->block = 0;
   cur->position = c->kind == GENNC_CONNECT_FIXED_PROBABILITY ? -1.0 : 0.0;
+}
+
+/* FIXED_PROBABILITY: moves a begun row's cursor to the start of post block `block`, so
+ * that gennc_row_next gives the row's positions from block x GENNC_ROW_BLOCK on, the same
+ * as generating the whole row would: a process owning only some post neurons generates
+ * only their blocks. */
+GENNC_RNG_FN void gennc_row_seek_block(GenncRowCursor* cur, uint32_t block) {
+  cur->block = block;
+  cur->draw = 0;
+  cur->position = (double)block * (double)GENNC_ROW_BLOCK - 1.0;
 }
 
 /* A pick of FIXED_NUMBER_POST moved past the excluded position: a one-to-one map, so
@@ -241,9 +264,19 @@ GENNC_RNG_FN uint32_t gennc_row_next(const GenncRowConnector* c, GenncRowCursor*
     case GENNC_CONNECT_FIXED_PROBABILITY:
       if (c->empty) return GENNC_ROW_END;
       for (;;) {
-        double u = gennc_rng_uniform01(c->seed, c->stream, 0, cur->row_index, cur->draw++);
+        double block_end = ((double)cur->block + 1.0) * (double)GENNC_ROW_BLOCK;
+        double u = gennc_rng_uniform01(c->seed, c->stream, cur->block, cur->row_index, cur->draw++);
         cur->position += 1.0 + __builtin_floor(gennc_det_log(u) / c->log_q);
-        /* Gaps are at least 1, so an ended row stays ended. */
+        /* Past its block, the row goes on in the next block, which starts afresh before its
+         * first candidate; past the last one it has ended, and stays ended (gaps are at
+         * least 1). */
+        if (cur->position >= block_end) {
+          if (block_end >= (double)c->n_post) return GENNC_ROW_END;
+          ++cur->block;
+          cur->draw = 0;
+          cur->position = block_end - 1.0;
+          continue;
+        }
         if (cur->position >= (double)c->n_post) return GENNC_ROW_END;
         if ((uint32_t)cur->position != cur->excluded) {
           ++cur->emitted;

@@ -88,6 +88,12 @@ typedef struct GenncOptions {
  * until the next runtime call on this thread. */
 const char* gennc_last_error(void);
 
+/* This process's rank in a distributed run and the rank count (docs/distributed.md): 0 and
+ * 1 for a process started alone; under mpirun, MPI is loaded and initialised by the first
+ * call of this or gennc_create (a launcher without a loadable MPI: GENNC_ERROR_INTERNAL,
+ * and 0 of 1). Either pointer may be null. Programs print and write only on rank 0. */
+GenncStatus gennc_process_rank(uint32_t* rank, uint32_t* count);
+
 /* GENNC_ABI_VERSION of the library the caller is linked with. */
 uint32_t gennc_abi_version(void);
 

@@ -17,7 +17,17 @@ Status Engine::run(uint64_t steps) {
     for (uint32_t p = 0; p < m.population_count; ++p)
       static_cast<uint32_t*>(state_.array(m.populations[p].spike_count_array).data())[0] = 0;
     const GenncKernelEnv env = kernels_.env();
-    for (uint32_t k = 0; k < m.step_schedule_length; ++k) kernels_.run(m.step_schedule[k], env);
+    for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
+      const uint32_t id = m.step_schedule[k];
+      const GenncKernelInfo& kernel = m.kernels[id];
+      if (partition_ == nullptr || kernel.kind != GENNC_KERNEL_NEURON) {
+        kernels_.run(id, env);
+        continue;
+      }
+      const auto [begin, end] = partition_->neurons(kernel.owner);
+      kernels_.run(id, env, begin, end);
+      partition_->exchange_spikes(kernel.owner);
+    }
     state_.advance(1);
     ++done;
     recorder.record_spikes(state_.step(), state_.arrays());

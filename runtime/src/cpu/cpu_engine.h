@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../engine.h"
@@ -12,6 +13,19 @@
 #include "host_kernels.h"
 
 namespace gennc::runtime::cpu {
+
+// What one rank of a distributed run (mpi/) changes in the step: which neurons of a
+// population this process updates, and a hook after each neuron kernel through which the
+// other ranks' spikes join the population's spike list before anything reads it.
+class StepPartition {
+ public:
+  virtual ~StepPartition() = default;
+  // The neurons [begin, end) of population p this process updates.
+  virtual std::pair<uint32_t, uint32_t> neurons(uint32_t population) const = 0;
+  // After population p's neuron kernel: its spike list holds this process's spikes, in
+  // neuron order; afterwards it holds every process's, in neuron order.
+  virtual void exchange_spikes(uint32_t population) = 0;
+};
 
 class Engine final : public runtime::Engine {
  public:
@@ -27,12 +41,16 @@ class Engine final : public runtime::Engine {
   Status run(uint64_t steps) override;
   void set_profiling(bool on) override;
   std::vector<ProfileRow> profile() const override;
+  // From the next step on, neuron kernels run over `partition`'s neurons and exchange their
+  // spikes through it (null: the whole network, today's step). It must outlive the engine.
+  void set_partition(StepPartition* partition) { partition_ = partition; }
 
  private:
   NetworkState& state_;
   HostKernels& kernels_;
   bool profiling_ = false;
   uint64_t profiled_steps_ = 0;
+  StepPartition* partition_ = nullptr;
 };
 
 }  // namespace gennc::runtime::cpu

@@ -31,14 +31,18 @@ GenncKernelEnv HostKernels::env() const {
 }
 
 void HostKernels::run(uint32_t id, const GenncKernelEnv& env) {
+  run(id, env, 0, static_cast<uint32_t>(state_.kernel_range(state_.model().kernels[id])));
+}
+
+void HostKernels::run(uint32_t id, const GenncKernelEnv& env, uint32_t first, uint32_t last) {
   const GenncModel& model = state_.model();
   const GenncKernelInfo& kernel = model.kernels[id];
   auto start = std::chrono::steady_clock::now();
-  auto count = static_cast<uint32_t>(state_.kernel_range(kernel));
   // A spike's row can be long, so spike ranges are split finely; element ranges coarsely.
   bool per_spike = kernel.kind == GENNC_KERNEL_SYNAPSE_PRE || kernel.kind == GENNC_KERNEL_SYNAPSE_POST;
   GenncKernelFn fn = kernel.host;
-  pool_.parallel_for(count, per_spike ? 16 : 4096, [&](uint32_t begin, uint32_t end) { fn(&env, begin, end); });
+  pool_.parallel_for(last - first, per_spike ? 16 : 4096,
+                     [&](uint32_t begin, uint32_t end) { fn(&env, first + begin, first + end); });
   if (kernel.kind == GENNC_KERNEL_NEURON && pool_.size() > 1) {
     // Threads append spikes in any order; sorting keeps every later stage deterministic.
     const GenncPopulationInfo& pop = model.populations[kernel.owner];

@@ -22,9 +22,11 @@ class HostKernels {
   void refresh();
   GenncKernelEnv env() const;
 
-  // Runs kernel `id` over its range. A neuron kernel's spike list is then sorted, so the
-  // stages after it do not depend on the threads' order.
+  // Runs kernel `id` over its range, or over [begin, end) of it (the neurons one rank of a
+  // distributed run updates). A neuron kernel's spike list is then sorted, so the stages
+  // after it do not depend on the threads' order.
   void run(uint32_t id, const GenncKernelEnv& env);
+  void run(uint32_t id, const GenncKernelEnv& env, uint32_t begin, uint32_t end);
   void run_init_schedule();
 
   // Seconds spent in each kernel (manifest.json's kernel_seconds).

@@ -1,0 +1,131 @@
+#include "rank_engine.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace gennc::runtime::mpi {
+namespace {
+
+constexpr uint32_t kNone = UINT32_MAX;
+
+}  // namespace
+
+RankEngine::RankEngine(NetworkState& state, cpu::HostKernels& kernels, const World& world)
+    : state_(state), world_(world), cpu_(state, kernels), ranges_(partition_network(state, world.size())) {
+  cpu_.set_partition(this);
+}
+
+std::string RankEngine::name() const { return "cpu (" + std::to_string(world_.size()) + " MPI ranks)"; }
+
+uint32_t RankEngine::owner(uint32_t population, uint32_t neuron) const {
+  const auto& ranks = ranges_[population];
+  auto after = std::upper_bound(ranks.begin(), ranks.end(), neuron,
+                                [](uint32_t n, const std::pair<uint32_t, uint32_t>& range) { return n < range.second; });
+  return static_cast<uint32_t>(after - ranks.begin());
+}
+
+void RankEngine::exchange_spikes(uint32_t population) {
+  const GenncPopulationInfo& pop = state_.model().populations[population];
+  auto* count = static_cast<uint32_t*>(state_.array(pop.spike_count_array).data());
+  auto* list = static_cast<uint32_t*>(state_.array(pop.spike_list_array).data());
+  const bool multiple = pop.spike_multiplicity_array != kNone;
+  // (id) or (id, multiplicity) per spike; ranks' ranges ascend, so their lists joined in
+  // rank order are in neuron order.
+  std::vector<uint32_t> mine(list, list + std::min(*count, pop.size));
+  if (multiple) {
+    const auto* times = static_cast<const uint32_t*>(state_.array(pop.spike_multiplicity_array).data());
+    mine.resize(2 * mine.size());
+    for (size_t k = mine.size() / 2; k-- > 0;) {
+      mine[2 * k + 1] = times[k];
+      mine[2 * k] = mine[k];
+    }
+  }
+  std::vector<uint64_t> bytes;
+  std::vector<uint8_t> all = world_.gather_bytes(mine.data(), mine.size() * sizeof(uint32_t), &bytes);
+  const size_t entries = all.size() / sizeof(uint32_t) / (multiple ? 2 : 1);
+  const auto* words = reinterpret_cast<const uint32_t*>(all.data());
+  auto* times = multiple ? static_cast<uint32_t*>(state_.array(pop.spike_multiplicity_array).data()) : nullptr;
+  for (size_t k = 0; k < entries; ++k) {
+    list[k] = words[multiple ? 2 * k : k];
+    if (multiple) times[k] = words[2 * k + 1];
+  }
+  *count = static_cast<uint32_t>(entries);
+}
+
+Status RankEngine::run(uint64_t steps) {
+  // Step by step: the ranks' collectives must come in the same order on every rank, and
+  // callers split a run into calls differently on each (sim's batches follow each rank's
+  // own speed), so the samples are merged after each step that took some.
+  for (uint64_t done = 0; done < steps; ++done) {
+    GENNC_TRY(cpu_.run(1));
+    merge_samples();
+    // As the CPU engine stops (each rank checks its own neurons' faults; docs/distributed.md).
+    if (state_.fault_reported() || !state_.within_recording_budget().ok()) break;
+  }
+  return ok();
+}
+
+void RankEngine::merge_samples() {
+  std::vector<Recording>& recordings = state_.recorder().recordings();
+  merged_rows_.resize(recordings.size(), 0);
+  for (size_t i = 0; i < recordings.size(); ++i) {
+    Recording& r = recordings[i];
+    const size_t columns = r.elements.size();
+    if (r.info->kind != GENNC_RECORD_VARIABLE || r.info->injection != kNone || columns == 0) continue;
+    const uint64_t rows = r.samples.size() / columns;
+    const uint64_t first = std::min(merged_rows_[i], rows);
+    merged_rows_[i] = rows;
+    if (first == rows) continue;  // no sample since the last merge, on any rank (samples go by step)
+    // Each rank sends its own columns of the new rows, row by row.
+    const uint32_t population = r.info->target.population;
+    std::vector<uint32_t> column_owner(columns);
+    for (size_t c = 0; c < columns; ++c) column_owner[c] = owner(population, r.elements[c]);
+    std::vector<double> mine;
+    for (uint64_t row = first; row < rows; ++row)
+      for (size_t c = 0; c < columns; ++c)
+        if (column_owner[c] == world_.rank()) mine.push_back(r.samples[row * columns + c]);
+    std::vector<uint64_t> bytes;
+    std::vector<uint8_t> all = world_.gather_bytes(mine.data(), mine.size() * sizeof(double), &bytes);
+    const auto* values = reinterpret_cast<const double*>(all.data());
+    for (uint32_t rank = 0, offset = 0; rank < world_.size(); offset += static_cast<uint32_t>(bytes[rank] / sizeof(double)), ++rank) {
+      size_t k = offset;
+      for (uint64_t row = first; row < rows; ++row)
+        for (size_t c = 0; c < columns; ++c)
+          if (column_owner[c] == rank) r.samples[row * columns + c] = values[k++];
+    }
+  }
+}
+
+Status RankEngine::download() {
+  const GenncModel& model = state_.model();
+  for (uint32_t a = 0; a < model.array_count; ++a) {
+    const GenncArrayInfo& info = model.arrays[a];
+    if (info.scope != GENNC_SCOPE_NEURON && info.scope != GENNC_SCOPE_RING) continue;
+    const GenncPopulationInfo& pop = model.populations[info.owner];
+    // Spike lists are gathered every step already (and are not by neuron).
+    if (a == pop.spike_list_array || a == pop.spike_multiplicity_array || pop.size == 0) continue;
+    // Rows of `size` elements (one for a neuron array, one per slot for a ring).
+    Buffer& array = state_.array(a);
+    const size_t element = dtype_size(array.dtype());
+    const size_t row_bytes = pop.size * element;
+    const size_t rows = array.length() / pop.size;
+    auto* data = static_cast<uint8_t*>(array.data());
+    const auto [begin, end] = ranges_[info.owner][world_.rank()];
+    std::vector<uint8_t> mine;
+    for (size_t row = 0; row < rows; ++row)
+      mine.insert(mine.end(), data + row * row_bytes + begin * element, data + row * row_bytes + end * element);
+    std::vector<uint64_t> bytes;
+    std::vector<uint8_t> all = world_.gather_bytes(mine.data(), mine.size(), &bytes);
+    size_t k = 0;
+    for (uint32_t rank = 0; rank < world_.size(); ++rank) {
+      const auto [first, last] = ranges_[info.owner][rank];
+      for (size_t row = 0; row < rows; ++row) {
+        std::memcpy(data + row * row_bytes + first * element, all.data() + k, (last - first) * element);
+        k += (last - first) * element;
+      }
+    }
+  }
+  return ok();
+}
+
+}  // namespace gennc::runtime::mpi

@@ -1,0 +1,49 @@
+# pytest configuration of the MPI suite: the toolchain under test and mpirun come from the
+# command line (ctest passes them); the end-to-end suite's helpers build and run networks.
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "e2e"))
+from e2e_support import Toolchain  # noqa: E402
+
+
+def pytest_addoption(parser):
+    parser.addoption("--gennc", required=True, help="the gennc driver to test")
+    parser.addoption("--root", default=str(pathlib.Path(__file__).resolve().parents[2]),
+                     help="the source tree (examples/)")
+    parser.addoption("--mpirun", default="mpirun", help="MPI's launcher")
+
+
+@pytest.fixture(scope="session")
+def toolchain(request, tmp_path_factory):
+    return Toolchain(pathlib.Path(request.config.getoption("--gennc")),
+                     pathlib.Path(request.config.getoption("--root")),
+                     tmp_path_factory.mktemp("build"), 1)
+
+
+class Launcher:
+    """mpirun for N ranks on however many cores there are (oversubscribed), as root too,
+    through shared memory only (containers often lack the network interfaces and ptrace
+    rights Open MPI's other transports want)."""
+
+    def __init__(self, mpirun):
+        self.mpirun = mpirun
+        self.env = dict(os.environ, OMPI_MCA_btl="self,vader", OMPI_MCA_btl_vader_single_copy_mechanism="none",
+                        OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_ALLOW_RUN_AS_ROOT="1",
+                        OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_mpi_yield_when_idle="1")
+
+    def command(self, ranks, *program):
+        return [self.mpirun, "--oversubscribe", "-np", str(ranks), *program]
+
+    def run(self, ranks, *program):
+        return subprocess.run(self.command(ranks, *program), capture_output=True, text=True, env=self.env,
+                              timeout=100)
+
+
+@pytest.fixture(scope="session")
+def launcher(request):
+    return Launcher(request.config.getoption("--mpirun"))
