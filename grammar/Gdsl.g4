@@ -134,7 +134,7 @@ networkDecl : 'network' name=ID '{' netItem* '}' ;
 netItem
   : name=ID '=' value=expr ';'?                                                   # settingItem
   | 'let' name=declName '=' value=expr ';'?                                         # constantItem
-  | 'population' name=declName '=' model=ID '(' size=expr ')' receptorBlock? structure? overrideBlock? ';'?  # populationItem
+  | 'population' name=declName '=' model=ID '(' size=expr ')' receptorBlock? structure? overrideBlock? ('as' precision=ID)? ';'?  # populationItem
   | 'view' name=declName '=' target=expr ';'?                                       # viewItem
   | 'assembly' name=declName '=' members=expr ';'?                                  # assemblyItem
   | 'projection' name=declName '=' pre=expr '->' post=expr 'via' connector=call

@@ -385,6 +385,8 @@ struct PopulationDecl {
   std::vector<ReceptorBinding> receptors;
   std::optional<Call> structure;  // `at grid2d(dx = 10 um)`
   std::vector<Override> overrides;
+  std::string precision;  // `as precise` or `as grid`; empty: the network's default
+  SourceRange precision_range;
   SourceRange range;
 };
 

@@ -444,6 +444,7 @@ class Printer {
     }
     if (p.structure) call("Structure", *p.structure);
     for (const auto& o : p.overrides) with_value("Override " + o.name, "=", o.value.get(), o.range);
+    if (!p.precision.empty()) line("Precision " + p.precision, p.precision_range);
   }
 
   std::ostream& out_;

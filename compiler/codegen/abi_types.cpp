@@ -21,7 +21,7 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
   kernel_info = make("GenncKernelInfo", {ptr, enum_type, u32, ptr, ptr});
   selection = make("GenncSelection", {enum_type, u32, u32, u32, u32, ptr, u32});
   structure = make("GenncStructure", {enum_type, doubles(10), u32});
-  population = make("GenncPopulationInfo", {ptr, ptr, u32, structure, u32, u32, u32, u32});
+  population = make("GenncPopulationInfo", {ptr, ptr, u32, structure, u32, u32, u32, u32, u32});
   connector = make("GenncConnector",
                    {enum_type, doubles(4), enum_type, enum_type, ptr, u64, u32, ptr, ptr, u32});
   host_column = make("GenncHostColumn", {ptr, u32, f64});

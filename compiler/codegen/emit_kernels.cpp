@@ -53,6 +53,7 @@ void collect_arrays(const ir::Module& m, const ir::Block& block, std::set<std::u
       out.insert(m.populations.at(s->population).spike_count_array);
       out.insert(m.populations.at(s->population).spike_list_array);
       if (s->value) out.insert(m.populations.at(s->population).spike_multiplicity_array);
+      if (s->time) out.insert(m.populations.at(s->population).spike_time_array);
     }
     collect_arrays(m, s->body, out);
     collect_arrays(m, s->otherwise, out);
@@ -60,16 +61,15 @@ void collect_arrays(const ir::Module& m, const ir::Block& block, std::set<std::u
 }
 
 // Counts, per population, the EmitSpike statements of a block and notes those inside a loop
-// or with a count (a counted spike stores its multiplicity at its own slot, so it is not
-// buffered).
+// or with a count or a time (which it stores at its own slot, so it is not buffered).
 void count_spike_statements(const ir::Block& block, bool in_loop, std::map<std::uint32_t, int>& count,
                             std::set<std::uint32_t>& looped) {
   for (const ir::StmtPtr& s : block) {
     if (s->kind == ir::StmtKind::EmitSpike) {
       ++count[s->population];
-      if (in_loop || s->value) looped.insert(s->population);
+      if (in_loop || s->value || s->time) looped.insert(s->population);
     }
-    const bool loop = in_loop || s->kind == ir::StmtKind::For;
+    const bool loop = in_loop || s->kind == ir::StmtKind::For || s->kind == ir::StmtKind::While;
     count_spike_statements(s->body, loop, count, looped);
     count_spike_statements(s->otherwise, loop, count, looped);
   }
@@ -334,6 +334,7 @@ class FunctionEmitter {
         }
         const ir::Population& pop = ctx_.ir.populations.at(s.population);
         llvm::Value* slot = ctx_.target.emit_spike_slot(b_, arrays_.at(pop.spike_count_array));
+        if (s.time) return emit_timed_spike(s, pop, slot);
         llvm::Value* at = b_.CreateInBoundsGEP(b_.getInt32Ty(), arrays_.at(pop.spike_list_array),
                                                b_.CreateZExt(slot, b_.getInt64Ty()));
         b_.CreateStore(b_.CreateIntCast(expr(*s.index), b_.getInt32Ty(), false), at);
@@ -348,6 +349,22 @@ class FunctionEmitter {
       case ir::StmtKind::Threshold: internal_error("high-level statement reached code generation");
     }
     internal_error("unknown statement kind");
+  }
+
+  // A precise population's entry: neuron and time at `slot` while the list has room (its
+  // length is the population's spike capacity; the count still counts every spike).
+  void emit_timed_spike(const ir::Stmt& s, const ir::Population& pop, llvm::Value* slot) {
+    const std::uint64_t capacity = ctx_.ir.arrays.at(pop.spike_list_array).length;
+    llvm::BasicBlock* room = llvm::BasicBlock::Create(c_, "spike.room", fn_);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(c_, "spike.done", fn_);
+    b_.CreateCondBr(b_.CreateICmpULT(slot, b_.getInt32(static_cast<std::uint32_t>(capacity))), room, done);
+    b_.SetInsertPoint(room);
+    llvm::Value* at = b_.CreateZExt(slot, b_.getInt64Ty());
+    b_.CreateStore(b_.CreateIntCast(expr(*s.index), b_.getInt32Ty(), false),
+                   b_.CreateInBoundsGEP(b_.getInt32Ty(), arrays_.at(pop.spike_list_array), at));
+    b_.CreateStore(expr(*s.time), b_.CreateInBoundsGEP(b_.getDoubleTy(), arrays_.at(pop.spike_time_array), at));
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
   }
 
   void if_(const ir::Stmt& s) {

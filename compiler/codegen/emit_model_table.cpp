@@ -124,7 +124,8 @@ class TableEmitter {
     llvm::Constant* structure =
         make(abi_.structure, {u32(p.structure.kind), doubles(p.structure.params), u32(p.structure.stream)});
     return make(abi_.population, {string(p.name), string(p.model), u32(p.size), structure, u32(p.spike_count_array),
-                                  u32(p.spike_list_array), u32(p.ring_depth_array), u32(p.spike_multiplicity_array)});
+                                  u32(p.spike_list_array), u32(p.ring_depth_array), u32(p.spike_multiplicity_array),
+                                  u32(p.spike_time_array)});
   }
 
   llvm::Constant* projection(const ir::Projection& p) {

@@ -410,11 +410,12 @@ StmtPtr for_bits(LocalId bit, ExprPtr word, Block body, SourceRange r) {
   return s;
 }
 
-StmtPtr emit_spike(std::uint32_t population, ExprPtr index, SourceRange r, ExprPtr count) {
+StmtPtr emit_spike(std::uint32_t population, ExprPtr index, SourceRange r, ExprPtr count, ExprPtr time) {
   auto s = stmt(StmtKind::EmitSpike, r);
   s->population = population;
   s->index = std::move(index);
   s->value = std::move(count);
+  s->time = std::move(time);
   return s;
 }
 
@@ -430,6 +431,7 @@ StmtPtr clone(const Stmt& s) {
   c->index = clone_opt(s.index);
   c->value = clone_opt(s.value);
   c->begin = clone_opt(s.begin);
+  c->time = clone_opt(s.time);
   c->end = clone_opt(s.end);
   c->body = clone(s.body);
   c->otherwise = clone(s.otherwise);

@@ -189,7 +189,9 @@ enum class StmtKind : std::uint8_t {
   EmitSpike,  // population `population` spikes for neuron `index`: atomically increments
               // its spike_count array and stores `index` into spike_list at the old count;
               // with a `value` (u32, > 0) the neuron spikes that many times this step, and
-              // the count goes into spike_multiplicity at the same slot
+              // the count goes into spike_multiplicity at the same slot; with a `time`
+              // (f64, ms) the spike's exact time goes into spike_time there (a precise
+              // population), and a slot past the list's capacity stores nothing
   Integrate,  // advance `equations` from t to t + dt with `solver` (before solve_odes)
   Threshold,  // if (cond) { body } with a refractory period (before lower_refractoriness)
 };
@@ -223,6 +225,7 @@ struct Stmt {
   ExprPtr index;                    // Store, AtomicAdd, EmitSpike
   ExprPtr value;                    // Let, Assign, Store, AtomicAdd, EmitSpike (count; null: 1), ForBits
   ExprPtr begin, end;               // For
+  ExprPtr time;                     // EmitSpike at (null: on the grid)
   Block body;                       // If (then), For, While, Threshold (reset; ends in EmitSpike)
   Block otherwise;                  // If
   // Integrate
@@ -244,7 +247,8 @@ StmtPtr while_(ExprPtr cond, Block body, SourceRange r = {});
 StmtPtr for_row(std::uint32_t projection, LocalId post, ExprPtr local_pre, ExprPtr row_index, ExprPtr excluded,
                 Block body, SourceRange r = {});
 StmtPtr for_bits(LocalId bit, ExprPtr word, Block body, SourceRange r = {});
-StmtPtr emit_spike(std::uint32_t population, ExprPtr index, SourceRange r = {}, ExprPtr count = nullptr);
+StmtPtr emit_spike(std::uint32_t population, ExprPtr index, SourceRange r = {}, ExprPtr count = nullptr,
+                   ExprPtr time = nullptr);
 
 StmtPtr clone(const Stmt& s);
 Block clone(const Block& b);
@@ -328,6 +332,9 @@ struct Population {
   // Per spike-list entry: how many spikes it stands for; kNone when every entry is one
   // (a population whose threshold is a bool).
   ArrayId spike_multiplicity_array = kNone;
+  // A precise population: per spike-list entry its exact time (f64, ms); its spike list
+  // and this array are lists of spike_capacity entries, one spike each. kNone on the grid.
+  ArrayId spike_time_array = kNone;
 };
 
 struct Connector {

@@ -29,6 +29,7 @@ template <typename F> void for_each_expr_slot(Block& block, F&& f) {
     detail::visit_slot(s->value, f);
     detail::visit_slot(s->begin, f);
     detail::visit_slot(s->end, f);
+    detail::visit_slot(s->time, f);
     detail::visit_slot(s->refractory, f);
     for (Equation& eq : s->equations) detail::visit_slot(eq.rhs, f);
     for_each_expr_slot(s->body, f);
@@ -43,6 +44,7 @@ template <typename F> void for_each_expr(const Block& block, F&& f) {
     detail::visit_node(s->value.get(), f);
     detail::visit_node(s->begin.get(), f);
     detail::visit_node(s->end.get(), f);
+    detail::visit_node(s->time.get(), f);
     detail::visit_node(s->refractory.get(), f);
     for (const Equation& eq : s->equations) detail::visit_node(eq.rhs.get(), f);
     for_each_expr(s->body, f);

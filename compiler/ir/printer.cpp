@@ -320,6 +320,7 @@ class Printer {
                         array_ref(p.spike_count_array), array_ref(p.spike_list_array),
                         array_ref(p.ring_depth_array));
     if (p.spike_multiplicity_array != kNone) out_ += fmt::format(" multiplicity {}", array_ref(p.spike_multiplicity_array));
+    if (p.spike_time_array != kNone) out_ += fmt::format(" precise {}", array_ref(p.spike_time_array));
     if (p.structure.kind != GENNC_STRUCTURE_NONE) {
       std::vector<std::string> ps;
       for (int k = 0; k < structure_param_count(p.structure.kind); ++k) ps.push_back(number(p.structure.params[k]));
@@ -442,8 +443,9 @@ class Printer {
         return;
       case StmtKind::EmitSpike:
         line(depth,
-             fmt::format("emit_spike {}[{}]{}", population_name(s.population), expr(*s.index),
-                         s.value ? fmt::format(" times {}", expr(*s.value)) : std::string()),
+             fmt::format("emit_spike {}[{}]{}{}", population_name(s.population), expr(*s.index),
+                         s.value ? fmt::format(" times {}", expr(*s.value)) : std::string(),
+                         s.time ? fmt::format(" at {}", expr(*s.time)) : std::string()),
              s.range);
         return;
       case StmtKind::Integrate:

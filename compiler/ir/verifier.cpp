@@ -116,6 +116,8 @@ class Verifier {
       if (!array_ok(a)) fail("population " + p.name, "spike or ring array missing");
     if (p.spike_multiplicity_array != kNone && !array_ok(p.spike_multiplicity_array))
       fail("population " + p.name, "spike multiplicity array missing");
+    if (p.spike_time_array != kNone && !array_ok(p.spike_time_array))
+      fail("population " + p.name, "spike time array missing");
   }
 
   void check_projection(const Projection& p) {
@@ -273,6 +275,11 @@ class Verifier {
           expect(s.value, Type::U32, "spike count");
           if (m_.populations[s.population].spike_multiplicity_array == kNone)
             fail("counted emit_spike for a population without a multiplicity array");
+        }
+        if (s.time) {
+          expect(s.time, Type::F64, "spike time");
+          if (m_.populations[s.population].spike_time_array == kNone)
+            fail("emit_spike at a time for a population without a spike time array");
         }
         return;
       case StmtKind::Integrate:

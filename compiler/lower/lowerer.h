@@ -108,7 +108,7 @@ class Lowerer {
   void declare_injected(std::size_t pi, const std::string& input_name);
   void lower_population(std::size_t pi);
   std::vector<const sema::Symbol*> threshold_state(const ast::Expr* e, const sema::Model& model);
-  LocalId count_event_spikes(CodeLowerer& cl, const ast::ModelBody& body, Block& out);
+  LocalId count_event_spikes(CodeLowerer& cl, const ast::ModelBody& body, Block& out, StmtPtr emit_each = nullptr);
   static Solver solver_of(sema::Solver s);
   void add_equations(CodeLowerer& cl, const sema::Model& model, Stmt& integrate);
   void bind_receptor(CodeLowerer& cl, Instance& r, Instance& neuron, const Expr& idx);

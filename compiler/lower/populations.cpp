@@ -18,16 +18,23 @@ bool Lowerer::counts_spikes(const sema::Model& m) const {
 // threshold that its reset never clears.
 constexpr std::int64_t kMaxSpikesPerStep = 1 << 16;
 
+// A precise population's spike list holds one entry per spike: this many per neuron
+// (docs/runtime.md); a step with more keeps the first ones.
+constexpr std::uint64_t kPreciseSpikesPerNeuron = 4;
+
 // `threshold c at time` (a spike source): while `c` holds, one spike and one `reset`, which
 // moves the source to its next time; the spikes of the step are emitted as one entry of
 // that multiplicity, as NEST's on-grid spike_generator delivers several times of one step.
-LocalId Lowerer::count_event_spikes(CodeLowerer& cl, const ast::ModelBody& body, Block& out) {
+// A precise population instead runs `emit_each` (its emit_spike at the spike's time) in
+// each pass, before the reset moves on.
+LocalId Lowerer::count_event_spikes(CodeLowerer& cl, const ast::ModelBody& body, Block& out, StmtPtr emit_each) {
   Kernel& k = cl.kernel();
   LocalId n = k.add_local("spike_count", Type::I32);
   LocalId due = k.add_local("spike_due", Type::Bool);
   out.push_back(let(n, iconst(Type::I32, 0), body.threshold_range));
   out.push_back(let(due, cl.expr_as(body.threshold.get(), Type::Bool), body.threshold_range));
   Block pass;
+  if (emit_each) pass.push_back(std::move(emit_each));
   if (body.reset) cl.block(*body.reset, pass);
   pass.push_back(assign(n, binary(BinaryOp::Add, local(n, Type::I32), iconst(Type::I32, 1)), body.threshold_range));
   ExprPtr below_bound = binary(BinaryOp::Lt, local(n, Type::I32), iconst(Type::I32, kMaxSpikesPerStep));
@@ -47,9 +54,16 @@ void Lowerer::declare_population(std::size_t pi) {
   if (pop.structure) out.structure = structure_of(*pop.structure);
   auto owner = static_cast<std::uint32_t>(pi);
   out.spike_count_array = add_array(pop.name + ".spike_count", "", Type::U32, GENNC_SCOPE_SCALAR, owner, GENNC_ARRAY_INTERNAL);
-  out.spike_list_array = add_array(pop.name + ".spike_list", "", Type::U32, GENNC_SCOPE_NEURON, owner, GENNC_ARRAY_INTERNAL);
+  const std::uint64_t capacity = kPreciseSpikesPerNeuron * out.size;
+  out.spike_list_array = pop.precise ? add_array(pop.name + ".spike_list", "", Type::U32, GENNC_SCOPE_LIST, owner,
+                                                 GENNC_ARRAY_INTERNAL, {}, capacity)
+                                     : add_array(pop.name + ".spike_list", "", Type::U32, GENNC_SCOPE_NEURON, owner,
+                                                 GENNC_ARRAY_INTERNAL);
   out.ring_depth_array = add_array(pop.name + ".ring_depth", "", Type::U32, GENNC_SCOPE_SCALAR, owner, GENNC_ARRAY_INTERNAL);
-  if (counts_spikes(*pop.model))
+  if (pop.precise)
+    out.spike_time_array =
+        add_array(pop.name + ".spike_time", "ms", Type::F64, GENNC_SCOPE_LIST, owner, GENNC_ARRAY_INTERNAL, {}, capacity);
+  else if (counts_spikes(*pop.model))
     out.spike_multiplicity_array =
         add_array(pop.name + ".spike_multiplicity", "", Type::U32, GENNC_SCOPE_NEURON, owner, GENNC_ARRAY_INTERNAL);
   m_->populations.push_back(std::move(out));
@@ -237,7 +251,13 @@ void Lowerer::lower_population(std::size_t pi) {
     }
   }
 
-  if (body.threshold) {
+  if (body.threshold && pop.precise) {
+    // Each spike is its own entry, emitted with its time by the source's loop (sema lets
+    // only event-time sources be precise: they have no refractory period).
+    ExprPtr time = cl.expr_as(body.spike_time.get(), m_->real);
+    if (m_->real != Type::F64) time = cast(Type::F64, std::move(time));
+    count_event_spikes(cl, body, out, emit_spike(owner, clone(*idx), body.threshold_range, nullptr, std::move(time)));
+  } else if (body.threshold) {
     auto th = std::make_unique<Stmt>();
     th->kind = StmtKind::Threshold;
     th->range = body.threshold_range;

@@ -670,6 +670,10 @@ class Builder {
           p.overrides.push_back(std::move(ov));
         }
       }
+      if (c->precision) {
+        p.precision = text(c->precision);
+        p.precision_range = range(c->precision);
+      }
       p.range = range(c);
       if (p.size) net.populations.push_back(std::move(p));
     } else if (auto* c = dynamic_cast<GdslParser::ViewItemContext*>(item)) {

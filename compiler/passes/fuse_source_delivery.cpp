@@ -30,7 +30,7 @@ bool is_synapse_kind(GenncKernelKind k) {
 
 std::set<ArrayId> spike_arrays(const Population& p) {
   std::set<ArrayId> out;
-  for (ArrayId a : {p.spike_count_array, p.spike_list_array, p.spike_multiplicity_array})
+  for (ArrayId a : {p.spike_count_array, p.spike_list_array, p.spike_multiplicity_array, p.spike_time_array})
     if (a != kNone) out.insert(a);
   return out;
 }
@@ -128,6 +128,7 @@ std::optional<Fusion> fusable(const Module& m, std::uint32_t delivery) {
   if (pi == ti || q.form != RowForm::Diagonal || q.receptor_ring_array == kNone) return std::nullopt;
   const Population& p = m.populations[pi];
   const Population& t = m.populations[ti];
+  if (p.spike_time_array != kNone) return std::nullopt;  // its spikes' times are recorded
   if (q.pre.kind != GENNC_SELECT_ALL || q.post.kind != GENNC_SELECT_ALL || p.size != t.size ||
       q.pre.count != p.size || q.post.count != t.size)
     return std::nullopt;

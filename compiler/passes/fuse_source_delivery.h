@@ -9,6 +9,7 @@ namespace gennc::passes {
 // (PyNN's SpikeSourcePoisson + OneToOneConnector, one source neuron per target neuron).
 //
 // A source population P and a projection Q fuse into Q's post population T when
+//  - P is on the grid (a precise P's spike times are kept);
 //  - P's step kernel stores nothing (no store, atomic add or state) and emits P's spikes
 //    at one site, for its own element `index` (with or without a count);
 //  - Q is P's only projection (none ends at P, no injection or recording names P), its

@@ -27,6 +27,7 @@ void collect(const Module& m, const Block& block, ArrayAccess& access) {
       access.written.insert(pop.spike_count_array);
       access.written.insert(pop.spike_list_array);
       if (s.value) access.written.insert(pop.spike_multiplicity_array);
+      if (s.time) access.written.insert(pop.spike_time_array);
     }
   });
 }

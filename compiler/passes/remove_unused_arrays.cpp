@@ -90,6 +90,7 @@ bool remove_unused_arrays(Module& m, const Options& options, diag::Diagnostics&)
     renumber(p.spike_list_array, map);
     renumber(p.ring_depth_array, map);
     renumber(p.spike_multiplicity_array, map);
+    renumber(p.spike_time_array, map);
   }
   for (Projection& p : m.projections) {
     for (ArrayId* id : {&p.receptor_ring_array, &p.row_pointer_array, &p.column_array, &p.column_pointer_array,

@@ -279,8 +279,10 @@ void NetworkChecker::check_settings() {
         ctx_.diags.report(DiagId::bad_setting, s.value->range, s.name, "zero or positive");
       else if (v)
         (s.name == "min_delay" ? net_.settings.min_delay : net_.settings.max_delay) = *v;
+    } else if (s.name == "precise") {
+      if (auto v = constant(s.value.get(), what, Type::boolean())) net_.settings.precise = v->number != 0.0;
     } else {
-      std::vector<std::string_view> names = {"dt", "duration", "seed", "min_delay", "max_delay"};
+      std::vector<std::string_view> names = {"dt", "duration", "seed", "min_delay", "max_delay", "precise"};
       std::string best = closest_name(s.name, names);
       if (best.empty())
         ctx_.diags.report(DiagId::unknown_setting, s.name_range, s.name);

@@ -22,6 +22,29 @@ const Model* NetworkChecker::model_of_kind(const std::string& name, diag::Source
   return m;
 }
 
+// Whether the population's spikes carry exact times: `as precise`, or the network's
+// `precise` setting where the model can be. So far only an event-time spike source
+// (`threshold c at time`) can; neurons come with precise steps (docs/ir.md).
+bool NetworkChecker::check_precision(const ast::PopulationDecl& p, const Model& model) {
+  const bool can_be_precise = model.kind == ModelKind::SpikeSource && model.decl->body.spike_time;
+  if (p.precision.empty()) return net_.settings.precise && can_be_precise;
+  if (p.precision == "grid") return false;
+  if (p.precision != "precise") {
+    ctx_.diags.report(DiagId::bad_precision, p.precision_range, p.precision);
+    return false;
+  }
+  if (!can_be_precise) {
+    ctx_.diags.report(DiagId::precise_not_supported, p.precision_range, model.name,
+                      model.kind == ModelKind::SpikeSource
+                          ? "its threshold gives no spike times ('threshold c at time')"
+                          : "only spike sources that give their spike times ('threshold c at time') can be "
+                            "precise so far; neurons stay on the grid")
+        .note(DiagId::note_declared_here, model.decl->name_range, model.name);
+    return false;
+  }
+  return true;
+}
+
 void NetworkChecker::check_population(const ast::PopulationDecl& p) {
   Population pop;
   pop.name = p.name;
@@ -38,6 +61,7 @@ void NetworkChecker::check_population(const ast::PopulationDecl& p) {
       pop.size = to_int(rounded);
   }
   if (p.structure) pop.structure = check_structure(*p.structure);
+  if (pop.model) pop.precise = check_precision(p, *pop.model);
   bool fresh = name_free(p.name, p.name_range);
   if (pop.model) {
     check_receptors(p, pop);

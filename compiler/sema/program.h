@@ -206,6 +206,7 @@ struct Settings {
   std::uint64_t seed = 0;          // 0 when not given
   double min_delay = 0.0;          // ms; dt when not given
   double max_delay = 0.0;          // ms; 0 when not given (no limit)
+  bool precise = false;            // every population that can be precise is, unless `as grid`
 };
 
 enum class StructureKind { Line, Grid2D, Grid3D, RandomInBox, RandomInSphere };
@@ -237,6 +238,7 @@ struct Population {
   // Every parameter and state variable of the model: override or default.
   std::map<std::string, Value> values;
   std::optional<Structure> structure;
+  bool precise = false;  // spikes carry their exact times (docs/language.md, Precise spike times)
   std::optional<std::size_t> find_receptor(std::string_view name) const;
 };
 

@@ -9,7 +9,7 @@ from . import simulator
 
 
 def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, threads=0, backend="auto",
-          float64=True, export=None, runtime_parameters=True, **extra_params):
+          float64=True, export=None, runtime_parameters=True, spike_precision="on_grid", **extra_params):
     """Starts a new network.
 
     pynn_gennc's own arguments: `threads` (CPU worker threads, 0 = one per hardware thread),
@@ -17,16 +17,24 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, threads=0, bac
     (real-valued state in double precision, the default; False for single), `export` (a
     .gdsl path: the script's network is written there instead of being simulated), and
     `rng_seed` (the network's seed for gennc's own random streams).
+
+    `spike_precision` is pyNN.nest's: 'off_grid' keeps the exact times of the populations
+    that can have them, so far SpikeSourceArray's (neurons stay on the grid); 'on_grid'
+    (the default until neurons can be precise; pyNN.nest's is 'off_grid') puts every spike
+    at the end of its step.
     """
     max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
     common.setup(timestep, min_delay, **extra_params)
     if backend not in ("auto", "cpu", "cuda"):
         raise ValueError("backend must be 'auto', 'cpu' or 'cuda', not %r" % (backend,))
+    if spike_precision not in ("off_grid", "on_grid"):
+        raise ValueError("spike_precision must be 'off_grid' or 'on_grid', not %r" % (spike_precision,))
     simulator.state.clear()
     simulator.state.configure(timestep, min_delay, max_delay, threads=threads, backend=backend,
                               float64=float64, export=export or os.environ.get("PYNN_GENNC_EXPORT"),
                               rng_seed=extra_params.get("rng_seed"),
-                              runtime_parameters=runtime_parameters)
+                              runtime_parameters=runtime_parameters,
+                              precise=spike_precision == "off_grid")
     return rank()
 
 

@@ -152,6 +152,8 @@ def write_network(state, export=False, duration=0.0):
     settings = "  dt = %s ms;  duration = %s ms;  seed = %d" % (number(state.dt), number(duration), state.seed)
     if state.min_delay_value is not None:
         settings += ";  min_delay = %s ms" % number(state.min_delay_value)
+    if state.precise:
+        settings += ";  precise = true"
     imports = ["import pynn"]
     for path in model_files(state):
         digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]

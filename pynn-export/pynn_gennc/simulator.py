@@ -39,7 +39,7 @@ class State(common.control.BaseState):
 
     # ---- set-up -------------------------------------------------------------------------
     def configure(self, timestep, min_delay, max_delay, threads=0, backend="auto", float64=True,
-                  export=None, rng_seed=None, runtime_parameters=True):
+                  export=None, rng_seed=None, runtime_parameters=True, precise=False):
         self.dt = timestep
         self.min_delay_value = None if min_delay == "auto" else float(min_delay)
         self.min_delay = timestep if min_delay == "auto" else float(min_delay)
@@ -52,6 +52,7 @@ class State(common.control.BaseState):
         self.float64 = float64
         self.export_path = export
         self.runtime_parameters = runtime_parameters
+        self.precise = precise
         if rng_seed is not None:
             self.seed = int(rng_seed)
 
@@ -69,6 +70,7 @@ class State(common.control.BaseState):
         self.seed = 1234
         self.network_name = "pynn"
         self.min_delay_value = None
+        self.precise = False
         self.export_path = None
         self.threads = 0
         self.backend = "auto"

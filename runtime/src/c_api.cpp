@@ -273,7 +273,7 @@ GenncStatus gennc_get_spikes(const GenncSim* sim, uint32_t recording, uint32_t* 
   if (count != 0 && (neurons == nullptr || times == nullptr)) return fail(GENNC_ERROR_ARGUMENT, "no buffer given");
   for (uint64_t k = 0; k < count; ++k) {
     neurons[k] = r->spikes[k].second;
-    times[k] = sim->sim->state().time_at(r->spikes[k].first);
+    times[k] = r->spike_times.empty() ? sim->sim->state().time_at(r->spikes[k].first) : r->spike_times[k];
   }
   return report(gennc::runtime::ok());
 }

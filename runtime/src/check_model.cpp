@@ -56,8 +56,21 @@ Status NetworkState::check_model() const {
     std::string what = "population '" + name_of(pop.name) + "'";
     if (!array_ok(pop.spike_count_array, false) || !u32_array(pop.spike_count_array, GENNC_SCOPE_SCALAR, p, false))
       return model_error(what + ": its spike count must be a uint32 scalar array");
-    if (!array_ok(pop.spike_list_array, false) || !u32_array(pop.spike_list_array, GENNC_SCOPE_NEURON, p, true))
-      return model_error(what + ": its spike list must be a uint32 per-neuron array of the population");
+    if (!array_ok(pop.spike_time_array, true))
+      return model_error(what + ": its spike time array does not exist");
+    if (pop.spike_time_array == kNone) {
+      if (!array_ok(pop.spike_list_array, false) || !u32_array(pop.spike_list_array, GENNC_SCOPE_NEURON, p, true))
+        return model_error(what + ": its spike list must be a uint32 per-neuron array of the population");
+    } else {
+      // A precise population: one entry per spike, as many as the list's capacity.
+      const GenncArrayInfo& times = m.arrays[pop.spike_time_array];
+      if (!array_ok(pop.spike_list_array, false) || !u32_array(pop.spike_list_array, GENNC_SCOPE_LIST, p, false) ||
+          times.dtype != GENNC_F64 || times.scope != GENNC_SCOPE_LIST ||
+          times.length != m.arrays[pop.spike_list_array].length || times.length < pop.size ||
+          pop.spike_multiplicity_array != kNone)
+        return model_error(what + ": a precise population's spike list and times must be a uint32 and a float64 "
+                           "list of one capacity, at least its size, without multiplicities");
+    }
     if (!array_ok(pop.ring_depth_array, true) ||
         (pop.ring_depth_array != kNone && !u32_array(pop.ring_depth_array, GENNC_SCOPE_SCALAR, p, false)))
       return model_error(what + ": its ring depth must be a uint32 scalar array");

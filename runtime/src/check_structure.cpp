@@ -18,7 +18,8 @@ std::string name_of(const char* name) { return name ? name : "?"; }
 std::string str(uint64_t x) { return std::to_string(x); }
 const uint32_t* u32(const Buffer& b) { return static_cast<const uint32_t*>(b.data()); }
 
-// Spike counts and lists: at most size entries, each a neuron of the population.
+// Spike counts and lists: at most size entries (a precise population: its list's capacity,
+// which a step may overflow), each a neuron of the population.
 std::string spike_problem(const GenncModel& m, const std::vector<Buffer>& arrays, const std::string& where) {
   for (uint32_t p = 0; p < m.population_count; ++p) {
     const GenncPopulationInfo& pop = m.populations[p];
@@ -26,9 +27,12 @@ std::string spike_problem(const GenncModel& m, const std::vector<Buffer>& arrays
     const Buffer& list = arrays[pop.spike_list_array];
     if (count.length() == 0 && list.length() == 0) continue;  // not in a reset snapshot
     std::string what = where + "population '" + name_of(pop.name) + "'";
-    if (count.length() != 1 || list.length() != pop.size) return what + ": its spike count or list has the wrong length";
+    const bool precise = pop.spike_time_array != UINT32_MAX;
+    if (count.length() != 1 || (precise ? list.length() < pop.size : list.length() != pop.size))
+      return what + ": its spike count or list has the wrong length";
     uint32_t n = u32(count)[0];
-    if (n > pop.size) return what + ": spike count " + str(n) + " exceeds its size " + str(pop.size);
+    if (n > pop.size && !precise) return what + ": spike count " + str(n) + " exceeds its size " + str(pop.size);
+    n = static_cast<uint32_t>(std::min<uint64_t>(n, list.length()));
     for (uint32_t k = 0; k < n; ++k)
       if (u32(list)[k] >= pop.size)
         return what + ": spike list entry " + str(k) + " is neuron " + str(u32(list)[k]) + ", outside the population";

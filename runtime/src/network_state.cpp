@@ -43,7 +43,9 @@ uint64_t NetworkState::kernel_range(const GenncKernelInfo& kernel) const {
   const GenncModel& m = model_;
   auto spikes = [&](uint32_t population) {
     const GenncPopulationInfo& pop = m.populations[population];
-    return std::min<uint64_t>(static_cast<const uint32_t*>(arrays_[pop.spike_count_array].data())[0], pop.size);
+    // The list's length: the population's size, or a precise population's spike capacity.
+    return std::min<uint64_t>(static_cast<const uint32_t*>(arrays_[pop.spike_count_array].data())[0],
+                              arrays_[pop.spike_list_array].length());
   };
   switch (kernel.kind) {
     case GENNC_KERNEL_NEURON:

@@ -1,5 +1,6 @@
 #include "recorder.h"
 
+#include <algorithm>
 #include <map>
 
 #include "gennc/step_recording.h"
@@ -80,10 +81,33 @@ void take_spike_row(Recording& recording, uint64_t step, uint32_t* row, uint32_t
   }
 }
 
+void take_precise_spikes(Recording& recording, uint64_t step, const GenncPopulationInfo& population,
+                         const std::vector<Buffer>& arrays) {
+  const Buffer& list = arrays[population.spike_list_array];
+  const uint64_t count = std::min<uint64_t>(
+      static_cast<const uint32_t*>(arrays[population.spike_count_array].data())[0], list.length());
+  const auto* neurons = static_cast<const uint32_t*>(list.data());
+  const auto* times = static_cast<const double*>(arrays[population.spike_time_array].data());
+  std::vector<std::pair<double, uint32_t>> spikes;
+  for (uint64_t k = 0; k < count; ++k)
+    if (neurons[k] < population.size && recording.selection.local(neurons[k]) >= 0)
+      spikes.emplace_back(times[k], neurons[k]);
+  // By time, then neuron: the order gennc_get_spikes gives.
+  std::sort(spikes.begin(), spikes.end());
+  for (const auto& [time, neuron] : spikes) {
+    recording.spikes.emplace_back(step, neuron);
+    recording.spike_times.push_back(time);
+  }
+}
+
 void Recorder::record_spikes(uint64_t steps_done, const std::vector<Buffer>& arrays) {
   for (Recording& recording : recordings_) {
     if (recording.info->kind != GENNC_RECORD_SPIKES) continue;
     const GenncPopulationInfo& population = model_->populations[recording.info->target.population];
+    if (population.spike_time_array != UINT32_MAX) {
+      take_precise_spikes(recording, steps_done, population, arrays);
+      continue;
+    }
     const bool counts = population.spike_multiplicity_array != UINT32_MAX;
     const uint32_t words = counts ? population.size : (population.size + 31) / 32;
     if (spike_row_.size() < words) spike_row_.resize(words);
@@ -110,7 +134,8 @@ void Recorder::sample(uint64_t steps_done, const std::vector<Buffer>& arrays) {
 uint64_t Recorder::bytes() const {
   uint64_t total = 0;
   for (const Recording& r : recordings_)
-    total += r.spikes.capacity() * sizeof(r.spikes[0]) + r.samples.capacity() * sizeof(double) +
+    total += r.spikes.capacity() * sizeof(r.spikes[0]) + r.spike_times.capacity() * sizeof(double) +
+             r.samples.capacity() * sizeof(double) +
              r.sample_steps.capacity() * sizeof(uint64_t);
   return total;
 }
@@ -118,6 +143,7 @@ uint64_t Recorder::bytes() const {
 void Recorder::clear() {
   for (Recording& recording : recordings_) {
     recording.spikes.clear();
+    recording.spike_times.clear();
     recording.samples.clear();
     recording.sample_steps.clear();
   }

@@ -28,6 +28,9 @@ struct Recording {
   // SPIKES: (step at which the spike is stamped, neuron) in recording order, which is by
   // step and, within a step, by neuron.
   std::vector<std::pair<uint64_t, uint32_t>> spikes;
+  // SPIKES of a precise population: each spike's exact time (ms), beside `spikes`; empty
+  // on the grid, where a spike's time is the end of its step.
+  std::vector<double> spike_times;
   // VARIABLE: one row of selection.size() values per sample, taken after `sample_steps`.
   std::vector<double> samples;
   std::vector<uint64_t> sample_steps;
@@ -37,6 +40,12 @@ struct Recording {
 // `counts` a count per neuron) into `recording`, stamped with `step`, in neuron order and
 // those of its selection only; the row is left zero.
 void take_spike_row(Recording& recording, uint64_t step, uint32_t* row, uint32_t size, bool counts);
+
+// Moves a precise population's spikes of the step (its spike list and their exact times)
+// into `recording`, stamped with `step`, by time and then neuron, those of its selection
+// only.
+void take_precise_spikes(Recording& recording, uint64_t step, const GenncPopulationInfo& population,
+                         const std::vector<Buffer>& arrays);
 
 class Recorder {
  public:

@@ -86,9 +86,9 @@ Status write_results(const NetworkState& state, const RunReport& run, const std:
     if (r.info->kind == GENNC_RECORD_SPIKES) {
       std::vector<double> table;
       table.reserve(2 * r.spikes.size());
-      for (const auto& [steps, neuron] : r.spikes) {
-        table.push_back(neuron);
-        table.push_back(state.time_at(steps));
+      for (std::size_t k = 0; k < r.spikes.size(); ++k) {
+        table.push_back(r.spikes[k].second);
+        table.push_back(r.spike_times.empty() ? state.time_at(r.spikes[k].first) : r.spike_times[k]);
       }
       entry["kind"] = "spikes";
       entry["variable"] = "spikes";

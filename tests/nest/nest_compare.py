@@ -22,9 +22,9 @@ nest_sim.IF_cond_exp_gsfa_grr.variable_map = dict(nest_sim.IF_cond_exp_gsfa_grr.
                                                   g_r="g_rr", g_s="g_sfa")
 
 
-def setup(sim):
-    extra = {"spike_precision": "on_grid"} if sim is nest_sim else {}
-    sim.setup(timestep=DT, min_delay=DT, **extra)
+def setup(sim, spike_precision="on_grid"):
+    """Both simulators alike: on the grid unless the test compares exact spike times."""
+    sim.setup(timestep=DT, min_delay=DT, spike_precision=spike_precision)
 
 
 def spike_differences(spikes, expected):

@@ -15,7 +15,7 @@ import sys
 
 BEGIN = "<!-- nest-comparison:begin -->"
 END = "<!-- nest-comparison:end -->"
-STIMULI = ["dc", "step", "excitatory", "inhibitory", "on_grid", "off_grid"]
+STIMULI = ["dc", "step", "excitatory", "inhibitory", "on_grid", "off_grid", "precise"]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 

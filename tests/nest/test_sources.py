@@ -2,7 +2,8 @@
 
 Random sources: rate and ISI coefficient of variation pooled over many neurons, on both
 simulators, each within 5% (rate) and 0.05 (CV) of what the source's parameters imply.
-SpikeSourceArray: the recorded times identical to NEST's, on and off the grid.
+SpikeSourceArray: the recorded times identical to NEST's, on and off the grid, and with
+spike_precision="off_grid" (precise sources) the exact times NEST records.
 """
 import numpy as np
 import pytest
@@ -96,3 +97,24 @@ def test_spike_source_array_times(grid):
               spikes_gennc=sum(c[0] for c in counts), spikes_nest=sum(c[1] for c in counts),
               max_spike_dt=largest)
     assert largest <= 1e-9, (trains["gennc"], trains["nest"])
+
+
+def test_precise_spike_source_array_times():
+    """spike_precision="off_grid": each source keeps the times it was given, as NEST's
+    spike_generator with precise_times does; two times in one step are two spikes."""
+    times = [Sequence(t) for t in ARRAYS["off_grid"]]
+    trains = {}
+    for simulator, sim in nc.SIMULATORS.items():
+        nc.setup(sim, spike_precision="off_grid")
+        sources = sim.Population(len(times), sim.SpikeSourceArray(spike_times=times))
+        sources.record("spikes")
+        sim.run(310.0)
+        trains[simulator] = [np.asarray(st.magnitude)
+                             for st in sources.get_data("spikes").segments[0].spiketrains]
+        sim.end()
+    largest = max(nc.spike_differences(g, n) for g, n in zip(trains["gennc"], trains["nest"]))
+    nc.record(kind="array", model="SpikeSourceArray", stimulus="precise",
+              spikes_gennc=sum(len(g) for g in trains["gennc"]),
+              spikes_nest=sum(len(n) for n in trains["nest"]), max_spike_dt=largest)
+    assert largest <= 1e-9, (trains["gennc"], trains["nest"])
+    assert np.array_equal(np.concatenate(trains["gennc"]), np.concatenate(ARRAYS["off_grid"]))

@@ -30,9 +30,6 @@ OUT_OF_SCOPE = {
 EXPECTED_FAILURES = {
     # pynn_gennc: one line per scenario that does not pass yet; delete it when it passes.
     "gennc": {
-        "test_recording.test_issue259":
-            "pynn_gennc: not yet: spike_precision='off_grid' (a source spike at 0.075 ms "
-            "comes back at 0.05 ms)",
     },
     # PyNN's NEST backend, the reference: what fails with it in this environment (all
     # pass: PyNN 0.13.0 with NEST 3.10, scipy installed).

@@ -32,6 +32,7 @@ uint32_t ModelBuilder::population(const std::string& name, uint32_t size, GenncS
   p.spike_list_array = add_array(name + ".spike_list", GENNC_U32, GENNC_SCOPE_NEURON, index, GENNC_ARRAY_INTERNAL);
   p.ring_depth_array = add_array(name + ".ring_depth", GENNC_U32, GENNC_SCOPE_SCALAR, index, GENNC_ARRAY_INTERNAL);
   p.spike_multiplicity_array = UINT32_MAX;
+  p.spike_time_array = UINT32_MAX;
   populations_.push_back(p);
   return index;
 }

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 5
+#define GENNC_MODEL_ABI_VERSION 6
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -215,13 +215,18 @@ typedef struct GenncPopulationInfo {
   uint32_t size;
   GenncStructure structure;
   uint32_t spike_count_array; /* GENNC_U32 scalar: spikes emitted this step */
-  uint32_t spike_list_array;  /* GENNC_U32 per neuron: indices of this step's spikes */
+  uint32_t spike_list_array;  /* GENNC_U32 per neuron: indices of this step's spikes; a
+                                 precise population's is a GENNC_SCOPE_LIST of its spike
+                                 capacity (one entry per spike) */
   uint32_t ring_depth_array;  /* GENNC_U32 scalar set by the runtime: max incoming delay + 1,
                                  rounded up to a power of two (slots are found by mask) */
   /* GENNC_U32 per neuron: how many spikes the spike_list entry at the same position stands
      for this step (a spike source with an int threshold); UINT32_MAX when every entry is one
      spike. Only the first spike_count entries are meaningful. */
   uint32_t spike_multiplicity_array;
+  /* GENNC_F64 list, as long as the spike list: each entry's exact time (ms, absolute) in a
+     precise population (docs/language.md, Precise spike times); UINT32_MAX on the grid. */
+  uint32_t spike_time_array;
 } GenncPopulationInfo;
 
 typedef enum GenncConnectorKind {

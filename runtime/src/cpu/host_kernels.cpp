@@ -46,9 +46,18 @@ void HostKernels::run(uint32_t id, const GenncKernelEnv& env, uint32_t first, ui
   if (kernel.kind == GENNC_KERNEL_NEURON && pool_.size() > 1) {
     // Threads append spikes in any order; sorting keeps every later stage deterministic.
     const GenncPopulationInfo& pop = model.populations[kernel.owner];
-    uint32_t spikes = std::min(static_cast<uint32_t*>(state_.array(pop.spike_count_array).data())[0], pop.size);
-    auto* list = static_cast<uint32_t*>(state_.array(pop.spike_list_array).data());
-    if (pop.spike_multiplicity_array == kNone) {
+    Buffer& list_array = state_.array(pop.spike_list_array);
+    uint32_t spikes = static_cast<uint32_t>(std::min<uint64_t>(
+        static_cast<uint32_t*>(state_.array(pop.spike_count_array).data())[0], list_array.length()));
+    auto* list = static_cast<uint32_t*>(list_array.data());
+    if (pop.spike_time_array != kNone) {
+      // Each entry's exact time moves with it; a neuron's spikes stay in time order.
+      auto* times = static_cast<double*>(state_.array(pop.spike_time_array).data());
+      std::vector<std::pair<uint32_t, double>> entries(spikes);
+      for (uint32_t k = 0; k < spikes; ++k) entries[k] = {list[k], times[k]};
+      std::sort(entries.begin(), entries.end());
+      for (uint32_t k = 0; k < spikes; ++k) std::tie(list[k], times[k]) = entries[k];
+    } else if (pop.spike_multiplicity_array == kNone) {
       std::sort(list, list + spikes);
     } else {
       // Each entry's multiplicity moves with it.

@@ -50,6 +50,13 @@ Status Engine::check(CUresult result, const char* what) const {
 
 Status Engine::create(NetworkState& state, ThreadPool& pool, Setup setup, std::unique_ptr<Engine>* out) {
   const GenncModel& model = state.model();
+  // The GPU records spikes as bits or counts per step (gennc_record_spikes), without the
+  // exact times a precise population keeps: such a model runs on the CPU.
+  for (uint32_t p = 0; p < model.population_count; ++p)
+    if (model.populations[p].spike_time_array != UINT32_MAX)
+      return backend_error(std::string("backend 'cuda': population '") + model.populations[p].name +
+                           "' is precise (exact spike times), which only the CPU back end records so far; "
+                           "run it with backend 'cpu' or 'auto'");
   if (model.ptx == nullptr || model.ptx[0] == '\0')
     return backend_error("backend 'cuda': the model has no GPU code (it was compiled with --no-gpu, or without "
                          "libdevice; rebuild it with gennc where the CUDA toolkit is installed)");

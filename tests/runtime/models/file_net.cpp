@@ -32,6 +32,7 @@ GenncPopulationInfo population() {
   p.spike_list_array = kList;
   p.ring_depth_array = kDepth;
   p.spike_multiplicity_array = UINT32_MAX;
+  p.spike_time_array = UINT32_MAX;
   return p;
 }
 

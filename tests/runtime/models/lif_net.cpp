@@ -220,6 +220,7 @@ GenncPopulationInfo population(const char* name, const char* model, uint32_t siz
   p.spike_list_array = list;
   p.ring_depth_array = depth;
   p.spike_multiplicity_array = UINT32_MAX;
+  p.spike_time_array = UINT32_MAX;
   return p;
 }
 

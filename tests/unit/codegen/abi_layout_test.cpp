@@ -50,7 +50,7 @@ std::vector<Layout> layouts() {
        {OFF(GenncPopulationInfo, name), OFF(GenncPopulationInfo, model), OFF(GenncPopulationInfo, size),
         OFF(GenncPopulationInfo, structure), OFF(GenncPopulationInfo, spike_count_array),
         OFF(GenncPopulationInfo, spike_list_array), OFF(GenncPopulationInfo, ring_depth_array),
-        OFF(GenncPopulationInfo, spike_multiplicity_array)}},
+        OFF(GenncPopulationInfo, spike_multiplicity_array), OFF(GenncPopulationInfo, spike_time_array)}},
       {"GenncConnector", &AbiTypes::connector, sizeof(GenncConnector),
        {OFF(GenncConnector, kind), OFF(GenncConnector, params), OFF(GenncConnector, allow_self_connections),
         OFF(GenncConnector, with_replacement), OFF(GenncConnector, list), OFF(GenncConnector, list_rows),

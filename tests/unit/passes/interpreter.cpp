@@ -116,6 +116,7 @@ class Frame {
           times = static_cast<std::uint32_t>(eval(*s.value));
           m_.arrays.at(p.spike_multiplicity_array).at(static_cast<std::size_t>(count)) = times;
         }
+        if (s.time) m_.arrays.at(p.spike_time_array).at(static_cast<std::size_t>(count)) = eval(*s.time);
         count += 1;
         for (std::uint32_t r = 0; r < times; ++r) m_.spikes.emplace_back(s.population, neuron);
         return;
