@@ -1,6 +1,6 @@
-// The CPU engine: runs the step schedule on the host, kernel after kernel, each split
-// over the thread pool (host_kernels.h), directly on the state's arrays, so there is
-// nothing to copy up or back.
+// The CPU engine: runs the step schedule on the host in batches of steps, stage after
+// stage, each kernel split over the thread pool (host_kernels.h), directly on the state's
+// arrays, so there is nothing to copy up or back.
 #pragma once
 
 #include <cstdint>
