@@ -11,6 +11,7 @@
 #include "ir/internal_error.h"
 #include "passes/linear_system.h"
 #include "passes/propagator.h"
+#include "passes/reciprocals.h"
 
 namespace gennc::passes {
 
@@ -63,6 +64,9 @@ class Solver {
       case ir::Solver::Adaptive: adaptive(); break;
       default: rk4(); break;
     }
+    // Explicit schemes evaluate the right-hand sides every step (RK4 four times); the
+    // exact propagators above keep their divisions, and with them their exact results.
+    if (choice != ir::Solver::Adaptive) multiply_by_reciprocals(out_);
     return std::move(out_);
   }
 

@@ -18,7 +18,9 @@ namespace gennc::passes {
 //  - adaptive: embedded Runge-Kutta-Fehlberg 4(5) with error control, in f64, each neuron
 //    in as many substeps as its error needs, its last substep size kept in the f64 state
 //    array named by integration_step_name (as NEST's aeif_* and hh_* models do).
-// Random draws in right-hand sides are taken once per step, before the scheme.
+// Random draws in right-hand sides are taken once per step, before the scheme. RK4 and the
+// Euler schemes multiply by reciprocals where the right-hand sides divide by constants
+// (reciprocals.h: at most one unit in the last place apart from the division).
 // Requires: lower_refractoriness ran (no Threshold statement left); best after
 // specialise_uniform_parameters and fold_constants, so that uniform coefficients are
 // constants. Guarantees: no Integrate statement remains; the module's stage is Lowered.

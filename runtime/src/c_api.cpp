@@ -14,6 +14,7 @@
 
 #include "gennc/runtime.h"
 #include "mpi/world.h"
+#include "results.h"
 #include "results_folder.h"
 #include "simulation.h"
 
@@ -375,6 +376,11 @@ const char* gennc_profile(GenncSim* sim) {
     sim->profile += "\n";
   }
   std::snprintf(line, sizeof line, "  %-*s %12.3f %6.1f%%\n", static_cast<int>(width), "total", total * 1e6, 100.0);
+  sim->profile += line;
+  const gennc::runtime::MemoryReport memory = gennc::runtime::memory_report(sim->sim->state());
+  std::snprintf(line, sizeof line, "memory: %.1f bytes per synapse (%llu synapses), %.1f bytes per neuron (%llu neurons)\n",
+                memory.bytes_per_synapse(), static_cast<unsigned long long>(memory.synapses),
+                memory.bytes_per_neuron(), static_cast<unsigned long long>(memory.neurons));
   sim->profile += line;
   return sim->profile.c_str();
 }

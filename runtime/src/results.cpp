@@ -33,6 +33,31 @@ std::string utc_now() {
 
 }  // namespace
 
+MemoryReport memory_report(const NetworkState& state) {
+  const GenncModel& m = state.model();
+  MemoryReport report;
+  for (uint32_t p = 0; p < m.projection_count; ++p) report.synapses += state.synapse_count(p);
+  for (uint32_t p = 0; p < m.population_count; ++p) report.neurons += m.populations[p].size;
+  for (uint32_t a = 0; a < m.array_count; ++a) {
+    const uint64_t bytes = state.array(a).bytes();
+    switch (m.arrays[a].scope) {
+      case GENNC_SCOPE_SYNAPSE:
+      case GENNC_SCOPE_ROW_POINTER:
+      case GENNC_SCOPE_COLUMN_POINTER:
+        report.synapse_bytes += bytes;
+        break;
+      case GENNC_SCOPE_NEURON:
+      case GENNC_SCOPE_RING:
+        report.neuron_bytes += bytes;
+        break;
+      case GENNC_SCOPE_SCALAR:
+      case GENNC_SCOPE_LIST:
+        break;
+    }
+  }
+  return report;
+}
+
 std::vector<std::string> result_files(const NetworkState& state) {
   std::vector<std::string> files;
   for (const Recording& r : state.recorder().recordings()) {
@@ -157,6 +182,13 @@ Status write_results(const NetworkState& state, const RunReport& run, const std:
   nlohmann::json kernels = nlohmann::json::object();
   for (uint32_t k = 0; k < m.kernel_count; ++k) kernels[text(m.kernels[k].name)] = run.kernel_seconds[k];
   manifest["kernel_seconds"] = kernels;
+  const MemoryReport memory = memory_report(state);
+  manifest["memory"] = {{"synapses", memory.synapses},
+                        {"synapse_bytes", memory.synapse_bytes},
+                        {"bytes_per_synapse", memory.bytes_per_synapse()},
+                        {"neurons", memory.neurons},
+                        {"neuron_bytes", memory.neuron_bytes},
+                        {"bytes_per_neuron", memory.bytes_per_neuron()}};
   manifest["versions"] = {{"runtime", GENNC_RUNTIME_VERSION},
                           {"abi", GENNC_ABI_VERSION},
                           {"model_abi", m.abi_version},

@@ -28,6 +28,20 @@ struct RunReport {
   std::vector<ProfileRow> profile;    // Engine::profile()
 };
 
+// Host memory of the network's arrays per synapse and per neuron (sim --profile, the
+// manifest's "memory"): connectivity and per-synapse arrays count as synapse memory,
+// per-neuron arrays and input rings as neuron memory; scalars, lists and recordings as
+// neither.
+struct MemoryReport {
+  uint64_t synapses = 0;
+  uint64_t synapse_bytes = 0;
+  uint64_t neurons = 0;  // spike sources included
+  uint64_t neuron_bytes = 0;
+  double bytes_per_synapse() const { return synapses ? double(synapse_bytes) / double(synapses) : 0.0; }
+  double bytes_per_neuron() const { return neurons ? double(neuron_bytes) / double(neurons) : 0.0; }
+};
+MemoryReport memory_report(const NetworkState& state);
+
 // The files the results will have.
 std::vector<std::string> result_files(const NetworkState& state);
 // Whether `folder` may receive the results, changing nothing but stale temporary folders.

@@ -9,18 +9,17 @@ Status Engine::read_array(uint32_t array, void* out, size_t bytes) {
   return ok();
 }
 
-Status Engine::run(uint64_t steps) {
+template <typename ClearSpikeCounts>
+Status Engine::run_partitioned(uint64_t steps, ClearSpikeCounts& clear_spike_counts) {
   const GenncModel& m = state_.model();
   Recorder& recorder = state_.recorder();
   uint64_t done = 0;
   while (done < steps) {
-    for (uint32_t p = 0; p < m.population_count; ++p)
-      static_cast<uint32_t*>(state_.array(m.populations[p].spike_count_array).data())[0] = 0;
     const GenncKernelEnv env = kernels_.env();
     for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
       const uint32_t id = m.step_schedule[k];
       const GenncKernelInfo& kernel = m.kernels[id];
-      if (partition_ == nullptr || kernel.kind != GENNC_KERNEL_NEURON) {
+      if (kernel.kind != GENNC_KERNEL_NEURON) {
         kernels_.run(id, env);
         continue;
       }
@@ -33,7 +32,30 @@ Status Engine::run(uint64_t steps) {
     recorder.record_spikes(state_.step(), state_.arrays());
     recorder.sample(state_.step(), state_.arrays());
     if (state_.fault_reported() || !state_.within_recording_budget().ok()) break;
+    clear_spike_counts();
   }
+  if (profiling_) profiled_steps_ += done;
+  return ok();
+}
+
+Status Engine::run(uint64_t steps) {
+  if (steps == 0) return ok();  // the last step's spike lists stay as they are
+  const GenncModel& m = state_.model();
+  Recorder& recorder = state_.recorder();
+  auto clear_spike_counts = [&] {
+    for (uint32_t p = 0; p < m.population_count; ++p)
+      static_cast<uint32_t*>(state_.array(m.populations[p].spike_count_array).data())[0] = 0;
+  };
+  clear_spike_counts();
+  if (partition_ != nullptr) return run_partitioned(steps, clear_spike_counts);
+  const uint64_t done = kernels_.run_steps(steps, [&] {
+    state_.advance(1);
+    recorder.record_spikes(state_.step(), state_.arrays());
+    recorder.sample(state_.step(), state_.arrays());
+    if (state_.fault_reported() || !state_.within_recording_budget().ok()) return false;
+    clear_spike_counts();
+    return true;
+  });
   if (profiling_) profiled_steps_ += done;
   return ok();
 }
@@ -51,6 +73,8 @@ std::vector<ProfileRow> Engine::profile() const {
     const uint32_t id = m.step_schedule[k];
     rows.push_back({m.kernels[id].name, "", kernels_.profile_seconds()[id] / static_cast<double>(profiled_steps_)});
   }
+  rows.push_back({"(waiting for threads, sorting spikes)", "", kernels_.wait_seconds() / static_cast<double>(profiled_steps_)});
+  rows.push_back({"(step's end: recording)", "", kernels_.finish_seconds() / static_cast<double>(profiled_steps_)});
   return rows;
 }
 

@@ -1,6 +1,6 @@
-// The CPU engine: runs the step schedule on the host, kernel after kernel, each split
-// over the thread pool (host_kernels.h), directly on the state's arrays, so there is
-// nothing to copy up or back.
+// The CPU engine: runs the step schedule on the host in batches of steps, stage after
+// stage, each kernel split over the thread pool (host_kernels.h), directly on the state's
+// arrays, so there is nothing to copy up or back.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +46,10 @@ class Engine final : public runtime::Engine {
   void set_partition(StepPartition* partition) { partition_ = partition; }
 
  private:
+  // One rank's steps: kernel by kernel, since the spikes of each neuron kernel are
+  // exchanged with the other ranks before the stages after it run.
+  template <typename ClearSpikeCounts> Status run_partitioned(uint64_t steps, ClearSpikeCounts& clear_spike_counts);
+
   NetworkState& state_;
   HostKernels& kernels_;
   bool profiling_ = false;

@@ -10,10 +10,29 @@ namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
 
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 }  // namespace
 
 HostKernels::HostKernels(NetworkState& state, ThreadPool& pool)
-    : state_(state), pool_(pool), kernel_seconds_(state.model().kernel_count, 0.0) {}
+    : state_(state), pool_(pool), kernel_seconds_(state.model().kernel_count, 0.0) {
+  const GenncModel& m = state.model();
+  // The stages name the step schedule's kernels in its order; a model whose stages do not
+  // (or that has none) runs each kernel as a stage of its own.
+  const bool staged = m.stage_count > 0 && m.stage_starts[m.stage_count] == m.step_schedule_length &&
+                      std::equal(m.step_schedule, m.step_schedule + m.step_schedule_length, m.stage_kernels);
+  for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
+    if (!staged || std::count(m.stage_starts, m.stage_starts + m.stage_count, k) > 0 || stages_.empty())
+      stages_.emplace_back();
+    const uint32_t id = m.step_schedule[k];
+    stages_.back().kernels.push_back(id);
+    if (m.kernels[id].kind == GENNC_KERNEL_NEURON) stages_.back().spiking.push_back(m.kernels[id].owner);
+  }
+}
 
 void HostKernels::refresh() {
   const uint32_t count = static_cast<uint32_t>(state_.arrays().size());
@@ -30,47 +49,100 @@ GenncKernelEnv HostKernels::env() const {
   return {pointers_.data(), lengths_.data(), state_.time(), state_.model().dt, state_.step(), state_.seed()};
 }
 
+void HostKernels::sort_spike_list(uint32_t population) {
+  // Threads append spikes in any order; sorting keeps every later stage deterministic.
+  const GenncPopulationInfo& pop = state_.model().populations[population];
+  Buffer& list_array = state_.array(pop.spike_list_array);
+  const auto spikes = static_cast<uint32_t>(
+      std::min<uint64_t>(static_cast<uint32_t*>(state_.array(pop.spike_count_array).data())[0], list_array.length()));
+  auto* list = static_cast<uint32_t*>(list_array.data());
+  if (pop.spike_time_array != kNone) {
+    // Each entry's exact time moves with it; a neuron's spikes stay in time order.
+    auto* times = static_cast<double*>(state_.array(pop.spike_time_array).data());
+    std::vector<std::pair<uint32_t, double>> entries(spikes);
+    for (uint32_t k = 0; k < spikes; ++k) entries[k] = {list[k], times[k]};
+    std::sort(entries.begin(), entries.end());
+    for (uint32_t k = 0; k < spikes; ++k) std::tie(list[k], times[k]) = entries[k];
+    return;
+  }
+  if (pop.spike_multiplicity_array == kNone) {
+    std::sort(list, list + spikes);
+    return;
+  }
+  // Each entry's multiplicity moves with it.
+  auto* counts = static_cast<uint32_t*>(state_.array(pop.spike_multiplicity_array).data());
+  std::vector<std::pair<uint32_t, uint32_t>> entries(spikes);
+  for (uint32_t k = 0; k < spikes; ++k) entries[k] = {list[k], counts[k]};
+  std::sort(entries.begin(), entries.end());
+  for (uint32_t k = 0; k < spikes; ++k) std::tie(list[k], counts[k]) = entries[k];
+}
+
 void HostKernels::run(uint32_t id, const GenncKernelEnv& env) {
   run(id, env, 0, static_cast<uint32_t>(state_.kernel_range(state_.model().kernels[id])));
 }
 
 void HostKernels::run(uint32_t id, const GenncKernelEnv& env, uint32_t first, uint32_t last) {
-  const GenncModel& model = state_.model();
-  const GenncKernelInfo& kernel = model.kernels[id];
-  auto start = std::chrono::steady_clock::now();
+  const GenncKernelInfo& kernel = state_.model().kernels[id];
+  const auto start = Clock::now();
   // A spike's row can be long, so spike ranges are split finely; element ranges coarsely.
   bool per_spike = kernel.kind == GENNC_KERNEL_SYNAPSE_PRE || kernel.kind == GENNC_KERNEL_SYNAPSE_POST;
   GenncKernelFn fn = kernel.host;
   pool_.parallel_for(last - first, per_spike ? 16 : 4096,
                      [&](uint32_t begin, uint32_t end) { fn(&env, first + begin, first + end); });
-  if (kernel.kind == GENNC_KERNEL_NEURON && pool_.size() > 1) {
-    // Threads append spikes in any order; sorting keeps every later stage deterministic.
-    const GenncPopulationInfo& pop = model.populations[kernel.owner];
-    Buffer& list_array = state_.array(pop.spike_list_array);
-    uint32_t spikes = static_cast<uint32_t>(std::min<uint64_t>(
-        static_cast<uint32_t*>(state_.array(pop.spike_count_array).data())[0], list_array.length()));
-    auto* list = static_cast<uint32_t*>(list_array.data());
-    if (pop.spike_time_array != kNone) {
-      // Each entry's exact time moves with it; a neuron's spikes stay in time order.
-      auto* times = static_cast<double*>(state_.array(pop.spike_time_array).data());
-      std::vector<std::pair<uint32_t, double>> entries(spikes);
-      for (uint32_t k = 0; k < spikes; ++k) entries[k] = {list[k], times[k]};
-      std::sort(entries.begin(), entries.end());
-      for (uint32_t k = 0; k < spikes; ++k) std::tie(list[k], times[k]) = entries[k];
-    } else if (pop.spike_multiplicity_array == kNone) {
-      std::sort(list, list + spikes);
-    } else {
-      // Each entry's multiplicity moves with it.
-      auto* times = static_cast<uint32_t*>(state_.array(pop.spike_multiplicity_array).data());
-      std::vector<std::pair<uint32_t, uint32_t>> entries(spikes);
-      for (uint32_t k = 0; k < spikes; ++k) entries[k] = {list[k], times[k]};
-      std::sort(entries.begin(), entries.end());
-      for (uint32_t k = 0; k < spikes; ++k) std::tie(list[k], times[k]) = entries[k];
-    }
-  }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (kernel.kind == GENNC_KERNEL_NEURON && pool_.size() > 1) sort_spike_list(kernel.owner);
+  const double seconds = seconds_since(start);
   kernel_seconds_[id] += seconds;
   if (profiling_) profile_seconds_[id] += seconds;
+}
+
+void HostKernels::run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads) {
+  const GenncKernelInfo& kernel = state_.model().kernels[id];
+  const uint64_t count = state_.kernel_range(kernel);
+  const auto begin = static_cast<uint32_t>(count * thread / threads);
+  const auto end = static_cast<uint32_t>(count * (thread + 1) / threads);
+  if (begin < end) kernel.host(&env, begin, end);
+}
+
+uint64_t HostKernels::run_steps(uint64_t steps, const std::function<bool()>& finish_step) {
+  const unsigned threads = pool_.size();
+  Barrier barrier(threads);
+  GenncKernelEnv env = this->env();
+  uint64_t done = 0;
+  bool go_on = steps > 0;
+  pool_.run_team(threads, [&](unsigned thread) {
+    // Thread 0 times what it does; the others' shares take about as long.
+    const bool timing = thread == 0;
+    while (go_on) {
+      for (const Stage& stage : stages_) {
+        for (uint32_t id : stage.kernels) {
+          const auto start = timing ? Clock::now() : Clock::time_point();
+          run_share(id, env, thread, threads);
+          if (timing) {
+            const double seconds = seconds_since(start);
+            kernel_seconds_[id] += seconds;
+            if (profiling_) profile_seconds_[id] += seconds;
+          }
+        }
+        if (threads == 1) continue;
+        const auto start = timing ? Clock::now() : Clock::time_point();
+        barrier.arrive_and_wait();
+        if (!stage.spiking.empty()) {
+          for (std::size_t k = thread; k < stage.spiking.size(); k += threads) sort_spike_list(stage.spiking[k]);
+          barrier.arrive_and_wait();
+        }
+        if (timing && profiling_) wait_seconds_ += seconds_since(start);
+      }
+      if (thread == 0) {
+        const auto start = Clock::now();
+        ++done;
+        go_on = finish_step() && done < steps;
+        env = this->env();
+        if (profiling_) finish_seconds_ += seconds_since(start);
+      }
+      barrier.arrive_and_wait();
+    }
+  });
+  return done;
 }
 
 void HostKernels::run_init_schedule() {

@@ -1,10 +1,11 @@
 // The model's kernels run on the host: each over its range (network_state.h), split over
-// a thread pool. The CPU engine runs the step schedule through it; the Simulation runs the
+// a thread pool. The CPU engine runs batches of steps through it; the Simulation runs the
 // init schedule through it whatever the engine, after a build on the host and after a
 // parameter changed, so derived values are computed by the same code everywhere.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "../network_state.h"
@@ -29,20 +30,43 @@ class HostKernels {
   void run(uint32_t id, const GenncKernelEnv& env, uint32_t begin, uint32_t end);
   void run_init_schedule();
 
-  // Seconds spent in each kernel (manifest.json's kernel_seconds).
+  // Runs the step schedule for up to `steps` steps on the pool's threads, which stay
+  // together through the batch: each takes a fixed share of every kernel's range, and they
+  // meet at a barrier after each stage (kernels that touch no array in a conflicting way,
+  // GenncModel's stages) instead of being woken per kernel. Neuron kernels' spike lists are
+  // sorted after their stage. `finish_step` runs on the calling thread after each step
+  // while the others wait, and returns whether to go on. Returns the steps run.
+  uint64_t run_steps(uint64_t steps, const std::function<bool()>& finish_step);
+
+  // Seconds spent in each kernel (manifest.json's kernel_seconds; in run_steps, the
+  // calling thread's share).
   const std::vector<double>& kernel_seconds() const { return kernel_seconds_; }
-  // With profiling on, each kernel's time is also added to profile_seconds().
+  // With profiling on, each kernel's time is also added to profile_seconds(), and
+  // run_steps' time between kernels to wait_seconds() (waiting at barriers, sorting spike
+  // lists) and finish_seconds() (finish_step).
   void set_profiling(bool on);
   const std::vector<double>& profile_seconds() const { return profile_seconds_; }
+  double wait_seconds() const { return wait_seconds_; }
+  double finish_seconds() const { return finish_seconds_; }
 
  private:
+  struct Stage {
+    std::vector<uint32_t> kernels;
+    std::vector<uint32_t> spiking;  // populations whose neuron kernels run in this stage
+  };
+  void sort_spike_list(uint32_t population);
+  void run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads);
+
   NetworkState& state_;
   ThreadPool& pool_;
+  std::vector<Stage> stages_;
   std::vector<void*> pointers_;
   std::vector<uint64_t> lengths_;
   std::vector<double> kernel_seconds_;
   bool profiling_ = false;
   std::vector<double> profile_seconds_;  // per kernel, over the profiled steps
+  double wait_seconds_ = 0.0;
+  double finish_seconds_ = 0.0;
 };
 
 }  // namespace gennc::runtime::cpu
