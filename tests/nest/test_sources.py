@@ -78,18 +78,24 @@ ARRAYS = {
 }
 
 
-@pytest.mark.parametrize("grid", ["on_grid", "off_grid"])
-def test_spike_source_array_times(grid):
-    times = [Sequence(t) for t in ARRAYS[grid]]
+def array_trains(times, **setup):
+    """{simulator: the recorded spike trains} of one SpikeSourceArray per list of `times`."""
     trains = {}
     for simulator, sim in nc.SIMULATORS.items():
-        nc.setup(sim)
+        nc.setup(sim, **setup)
         sources = sim.Population(len(times), sim.SpikeSourceArray(spike_times=times))
         sources.record("spikes")
         sim.run(310.0)
         trains[simulator] = [np.asarray(st.magnitude)
                              for st in sources.get_data("spikes").segments[0].spiketrains]
         sim.end()
+    return trains
+
+
+@pytest.mark.parametrize("grid", ["on_grid", "off_grid"])
+def test_spike_source_array_times(grid):
+    times = [Sequence(t) for t in ARRAYS[grid]]
+    trains = array_trains(times)
     counts = [(len(g), len(n)) for g, n in zip(trains["gennc"], trains["nest"])]
     largest = max((nc.spike_differences(g, n) for g, n in zip(trains["gennc"], trains["nest"])),
                   default=0.0)
@@ -103,15 +109,7 @@ def test_precise_spike_source_array_times():
     """spike_precision="off_grid": each source keeps the times it was given, as NEST's
     spike_generator with precise_times does; two times in one step are two spikes."""
     times = [Sequence(t) for t in ARRAYS["off_grid"]]
-    trains = {}
-    for simulator, sim in nc.SIMULATORS.items():
-        nc.setup(sim, spike_precision="off_grid")
-        sources = sim.Population(len(times), sim.SpikeSourceArray(spike_times=times))
-        sources.record("spikes")
-        sim.run(310.0)
-        trains[simulator] = [np.asarray(st.magnitude)
-                             for st in sources.get_data("spikes").segments[0].spiketrains]
-        sim.end()
+    trains = array_trains(times, spike_precision="off_grid")
     largest = max(nc.spike_differences(g, n) for g, n in zip(trains["gennc"], trains["nest"]))
     nc.record(kind="array", model="SpikeSourceArray", stimulus="precise",
               spikes_gennc=sum(len(g) for g in trains["gennc"]),
