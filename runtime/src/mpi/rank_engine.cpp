@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "../stop_request.h"
+
 namespace gennc::runtime::mpi {
 namespace {
 
@@ -59,10 +61,36 @@ Status RankEngine::run(uint64_t steps) {
   for (uint64_t done = 0; done < steps; ++done) {
     GENNC_TRY(cpu_.run(1));
     merge_samples();
-    // As the CPU engine stops (each rank checks its own neurons' faults; docs/distributed.md).
-    if (state_.fault_reported() || !state_.within_recording_budget().ok()) break;
+    if (agree_to_stop()) return stop_request() != 0 ? stop_for_request(state_.step()) : ok();
   }
   return ok();
+}
+
+bool RankEngine::agree_to_stop() {
+  // One word per rank: the stop request's reason above two bits for a fault and the budget.
+  constexpr uint64_t kFault = 1, kBudget = 2, kFlags = 2;
+  const uint64_t mine = static_cast<uint64_t>(stop_request()) << kFlags |
+                        (state_.fault_reported() ? kFault : 0) |
+                        (state_.within_recording_budget().ok() ? 0 : kBudget);
+  uint64_t flags = 0, reason = 0;
+  for (uint64_t word : world_.gather(mine)) {
+    flags |= word & (kFault | kBudget);
+    reason = std::max(reason, word >> kFlags);
+  }
+  if (flags == 0 && reason == 0) return false;
+  // Ranks without a request of their own stop for the largest reason given.
+  if (reason != 0) request_stop(static_cast<int>(reason));
+  if (flags & kFault) {
+    // Each fault report's step: the earliest any rank saw (0 is none), on every rank; the
+    // failing neuron's code comes with download().
+    for (uint32_t a : state_.fault_steps()) {
+      uint64_t first = 0;
+      for (uint64_t step : world_.gather(static_cast<uint64_t>(state_.array(a).get(0))))
+        if (step != 0 && (first == 0 || step < first)) first = step;
+      state_.array(a).set(0, static_cast<double>(first));
+    }
+  }
+  return true;
 }
 
 void RankEngine::merge_samples() {

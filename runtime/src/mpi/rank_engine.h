@@ -39,6 +39,11 @@ class RankEngine final : public runtime::Engine, private cpu::StepPartition {
   // The samples recorded since the last merge, each column from the rank that updates its
   // neuron (a current source's state is computed alike on every rank and stays).
   void merge_samples();
+  // Collective, after every step: whether every rank stops now, because some rank has a
+  // numerical fault, is past the recording budget or was asked to stop. The ranks must stop
+  // after the same step (each stop is followed by collectives), and a fault's step is made
+  // known to every rank, so all report the same fault.
+  bool agree_to_stop();
   uint32_t owner(uint32_t population, uint32_t neuron) const;
 
   NetworkState& state_;
