@@ -171,6 +171,7 @@ Status Simulation::write_results(const std::string& folder) {
   // Every rank returns rank 0's outcome: a failure is every rank's, and no rank ends (which
   // makes mpirun end the others) before the folder is written.
   const mpi::World& world = mpi::World::get();
+  engine_->collect_profile();
   if (world.rank() != 0) return world.agree(ok());
   const RunReport run{backend(), threads(), host_.kernel_seconds(), profile()};
   return world.agree(runtime::write_results(state_, run, folder, &timings_));

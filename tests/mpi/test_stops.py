@@ -5,14 +5,13 @@
 import json
 import pathlib
 import re
-import signal
 import subprocess
 import time
 
 import numpy as np
 
 TESTS = pathlib.Path(__file__).parent
-ARGS = ["--backend", "cpu", "--threads", "1", "--quiet"]
+from conftest import ARGS, rank_process
 
 
 def result_files(folder):
@@ -45,26 +44,6 @@ def test_a_fault_on_one_rank_stops_every_rank_after_the_same_step(toolchain, lau
             assert got[name] == expected[name], f"{ranks} ranks: {name} differs"
         v = np.load(out / "cells.v.npy")
         assert v.shape[0] == 14 and np.isinf(v[-1, 6])
-
-
-def rank_process(mpirun_pid, rank):
-    """The pid of `rank` among the processes mpirun started (Open MPI tells each its rank
-    in OMPI_COMM_WORLD_RANK), once it catches SIGTERM (sim's handler is in place)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        for status in pathlib.Path("/proc").glob("[0-9]*/status"):
-            try:
-                fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
-                if int(fields["PPid"]) != mpirun_pid:
-                    continue
-                environ = (status.parent / "environ").read_bytes().split(b"\0")
-                caught = int(fields["SigCgt"], 16)
-            except (OSError, KeyError, ValueError):
-                continue
-            if f"OMPI_COMM_WORLD_RANK={rank}".encode() in environ and caught & (1 << (signal.SIGTERM - 1)):
-                return int(status.parent.name)
-        time.sleep(0.05)
-    raise AssertionError(f"rank {rank} never started or never caught SIGTERM")
 
 
 def test_a_signal_to_one_rank_stops_every_rank_after_the_same_step(toolchain, launcher, tmp_path):
