@@ -11,8 +11,7 @@ Status Engine::read_array(uint32_t array, void* out, size_t bytes) {
   return ok();
 }
 
-template <typename ClearSpikeCounts>
-Status Engine::run_partitioned(uint64_t steps, ClearSpikeCounts& clear_spike_counts) {
+Status Engine::run_partitioned(uint64_t steps) {
   const GenncModel& m = state_.model();
   Recorder& recorder = state_.recorder();
   uint64_t done = 0;
@@ -40,16 +39,17 @@ Status Engine::run_partitioned(uint64_t steps, ClearSpikeCounts& clear_spike_cou
   return ok();
 }
 
+void Engine::clear_spike_counts() {
+  const GenncModel& m = state_.model();
+  for (uint32_t p = 0; p < m.population_count; ++p)
+    static_cast<uint32_t*>(state_.array(m.populations[p].spike_count_array).data())[0] = 0;
+}
+
 Status Engine::run(uint64_t steps) {
   if (steps == 0) return ok();  // the last step's spike lists stay as they are
-  const GenncModel& m = state_.model();
   Recorder& recorder = state_.recorder();
-  auto clear_spike_counts = [&] {
-    for (uint32_t p = 0; p < m.population_count; ++p)
-      static_cast<uint32_t*>(state_.array(m.populations[p].spike_count_array).data())[0] = 0;
-  };
   clear_spike_counts();
-  if (partition_ != nullptr) return run_partitioned(steps, clear_spike_counts);
+  if (partition_ != nullptr) return run_partitioned(steps);
   const uint64_t done = kernels_.run_steps(steps, [&] {
     state_.advance(1);
     recorder.record_spikes(state_.step(), state_.arrays());
@@ -61,6 +61,38 @@ Status Engine::run(uint64_t steps) {
   if (profiling_) profiled_steps_ += done;
   if (stop_request() != 0) return stop_for_request(state_.step());
   return ok();
+}
+
+void Engine::run_step_without_delivery() {
+  const GenncModel& m = state_.model();
+  clear_spike_counts();
+  const GenncKernelEnv env = kernels_.env();
+  for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
+    const uint32_t id = m.step_schedule[k];
+    const GenncKernelInfo& kernel = m.kernels[id];
+    if (kernel.kind == GENNC_KERNEL_SYNAPSE_PRE) continue;
+    if (kernel.kind != GENNC_KERNEL_NEURON) {
+      kernels_.run(id, env);
+      continue;
+    }
+    const auto [begin, end] = partition_->neurons(kernel.owner);
+    kernels_.run(id, env, begin, end);
+  }
+  state_.advance(1);
+  state_.recorder().sample(state_.step(), state_.arrays());
+  if (profiling_) ++profiled_steps_;
+}
+
+void Engine::deliver(uint64_t step) {
+  const GenncModel& m = state_.model();
+  GenncKernelEnv env = kernels_.env();
+  env.step = step;
+  env.t = state_.time_at(step);
+  for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
+    const uint32_t id = m.step_schedule[k];
+    if (m.kernels[id].kind == GENNC_KERNEL_SYNAPSE_PRE) kernels_.run(id, env);
+  }
+  state_.recorder().record_spikes(step + 1, state_.arrays());
 }
 
 void Engine::set_profiling(bool on) {

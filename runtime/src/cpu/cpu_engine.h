@@ -45,10 +45,24 @@ class Engine final : public runtime::Engine {
   // spikes through it (null: the whole network, today's step). It must outlive the engine.
   void set_partition(StepPartition* partition) { partition_ = partition; }
 
+  // One step of a rank whose deliveries wait for the exchange (docs/distributed.md,
+  // Exchange): every kernel of the step schedule but the deliveries
+  // (GENNC_KERNEL_SYNAPSE_PRE), neuron kernels over the partition's neurons (set_partition)
+  // and nothing exchanged, so each spike list then holds this process's spikes of the step;
+  // then the state advances and samples. Spikes are recorded by deliver().
+  void run_step_without_delivery();
+  // The deliveries of step `step` (at most the state's last one), from the spike lists,
+  // which must hold that step's spikes of every process: each delivery kernel in schedule
+  // order, with that step's env (step and t), then the spikes recorded as the end of that
+  // step records them.
+  void deliver(uint64_t step);
+  // Empties every population's spike list, as a step's end does unless the run stops there.
+  void clear_spike_counts();
+
  private:
   // One rank's steps: kernel by kernel, since the spikes of each neuron kernel are
   // exchanged with the other ranks before the stages after it run.
-  template <typename ClearSpikeCounts> Status run_partitioned(uint64_t steps, ClearSpikeCounts& clear_spike_counts);
+  Status run_partitioned(uint64_t steps);
 
   NetworkState& state_;
   HostKernels& kernels_;
