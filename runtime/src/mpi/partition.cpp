@@ -1,5 +1,6 @@
 #include "partition.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace gennc::runtime::mpi {
@@ -43,6 +44,90 @@ Partition partition_network(const NetworkState& state, uint32_t ranks) {
     before += work[q] * size;
   }
   return ranges;
+}
+
+}  // namespace gennc::runtime::mpi
+
+namespace gennc::runtime::mpi {
+namespace {
+
+constexpr uint32_t kNone = UINT32_MAX;
+
+std::string quoted(const char* name) { return std::string("'") + (name ? name : "?") + "'"; }
+
+// The shortest delay in steps of projection p's synapses, or 0 when it has none.
+uint64_t shortest_delay(const NetworkState& state, uint32_t p) {
+  const GenncProjectionInfo& proj = state.model().projections[p];
+  if (proj.delay_array != kNone) {
+    const Buffer& delays = state.array(proj.delay_array);
+    const uint64_t count = std::min<uint64_t>(state.synapse_count(p), delays.length());
+    const auto* steps = static_cast<const uint32_t*>(delays.data());
+    return count == 0 ? 0 : *std::min_element(steps, steps + count);
+  }
+  // Without stored columns the rows are generated: a one-to-one or all-to-all projection
+  // is diagonal or dense, with the constant delay; any other connector is procedural, and
+  // a procedural projection may draw each synapse's delay where it delivers, the constant
+  // then being the longest (the model tells no shortest): one step is all that is sure.
+  const GenncConnectorKind kind = proj.connector.kind;
+  if (proj.column_array == kNone && kind != GENNC_CONNECT_ONE_TO_ONE && kind != GENNC_CONNECT_ALL_TO_ALL) return 1;
+  return proj.constant_delay_steps;
+}
+
+}  // namespace
+
+ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most) {
+  const GenncModel& m = state.model();
+  ExchangePlan plan;
+  std::vector<bool> delivers(m.projection_count, false), updates(m.population_count, false);
+  for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
+    const GenncKernelInfo& kernel = m.kernels[m.step_schedule[k]];
+    switch (kernel.kind) {
+      case GENNC_KERNEL_NEURON: updates[kernel.owner] = true; break;
+      case GENNC_KERNEL_CURRENT_SOURCE: break;
+      case GENNC_KERNEL_SYNAPSE_PRE: delivers[kernel.owner] = true; break;
+      case GENNC_KERNEL_SYNAPSE_POST:
+      case GENNC_KERNEL_TRACE_PRE:
+      case GENNC_KERNEL_TRACE_POST:
+        // A plastic projection's weights change at pre and post spikes and with traces, in
+        // the order of the step: its deliveries cannot wait for the other ranks' spikes.
+        plan.bound = "plastic projection " + quoted(m.projections[kernel.owner].name);
+        return plan;
+      case GENNC_KERNEL_SYNAPSE_CONTINUOUS:
+        plan.bound = "continuous synapses of " + quoted(m.projections[kernel.owner].name);
+        return plan;
+      case GENNC_KERNEL_DERIVED:
+      case GENNC_KERNEL_DERIVED_SYNAPSE:
+        plan.bound = "kernel " + quoted(kernel.name) + " in the step";
+        return plan;
+    }
+  }
+  // A projection without a delivery whose source has no update of its own was fused into
+  // its target's update (gennc's fuse_source_delivery): those adds to the target's ring
+  // happen in the step, and could not keep one process's order beside waiting deliveries.
+  for (uint32_t p = 0; p < m.projection_count; ++p)
+    if (!delivers[p] && !updates[m.projections[p].pre.population]) {
+      plan.bound = "source " + quoted(m.populations[m.projections[p].pre.population].name) +
+                   " delivering inside the update of " + quoted(m.populations[m.projections[p].post.population].name);
+      return plan;
+    }
+  plan.deferred = true;
+  uint64_t shortest = 0;
+  for (uint32_t p = 0; p < m.projection_count; ++p) {
+    const uint64_t delay = delivers[p] ? shortest_delay(state, p) : 0;
+    if (delay == 0 || (shortest != 0 && delay >= shortest)) continue;
+    shortest = delay;
+    plan.bound = "shortest delay: projection " + quoted(m.projections[p].name);
+  }
+  if (shortest == 0) {
+    plan.bound = "no projection delivers spikes";
+    shortest = 1;
+  }
+  plan.steps = static_cast<uint32_t>(std::min<uint64_t>(shortest, UINT32_MAX));
+  if (at_most != 0 && at_most < plan.steps) {
+    plan.steps = at_most;
+    plan.bound = "GENNC_EXCHANGE_INTERVAL";
+  }
+  return plan;
 }
 
 }  // namespace gennc::runtime::mpi

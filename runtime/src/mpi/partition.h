@@ -1,9 +1,11 @@
-// Which neurons each rank of a distributed run updates (docs/distributed.md, Partition):
-// the network's neurons, population after population, cut into contiguous pieces of
-// equal expected work, an update plus the synaptic events a neuron receives.
+// The plan of a distributed run (docs/distributed.md): which neurons each rank updates
+// (Partition: the network's neurons, population after population, cut into contiguous
+// pieces of equal expected work, an update plus the synaptic events a neuron receives),
+// and how often the ranks exchange spikes (Exchange).
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -17,5 +19,23 @@ using Partition = std::vector<std::vector<std::pair<uint32_t, uint32_t>>>;
 
 // For `ranks` ranks, from the state's synapse counts (built connectivity).
 Partition partition_network(const NetworkState& state, uint32_t ranks);
+
+// How a rank's step meets the other ranks' spikes.
+struct ExchangePlan {
+  // Whether the deliveries (GENNC_KERNEL_SYNAPSE_PRE) may wait for the exchange: the step
+  // schedule has no other kernel that reads spike lists (post-spike handlers, traces,
+  // continuous synapses), and no source delivers inside its target's update. Else every
+  // population's spikes are gathered right after its neuron kernel, and E is 1.
+  bool deferred = false;
+  // E: the ranks exchange spikes every `steps` steps, at the ends of the steps after which
+  // the state's step is a multiple of it. At most the shortest delay of any delivery.
+  uint32_t steps = 1;
+  // What bounds E (the shortest delay, a plastic projection, ...), for the profile.
+  std::string bound;
+};
+
+// For the state's built delays (the shortest per-synapse delay where a projection stores
+// them), with E at most `at_most` (0: no bound of the caller's).
+ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most);
 
 }  // namespace gennc::runtime::mpi

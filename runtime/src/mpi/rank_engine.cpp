@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 #include "../stop_request.h"
@@ -27,6 +28,29 @@ class Stopwatch {
   std::chrono::steady_clock::time_point start_;
 };
 
+// The bound GENNC_EXCHANGE_INTERVAL (sim --exchange-interval) puts on E: a whole number of
+// steps, 0 (or unset, or not a number) for none.
+uint32_t interval_bound() {
+  const char* text = std::getenv("GENNC_EXCHANGE_INTERVAL");
+  if (text == nullptr || *text == '\0') return 0;
+  char* end = nullptr;
+  const unsigned long long steps = std::strtoull(text, &end, 10);
+  return *end == '\0' && steps <= UINT32_MAX ? static_cast<uint32_t>(steps) : 0;
+}
+
+// A variable recording whose columns the ranks merge: of a population's neurons (a current
+// source's state is computed alike on every rank).
+bool merged(const Recording& r) {
+  return r.info->kind == GENNC_RECORD_VARIABLE && r.info->injection == kNone && !r.elements.empty();
+}
+
+// Grows `v` to hold `more` elements beyond its size, doubling as push_back would.
+template <typename T>
+void make_room(std::vector<T>& v, size_t more) {
+  const size_t needed = v.size() + more;
+  if (needed > v.capacity()) v.reserve(std::max(needed, 2 * v.capacity()));
+}
+
 }  // namespace
 
 RankEngine::RankEngine(NetworkState& state, cpu::HostKernels& kernels, const World& world)
@@ -34,7 +58,10 @@ RankEngine::RankEngine(NetworkState& state, cpu::HostKernels& kernels, const Wor
   cpu_.set_partition(this);
 }
 
-std::string RankEngine::name() const { return "cpu (" + std::to_string(world_.size()) + " MPI ranks)"; }
+std::string RankEngine::name() const {
+  return "cpu (" + std::to_string(world_.size()) + " MPI ranks, spikes exchanged every " +
+         std::to_string(plan_.steps) + (plan_.steps == 1 ? " step)" : " steps)");
+}
 
 uint32_t RankEngine::owner(uint32_t population, uint32_t neuron) const {
   const auto& ranks = ranges_[population];
@@ -43,51 +70,184 @@ uint32_t RankEngine::owner(uint32_t population, uint32_t neuron) const {
   return static_cast<uint32_t>(after - ranks.begin());
 }
 
+void RankEngine::plan() {
+  plan_ = plan_exchange(state_, interval_bound());
+  // The environment may differ between ranks; the smallest E is safe for all.
+  uint64_t steps = plan_.steps;
+  for (uint64_t theirs : world_.gather(plan_.steps)) steps = std::min(steps, theirs);
+  if (steps < plan_.steps) {
+    plan_.steps = static_cast<uint32_t>(steps);
+    plan_.bound = "another rank's GENNC_EXCHANGE_INTERVAL";
+  }
+  stale_ = false;
+  reserve_samples();
+}
+
+void RankEngine::pack_spikes(uint32_t population, std::vector<uint32_t>* words) const {
+  const GenncPopulationInfo& pop = state_.model().populations[population];
+  const Buffer& list_array = state_.array(pop.spike_list_array);
+  const auto* list = static_cast<const uint32_t*>(list_array.data());
+  const auto count = static_cast<uint32_t>(
+      std::min<uint64_t>(static_cast<const uint32_t*>(state_.array(pop.spike_count_array).data())[0], list_array.length()));
+  words->push_back(count);
+  words->insert(words->end(), list, list + count);
+  if (pop.spike_multiplicity_array != kNone) {
+    const auto* times = static_cast<const uint32_t*>(state_.array(pop.spike_multiplicity_array).data());
+    words->insert(words->end(), times, times + count);
+  }
+  if (pop.spike_time_array != kNone) {
+    const auto* at = static_cast<const uint32_t*>(state_.array(pop.spike_time_array).data());
+    words->insert(words->end(), at, at + 2 * size_t{count});
+  }
+}
+
+void RankEngine::unpack_spikes(uint32_t population, const std::vector<const uint32_t*>& ranks,
+                               std::vector<size_t>* cursors) {
+  const GenncPopulationInfo& pop = state_.model().populations[population];
+  Buffer& list_array = state_.array(pop.spike_list_array);
+  auto* list = static_cast<uint32_t*>(list_array.data());
+  auto* multiplicity = pop.spike_multiplicity_array != kNone
+                           ? static_cast<uint32_t*>(state_.array(pop.spike_multiplicity_array).data()) : nullptr;
+  auto* at = pop.spike_time_array != kNone ? static_cast<uint32_t*>(state_.array(pop.spike_time_array).data()) : nullptr;
+  uint64_t total = 0;
+  for (size_t r = 0; r < ranks.size(); ++r) {
+    const uint32_t* words = ranks[r] + (*cursors)[r];
+    const uint32_t count = words[0];
+    // One process holds no more than its list does; neither do the ranks together.
+    const uint64_t room = std::min<uint64_t>(count, list_array.length() - std::min(total, list_array.length()));
+    const uint32_t* ids = words + 1;
+    std::copy(ids, ids + room, list + total);
+    const uint32_t* next = ids + count;
+    if (multiplicity) {
+      std::copy(next, next + room, multiplicity + total);
+      next += count;
+    }
+    if (at) {
+      std::copy(next, next + 2 * room, at + 2 * total);
+      next += 2 * size_t{count};
+    }
+    total += room;
+    (*cursors)[r] = static_cast<size_t>(next - ranks[r]);
+  }
+  static_cast<uint32_t*>(state_.array(pop.spike_count_array).data())[0] = static_cast<uint32_t>(total);
+}
+
 void RankEngine::exchange_spikes(uint32_t population) {
   const Stopwatch clock(profiling_, exchange_seconds_);
-  const GenncPopulationInfo& pop = state_.model().populations[population];
-  auto* count = static_cast<uint32_t*>(state_.array(pop.spike_count_array).data());
-  auto* list = static_cast<uint32_t*>(state_.array(pop.spike_list_array).data());
-  const bool multiple = pop.spike_multiplicity_array != kNone;
-  // (id) or (id, multiplicity) per spike; ranks' ranges ascend, so their lists joined in
-  // rank order are in neuron order.
-  std::vector<uint32_t> mine(list, list + std::min(*count, pop.size));
-  if (multiple) {
-    const auto* times = static_cast<const uint32_t*>(state_.array(pop.spike_multiplicity_array).data());
-    mine.resize(2 * mine.size());
-    for (size_t k = mine.size() / 2; k-- > 0;) {
-      mine[2 * k + 1] = times[k];
-      mine[2 * k] = mine[k];
-    }
-  }
+  std::vector<uint32_t> mine;
+  pack_spikes(population, &mine);
   std::vector<uint64_t> bytes;
   std::vector<uint8_t> all = world_.gather_bytes(mine.data(), mine.size() * sizeof(uint32_t), &bytes);
-  const size_t entries = all.size() / sizeof(uint32_t) / (multiple ? 2 : 1);
-  const auto* words = reinterpret_cast<const uint32_t*>(all.data());
-  auto* times = multiple ? static_cast<uint32_t*>(state_.array(pop.spike_multiplicity_array).data()) : nullptr;
-  for (size_t k = 0; k < entries; ++k) {
-    list[k] = words[multiple ? 2 * k : k];
-    if (multiple) times[k] = words[2 * k + 1];
-  }
-  *count = static_cast<uint32_t>(entries);
+  std::vector<const uint32_t*> ranks(world_.size());
+  for (uint32_t r = 0, offset = 0; r < world_.size(); offset += static_cast<uint32_t>(bytes[r]), ++r)
+    ranks[r] = reinterpret_cast<const uint32_t*>(all.data() + offset);
+  std::vector<size_t> cursors(world_.size(), 0);
+  unpack_spikes(population, ranks, &cursors);
 }
 
 Status RankEngine::run(uint64_t steps) {
-  // Step by step: the ranks' collectives must come in the same order on every rank, and
-  // callers split a run into calls differently on each (sim's batches follow each rank's
-  // own speed), so the samples are merged after each step that took some.
-  Status outcome = ok();
   if (profiling_) profile_.clear();  // collected again after this run
+  if (stale_) plan();
+  if (stop_held_) {
+    stop_held_ = false;
+    return stop_;
+  }
+  if (steps == 0) return kept_steps_ > 0 && close_interval() ? stop_ : ok();
   for (uint64_t done = 0; done < steps; ++done) {
-    GENNC_TRY(cpu_.run(1));
-    merge_samples();
+    if (plan_.deferred) {
+      cpu_.run_step_without_delivery();
+      const Stopwatch clock(profiling_, exchange_seconds_);
+      for (uint32_t p = 0; p < state_.model().population_count; ++p) pack_spikes(p, &kept_);
+      ++kept_steps_;
+    } else {
+      GENNC_TRY(cpu_.run(1));
+    }
     if (profiling_) ++profiled_steps_;
-    if (agree_to_stop()) {
-      if (stop_request() != 0) outcome = stop_for_request(state_.step());
-      break;
+    // Intervals end at fixed steps, whatever the calls: the same on every rank.
+    if (state_.step() % plan_.steps == 0 && close_interval()) return stop_;
+  }
+  return ok();
+}
+
+bool RankEngine::close_interval() {
+  const GenncModel& model = state_.model();
+  std::vector<Recording>& recordings = state_.recorder().recordings();
+  merged_rows_.resize(recordings.size(), 0);
+  // Per merged recording, the rows to merge ([first, rows)) and each column's rank: the
+  // same on every rank (every rank samples every column).
+  std::vector<std::pair<uint64_t, uint64_t>> rows(recordings.size());
+  std::vector<std::vector<uint32_t>> column_owner(recordings.size());
+  std::vector<uint8_t> all;
+  std::vector<uint64_t> bytes;
+  bool any = kept_steps_ > 0;
+  {
+    const Stopwatch clock(profiling_, exchange_seconds_);
+    std::vector<uint32_t> mine = std::move(kept_);
+    kept_.clear();
+    for (size_t i = 0; i < recordings.size(); ++i) {
+      const Recording& r = recordings[i];
+      if (!merged(r)) continue;
+      const size_t columns = r.elements.size();
+      const uint64_t held = r.samples.size() / columns;
+      rows[i] = {std::min(merged_rows_[i], held), held};
+      if (rows[i].first == held) continue;
+      any = true;
+      for (uint32_t element : r.elements) column_owner[i].push_back(owner(r.info->target.population, element));
+      for (uint64_t row = rows[i].first; row < held; ++row)
+        for (size_t c = 0; c < columns; ++c)
+          if (column_owner[i][c] == world_.rank()) {
+            uint32_t words[2];
+            std::memcpy(words, &r.samples[row * columns + c], sizeof(double));
+            mine.insert(mine.end(), words, words + 2);
+          }
+    }
+    // Nothing kept and nothing sampled is so on every rank: no gather then.
+    if (any) all = world_.gather_bytes(mine.data(), mine.size() * sizeof(uint32_t), &bytes);
+  }
+  if (any) {
+    std::vector<const uint32_t*> ranks(world_.size());
+    for (uint32_t r = 0, offset = 0; r < world_.size(); offset += static_cast<uint32_t>(bytes[r]), ++r)
+      ranks[r] = reinterpret_cast<const uint32_t*>(all.data() + offset);
+    std::vector<size_t> cursors(world_.size(), 0);
+    // The kept steps, in step order, each delivered and recorded as one process does.
+    const uint64_t first = state_.step() - kept_steps_;
+    for (uint64_t step = first; step < state_.step(); ++step) {
+      for (uint32_t p = 0; p < model.population_count; ++p) unpack_spikes(p, ranks, &cursors);
+      cpu_.deliver(step);
+    }
+    for (size_t i = 0; i < recordings.size(); ++i) {
+      Recording& r = recordings[i];
+      if (!merged(r) || rows[i].first == rows[i].second) continue;
+      const size_t columns = r.elements.size();
+      for (uint32_t rank = 0; rank < world_.size(); ++rank) {
+        const uint32_t* words = ranks[rank];
+        for (uint64_t row = rows[i].first; row < rows[i].second; ++row)
+          for (size_t c = 0; c < columns; ++c)
+            if (column_owner[i][c] == rank) {
+              std::memcpy(&r.samples[row * columns + c], words + cursors[rank], sizeof(double));
+              cursors[rank] += 2;
+            }
+      }
+      merged_rows_[i] = rows[i].second;
     }
   }
-  return outcome;
+  kept_steps_ = 0;
+  reserve_samples();
+  if (agree_to_stop()) return true;
+  // As one process leaves them after a step at which it did not stop.
+  if (plan_.deferred) cpu_.clear_spike_counts();
+  return false;
+}
+
+void RankEngine::reserve_samples() {
+  const uint64_t step = state_.step();
+  const uint64_t end = (step / plan_.steps + 1) * plan_.steps;  // the next interval's end
+  for (Recording& r : state_.recorder().recordings()) {
+    if (r.info->kind != GENNC_RECORD_VARIABLE || r.info->interval_steps == 0) continue;
+    const uint64_t samples = end / r.info->interval_steps - step / r.info->interval_steps;
+    make_room(r.samples, samples * r.elements.size());
+    make_room(r.sample_steps, samples);
+  }
 }
 
 void RankEngine::set_profiling(bool on) {
@@ -99,7 +259,9 @@ std::vector<ProfileRow> RankEngine::profile() const {
   if (!profile_.empty()) return profile_;
   std::vector<ProfileRow> rows = cpu_.profile();
   if (!rows.empty())
-    rows.push_back({"(exchanging between ranks)", "MPI: spikes, samples, whether to stop",
+    rows.push_back({"(exchanging between ranks)",
+                    "MPI every " + std::to_string(plan_.steps) + (plan_.steps == 1 ? " step" : " steps") + " (" +
+                        plan_.bound + "): spikes, samples, whether to stop",
                     profiled_steps_ ? exchange_seconds_ / static_cast<double>(profiled_steps_) : 0.0});
   return rows;
 }
@@ -123,9 +285,9 @@ bool RankEngine::agree_to_stop() {
   // One word per rank: the stop request's reason above two bits for a fault and the budget.
   const Stopwatch clock(profiling_, exchange_seconds_);
   constexpr uint64_t kFault = 1, kBudget = 2, kFlags = 2;
-  const uint64_t mine = static_cast<uint64_t>(stop_request()) << kFlags |
-                        (state_.fault_reported() ? kFault : 0) |
-                        (state_.within_recording_budget().ok() ? 0 : kBudget);
+  const Status budget = state_.within_recording_budget();
+  const uint64_t mine = static_cast<uint64_t>(stop_request()) << kFlags | (state_.fault_reported() ? kFault : 0) |
+                        (budget.ok() ? 0 : kBudget);
   uint64_t flags = 0, reason = 0;
   for (uint64_t word : world_.gather(mine)) {
     flags |= word & (kFault | kBudget);
@@ -134,58 +296,60 @@ bool RankEngine::agree_to_stop() {
   if (flags == 0 && reason == 0) return false;
   // Ranks without a request of their own stop for the largest reason given.
   if (reason != 0) request_stop(static_cast<int>(reason));
+  const GenncModel& model = state_.model();
   if (flags & kFault) {
     // Each fault report's step: the earliest any rank saw (0 is none), on every rank; the
-    // failing neuron's code comes with download().
+    // failing neuron's code comes with download(), from the ranks that saw that step (a
+    // rank that saw its fault later in the interval forgets its neurons' codes).
     for (uint32_t a : state_.fault_steps()) {
+      const double seen = state_.array(a).get(0);
       uint64_t first = 0;
-      for (uint64_t step : world_.gather(static_cast<uint64_t>(state_.array(a).get(0))))
+      for (uint64_t step : world_.gather(static_cast<uint64_t>(seen)))
         if (step != 0 && (first == 0 || step < first)) first = step;
       state_.array(a).set(0, static_cast<double>(first));
+      if (seen == 0.0 || static_cast<uint64_t>(seen) == first) continue;
+      const uint32_t population = model.arrays[a].owner;
+      const auto [begin, end] = ranges_[population][world_.rank()];
+      for (uint32_t codes = 0; codes < model.array_count; ++codes)
+        if ((model.arrays[codes].flags & GENNC_ARRAY_FAULT) && model.arrays[codes].owner == population &&
+            model.arrays[codes].scope == GENNC_SCOPE_NEURON)
+          std::fill(static_cast<uint32_t*>(state_.array(codes).data()) + begin,
+                    static_cast<uint32_t*>(state_.array(codes).data()) + end, 0u);
     }
   }
+  // A stop request wins; then a fault (the caller reports it, before the budget); then the
+  // budget, which every rank reports, though only some are past theirs.
+  if (reason != 0)
+    stop_ = stop_for_request(state_.step());
+  else if (flags & kFault)
+    stop_ = ok();
+  else if (!budget.ok())
+    stop_ = budget;
+  else
+    stop_ = {GENNC_ERROR_LIMIT, "the recordings of another rank outgrew their budget after step " +
+                                    std::to_string(state_.step()) +
+                                    " (sim --recording-budget; gennc_set_recording_budget): the run stopped there"};
   return true;
 }
 
-void RankEngine::merge_samples() {
-  const Stopwatch clock(profiling_, exchange_seconds_);
-  std::vector<Recording>& recordings = state_.recorder().recordings();
-  merged_rows_.resize(recordings.size(), 0);
-  for (size_t i = 0; i < recordings.size(); ++i) {
-    Recording& r = recordings[i];
-    const size_t columns = r.elements.size();
-    if (r.info->kind != GENNC_RECORD_VARIABLE || r.info->injection != kNone || columns == 0) continue;
-    const uint64_t rows = r.samples.size() / columns;
-    const uint64_t first = std::min(merged_rows_[i], rows);
-    merged_rows_[i] = rows;
-    if (first == rows) continue;  // no sample since the last merge, on any rank (samples go by step)
-    // Each rank sends its own columns of the new rows, row by row.
-    const uint32_t population = r.info->target.population;
-    std::vector<uint32_t> column_owner(columns);
-    for (size_t c = 0; c < columns; ++c) column_owner[c] = owner(population, r.elements[c]);
-    std::vector<double> mine;
-    for (uint64_t row = first; row < rows; ++row)
-      for (size_t c = 0; c < columns; ++c)
-        if (column_owner[c] == world_.rank()) mine.push_back(r.samples[row * columns + c]);
-    std::vector<uint64_t> bytes;
-    std::vector<uint8_t> all = world_.gather_bytes(mine.data(), mine.size() * sizeof(double), &bytes);
-    const auto* values = reinterpret_cast<const double*>(all.data());
-    for (uint32_t rank = 0, offset = 0; rank < world_.size(); offset += static_cast<uint32_t>(bytes[rank] / sizeof(double)), ++rank) {
-      size_t k = offset;
-      for (uint64_t row = first; row < rows; ++row)
-        for (size_t c = 0; c < columns; ++c)
-          if (column_owner[c] == rank) r.samples[row * columns + c] = values[k++];
-    }
+Status RankEngine::read_array(uint32_t array, void* out, size_t bytes) {
+  const std::vector<uint32_t>& faults = state_.fault_steps();
+  if (kept_steps_ > 0 && std::find(faults.begin(), faults.end(), array) != faults.end()) {
+    std::memset(out, 0, bytes);
+    return ok();
   }
+  return cpu_.read_array(array, out, bytes);
 }
 
 Status RankEngine::download() {
+  if (kept_steps_ > 0 && close_interval()) stop_held_ = true;
+  stale_ = true;  // what the caller does next may change delays
   const GenncModel& model = state_.model();
   for (uint32_t a = 0; a < model.array_count; ++a) {
     const GenncArrayInfo& info = model.arrays[a];
     if (info.scope != GENNC_SCOPE_NEURON && info.scope != GENNC_SCOPE_RING) continue;
     const GenncPopulationInfo& pop = model.populations[info.owner];
-    // Spike lists are gathered every step already (and are not by neuron).
+    // Spike lists are gathered at every interval's end already (and are not by neuron).
     if (a == pop.spike_list_array || a == pop.spike_multiplicity_array || pop.size == 0) continue;
     // Rows of `size` elements (one for a neuron array, one per slot for a ring).
     Buffer& array = state_.array(a);
