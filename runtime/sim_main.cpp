@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
   CLI::App app("Simulates the network '" + network + "' and writes a results folder.");
   std::string out = "results/";
   double duration = gennc_model.duration;
-  std::string seed_text, threads_text = "0", budget_text = "0";
+  std::string seed_text, threads_text = "0", budget_text = "0", interval_text;
   std::string checkpoint, resume;
   std::string backend = "auto";
   bool quiet = false;
@@ -158,6 +158,10 @@ int main(int argc, char** argv) {
   app.add_option("--resume", resume,
                  "start from a checkpoint that --checkpoint wrote for this network, and run on to --duration "
                  "(from t = 0)");
+  app.add_option("--exchange-interval", interval_text,
+                 "over MPI ranks, exchange spikes at most every N steps (default: as seldom as the network's delays "
+                 "allow; docs/distributed.md); sets GENNC_EXCHANGE_INTERVAL")
+      ->check(unsigned_up_to(UINT32_MAX));
   app.add_flag("--quiet", quiet, "print nothing but errors");
   app.add_flag("--profile", profile,
                "time each part of a step (CPU: each kernel; GPU: each stage and runtime kernel, steps launched one "
@@ -175,6 +179,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (rank != 0 && (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr))) return 1;
+  // The runtime reads the bound when the run starts (runtime/src/mpi/rank_engine.cpp).
+  if (!interval_text.empty() && ::setenv("GENNC_EXCHANGE_INTERVAL", interval_text.c_str(), 1) != 0) {
+    std::fprintf(stderr, "sim: error: cannot set GENNC_EXCHANGE_INTERVAL\n");
+    return 1;
+  }
   uint64_t seed = 0, threads = 0, budget_mib = 0;
   parse_unsigned(seed_text, UINT64_MAX, &seed);
   parse_unsigned(budget_text, UINT64_MAX >> 20, &budget_mib);
@@ -264,8 +273,13 @@ int main(int argc, char** argv) {
   bool over_budget = false;
   bool numerical_error = false;  // a state went NaN or infinite: the results so far are still written
   int stopped_by = 0;  // the signal that stopped the run, here or on another rank
-  while (done < total) {
-    uint64_t steps = std::min(batch, total - done);
+  // The last call runs no steps: over MPI ranks it closes the last exchange interval, whose
+  // spikes are then delivered and recorded, and a fault in it is reported (alone, a run of
+  // no steps does nothing).
+  bool closed = false;
+  while (done < total || (done > 0 && !closed)) {
+    const uint64_t steps = std::min(batch, total - done);
+    closed = steps == 0;
     auto started = std::chrono::steady_clock::now();
     GenncStatus status = gennc_run(sim, steps);
     if (status == GENNC_STOPPED) {
