@@ -31,6 +31,7 @@ inline Status model_error(std::string message) { return {GENNC_ERROR_MODEL, std:
 inline Status io_error(std::string message) { return {GENNC_ERROR_IO, std::move(message)}; }
 inline Status internal_error(std::string message) { return {GENNC_ERROR_INTERNAL, std::move(message)}; }
 inline Status numerical_error(std::string message) { return {GENNC_ERROR_NUMERICAL, std::move(message)}; }
+inline Status capacity_error(std::string message) { return {GENNC_ERROR_CAPACITY, std::move(message)}; }
 
 // Propagates a failed Status to the caller.
 #define GENNC_TRY(expr)                       \
