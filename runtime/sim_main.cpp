@@ -20,8 +20,9 @@
 
 namespace {
 
-// SIGINT and SIGTERM: the first asks the run to stop after the current batch of steps (the
-// results so far are then written); a second one ends the process at once, as the default
+// SIGINT and SIGTERM: the first asks the run to stop after the current step
+// (gennc_request_stop; over MPI ranks every rank stops after the same step), and the
+// results so far are then written; a second one ends the process at once, as the default
 // action would. The handler only stores the signal's number, whichever thread takes it.
 volatile std::sig_atomic_t stop_signal = 0;
 
@@ -32,6 +33,7 @@ extern "C" void on_stop_signal(int sig) {
     return;
   }
   stop_signal = sig;
+  gennc_request_stop(sig);
 }
 
 void catch_stop_signals() {
@@ -44,8 +46,9 @@ void catch_stop_signals() {
 }
 
 // Steps per gennc_run call: a power of two near `target` seconds of simulation at the rate
-// measured so far, so a stop request waits at most about that long, while the calls stay
-// few (and a GPU captures few graphs: one per distinct size).
+// measured so far, so a stop request waits at most about that long on the GPU (the CPU
+// stops after the step in progress), while the calls stay few (and a GPU captures few
+// graphs: one per distinct size).
 uint64_t batch_for(double seconds_per_step, double target) {
   if (!(seconds_per_step > 0)) return 1u << 16;
   double want = target / seconds_per_step;
@@ -260,10 +263,15 @@ int main(int argc, char** argv) {
   uint64_t done = 0;
   bool over_budget = false;
   bool numerical_error = false;  // a state went NaN or infinite: the results so far are still written
-  while (done < total && stop_signal == 0) {
+  int stopped_by = 0;  // the signal that stopped the run, here or on another rank
+  while (done < total) {
     uint64_t steps = std::min(batch, total - done);
     auto started = std::chrono::steady_clock::now();
     GenncStatus status = gennc_run(sim, steps);
+    if (status == GENNC_STOPPED) {
+      stopped_by = gennc_stop_reason();
+      break;
+    }
     // Past the recording budget the run stops after a whole step: what it recorded is kept.
     if (status == GENNC_ERROR_LIMIT) {
       if (progress) std::fputc('\n', stderr);
@@ -288,7 +296,6 @@ int main(int argc, char** argv) {
     if (progress) draw_progress(done, total, dt);
   }
   if (progress && !numerical_error) std::fputc('\n', stderr);
-  const int stopped_by = stop_signal;
   if (stopped_by != 0)
     std::fprintf(stderr,
                  "sim: %s: stopped after %.10g of %.10g ms (step %llu of %llu); writing the results recorded so far "

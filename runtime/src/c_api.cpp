@@ -17,6 +17,7 @@
 #include "results.h"
 #include "results_folder.h"
 #include "simulation.h"
+#include "stop_request.h"
 
 using gennc::runtime::Recording;
 using gennc::runtime::Simulation;
@@ -160,6 +161,10 @@ GenncStatus gennc_run(GenncSim* sim, uint64_t steps) {
   GENNC_REQUIRE_SIM(sim);
   return guarded([&] { return sim->sim->run(steps); });
 }
+
+void gennc_request_stop(int reason) { gennc::runtime::request_stop(reason); }
+
+int gennc_stop_reason(void) { return gennc::runtime::last_stop_reason(); }
 
 GenncStatus gennc_run_for(GenncSim* sim, double duration_ms) {
   GENNC_REQUIRE_SIM(sim);

@@ -46,6 +46,9 @@ class Engine {
   virtual void set_profiling(bool on) = 0;
   // Mean time per profiled step, in order of execution; empty before a profiled run.
   virtual std::vector<ProfileRow> profile() const = 0;
+  // Before a report of the whole run (the results folder): an engine of several ranks
+  // makes profile() every rank's (collective: every rank calls it, at the same point).
+  virtual void collect_profile() {}
 };
 
 }  // namespace gennc::runtime

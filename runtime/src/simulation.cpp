@@ -134,9 +134,11 @@ Status Simulation::run(uint64_t steps) {
   fresh_ = Fresh::Engine;
   Status ran = engine_->run(steps);
   timings_.simulate += seconds_since(start);
-  GENNC_TRY(ran);
+  // A run stopped at a request is not a failure; a fault or the budget reached in it is.
+  if (ran.code() != GENNC_STOPPED) GENNC_TRY(ran);
   GENNC_TRY(check_faults());
-  return state_.within_recording_budget();
+  GENNC_TRY(state_.within_recording_budget());
+  return ran;
 }
 
 void Simulation::set_profiling(bool on) {
@@ -153,8 +155,9 @@ Status Simulation::reset() {
 Status Simulation::save_checkpoint(const std::string& path) const {
   GENNC_TRY(host_view());
   // Over MPI ranks the download gathered the whole network on every rank; one writes it.
-  if (mpi::World::get().rank() != 0) return ok();
-  return state_.save_checkpoint(path);
+  // Every rank returns rank 0's outcome, so none ends before the file is whole.
+  const mpi::World& world = mpi::World::get();
+  return world.agree(world.rank() == 0 ? state_.save_checkpoint(path) : ok());
 }
 
 Status Simulation::load_checkpoint(const std::string& path) {
@@ -165,9 +168,13 @@ Status Simulation::load_checkpoint(const std::string& path) {
 
 Status Simulation::write_results(const std::string& folder) {
   // Over MPI ranks every rank holds every recording (the engine merged them); one writes.
-  if (mpi::World::get().rank() != 0) return ok();
+  // Every rank returns rank 0's outcome: a failure is every rank's, and no rank ends (which
+  // makes mpirun end the others) before the folder is written.
+  const mpi::World& world = mpi::World::get();
+  engine_->collect_profile();
+  if (world.rank() != 0) return world.agree(ok());
   const RunReport run{backend(), threads(), host_.kernel_seconds(), profile()};
-  return runtime::write_results(state_, run, folder, &timings_);
+  return world.agree(runtime::write_results(state_, run, folder, &timings_));
 }
 
 Status Simulation::check_results_folder(const std::string& folder) const {

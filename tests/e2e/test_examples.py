@@ -111,8 +111,10 @@ def test_vogels_abbott(run_example, name, ranges):
 
 # Brunel (2000): rate (both populations), mean CV, and the population rhythm (Hz; None
 # for AI, which has no dominant one), measured from 200 ms on. SI-slow is simulated for
-# 600 ms (its CV needs three spikes a neuron at 5.5 Hz), the others, which fire at 38 Hz
-# and more, for 400 ms.
+# 600 ms (its CV needs three spikes a neuron at 5.5 Hz), AI and SI-fast, which fire at 38
+# and 59 Hz, for 400 ms (over 100 ms their CVs read 0.3 and 0.54, too few intervals a
+# neuron), SR for 300 ms: at 333 Hz, 100 ms hold 33 intervals a neuron, and rate, CV and
+# rhythm read 330 Hz, 0.001 and 670 Hz (400 ms: 333 Hz, 0.001, 665 Hz).
 # SR's rhythm and SI-slow's CV and rhythm are NEST's, measured as here (iaf_psc_delta
 # with these parameters, SR seeds 1-3, SI-slow 1-10; bench/brunel_nest.py, results in
 # bench/results/brunel_nest_2026-12-06.md), not the README's figures; same tolerances.
@@ -132,7 +134,7 @@ BRUNEL = {
 @pytest.mark.parametrize("name", sorted(BRUNEL))
 def test_brunel2000(run_example, name):
     rate, cv, rhythm = BRUNEL[name]
-    stop = 600.0 if name == "brunel2000_si_slow" else 400.0
+    stop = {"brunel2000_si_slow": 600.0, "brunel2000_sr": 300.0}.get(name, 400.0)
     results = run_example(name, "--duration", f"{stop:g}")
     for population in ("exc", "inh"):
         assert_rate(results, population, rate, 200.0)

@@ -2,8 +2,10 @@
 # command line (ctest passes them); the end-to-end suite's helpers build and run networks.
 import os
 import pathlib
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -47,3 +49,27 @@ class Launcher:
 @pytest.fixture(scope="session")
 def launcher(request):
     return Launcher(request.config.getoption("--mpirun"))
+
+
+# sim's options for a run over ranks: the CPU, one worker thread per rank, no chatter.
+ARGS = ["--backend", "cpu", "--threads", "1", "--quiet"]
+
+
+def rank_process(mpirun_pid, rank):
+    """The pid of `rank` among the processes mpirun started (Open MPI tells each its rank
+    in OMPI_COMM_WORLD_RANK), once it catches SIGTERM (sim's handler is in place)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for status in pathlib.Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+                if int(fields["PPid"]) != mpirun_pid:
+                    continue
+                environ = (status.parent / "environ").read_bytes().split(b"\0")
+                caught = int(fields["SigCgt"], 16)
+            except (OSError, KeyError, ValueError):
+                continue
+            if f"OMPI_COMM_WORLD_RANK={rank}".encode() in environ and caught & (1 << (signal.SIGTERM - 1)):
+                return int(status.parent.name)
+        time.sleep(0.05)
+    raise AssertionError(f"rank {rank} never started or never caught SIGTERM")

@@ -10,15 +10,16 @@ import subprocess
 import numpy as np
 import pytest
 
-# (network, duration in ms, gennc flags)
+# (network, duration in ms, gennc flags). Every run is on the CPU: no PTX (--no-gpu).
 CASES = {
-    "vogels_abbott": ("vogels_abbott_cuba", 200, ()),
-    "brunel": ("brunel2000_ai", 20, ()),
-    "potjans": ("potjans_diesmann_scaled", 15, ()),
-    "connectors": (pathlib.Path(__file__).parent / "networks" / "connectors.gdsl", 60, ()),
+    "vogels_abbott": ("vogels_abbott_cuba", 200, ("--no-gpu",)),
+    "brunel": ("brunel2000_ai", 20, ("--no-gpu",)),
+    "potjans": ("potjans_diesmann_scaled", 15, ("--no-gpu",)),
+    "connectors": (pathlib.Path(__file__).parent / "networks" / "connectors.gdsl", 60, ("--no-gpu",)),
     "procedural": (pathlib.Path(__file__).parent / "networks" / "connectors.gdsl", 60,
-                              ("--procedural=all",)),
+                   ("--no-gpu", "--procedural=all")),
 }
+ARGS = ["--backend", "cpu", "--threads", "1", "--quiet"]
 
 
 def result_files(folder):
@@ -27,29 +28,44 @@ def result_files(folder):
     return {name: (folder / name).read_bytes() for name in manifest["files"]}
 
 
-# Rank counts in two groups, so that ctest can spread a network's runs over its cores.
-@pytest.mark.parametrize("rank_counts", [(1, 2), (3, 4)], ids=["ranks_1_2", "ranks_3_4"])
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_ranks_give_the_single_process_results(case, rank_counts, toolchain, launcher, tmp_path):
-    source, duration, flags = CASES[case]
-    sim = toolchain.compile(source, *flags)
-    args = ["--backend", "cpu", "--threads", "1", "--quiet", "--duration", str(duration)]
-    alone = subprocess.run([str(sim), "--out", str(tmp_path / "alone"), "--checkpoint", str(tmp_path / "alone.ckpt"),
-                            *args], capture_output=True, text=True, timeout=100)
-    assert alone.returncode == 0, alone.stderr
-    expected = result_files(tmp_path / "alone")
-    # Spikes to compare: in every population recorded, for a test that can fail.
-    spike_files = [name for name in expected if name.endswith(".spikes.npy")]
-    assert spike_files and all(len(np.load(tmp_path / "alone" / name)) > 0 for name in spike_files)
-    checkpoint = (tmp_path / "alone.ckpt").read_bytes()
-    for ranks in rank_counts:
-        out = tmp_path / f"ranks{ranks}"
-        run = launcher.run(ranks, str(sim), "--out", str(out), "--checkpoint", str(tmp_path / f"ranks{ranks}.ckpt"),
-                           *args)
-        assert run.returncode == 0, f"{ranks} ranks:\n{run.stdout}{run.stderr}"
-        got = result_files(out)
-        assert sorted(got) == sorted(expected), f"{ranks} ranks"
-        for name in expected:
-            assert got[name] == expected[name], f"{ranks} ranks: {name} differs"
-        assert (tmp_path / f"ranks{ranks}.ckpt").read_bytes() == checkpoint, f"{ranks} ranks: checkpoint differs"
+@pytest.fixture(scope="module")
+def alone(toolchain, tmp_path_factory):
+    """{case: (sim, results folder files, checkpoint bytes)} of the single-process runs,
+    each made once for all rank counts."""
+    runs = {}
 
+    def run(case):
+        if case not in runs:
+            source, duration, flags = CASES[case]
+            sim = toolchain.compile(source, *flags)
+            folder = tmp_path_factory.mktemp(f"{case}_alone")
+            proc = subprocess.run([str(sim), "--out", str(folder / "results"), "--checkpoint",
+                                   str(folder / "alone.ckpt"), *ARGS, "--duration", str(duration)],
+                                  capture_output=True, text=True, timeout=100)
+            assert proc.returncode == 0, proc.stderr
+            expected = result_files(folder / "results")
+            # Spikes to compare: in every population recorded, for a test that can fail.
+            spike_files = [name for name in expected if name.endswith(".spikes.npy")]
+            assert spike_files and all(len(np.load(folder / "results" / name)) > 0
+                                       for name in spike_files)
+            runs[case] = (sim, expected, (folder / "alone.ckpt").read_bytes())
+        return runs[case]
+    return run
+
+
+# ctest runs one network's rank counts per entry (-k NETWORK), so that the single-process
+# run is made once for them and ctest spreads the networks over its cores.
+@pytest.mark.parametrize("ranks", [1, 2, 3, 4], ids=lambda n: f"ranks_{n}")
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_ranks_give_the_single_process_results(case, ranks, alone, launcher, tmp_path):
+    sim, expected, checkpoint = alone(case)
+    duration = CASES[case][1]
+    out = tmp_path / f"ranks{ranks}"
+    run = launcher.run(ranks, str(sim), "--out", str(out), "--checkpoint", str(tmp_path / f"ranks{ranks}.ckpt"),
+                       *ARGS, "--duration", str(duration))
+    assert run.returncode == 0, f"{ranks} ranks:\n{run.stdout}{run.stderr}"
+    got = result_files(out)
+    assert sorted(got) == sorted(expected), f"{ranks} ranks"
+    for name in expected:
+        assert got[name] == expected[name], f"{ranks} ranks: {name} differs"
+    assert (tmp_path / f"ranks{ranks}.ckpt").read_bytes() == checkpoint, f"{ranks} ranks: checkpoint differs"

@@ -1,7 +1,8 @@
 """Every standard cell type, one cell, against NEST through pyNN.nest (issue 10).
 
 The same PyNN script runs on both (nest_compare.py: dt 0.1 ms, min_delay one step, NEST
-on-grid, gennc float64) under four stimuli:
+on-grid, gennc float64) under four stimuli, each driving a one-cell population of its own
+in one network per cell type:
 - dc: a DCSource from 20 to 250 ms;
 - step: a StepCurrentSource with four steps;
 - excitatory: a regular spike train onto the excitatory receptor;
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 
 import nest_compare as nc
-from nest_compare import DT, nest_sim
+from nest_compare import DT
 
 DURATION = 300.0
 SPIKE_TOLERANCE = DT + 1e-9
@@ -54,53 +55,49 @@ HH = dict(away=0.05, window=1.0, near=5.0)
 # kind), DC bias under the inhibitory train (nA), ctest group, looser bounds if any
 MODELS = {
     "IF_curr_exp": dict(make=standard("IF_curr_exp"), dc=1.0, w_exc=1.0, w_inh=-1.0,
-                        bias=1.5, group="if_curr"),
+                        bias=1.5, group="if"),
     "IF_curr_alpha": dict(make=standard("IF_curr_alpha"), dc=1.0, w_exc=5.0, w_inh=-5.0,
-                          bias=1.5, group="if_curr"),
+                          bias=1.5, group="if"),
     "IF_curr_delta": dict(make=standard("IF_curr_delta"), dc=1.0, w_exc=3.0, w_inh=-2.0,
-                          bias=1.5, group="if_curr"),
+                          bias=1.5, group="if"),
     "IF_cond_exp": dict(make=standard("IF_cond_exp"), dc=1.0, w_exc=0.05, w_inh=0.05,
-                        bias=1.5, group="if_cond"),
+                        bias=1.5, group="if"),
     "IF_cond_alpha": dict(make=standard("IF_cond_alpha"), dc=1.0, w_exc=0.2, w_inh=0.2,
-                          bias=1.5, group="if_cond"),
+                          bias=1.5, group="if"),
     "IF_cond_exp_gsfa_grr": dict(make=standard("IF_cond_exp_gsfa_grr"), dc=2.0, w_exc=0.05,
-                                 w_inh=0.05, bias=1.5, group="if_cond"),
+                                 w_inh=0.05, bias=1.5, group="if"),
     "IF_facets_hardware1": dict(make=standard("IF_facets_hardware1"), dc=1.0, w_exc=0.01,
-                                w_inh=0.01, bias=1.2, group="if_cond"),
+                                w_inh=0.01, bias=1.2, group="if"),
     "Izhikevich": dict(make=standard("Izhikevich"), dc=0.01, w_exc=15.0, w_inh=-5.0,
-                       bias=0.015, group="izhikevich_gif"),
+                       bias=0.015, group="other"),
     # The escape noise made sharp (delta_v 1 uV): the hazard goes from nothing to certain
     # within a fraction of a step, so firing does not depend on either simulator's RNG.
     "GIF_cond_exp": dict(make=lambda sim: sim.GIF_cond_exp(delta_v=1e-3), dc=2.5,
-                         w_exc=0.05, w_inh=0.05, bias=2.5, group="izhikevich_gif"),
+                         w_exc=0.05, w_inh=0.05, bias=2.5, group="other"),
     "EIF_cond_exp_isfa_ista": dict(make=standard("EIF_cond_exp_isfa_ista"), dc=1.0,
-                                   w_exc=0.05, w_inh=0.05, bias=1.5, group="adexp", **ADEXP),
+                                   w_exc=0.05, w_inh=0.05, bias=1.5, group="other", **ADEXP),
     "EIF_cond_alpha_isfa_ista": dict(make=standard("EIF_cond_alpha_isfa_ista"), dc=1.0,
-                                     w_exc=0.05, w_inh=0.05, bias=1.5, group="adexp", **ADEXP),
+                                     w_exc=0.05, w_inh=0.05, bias=1.5, group="other", **ADEXP),
     "HH_cond_exp": dict(make=standard("HH_cond_exp"), dc=0.5, w_exc=0.05, w_inh=0.05,
-                        bias=0.5, group="hh", **HH),
+                        bias=0.5, group="other", **HH),
     "PointNeuron(LIF, CurrExp)": dict(make=point_lif, exc="AMPA", inh="GABA", dc=1.0,
-                                      w_exc=1.0, w_inh=-1.0, bias=1.5, group="point"),
+                                      w_exc=1.0, w_inh=-1.0, bias=1.5, group="other"),
     "PointNeuron(AdExp, CondAlpha)": dict(make=point_adexp("CondAlphaPostSynapticResponse",
                                                            dict(tau_syn=5.0), dict(tau_syn=10.0)),
                                           exc="AMPA", inh="GABA", dc=1.0, w_exc=0.05,
-                                          w_inh=0.05, bias=1.5, group="point", **ADEXP),
+                                          w_inh=0.05, bias=1.5, group="other", **ADEXP),
     "PointNeuron(AdExp, CondBeta)": dict(make=point_adexp("CondBetaPostSynapticResponse",
                                                           dict(tau_rise=0.5, tau_decay=5.0),
                                                           dict(tau_rise=1.0, tau_decay=10.0)),
                                          exc="AMPA", inh="GABA", dc=1.0, w_exc=0.05,
-                                         w_inh=0.05, bias=1.5, group="point", **ADEXP),
+                                         w_inh=0.05, bias=1.5, group="other", **ADEXP),
 }
 
 # (model, stimulus): reason. Strict: a fix makes the test pass and shows here.
 XFAIL = {}
 
 
-def simulate(sim, model, stimulus):
-    nc.setup(sim)
-    celltype = model["make"](sim)
-    cell = sim.Population(1, celltype)
-    cell.record(["spikes", "v"])
+def stimulate(sim, model, stimulus, cell):
     amplitude = model["dc"]
     if stimulus == "dc":
         sim.DCSource(amplitude=amplitude, start=20.0, stop=250.0).inject_into(cell)
@@ -119,12 +116,36 @@ def simulate(sim, model, stimulus):
         source = sim.Population(1, sim.SpikeSourceArray(spike_times=times))
         sim.Projection(source, cell, sim.AllToAllConnector(),
                        sim.StaticSynapse(weight=weight, delay=1.0), receptor_type=receptor)
+
+
+def simulate(sim, model):
+    """{stimulus: (spike times, v)}: one run of one network in which each stimulus drives
+    a one-cell population of its own (the cells are not connected, so each behaves as it
+    would alone, and one network is compiled per cell type rather than per stimulus)."""
+    nc.setup(sim)
+    cells = {}
+    for stimulus in STIMULI:
+        cells[stimulus] = sim.Population(1, model["make"](sim), label=stimulus)
+        cells[stimulus].record(["spikes", "v"])
+        stimulate(sim, model, stimulus, cells[stimulus])
     sim.run(DURATION)
-    segment = cell.get_data().segments[0]
-    spikes = np.asarray(segment.spiketrains[0].magnitude)
-    v = np.asarray(segment.analogsignals[0].magnitude[:, 0])
+    traces = {}
+    for stimulus, cell in cells.items():
+        segment = cell.get_data().segments[0]
+        traces[stimulus] = (np.asarray(segment.spiketrains[0].magnitude),
+                            np.asarray(segment.analogsignals[0].magnitude[:, 0]))
     sim.end()
-    return spikes, v
+    return traces
+
+
+_runs = {}
+
+
+def run(simulator, name):
+    """simulate() once per simulator and cell type; the four stimuli's cases share it."""
+    if (simulator, name) not in _runs:
+        _runs[simulator, name] = simulate(nc.SIMULATORS[simulator], MODELS[name])
+    return _runs[simulator, name]
 
 
 def cases():
@@ -139,8 +160,8 @@ def cases():
 @pytest.mark.parametrize("name,stimulus", cases())
 def test_single_cell_matches_nest(name, stimulus):
     model = MODELS[name]
-    expected_spikes, expected_v = simulate(nest_sim, model, stimulus)
-    spikes, v = simulate(nc.pynn_gennc, model, stimulus)
+    expected_spikes, expected_v = run("nest", name)[stimulus]
+    spikes, v = run("gennc", name)[stimulus]
     assert v.shape == expected_v.shape
     difference = np.abs(v - expected_v)
     window = model.get("window", 0.0)

@@ -1,7 +1,8 @@
 # PyNN's example scripts (examples/ of PyNN's source distribution, which
 # scripts/install-deps.sh unpacks into .venv/share/pynn-0.13.0) run on the backend under
-# test, each in its own process and folder, through run_example.py (`python EXAMPLE gennc
-# ARGS...` with pyNN.gennc registered); then, where the example is deterministic, run on
+# test, each in its own process and folder, through run_example.py (as `python EXAMPLE gennc
+# ARGS...` with pyNN.gennc registered, in a child forked from this process once it has
+# imported PyNN and both backends); then, where the example is deterministic, run on
 # the reference, PyNN's NEST backend, and what the two wrote or printed compared.
 #
 # Deterministic means no unseeded randomness and no draws from the simulator's own
@@ -36,18 +37,14 @@
 # Expectations as in test_pynn_scenarios.py: OUT_OF_SCOPE skips an example with the
 # reason, EXPECTED_FAILURES lists per backend the examples that do not pass yet (strict).
 import importlib.util
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+import run_example
 from example_outputs import (GLOBALS_FILE, STDERR_FILE, STDOUT_FILE, Global, Outputs,
                              Printed, Rates, Signals, Spikes, TextTable, VmEvents)
 from pynn_support import INSTALL_HINT, expectation_marks, stale_names
 
-RUNNER = Path(__file__).resolve().with_name("run_example.py")
 REFERENCE = "nest"
 TIMEOUT_S = 120
 
@@ -204,31 +201,33 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize("example", params)
 
 
+@pytest.fixture(scope="session")
+def preloaded(simulator_name):
+    """PyNN and both backends imported here once; each run forks from this process."""
+    run_example.preload(dict.fromkeys([simulator_name, REFERENCE]))
+
+
 def run(example, script, simulator, folder, plot):
     """Runs `example` (the file `script`) on `simulator` in `folder`; its outputs. NEST
     runs with spike_precision="on_grid" (see the top of this file)."""
     folder.mkdir(parents=True)
-    grid = ["--on-grid"] if simulator == REFERENCE else []
     args = example.args + (["--plot-figure"] if plot else [])
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
-    with open(folder / STDOUT_FILE, "w") as out, open(folder / STDERR_FILE, "w") as err:
-        try:
-            result = subprocess.run([sys.executable, str(RUNNER), *grid, simulator, str(script),
-                                     GLOBALS_FILE, *args],
-                                    cwd=folder, env=env, stdout=out, stderr=err,
-                                    timeout=example.timeout)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"{example.script} on {simulator} ran past {example.timeout} s "
-                        f"(output in {folder})")
-    if result.returncode != 0:
+    returncode = run_example.run_forked(simulator, str(script), GLOBALS_FILE, args,
+                                        on_grid=simulator == REFERENCE, cwd=folder,
+                                        stdout=folder / STDOUT_FILE, stderr=folder / STDERR_FILE,
+                                        timeout=example.timeout)
+    if returncode is None:
+        pytest.fail(f"{example.script} on {simulator} ran past {example.timeout} s "
+                    f"(output in {folder})")
+    if returncode != 0:
         tail = (folder / STDERR_FILE).read_text(errors="replace").strip().splitlines()[-25:]
         pytest.fail(f"{example.script} {' '.join(args)} on {simulator} exited with "
-                    f"{result.returncode} (output in {folder}):\n" + "\n".join(tail),
+                    f"{returncode} (output in {folder}):\n" + "\n".join(tail),
                     pytrace=False)
     return Outputs(folder, simulator)
 
 
-def test_example(example, simulator_name, pynn_share, tmp_path):
+def test_example(example, simulator_name, pynn_share, tmp_path, preloaded):
     script = pynn_share / "examples" / example.script
     assert script.exists(), f"no {script}: {INSTALL_HINT}"
     ours = run(example, script, simulator_name, tmp_path / simulator_name, example.plot)

@@ -41,6 +41,8 @@ typedef enum GenncStatus {
   GENNC_ERROR_CAPACITY = 9,  /* more spikes arrived at a neuron of a precise population in one
                                 step than its event ring holds: the run stopped, as for
                                 GENNC_ERROR_NUMERICAL */
+  GENNC_STOPPED = 10,        /* a run stopped early at gennc_request_stop, after a whole step;
+                                not a failure: the recordings so far can be written */
 } GenncStatus;
 
 /* An opaque simulation: the model's arrays, connectivity, recordings and worker threads. */
@@ -137,6 +139,18 @@ void gennc_destroy(GenncSim* sim);
  * An event ring of a precise population that overflows stops the run in the same way with
  * GENNC_ERROR_CAPACITY, naming the population, the neuron, the receptor and the step. */
 GenncStatus gennc_run(GenncSim* sim, uint64_t steps);
+
+/* Asks the runs of this process to stop early, for `reason` (positive; `sim` passes the
+ * signal's number). Safe to call from a signal handler. A gennc_run in progress, or the
+ * next one, returns GENNC_STOPPED after a whole step (on the CPU, the step in progress; on
+ * the GPU, the call's last step), which consumes the request. Over MPI ranks the ranks
+ * agree after every step, so every rank stops after the same step, the first at whose end
+ * any rank had a request; each returns GENNC_STOPPED. */
+void gennc_request_stop(int reason);
+
+/* The reason of the request that ended the last run with GENNC_STOPPED (over MPI ranks,
+ * the largest of the ranks' reasons); 0 when no run stopped so. */
+int gennc_stop_reason(void);
 
 /* Advances by round(duration / dt) steps; a negative or non-finite duration is an error. */
 GenncStatus gennc_run_for(GenncSim* sim, double duration_ms);

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "../stop_request.h"
+
 namespace gennc::runtime::cpu {
 
 Status Engine::read_array(uint32_t array, void* out, size_t bytes) {
@@ -52,11 +54,12 @@ Status Engine::run(uint64_t steps) {
     state_.advance(1);
     recorder.record_spikes(state_.step(), state_.arrays());
     recorder.sample(state_.step(), state_.arrays());
-    if (state_.fault_reported() || !state_.within_recording_budget().ok()) return false;
+    if (state_.fault_reported() || !state_.within_recording_budget().ok() || stop_request() != 0) return false;
     clear_spike_counts();
     return true;
   });
   if (profiling_) profiled_steps_ += done;
+  if (stop_request() != 0) return stop_for_request(state_.step());
   return ok();
 }
 

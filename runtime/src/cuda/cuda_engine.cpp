@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "../stop_request.h"
 #include "device_init.h"
 #include "step_kernels.h"
 
@@ -520,7 +521,10 @@ Status Engine::run(uint64_t steps) {
   GenncKernelEnv env{reinterpret_cast<void* const*>(pointer_table_), reinterpret_cast<const uint64_t*>(length_table_),
                      state_.time(), m.dt, state_.step(), state_.seed()};
   GENNC_CU(cuMemcpyHtoD(env_, &env, sizeof env), "cuMemcpyHtoD");
-  if (profiling_) return run_profiled(steps);
+  if (profiling_) {
+    GENNC_TRY(run_profiled(steps));
+    return stop_request() != 0 ? stop_for_request(state_.step()) : ok();
+  }
   // Batches alternate between the two recording sets, and each is launched before the one
   // in the other set is collected: the host decodes batch k while the device runs k + 1.
   // At most one batch is left uncollected after each pass, the one just launched.
@@ -541,6 +545,8 @@ Status Engine::run(uint64_t steps) {
     api_.cuStreamSynchronize(stream_);
     for (RecordingSet& set : sets_) set.steps = 0;
   }
+  // A stop request ends the run after the call's last step (its batches are in flight).
+  if (status.ok() && stop_request() != 0) return stop_for_request(state_.step());
   return status;
 }
 

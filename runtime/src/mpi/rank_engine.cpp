@@ -1,12 +1,31 @@
 #include "rank_engine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+
+#include "../stop_request.h"
 
 namespace gennc::runtime::mpi {
 namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
+
+// Adds the time from its creation to its destruction to `total`, when `on`.
+class Stopwatch {
+ public:
+  Stopwatch(bool on, double& total) : on_(on), total_(total) {
+    if (on_) start_ = std::chrono::steady_clock::now();
+  }
+  ~Stopwatch() {
+    if (on_) total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  bool on_;
+  double& total_;
+  std::chrono::steady_clock::time_point start_;
+};
 
 }  // namespace
 
@@ -25,6 +44,7 @@ uint32_t RankEngine::owner(uint32_t population, uint32_t neuron) const {
 }
 
 void RankEngine::exchange_spikes(uint32_t population) {
+  const Stopwatch clock(profiling_, exchange_seconds_);
   const GenncPopulationInfo& pop = state_.model().populations[population];
   auto* count = static_cast<uint32_t*>(state_.array(pop.spike_count_array).data());
   auto* list = static_cast<uint32_t*>(state_.array(pop.spike_list_array).data());
@@ -56,16 +76,79 @@ Status RankEngine::run(uint64_t steps) {
   // Step by step: the ranks' collectives must come in the same order on every rank, and
   // callers split a run into calls differently on each (sim's batches follow each rank's
   // own speed), so the samples are merged after each step that took some.
+  Status outcome = ok();
+  if (profiling_) profile_.clear();  // collected again after this run
   for (uint64_t done = 0; done < steps; ++done) {
     GENNC_TRY(cpu_.run(1));
     merge_samples();
-    // As the CPU engine stops (each rank checks its own neurons' faults; docs/distributed.md).
-    if (state_.fault_reported() || !state_.within_recording_budget().ok()) break;
+    if (profiling_) ++profiled_steps_;
+    if (agree_to_stop()) {
+      if (stop_request() != 0) outcome = stop_for_request(state_.step());
+      break;
+    }
   }
-  return ok();
+  return outcome;
+}
+
+void RankEngine::set_profiling(bool on) {
+  profiling_ = on;
+  cpu_.set_profiling(on);
+}
+
+std::vector<ProfileRow> RankEngine::profile() const {
+  if (!profile_.empty()) return profile_;
+  std::vector<ProfileRow> rows = cpu_.profile();
+  if (!rows.empty())
+    rows.push_back({"(exchanging between ranks)", "MPI: spikes, samples, whether to stop",
+                    profiled_steps_ ? exchange_seconds_ / static_cast<double>(profiled_steps_) : 0.0});
+  return rows;
+}
+
+void RankEngine::collect_profile() {
+  profile_.clear();
+  std::vector<ProfileRow> rows = profile();
+  std::vector<double> mine;
+  for (const ProfileRow& row : rows) mine.push_back(row.seconds_per_step);
+  std::vector<uint64_t> bytes;
+  std::vector<uint8_t> all = world_.gather_bytes(mine.data(), mine.size() * sizeof(double), &bytes);
+  const auto* seconds = reinterpret_cast<const double*>(all.data());
+  if (std::any_of(bytes.begin(), bytes.end(), [&](uint64_t b) { return b != mine.size() * sizeof(double); })) return;
+  for (uint32_t rank = 0; rank < world_.size(); ++rank)
+    for (size_t k = 0; k < rows.size(); ++k)
+      rows[k].seconds_per_step = std::max(rows[k].seconds_per_step, seconds[rank * rows.size() + k]);
+  profile_ = std::move(rows);
+}
+
+bool RankEngine::agree_to_stop() {
+  // One word per rank: the stop request's reason above two bits for a fault and the budget.
+  const Stopwatch clock(profiling_, exchange_seconds_);
+  constexpr uint64_t kFault = 1, kBudget = 2, kFlags = 2;
+  const uint64_t mine = static_cast<uint64_t>(stop_request()) << kFlags |
+                        (state_.fault_reported() ? kFault : 0) |
+                        (state_.within_recording_budget().ok() ? 0 : kBudget);
+  uint64_t flags = 0, reason = 0;
+  for (uint64_t word : world_.gather(mine)) {
+    flags |= word & (kFault | kBudget);
+    reason = std::max(reason, word >> kFlags);
+  }
+  if (flags == 0 && reason == 0) return false;
+  // Ranks without a request of their own stop for the largest reason given.
+  if (reason != 0) request_stop(static_cast<int>(reason));
+  if (flags & kFault) {
+    // Each fault report's step: the earliest any rank saw (0 is none), on every rank; the
+    // failing neuron's code comes with download().
+    for (uint32_t a : state_.fault_steps()) {
+      uint64_t first = 0;
+      for (uint64_t step : world_.gather(static_cast<uint64_t>(state_.array(a).get(0))))
+        if (step != 0 && (first == 0 || step < first)) first = step;
+      state_.array(a).set(0, static_cast<double>(first));
+    }
+  }
+  return true;
 }
 
 void RankEngine::merge_samples() {
+  const Stopwatch clock(profiling_, exchange_seconds_);
   std::vector<Recording>& recordings = state_.recorder().recordings();
   merged_rows_.resize(recordings.size(), 0);
   for (size_t i = 0; i < recordings.size(); ++i) {
