@@ -24,3 +24,16 @@ function(gennc_pytest suite entry)
   set_tests_properties(${suite}.${name} PROPERTIES LABELS "${labels}" TIMEOUT ${timeout}
                        ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
 endfunction()
+
+# gennc_test_costs(<test>|<seconds>...): ctest's COST of tests of the calling folder, the
+# CPU seconds each took on CI's two cores (bench/results/test_suite_time_*.md). Without
+# timings of an earlier run (a fresh build folder), ctest starts the costliest first, so
+# that no long test starts last and leaves one core idle at the end.
+function(gennc_test_costs)
+  foreach(entry IN LISTS ARGN)
+    string(REPLACE "|" ";" fields "${entry}")
+    list(GET fields 0 name)
+    list(GET fields 1 cost)
+    set_tests_properties(${name} PROPERTIES COST ${cost})
+  endforeach()
+endfunction()

@@ -297,7 +297,7 @@ int main(int argc, char** argv) {
     if (status != GENNC_OK) {
       if (progress) std::fputc('\n', stderr);
       int rc = runtime_error("simulation failed");
-      if (status == GENNC_ERROR_NUMERICAL) {
+      if (status == GENNC_ERROR_NUMERICAL || status == GENNC_ERROR_CAPACITY) {
         numerical_error = true;
         break;
       }

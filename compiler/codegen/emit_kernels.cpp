@@ -318,7 +318,8 @@ class FunctionEmitter {
       }
       case ir::StmtKind::AtomicAdd: {
         llvm::Value* ptr = element(s.array, *s.index);
-        ctx_.target.emit_atomic_add(b_, ptr, expr(*s.value));
+        llvm::Value* old = ctx_.target.emit_atomic_add(b_, ptr, expr(*s.value));
+        if (s.local != ir::kNone) b_.CreateStore(old, locals_.at(s.local));
         return;
       }
       case ir::StmtKind::If: return if_(s);
@@ -346,7 +347,8 @@ class FunctionEmitter {
         return;
       }
       case ir::StmtKind::Integrate:
-      case ir::StmtKind::Threshold: internal_error("high-level statement reached code generation");
+      case ir::StmtKind::Threshold:
+      case ir::StmtKind::PreciseStep: internal_error("high-level statement reached code generation");
     }
     internal_error("unknown statement kind");
   }

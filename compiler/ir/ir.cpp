@@ -358,8 +358,9 @@ StmtPtr store(ArrayId array, ExprPtr index, ExprPtr value, SourceRange r) {
   return s;
 }
 
-StmtPtr atomic_add(ArrayId array, ExprPtr index, ExprPtr value, SourceRange r) {
+StmtPtr atomic_add(ArrayId array, ExprPtr index, ExprPtr value, SourceRange r, LocalId old) {
   auto s = stmt(StmtKind::AtomicAdd, r);
+  s->local = old;
   s->array = array;
   s->index = std::move(index);
   s->value = std::move(value);
@@ -439,6 +440,8 @@ StmtPtr clone(const Stmt& s) {
   c->solver = s.solver;
   c->refractory = clone_opt(s.refractory);
   c->held = s.held;
+  for (const EventRing& ev : s.events)
+    c->events.push_back({ev.count, ev.weight, ev.offset, ev.weight_local, clone(ev.handler)});
   return c;
 }
 

@@ -174,7 +174,9 @@ enum class StmtKind : std::uint8_t {
   Let,        // declare `local`, initialised with `value`
   Assign,     // local `local` = `value`
   Store,      // arrays[array][index] = value
-  AtomicAdd,  // arrays[array][index] += value, atomically (shared between elements)
+  AtomicAdd,  // arrays[array][index] += value, atomically (shared between elements); with a
+              // `local` (declared, of the array's value type) the value before the add goes
+              // into it (push_event's slot: docs/ir.md, Precise steps)
   If,         // if (cond) body else otherwise
   For,        // for (local = begin; local < end; ++local) body   (u32; CSR rows/columns)
   While,      // while (cond) body; cond re-evaluated before each pass (adaptive ODE substeps)
@@ -194,6 +196,11 @@ enum class StmtKind : std::uint8_t {
               // population), and a slot past the list's capacity stores nothing
   Integrate,  // advance `equations` from t to t + dt with `solver` (before solve_odes)
   Threshold,  // if (cond) { body } with a refractory period (before lower_refractoriness)
+  PreciseStep,  // a precise neuron's step (before solve_precise_steps; docs/ir.md, Precise
+                // steps): `equations`, threshold `cond`, reset `body`, `refractory` and
+                // `held` as Integrate and Threshold have them; `events`: the receptors'
+                // rings of timed events of the row `index` (slot * size + neuron);
+                // `otherwise`: the input summed on the grid, taken at the step's end
 };
 
 // Which ODE integration scheme; `Auto` lets solve_odes choose (docs/ir.md). `Adaptive`:
@@ -212,6 +219,16 @@ struct Equation {
   LocalId state = kNone;
   ExprPtr rhs;
   SourceRange range;
+};
+
+// One receptor's ring of timed events for a PreciseStep: per (slot, neuron) row a count
+// and up to `capacity` (the weight array's GENNC_SCOPE_RING `length`) weights and offsets
+// (f64 ms from the start of the arrival step, in [0, dt]). `handler` is the receptor's `on
+// spike`, reading the event's weight from `weight_local` (declared by the pass).
+struct EventRing {
+  ArrayId count = kNone, weight = kNone, offset = kNone;
+  LocalId weight_local = kNone;
+  Block handler;
 };
 
 struct Stmt {
@@ -235,12 +252,14 @@ struct Stmt {
   // their start-of-step value while refractory (the neuron's threshold variables).
   ExprPtr refractory;
   std::vector<LocalId> held;
+  // PreciseStep
+  std::vector<EventRing> events;
 };
 
 StmtPtr let(LocalId id, ExprPtr value, SourceRange r = {});
 StmtPtr assign(LocalId id, ExprPtr value, SourceRange r = {});
 StmtPtr store(ArrayId array, ExprPtr index, ExprPtr value, SourceRange r = {});
-StmtPtr atomic_add(ArrayId array, ExprPtr index, ExprPtr value, SourceRange r = {});
+StmtPtr atomic_add(ArrayId array, ExprPtr index, ExprPtr value, SourceRange r = {}, LocalId old = kNone);
 StmtPtr if_(ExprPtr cond, Block then, Block otherwise = {}, SourceRange r = {});
 StmtPtr for_(LocalId var, ExprPtr begin, ExprPtr end, Block body, SourceRange r = {});
 StmtPtr while_(ExprPtr cond, Block body, SourceRange r = {});

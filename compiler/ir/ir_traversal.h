@@ -34,6 +34,7 @@ template <typename F> void for_each_expr_slot(Block& block, F&& f) {
     for (Equation& eq : s->equations) detail::visit_slot(eq.rhs, f);
     for_each_expr_slot(s->body, f);
     for_each_expr_slot(s->otherwise, f);
+    for (EventRing& ev : s->events) for_each_expr_slot(ev.handler, f);
   }
 }
 
@@ -49,6 +50,7 @@ template <typename F> void for_each_expr(const Block& block, F&& f) {
     for (const Equation& eq : s->equations) detail::visit_node(eq.rhs.get(), f);
     for_each_expr(s->body, f);
     for_each_expr(s->otherwise, f);
+    for (const EventRing& ev : s->events) for_each_expr(ev.handler, f);
   }
 }
 
@@ -57,6 +59,7 @@ template <typename F> void for_each_stmt(const Block& block, F&& f) {
     f(*s);
     for_each_stmt(s->body, f);
     for_each_stmt(s->otherwise, f);
+    for (const EventRing& ev : s->events) for_each_stmt(ev.handler, f);
   }
 }
 

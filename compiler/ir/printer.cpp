@@ -405,7 +405,9 @@ class Printer {
         line(depth, fmt::format("store {}[{}] = {}", array_ref(s.array), expr(*s.index), expr(*s.value)), s.range);
         return;
       case StmtKind::AtomicAdd:
-        line(depth, fmt::format("atomic_add {}[{}] += {}", array_ref(s.array), expr(*s.index), expr(*s.value)),
+        line(depth,
+             fmt::format("{}atomic_add {}[{}] += {}", s.local == kNone ? "" : local_name(s.local) + " = ",
+                         array_ref(s.array), expr(*s.index), expr(*s.value)),
              s.range);
         return;
       case StmtKind::If:
@@ -463,6 +465,30 @@ class Printer {
         }
         line(depth, text + " {", s.range);
         block(s.body, depth + 1);
+        line(depth, "}", {});
+        return;
+      }
+      case StmtKind::PreciseStep: {
+        std::string text = fmt::format("precise_step {} events of row {} threshold {}", population_name(s.population),
+                                       expr(*s.index), expr(*s.cond));
+        if (s.refractory) {
+          std::vector<std::string> held;
+          for (LocalId id : s.held) held.push_back(local_name(id));
+          text += fmt::format(" refractory {} holding ({})", expr(*s.refractory), fmt::join(held, ", "));
+        }
+        line(depth, text + " {", s.range);
+        for (const Equation& eq : s.equations)
+          line(depth + 1, fmt::format("{}' = {}", local_name(eq.state), expr(*eq.rhs)), eq.range);
+        line(depth, "} reset {", {});
+        block(s.body, depth + 1);
+        for (const EventRing& ev : s.events) {
+          line(depth, fmt::format("}} on event of {} ({}, {}) {} = weight {{", array_ref(ev.count), array_ref(ev.weight),
+                                  array_ref(ev.offset), local_name(ev.weight_local)),
+               {});
+          block(ev.handler, depth + 1);
+        }
+        line(depth, "} at the end {", {});
+        block(s.otherwise, depth + 1);
         line(depth, "}", {});
         return;
       }

@@ -226,6 +226,11 @@ class Verifier {
         if (s.kind == StmtKind::AtomicAdd && !is_float(array_value_type(s.array)) &&
             array_value_type(s.array) != Type::I32 && array_value_type(s.array) != Type::U32)
           fail("atomic add into a bool array");
+        if (s.kind == StmtKind::AtomicAdd && s.local != kNone && local_ok(s.local)) {
+          if (!declared_[s.local]) fail("atomic add into undeclared local " + kernel_->locals[s.local].name);
+          if (kernel_->locals[s.local].type != array_value_type(s.array)) fail("atomic add's old value has the wrong type");
+        }
+        if (s.kind == StmtKind::Store && s.local != kNone) fail("store with a result local");
         return;
       case StmtKind::If:
         expect(s.cond, Type::Bool, "if condition");
@@ -297,6 +302,33 @@ class Verifier {
         if (s.refractory) expect(s.refractory, Type::F64, "refractory period");
         for (LocalId id : s.held) local_ok(id);
         scoped(s.body);
+        return;
+      case StmtKind::PreciseStep:
+        if (m_.stage == Stage::Lowered) fail("precise_step statement after solve_precise_steps");
+        if (s.population >= m_.populations.size()) fail("precise_step names no population");
+        else if (m_.populations[s.population].spike_time_array == kNone) fail("precise_step of a grid population");
+        expect(s.cond, Type::Bool, "threshold condition");
+        expect(s.index, Type::U32, "event row");
+        if (s.refractory) expect(s.refractory, Type::F64, "refractory period");
+        for (LocalId id : s.held) local_ok(id);
+        for (const Equation& eq : s.equations) {
+          if (!local_ok(eq.state)) continue;
+          if (!declared_[eq.state]) fail("ODE state " + kernel_->locals[eq.state].name + " not declared");
+          expect(eq.rhs, kernel_->locals[eq.state].type, "ODE right-hand side");
+        }
+        scoped(s.body);
+        for (const EventRing& ev : s.events) {
+          if (!array_ok(ev.count) || !array_ok(ev.weight) || !array_ok(ev.offset)) {
+            fail("precise_step names a missing event array");
+            continue;
+          }
+          if (!local_ok(ev.weight_local)) continue;
+          std::vector<bool> saved = declared_;
+          declared_[ev.weight_local] = true;
+          block(ev.handler);
+          declared_ = std::move(saved);
+        }
+        scoped(s.otherwise);
         return;
     }
   }

@@ -62,9 +62,17 @@ struct Instance {
   const std::vector<sema::HostColumn>* host_columns = nullptr;
 };
 
+// A precise neuron population's ring of timed events for one receptor (docs/ir.md,
+// Precise steps): per (slot, neuron) a count, and `capacity` weights and offsets.
+struct EventArrays {
+  ArrayId count = kNone, weight = kNone, offset = kNone;
+};
+
 struct PopInfo {
   std::map<std::string, ArrayId> recordable;  // "v", "excitatory.isyn"
   std::vector<ArrayId> rings;                 // by receptor index
+  std::vector<EventArrays> events;            // by receptor index; kNone where no precise spikes arrive
+  ArrayId fault = kNone, fault_step = kNone;  // a precise population's fault report (event overflow)
   std::map<std::string, ArrayId> injected;    // neuron input -> current-source accumulator
   std::map<std::string, ArrayId> state;       // neuron state by name (for pre./post. access)
   std::uint32_t update_kernel = kNone;
@@ -115,6 +123,9 @@ class Lowerer {
   void rebind_receptor_state(CodeLowerer& cl, Instance& r, Kernel& k, const std::string& prefix);
   void receive_spikes(CodeLowerer& cl, Instance& r, const std::string& rname, ArrayId ring, LocalId slot,
                       std::uint32_t size, Block& out);
+  bool receives_precise_spikes(std::size_t pi, std::size_t receptor) const;
+  void declare_event_rings(std::size_t pi);
+  StmtPtr precise_step(CodeLowerer& cl, std::size_t pi, Stmt& integrate, Block& out);
 
   // ---- current sources (current_sources.cpp) --------------------------------------------
   void lower_injection(std::size_t ii, std::vector<std::uint32_t>& kernels);
@@ -178,7 +189,10 @@ class Lowerer {
   void declare_pending(SynapseParts& parts, const std::string& name);
   void apply_pending(const SynapseParts& parts, const Expr& syn, Block& out);
   ExprPtr computed_value(const Init& in, const Expr& syn);
-  void set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, LocalId post_id, LocalId ring_mask);
+  void set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, LocalId post_id, LocalId ring_mask,
+                LocalId offset = kNone, LocalId late = kNone);
+  void push_event(Kernel& k, std::uint32_t post_pop, const EventArrays& ev, ExprPtr slot, LocalId post_id, ExprPtr w,
+                  LocalId offset, SourceRange where, Block& body);
   void apply_trace_spikes(CodeLowerer& cl, SynapseParts& parts, sema::Side side, LocalId who, Block& out);
   std::uint32_t lower_pre_kernel(SynapseParts& parts, const std::string& name, std::uint32_t index,
                                  SourceRange range);
@@ -246,6 +260,7 @@ class Lowerer {
   std::map<std::size_t, std::vector<std::pair<std::uint32_t, Instance*>>> injection_parts_;
   std::deque<Instance> synapses_;
   std::map<std::uint32_t, Init> procedural_delays_;  // by projection: delays drawn per synapse
+  std::map<ArrayId, std::pair<std::size_t, EventArrays>> event_rings_;  // by receptor ring: (population, events)
   std::map<const sema::Symbol*, std::pair<ListArrays, ExprPtr>> lists_;
 };
 

@@ -22,6 +22,10 @@ constexpr std::int64_t kMaxSpikesPerStep = 1 << 16;
 // (docs/runtime.md); a step with more keeps the first ones.
 constexpr std::uint64_t kPreciseSpikesPerNeuron = 4;
 
+// A precise neuron's event ring holds this many spikes per receptor, neuron and step; one
+// more stops the run (GENNC_ERROR_CAPACITY).
+constexpr std::uint64_t kEventsPerStep = 16;
+
 // `threshold c at time` (a spike source): while `c` holds, one spike and one `reset`, which
 // moves the source to its next time; the spikes of the step are emitted as one entry of
 // that multiplicity, as NEST's on-grid spike_generator delivers several times of one step.
@@ -94,6 +98,49 @@ void Lowerer::declare_population(std::size_t pi) {
     for (const sema::Symbol* s : r.model->state) info.recordable[r.name + "." + s->name] = ri.arrays.at(s);
     info.rings.push_back(add_array(pop.name + "." + r.name + ".ring", r.model->spike_dim ? unit_text(*r.model->spike_dim) : "",
                                    m_->real, GENNC_SCOPE_RING, owner, GENNC_ARRAY_INTERNAL));
+  }
+  if (pop.precise && pop.model->kind == ast::ModelKind::Neuron) declare_event_rings(pi);
+}
+
+// Whether a precise population projects onto receptor `receptor` of population `pi`.
+bool Lowerer::receives_precise_spikes(std::size_t pi, std::size_t receptor) const {
+  for (const sema::Projection& proj : net_.projections) {
+    bool precise_pre = false;
+    for (const sema::IndexSet& s : proj.pre) precise_pre = precise_pre || net_.populations[s.population].precise;
+    if (!precise_pre) continue;
+    for (std::size_t k = 0; k < proj.post.size(); ++k)
+      if (proj.post[k].population == pi && k < proj.receptor_index.size() && proj.receptor_index[k] == receptor)
+        return true;
+  }
+  return false;
+}
+
+// A precise neuron's receptors that precise spikes reach get rings of timed events (count,
+// weight, offset per slot and neuron); spikes on the grid still go into the summed ring.
+// An overflow is reported through the population's fault arrays, which check_finite_states
+// shares.
+void Lowerer::declare_event_rings(std::size_t pi) {
+  const sema::Population& pop = net_.populations[pi];
+  PopInfo& info = pops_[pi];
+  auto owner = static_cast<std::uint32_t>(pi);
+  info.events.assign(pop.receptors.size(), EventArrays{});
+  for (std::size_t ri = 0; ri < pop.receptors.size(); ++ri) {
+    if (!receives_precise_spikes(pi, ri)) continue;
+    const sema::ReceptorInstance& r = pop.receptors[ri];
+    const std::string prefix = pop.name + "." + r.name + ".";
+    EventArrays& ev = info.events[ri];
+    ev.count = add_array(prefix + "event_count", "", Type::U32, GENNC_SCOPE_RING, owner, GENNC_ARRAY_INTERNAL);
+    ev.weight = add_array(prefix + "event_weight", r.model->spike_dim ? unit_text(*r.model->spike_dim) : "", m_->real,
+                          GENNC_SCOPE_RING, owner, GENNC_ARRAY_INTERNAL, {}, kEventsPerStep);
+    ev.offset = add_array(prefix + "event_offset", "ms", Type::F64, GENNC_SCOPE_RING, owner, GENNC_ARRAY_INTERNAL, {},
+                          kEventsPerStep);
+    event_rings_[info.rings[ri]] = {pi, ev};
+    if (info.fault == kNone) {
+      info.fault = add_array(pop.name + ".fault", "", Type::U32, GENNC_SCOPE_NEURON, owner,
+                             GENNC_ARRAY_INTERNAL | GENNC_ARRAY_FAULT);
+      info.fault_step = add_array(pop.name + ".fault_step", "", Type::F64, GENNC_SCOPE_SCALAR, owner,
+                                  GENNC_ARRAY_INTERNAL | GENNC_ARRAY_FAULT);
+    }
   }
 }
 
@@ -225,6 +272,14 @@ void Lowerer::lower_population(std::size_t pi) {
     add_equations(cl, *r.model, *integrate);
     if (integrate->solver == Solver::Auto) integrate->solver = solver_of(r.model->solver);
   }
+  if (pop.precise && pop.model->kind == ast::ModelKind::Neuron) {
+    // Sema lets a neuron be precise only without `update` and with a threshold.
+    out.push_back(precise_step(cl, pi, *integrate, out));
+    for (auto& s : stores) out.push_back(std::move(s));
+    for (auto& block : receptor_stores)
+      for (auto& s : block) out.push_back(std::move(s));
+    return;
+  }
   if (!integrate->equations.empty()) out.push_back(std::move(integrate));
 
   if (body.update) cl.block(*body.update, out);
@@ -291,6 +346,64 @@ void Lowerer::lower_population(std::size_t pi) {
   for (auto& s : stores) out.push_back(std::move(s));
   for (auto& block : receptor_stores)
     for (auto& s : block) out.push_back(std::move(s));
+}
+
+// A precise neuron's step (docs/ir.md, Precise steps), which solve_precise_steps rewrites:
+// the joint ODE system, the threshold, reset and refractory period, each receptor's ring of
+// timed events with its `on spike` for one event's weight, and the spikes on the grid,
+// summed per step as a grid population takes them, applied at the step's end. The ring
+// slot's `let` goes into `out` before it.
+StmtPtr Lowerer::precise_step(CodeLowerer& cl, std::size_t pi, Stmt& integrate, Block& out) {
+  const sema::Population& pop = net_.populations[pi];
+  PopInfo& info = pops_[pi];
+  Instance& neuron = neurons_[pi];
+  auto& receptors = receptors_[pi];
+  const ast::ModelBody& body = pop.model->decl->body;
+  Kernel& k = cl.kernel();
+  const auto size = static_cast<std::uint32_t>(pop.size);
+  ExprPtr idx = input(Input::Index);
+  auto ps = std::make_unique<Stmt>();
+  ps->kind = StmtKind::PreciseStep;
+  ps->range = body.threshold_range;
+  ps->population = static_cast<std::uint32_t>(pi);
+  ps->equations = std::move(integrate.equations);
+  LocalId slot = k.add_local("slot", Type::U32);
+  ExprPtr mask = binary(BinaryOp::Sub, load(m_->populations[pi].ring_depth_array, Type::U32, iconst(Type::U32, 0)),
+                        iconst(Type::U32, 1));
+  ExprPtr next = binary(BinaryOp::Add, cast(Type::U32, input(Input::Step)), iconst(Type::U32, 1));
+  out.push_back(let(slot, binary(BinaryOp::BitAnd, std::move(next), std::move(mask))));
+  ps->index = binary(BinaryOp::Add, binary(BinaryOp::Mul, local(slot, Type::U32), iconst(Type::U32, size)), clone(*idx));
+  for (std::size_t ri = 0; ri < receptors.size(); ++ri) {
+    Instance& r = receptors[ri];
+    const std::string& rname = pop.receptors[ri].name;
+    bind_receptor(cl, r, neuron, *idx);
+    rebind_receptor_state(cl, r, k, rname + ".");
+    receive_spikes(cl, r, rname, info.rings[ri], slot, size, ps->otherwise);
+    if (ri >= info.events.size() || info.events[ri].count == kNone) continue;
+    const ast::Handler* h = nullptr;
+    for (const ast::Handler& hd : r.model->decl->body.handlers)
+      if (hd.event == "spike") h = &hd;
+    if (!h) continue;
+    const sema::Symbol* w = h->params.empty() ? nullptr : p_.params.at(&h->params[0]);
+    EventRing ev;
+    ev.count = info.events[ri].count;
+    ev.weight = info.events[ri].weight;
+    ev.offset = info.events[ri].offset;
+    ev.weight_local = k.add_local(rname + ".event." + (w ? w->name : "w"), m_->real);
+    if (w) cl.bind(w, local(ev.weight_local, m_->real));
+    cl.block(h->body, ev.handler);
+    ps->events.push_back(std::move(ev));
+  }
+  ps->cond = cl.expr_as(body.threshold.get(), Type::Bool);
+  if (body.reset) cl.block(*body.reset, ps->body);
+  if (body.refractory) {
+    ps->refractory = cast(Type::F64, cl.expr_as(body.refractory.get(), m_->real));
+    for (const sema::Symbol* s : threshold_state(body.threshold.get(), *pop.model)) {
+      const Expr* b = cl.binding(s);
+      if (b && b->kind == ExprKind::Local) ps->held.push_back(b->local);
+    }
+  }
+  return ps;
 }
 
 // The neuron's state variables the threshold condition reads: held while refractory.

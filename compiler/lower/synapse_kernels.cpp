@@ -166,11 +166,14 @@ ExprPtr Lowerer::computed_value(const Init& in, const Expr& syn) {
 
 // The spike-delivery function for `emit(x)` in a kernel with locals `post` and `ring_mask`
 // (the post population's ring depth - 1; depths are powers of two).
-void Lowerer::set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, LocalId post_id, LocalId ring_mask) {
+void Lowerer::set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, LocalId post_id, LocalId ring_mask,
+                       LocalId offset, LocalId late) {
   ArrayId ring = plan.receptor_ring_array;
   ArrayId delay_array = plan.delay_array;
   std::uint32_t delay_const = plan.constant_delay_steps;
   std::uint32_t post_size = m_->populations[plan.post.population].size;
+  std::uint32_t post_pop = plan.post.population;
+  Kernel* kernel = &cl.kernel();
   Type real = m_->real;
   auto drawn = procedural_delays_.find(static_cast<std::uint32_t>(&plan - m_->projections.data()));
   std::shared_ptr<const Expr> drawn_delay;
@@ -197,12 +200,49 @@ void Lowerer::set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, 
                                            : load(delay_array, Type::U32, local(syn_id, Type::U32));
     // In u32: wrap-around is exact modulo the depth, which divides 2^32.
     ExprPtr ahead = binary(BinaryOp::Add, std::move(delay), iconst(Type::U32, 1));
+    if (late != kNone) ahead = binary(BinaryOp::Add, std::move(ahead), local(late, Type::U32));
     ExprPtr slot = binary(BinaryOp::BitAnd, binary(BinaryOp::Add, cast(Type::U32, input(Input::Step)), std::move(ahead)),
                           local(ring_mask, Type::U32));
+    auto events = event_rings_.find(ring);
+    if (offset != kNone && events != event_rings_.end())
+      return push_event(*kernel, post_pop, events->second.second, std::move(slot), post_id,
+                        CodeLowerer::coerce(std::move(x), real), offset, where, body);
     ExprPtr at = binary(BinaryOp::Add, binary(BinaryOp::Mul, std::move(slot), iconst(Type::U32, post_size)),
                         local(post_id, Type::U32));
     body.push_back(atomic_add(ring, std::move(at), CodeLowerer::coerce(std::move(x), real), where));
   };
+}
+
+// push_event (docs/ir.md, Precise steps): a precise spike onto a precise neuron's receptor
+// takes the next entry of its event ring at (slot, post) with its weight and its offset in
+// the step; past the ring's capacity it records a fault for the post neuron instead
+// (GENNC_FAULT_EVENTS with the count array), which stops the run after the step.
+void Lowerer::push_event(Kernel& k, std::uint32_t post_pop, const EventArrays& ev, ExprPtr slot, LocalId post_id,
+                         ExprPtr w, LocalId offset, SourceRange where, Block& body) {
+  const std::uint32_t size = m_->populations[post_pop].size;
+  const auto capacity = static_cast<std::uint32_t>(m_->arrays[ev.weight].length);
+  const PopInfo& info = pops_[post_pop];
+  LocalId row = k.add_local("event_row", Type::U32);
+  LocalId entry = k.add_local("event_entry", Type::U32);
+  body.push_back(let(row, binary(BinaryOp::Add, binary(BinaryOp::Mul, std::move(slot), iconst(Type::U32, size)),
+                                 local(post_id, Type::U32)),
+                     where));
+  body.push_back(let(entry, iconst(Type::U32, 0), where));
+  body.push_back(atomic_add(ev.count, local(row, Type::U32), iconst(Type::U32, 1), where, entry));
+  Block room;
+  ExprPtr at = binary(BinaryOp::Add, binary(BinaryOp::Mul, local(row, Type::U32), iconst(Type::U32, capacity)),
+                      local(entry, Type::U32));
+  room.push_back(store(ev.weight, clone(*at), std::move(w), where));
+  room.push_back(store(ev.offset, std::move(at), local(offset, Type::F64), where));
+  Block record;
+  record.push_back(store(info.fault, local(post_id, Type::U32), iconst(Type::U32, GENNC_FAULT_EVENTS | (ev.count + 1)), where));
+  record.push_back(store(info.fault_step, iconst(Type::U32, 0),
+                         binary(BinaryOp::Add, cast(Type::F64, input(Input::Step)), fconst(Type::F64, 1.0)), where));
+  Block full;
+  full.push_back(if_(binary(BinaryOp::Eq, load(info.fault_step, Type::F64, iconst(Type::U32, 0)), fconst(Type::F64, 0.0)),
+                     std::move(record), {}, where));
+  body.push_back(if_(binary(BinaryOp::Lt, local(entry, Type::U32), iconst(Type::U32, capacity)), std::move(room),
+                     std::move(full), where));
 }
 
 // The `on spike` code of one side's traces for neuron `who` (after the synapse loop).
@@ -271,7 +311,29 @@ std::uint32_t Lowerer::lower_pre_kernel(SynapseParts& parts, const std::string& 
     ExprPtr sidx = local(syn_id, Type::U32);
     cl.set_draw_index(clone(*sidx));
     bind_synapse_side(cl, parts, sidx.get(), pre_id, post_id);
-    if (ring_mask != kNone) set_emit(cl, plan, syn_id, post_id, ring_mask);
+    // A precise spike's offset in its step, (0, dt], for the event rings of a precise
+    // target. A source emits a time up to half a tic past its step's end in that step
+    // (SpikeSourceArray's rounding): it goes one slot further (`late`), at its own offset
+    // there; what rounding leaves outside [0, dt] is clamped.
+    LocalId offset = kNone, late = kNone;
+    if (pre_pop.spike_time_array != kNone && event_rings_.count(plan.receptor_ring_array)) {
+      LocalId since = k.add_local("since", Type::F64);
+      late = k.add_local("late", Type::U32);
+      offset = k.add_local("offset", Type::F64);
+      k.body.push_back(let(since, binary(BinaryOp::Sub, load(pre_pop.spike_time_array, Type::F64, input(Input::Index)),
+                                         input(Input::Time))));
+      k.body.push_back(let(late, cast(Type::U32, binary(BinaryOp::Gt, local(since, Type::F64), input(Input::Dt)))));
+      ExprPtr within = binary(BinaryOp::Sub, local(since, Type::F64),
+                              binary(BinaryOp::Mul, cast(Type::F64, local(late, Type::U32)), input(Input::Dt)));
+      std::vector<ExprPtr> low;
+      low.push_back(std::move(within));
+      low.push_back(fconst(Type::F64, 0.0));
+      std::vector<ExprPtr> high;
+      high.push_back(call(MathFn::Fmax, std::move(low)));
+      high.push_back(input(Input::Dt));
+      k.body.push_back(let(offset, call(MathFn::Fmin, std::move(high))));
+    }
+    if (ring_mask != kNone) set_emit(cl, plan, syn_id, post_id, ring_mask, offset, late);
     if (!parts.post_history.empty()) {
       LocalId lag = k.add_local("lag", Type::U32);
       loop.push_back(let(lag, lag_of(parts, plan, *sidx)));

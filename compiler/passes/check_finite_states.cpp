@@ -19,7 +19,13 @@ ExprPtr finite(ExprPtr x) {
   return binary(BinaryOp::Le, call(MathFn::Fabs, std::move(arg)), fconst(t, largest));
 }
 
+// The population's fault array of this name: the one lowering made for a precise
+// population's event rings (shared: the runtime reads one report per population), or a new one.
 ArrayId add_fault_array(Module& m, std::uint32_t pop, const char* suffix, GenncDType dtype, GenncArrayScope scope) {
+  for (ArrayId id = 0; id < m.arrays.size(); ++id)
+    if ((m.arrays[id].flags & GENNC_ARRAY_FAULT) && m.arrays[id].owner == pop && m.arrays[id].scope == scope &&
+        m.arrays[id].name == m.populations[pop].name + suffix)
+      return id;
   Array a;
   a.name = m.populations[pop].name + suffix;
   a.dtype = dtype;

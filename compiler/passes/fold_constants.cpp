@@ -16,7 +16,7 @@ class Folder {
   explicit Folder(Kernel& k) : k_(k) {
     for_each_stmt(k.body, [&](const Stmt& s) {
       if (s.kind == StmtKind::Assign || s.kind == StmtKind::For || s.kind == StmtKind::ForRow ||
-          s.kind == StmtKind::ForBits)
+          s.kind == StmtKind::ForBits || (s.kind == StmtKind::AtomicAdd && s.local != kNone))
         assigned_.insert(s.local);
     });
   }

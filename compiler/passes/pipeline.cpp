@@ -20,6 +20,7 @@
 #include "passes/remove_empty_kernels.h"
 #include "passes/remove_unused_arrays.h"
 #include "passes/solve_odes.h"
+#include "passes/solve_precise_steps.h"
 #include "passes/specialise_uniform_parameters.h"
 
 namespace gennc::passes {
@@ -37,6 +38,7 @@ struct Pass {
 const Pass kPasses[] = {
     {"lower_refractoriness", lower_refractoriness},
     {"specialise_uniform_parameters", specialise_uniform_parameters},
+    {"solve_precise_steps", solve_precise_steps},
     {"fold_constants", fold_constants},
     {"solve_odes", solve_odes},
     {"fold_constants", fold_constants},

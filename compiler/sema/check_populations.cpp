@@ -22,23 +22,143 @@ const Model* NetworkChecker::model_of_kind(const std::string& name, diag::Source
   return m;
 }
 
+namespace {
+
+// How an expression of a neuron's (or receptor's) code depends on the state of the joint
+// subthreshold system: not at all (and constant over a step), affinely, or otherwise.
+enum class Degree { Constant, Affine, Other };
+
+Degree combine(Degree a, Degree b) {
+  if (a == Degree::Other || b == Degree::Other) return Degree::Other;
+  return a == Degree::Affine || b == Degree::Affine ? Degree::Affine : Degree::Constant;
+}
+
+bool is_math_function(const std::string& name) {
+  static const std::set<std::string> names = {"exp", "expm1", "log", "log1p", "log10", "sqrt", "pow", "sin", "cos",
+                                              "tan", "sinh", "cosh", "tanh", "abs", "min", "max", "clip", "floor",
+                                              "ceil", "round"};
+  return names.count(name) != 0;
+}
+
+Degree degree(const Program& program, const ast::Expr* e) {
+  using K = ast::ExprKind;
+  if (!e) return Degree::Constant;
+  switch (e->kind) {
+    case K::Number:
+    case K::Quantity:
+    case K::Bool:
+      return Degree::Constant;
+    case K::Name: {
+      const Symbol* s = program.symbol_of(e);
+      if (!s) return Degree::Other;
+      switch (s->kind) {
+        case SymbolKind::Parameter:
+        case SymbolKind::Derived:
+        case SymbolKind::Dt:
+        case SymbolKind::Unit:
+        case SymbolKind::NetworkConstant:
+          return Degree::Constant;
+        case SymbolKind::State:
+        case SymbolKind::Input:
+        case SymbolKind::Uses:
+          return Degree::Affine;
+        default:
+          return Degree::Other;
+      }
+    }
+    case K::Unary: {
+      auto* u = ast::dyn_cast<ast::UnaryExpr>(e);
+      if (u->op == ast::UnaryOp::Not) return degree(program, u->operand.get()) == Degree::Constant ? Degree::Constant : Degree::Other;
+      return degree(program, u->operand.get());
+    }
+    case K::Binary: {
+      auto* b = ast::dyn_cast<ast::BinaryExpr>(e);
+      Degree l = degree(program, b->lhs.get()), r = degree(program, b->rhs.get());
+      switch (b->op) {
+        case ast::BinaryOp::Add:
+        case ast::BinaryOp::Sub:
+          return combine(l, r);
+        case ast::BinaryOp::Mul:
+          if (l == Degree::Affine && r == Degree::Affine) return Degree::Other;
+          return combine(l, r);
+        case ast::BinaryOp::Div:
+          return r == Degree::Constant ? l : Degree::Other;
+        default:
+          return l == Degree::Constant && r == Degree::Constant ? Degree::Constant : Degree::Other;
+      }
+    }
+    case K::Conditional:
+    case K::Index:
+    case K::Slice:
+    case K::Member:
+    case K::List:
+    case K::String:
+      return Degree::Other;
+    case K::Call: {
+      auto* c = ast::dyn_cast<ast::CallExpr>(e);
+      auto* callee = ast::dyn_cast<ast::NameRef>(c->callee.get());
+      if (!callee || !is_math_function(callee->name)) return Degree::Other;
+      for (const ast::Arg& a : c->args)
+        if (degree(program, a.value.get()) != Degree::Constant) return Degree::Other;
+      return Degree::Constant;
+    }
+  }
+  return Degree::Other;
+}
+
+}  // namespace
+
+// Why a neuron with these receptors cannot be precise (docs/language.md, Precise spike
+// times), or "" when it can: its joint subthreshold system linear with coefficients and
+// input constant over a step, no `update` code, a threshold `x >= e` or `x > e` with x
+// affine in the state and e constant.
+std::string NetworkChecker::why_not_precise(const Model& model, const std::vector<ReceptorInstance>& receptors) const {
+  const Program& program = ctx_.program;
+  const ast::ModelBody& body = model.decl->body;
+  if (!body.threshold) return "it has no threshold";
+  if (body.update) return "its 'update' code runs once per step, not at the spikes' times";
+  for (const ast::Equation& eq : body.equations)
+    if (degree(program, eq.rhs.get()) == Degree::Other)
+      return "its equations are not linear in its state with coefficients constant over a step, which the exact "
+             "solution between events needs";
+  auto* th = ast::dyn_cast<ast::BinaryExpr>(body.threshold.get());
+  if (!th || (th->op != ast::BinaryOp::Ge && th->op != ast::BinaryOp::Gt) ||
+      degree(program, th->lhs.get()) == Degree::Other || degree(program, th->rhs.get()) != Degree::Constant)
+    return "its threshold is not 'x >= e' or 'x > e' with x linear in its state and e constant";
+  if (body.refractory && degree(program, body.refractory.get()) != Degree::Constant)
+    return "its refractory period is not constant";
+  for (const ReceptorInstance& r : receptors) {
+    if (!r.model) continue;
+    const ast::ModelBody& rb = r.model->decl->body;
+    bool linear = !rb.update;
+    for (const ast::Equation& eq : rb.equations) linear = linear && degree(program, eq.rhs.get()) != Degree::Other;
+    for (const ast::Output& o : rb.outputs) linear = linear && degree(program, o.value.get()) != Degree::Other;
+    if (!linear)
+      return fmt::format("its receptor '{}' ({}) is not linear in the state with coefficients constant over a step",
+                         r.name, r.model->name);
+  }
+  return "";
+}
+
 // Whether the population's spikes carry exact times: `as precise`, or the network's
-// `precise` setting where the model can be. So far only an event-time spike source
-// (`threshold c at time`) can; neurons come with precise steps (docs/ir.md).
-bool NetworkChecker::check_precision(const ast::PopulationDecl& p, const Model& model) {
-  const bool can_be_precise = model.kind == ModelKind::SpikeSource && model.decl->body.spike_time;
-  if (p.precision.empty()) return net_.settings.precise && can_be_precise;
+// `precise` setting where the model can be: an event-time spike source (`threshold c at
+// time`), or a neuron whose joint subthreshold system is linear (why_not_precise).
+bool NetworkChecker::check_precision(const ast::PopulationDecl& p, const Population& pop) {
+  const Model& model = *pop.model;
+  std::string why;
+  if (model.kind == ModelKind::SpikeSource) {
+    if (!model.decl->body.spike_time) why = "its threshold gives no spike times ('threshold c at time')";
+  } else {
+    why = why_not_precise(model, pop.receptors);
+  }
+  if (p.precision.empty()) return net_.settings.precise && why.empty();
   if (p.precision == "grid") return false;
   if (p.precision != "precise") {
     ctx_.diags.report(DiagId::bad_precision, p.precision_range, p.precision);
     return false;
   }
-  if (!can_be_precise) {
-    ctx_.diags.report(DiagId::precise_not_supported, p.precision_range, model.name,
-                      model.kind == ModelKind::SpikeSource
-                          ? "its threshold gives no spike times ('threshold c at time')"
-                          : "only spike sources that give their spike times ('threshold c at time') can be "
-                            "precise so far; neurons stay on the grid")
+  if (!why.empty()) {
+    ctx_.diags.report(DiagId::precise_not_supported, p.precision_range, model.name, why)
         .note(DiagId::note_declared_here, model.decl->name_range, model.name);
     return false;
   }
@@ -61,10 +181,10 @@ void NetworkChecker::check_population(const ast::PopulationDecl& p) {
       pop.size = to_int(rounded);
   }
   if (p.structure) pop.structure = check_structure(*p.structure);
-  if (pop.model) pop.precise = check_precision(p, *pop.model);
   bool fresh = name_free(p.name, p.name_range);
   if (pop.model) {
     check_receptors(p, pop);
+    pop.precise = check_precision(p, pop);
     std::set<std::string> given;
     for (const auto& o : p.overrides) {
       if (!given.insert(o.name).second) {

@@ -147,7 +147,8 @@ class NetworkChecker {
   const Model* model_of_kind(const std::string& name, diag::SourceRange where, std::vector<ModelKind> kinds,
                              const char* role, const char* kind_words);
   void check_population(const ast::PopulationDecl& p);
-  bool check_precision(const ast::PopulationDecl& p, const Model& model);
+  bool check_precision(const ast::PopulationDecl& p, const Population& pop);
+  std::string why_not_precise(const Model& model, const std::vector<ReceptorInstance>& receptors) const;
   void check_poisson_rate(const Population& pop, diag::SourceRange where, const std::string& what);
   void check_receptors(const ast::PopulationDecl& p, Population& pop);
   void check_uses(const Model& user, const Model& owner, diag::SourceRange where, const std::string& owner_words);

@@ -18,10 +18,11 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, threads=0, bac
     .gdsl path: the script's network is written there instead of being simulated), and
     `rng_seed` (the network's seed for gennc's own random streams).
 
-    `spike_precision` is pyNN.nest's: 'off_grid' keeps the exact times of the populations
-    that can have them, so far SpikeSourceArray's (neurons stay on the grid); 'on_grid'
-    (the default until neurons can be precise; pyNN.nest's is 'off_grid') puts every spike
-    at the end of its step.
+    `spike_precision` is pyNN.nest's: 'off_grid' gives exact spike times to the cell types
+    pyNN.nest then runs as NEST's precise models (IF_curr_exp, IF_curr_delta and
+    SpikeSourceArray; SpikeSourcePoisson stays on the grid here) on the CPU; 'on_grid' puts
+    every spike at the end of its step. 'on_grid' is the default (pyNN.nest's is
+    'off_grid') while the GPU cannot run precise populations.
     """
     max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
     common.setup(timestep, min_delay, **extra_params)

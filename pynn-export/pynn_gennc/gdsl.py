@@ -26,6 +26,10 @@ on function output receptor slot solver pre_trace post_trace let if else true fa
 network population view assembly projection via onto as inject into record every with receptors at
 t dt d dx dy dz i j spikes""".split())
 
+# The cell types pyNN.nest runs as NEST *_ps models under spike_precision="off_grid"
+# (iaf_psc_exp_ps, iaf_psc_delta_ps, spike_generator with precise times).
+PRECISE_IN_NEST = {"IF_curr_exp", "IF_curr_delta", "SpikeSourceArray"}
+
 
 def identifier(label, taken, fallback):
     """A GDSL name for a PyNN label: letters, digits and '_', not reserved, not taken."""
@@ -133,7 +137,7 @@ def write_network(state, export=False, duration=0.0):
     out = Written()
     body = []
     for pop in state.populations:
-        body.append(population_text(pop, out, export))
+        body.append(population_text(pop, out, export, state.precise))
         out.names.append(("population", pop.label, pop.gdsl_name))
     for prj in state.projections:
         body.extend(prj.gdsl_lines(out, export))
@@ -177,7 +181,7 @@ def model_files(state):
     return seen
 
 
-def population_text(pop, out, export):
+def population_text(pop, out, export, precise):
     celltype = pop.celltype
     items = []
     for name, value in pop.describe_parameters().items():
@@ -203,4 +207,8 @@ def population_text(pop, out, export):
         text += " with receptors { %s }" % receptors
     if items:
         text += " { %s }" % ";  ".join(items)
+    # Off the grid, pyNN.nest makes precise only what has a NEST *_ps model; gennc could
+    # make more cells precise (IF_curr_alpha, PointNeuron), which then stay on the grid.
+    if precise and celltype.gdsl_model not in PRECISE_IN_NEST:
+        text += " as grid"
     return text

@@ -434,13 +434,17 @@ Status NetworkState::build_rings(ThreadPool& pool, DeviceBuilder* device) {
     if (max_delay[p] + 1 > kLongestRing)
       return model_error("population '" + name_of(m.populations[p].name) + "': an incoming delay of " +
                          std::to_string(max_delay[p]) + " steps needs a ring buffer deeper than 2^31 steps");
-    ring_depths_[p] = static_cast<uint32_t>(ring_depth_for(max_delay[p]));
+    // A precise population may receive a spike timed up to half a tic past its step's end,
+    // one step further ahead (docs/ir.md, Precise steps).
+    const uint64_t ahead = m.populations[p].spike_time_array != kNone ? 1 : 0;
+    ring_depths_[p] = static_cast<uint32_t>(ring_depth_for(max_delay[p] + ahead));
     if (m.populations[p].ring_depth_array != kNone) arrays_[m.populations[p].ring_depth_array].set(0, ring_depths_[p]);
   }
   for (uint32_t a = 0; a < m.array_count; ++a) {
     const GenncArrayInfo& info = m.arrays[a];
     if (info.scope != GENNC_SCOPE_RING) continue;
-    arrays_[a] = Buffer(info.dtype, uint64_t{ring_depths_[info.owner]} * m.populations[info.owner].size);
+    const uint64_t per_entry = info.length > 1 ? info.length : 1;  // a precise population's event ring
+    arrays_[a] = Buffer(info.dtype, uint64_t{ring_depths_[info.owner]} * m.populations[info.owner].size * per_entry);
     if (!(device && device->initialises(a))) GENNC_TRY(initialise_array(m, info, seed_, nullptr, &pool, &arrays_[a]));
   }
   return ok();

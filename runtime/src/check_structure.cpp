@@ -56,9 +56,10 @@ std::string NetworkState::ring_problem(const std::vector<Buffer>& arrays) const 
     if (info.scope != GENNC_SCOPE_RING) continue;
     uint32_t id = model_.populations[info.owner].ring_depth_array;
     uint64_t depth = id == kNone ? ring_depths_[info.owner] : static_cast<uint64_t>(arrays[id].get(0));
-    if (arrays[a].length() != depth * model_.populations[info.owner].size)
+    const uint64_t per_entry = info.length > 1 ? info.length : 1;  // a precise population's event ring
+    if (arrays[a].length() != depth * model_.populations[info.owner].size * per_entry)
       return "array '" + name_of(info.name) + "' has " + str(arrays[a].length()) +
-             " elements, not ring depth x size = " + str(depth * model_.populations[info.owner].size);
+             " elements, not ring depth x size x entries = " + str(depth * model_.populations[info.owner].size * per_entry);
   }
   return "";
 }

@@ -52,6 +52,20 @@ Status Simulation::check_faults() {
   const std::string when =
       "in the step from t = " + number(state_.time_at(step)) + " to " + number(state_.time_at(step + 1)) + " ms";
   if (array >= m.array_count) return internal_error("a fault code names no array in " + where);
+  if (code[neuron] & GENNC_FAULT_EVENTS) {
+    // The event count of one receptor; its weights (the next array, of the same prefix)
+    // hold the capacity as their `length`.
+    std::string ring = m.arrays[array].name;
+    const std::string suffix = ".event_count";
+    if (ring.size() > suffix.size() && ring.compare(ring.size() - suffix.size(), suffix.size(), suffix) == 0)
+      ring.erase(ring.size() - suffix.size());
+    const std::string prefix = std::string(info.name) + ".";
+    if (ring.compare(0, prefix.size(), prefix) == 0) ring.erase(0, prefix.size());
+    const uint64_t capacity = array + 1 < m.array_count ? m.arrays[array + 1].length : 0;
+    return capacity_error("too many events in " + where + ": more than " + std::to_string(capacity) +
+                          " spikes arrived at receptor '" + ring + "' " + when +
+                          " (a precise population's event ring holds that many per neuron and step)");
+  }
   if (code[neuron] & GENNC_FAULT_SUBSTEPS)
     return numerical_error("numerical error in " + where + ": the adaptive solver ran out of substeps " + when +
                            " (a diverging or very stiff system; a larger --solver-tolerance or a smaller dt may help)");

@@ -53,7 +53,7 @@ Status NetworkState::plan_host_memory() const {
   for (uint32_t p = 0; p < m.projection_count; ++p) {
     uint32_t post = m.projections[p].post.population;
     if (post < m.population_count)
-      depth[post] = std::max(depth[post], static_cast<double>(m.projections[p].constant_delay_steps) + 1.0);
+      depth[post] = std::max(depth[post], static_cast<double>(m.projections[p].constant_delay_steps) + 2.0);
   }
   for (uint32_t a = 0; a < m.array_count; ++a) {
     const GenncArrayInfo& info = m.arrays[a];
@@ -65,7 +65,9 @@ Status NetworkState::plan_host_memory() const {
       case GENNC_SCOPE_ROW_POINTER: length = m.populations[m.projections[info.owner].pre.population].size + 1.0; break;
       case GENNC_SCOPE_COLUMN_POINTER: length = m.populations[m.projections[info.owner].post.population].size + 1.0; break;
       case GENNC_SCOPE_SYNAPSE: length = info.owner < m.projection_count ? synapses[info.owner] : 0; break;
-      case GENNC_SCOPE_RING: length = depth[info.owner] * m.populations[info.owner].size; break;
+      case GENNC_SCOPE_RING:
+        length = depth[info.owner] * m.populations[info.owner].size * (info.length > 1 ? static_cast<double>(info.length) : 1.0);
+        break;
     }
     parts.push_back({"array '" + std::string(info.name ? info.name : "?") + "'",
                      length * static_cast<double>(dtype_size(info.dtype))});

@@ -31,6 +31,7 @@ inline Status model_error(std::string message) { return {GENNC_ERROR_MODEL, std:
 inline Status io_error(std::string message) { return {GENNC_ERROR_IO, std::move(message)}; }
 inline Status internal_error(std::string message) { return {GENNC_ERROR_INTERNAL, std::move(message)}; }
 inline Status numerical_error(std::string message) { return {GENNC_ERROR_NUMERICAL, std::move(message)}; }
+inline Status capacity_error(std::string message) { return {GENNC_ERROR_CAPACITY, std::move(message)}; }
 // Not a failure: a run that ended early at a stop request (stop_request.h).
 inline Status stopped(std::string message) { return {GENNC_STOPPED, std::move(message)}; }
 

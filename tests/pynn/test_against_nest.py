@@ -92,28 +92,50 @@ def test_tsodyks_markram(U, tau_rec, tau_facil):
 PAIRING_PERIOD = 200.0  # ms
 
 
-def stdp_pair(sim, dt_pairing, delay, weight_dependence="AdditiveWeightDependence",
-              timing_dependence=None):
-    """60 pairings at 5 Hz, post fired `dt_pairing` ms after the pre spike reaches it (the
-    traces, 20 ms, have decayed to 1e-4 of a pairing's by the next one)."""
+def stdp_pairs(sim, protocols):
+    """{(dt_pairing, delay, weight_dependence): final weight} of one run in which each
+    protocol drives a pre source, a teacher and a post cell of its own (not connected to
+    the others', so each protocol runs as it would alone): 60 pairings at 5 Hz, post fired
+    `dt_pairing` ms after the pre spike reaches it (the traces, 20 ms, have decayed to 1e-4
+    of a pairing's by the next one)."""
     setup(sim)
     t_pre = np.arange(60) * PAIRING_PERIOD + 100.0
-    pre = sim.Population(1, sim.SpikeSourceArray(spike_times=t_pre))
-    teacher = sim.Population(1, sim.SpikeSourceArray(spike_times=t_pre + delay + dt_pairing))
-    post = sim.Population(1, sim.IF_curr_exp(tau_refrac=5.0))
-    sim.Projection(teacher, post, sim.AllToAllConnector(),
-                   sim.StaticSynapse(weight=20.0, delay=DT), receptor_type="excitatory")
-    timing = timing_dependence(sim) if timing_dependence else sim.SpikePairRule(
-        tau_plus=20.0, tau_minus=20.0, A_plus=0.002, A_minus=0.0024)
-    stdp = sim.STDPMechanism(
-        timing_dependence=timing,
-        weight_dependence=getattr(sim, weight_dependence)(w_min=0.0, w_max=1.0),
-        weight=0.5, delay=delay)
-    plastic = sim.Projection(pre, post, sim.AllToAllConnector(), stdp, receptor_type="excitatory")
+    plastic = {}
+    for dt_pairing, delay, weight_dependence in protocols:
+        pre = sim.Population(1, sim.SpikeSourceArray(spike_times=t_pre))
+        teacher = sim.Population(1, sim.SpikeSourceArray(spike_times=t_pre + delay + dt_pairing))
+        post = sim.Population(1, sim.IF_curr_exp(tau_refrac=5.0))
+        sim.Projection(teacher, post, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=20.0, delay=DT), receptor_type="excitatory")
+        stdp = sim.STDPMechanism(
+            timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0, A_plus=0.002,
+                                                A_minus=0.0024),
+            weight_dependence=getattr(sim, weight_dependence)(w_min=0.0, w_max=1.0),
+            weight=0.5, delay=delay)
+        plastic[dt_pairing, delay, weight_dependence] = sim.Projection(
+            pre, post, sim.AllToAllConnector(), stdp, receptor_type="excitatory")
     sim.run(60 * PAIRING_PERIOD + 200.0)
-    w = plastic.get("weight", format="array")[0, 0]
+    weights = {key: p.get("weight", format="array")[0, 0] for key, p in plastic.items()}
     sim.end()
-    return w
+    return weights
+
+
+PAIR_DELAYS = [0.1, 1.0, 5.0]
+PAIR_DT = [10.0, -10.0, 2.0]
+WEIGHT_DEPENDENCES = ["MultiplicativeWeightDependence", "GutigWeightDependence",
+                      "AdditivePotentiationMultiplicativeDepression"]
+WEIGHT_DT = [10.0, -10.0]
+# Every STDP protocol of the tests below, run in one network per simulator.
+PROTOCOLS = ([(dt, delay, "AdditiveWeightDependence") for dt in PAIR_DT for delay in PAIR_DELAYS]
+             + [(dt, 1.0, w) for dt in WEIGHT_DT for w in WEIGHT_DEPENDENCES])
+_stdp_weights = {}
+
+
+def stdp_pair(simulator, dt_pairing, delay, weight_dependence="AdditiveWeightDependence"):
+    """The final weight of one protocol, from stdp_pairs() run once per simulator."""
+    if simulator not in _stdp_weights:
+        _stdp_weights[simulator] = stdp_pairs(simulator, PROTOCOLS)
+    return _stdp_weights[simulator][dt_pairing, delay, weight_dependence]
 
 
 def assert_same_change(got, expected, start=0.5):
@@ -122,8 +144,8 @@ def assert_same_change(got, expected, start=0.5):
     assert abs((got - start) - (expected - start)) <= 0.01 * abs(expected - start), (got, expected)
 
 
-@pytest.mark.parametrize("delay", [0.1, 1.0, 5.0])
-@pytest.mark.parametrize("dt_pairing", [10.0, -10.0, 2.0])
+@pytest.mark.parametrize("delay", PAIR_DELAYS)
+@pytest.mark.parametrize("dt_pairing", PAIR_DT)
 def test_stdp_pair_protocol(dt_pairing, delay):
     """Final weight after 60 pairings, the delay dendritic (PyNN's and NEST's default): the
     rule sees a post spike the delay after it was fired, and a potentiation shows in the
@@ -131,9 +153,8 @@ def test_stdp_pair_protocol(dt_pairing, delay):
     assert_same_change(stdp_pair(pynn_gennc, dt_pairing, delay), stdp_pair(nest_sim, dt_pairing, delay))
 
 
-@pytest.mark.parametrize("weight_dependence", ["MultiplicativeWeightDependence", "GutigWeightDependence",
-                                               "AdditivePotentiationMultiplicativeDepression"])
-@pytest.mark.parametrize("dt_pairing", [10.0, -10.0])
+@pytest.mark.parametrize("weight_dependence", WEIGHT_DEPENDENCES)
+@pytest.mark.parametrize("dt_pairing", WEIGHT_DT)
 def test_stdp_weight_dependences(weight_dependence, dt_pairing):
     """The other weight dependences under the same protocol at 1 ms delay: within 1%."""
     assert_same_change(stdp_pair(pynn_gennc, dt_pairing, 1.0, weight_dependence),

@@ -36,7 +36,9 @@ typedef enum GenncArrayScope {
   GENNC_SCOPE_SCALAR = 0,      /* length 1 */
   GENNC_SCOPE_NEURON = 1,      /* length = size of population `owner` */
   GENNC_SCOPE_SYNAPSE = 2,     /* length = synapse count of projection `owner` (known after connectivity) */
-  GENNC_SCOPE_RING = 3,        /* length = ring depth of population `owner` x its size (see below) */
+  GENNC_SCOPE_RING = 3,        /* length = ring depth of population `owner` x its size (see below),
+                                  x `length` where that is above 1 (a precise population's
+                                  event rings: `length` events per slot and neuron) */
   GENNC_SCOPE_ROW_POINTER = 4, /* length = size of projection `owner`'s pre population + 1 */
   GENNC_SCOPE_COLUMN_POINTER = 5, /* length = size of projection `owner`'s post population + 1 */
   GENNC_SCOPE_LIST = 6,        /* length = `length` field (list parameters: spike times, ...) */
@@ -85,11 +87,14 @@ enum GenncArrayFlags {
   GENNC_ARRAY_FAULT = 1u << 5,
 };
 
-/* Fault codes (GENNC_ARRAY_FAULT): the low 31 bits are 1 + the id of the array concerned.
+/* Fault codes (GENNC_ARRAY_FAULT): the low 30 bits are 1 + the id of the array concerned.
    GENNC_FAULT_SUBSTEPS set: the adaptive solver reached its bound on substeps in a step, and
-   the array is the population's integration step; clear: the state array's new value is NaN
-   or infinite. */
-#define GENNC_FAULT_ARRAY_MASK 0x7fffffffu
+   the array is the population's integration step; GENNC_FAULT_EVENTS set: more events
+   arrived for the neuron in one step than its event ring holds, and the array is that
+   ring's event count (GENNC_SCOPE_RING, `length` the capacity of its weight and offset
+   rings); neither: the state array's new value is NaN or infinite. */
+#define GENNC_FAULT_ARRAY_MASK 0x3fffffffu
+#define GENNC_FAULT_EVENTS 0x40000000u
 #define GENNC_FAULT_SUBSTEPS 0x80000000u
 
 typedef struct GenncArrayInfo {

@@ -38,7 +38,10 @@ typedef enum GenncStatus {
                                 written */
   GENNC_ERROR_NUMERICAL = 8, /* a neuron's state became NaN or infinite, or its adaptive
                                 solver ran out of substeps: the run stopped (see gennc_run) */
-  GENNC_STOPPED = 9,         /* a run stopped early at gennc_request_stop, after a whole step;
+  GENNC_ERROR_CAPACITY = 9,  /* more spikes arrived at a neuron of a precise population in one
+                                step than its event ring holds: the run stopped, as for
+                                GENNC_ERROR_NUMERICAL */
+  GENNC_STOPPED = 10,        /* a run stopped early at gennc_request_stop, after a whole step;
                                 not a failure: the recordings so far can be written */
 } GenncStatus;
 
@@ -132,7 +135,9 @@ void gennc_destroy(GenncSim* sim);
  * (or its adaptive solver runs out of substeps), returns GENNC_ERROR_NUMERICAL with a
  * message naming the population, the neuron, the variable and the step's time; the CPU
  * stops after that step, the GPU at the end of the call. What was recorded up to there is
- * kept (gennc_write_results still writes it); running on reports the same fault again. */
+ * kept (gennc_write_results still writes it); running on reports the same fault again.
+ * An event ring of a precise population that overflows stops the run in the same way with
+ * GENNC_ERROR_CAPACITY, naming the population, the neuron, the receptor and the step. */
 GenncStatus gennc_run(GenncSim* sim, uint64_t steps);
 
 /* Asks the runs of this process to stop early, for `reason` (positive; `sim` passes the

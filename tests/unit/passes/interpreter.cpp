@@ -122,7 +122,8 @@ class Frame {
         return;
       }
       case StmtKind::Integrate:
-      case StmtKind::Threshold: throw std::runtime_error("high-level statement in the interpreter");
+      case StmtKind::Threshold:
+      case StmtKind::PreciseStep: throw std::runtime_error("high-level statement in the interpreter");
     }
   }
 
