@@ -22,7 +22,7 @@ class TableEmitter {
     std::vector<llvm::Constant*> arrays, populations, projections, injections, recordings, kernels;
     for (const ir::Array& a : ir_.arrays) arrays.push_back(array(a));
     for (const ir::Population& p : ir_.populations) populations.push_back(population(p));
-    for (const ir::Projection& p : ir_.projections) projections.push_back(projection(p));
+    for (std::size_t i = 0; i < ir_.projections.size(); ++i) projections.push_back(projection(ir_.projections[i], i));
     for (const ir::Injection& i : ir_.injections)
       injections.push_back(make(abi_.injection, {string(i.name), string(i.model), selection(i.target)}));
     for (const ir::Recording& r : ir_.recordings)
@@ -128,7 +128,7 @@ class TableEmitter {
                                   u32(p.spike_time_array)});
   }
 
-  llvm::Constant* projection(const ir::Projection& p) {
+  llvm::Constant* projection(const ir::Projection& p, std::size_t index) {
     const ir::Connector& c = p.connector;
     llvm::Constant* probability =
         c.probability == ir::kNone ? null() : static_cast<llvm::Constant*>(inputs_.synapse_functions.at(c.probability));
@@ -145,7 +145,23 @@ class TableEmitter {
                  u32(p.row_pointer_array), u32(p.column_array), u32(p.column_pointer_array),
                  u32(p.column_synapse_array), u32(p.delay_array), u32(p.constant_delay_steps),
                  u32(p.weight_from_list), global_array("gennc_model.host_columns", abi_.host_column, columns),
-                 u32(columns.size())});
+                 u32(columns.size()), u32(p.shortest_delay_steps), u32(delivery_reads_neurons(index) ? 1 : 0)});
+  }
+
+  // Whether projection `index`'s delivery loads a neuron's state or a population's (not
+  // the runtime's spike lists and counts, nor parameters, which no step changes).
+  bool delivery_reads_neurons(std::size_t index) const {
+    bool reads = false;
+    for (const ir::Kernel& k : ir_.kernels) {
+      if (k.kind != GENNC_KERNEL_SYNAPSE_PRE || k.owner != index) continue;
+      ir::for_each_expr(k.body, [&](const ir::Expr& e) {
+        if (e.kind != ir::ExprKind::Load) return;
+        const ir::Array& a = ir_.arrays[e.array];
+        reads |= (a.scope == GENNC_SCOPE_NEURON || a.scope == GENNC_SCOPE_SCALAR) &&
+                 !(a.flags & (GENNC_ARRAY_INTERNAL | GENNC_ARRAY_PARAMETER));
+      });
+    }
+    return reads;
   }
 
   // stage_kernels, stage_modes, stage_starts, stage_count, stage_entries.

@@ -403,6 +403,9 @@ struct Projection {
   ArrayId column_synapse_array = kNone;
   ArrayId delay_array = kNone;           // kNone when the delay is constant
   std::uint32_t constant_delay_steps = 1;
+  // Without a delay array: the shortest delay a synapse can have (a procedural projection's
+  // drawn delays are at least this; constant_delay_steps is their longest).
+  std::uint32_t shortest_delay_steps = 1;
   ArrayId weight_from_list = kNone;
   std::vector<HostColumn> host_columns;  // from_host: the other columns the host may give
 };

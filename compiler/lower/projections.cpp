@@ -64,8 +64,9 @@ void Lowerer::lower_projection_part(const sema::Projection& proj, sema::Connecti
     // Drawn per synapse where delivered, with the stream the delay array would have had;
     // sema allows only distributions with an upper bound, which sets the ring depth.
     Init drawn = init_of(proj.delay);
-    double longest = drawn.kind == GENNC_INIT_NORMAL_CLIPPED ? drawn.params[3] : drawn.params[1];
-    out.constant_delay_steps = delay_steps(longest);
+    const bool clipped = drawn.kind == GENNC_INIT_NORMAL_CLIPPED;
+    out.constant_delay_steps = delay_steps(clipped ? drawn.params[3] : drawn.params[1]);
+    out.shortest_delay_steps = delay_steps(clipped ? drawn.params[2] : drawn.params[0]);
     procedural_delays_[index] = drawn;
   } else switch (proj.delay.kind) {
     case sema::ValueKind::Constant:
@@ -77,6 +78,7 @@ void Lowerer::lower_projection_part(const sema::Projection& proj, sema::Connecti
         break;
       }
       out.constant_delay_steps = delay_steps(proj.delay.numbers.empty() ? m_->dt : proj.delay.numbers[0]);
+      out.shortest_delay_steps = out.constant_delay_steps;
       break;
     case sema::ValueKind::Expression:
       out.delay_array = add_array(name + ".delay", "ms", Type::U32, GENNC_SCOPE_SYNAPSE, index,

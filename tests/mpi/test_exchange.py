@@ -1,6 +1,7 @@
 # Issue 14, the exchange interval: the ranks exchange spikes every E steps, E the shortest
-# delay of any delivery (Brunel 1.5 ms: 15 steps; Vogels-Abbott 0.2 ms: 2), and 1 where
-# deliveries cannot wait (a plastic projection). Deliveries of the buffered steps run in one
+# delay of any delivery (Brunel 1.5 ms: 15 steps; Vogels-Abbott 0.2 ms: 2; delays a
+# procedural projection draws from 0.3 ms: 3), and 1 where deliveries cannot wait (a
+# plastic projection, a delivery that reads the postsynaptic v). Deliveries of the buffered steps run in one
 # process's order, so a network of mixed delays gives bitwise one process's results and
 # checkpoint with any rank count, also when the run ends inside an interval, and when a run
 # resumes from such a checkpoint at a step inside an interval.
@@ -33,8 +34,9 @@ def interval(folder):
 
 
 @pytest.mark.parametrize("network, duration, expected", [
-    ("brunel2000_ai", 3, 15), ("vogels_abbott_cuba", 5, 2), (MIXED, 5, 2), ("stdp_pair", 5, 1)],
-    ids=["brunel", "vogels_abbott", "mixed_delays", "stdp"])
+    ("brunel2000_ai", 3, 15), ("vogels_abbott_cuba", 5, 2), (MIXED, 5, 2), ("stdp_pair", 5, 1),
+    (TESTS / "networks" / "procedural_delays.gdsl", 5, 3), (TESTS / "networks" / "reads_post.gdsl", 5, 1)],
+    ids=["brunel", "vogels_abbott", "mixed_delays", "stdp", "procedural_delays", "reads_post"])
 def test_the_interval_is_the_shortest_delay_or_one(network, duration, expected, toolchain, launcher, tmp_path):
     sim = str(toolchain.compile(network, "--no-gpu"))
     run = launcher.run(2, sim, "--out", str(tmp_path / "ranks"), *ARGS, "--duration", str(duration))
@@ -102,3 +104,19 @@ def test_a_run_resumed_inside_an_interval_goes_on_as_one_process(mixed, launcher
         whole = np.load(alone / "whole" / f"{population}.spikes.npy")
         assert len(after) > 0
         np.testing.assert_array_equal(after, whole[whole[:, 1] > 30.1 + 1e-9])
+
+
+@pytest.mark.parametrize("network", ["procedural_delays", "reads_post"])
+def test_drawn_delays_and_state_reads_give_one_process_results(network, toolchain, launcher, tmp_path):
+    sim = str(toolchain.compile(TESTS / "networks" / f"{network}.gdsl", "--no-gpu"))
+    alone = subprocess.run([sim, "--out", str(tmp_path / "alone"), *ARGS], capture_output=True, text=True,
+                           timeout=100)
+    assert alone.returncode == 0, alone.stderr
+    expected = result_files(tmp_path / "alone")
+    assert all(len(np.load(tmp_path / "alone" / name)) > 20 for name in expected if name.endswith("spikes.npy"))
+    run = launcher.run(3, sim, "--out", str(tmp_path / "ranks"), *ARGS)
+    assert run.returncode == 0, run.stderr
+    got = result_files(tmp_path / "ranks")
+    assert sorted(got) == sorted(expected)
+    for name in expected:
+        assert got[name] == expected[name], f"{name} differs"

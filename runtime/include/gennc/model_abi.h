@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 6
+#define GENNC_MODEL_ABI_VERSION 7
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -293,6 +293,11 @@ typedef struct GenncProjectionInfo {
   uint32_t weight_from_list;    /* array filled from a FROM_LIST/FROM_FILE/FROM_HOST weight column, or UINT32_MAX */
   const GenncHostColumn* host_columns; /* FROM_HOST: the other columns the host may give */
   uint32_t host_column_count;
+  uint32_t shortest_delay_steps; /* without delay_array, the shortest delay a synapse can have:
+                                    constant_delay_steps, or the lower bound of delays a
+                                    procedural projection draws where it delivers */
+  uint32_t delivery_reads_neurons; /* 1 when the SYNAPSE_PRE kernel reads a neuron's state
+                                      (`pre.`/`post.` variables), so its time in the step matters */
 } GenncProjectionInfo;
 
 /* A current source injected into a view; its kernel runs over [0, target.count). Its

@@ -64,13 +64,9 @@ uint64_t shortest_delay(const NetworkState& state, uint32_t p) {
     const auto* steps = static_cast<const uint32_t*>(delays.data());
     return count == 0 ? 0 : *std::min_element(steps, steps + count);
   }
-  // Without stored columns the rows are generated: a one-to-one or all-to-all projection
-  // is diagonal or dense, with the constant delay; any other connector is procedural, and
-  // a procedural projection may draw each synapse's delay where it delivers, the constant
-  // then being the longest (the model tells no shortest): one step is all that is sure.
-  const GenncConnectorKind kind = proj.connector.kind;
-  if (proj.column_array == kNone && kind != GENNC_CONNECT_ONE_TO_ONE && kind != GENNC_CONNECT_ALL_TO_ALL) return 1;
-  return proj.constant_delay_steps;
+  // A constant delay, or delays a procedural projection draws where it delivers, at least
+  // the model's shortest.
+  return proj.shortest_delay_steps;
 }
 
 }  // namespace
@@ -101,6 +97,12 @@ ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most) {
         return plan;
     }
   }
+  // A delivery that reads neurons' state must read it in its own step.
+  for (uint32_t p = 0; p < m.projection_count; ++p)
+    if (m.projections[p].delivery_reads_neurons) {
+      plan.bound = "delivery of " + quoted(m.projections[p].name) + " reads neuron state";
+      return plan;
+    }
   // A projection without a delivery whose source has no update of its own was fused into
   // its target's update (gennc's fuse_source_delivery): those adds to the target's ring
   // happen in the step, and could not keep one process's order beside waiting deliveries.
