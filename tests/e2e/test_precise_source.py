@@ -40,7 +40,7 @@ def test_grid_cells_receive_at_arrival_step(results):
 
 def test_cuda_refuses_precise_populations(toolchain, tmp_path):
     """The GPU records no exact times yet: backend cuda says so ('auto' takes the CPU)."""
-    sim = toolchain.compile("precise_source")
+    sim = toolchain.compile("precise_source", ptx=True)
     proc = subprocess.run([str(sim), "--out", str(tmp_path / "results"), "--backend", "cuda", "--quiet"],
                           capture_output=True, text=True)
     assert proc.returncode != 0
