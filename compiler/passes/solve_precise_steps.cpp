@@ -304,6 +304,10 @@ class PreciseStepper {
     LocalId last_offset = declare(out_, "event.last_offset", f64(-1.0));
     LocalId last_position = declare(out_, "event.last_position", u32(0));
     LocalId more = declare(out_, "event.more", bconst(true));
+    // Events at one instant are taken together, as NEST sums them: the threshold is tested
+    // once their handlers have all run (a delta jump and an equal-time inhibitory one
+    // cancel rather than fire), when the next event is later or none is left.
+    LocalId untested = declare(out_, "event.untested", bconst(false));
     Block pass;
     LocalId best_offset = declare(pass, "event.offset", f64(kNoOffset));
     LocalId best_position = declare(pass, "event.position", u32(kNone));
@@ -325,6 +329,12 @@ class PreciseStepper {
       pass.push_back(for_(kk, u32(0), get(counts[r]), std::move(scan), r_));
     }
     set(pass, more, binary(BinaryOp::Ne, get(best_position), u32(kNone)));
+    Block test;
+    test_at_event(test);
+    set(test, untested, bconst(false));
+    ExprPtr instant_over = binary(BinaryOp::Or, unary(UnaryOp::Not, get(more)),
+                                  binary(BinaryOp::Gt, get(best_offset), get(last_offset)));
+    pass.push_back(if_(binary(BinaryOp::And, get(untested), std::move(instant_over)), std::move(test), {}, r_));
     Block found;
     advance(found, get(best_offset));
     for (std::size_t r = 0; r < s_.events.size(); ++r) {
@@ -339,7 +349,7 @@ class PreciseStepper {
       found.push_back(if_(std::move(mine), std::move(handler), {}, r_));
     }
     restore_held(found);
-    test_at_event(found);
+    set(found, untested, bconst(true));
     set(found, last_offset, get(best_offset));
     set(found, last_position, get(best_position));
     pass.push_back(if_(get(more), std::move(found), {}, r_));

@@ -1,8 +1,7 @@
 """Precise (off-grid) spike times of neurons against NEST (issue 10).
 
-With spike_precision="off_grid", pyNN.nest runs IF_curr_exp as NEST's iaf_psc_exp_ps
-(IF_curr_alpha as iaf_psc_alpha_ps, IF_curr_delta as iaf_psc_delta_ps), and pynn_gennc
-writes `precise = true`, which makes every population whose model can be precise so
+With spike_precision="off_grid", pyNN.nest runs IF_curr_exp as NEST's iaf_psc_exp_ps and
+IF_curr_delta as iaf_psc_delta_ps, and pynn_gennc makes the same cell types precise
 (docs/language.md, Precise spike times). The same PyNN script runs on both:
 - single cells under a DC current (the cell's own i_offset and a DCSource);
 - single cells driven by a precise SpikeSourceArray whose times lie off the grid, onto
@@ -104,16 +103,11 @@ def network(sim, celltype):
     return trains
 
 
-# IF_curr_delta in the network: 919 spikes against NEST's 914, the first 1385 of
-# IF_curr_exp's within 1e-11 ms. Not yet explained; suspected: jumps that arrive at one
-# instant (a source's spike reaching many cells, recurrent spikes at equal delays) are
-# taken one by one here with a threshold test after each.
-NETWORK_XFAIL = {"IF_curr_delta": "equal-time delta jumps: 919 spikes against NEST's 914"}
-
-
-@pytest.mark.parametrize("celltype", [
-    pytest.param(c, marks=[pytest.mark.xfail(strict=True, reason=NETWORK_XFAIL[c])] if c in NETWORK_XFAIL else [])
-    for c in CELLS])
+# Events that arrive at one instant are summed before the threshold test, as NEST's
+# iaf_psc_delta_ps sums them (a source's spike reaching a cell through two projections,
+# recurrent spikes at equal delays): taken one by one, the delta network gave 919 spikes
+# against NEST's 914.
+@pytest.mark.parametrize("celltype", CELLS)
 def test_small_network_spike_times(celltype):
     nest = network(nest_sim, celltype)
     gennc = network(nc.pynn_gennc, celltype)
