@@ -73,3 +73,19 @@ def rank_process(mpirun_pid, rank):
                 return int(status.parent.name)
         time.sleep(0.05)
     raise AssertionError(f"rank {rank} never started or never caught SIGTERM")
+
+
+def signal_rank(launcher, command, rank, delay=0.0):
+    """Runs `command` (mpirun ...), sends SIGTERM to `rank` alone once its handler is in
+    place and `delay` seconds have passed, and returns (return code, stdout, stderr)."""
+    mpirun = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=launcher.env)
+    try:
+        pid = rank_process(mpirun.pid, rank)
+        time.sleep(delay)
+        subprocess.run(["kill", "-TERM", str(pid)], check=True)
+        stdout, stderr = mpirun.communicate(timeout=100)
+    finally:
+        if mpirun.poll() is None:
+            mpirun.kill()
+            mpirun.communicate()
+    return mpirun.returncode, stdout, stderr

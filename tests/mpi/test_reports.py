@@ -8,7 +8,7 @@ import subprocess
 
 import numpy as np
 
-from conftest import ARGS, rank_process
+from conftest import ARGS, signal_rank
 
 
 def profile_rows(folder):
@@ -36,16 +36,8 @@ def test_a_checkpoint_of_stopped_ranks_resumes_with_another_rank_count(toolchain
     checkpoint = tmp_path / "state.ckpt"
     command = launcher.command(2, sim, "--out", str(tmp_path / "stopped"), *ARGS, "--duration", "600000",
                                "--checkpoint", str(checkpoint))
-    mpirun = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=launcher.env)
-    try:
-        pid = rank_process(mpirun.pid, 1)
-        subprocess.run(["kill", "-TERM", str(pid)], check=True)
-        _, stderr = mpirun.communicate(timeout=100)
-    finally:
-        if mpirun.poll() is None:
-            mpirun.kill()
-            mpirun.communicate()
-    assert mpirun.returncode == 128 + signal.SIGTERM, stderr
+    returncode, _, stderr = signal_rank(launcher, command, 1)
+    assert returncode == 128 + signal.SIGTERM, stderr
     reached = json.loads((tmp_path / "stopped" / "manifest.json").read_text())["duration"]
     assert f"sim: checkpoint at {reached:.10g} ms written to {checkpoint}" in stderr
     end = f"{reached + 30.0:.10g}"

@@ -6,12 +6,11 @@ import json
 import pathlib
 import re
 import subprocess
-import time
 
 import numpy as np
 
 TESTS = pathlib.Path(__file__).parent
-from conftest import ARGS, rank_process
+from conftest import ARGS, signal_rank
 
 
 def result_files(folder):
@@ -51,20 +50,11 @@ def test_a_signal_to_one_rank_stops_every_rank_after_the_same_step(toolchain, la
     out = tmp_path / "ranks2"
     # Long enough that only the signal can end it within the test's timeout.
     command = launcher.command(2, sim, "--out", str(out), *ARGS, "--duration", "600000")
-    mpirun = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=launcher.env)
-    try:
-        pid = rank_process(mpirun.pid, 1)
-        time.sleep(0.5)  # some steps into the run
-        subprocess.run(["kill", "-TERM", str(pid)], check=True)
-        stdout, stderr = mpirun.communicate(timeout=100)
-    finally:
-        if mpirun.poll() is None:
-            mpirun.kill()
-            mpirun.communicate()
+    returncode, _, stderr = signal_rank(launcher, command, 1, delay=0.5)  # some steps into the run
     # Rank 0, which no signal reached, stops too and reports the signal once.
     stops = lines_with(stderr, "SIGTERM: stopped after")
     assert len(stops) == 1, stderr
-    assert mpirun.returncode != 0
+    assert returncode != 0
     step = int(re.search(r"\(step (\d+) of 6000000\)", stops[0]).group(1))
     assert 0 < step < 6000000
     # What the ranks wrote is what one process writes for exactly that many steps.
