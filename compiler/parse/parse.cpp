@@ -205,11 +205,17 @@ class ErrorListener : public antlr4::BaseErrorListener {
 // ANTLR repairs a missing token by deleting the offending one when the token after it
 // fits; `population = A(10)` would then lose the '=' and report a second error at '('.
 // Conjuring the missing token first (when that works) reports the one real mistake.
+// Otherwise it is ANTLR's own recovery, less its second try at insertion, which cannot
+// succeed where the first failed and costs a walk of the grammar's ATN.
 class RecoveryStrategy : public antlr4::DefaultErrorStrategy {
  public:
   antlr4::Token* recoverInline(antlr4::Parser* recognizer) override {
     if (singleTokenInsertion(recognizer)) return getMissingSymbol(recognizer);
-    return DefaultErrorStrategy::recoverInline(recognizer);
+    if (antlr4::Token* matched = singleTokenDeletion(recognizer)) {
+      recognizer->consume();
+      return matched;
+    }
+    throw antlr4::InputMismatchException(recognizer);
   }
   // The same for a declared name, which is a rule (a name or a reserved word): sync
   // would delete the '=' of `population = A(10)` whenever a name follows it. Without it
