@@ -48,7 +48,9 @@ bool link_device_library(llvm::Module& module, std::string* error) {
   }
   // Loaded lazily: the linker reads the bodies of only the functions the module calls.
   // The embedded bytes live as long as gennc, so the module may keep referring to them.
-  const llvm::MemoryBufferRef buffer(llvm::StringRef(bitcode.data(), bitcode.size()), "device-library-" + arch);
+  // MemoryBufferRef only refers to its name, so the name must outlive it.
+  const std::string name = "device-library-" + arch;
+  const llvm::MemoryBufferRef buffer(llvm::StringRef(bitcode.data(), bitcode.size()), name);
   llvm::Expected<std::unique_ptr<llvm::Module>> parsed = llvm::getLazyBitcodeModule(buffer, module.getContext());
   if (!parsed) {
     *error = "the embedded device library is unreadable: " + llvm::toString(parsed.takeError());

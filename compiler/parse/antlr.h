@@ -20,10 +20,16 @@ namespace gennc::parse {
 
 // ANTLR's own input stream decodes UTF-8 (and throws on invalid UTF-8); this one maps
 // each byte to one symbol, so token indices are byte offsets and any input is accepted.
-// Non-ASCII bytes only appear legitimately in strings and comments.
+// Non-ASCII bytes only appear legitimately in strings and comments, and every lexer rule
+// treats them alike (only negated sets and `.` match them), so each is given as one ASCII
+// control character that no rule names either: ANTLR's lexer caches its decisions only
+// for symbols up to 127 and simulates its ATN afresh for every symbol above. Token text
+// is therefore read from the source by offset, never with getText(), wherever it may hold
+// such bytes (strings, bad characters).
 class ByteStream : public antlr4::ANTLRInputStream {
  public:
   explicit ByteStream(std::string_view bytes);
+  static constexpr char32_t kNonAscii = 0x01;
 };
 
 // The lexer the front end uses: GDSL's generated lexer, with two changes.
@@ -39,7 +45,7 @@ class Lexer : public gennc_antlr::GdslLexer {
   const std::vector<std::pair<std::size_t, std::size_t>>& unterminated_strings() const { return unterminated_; }
 
  private:
-  std::unordered_map<std::string, std::size_t> keywords_;  // spelling -> token type
+  const std::unordered_map<std::string, std::size_t>& keywords() const;  // spelling -> token type
   std::unique_ptr<antlr4::Token> pending_;
   std::vector<std::pair<std::size_t, std::size_t>> unterminated_;
 };

@@ -13,7 +13,7 @@ using gennc_antlr::GdslParser;
 ByteStream::ByteStream(std::string_view bytes) {
   _data.clear();
   _data.reserve(bytes.size());
-  for (unsigned char c : bytes) _data.push_back(c);
+  for (unsigned char c : bytes) _data.push_back(c < 0x80 ? c : kNonAscii);
   p = 0;
 }
 
@@ -38,12 +38,20 @@ std::size_t number_prefix(std::string_view s) {
   return i;
 }
 
-Lexer::Lexer(antlr4::CharStream* input) : GdslLexer(input) {
-  const antlr4::dfa::Vocabulary& vocab = getVocabulary();
-  for (std::size_t t = 1; t <= vocab.getMaxTokenType(); ++t) {
-    std::string lit = vocab.getLiteralName(t);
-    if (lit.size() > 2 && std::isalpha(static_cast<unsigned char>(lit[1]))) keywords_[lit.substr(1, lit.size() - 2)] = t;
-  }
+Lexer::Lexer(antlr4::CharStream* input) : GdslLexer(input) {}
+
+// Reserved words by spelling, from the vocabulary; built once.
+const std::unordered_map<std::string, std::size_t>& Lexer::keywords() const {
+  static const std::unordered_map<std::string, std::size_t> words = [this] {
+    std::unordered_map<std::string, std::size_t> out;
+    const antlr4::dfa::Vocabulary& vocab = getVocabulary();
+    for (std::size_t t = 1; t <= vocab.getMaxTokenType(); ++t) {
+      std::string lit = vocab.getLiteralName(t);
+      if (lit.size() > 2 && std::isalpha(static_cast<unsigned char>(lit[1]))) out[lit.substr(1, lit.size() - 2)] = t;
+    }
+    return out;
+  }();
+  return words;
 }
 
 std::unique_ptr<antlr4::Token> Lexer::nextToken() {
@@ -61,8 +69,8 @@ std::unique_ptr<antlr4::Token> Lexer::nextToken() {
   std::string text = t->getText();
   std::size_t number_end = number_prefix(text);
   std::size_t unit_begin = text.find_first_not_of(" \t", number_end);
-  auto keyword = keywords_.find(text.substr(unit_begin));
-  if (keyword == keywords_.end()) return t;
+  auto keyword = keywords().find(text.substr(unit_begin));
+  if (keyword == keywords().end()) return t;
   std::string number = text.substr(0, number_end);
   std::size_t number_type = number.find_first_of(".eE") == std::string::npos ? INT : NUMBER;
   auto source = std::make_pair(static_cast<antlr4::TokenSource*>(this), _input);
@@ -115,6 +123,12 @@ std::string expected_name(const antlr4::dfa::Vocabulary& vocab, std::size_t type
   }
 }
 
+// Whether the parser is inside a declared name. By rule index, not dynamic_cast: sync()
+// asks at every loop of every rule, and a failed dynamic_cast walks the class hierarchy.
+bool in_decl_name(antlr4::Parser* parser) {
+  return parser->getContext() != nullptr && parser->getContext()->getRuleIndex() == GdslParser::RuleDeclName;
+}
+
 class ErrorListener : public antlr4::BaseErrorListener {
  public:
   ErrorListener(diag::FileId file, std::string_view text, diag::Diagnostics& diags)
@@ -127,7 +141,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
     diag::SourceRange where = token_range(file_, offending);
     // A declared name also takes reserved words (reported later, by the AST builder), so
     // ANTLR's own list would name every keyword.
-    if (dynamic_cast<GdslParser::DeclNameContext*>(parser->getContext())) {
+    if (in_decl_name(parser)) {
       diags_.report(diag::DiagId::expected_tokens, where, "a name");
       return;
     }
@@ -191,17 +205,23 @@ class ErrorListener : public antlr4::BaseErrorListener {
 // ANTLR repairs a missing token by deleting the offending one when the token after it
 // fits; `population = A(10)` would then lose the '=' and report a second error at '('.
 // Conjuring the missing token first (when that works) reports the one real mistake.
+// Otherwise it is ANTLR's own recovery, less its second try at insertion, which cannot
+// succeed where the first failed and costs a walk of the grammar's ATN.
 class RecoveryStrategy : public antlr4::DefaultErrorStrategy {
  public:
   antlr4::Token* recoverInline(antlr4::Parser* recognizer) override {
     if (singleTokenInsertion(recognizer)) return getMissingSymbol(recognizer);
-    return DefaultErrorStrategy::recoverInline(recognizer);
+    if (antlr4::Token* matched = singleTokenDeletion(recognizer)) {
+      recognizer->consume();
+      return matched;
+    }
+    throw antlr4::InputMismatchException(recognizer);
   }
   // The same for a declared name, which is a rule (a name or a reserved word): sync
   // would delete the '=' of `population = A(10)` whenever a name follows it. Without it
   // the rule fails on the '=' at once, and recovery resumes there.
   void sync(antlr4::Parser* recognizer) override {
-    if (dynamic_cast<GdslParser::DeclNameContext*>(recognizer->getContext())) return;
+    if (in_decl_name(recognizer)) return;
     DefaultErrorStrategy::sync(recognizer);
   }
 };

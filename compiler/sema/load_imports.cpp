@@ -1,8 +1,10 @@
 // Imports: `import pynn` reads every standard-library file (embedded, or --stdlib-dir),
 // `import "path"` a file relative to the importing one. Each file is parsed once however
-// often, and however circularly, it is imported.
+// often, and however circularly, it is imported; files of the embedded library are parsed
+// once per process.
 #include <algorithm>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <system_error>
 
@@ -16,6 +18,37 @@ using diag::DiagId;
 namespace fs = std::filesystem;
 
 namespace {
+
+// The embedded library's files as parsed before, shared by the programs of one process (a
+// test binary, a fuzzer, a tool that compiles several models). An AST names its file by
+// the id it was registered under, so a parsed file is reused only in a run that registers
+// it under the same id, with the same text; a run that imports the library from a file of
+// its own always does (the root is 1, the library follows in order). A parse that
+// reported anything is not kept, so that every run reports it.
+class ParsedLibrary {
+ public:
+  static ParsedLibrary& instance() {
+    static ParsedLibrary library;
+    return library;
+  }
+
+  std::shared_ptr<const ast::Module> find(std::string_view name, diag::FileId id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = files_.find(name);
+    if (it == files_.end() || it->second->file != id) return nullptr;
+    return it->second;
+  }
+  // Keeps one parse per file (the latest), so the cache stays as small as the library.
+  void keep(std::string_view name, std::shared_ptr<const ast::Module> module) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    files_[name] = std::move(module);
+  }
+
+ private:
+  std::mutex mutex_;
+  // Keys view the embedded names (stdlib_files()), which live as long as the process.
+  std::map<std::string_view, std::shared_ptr<const ast::Module>> files_;
+};
 
 class ImportLoader {
  public:
@@ -37,7 +70,7 @@ class ImportLoader {
   }
 
  private:
-  void add(std::unique_ptr<ast::Module> m) { ctx_.program.modules.push_back(std::move(m)); }
+  void add(std::shared_ptr<const ast::Module> m) { ctx_.program.modules.push_back(std::move(m)); }
 
   // A file's identity on disk, so that `a/../b.gdsl` and `b.gdsl` are one file.
   static std::string key(const std::string& path) {
@@ -84,7 +117,16 @@ class ImportLoader {
       if (f.name != name) continue;
       std::string display = std::string(kEmbeddedPrefix) + name;
       if (ctx_.sources.find(display)) return;
-      parse_new(ctx_.sources.add_file(display, std::string(f.contents)));
+      diag::FileId id = ctx_.sources.add_file(display, std::string(f.contents));
+      ParsedLibrary& library = ParsedLibrary::instance();
+      if (auto parsed = library.find(f.name, id)) {
+        add(std::move(parsed));
+        return;
+      }
+      std::size_t reported = ctx_.diags.all().size();
+      std::shared_ptr<const ast::Module> parsed = parse::parse_module(id, ctx_.diags);
+      if (ctx_.diags.all().size() == reported) library.keep(f.name, parsed);
+      add(std::move(parsed));
       return;
     }
     ctx_.diags.report(DiagId::import_not_found, imp.range, std::string(kEmbeddedPrefix) + name,

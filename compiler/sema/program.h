@@ -370,7 +370,9 @@ struct Network {
 
 struct Program {
   // Every file read: the root first, then imports in the order they were first met.
-  std::vector<std::unique_ptr<ast::Module>> modules;
+  // Shared and read-only: files of the embedded standard library are parsed once per
+  // process and shared by every program that imports them (load_imports.cpp).
+  std::vector<std::shared_ptr<const ast::Module>> modules;
   // Every model of every file (names are unique): the files last imported first, each
   // file's models in source order.
   std::vector<std::unique_ptr<Model>> models;

@@ -681,3 +681,33 @@ TEST_CASE("the standard library checks cleanly, embedded or from a folder", "[se
   CHECK_FALSE(folder.diags->has_errors());
   CHECK(folder.program->find_model("IF_cond_exp"));
 }
+
+TEST_CASE("the embedded library is parsed once and shared where its file ids match", "[sema][imports]") {
+  // Two runs that import the library from their root register its files under the same
+  // ids, so the second takes the first's syntax trees.
+  Run first = check("import pynn\n");
+  Run second = check("import pynn\nneuron Extra { }\n");
+  INFO(first.text << second.text);
+  CHECK_FALSE(first.diags->has_errors());
+  CHECK_FALSE(second.diags->has_errors());
+  REQUIRE(first.program->modules.size() == second.program->modules.size());
+  REQUIRE(first.program->modules.size() > 1);
+  for (std::size_t m = 1; m < first.program->modules.size(); ++m)
+    CHECK(first.program->modules[m] == second.program->modules[m]);
+  CHECK(second.program->find_model("IF_curr_exp"));
+
+  // A run that registers a file of its own first gives the library other ids: its files
+  // are parsed again, and their ranges name this run's files.
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "gennc_sema_shared_library";
+  fs::create_directories(dir);
+  std::ofstream(dir / "mine.gdsl") << "neuron Mine { state { v: mV = 0 } }\n";
+  Run shifted = check("import \"mine.gdsl\"\nimport pynn\n", (dir / "root.gdsl").string());
+  INFO(shifted.text);
+  CHECK_FALSE(shifted.diags->has_errors());
+  const sema::Model* cell = shifted.program->find_model("IF_curr_exp");
+  REQUIRE(cell);
+  CHECK(shifted.sources->path(cell->decl->name_range.begin.file) == "<pynn>/cells/IF_curr.gdsl");
+  for (const auto& module : shifted.program->modules)
+    for (const auto& m : first.program->modules) CHECK(module != m);
+}
