@@ -6,10 +6,14 @@ IF_curr_delta as iaf_psc_delta_ps, and pynn_gennc makes the same cell types prec
 - single cells under a DC current (the cell's own i_offset and a DCSource);
 - single cells driven by a precise SpikeSourceArray whose times lie off the grid, onto
   the excitatory and the inhibitory receptor;
-- a small recurrent network of precise cells driven by off-grid input.
+- a small recurrent network of precise cells driven by off-grid input;
+- IF_curr_alpha `as precise` against iaf_psc_alpha_ps, through NEST's own interface.
 Tolerance (issue 10, precise mode): equal spike counts and every spike time within
 1e-3 ms of NEST's.
 """
+import os
+import subprocess
+
 import numpy as np
 import pytest
 from pyNN.parameters import Sequence
@@ -112,3 +116,59 @@ def test_small_network_spike_times(celltype):
     nest = network(nest_sim, celltype)
     gennc = network(nc.pynn_gennc, celltype)
     assert_same_spikes(gennc, nest)
+
+
+# pyNN.nest keeps IF_curr_alpha on the grid, so NEST's precise alpha cell, iaf_psc_alpha_ps,
+# is driven through NEST's own interface here, against gennc's IF_curr_alpha `as precise`
+# compiled from GDSL: two cells under a bias current below threshold, each driven by
+# off-grid spikes (two of them 0.001 ms apart) through 1 ms delays.
+ALPHA_INPUT = [[5.04, 20.55, 21.06, 40.013, 60.7, 61.05, 120.333, 150.25, 150.251, 200.9],
+               [3.3, 33.337, 90.01, 90.09, 180.5]]
+ALPHA_BIAS = [0.3, 0.35]  # nA
+
+
+def alpha_gennc(tmp_path):
+    times = ", ".join("[%s]" % ", ".join("%r ms" % t for t in train) for train in ALPHA_INPUT)
+    source = tmp_path / "alpha.gdsl"
+    source.write_text(f"""import pynn
+network alpha {{
+  dt = 0.1 ms;  duration = {DURATION} ms;  seed = 1
+  population source = SpikeSourceArray(2) {{ spike_times = [{times}] }} as precise
+  population cells = IF_curr_alpha(2) {{
+    cm = 0.25 nF;  tau_m = 10 ms;  tau_syn_E = 2 ms;  tau_syn_I = 2 ms;  tau_refrac = 2 ms
+    v_rest = -70 mV;  v_reset = -70 mV;  v_thresh = -55 mV;  v = -70 mV
+    i_offset = [{ALPHA_BIAS[0]}, {ALPHA_BIAS[1]}]
+  }} as precise
+  projection drive = source -> cells via one_to_one()
+    synapse StaticSynapse(weight = 0.9 nA, delay = 1 ms) onto excitatory
+  record cells.spikes
+}}
+""")
+    gennc = os.environ.get("GENNC") or str(nc.pynn_gennc.compiler.find_gennc())
+    subprocess.run([gennc, str(source), "--no-gpu", "-o", str(tmp_path / "alpha")], check=True)
+    subprocess.run([str(tmp_path / "alpha"), "--out", str(tmp_path / "results"), "--quiet", "--threads", "1"],
+                   check=True)
+    spikes = np.load(tmp_path / "results" / "cells.spikes.npy")
+    return [spikes[spikes[:, 0] == k, 1] for k in range(2)]
+
+
+def alpha_nest():
+    import nest
+    nest.ResetKernel()
+    nest.resolution = 0.1
+    cells = nest.Create("iaf_psc_alpha_ps", 2, params={
+        "C_m": 250.0, "tau_m": 10.0, "tau_syn_ex": 2.0, "tau_syn_in": 2.0, "t_ref": 2.0,
+        "E_L": -70.0, "V_reset": -70.0, "V_th": -55.0, "V_m": -70.0})
+    recorder = nest.Create("spike_recorder")
+    for k, times in enumerate(ALPHA_INPUT):
+        cells[k].I_e = ALPHA_BIAS[k] * 1000.0  # pA
+        generator = nest.Create("spike_generator", params={"spike_times": times, "precise_times": True})
+        nest.Connect(generator, cells[k], syn_spec={"weight": 900.0, "delay": 1.0})  # pA
+    nest.Connect(cells, recorder)
+    nest.Simulate(DURATION)
+    events = recorder.events
+    return [np.sort(events["times"][events["senders"] == cell.global_id]) for cell in cells]
+
+
+def test_if_curr_alpha_as_iaf_psc_alpha_ps(tmp_path):
+    assert_same_spikes(alpha_gennc(tmp_path), alpha_nest())
