@@ -39,7 +39,11 @@ LocalId Lowerer::count_event_spikes(CodeLowerer& cl, const ast::ModelBody& body,
   out.push_back(let(due, cl.expr_as(body.threshold.get(), Type::Bool), body.threshold_range));
   Block pass;
   if (emit_each) pass.push_back(std::move(emit_each));
+  // Each pass's draws are its own (draw n + 1; `update` and the threshold draw 0), so a
+  // reset that draws the next spike time does not draw the same one again.
+  cl.set_draw_number(cast(Type::U32, binary(BinaryOp::Add, local(n, Type::I32), iconst(Type::I32, 1))));
   if (body.reset) cl.block(*body.reset, pass);
+  cl.set_draw_number(nullptr);
   pass.push_back(assign(n, binary(BinaryOp::Add, local(n, Type::I32), iconst(Type::I32, 1)), body.threshold_range));
   ExprPtr below_bound = binary(BinaryOp::Lt, local(n, Type::I32), iconst(Type::I32, kMaxSpikesPerStep));
   pass.push_back(assign(due, binary(BinaryOp::And, cl.expr_as(body.threshold.get(), Type::Bool), std::move(below_bound)),

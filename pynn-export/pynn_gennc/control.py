@@ -19,8 +19,9 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, threads=0, bac
     `rng_seed` (the network's seed for gennc's own random streams).
 
     `spike_precision` is pyNN.nest's: 'off_grid' gives exact spike times to the cell types
-    pyNN.nest then runs as NEST's precise models (IF_curr_exp, IF_curr_delta and
-    SpikeSourceArray; SpikeSourcePoisson stays on the grid here) on the CPU; 'on_grid' puts
+    pyNN.nest then runs as NEST's precise models (IF_curr_exp, IF_curr_delta,
+    SpikeSourceArray, and SpikeSourcePoisson as SpikeSourcePoissonPrecise) on the CPU;
+    'on_grid' puts
     every spike at the end of its step. 'on_grid' is the default (pyNN.nest's is
     'off_grid') while the GPU cannot run precise populations.
     """

@@ -27,8 +27,11 @@ network population view assembly projection via onto as inject into record every
 t dt d dx dy dz i j spikes""".split())
 
 # The cell types pyNN.nest runs as NEST *_ps models under spike_precision="off_grid"
-# (iaf_psc_exp_ps, iaf_psc_delta_ps, spike_generator with precise times).
-PRECISE_IN_NEST = {"IF_curr_exp", "IF_curr_delta", "SpikeSourceArray"}
+# (iaf_psc_exp_ps, iaf_psc_delta_ps, spike_generator with precise times,
+# poisson_generator_ps).
+PRECISE_IN_NEST = {"IF_curr_exp", "IF_curr_delta", "SpikeSourceArray", "SpikeSourcePoisson"}
+# Off the grid a cell type may become another stdlib model (pyNN.nest's poisson_generator_ps).
+PRECISE_MODEL = {"SpikeSourcePoisson": "SpikeSourcePoissonPrecise"}
 
 
 def identifier(label, taken, fallback):
@@ -201,7 +204,10 @@ def population_text(pop, out, export, precise):
         if value[0] != "native":
             values = value[1] if value[0] == "array" else np.full(pop.size, value[1])
             out.initial_values.append(("%s.%s" % (pop.gdsl_name, path), values * pop._scale(name)))
-    text = "population %s = %s(%d)" % (pop.gdsl_name, celltype.gdsl_model, pop.size)
+    model = celltype.gdsl_model
+    if precise and model in PRECISE_MODEL:
+        model = PRECISE_MODEL[model]
+    text = "population %s = %s(%d)" % (pop.gdsl_name, model, pop.size)
     receptors = pop.receptors_text()
     if receptors:
         text += " with receptors { %s }" % receptors

@@ -1,5 +1,9 @@
 """pynn_gennc's spike_precision="off_grid" against pyNN.nest's (its default).
 
+Spike sources: SpikeSourceArray keeps its exact times and SpikeSourcePoisson becomes a
+Poisson process in continuous time (NEST's poisson_generator_ps), whose statistics are
+compared below.
+
 pyNN.nest then runs IF_curr_exp as iaf_psc_exp_ps, IF_curr_delta as iaf_psc_delta_ps and
 SpikeSourceArray with its exact times, and keeps IF_curr_alpha on the grid
 (iaf_psc_alpha); pynn_gennc must do the same: the precise cells' spike times within
@@ -59,3 +63,26 @@ def test_precise_cells_as_pynn_nest_off_the_grid():
     # pyNN.nest keeps IF_curr_alpha on the grid even off_grid; so does pynn_gennc.
     assert len(nest["IF_curr_alpha"]) >= 3
     np.testing.assert_allclose(gennc["IF_curr_alpha"], nest["IF_curr_alpha"], rtol=0, atol=1e-9)
+
+
+def poisson_times(sim):
+    sim.setup(timestep=0.1, min_delay=0.1, spike_precision="off_grid")
+    sources = sim.Population(20, sim.SpikeSourcePoisson(rate=500.0, start=10.0, duration=1000.0))
+    sources.record("spikes")
+    sim.run(1100.0)
+    times = np.concatenate([np.asarray(st.magnitude) for st in sources.get_data("spikes").segments[0].spiketrains])
+    sim.end()
+    return times
+
+
+def test_poisson_sources_off_the_grid_as_pynn_nest():
+    """pyNN.nest's poisson_generator_ps and pynn_gennc's SpikeSourcePoissonPrecise: spike
+    times off the grid, the rate within 5% of 500 Hz (10,000 spikes: 1% is one standard
+    deviation), and gennc's inside [start, start + duration) (pyNN.nest records its
+    sources' spikes later than they are generated, up to about a millisecond here)."""
+    for sim in (pynn_gennc, nest_sim):
+        times = poisson_times(sim)
+        assert np.mean(np.abs(times * 10 - np.round(times * 10)) > 1e-6) > 0.99, sim.__name__
+        assert abs(len(times) / 20 / 1.0 / 500.0 - 1) < 0.05, (sim.__name__, len(times))
+        if sim is pynn_gennc:
+            assert times.min() >= 10.0 and times.max() < 1010.0
