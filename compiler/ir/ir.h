@@ -462,6 +462,18 @@ struct Module {
     arrays.push_back(std::move(a));
     return static_cast<ArrayId>(arrays.size() - 1);
   }
+  // A per-neuron state array of population `population` that a pass adds for its own
+  // bookkeeping (refractory counts, integration steps): kept in checkpoints, not the user's.
+  ArrayId add_internal_state(std::string name, std::string unit, GenncDType dtype, std::uint32_t population) {
+    Array a;
+    a.name = std::move(name);
+    a.unit = std::move(unit);
+    a.dtype = dtype;
+    a.scope = GENNC_SCOPE_NEURON;
+    a.owner = population;
+    a.flags = GENNC_ARRAY_STATE | GENNC_ARRAY_INTERNAL;
+    return add_array(std::move(a));
+  }
   std::uint32_t new_stream() { return next_stream++; }
 };
 

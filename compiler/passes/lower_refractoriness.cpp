@@ -24,14 +24,7 @@ void lower(Module& m, Kernel& k, Block::iterator at) {
 
   if (th->refractory) {
     const Population& pop = m.populations[th->population];
-    Array counter;
-    counter.name = pop.name + ".refractory_countdown";
-    counter.unit = "";
-    counter.dtype = GENNC_I32;
-    counter.scope = GENNC_SCOPE_NEURON;
-    counter.owner = th->population;
-    counter.flags = GENNC_ARRAY_STATE | GENNC_ARRAY_INTERNAL;
-    ArrayId array = m.add_array(counter);
+    ArrayId array = m.add_internal_state(pop.name + ".refractory_countdown", "", GENNC_I32, th->population);
 
     LocalId count = k.add_local("refractory_countdown", Type::I32);
     LocalId refractory = k.add_local("refractory", Type::Bool);

@@ -519,14 +519,8 @@ class Solver {
     // Per neuron, the last substep size: 0 (as initialised) means none yet, start from dt.
     ArrayId step_array = kNone;
     if (k_.kind == GENNC_KERNEL_NEURON) {
-      Array arr;
-      arr.name = integration_step_name(m_.populations[k_.owner].name);
-      arr.unit = "ms";
-      arr.dtype = GENNC_F64;
-      arr.scope = GENNC_SCOPE_NEURON;
-      arr.owner = k_.owner;
-      arr.flags = GENNC_ARRAY_STATE | GENNC_ARRAY_INTERNAL;
-      step_array = m_.add_array(arr);
+      step_array = m_.add_internal_state(integration_step_name(m_.populations[k_.owner].name), "ms", GENNC_F64,
+                                         k_.owner);
     }
     std::vector<LocalId> y;
     for (std::size_t i = 0; i < n(); ++i)

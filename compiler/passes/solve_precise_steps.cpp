@@ -113,14 +113,7 @@ class PreciseStepper {
     position_ = declare(out_, "step_position", f64(0.0));
     if (s_.refractory) {
       const Population& pop = m_.populations[s_.population];
-      Array a;
-      a.name = pop.name + ".refractory_end";
-      a.unit = "ms";
-      a.dtype = GENNC_F64;
-      a.scope = GENNC_SCOPE_NEURON;
-      a.owner = s_.population;
-      a.flags = GENNC_ARRAY_STATE | GENNC_ARRAY_INTERNAL;
-      refractory_end_ = m_.add_array(a);
+      refractory_end_ = m_.add_internal_state(pop.name + ".refractory_end", "ms", GENNC_F64, s_.population);
       refractory_left_ = declare(out_, "refractory_left",
                                  binary(BinaryOp::Sub, load(refractory_end_, Type::F64, input(Input::Index)),
                                         input(Input::Time)));

@@ -19,14 +19,8 @@ Status Engine::run_partitioned(uint64_t steps) {
     const GenncKernelEnv env = kernels_.env();
     for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
       const uint32_t id = m.step_schedule[k];
-      const GenncKernelInfo& kernel = m.kernels[id];
-      if (kernel.kind != GENNC_KERNEL_NEURON) {
-        kernels_.run(id, env);
-        continue;
-      }
-      const auto [begin, end] = partition_->neurons(kernel.owner);
-      kernels_.run(id, env, begin, end);
-      partition_->exchange_spikes(kernel.owner);
+      run_own_share(id, env);
+      if (m.kernels[id].kind == GENNC_KERNEL_NEURON) partition_->exchange_spikes(m.kernels[id].owner);
     }
     state_.advance(1);
     ++done;
@@ -37,6 +31,13 @@ Status Engine::run_partitioned(uint64_t steps) {
   }
   if (profiling_) profiled_steps_ += done;
   return ok();
+}
+
+void Engine::run_own_share(uint32_t id, const GenncKernelEnv& env) {
+  const GenncKernelInfo& kernel = state_.model().kernels[id];
+  if (kernel.kind != GENNC_KERNEL_NEURON) return kernels_.run(id, env);
+  const auto [begin, end] = partition_->neurons(kernel.owner);
+  kernels_.run(id, env, begin, end);
 }
 
 void Engine::clear_spike_counts() {
@@ -67,17 +68,8 @@ void Engine::run_step_without_delivery() {
   const GenncModel& m = state_.model();
   clear_spike_counts();
   const GenncKernelEnv env = kernels_.env();
-  for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
-    const uint32_t id = m.step_schedule[k];
-    const GenncKernelInfo& kernel = m.kernels[id];
-    if (kernel.kind == GENNC_KERNEL_SYNAPSE_PRE) continue;
-    if (kernel.kind != GENNC_KERNEL_NEURON) {
-      kernels_.run(id, env);
-      continue;
-    }
-    const auto [begin, end] = partition_->neurons(kernel.owner);
-    kernels_.run(id, env, begin, end);
-  }
+  for (uint32_t k = 0; k < m.step_schedule_length; ++k)
+    if (m.kernels[m.step_schedule[k]].kind != GENNC_KERNEL_SYNAPSE_PRE) run_own_share(m.step_schedule[k], env);
   state_.advance(1);
   state_.recorder().sample(state_.step(), state_.arrays());
   if (profiling_) ++profiled_steps_;

@@ -63,6 +63,9 @@ class Engine final : public runtime::Engine {
   // One rank's steps: kernel by kernel, since the spikes of each neuron kernel are
   // exchanged with the other ranks before the stages after it run.
   Status run_partitioned(uint64_t steps);
+  // Kernel `id` over this process's share: a neuron kernel over the partition's neurons,
+  // any other whole.
+  void run_own_share(uint32_t id, const GenncKernelEnv& env);
 
   NetworkState& state_;
   HostKernels& kernels_;
