@@ -15,6 +15,7 @@ from pyNN import common, connectors, errors
 from pyNN.space import Space
 
 from . import simulator
+from .bulk_connect import fixed_probability_in_bulk
 from .gdsl import NativeDistribution, number, selection_text
 from .populations import Assembly, PopulationView, native_distribution, same
 from .random import NativeRNG
@@ -88,9 +89,17 @@ class Projection(common.Projection):
         if self.native:
             self._native_connector = native_connector_text(connector, self)
         else:
-            self._pre_chunks, self._post_chunks, self._value_chunks = [], [], {}
-            connector.connect(self)
-            self._finish_connections()
+            bulk = fixed_probability_in_bulk(connector, self)
+            if bulk is not None:
+                pre, post, values = bulk
+                # As PyNN's loop, which passes no value where no column connects.
+                self._store_connections(pre, post, {name: np.full(len(pre), float(value))
+                                                    for name, value in values.items()
+                                                    if len(pre)})
+            else:
+                self._pre_chunks, self._post_chunks, self._value_chunks = [], [], {}
+                connector.connect(self)
+                self._finish_connections()
         state.projections.append(self)
         state.structure_change()
 
@@ -124,6 +133,11 @@ class Projection(common.Projection):
                 values[name] = np.concatenate([np.broadcast_to(np.asarray(v, dtype=float), (n,))
                                                for v, n in zip(chunks, counts)])
         del self._pre_chunks, self._post_chunks, self._value_chunks
+        self._store_connections(pre, post, values)
+
+    def _store_connections(self, pre, post, values):
+        """Keep synapses given as positions in the pre and post cells (with one array per
+        synapse value) in the runtime's order, grouped by population pair."""
         pre_pops, pre_owner, pre_index = positions(self.pre)
         post_pops, post_owner, post_index = positions(self.post)
         # The runtime's order: by population pair, then pre neuron, then post neuron.
