@@ -54,12 +54,14 @@ def source_table(rows):
 
 
 def network_table(rows):
-    lines = ["| network | population | simulator | rates (Hz) per seed | mean (Hz), all runs |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = ["| network | population | simulator | rates (Hz) per seed | mean (Hz), all runs "
+             "| mean CV, all runs |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for r in sorted(rows, key=lambda r: (r["model"], r["population"], r["simulator"])):
-        lines.append("| %s | %s | %s | %s | %.2f (%.2f) |" % (
+        cv = "%.3f (%.3f)" % (r["mean_cv"], r["all_mean_cv"]) if "mean_cv" in r else "-"
+        lines.append("| %s | %s | %s | %s | %.2f (%.2f) | %s |" % (
             r["model"], r["population"], "NEST" if r["simulator"] == "nest" else "gennc",
-            ", ".join("%.2f" % x for x in r["rates"]), r["mean"], r["all_mean"]))
+            ", ".join("%.2f" % x for x in r["rates"]), r["mean"], r["all_mean"], cv))
     return lines
 
 
