@@ -29,6 +29,7 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
                     {ptr, selection, selection, connector, u32, u32, u32, u32, u32, u32, u32, u32, ptr, u32, u32, u32});
   injection = make("GenncInjectionInfo", {ptr, ptr, selection});
   recording = make("GenncRecordingInfo", {enum_type, ptr, u32, selection, u32, ptr, u32});
+  synapse_recording = make("GenncSynapseRecordingInfo", {ptr, u32, u32, ptr});
   model = make("GenncModel", {u32, ptr, ptr, ptr, f64, f64, u64, u32,  // header
                               ptr, u32,    // arrays
                               ptr, u32,    // populations
@@ -43,7 +44,8 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
                               ptr,         // stage_entries
                               ptr, u32,    // synapse_init_kernels
                               ptr,         // ptx
-                              f64});       // build_seconds
+                              f64,         // build_seconds
+                              ptr, u32});  // synapse_recordings
 }
 
 }  // namespace gennc::codegen

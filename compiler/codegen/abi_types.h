@@ -31,6 +31,7 @@ struct AbiTypes {
   llvm::StructType* projection;   // GenncProjectionInfo
   llvm::StructType* injection;    // GenncInjectionInfo
   llvm::StructType* recording;    // GenncRecordingInfo
+  llvm::StructType* synapse_recording;  // GenncSynapseRecordingInfo
   llvm::StructType* model;        // GenncModel
 };
 

@@ -19,7 +19,8 @@ class TableEmitter {
       : ir_(ir), module_(module), inputs_(inputs), abi_(module.getContext()) {}
 
   llvm::GlobalVariable* model() {
-    std::vector<llvm::Constant*> arrays, populations, projections, injections, recordings, kernels;
+    std::vector<llvm::Constant*> arrays, populations, projections, injections, recordings, synapse_recordings,
+        kernels;
     for (const ir::Array& a : ir_.arrays) arrays.push_back(array(a));
     for (const ir::Population& p : ir_.populations) populations.push_back(population(p));
     for (std::size_t i = 0; i < ir_.projections.size(); ++i) projections.push_back(projection(ir_.projections[i], i));
@@ -28,6 +29,9 @@ class TableEmitter {
     for (const ir::Recording& r : ir_.recordings)
       recordings.push_back(make(abi_.recording, {u32(r.kind), string(r.variable), u32(r.array), selection(r.target),
                                                  u32(r.interval_steps), string(r.unit), u32(r.injection)}));
+    for (const ir::SynapseRecording& r : ir_.synapse_recordings)
+      synapse_recordings.push_back(
+          make(abi_.synapse_recording, {string(r.name), u32(r.projection), u32(r.array), string(r.unit)}));
     for (std::size_t k = 0; k < ir_.kernels.size(); ++k) kernels.push_back(kernel(k));
     std::vector<llvm::Constant*> init_fns;
     for (llvm::Function* fn : inputs_.synapse_functions) init_fns.push_back(fn);
@@ -52,6 +56,7 @@ class TableEmitter {
     table("gennc_model.synapse_init_kernels", abi_.ptr, init_fns);
     fields.push_back(inputs_.ptx.empty() ? null() : string(inputs_.ptx));
     fields.push_back(f64(inputs_.build_seconds));
+    table("gennc_model.synapse_recordings", abi_.synapse_recording, synapse_recordings);
 
     return new llvm::GlobalVariable(module_, abi_.model, /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,
                                     make(abi_.model, fields), "gennc_model");

@@ -428,6 +428,15 @@ struct Recording {
   std::string unit;
 };
 
+// A synapse state variable written into the results folder at the end of the run: the
+// per-synapse array `array` of projection `projection`, whose synapses are stored as rows.
+struct SynapseRecording {
+  std::string name;  // the array's name
+  std::uint32_t projection = kNone;
+  ArrayId array = kNone;
+  std::string unit;
+};
+
 // Which high-level statements may still appear (see the header comment).
 enum class Stage : std::uint8_t {
   HighLevel,  // Integrate and Threshold allowed
@@ -448,6 +457,7 @@ struct Module {
   std::vector<Projection> projections;
   std::vector<Injection> injections;
   std::vector<Recording> recordings;
+  std::vector<SynapseRecording> synapse_recordings;
   std::vector<Kernel> kernels;
   std::vector<std::uint32_t> init_schedule;  // DERIVED kernels, by index into `kernels`
   std::vector<std::uint32_t> step_schedule;

@@ -167,6 +167,9 @@ class Printer {
                           array_ref(r.array), r.interval_steps,
                           r.unit.empty() ? "" : fmt::format(" unit \"{}\"", r.unit));
     }
+    for (const SynapseRecording& r : m_->synapse_recordings)
+      out_ += fmt::format("record {} of projection {} at the end from {}{}\n", r.name, r.projection,
+                          array_ref(r.array), r.unit.empty() ? "" : fmt::format(" unit \"{}\"", r.unit));
     for (std::size_t i = 0; i < m_->synapse_functions.size(); ++i) {
       const SynapseFunction& f = m_->synapse_functions[i];
       out_ += fmt::format("synapse_function {} \"{}\" = {}\n", i, f.name, f.value ? expr(*f.value) : "<null>");

@@ -42,6 +42,15 @@ class Verifier {
       if (r.interval_steps == 0) fail("record " + r.variable, "interval of 0 steps");
       check_selection("record " + r.variable, r.target);
     }
+    for (const SynapseRecording& r : m_.synapse_recordings) {
+      if (r.projection >= m_.projections.size()) fail("record " + r.name, "names no projection");
+      else if (m_.projections[r.projection].column_array == kNone ||
+               m_.projections[r.projection].form != RowForm::Sparse)
+        fail("record " + r.name, "its projection's synapses are not stored as rows");
+      if (r.array >= m_.arrays.size()) fail("record " + r.name, "names no array");
+      else if (m_.arrays[r.array].scope != GENNC_SCOPE_SYNAPSE || m_.arrays[r.array].owner != r.projection)
+        fail("record " + r.name, "is not a per-synapse array of its projection");
+    }
     for (std::uint32_t k : m_.init_schedule) {
       if (k >= m_.kernels.size()) fail("init_schedule", fmt::format("kernel {} does not exist", k));
       else if (is_step_kind(m_.kernels[k].kind)) fail("init_schedule", m_.kernels[k].name + " is not a derived kernel");

@@ -40,6 +40,8 @@ bool draws_random(const sema::Projection& proj) {
 Connectivity choose(const sema::Projection& proj, bool procedural_where_possible) {
   auto allows = [&](Connectivity form) { return !sema::form_obstacle(proj, form, nullptr); };
   if (proj.requested == Connectivity::Procedural) return Connectivity::Procedural;
+  // A recorded synapse variable is written beside each synapse's neurons, which rows name.
+  if (proj.state_recorded) return Connectivity::Sparse;
   if (procedural_where_possible && allows(Connectivity::Procedural)) return Connectivity::Procedural;
   if (proj.requested) return *proj.requested;
   if (allows(Connectivity::Dense)) return Connectivity::Dense;

@@ -258,6 +258,8 @@ class Lowerer {
   std::deque<Instance> sources_list_;
   // By sema injection: (IR injection index, current-source instance) per target set.
   std::map<std::size_t, std::vector<std::pair<std::uint32_t, Instance*>>> injection_parts_;
+  // Each network projection's IR projections (one per population pair) and their synapses.
+  std::map<const sema::Projection*, std::vector<std::pair<std::uint32_t, Instance*>>> synapse_parts_;
   std::deque<Instance> synapses_;
   std::map<std::uint32_t, Init> procedural_delays_;  // by projection: delays drawn per synapse
   std::map<ArrayId, std::pair<std::size_t, EventArrays>> event_rings_;  // by receptor ring: (population, events)

@@ -105,6 +105,7 @@ void Lowerer::lower_projection_part(const sema::Projection& proj, sema::Connecti
   syn.host_columns = &proj.connector.host_columns;
   declare_synapse(syn, m_->projections.back());
   parts.synapse = &syn;
+  synapse_parts_[&proj].emplace_back(index, &syn);
   for (const sema::SlotBinding& b : proj.synapse.slots) {
     Instance& comp = synapses_.emplace_back();
     comp.model = b.component;

@@ -6,6 +6,23 @@
 namespace gennc::lower {
 
 void Lowerer::lower_recording(const sema::Recording& r) {
+  if (r.projection) {
+    // A synapse variable: one entry per IR projection (one per population pair), written
+    // at the end of the run from its per-synapse array.
+    const sema::Projection& proj = net_.projections[*r.projection];
+    const sema::Symbol* var = proj.synapse.model->find(r.variable);
+    for (const auto& [index, syn] : synapse_parts_.at(&proj)) {
+      auto it = syn->arrays.find(var);
+      GENNC_IR_ASSERT(it != syn->arrays.end(), kWhere, "recorded synapse variable has no array");
+      SynapseRecording out;
+      out.name = m_->arrays[it->second].name;
+      out.projection = index;
+      out.array = it->second;
+      out.unit = m_->arrays[it->second].unit;  // `weight` made the receptor's unit
+      m_->synapse_recordings.push_back(std::move(out));
+    }
+    return;
+  }
   if (r.injection) {
     // A current source's state: one recording per IR injection (one per set of an
     // assembly), sampling its per-target array for every target.

@@ -58,6 +58,7 @@ bool remove_unused_arrays(Module& m, const Options& options, diag::Diagnostics&)
     for (const HostColumn& h : p.host_columns) keep[h.array] = true;
   }
   for (const Recording& r : m.recordings) keep[r.array] = true;
+  for (const SynapseRecording& r : m.synapse_recordings) keep[r.array] = true;
 
   std::vector<ArrayId> map(m.arrays.size(), kNone);
   std::vector<Array> arrays;
@@ -99,6 +100,7 @@ bool remove_unused_arrays(Module& m, const Options& options, diag::Diagnostics&)
     for (HostColumn& h : p.host_columns) renumber(h.array, map);
   }
   for (Recording& r : m.recordings) renumber(r.array, map);
+  for (SynapseRecording& r : m.synapse_recordings) renumber(r.array, map);
   m.arrays = std::move(arrays);
   return true;
 }

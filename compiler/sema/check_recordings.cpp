@@ -72,10 +72,10 @@ void NetworkChecker::check_recording(const ast::RecordDecl& r) {
         steps = to_int(k);
     }
   }
-  for (const auto& target : r.targets) check_record_target(target.get(), steps);
+  for (const auto& target : r.targets) check_record_target(target.get(), steps, r.interval.get());
 }
 
-void NetworkChecker::check_record_target(const ast::Expr* e, std::int64_t steps) {
+void NetworkChecker::check_record_target(const ast::Expr* e, std::int64_t steps, const ast::Expr* interval) {
   auto* member = ast::dyn_cast<ast::MemberExpr>(e);
   if (!member) {
     if (e) ctx_.diags.report(DiagId::bad_record_target, e->range);
@@ -89,6 +89,10 @@ void NetworkChecker::check_record_target(const ast::Expr* e, std::int64_t steps)
     auto it = entities_.find(name->name);
     if (it != entities_.end() && it->second.kind == TypeKind::Injection) {
       check_source_record(*member, it->second.index, std::move(rec));
+      return;
+    }
+    if (it != entities_.end() && it->second.kind == TypeKind::Projection) {
+      check_synapse_record(*member, it->second.index, interval, std::move(rec));
       return;
     }
   }
@@ -204,6 +208,49 @@ void NetworkChecker::check_source_record(const ast::MemberExpr& member, std::siz
   if (!recording_name_fits(inj.name + part + "." + member.member, &member)) return;
   rec.injection = index;
   rec.targets = inj.targets;
+  rec.variable = member.member;
+  rec.dim = var->type.dim;
+  net_.recordings.push_back(std::move(rec));
+}
+
+// `record stdp.w`: a state variable of a projection's synapses, written with its values at
+// the end of the run beside each synapse's pre and post neuron.
+void NetworkChecker::check_synapse_record(const ast::MemberExpr& member, std::size_t index, const ast::Expr* interval,
+                                          Recording rec) {
+  Projection& proj = net_.projections[index];
+  ctx_.set_type(member.base.get(), Type::of(TypeKind::Projection));
+  const Model& model = *proj.synapse.model;
+  const Symbol* var = model.find(member.member);
+  if (!var || var->kind != SymbolKind::State) {
+    std::vector<std::string> names;
+    std::vector<std::string_view> views;
+    for (const Symbol* st : model.state) {
+      names.push_back(st->name);
+      views.push_back(st->name);
+    }
+    std::string best = closest_name(member.member, views);
+    if (!best.empty())
+      ctx_.diags.report(DiagId::unknown_record_variable_suggest, member.member_range, model.name, member.member, best);
+    else
+      ctx_.diags.report(DiagId::unknown_record_variable, member.member_range, model.name, member.member,
+                        names.empty() ? "none" : join_quoted(names));
+    return;
+  }
+  const std::string name = proj.name + "." + member.member;
+  if (interval != nullptr) {
+    ctx_.diags.report(DiagId::synapse_record_every, interval->range, name);
+    return;
+  }
+  if (proj.requested && *proj.requested != Connectivity::Sparse) {
+    // Asked for in the network (`as dense`), or procedural by `gennc --procedural`.
+    const bool declared = proj.decl != nullptr && !proj.decl->connectivity.empty();
+    ctx_.diags.report(DiagId::synapse_record_not_rows, member.range, name, proj.name,
+                      declared ? proj.decl->connectivity : std::string("procedural"));
+    return;
+  }
+  if (!recording_name_fits(name, &member)) return;
+  proj.state_recorded = true;
+  rec.projection = index;
   rec.variable = member.member;
   rec.dim = var->type.dim;
   net_.recordings.push_back(std::move(rec));

@@ -197,9 +197,11 @@ class NetworkChecker {
   bool injection_name_ok(const ast::InjectDecl& inj);
   bool names_set(const ast::Expr* e) const;
   void check_recording(const ast::RecordDecl& r);
-  void check_record_target(const ast::Expr* e, std::int64_t steps);
+  void check_record_target(const ast::Expr* e, std::int64_t steps, const ast::Expr* interval);
   bool recording_name_fits(const std::string& name, const ast::Expr* e);
   void check_source_record(const ast::MemberExpr& member, std::size_t index, Recording rec);
+  void check_synapse_record(const ast::MemberExpr& member, std::size_t index, const ast::Expr* interval,
+                            Recording rec);
   Context& ctx_;
   const ast::NetworkDecl& d_;
   Network& net_;

@@ -330,6 +330,9 @@ struct Projection {
   // The form asked for (`as ...`, `gennc --procedural=NAME`), checked to be legal; none:
   // lowering's choose_connectivity picks one.
   std::optional<Connectivity> requested;
+  // A synapse state variable is recorded: the synapses are stored as rows, which name
+  // each synapse's neurons in the results folder.
+  bool state_recorded = false;
 };
 
 struct Injection {
@@ -346,6 +349,9 @@ struct Recording {
   // A state variable of a named injection (`record noise.amplitude`): its index in
   // Network::injections; `targets` are then the injection's targets.
   std::optional<std::size_t> injection;
+  // A synapse state variable (`record stdp.w`): its projection's index in
+  // Network::projections; written once, with its values at the end of the run.
+  std::optional<std::size_t> projection;
   NeuronSet targets;
   bool spikes = false;                        // `.spikes`; else a variable
   std::string receptor;                       // non-empty: a receptor's variable

@@ -151,6 +151,20 @@ Status NetworkState::check_model() const {
     if (m.init_schedule[k] >= m.kernel_count) return model_error("the init schedule names a kernel that does not exist");
   for (uint32_t k = 0; k < m.step_schedule_length; ++k)
     if (m.step_schedule[k] >= m.kernel_count) return model_error("the step schedule names a kernel that does not exist");
+  if (m.synapse_recording_count > 0 && m.synapse_recordings == nullptr)
+    return model_error("the model counts synapse recordings it does not list");
+  for (uint32_t r = 0; r < m.synapse_recording_count; ++r) {
+    const GenncSynapseRecordingInfo& rec = m.synapse_recordings[r];
+    std::string what = "synapse recording '" + name_of(rec.name) + "'";
+    if (rec.projection >= m.projection_count) return model_error(what + " names a projection that does not exist");
+    const GenncProjectionInfo& proj = m.projections[rec.projection];
+    if (proj.column_array == kNone || m.arrays[proj.column_array].scope != GENNC_SCOPE_SYNAPSE)
+      return model_error(what + ": its projection's synapses are not stored as rows");
+    if (!array_ok(rec.array, false) || m.arrays[rec.array].scope != GENNC_SCOPE_SYNAPSE ||
+        m.arrays[rec.array].owner != rec.projection ||
+        (m.arrays[rec.array].dtype != GENNC_F32 && m.arrays[rec.array].dtype != GENNC_F64))
+      return model_error(what + " is not a real-valued per-synapse array of its projection");
+  }
   return ok();
 }
 

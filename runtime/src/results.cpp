@@ -31,6 +31,43 @@ std::string utc_now() {
   return buffer;
 }
 
+// A synapse variable's values at the end of the run, one per synapse in the runtime's order
+// (rows by pre neuron), with each synapse's pre and post neuron (population indices).
+template <typename Write>
+Status write_synapse_recording(const NetworkState& state, const GenncSynapseRecordingInfo& info, Write& write,
+                               nlohmann::json* entries) {
+  const GenncModel& m = state.model();
+  const GenncProjectionInfo& proj = m.projections[info.projection];
+  const uint64_t count = state.synapse_count(info.projection);
+  const Buffer& rows = state.array(proj.row_pointer_array);
+  const Buffer& columns = state.array(proj.column_array);
+  std::vector<int64_t> pre(count), post(count);
+  for (uint64_t i = 0; i + 1 < rows.length(); ++i) {
+    const auto end = static_cast<uint64_t>(rows.get(i + 1));
+    for (auto s = static_cast<uint64_t>(rows.get(i)); s < end && s < count; ++s) pre[s] = static_cast<int64_t>(i);
+  }
+  for (uint64_t s = 0; s < count; ++s) post[s] = static_cast<int64_t>(columns.get(s));
+  const Buffer& values = state.array(info.array);
+  const bool single = values.dtype() == GENNC_F32;
+  const std::string name = text(info.name);
+  Status status = write(name + ".npy", npy_image(single ? "<f4" : "<f8", {count}, values.data(),
+                                                 count * dtype_size(values.dtype())));
+  if (status.ok()) status = write(name + ".pre.npy", npy_image("<i8", {count}, pre.data(), count * 8));
+  if (status.ok()) status = write(name + ".post.npy", npy_image("<i8", {count}, post.data(), count * 8));
+  if (!status.ok()) return status;
+  entries->push_back({{"name", name},
+                      {"projection", text(proj.name)},
+                      {"pre", text(m.populations[proj.pre.population].name)},
+                      {"post", text(m.populations[proj.post.population].name)},
+                      {"unit", text(info.unit)},
+                      {"dtype", single ? "float32" : "float64"},
+                      {"synapses", count},
+                      {"file", name + ".npy"},
+                      {"pre_file", name + ".pre.npy"},
+                      {"post_file", name + ".post.npy"}});
+  return ok();
+}
+
 }  // namespace
 
 MemoryReport memory_report(const NetworkState& state) {
@@ -65,6 +102,10 @@ std::vector<std::string> result_files(const NetworkState& state) {
     files.push_back(r.name + ".npy");
     if (r.info->kind != GENNC_RECORD_SPIKES) files.push_back(r.name + ".times.npy");
   }
+  const GenncModel& m = state.model();
+  for (uint32_t r = 0; r < m.synapse_recording_count; ++r)
+    for (const char* suffix : {".npy", ".pre.npy", ".post.npy"})
+      files.push_back(text(m.synapse_recordings[r].name) + suffix);
   files.push_back("manifest.json");
   return files;
 }
@@ -147,6 +188,9 @@ Status write_results(const NetworkState& state, const RunReport& run, const std:
     if (!status.ok()) break;
     recordings.push_back(std::move(entry));
   }
+  nlohmann::json synapses = nlohmann::json::array();
+  for (uint32_t r = 0; r < m.synapse_recording_count && status.ok(); ++r)
+    status = write_synapse_recording(state, m.synapse_recordings[r], write, &synapses);
   if (!status.ok()) {
     fs::remove_all(fresh, ec);
     return status;
@@ -178,6 +222,7 @@ Status write_results(const NetworkState& state, const RunReport& run, const std:
                            {"synapses", state.synapse_count(p)}});
   manifest["projections"] = projections;
   manifest["recordings"] = recordings;
+  manifest["synapse_recordings"] = synapses;
   manifest["files"] = written;  // what gennc may delete when it replaces this folder
   nlohmann::json kernels = nlohmann::json::object();
   for (uint32_t k = 0; k < m.kernel_count; ++k) kernels[text(m.kernels[k].name)] = run.kernel_seconds[k];

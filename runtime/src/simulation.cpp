@@ -172,6 +172,9 @@ Status Simulation::write_results(const std::string& folder) {
   // makes mpirun end the others) before the folder is written.
   const mpi::World& world = mpi::World::get();
   engine_->collect_profile();
+  // Synapse variables are written from the host's arrays: the engine's values first (on
+  // every rank, since over MPI the download is collective).
+  if (state_.model().synapse_recording_count > 0) GENNC_TRY(world.agree(host_view()));
   if (world.rank() != 0) return world.agree(ok());
   const RunReport run{backend(), threads(), host_.kernel_seconds(), profile()};
   return world.agree(runtime::write_results(state_, run, folder, &timings_));

@@ -9,8 +9,9 @@ Spike recordings must be identical (neuron and time of every spike) up to --unti
 by default); with --rate-tolerance F they need only have spike counts within a fraction
 F of each other (for networks where float atomics reorder sums and chaos amplifies the
 last bits), and the first difference is reported. Variable recordings must agree within
---rtol relative to max(1, |value|) up to --samples-until (default --until). Exit status 0
-when they agree, 1 when not."""
+--rtol relative to max(1, |value|) up to --samples-until (default --until), and synapse
+variables written at the end (`record stdp.weight`) within --rtol for the same synapses.
+Exit status 0 when they agree, 1 when not."""
 import argparse
 import ast
 import json
@@ -103,6 +104,24 @@ def main():
                 name, shape_a, worst, "" if at is None else " at t = %s ms" % at))
             if not worst <= args.rtol:
                 failures.append("%s: samples differ by %.3g (> %g)" % (name, worst, args.rtol))
+    # Synapse variables at the end of the run: the same synapses, values within --rtol.
+    cpu_synapses = {e["name"]: e for e in cpu_manifest.get("synapse_recordings", [])}
+    gpu_synapses = {e["name"]: e for e in gpu_manifest.get("synapse_recordings", [])}
+    if sorted(cpu_synapses) != sorted(gpu_synapses):
+        failures.append("different synapse recordings: %s vs %s" % (sorted(cpu_synapses), sorted(gpu_synapses)))
+    for name in sorted(set(cpu_synapses) & set(gpu_synapses)):
+        a, b = cpu_synapses[name], gpu_synapses[name]
+        ends = [read_npy(os.path.join(folder, entry[key]))[1]
+                for folder, entry in ((args.cpu, a), (args.gpu, b)) for key in ("pre_file", "post_file")]
+        if ends[0] != ends[2] or ends[1] != ends[3]:
+            failures.append("%s: the synapses' neurons differ" % name)
+            continue
+        _, va = read_npy(os.path.join(args.cpu, a["file"]))
+        _, vb = read_npy(os.path.join(args.gpu, b["file"]))
+        worst = max((abs(x - y) / max(1.0, abs(x)) for x, y in zip(va, vb)), default=0.0)
+        print("%-28s synapses %d: worst relative difference %.3g" % (name, len(va), worst))
+        if len(va) != len(vb) or not worst <= args.rtol:
+            failures.append("%s: synapse values differ by %.3g (> %g)" % (name, worst, args.rtol))
     for failure in failures:
         print("MISMATCH " + failure)
     return 1 if failures else 0

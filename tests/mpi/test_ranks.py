@@ -1,5 +1,5 @@
 # Issue 14: a network run by 1, 2, 3 and 4 MPI ranks gives bitwise the results folder files
-# (spikes, samples) and the checkpoint (every array: connectivity, state, rings) that one
+# (spikes, samples, final synapse values) and the checkpoint (every array: connectivity, state, rings) that one
 # process gives, for the examples (shortened) and for every connector, stored and
 # procedural. One worker thread per rank, as in the single-process run: with more, sums
 # of synaptic input may round differently in any run (docs/runtime.md).
@@ -18,6 +18,9 @@ CASES = {
     "connectors": (pathlib.Path(__file__).parent / "networks" / "connectors.gdsl", 60, ("--no-gpu",)),
     "procedural": (pathlib.Path(__file__).parent / "networks" / "connectors.gdsl", 60,
                    ("--no-gpu", "--procedural=all")),
+    # STDP weights written at the end of the run (`record <projection>.weight`).
+    "final_weights": (pathlib.Path(__file__).parents[1] / "e2e" / "networks" / "final_weights.gdsl", 200,
+                      ("--no-gpu",)),
 }
 ARGS = ["--backend", "cpu", "--threads", "1", "--quiet"]
 

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 7
+#define GENNC_MODEL_ABI_VERSION 8
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -326,6 +326,17 @@ typedef struct GenncRecordingInfo {
   uint32_t injection;      /* VARIABLE of a current source: the injection's index; else UINT32_MAX */
 } GenncRecordingInfo;
 
+/* A synapse state variable written into the results folder with the values it has at the
+ * end of the run (`record stdp.w`): `array` is projection `projection`'s per-synapse
+ * (GENNC_SCOPE_SYNAPSE) array, and the projection's synapses are stored as rows
+ * (row_pointer_array and column_array name each synapse's pre and post neuron). */
+typedef struct GenncSynapseRecordingInfo {
+  const char* name; /* the array's name, "<projection>.<variable>" */
+  uint32_t projection;
+  uint32_t array;
+  const char* unit;
+} GenncSynapseRecordingInfo;
+
 /* One step is: each kernel of `step_schedule`, in order, each over its full range. */
 typedef struct GenncModel {
   uint32_t abi_version; /* GENNC_MODEL_ABI_VERSION */
@@ -358,6 +369,7 @@ typedef struct GenncModel {
   const GenncSynapseInitFn* synapse_init_kernels; uint32_t synapse_init_kernel_count;
   const char* ptx;     /* PTX module text for the GPU back end, or null */
   double build_seconds; /* time the compiler took to build this model; <= 0 when unknown */
+  const GenncSynapseRecordingInfo* synapse_recordings; uint32_t synapse_recording_count;
 } GenncModel;
 
 /* Defined by every compiled network. */

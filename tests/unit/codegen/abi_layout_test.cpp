@@ -73,6 +73,9 @@ std::vector<Layout> layouts() {
        {OFF(GenncRecordingInfo, kind), OFF(GenncRecordingInfo, variable), OFF(GenncRecordingInfo, array),
         OFF(GenncRecordingInfo, target), OFF(GenncRecordingInfo, interval_steps), OFF(GenncRecordingInfo, unit),
         OFF(GenncRecordingInfo, injection)}},
+      {"GenncSynapseRecordingInfo", &AbiTypes::synapse_recording, sizeof(GenncSynapseRecordingInfo),
+       {OFF(GenncSynapseRecordingInfo, name), OFF(GenncSynapseRecordingInfo, projection),
+        OFF(GenncSynapseRecordingInfo, array), OFF(GenncSynapseRecordingInfo, unit)}},
       {"GenncModel", &AbiTypes::model, sizeof(GenncModel),
        {OFF(GenncModel, abi_version), OFF(GenncModel, network_name), OFF(GenncModel, source_path),
         OFF(GenncModel, compiler_version), OFF(GenncModel, dt), OFF(GenncModel, duration), OFF(GenncModel, seed),
@@ -85,7 +88,8 @@ std::vector<Layout> layouts() {
         OFF(GenncModel, stage_modes), OFF(GenncModel, stage_starts), OFF(GenncModel, stage_count),
         OFF(GenncModel, stage_entries),
         OFF(GenncModel, synapse_init_kernels), OFF(GenncModel, synapse_init_kernel_count), OFF(GenncModel, ptx),
-        OFF(GenncModel, build_seconds)}},
+        OFF(GenncModel, build_seconds), OFF(GenncModel, synapse_recordings),
+        OFF(GenncModel, synapse_recording_count)}},
   };
 }
 
