@@ -8,12 +8,12 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <chrono>
-#include <exception>
 #include <functional>
 #include <optional>
 #include <system_error>
 #include <thread>
 
+#include "codegen/compile_host_parts.h"
 #include "codegen/debug_info.h"
 #include "codegen/device_library.h"
 #include "codegen/emit_kernels.h"
@@ -21,6 +21,7 @@
 #include "codegen/emit_model_table.h"
 #include "codegen/link_simulator.h"
 #include "codegen/optimize_module.h"
+#include "codegen/second_thread.h"
 #include "ir/internal_error.h"
 
 namespace gennc::codegen {
@@ -79,17 +80,30 @@ ModelTableInputs lower_kernels(const ir::Module& ir, llvm::Module& module, const
   return table;
 }
 
-// Links the device library where the kernels draw random numbers, then optimises.
-void finish_module(llvm::Module& module, const Target& target, const Options& options, StepTimer& timer) {
+// Links the device library where the kernels draw random numbers.
+void link_library(llvm::Module& module, StepTimer& timer) {
   if (uses_device_library(module)) {
     std::string error;
     if (!link_device_library(module, &error)) ir::internal_error("codegen", error);
   }
   verify_or_abort(module, "after lowering");
   timer.mark("codegen.link-device-library");
+}
 
+// Links the device library, then optimises.
+void finish_module(llvm::Module& module, const Target& target, const Options& options, StepTimer& timer) {
+  link_library(module, timer);
   optimize_module(module, target.machine(), options.opt_level);
   timer.mark("llvm.optimize");
+}
+
+// The functions gennc_model points to, the entries of the kernels' object.
+std::vector<llvm::Function*> entries_of(const ModelTableInputs& table) {
+  std::vector<llvm::Function*> entries;
+  for (const std::vector<llvm::Function*>* functions : {&table.kernels, &table.synapse_functions})
+    for (llvm::Function* fn : *functions)
+      if (fn != nullptr && !fn->isDeclaration()) entries.push_back(fn);
+  return entries;
 }
 
 // The functions gennc_model points to, made hidden symbols of the kernels' object, so that
@@ -119,46 +133,6 @@ std::vector<llvm::Function*> declare_in(llvm::Module& module, const std::vector<
   }
   return declared;
 }
-
-// Runs `work` on a second thread. join() waits for it and rethrows what it threw (an
-// internal error); the destructor joins too, so that an exception on this thread never
-// leaves the other running. Where the system has no thread to give (EAGAIN under a
-// process limit), join() runs the work on this thread instead: slower, not an error.
-class SecondThread {
- public:
-  explicit SecondThread(std::function<void()> work) : work_(std::move(work)) {
-    try {
-      thread_ = std::thread([this] { run(); });
-    } catch (const std::system_error&) {
-      // No thread: join() runs the work.
-    }
-  }
-  SecondThread(const SecondThread&) = delete;
-  SecondThread& operator=(const SecondThread&) = delete;
-  ~SecondThread() {
-    if (thread_.joinable()) thread_.join();
-  }
-  void join() {
-    if (thread_.joinable())
-      thread_.join();
-    else
-      run();
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  void run() {
-    try {
-      work_();
-    } catch (...) {
-      error_ = std::current_exception();
-    }
-  }
-
-  std::function<void()> work_;
-  std::exception_ptr error_;
-  std::thread thread_;
-};
 
 // `bytes` in a temporary file, removed when `remover` goes; reports a failure to `diags`.
 std::optional<std::string> write_temporary(const std::string& bytes, llvm::FileRemover& remover,
@@ -242,8 +216,18 @@ bool build_binary(const ir::Module& ir, const HostTarget& target, const Options&
   ModelTableInputs table = lower_kernels(ir, *module, target, options, sources);
   export_to_table(table);
   timer.mark("codegen.lower");
-  finish_module(*module, target, options, timer);
-  const std::string kernels_object = emit_file(*module, target, FileKind::Object, timings);
+  std::vector<std::string> kernel_objects;
+  // With the GPU pipeline on the second thread the host code stays in one part; without
+  // it the cores it would use share the host code (compile_host_parts.h).
+  const std::vector<llvm::Function*> entries = entries_of(table);
+  const unsigned parts = gpu ? 1 : host_part_count(entries);
+  if (parts > 1) {
+    link_library(*module, timer);
+    kernel_objects = compile_host_parts(*module, entries, parts, options, timings);
+  } else {
+    finish_module(*module, target, options, timer);
+    kernel_objects.push_back(emit_file(*module, target, FileKind::Object, timings));
+  }
 
   if (gpu_thread) {
     gpu_thread->join();
@@ -281,14 +265,16 @@ bool build_binary(const ir::Module& ir, const HostTarget& target, const Options&
 
   std::optional<RuntimeLibraries> libraries = find_runtime_libraries(output.runtime_dir, diags);
   if (!libraries) return false;
-  llvm::FileRemover remove_kernels;
-  llvm::FileRemover remove_table;
-  const std::optional<std::string> kernels_path = write_temporary(kernels_object, remove_kernels, diags);
-  if (!kernels_path) return false;
-  const std::optional<std::string> table_path = write_temporary(table_object, remove_table, diags);
-  if (!table_path) return false;
+  std::vector<llvm::FileRemover> removers(kernel_objects.size() + 1);
+  std::vector<std::string> object_paths;
+  for (std::size_t k = 0; k <= kernel_objects.size(); ++k) {
+    const std::optional<std::string> path =
+        write_temporary(k < kernel_objects.size() ? kernel_objects[k] : table_object, removers[k], diags);
+    if (!path) return false;
+    object_paths.push_back(*path);
+  }
   const bool linked =
-      link_simulator({*kernels_path, *table_path}, output.path,
+      link_simulator(object_paths, output.path,
                      output.kind == BinaryKind::SharedLibrary ? LinkKind::SharedLibrary : LinkKind::Executable,
                      *libraries, diags);
   table_timer.mark("link");

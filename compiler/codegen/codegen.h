@@ -76,7 +76,8 @@ std::unique_ptr<llvm::Module> generate_module(const ir::Module& ir, llvm::LLVMCo
 std::string emit_file(llvm::Module& module, const Target& target, FileKind kind, Timings* timings);
 
 // Compiles `ir` and links it with the runtime into `output`: the host code (the module of
-// generate_module without gennc_model, optimised and emitted as an object) on this thread
+// generate_module without gennc_model, optimised and emitted as an object, or without a
+// GPU pipeline as one object per part, compile_host_parts.h) on this thread
 // while `gpu` (when given) makes the PTX on a second one; then gennc_model, which embeds
 // the PTX, as a second small object whose kernel pointers are hidden symbols of the first;
 // then the link. The GPU pipeline's diagnostics are reported after the join, before any
