@@ -12,11 +12,23 @@ void renumber(ArrayId& id, const std::vector<ArrayId>& map) {
   if (id != kNone) id = map[id];
 }
 
-void renumber_stores(Block& b, const std::vector<ArrayId>& map) {
+// A push_event's fault code names its event-count array (GENNC_FAULT_EVENTS | 1 + array,
+// lowered as a constant before arrays are renumbered), so it is renumbered with them.
+void renumber_fault_code(Stmt& s, const std::vector<Array>& arrays, const std::vector<ArrayId>& map) {
+  if (s.kind != StmtKind::Store || !(arrays[s.array].flags & GENNC_ARRAY_FAULT) || s.value->kind != ExprKind::Const)
+    return;
+  const auto code = static_cast<std::uint32_t>(s.value->integer);
+  if (!(code & GENNC_FAULT_EVENTS)) return;
+  const ArrayId counted = (code & GENNC_FAULT_ARRAY_MASK) - 1;
+  s.value->integer = GENNC_FAULT_EVENTS | (map[counted] + 1);
+}
+
+void renumber_stores(Block& b, const std::vector<Array>& arrays, const std::vector<ArrayId>& map) {
   for (StmtPtr& s : b) {
+    renumber_fault_code(*s, arrays, map);
     renumber(s->array, map);
-    renumber_stores(s->body, map);
-    renumber_stores(s->otherwise, map);
+    renumber_stores(s->body, arrays, map);
+    renumber_stores(s->otherwise, arrays, map);
   }
 }
 
@@ -61,19 +73,13 @@ bool remove_unused_arrays(Module& m, const Options& options, diag::Diagnostics&)
   for (const SynapseRecording& r : m.synapse_recordings) keep[r.array] = true;
 
   std::vector<ArrayId> map(m.arrays.size(), kNone);
-  std::vector<Array> arrays;
-  for (ArrayId a = 0; a < m.arrays.size(); ++a) {
-    if (!keep[a]) continue;
-    map[a] = static_cast<ArrayId>(arrays.size());
-    arrays.push_back(std::move(m.arrays[a]));
-  }
-  if (arrays.size() == m.arrays.size()) {
-    m.arrays = std::move(arrays);
-    return false;
-  }
+  ArrayId kept = 0;
+  for (ArrayId a = 0; a < m.arrays.size(); ++a)
+    if (keep[a]) map[a] = kept++;
+  if (kept == m.arrays.size()) return false;
   for (Kernel& k : m.kernels) {
     drop_stores(k.body, keep);
-    renumber_stores(k.body, map);
+    renumber_stores(k.body, m.arrays, map);
     for_each_expr_slot(k.body, [&](ExprPtr& slot) {
       if (slot->kind == ExprKind::Load) slot->array = map[slot->array];
     });
@@ -101,6 +107,9 @@ bool remove_unused_arrays(Module& m, const Options& options, diag::Diagnostics&)
   }
   for (Recording& r : m.recordings) renumber(r.array, map);
   for (SynapseRecording& r : m.synapse_recordings) renumber(r.array, map);
+  std::vector<Array> arrays;
+  for (ArrayId a = 0; a < m.arrays.size(); ++a)
+    if (keep[a]) arrays.push_back(std::move(m.arrays[a]));
   m.arrays = std::move(arrays);
   return true;
 }

@@ -10,7 +10,8 @@ namespace gennc::passes {
 // computed them, and renumbers the remaining arrays. State and internal arrays stay:
 // the runtime records, checkpoints and sets them. With options.runtime_parameters,
 // parameter arrays stay too (every parameter settable), as do the arrays a projection's
-// data fills (weight_from_list, host columns) and recorded arrays.
+// data fills (weight_from_list, host columns) and recorded arrays. Array ids written as
+// constants into fault reports (a push_event's GENNC_FAULT_EVENTS code) are renumbered too.
 // Requires: nothing. Guarantees: every derived array, and without runtime_parameters every
 // parameter array but those, is read somewhere.
 // Returns whether anything changed.

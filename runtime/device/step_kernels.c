@@ -49,7 +49,9 @@ KERNEL void gennc_finish_step(GenncKernelEnv* env, const GenncSpikeTable* spikes
   const uint32_t row = __nvvm_read_ptx_sreg_ctaid_y(), thread = __nvvm_read_ptx_sreg_tid_x();
   const uint64_t first_step = *base, s = first_step + k + 1;
   uint32_t i;
-  if (row < nspikes)
+  if (row < nspikes && spikes[row].times != 0)
+    gennc_record_precise_spikes(&spikes[row], k, first, stride);
+  else if (row < nspikes)
     gennc_record_spikes(&spikes[row], k, first, stride);
   else if (row - nspikes < nsamples)
     sample(&samples[row - nspikes], s, first_step, first, stride);

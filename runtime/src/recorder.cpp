@@ -81,17 +81,11 @@ void take_spike_row(Recording& recording, uint64_t step, uint32_t* row, uint32_t
   }
 }
 
-void take_precise_spikes(Recording& recording, uint64_t step, const GenncPopulationInfo& population,
-                         const std::vector<Buffer>& arrays) {
-  const Buffer& list = arrays[population.spike_list_array];
-  const uint64_t count = std::min<uint64_t>(
-      static_cast<const uint32_t*>(arrays[population.spike_count_array].data())[0], list.length());
-  const auto* neurons = static_cast<const uint32_t*>(list.data());
-  const auto* times = static_cast<const double*>(arrays[population.spike_time_array].data());
+void take_precise_spikes(Recording& recording, uint64_t step, const uint32_t* neurons, const double* times,
+                         uint64_t count, uint32_t size) {
   std::vector<std::pair<double, uint32_t>> spikes;
   for (uint64_t k = 0; k < count; ++k)
-    if (neurons[k] < population.size && recording.selection.local(neurons[k]) >= 0)
-      spikes.emplace_back(times[k], neurons[k]);
+    if (neurons[k] < size && recording.selection.local(neurons[k]) >= 0) spikes.emplace_back(times[k], neurons[k]);
   // By time, then neuron: the order gennc_get_spikes gives.
   std::sort(spikes.begin(), spikes.end());
   for (const auto& [time, neuron] : spikes) {
@@ -105,7 +99,12 @@ void Recorder::record_spikes(uint64_t steps_done, const std::vector<Buffer>& arr
     if (recording.info->kind != GENNC_RECORD_SPIKES) continue;
     const GenncPopulationInfo& population = model_->populations[recording.info->target.population];
     if (population.spike_time_array != UINT32_MAX) {
-      take_precise_spikes(recording, steps_done, population, arrays);
+      const Buffer& list = arrays[population.spike_list_array];
+      const uint64_t count = std::min<uint64_t>(
+          static_cast<const uint32_t*>(arrays[population.spike_count_array].data())[0], list.length());
+      take_precise_spikes(recording, steps_done, static_cast<const uint32_t*>(list.data()),
+                          static_cast<const double*>(arrays[population.spike_time_array].data()), count,
+                          population.size);
       continue;
     }
     const bool counts = population.spike_multiplicity_array != UINT32_MAX;
@@ -114,7 +113,7 @@ void Recorder::record_spikes(uint64_t steps_done, const std::vector<Buffer>& arr
     const GenncSpikeTable table{address(arrays[population.spike_count_array].data()),
                                 address(arrays[population.spike_list_array].data()),
                                 counts ? address(arrays[population.spike_multiplicity_array].data()) : 0,
-                                address(spike_row_.data()), population.size, words};
+                                address(spike_row_.data()), population.size, words, 0, 0};
     gennc_record_spikes(&table, 0, 0, 1);
     take_spike_row(recording, steps_done, spike_row_.data(), population.size, counts);
   }

@@ -41,11 +41,13 @@ struct Recording {
 // those of its selection only; the row is left zero.
 void take_spike_row(Recording& recording, uint64_t step, uint32_t* row, uint32_t size, bool counts);
 
-// Moves a precise population's spikes of the step (its spike list and their exact times)
-// into `recording`, stamped with `step`, by time and then neuron, those of its selection
-// only.
-void take_precise_spikes(Recording& recording, uint64_t step, const GenncPopulationInfo& population,
-                         const std::vector<Buffer>& arrays);
+// Moves a precise population's spikes of the step (`count` entries of its spike list and
+// their exact times, in the order the step appended them) into `recording`, stamped with
+// `step`, by time and then neuron, those of its selection only (neurons below `size`).
+// Both engines record through it: the CPU from the arrays after each step, the GPU from a
+// batch's rows (gennc_record_precise_spikes).
+void take_precise_spikes(Recording& recording, uint64_t step, const uint32_t* neurons, const double* times,
+                         uint64_t count, uint32_t size);
 
 class Recorder {
  public:

@@ -3,7 +3,6 @@
 # cells take its spikes at their arrival step, so they behave exactly as the cells driven
 # by the same source on the grid. With two threads the spike list is sorted after the
 # update, its times moving with their entries.
-import subprocess
 
 import numpy as np
 import pytest
@@ -37,11 +36,3 @@ def test_grid_cells_receive_at_arrival_step(results):
     assert exact_v.max() > exact_v.min()
     assert np.array_equal(exact_v, stepped_v)
 
-
-def test_cuda_refuses_precise_populations(toolchain, tmp_path):
-    """The GPU records no exact times yet: backend cuda says so ('auto' takes the CPU)."""
-    sim = toolchain.compile("precise_source", ptx=True)
-    proc = subprocess.run([str(sim), "--out", str(tmp_path / "results"), "--backend", "cuda", "--quiet"],
-                          capture_output=True, text=True)
-    assert proc.returncode != 0
-    assert "population 'exact' is precise" in proc.stderr, proc.stderr

@@ -3,15 +3,17 @@
 standard library only (the GPU machine may have no numpy).
 
   compare_results.py CPU_DIR GPU_DIR [--until MS] [--samples-until MS] [--rtol R]
-                     [--rate-tolerance F]
+                     [--rate-tolerance F] [--time-tolerance MS]
 
 Spike recordings must be identical (neuron and time of every spike) up to --until (all
-by default); with --rate-tolerance F they need only have spike counts within a fraction
-F of each other (for networks where float atomics reorder sums and chaos amplifies the
-last bits), and the first difference is reported. Variable recordings must agree within
---rtol relative to max(1, |value|) up to --samples-until (default --until), and synapse
-variables written at the end (`record stdp.weight`) within --rtol for the same synapses.
-Exit status 0 when they agree, 1 when not."""
+by default); with --time-tolerance MS each neuron must have as many spikes on both, each
+within MS of the other's (precise populations record exact times, computed by arithmetic
+whose last bits may differ); with --rate-tolerance F they need only have spike counts
+within a fraction F of each other (for networks where float atomics reorder sums and chaos
+amplifies the last bits), and the first difference is reported. Variable recordings must
+agree within --rtol relative to max(1, |value|) up to --samples-until (default --until),
+and synapse variables written at the end (`record stdp.weight`) within --rtol for the
+same synapses. Exit status 0 when they agree, 1 when not."""
 import argparse
 import ast
 import json
@@ -52,6 +54,29 @@ def spikes(folder, entry, until):
     return [p for p in pairs if until is None or p[0] <= until + 1e-9]
 
 
+def first_difference(sa, sb, tolerance):
+    """Index into sa (or sb) of the first spike that differs, or None: exactly, or with a
+    tolerance per neuron, each neuron's k-th spike against the other's k-th."""
+    if tolerance is None:
+        first = next((k for k in range(min(len(sa), len(sb))) if sa[k] != sb[k]), None)
+        if first is None and len(sa) != len(sb):
+            first = min(len(sa), len(sb))
+        return first
+    trains_a, trains_b = {}, {}
+    for train, pairs in ((trains_a, sa), (trains_b, sb)):
+        for k, (t, neuron) in enumerate(pairs):
+            train.setdefault(neuron, []).append((t, k))
+    worst = None
+    for neuron in set(trains_a) | set(trains_b):
+        a, b = trains_a.get(neuron, []), trains_b.get(neuron, [])
+        for j in range(max(len(a), len(b))):
+            if j >= len(a) or j >= len(b) or abs(a[j][0] - b[j][0]) > tolerance:
+                k = a[j][1] if j < len(a) else b[j][1]
+                worst = k if worst is None else min(worst, k)
+                break
+    return worst
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("cpu")
@@ -60,6 +85,7 @@ def main():
     parser.add_argument("--samples-until", type=float, default=None)
     parser.add_argument("--rtol", type=float, default=1e-5)
     parser.add_argument("--rate-tolerance", type=float, default=None)
+    parser.add_argument("--time-tolerance", type=float, default=None)
     args = parser.parse_args()
     samples_until = args.samples_until if args.samples_until is not None else args.until
 
@@ -73,10 +99,9 @@ def main():
         a, b = cpu[name], gpu[name]
         if a["kind"] == "spikes":
             sa, sb = spikes(args.cpu, a, args.until), spikes(args.gpu, b, args.until)
-            first = next((k for k in range(min(len(sa), len(sb))) if sa[k] != sb[k]), None)
-            if first is None and len(sa) != len(sb):
-                first = min(len(sa), len(sb))
-            where = "identical" if first is None else "first difference at spike %d (t = %s ms)" % (
+            first = first_difference(sa, sb, args.time_tolerance)
+            same = "identical" if sa == sb else "within %g ms" % args.time_tolerance
+            where = same if first is None else "first difference at spike %d (t = %s ms)" % (
                 first, (sa + sb)[first][0] if first < len(sa) else sb[first][0])
             print("%-28s spikes: cpu %6d  gpu %6d  %s" % (name, len(sa), len(sb), where))
             if args.rate_tolerance is not None:

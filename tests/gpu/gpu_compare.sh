@@ -3,8 +3,10 @@
 # options separated by spaces), runs its `sim` on the CPU and on the GPU, and compares the
 # results folders; with a REFERENCE network the CPU results are that network's instead
 # (the same network in another storage form); with STEPS, also compares the arrays of both
-# back ends through the C ABI (check_connectivity). Exit 77 (skipped) when the CUDA back
-# end is unavailable (no driver, no device).
+# back ends through the C ABI (check_connectivity). With the option --same-error instead of
+# compare_results.py options, both runs must fail with the same error message (`sim:
+# error: ...`). Exit 77 (skipped) when the CUDA back end is unavailable (no driver, no
+# device).
 #   gpu_compare.sh GENNC CHECK_CONNECTIVITY WORKDIR NETWORK STEPS FLAGS REFERENCE [compare_results.py options]
 set -u
 gennc=$1 check=$2 work=$3 network=$4 steps=$5 flags=$6 reference=$7
@@ -13,6 +15,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work"
 # shellcheck disable=SC2086
 "$gennc" "$network" $flags -o "$work/sim" || exit 1
+if [ "$*" = "--same-error" ]; then
+  "$work/sim" --backend cpu --threads 1 --quiet --out "$work/cpu" 2> "$work/cpu.log" && { echo "the CPU run did not fail"; exit 1; }
+  "$work/sim" --backend cuda --quiet --out "$work/gpu" 2> "$work/gpu.log" && { echo "the GPU run did not fail"; exit 1; }
+  cat "$work/cpu.log" "$work/gpu.log"
+  grep -q "backend 'cuda': \(cannot load\|no CUDA device\|the NVIDIA driver sees no\)" "$work/gpu.log" && exit 77
+  [ "$(grep '^sim: error:' "$work/cpu.log")" = "$(grep '^sim: error:' "$work/gpu.log")" ] || { echo "MISMATCH errors differ"; exit 1; }
+  exit 0
+fi
 if [ -n "$reference" ]; then
   "$gennc" "$reference" -o "$work/reference-sim" || exit 1
   "$work/reference-sim" --backend cpu --threads 1 --quiet --out "$work/cpu" || exit 1

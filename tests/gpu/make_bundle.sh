@@ -1,7 +1,8 @@
 #!/bin/sh
 # Prepares a folder that runs the GPU tests on a machine with the NVIDIA driver and
 # python3 but none of the build's dependencies (no LLVM, ANTLR, fmt, numpy): per case of
-# cases.txt its `sim` (with the PTX embedded), its CPU results made here, and where
+# cases.txt its `sim` (with the PTX embedded), its CPU results made here (for a case
+# with --same-error, the CPU's error message: that run must fail), and where
 # check_connectivity runs the model as a shared library; the statically linked
 # check_connectivity, compare_results.py and run_on_gpu_machine.sh; and per benchmark of
 # benchmarks.txt its `sim`, timed on both back ends there.
@@ -27,7 +28,15 @@ grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options ste
   # shellcheck disable=SC2086
   "$gennc" "$repo/$network" $flags ${GPU_TEST_GENNC_FLAGS:-} -o "$out/$name/sim"
   strip "$out/$name/sim"  # debug information is most of its size
-  if [ -n "$reference" ]; then
+  if [ "$(echo "$options" | tr -d ' ')" = "--same-error" ]; then
+    # A case that must fail (cases.txt): the CPU's error message, which the GPU's must equal.
+    if "$out/$name/sim" --backend cpu --threads 1 --quiet --out "$out/$name/cpu" 2> "$out/$name/cpu.log"; then
+      echo "case $name: the CPU run did not fail" >&2
+      exit 1
+    fi
+    grep '^sim: error:' "$out/$name/cpu.log" > "$out/$name/cpu.error"
+    rm -rf "$out/$name/cpu" "$out/$name/cpu.log"
+  elif [ -n "$reference" ]; then
     # The CPU results of the same network in another storage form (cases.txt).
     "$gennc" "$repo/$reference" -o "$out/$name/reference-sim"
     "$out/$name/reference-sim" --backend cpu --threads 1 --quiet --out "$out/$name/cpu"

@@ -2,7 +2,8 @@
 # Runs the GPU tests from a bundle that make_bundle.sh prepared on the build machine: each
 # case's `sim` on the CUDA back end, compared with the CPU results made at build time
 # (compare_results.py, python3 standard library only) and, where listed, the arrays of
-# both back ends compared through the C ABI (gpu_check_connectivity); then each benchmark
+# both back ends compared through the C ABI (gpu_check_connectivity), or for a case that
+# must fail (cpu.error) the GPU's error message against the CPU's; then each benchmark
 # on both back ends with its timings. Exit 0 when every case passes, 77 when the CUDA back
 # end is unavailable, 1 otherwise.
 #   run_on_gpu_machine.sh [BUNDLE_DIR [OUT_DIR]]
@@ -15,6 +16,21 @@ failed=0 skipped=0 passed=0
 while IFS='|' read -r name options steps; do
   echo "=== $name"
   rm -rf "$out/$name" && mkdir -p "$out/$name"
+  if [ -f "$bundle/$name/cpu.error" ]; then
+    # A case that must fail with the CPU's error message (make_bundle.sh).
+    "$bundle/$name/sim" --backend cuda --quiet --out "$out/$name/gpu" > "$out/$name/gpu.log" 2>&1
+    ran=$?
+    cat "$out/$name/gpu.log"
+    if grep -q "backend 'cuda': \(cannot load\|no CUDA device\|the NVIDIA driver sees no\)" "$out/$name/gpu.log"; then
+      skipped=$((skipped + 1)); echo "RESULT $name SKIP"
+    elif [ $ran -ne 0 ] && [ "$(grep '^sim: error:' "$out/$name/gpu.log")" = "$(cat "$bundle/$name/cpu.error")" ]; then
+      passed=$((passed + 1)); echo "RESULT $name PASS"
+    else
+      echo "expected: $(cat "$bundle/$name/cpu.error")"
+      failed=$((failed + 1)); echo "RESULT $name FAIL (error)"
+    fi
+    continue
+  fi
   if ! "$bundle/$name/sim" --backend cuda --out "$out/$name/gpu" > "$out/$name/gpu.log" 2>&1; then
     cat "$out/$name/gpu.log"
     if grep -q "backend 'cuda': \(cannot load\|no CUDA device\|the NVIDIA driver sees no\)" "$out/$name/gpu.log"; then

@@ -51,13 +51,6 @@ Status Engine::check(CUresult result, const char* what) const {
 
 Status Engine::create(NetworkState& state, ThreadPool& pool, Setup setup, std::unique_ptr<Engine>* out) {
   const GenncModel& model = state.model();
-  // The GPU records spikes as bits or counts per step (gennc_record_spikes), without the
-  // exact times a precise population keeps: such a model runs on the CPU.
-  for (uint32_t p = 0; p < model.population_count; ++p)
-    if (model.populations[p].spike_time_array != UINT32_MAX)
-      return backend_error(std::string("backend 'cuda': population '") + model.populations[p].name +
-                           "' is precise (exact spike times), which only the CPU back end records so far; "
-                           "run it with backend 'cpu' or 'auto'");
   if (model.ptx == nullptr || model.ptx[0] == '\0')
     return backend_error("backend 'cuda': the model has no GPU code (it was compiled with --no-gpu, or without "
                          "libdevice; rebuild it with gennc where the CUDA toolkit is installed)");
@@ -157,6 +150,17 @@ Status Engine::plan_memory() {
       // multiplicity, as on the CPU: a count per neuron instead of a bit.
       const bool counts = pop.spike_multiplicity_array != kNone;
       SpikeRecording s{r, population, counts ? pop.size : (pop.size + 31) / 32, counts};
+      if (pop.spike_time_array != kNone) {
+        // A precise population's step is its spike list as it stands, times included
+        // (gennc_record_precise_spikes): room for the whole list, its spike capacity, so
+        // no step's spikes can be lost, at 12 bytes an entry instead of a bit a neuron.
+        const uint64_t capacity = state_.array(pop.spike_list_array).length();
+        if (capacity + 1 > UINT32_MAX)
+          return backend_error(std::string("population '") + pop.name + "' has a spike list over 2^32 entries");
+        s.words = static_cast<uint32_t>(capacity + 1);
+        s.precise = true;
+        per_step += capacity * 8;
+      }
       per_step += uint64_t{s.words} * 4;
       spike_recordings_.push_back(s);
     } else {
@@ -178,7 +182,8 @@ Status Engine::plan_memory() {
     if (bytes > largest) largest = bytes, largest_id = a;
   }
   uint64_t buffers = 0;
-  for (const SpikeRecording& s : spike_recordings_) buffers += 2 * batch_ * s.words * 4;
+  for (const SpikeRecording& s : spike_recordings_)
+    buffers += 2 * batch_ * (uint64_t{s.words} * 4 + (s.precise ? uint64_t{s.words - 1} * 8 : 0));
   for (const VariableRecording& v : variable_recordings_)
     buffers += 2 * (batch_ / v.interval + 1) * v.count * v.bytes + uint64_t{v.count} * 4;
   uint64_t tables = uint64_t{m.array_count} * 16 + m.population_count * 8 + uint64_t{m.step_schedule_length} * 16 +
@@ -242,13 +247,17 @@ Status Engine::allocate() {
     GENNC_CU(cuMemcpyHtoD(count_table_, counts.data(), counts.size() * 8), "cuMemcpyHtoD");
   }
   const std::vector<Recording>& recordings = state_.recorder().recordings();
-  uint64_t widest_bits = 0;
+  uint64_t widest_bits = 0, widest_times = 0;
   for (SpikeRecording& s : spike_recordings_) {
     for (CUdeviceptr& bits : s.bits) GENNC_TRY(allocate(batch_ * s.words * 4, &bits));
     widest_bits = std::max<uint64_t>(widest_bits, batch_ * s.words);
+    if (!s.precise) continue;
+    for (CUdeviceptr& times : s.times) GENNC_TRY(allocate(batch_ * (s.words - 1) * 8, &times));
+    widest_times = std::max<uint64_t>(widest_times, batch_ * (s.words - 1));
   }
   // The host's copies are sized once: collecting a batch allocates nothing.
   host_bits_.reserve(widest_bits);
+  host_times_.reserve(widest_times);
   uint64_t widest_samples = 0;
   for (VariableRecording& v : variable_recordings_) {
     // The elements sampled, as on the CPU (Recording::elements): population indices, or
@@ -264,7 +273,8 @@ Status Engine::allocate() {
 
   // gennc_finish_step's tables, one per set, and its block counter (zero between launches).
   uint64_t widest = 1;
-  for (const SpikeRecording& s : spike_recordings_) widest = std::max<uint64_t>(widest, m.populations[s.population].size);
+  for (const SpikeRecording& s : spike_recordings_)
+    widest = std::max<uint64_t>(widest, s.precise ? s.words - 1 : m.populations[s.population].size);
   uint32_t sampled = 0;
   for (const VariableRecording& v : variable_recordings_) {
     if (v.count == 0) continue;
@@ -282,8 +292,9 @@ Status Engine::allocate() {
     for (const SpikeRecording& s : spike_recordings_) {
       const GenncPopulationInfo& pop = m.populations[s.population];
       CUdeviceptr multiplicity = s.counts ? arrays_[pop.spike_multiplicity_array] : 0;
+      CUdeviceptr times = s.precise ? arrays_[pop.spike_time_array] : 0;
       spikes.push_back({arrays_[pop.spike_count_array], arrays_[pop.spike_list_array], multiplicity, s.bits[set],
-                        pop.size, s.words});
+                        pop.size, s.words, times, s.times[set]});
     }
     std::vector<FinishSamples> samples;
     for (const VariableRecording& v : variable_recordings_)
@@ -328,11 +339,14 @@ Status Engine::plan_launches() {
       if (kernel.kind == GENNC_KERNEL_SYNAPSE_PRE || kernel.kind == GENNC_KERNEL_SYNAPSE_POST) {
         const GenncProjectionInfo& proj = m.projections[kernel.owner];
         uint32_t population = kernel.kind == GENNC_KERNEL_SYNAPSE_PRE ? proj.pre.population : proj.post.population;
-        elements = m.populations[population].size;
+        const uint32_t size = m.populations[population].size;
+        // The spike list's length: the population's size, or a precise population's
+        // spike capacity (several spikes of one source in a step), as on the CPU.
+        elements = state_.array(m.populations[population].spike_list_array).length();
         member.count_array = m.populations[population].spike_count_array;
         // Row-parallel delivery (a block per spike, its threads over the row) where rows are
         // long enough to keep the threads busy; a thread per spike otherwise.
-        double mean_row = elements == 0 ? 0.0 : double(state_.synapse_count(kernel.owner)) / double(elements);
+        double mean_row = size == 0 ? 0.0 : double(state_.synapse_count(kernel.owner)) / double(size);
         // A bitmask row is split over the threads by words (each word's bits go to one
         // thread), so its words per row bound the parallel work too.
         const uint64_t rows = state_.pre(kernel.owner).size();
@@ -407,8 +421,9 @@ Status Engine::launch(CUfunction function, unsigned blocks, void** params) {
 // next step of the batch, and the last step's counts stay, as on the CPU).
 Status Engine::enqueue_batch_start(unsigned set, uint64_t steps) {
   const GenncModel& m = state_.model();
+  // A precise row's entries are all written (their number first), not or-ed in.
   for (SpikeRecording& s : spike_recordings_)
-    GENNC_CU(cuMemsetD8Async(s.bits[set], 0, steps * s.words * 4, stream_), "cuMemsetD8Async");
+    if (!s.precise) GENNC_CU(cuMemsetD8Async(s.bits[set], 0, steps * s.words * 4, stream_), "cuMemsetD8Async");
   if (m.population_count != 0) {
     uint32_t n = m.population_count;
     void* params[] = {&count_table_, &n};
@@ -474,6 +489,19 @@ Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
       GENNC_CU(cuMemcpyDtoH(host_bits_.data(), s.bits[set], host_bits_.size() * 4), "cuMemcpyDtoH");
     Recording& r = recordings[s.recording];
     const uint32_t size = m.populations[s.population].size;
+    if (s.precise) {
+      // Each step's entries, ordered (by time, then neuron) as the CPU's recorder orders them.
+      const uint32_t capacity = s.words - 1;
+      host_times_.resize(steps * capacity);
+      if (!host_times_.empty())
+        GENNC_CU(cuMemcpyDtoH(host_times_.data(), s.times[set], host_times_.size() * 8), "cuMemcpyDtoH");
+      for (uint64_t row = 0; row < steps; ++row) {
+        const uint32_t* entries = host_bits_.data() + row * s.words;
+        take_precise_spikes(r, first + row + 1, entries + 1, host_times_.data() + row * capacity,
+                            std::min(entries[0], capacity), size);
+      }
+      continue;
+    }
     if (s.counts) {
       // A neuron's count of spikes in the step, each recorded (the CPU's multiplicity).
       for (uint64_t row = 0; row < steps; ++row) {

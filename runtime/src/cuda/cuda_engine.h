@@ -72,9 +72,12 @@ class Engine final : public runtime::Engine {
   struct SpikeRecording {
     uint32_t recording;  // index into the Recorder's recordings
     uint32_t population;
-    uint32_t words;      // 32-bit words per step: bits, or a count per neuron (multiplicity)
+    uint32_t words;      // 32-bit words per step: bits, a count per neuron (multiplicity), or
+                         // a precise population's entries: their number, then their neurons
     bool counts = false; // the population's spikes have multiplicities: a count per neuron
-    CUdeviceptr bits[2] = {};  // per recording set
+    bool precise = false; // the population keeps exact spike times: `times` holds them
+    CUdeviceptr bits[2] = {};   // per recording set
+    CUdeviceptr times[2] = {};  // precise: words - 1 times (f64) per step, per recording set
   };
   struct VariableRecording {
     uint32_t recording;
@@ -150,6 +153,7 @@ class Engine final : public runtime::Engine {
   uint64_t batch_ = 1;               // steps per captured graph
   RecordingSet sets_[2];
   std::vector<uint32_t> host_bits_;
+  std::vector<double> host_times_;
   std::vector<unsigned char> host_samples_;
 
   bool profiling_ = false;

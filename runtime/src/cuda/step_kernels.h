@@ -24,7 +24,9 @@ using FinishSamples = GenncSampleTable;
 //       blocks of row y take spike recording y, or sample recording y - nspikes, so no
 //       thread walks a chain of recordings one dependent load after another:
 //       - each of a recording's spikes is recorded into row k of its buffer by
-//         gennc_record_spikes (a bit per neuron, or a count with a multiplicity array);
+//         gennc_record_spikes (a bit per neuron, or a count with a multiplicity array),
+//         or for a precise population (`times` set) by gennc_record_precise_spikes (the
+//         number of entries, their neurons, and their times in row k of time_buffer);
 //       - when s % interval == 0, row s / interval - *base / interval - 1 of `samples`
 //         gets source[indices[i]] for i < count;
 //       - env->step = s; env->t = steps_per_ms > 0 ? s / steps_per_ms : s * dt
