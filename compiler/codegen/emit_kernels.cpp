@@ -87,6 +87,81 @@ std::vector<std::uint32_t> once_per_element_spikes(const ir::Block& body) {
   return once;
 }
 
+bool at_own_index(const ir::Expr* index) {
+  return index != nullptr && index->kind == ir::ExprKind::Input && index->input == ir::Input::Index;
+}
+
+// Calls `on` for every expression node of `s` and of the statements inside it.
+template <typename F> void for_each_expr_in(const ir::Stmt& s, F&& on) {
+  for (const ir::Expr* e : {s.cond.get(), s.index.get(), s.value.get(), s.begin.get(), s.end.get(), s.time.get()})
+    ir::detail::visit_node(e, on);
+  ir::for_each_expr(s.body, on);
+  ir::for_each_expr(s.otherwise, on);
+}
+
+// Calls `on` for `s` and every statement inside it.
+template <typename F> void for_each_stmt_in(const ir::Stmt& s, F&& on) {
+  on(s);
+  ir::for_each_stmt(s.body, on);
+  ir::for_each_stmt(s.otherwise, on);
+}
+
+// The kernel's fault checks (passes/check_finite_states.h) that may run after the whole
+// range instead of after each element: the top-level statements that end the kernel, each
+// an `if` that stores only to fault arrays and reads no local, reading what the rest of the
+// kernel writes only at the element's own index, which the rest writes only there; nothing
+// else touches the fault arrays. Each element's checks then see the same state whenever
+// they run, and running them in element order keeps the first fault found the same.
+std::set<const ir::Stmt*> deferrable_fault_checks(const ir::Module& m, const ir::Kernel& kernel) {
+  std::set<const ir::Stmt*> checks;
+  for (auto last = kernel.body.rbegin(); last != kernel.body.rend(); ++last) {
+    const ir::StmtPtr& s = *last;
+    if (s->kind != ir::StmtKind::If) break;
+    bool only_fault_stores = true;
+    for_each_stmt_in(*s, [&](const ir::Stmt& inner) {
+      if (&inner == s.get()) return;
+      const bool fault_store =
+          inner.kind == ir::StmtKind::Store && (m.arrays.at(inner.array).flags & GENNC_ARRAY_FAULT) != 0;
+      if (inner.kind != ir::StmtKind::If && !fault_store) only_fault_stores = false;
+    });
+    bool reads_local = false;
+    for_each_expr_in(*s, [&](const ir::Expr& e) { reads_local = reads_local || e.kind == ir::ExprKind::Local; });
+    if (!only_fault_stores || reads_local) break;
+    checks.insert(s.get());
+  }
+  if (checks.empty()) return checks;
+
+  std::map<std::uint32_t, bool> rest_writes;  // array -> written only at the own index
+  std::set<std::uint32_t> rest_reads, check_writes;
+  for (const ir::StmtPtr& s : kernel.body) {
+    const bool check = checks.count(s.get()) != 0;
+    for_each_stmt_in(*s, [&](const ir::Stmt& inner) {
+      if (inner.kind != ir::StmtKind::Store && inner.kind != ir::StmtKind::AtomicAdd) return;
+      if (check) {
+        check_writes.insert(inner.array);
+        return;
+      }
+      auto it = rest_writes.emplace(inner.array, true).first;
+      it->second = it->second && inner.kind == ir::StmtKind::Store && at_own_index(inner.index.get());
+    });
+    if (!check)
+      for_each_expr_in(*s, [&](const ir::Expr& e) {
+        if (e.kind == ir::ExprKind::Load) rest_reads.insert(e.array);
+      });
+  }
+  bool movable = true;
+  for (const ir::Stmt* s : checks)
+    for_each_expr_in(*s, [&](const ir::Expr& e) {
+      if (e.kind != ir::ExprKind::Load) return;
+      auto written = rest_writes.find(e.array);
+      if (written != rest_writes.end() && !(written->second && at_own_index(e.operands[0].get()))) movable = false;
+    });
+  for (std::uint32_t array : check_writes)
+    if (rest_reads.count(array) != 0 || rest_writes.count(array) != 0) movable = false;
+  if (!movable) checks.clear();
+  return checks;
+}
+
 // The device library's entry for a distribution (runtime/include/gennc/random.h).
 const char* random_function(ir::Distribution d) {
   switch (d) {
@@ -174,6 +249,11 @@ class FunctionEmitter {
 
   void block(const ir::Block& stmts) {
     for (const ir::StmtPtr& s : stmts) stmt(*s);
+  }
+  // The statements of `stmts` in `only`, or with `only` false those not in `set`.
+  void block_part(const ir::Block& stmts, const std::set<const ir::Stmt*>& set, bool only) {
+    for (const ir::StmtPtr& s : stmts)
+      if ((set.count(s.get()) != 0) == only) stmt(*s);
   }
 
   llvm::Value* expr(const ir::Expr& e) {
@@ -584,14 +664,45 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
     b.CreateRetVoid();
     return body;
   }
-  ctx.target.emit_range(b, fn->getArg(scalars + 4), fn->getArg(scalars + 5), lists,
+  llvm::Value* begin = fn->getArg(scalars + 4);
+  llvm::Value* end = fn->getArg(scalars + 5);
+  const std::set<const ir::Stmt*> checks =
+      ctx.target.vectorises_ranges() ? deferrable_fault_checks(ctx.ir, kernel) : std::set<const ir::Stmt*>{};
+  llvm::AllocaInst* any_fault = nullptr;  // whether an element's check fired (an OR over the range)
+  if (!checks.empty()) {
+    llvm::IRBuilder<> entry(&fn->getEntryBlock(), fn->getEntryBlock().begin());
+    any_fault = entry.CreateAlloca(b.getInt1Ty(), nullptr, "fault.any");
+    b.CreateStore(b.getFalse(), any_fault);
+  }
+  ctx.target.emit_range(b, begin, end, lists,
                         [&](llvm::IRBuilder<>&, llvm::Value* index, const SpikeSink& spikes) {
                           emit.set_input(ir::Input::Index, index);
                           emit.set_spike_sink(&spikes, &list_of);
-                          emit.block(kernel.body);
+                          emit.block_part(kernel.body, checks, /*only=*/false);
+                          for (const ir::Stmt* check : checks) {
+                            emit.locate(check->range);
+                            b.CreateStore(b.CreateOr(b.CreateLoad(b.getInt1Ty(), any_fault), emit.expr(*check->cond)),
+                                          any_fault);
+                          }
                           emit.locate(kernel.range);
                         },
                         spread);
+  if (any_fault != nullptr) {
+    // The checks in full, element by element, only after a range in which one fired.
+    llvm::BasicBlock* again = llvm::BasicBlock::Create(c, "fault.checks", fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(c, "fault.checked", fn);
+    b.CreateCondBr(b.CreateLoad(b.getInt1Ty(), any_fault), again, done);
+    b.SetInsertPoint(again);
+    ctx.target.emit_range(b, begin, end, {},
+                          [&](llvm::IRBuilder<>&, llvm::Value* index, const SpikeSink&) {
+                            emit.set_input(ir::Input::Index, index);
+                            emit.block_part(kernel.body, checks, /*only=*/true);
+                            emit.locate(kernel.range);
+                          },
+                          spread);
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+  }
   b.CreateRetVoid();
   return body;
 }

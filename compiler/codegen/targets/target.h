@@ -71,6 +71,12 @@ class Target {
                           const std::vector<SpikeList>& lists, const ElementFn& element,
                           Spread spread) const = 0;
 
+  // Whether emit_range's loop is one that LLVM should vectorise. A kernel's checks that
+  // rarely fire and store to a population's one fault report (a conditional store to one
+  // address, which no vectoriser takes) then leave the loop: it only notes whether any
+  // element needs them, and a second pass over the range runs them (emit_kernels.cpp).
+  virtual bool vectorises_ranges() const { return false; }
+
   // Emits code running `element` for each index of [begin, end) with `lanes()` threads
   // per index, each receiving its lane in [0, lanes()) (an i32): a spike's row of synapses
   // spread over the threads of a block (`spread` Grid: the grid's blocks take the indices

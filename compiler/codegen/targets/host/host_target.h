@@ -19,6 +19,7 @@ class HostTarget final : public Target {
 
   llvm::TargetMachine& machine() const override { return *machine_; }
   unsigned array_address_space() const override { return 0; }
+  bool vectorises_ranges() const override { return true; }
   void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
                   const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread) const override;
   llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
