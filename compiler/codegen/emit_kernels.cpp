@@ -274,6 +274,7 @@ class FunctionEmitter {
       case ir::ExprKind::Binary: return binary(e);
       case ir::ExprKind::Select: {
         llvm::Value* cond = expr(*e.operands[0]);
+        if (draws(*e.operands[1]) || draws(*e.operands[2])) return select_by_branch(cond, e);
         llvm::Value* a = expr(*e.operands[1]);
         return b_.CreateSelect(cond, a, expr(*e.operands[2]));
       }
@@ -291,6 +292,37 @@ class FunctionEmitter {
     auto it = inputs_.find(in);
     if (it == inputs_.end()) internal_error(std::string("input '") + ir::to_string(in) + "' unavailable here");
     return it->second;
+  }
+
+  static bool draws(const ir::Expr& e) {
+    bool found = false;
+    auto note = [&](const ir::Expr& x) { found = found || x.kind == ir::ExprKind::Random; };
+    ir::detail::visit_node(&e, note);
+    return found;
+  }
+
+  // A select with a random draw in an arm, as a branch: the draw (a call LLVM keeps, being
+  // no cheaper to skip than to make as far as it knows) is made only when its arm is taken;
+  // a Poisson source outside its active window then costs no draw per step. Draws are
+  // counter-based, so skipping one changes no other.
+  llvm::Value* select_by_branch(llvm::Value* cond, const ir::Expr& e) {
+    llvm::BasicBlock* then = llvm::BasicBlock::Create(c_, "select.then", fn_);
+    llvm::BasicBlock* otherwise = llvm::BasicBlock::Create(c_, "select.else", fn_);
+    llvm::BasicBlock* merge = llvm::BasicBlock::Create(c_, "select.end", fn_);
+    b_.CreateCondBr(cond, then, otherwise);
+    b_.SetInsertPoint(then);
+    llvm::Value* a = expr(*e.operands[1]);
+    llvm::BasicBlock* then_end = b_.GetInsertBlock();
+    b_.CreateBr(merge);
+    b_.SetInsertPoint(otherwise);
+    llvm::Value* x = expr(*e.operands[2]);
+    llvm::BasicBlock* otherwise_end = b_.GetInsertBlock();
+    b_.CreateBr(merge);
+    b_.SetInsertPoint(merge);
+    llvm::PHINode* phi = b_.CreatePHI(a->getType(), 2);
+    phi->addIncoming(a, then_end);
+    phi->addIncoming(x, otherwise_end);
+    return phi;
   }
 
   llvm::Value* constant(const ir::Expr& e) {
