@@ -72,6 +72,10 @@ ModelTableInputs lower_kernels(const ir::Module& ir, llvm::Module& module, const
   const LoweringContext lowering{ir, module, target, debug.get()};
   ModelTableInputs table;
   table.kernels = emit_kernels(lowering);
+  if (const auto* host = dynamic_cast<const HostTarget*>(&target)) {
+    const HostTargetAlone alone(*host);
+    table.kernels_alone = emit_kernels_alone({ir, module, alone, debug.get()});
+  }
   table.synapse_functions = emit_synapse_functions(lowering);
   table.compiler_version = "gennc " GENNC_VERSION " (LLVM " LLVM_VERSION_STRING ")";
   table.build_seconds = options.build_seconds;
@@ -96,7 +100,7 @@ void finish_module(llvm::Module& module, const Target& target, const Options& op
 // the table can be compiled apart from them. Their names carry a '.' ("exc.update"), so
 // they meet no C or C++ symbol of the runtime.
 void export_to_table(const ModelTableInputs& table) {
-  for (const std::vector<llvm::Function*>* functions : {&table.kernels, &table.synapse_functions})
+  for (const std::vector<llvm::Function*>* functions : {&table.kernels, &table.kernels_alone, &table.synapse_functions})
     for (llvm::Function* fn : *functions)
       if (fn != nullptr) {
         fn->setLinkage(llvm::GlobalValue::ExternalLinkage);
@@ -262,6 +266,7 @@ bool build_binary(const ir::Module& ir, const HostTarget& target, const Options&
   StepTimer table_timer(timings);
   std::unique_ptr<llvm::Module> table_module = new_module(ir, context, target);
   table.kernels = declare_in(*table_module, table.kernels);
+  table.kernels_alone = declare_in(*table_module, table.kernels_alone);
   table.synapse_functions = declare_in(*table_module, table.synapse_functions);
   if (ptx) {
     table.ptx = std::move(ptx->text);

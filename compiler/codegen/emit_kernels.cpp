@@ -777,23 +777,48 @@ KernelBody emit_block_body(const LoweringContext& ctx, const ir::Kernel& kernel,
   return emit_body(ctx, kernel, rows, Spread::Block);
 }
 
+namespace {
+
+llvm::Function* emit_entry(const LoweringContext& ctx, const ir::Kernel& kernel, const std::string& name) {
+  const KernelBody body = emit_body(ctx, kernel, /*shared_rows=*/false, Spread::Grid);
+  llvm::Function* entry = ctx.target.emit_entry(ctx.module, name, body);
+  if (ctx.debug != nullptr) {
+    ctx.debug->attach(*entry, kernel.name, kernel.range);
+    ctx.debug->fill_missing(*entry);
+  }
+  return entry;
+}
+
+// Whether the kernel makes an atomic add: an AtomicAdd statement, or a spike appended one
+// by one (a slot reserved per spike, not a block's spikes buffered: Target::emit_range).
+bool adds_atomically(const ir::Kernel& kernel) {
+  const std::vector<std::uint32_t> buffered = once_per_element_spikes(kernel.body);
+  bool atomic = false;
+  ir::for_each_stmt(kernel.body, [&](const ir::Stmt& s) {
+    if (s.kind == ir::StmtKind::AtomicAdd) atomic = true;
+    if (s.kind == ir::StmtKind::EmitSpike && std::count(buffered.begin(), buffered.end(), s.population) == 0)
+      atomic = true;
+  });
+  return atomic;
+}
+
+}  // namespace
+
 std::vector<llvm::Function*> emit_kernels(const LoweringContext& ctx, const std::set<std::uint32_t>& staged) {
   if (ctx.ir.stage != ir::Stage::Lowered) internal_error("the IR has not been lowered");
   std::vector<llvm::Function*> entries;
   for (std::uint32_t k = 0; k < ctx.ir.kernels.size(); ++k) {
     const ir::Kernel& kernel = ctx.ir.kernels[k];
-    if (staged.count(k) != 0) {
-      entries.push_back(nullptr);
-      continue;
-    }
-    const KernelBody body = emit_body(ctx, kernel, /*shared_rows=*/false, Spread::Grid);
-    llvm::Function* entry = ctx.target.emit_entry(ctx.module, kernel.name, body);
-    if (ctx.debug != nullptr) {
-      ctx.debug->attach(*entry, kernel.name, kernel.range);
-      ctx.debug->fill_missing(*entry);
-    }
-    entries.push_back(entry);
+    entries.push_back(staged.count(k) != 0 ? nullptr : emit_entry(ctx, kernel, kernel.name));
   }
+  return entries;
+}
+
+std::vector<llvm::Function*> emit_kernels_alone(const LoweringContext& ctx) {
+  if (ctx.ir.stage != ir::Stage::Lowered) internal_error("the IR has not been lowered");
+  std::vector<llvm::Function*> entries;
+  for (const ir::Kernel& kernel : ctx.ir.kernels)
+    entries.push_back(adds_atomically(kernel) ? emit_entry(ctx, kernel, kernel.name + ".alone") : nullptr);
   return entries;
 }
 

@@ -32,6 +32,12 @@ struct LoweringContext {
 // them); every instruction has a debug location when `debug` is given.
 std::vector<llvm::Function*> emit_kernels(const LoweringContext& context, const std::set<std::uint32_t>& staged = {});
 
+// Per kernel of ir.kernels, in order: for a kernel that makes atomic adds, an entry named
+// "<kernel>.alone" lowered with `context.target` (a HostTargetAlone: the adds made plain,
+// for a pool of one thread, GenncKernelInfo.host_alone); null for the others.
+// Requires: as emit_kernels.
+std::vector<llvm::Function*> emit_kernels_alone(const LoweringContext& context);
+
 // Whether the kernel's element is one spike's row that the threads of a block may share —
 // a SYNAPSE_PRE kernel whose statements outside its one loop only declare values and whose
 // loop assigns nothing declared outside it, so the loop's iterations are independent:

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 7
+#define GENNC_MODEL_ABI_VERSION 8
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -150,6 +150,9 @@ typedef struct GenncKernelInfo {
   const char* ptx_entry; /* name of the matching PTX entry, null if none: step kernels run
                             on the GPU inside their stage's entry (GenncModel.stage_entries)
                             and have none of their own */
+  GenncKernelFn host_alone; /* the host entry for a range that one thread runs with no other
+                               thread running any kernel (a pool of one): its atomic adds
+                               are plain adds; null where it would be `host` */
 } GenncKernelInfo;
 
 /* ---- GPU stages -------------------------------------------------------------------- */

@@ -77,6 +77,10 @@ void HostKernels::sort_spike_list(uint32_t population) {
   for (uint32_t k = 0; k < spikes; ++k) std::tie(list[k], counts[k]) = entries[k];
 }
 
+GenncKernelFn HostKernels::entry(const GenncKernelInfo& kernel) const {
+  return pool_.size() == 1 && kernel.host_alone != nullptr ? kernel.host_alone : kernel.host;
+}
+
 void HostKernels::run(uint32_t id, const GenncKernelEnv& env) {
   run(id, env, 0, static_cast<uint32_t>(state_.kernel_range(state_.model().kernels[id])));
 }
@@ -86,7 +90,7 @@ void HostKernels::run(uint32_t id, const GenncKernelEnv& env, uint32_t first, ui
   const auto start = Clock::now();
   // A spike's row can be long, so spike ranges are split finely; element ranges coarsely.
   bool per_spike = kernel.kind == GENNC_KERNEL_SYNAPSE_PRE || kernel.kind == GENNC_KERNEL_SYNAPSE_POST;
-  GenncKernelFn fn = kernel.host;
+  GenncKernelFn fn = entry(kernel);
   pool_.parallel_for(last - first, per_spike ? 16 : 4096,
                      [&](uint32_t begin, uint32_t end) { fn(&env, first + begin, first + end); });
   if (kernel.kind == GENNC_KERNEL_NEURON && pool_.size() > 1) sort_spike_list(kernel.owner);
@@ -100,7 +104,7 @@ void HostKernels::run_share(uint32_t id, const GenncKernelEnv& env, unsigned thr
   const uint64_t count = state_.kernel_range(kernel);
   const auto begin = static_cast<uint32_t>(count * thread / threads);
   const auto end = static_cast<uint32_t>(count * (thread + 1) / threads);
-  if (begin < end) kernel.host(&env, begin, end);
+  if (begin < end) entry(kernel)(&env, begin, end);
 }
 
 uint64_t HostKernels::run_steps(uint64_t steps, const std::function<bool()>& finish_step) {

@@ -148,6 +148,18 @@ llvm::Value* HostTarget::emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value
   return builder.CreateAtomicRMW(op, ptr, value, llvm::MaybeAlign(), llvm::AtomicOrdering::Monotonic);
 }
 
+llvm::Value* HostTargetAlone::emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
+                                              llvm::Value* value) const {
+  // No contraction into an fma with the value's computation: the atomic add has none.
+  llvm::IRBuilder<>::FastMathFlagGuard keep_flags(builder);
+  builder.clearFastMathFlags();
+  llvm::Value* old = builder.CreateLoad(value->getType(), ptr, "old");
+  llvm::Value* sum =
+      value->getType()->isFloatingPointTy() ? builder.CreateFAdd(old, value) : builder.CreateAdd(old, value);
+  builder.CreateStore(sum, ptr);
+  return old;
+}
+
 llvm::Function* HostTarget::emit_entry(llvm::Module& module, const std::string& name,
                                        const KernelBody& body) const {
   llvm::LLVMContext& context = module.getContext();
