@@ -220,9 +220,10 @@ class FunctionEmitter {
       : ctx_(context), fn_(fn), c_(fn->getContext()), b_(llvm::BasicBlock::Create(c_, "entry", fn)) {
     // Only `contract`: fusing a*b+c rounds once instead of twice, which stays within the
     // models' tolerance; reassociation, reciprocal tricks and approximate functions could
-    // change results by more, and NaN/infinity must keep their meaning.
+    // change results by more, and NaN/infinity must keep their meaning. Not even that in
+    // entries for another CPU (LoweringContext::cpu).
     llvm::FastMathFlags flags;
-    flags.setAllowContract(true);
+    flags.setAllowContract(context.cpu.empty());
     b_.setFastMathFlags(flags);
     for (const ir::LocalInfo& local : locals)
       locals_.push_back(b_.CreateAlloca(value_type(c_, local.type), nullptr, local.name));
@@ -781,7 +782,10 @@ namespace {
 
 llvm::Function* emit_entry(const LoweringContext& ctx, const ir::Kernel& kernel, const std::string& name) {
   const KernelBody body = emit_body(ctx, kernel, /*shared_rows=*/false, Spread::Grid);
-  llvm::Function* entry = ctx.target.emit_entry(ctx.module, name, body);
+  llvm::Function* entry = ctx.target.emit_entry(ctx.module, ctx.cpu.empty() ? name : name + "." + ctx.cpu, body);
+  // The body, inlined into the entry, is compiled (and vectorised) for the entry's CPU.
+  if (!ctx.cpu.empty()) entry->addFnAttr("target-cpu", ctx.cpu);
+  if (!ctx.cpu.empty()) entry->addFnAttr("prefer-vector-width", "512");
   if (ctx.debug != nullptr) {
     ctx.debug->attach(*entry, kernel.name, kernel.range);
     ctx.debug->fill_missing(*entry);

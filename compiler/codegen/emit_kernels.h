@@ -21,6 +21,10 @@ struct LoweringContext {
   llvm::Module& module;
   const Target& target;
   DebugInfo* debug;  // null: no debug locations
+  // Host entries for another CPU than the module's (an LLVM CPU name, empty: the module's),
+  // named "<kernel>.<cpu>". Their floating-point operations carry no `contract` flag, so
+  // that a CPU with FMA gives the results of the default one, which has none.
+  std::string cpu = {};
 };
 
 // One entry function per kernel of ir.kernels, in order; kernels in `staged` (which run

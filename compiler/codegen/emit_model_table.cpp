@@ -193,7 +193,8 @@ class TableEmitter {
                                    inputs_.ptx_entries.empty() || inputs_.ptx_entries.at(k).empty()
                                        ? null()
                                        : string(inputs_.ptx_entries.at(k)),
-                                   function(inputs_.kernels_alone)});
+                                   function(inputs_.kernels_alone), function(inputs_.kernels_v4),
+                                   function(inputs_.kernels_v4_alone)});
   }
 
   const ir::Module& ir_;

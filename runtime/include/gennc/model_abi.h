@@ -153,6 +153,8 @@ typedef struct GenncKernelInfo {
   GenncKernelFn host_alone; /* the host entry for a range that one thread runs with no other
                                thread running any kernel (a pool of one): its atomic adds
                                are plain adds; null where it would be `host` */
+  GenncKernelFn host_v4;       /* `host` and `host_alone` compiled for x86-64-v4 (AVX-512), */
+  GenncKernelFn host_v4_alone; /* for a CPU that has it, with the same results; null if none */
 } GenncKernelInfo;
 
 /* ---- GPU stages -------------------------------------------------------------------- */

@@ -78,7 +78,12 @@ void HostKernels::sort_spike_list(uint32_t population) {
 }
 
 GenncKernelFn HostKernels::entry(const GenncKernelInfo& kernel) const {
-  return pool_.size() == 1 && kernel.host_alone != nullptr ? kernel.host_alone : kernel.host;
+  // GenncKernelInfo.host_v4's CPU (codegen.cpp): AVX-512 F, BW, CD, DQ and VL, and the OS
+  // saving their registers.
+  static const bool v4 = __builtin_cpu_supports("x86-64-v4");
+  const bool alone = pool_.size() == 1;
+  if (v4 && kernel.host_v4 != nullptr) return alone && kernel.host_v4_alone != nullptr ? kernel.host_v4_alone : kernel.host_v4;
+  return alone && kernel.host_alone != nullptr ? kernel.host_alone : kernel.host;
 }
 
 void HostKernels::run(uint32_t id, const GenncKernelEnv& env) {

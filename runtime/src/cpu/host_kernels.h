@@ -54,7 +54,8 @@ class HostKernels {
     std::vector<uint32_t> kernels;
     std::vector<uint32_t> spiking;  // populations whose neuron kernels run in this stage
   };
-  // The kernel's entry for this pool: with one thread, the one whose atomic adds are plain.
+  // The kernel's entry for this pool and CPU: with one thread, the one whose atomic adds
+  // are plain; on a CPU with AVX-512, the one compiled for it.
   GenncKernelFn entry(const GenncKernelInfo& kernel) const;
   void sort_spike_list(uint32_t population);
   void run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads);

@@ -40,7 +40,7 @@ std::vector<Layout> layouts() {
       {"GenncKernelInfo", &AbiTypes::kernel_info, sizeof(GenncKernelInfo),
        {OFF(GenncKernelInfo, name), OFF(GenncKernelInfo, kind), OFF(GenncKernelInfo, owner),
         OFF(GenncKernelInfo, host), OFF(GenncKernelInfo, ptx_entry),
-        OFF(GenncKernelInfo, host_alone)}},
+        OFF(GenncKernelInfo, host_alone), OFF(GenncKernelInfo, host_v4), OFF(GenncKernelInfo, host_v4_alone)}},
       {"GenncSelection", &AbiTypes::selection, sizeof(GenncSelection),
        {OFF(GenncSelection, kind), OFF(GenncSelection, population), OFF(GenncSelection, start),
         OFF(GenncSelection, stop), OFF(GenncSelection, step), OFF(GenncSelection, indices),
