@@ -53,12 +53,16 @@ class HostKernels {
   struct Stage {
     std::vector<uint32_t> kernels;
     std::vector<uint32_t> spiking;  // populations whose neuron kernels run in this stage
+    bool alone = false;             // run by the first thread alone, with plain adds
   };
-  // The kernel's entry for this pool and CPU: with one thread, the one whose atomic adds
-  // are plain; on a CPU with AVX-512, the one compiled for it.
-  GenncKernelFn entry(const GenncKernelInfo& kernel) const;
+  // The kernel's entry for this CPU (on one with AVX-512, the one compiled for it): with
+  // `alone` (no other thread runs a kernel meanwhile), the one whose atomic adds are plain.
+  GenncKernelFn entry(const GenncKernelInfo& kernel, bool alone) const;
   void sort_spike_list(uint32_t population);
-  void run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads);
+  // Orders a spike list (and its counts, if not null) by counting; false, leaving it as it
+  // was, if it names a neuron outside the population.
+  bool count_sort(uint32_t population, uint32_t* list, uint32_t* counts, uint32_t spikes);
+  void run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads, bool alone);
 
   NetworkState& state_;
   ThreadPool& pool_;
@@ -66,6 +70,11 @@ class HostKernels {
   std::vector<void*> pointers_;
   std::vector<uint64_t> lengths_;
   std::vector<double> kernel_seconds_;
+  // Per population (each population's list is sorted by one thread at a time).
+  struct SortScratch {
+    std::vector<uint32_t> starts, neurons, counts;
+  };
+  std::vector<SortScratch> sort_scratch_;
   bool profiling_ = false;
   std::vector<double> profile_seconds_;  // per kernel, over the profiled steps
   double wait_seconds_ = 0.0;
