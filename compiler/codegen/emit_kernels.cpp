@@ -60,30 +60,34 @@ void collect_arrays(const ir::Module& m, const ir::Block& block, std::set<std::u
   }
 }
 
-// Counts, per population, the EmitSpike statements of a block and notes those inside a loop
-// or with a count or a time (which it stores at its own slot, so it is not buffered).
-void count_spike_statements(const ir::Block& block, bool in_loop, std::map<std::uint32_t, int>& count,
-                            std::set<std::uint32_t>& looped) {
+// Counts, per population, the EmitSpike statements of a block and notes those inside a loop,
+// with a time, or with a count unless `counts` (which it stores at its own slot, so it is
+// not buffered), and those with a count.
+void count_spike_statements(const ir::Block& block, bool in_loop, bool counts, std::map<std::uint32_t, int>& count,
+                            std::set<std::uint32_t>& looped, std::set<std::uint32_t>& counted) {
   for (const ir::StmtPtr& s : block) {
     if (s->kind == ir::StmtKind::EmitSpike) {
       ++count[s->population];
-      if (in_loop || s->value || s->time) looped.insert(s->population);
+      if (in_loop || (s->value && !counts) || s->time) looped.insert(s->population);
+      if (s->value) counted.insert(s->population);
     }
     const bool loop = in_loop || s->kind == ir::StmtKind::For || s->kind == ir::StmtKind::While;
-    count_spike_statements(s->body, loop, count, looped);
-    count_spike_statements(s->otherwise, loop, count, looped);
+    count_spike_statements(s->body, loop, counts, count, looped, counted);
+    count_spike_statements(s->otherwise, loop, counts, count, looped, counted);
   }
 }
 
 // The populations a kernel emits spikes for from exactly one statement outside any loop,
 // so at most once per element: the target may buffer those appends (Target::emit_range).
-std::vector<std::uint32_t> once_per_element_spikes(const ir::Block& body) {
+// Each maps to whether its spike has a count, which only a target whose ranges vectorise
+// buffers (`counts`): its sources then append without an atomic add per spike.
+std::map<std::uint32_t, bool> buffered_spikes(const ir::Block& body, bool counts) {
   std::map<std::uint32_t, int> count;
-  std::set<std::uint32_t> looped;
-  count_spike_statements(body, false, count, looped);
-  std::vector<std::uint32_t> once;
+  std::set<std::uint32_t> looped, counted;
+  count_spike_statements(body, false, counts, count, looped, counted);
+  std::map<std::uint32_t, bool> once;
   for (const auto& [population, statements] : count)
-    if (statements == 1 && looped.count(population) == 0) once.push_back(population);
+    if (statements == 1 && looped.count(population) == 0) once[population] = counted.count(population) != 0;
   return once;
 }
 
@@ -443,7 +447,11 @@ class FunctionEmitter {
       case ir::StmtKind::EmitSpike: {
         if (spike_lists_ != nullptr && spike_lists_->count(s.population) != 0) {
           llvm::Value* neuron = b_.CreateIntCast(expr(*s.index), b_.getInt32Ty(), false);
-          spike_sink_->append(b_, spike_lists_->at(s.population), neuron);
+          if (s.value)
+            spike_sink_->append_counted(b_, spike_lists_->at(s.population), neuron,
+                                        b_.CreateIntCast(expr(*s.value), b_.getInt32Ty(), false));
+          else
+            spike_sink_->append(b_, spike_lists_->at(s.population), neuron);
           return;
         }
         const ir::Population& pop = ctx_.ir.populations.at(s.population);
@@ -665,13 +673,14 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
 
   std::vector<SpikeList> lists;
   std::map<std::uint32_t, unsigned> list_of;
-  for (std::uint32_t population : once_per_element_spikes(kernel.body)) {
+  auto array_arg = [&](std::uint32_t array) {
+    return fn->getArg(std::lower_bound(body.arrays.begin(), body.arrays.end(), array) - body.arrays.begin());
+  };
+  for (const auto& [population, counted] : buffered_spikes(kernel.body, ctx.target.vectorises_ranges())) {
     const ir::Population& pop = ctx.ir.populations.at(population);
     list_of[population] = static_cast<unsigned>(lists.size());
-    lists.push_back({fn->getArg(std::lower_bound(body.arrays.begin(), body.arrays.end(), pop.spike_count_array) -
-                                body.arrays.begin()),
-                     fn->getArg(std::lower_bound(body.arrays.begin(), body.arrays.end(), pop.spike_list_array) -
-                                body.arrays.begin())});
+    lists.push_back({array_arg(pop.spike_count_array), array_arg(pop.spike_list_array),
+                     counted ? array_arg(pop.spike_multiplicity_array) : nullptr});
   }
 
   emit.locate(kernel.range);
@@ -795,13 +804,12 @@ llvm::Function* emit_entry(const LoweringContext& ctx, const ir::Kernel& kernel,
 
 // Whether the kernel makes an atomic add: an AtomicAdd statement, or a spike appended one
 // by one (a slot reserved per spike, not a block's spikes buffered: Target::emit_range).
-bool adds_atomically(const ir::Kernel& kernel) {
-  const std::vector<std::uint32_t> buffered = once_per_element_spikes(kernel.body);
+bool adds_atomically(const LoweringContext& ctx, const ir::Kernel& kernel) {
+  const std::map<std::uint32_t, bool> buffered = buffered_spikes(kernel.body, ctx.target.vectorises_ranges());
   bool atomic = false;
   ir::for_each_stmt(kernel.body, [&](const ir::Stmt& s) {
     if (s.kind == ir::StmtKind::AtomicAdd) atomic = true;
-    if (s.kind == ir::StmtKind::EmitSpike && std::count(buffered.begin(), buffered.end(), s.population) == 0)
-      atomic = true;
+    if (s.kind == ir::StmtKind::EmitSpike && buffered.count(s.population) == 0) atomic = true;
   });
   return atomic;
 }
@@ -822,7 +830,7 @@ std::vector<llvm::Function*> emit_kernels_alone(const LoweringContext& ctx) {
   if (ctx.ir.stage != ir::Stage::Lowered) internal_error("the IR has not been lowered");
   std::vector<llvm::Function*> entries;
   for (const ir::Kernel& kernel : ctx.ir.kernels)
-    entries.push_back(adds_atomically(kernel) ? emit_entry(ctx, kernel, kernel.name + ".alone") : nullptr);
+    entries.push_back(adds_atomically(ctx, kernel) ? emit_entry(ctx, kernel, kernel.name + ".alone") : nullptr);
   return entries;
 }
 

@@ -37,6 +37,8 @@ class HostTarget final : public Target {
     llvm::AllocaInst* neurons;  // [kSpikeBlock x i32]
     llvm::AllocaInst* flag;     // i8
     llvm::AllocaInst* neuron;   // i32
+    llvm::AllocaInst* counts;   // [kSpikeBlock x i32], for a list with multiplicities, else null
+    llvm::AllocaInst* count;    // i32, likewise
   };
 
  private:
