@@ -129,7 +129,8 @@ GenncKernelFn HostKernels::entry(const GenncKernelInfo& kernel, bool alone) cons
   // GenncKernelInfo.host_v4's CPU (codegen.cpp): AVX-512 F, BW, CD, DQ and VL, and the OS
   // saving their registers.
   static const bool v4 = __builtin_cpu_supports("x86-64-v4");
-  if (v4 && kernel.host_v4 != nullptr) return alone && kernel.host_v4_alone != nullptr ? kernel.host_v4_alone : kernel.host_v4;
+  if (v4 && kernel.host_v4 != nullptr)
+    return alone && kernel.host_v4_alone != nullptr ? kernel.host_v4_alone : kernel.host_v4;
   return alone && kernel.host_alone != nullptr ? kernel.host_alone : kernel.host;
 }
 
