@@ -18,7 +18,7 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
   kernel_env = make("GenncKernelEnv", {ptr, ptr, f64, f64, u64, u64});
   init = make("GenncInit", {enum_type, doubles(4), ptr, u64, u32, u32});
   array_info = make("GenncArrayInfo", {ptr, ptr, enum_type, enum_type, u32, u64, u32, init});
-  kernel_info = make("GenncKernelInfo", {ptr, enum_type, u32, ptr, ptr});
+  kernel_info = make("GenncKernelInfo", {ptr, enum_type, u32, ptr, ptr, ptr, ptr, ptr});
   selection = make("GenncSelection", {enum_type, u32, u32, u32, u32, ptr, u32});
   structure = make("GenncStructure", {enum_type, doubles(10), u32});
   population = make("GenncPopulationInfo", {ptr, ptr, u32, structure, u32, u32, u32, u32, u32});

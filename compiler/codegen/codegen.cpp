@@ -64,6 +64,9 @@ std::unique_ptr<llvm::Module> new_module(const ir::Module& ir, llvm::LLVMContext
   return module;
 }
 
+// The CPU of GenncKernelInfo.host_v4 (the runtime's test for it must match).
+constexpr const char* kWideHostCpu = "x86-64-v4";
+
 // The kernels and synapse functions of `ir` in `module`, and what gennc_model needs besides
 // the PTX.
 ModelTableInputs lower_kernels(const ir::Module& ir, llvm::Module& module, const Target& target,
@@ -73,6 +76,17 @@ ModelTableInputs lower_kernels(const ir::Module& ir, llvm::Module& module, const
   const LoweringContext lowering{ir, module, target, debug.get()};
   ModelTableInputs table;
   table.kernels = emit_kernels(lowering);
+  if (const auto* host = dynamic_cast<const HostTarget*>(&target)) {
+    const HostTargetAlone alone(*host);
+    table.kernels_alone = emit_kernels_alone({ir, module, alone, debug.get()});
+    // Built for the default CPU, a binary also carries its kernels for AVX-512, which the
+    // runtime takes where the CPU has it: the same results, up to 4x the doubles per
+    // instruction. An explicit --march is taken as it is.
+    if (options.cpu.arch == HostCpu{}.arch) {
+      table.kernels_v4 = emit_kernels({ir, module, target, debug.get(), kWideHostCpu});
+      table.kernels_v4_alone = emit_kernels_alone({ir, module, alone, debug.get(), kWideHostCpu});
+    }
+  }
   table.synapse_functions = emit_synapse_functions(lowering);
   table.compiler_version = "gennc " GENNC_VERSION " (LLVM " LLVM_VERSION_STRING ")";
   table.build_seconds = options.build_seconds;
@@ -110,7 +124,8 @@ std::vector<llvm::Function*> entries_of(const ModelTableInputs& table) {
 // the table can be compiled apart from them. Their names carry a '.' ("exc.update"), so
 // they meet no C or C++ symbol of the runtime.
 void export_to_table(const ModelTableInputs& table) {
-  for (const std::vector<llvm::Function*>* functions : {&table.kernels, &table.synapse_functions})
+  for (const std::vector<llvm::Function*>* functions :
+       {&table.kernels, &table.kernels_alone, &table.kernels_v4, &table.kernels_v4_alone, &table.synapse_functions})
     for (llvm::Function* fn : *functions)
       if (fn != nullptr) {
         fn->setLinkage(llvm::GlobalValue::ExternalLinkage);
@@ -246,6 +261,9 @@ bool build_binary(const ir::Module& ir, const HostTarget& target, const Options&
   StepTimer table_timer(timings);
   std::unique_ptr<llvm::Module> table_module = new_module(ir, context, target);
   table.kernels = declare_in(*table_module, table.kernels);
+  table.kernels_alone = declare_in(*table_module, table.kernels_alone);
+  table.kernels_v4 = declare_in(*table_module, table.kernels_v4);
+  table.kernels_v4_alone = declare_in(*table_module, table.kernels_v4_alone);
   table.synapse_functions = declare_in(*table_module, table.synapse_functions);
   if (ptx) {
     table.ptx = std::move(ptx->text);

@@ -60,31 +60,110 @@ void collect_arrays(const ir::Module& m, const ir::Block& block, std::set<std::u
   }
 }
 
-// Counts, per population, the EmitSpike statements of a block and notes those inside a loop
-// or with a count or a time (which it stores at its own slot, so it is not buffered).
-void count_spike_statements(const ir::Block& block, bool in_loop, std::map<std::uint32_t, int>& count,
-                            std::set<std::uint32_t>& looped) {
+// Counts, per population, the EmitSpike statements of a block and notes those inside a loop,
+// with a time, or with a count unless `counts` (which it stores at its own slot, so it is
+// not buffered), and those with a count.
+void count_spike_statements(const ir::Block& block, bool in_loop, bool counts, std::map<std::uint32_t, int>& count,
+                            std::set<std::uint32_t>& looped, std::set<std::uint32_t>& counted) {
   for (const ir::StmtPtr& s : block) {
     if (s->kind == ir::StmtKind::EmitSpike) {
       ++count[s->population];
-      if (in_loop || s->value || s->time) looped.insert(s->population);
+      if (in_loop || (s->value && !counts) || s->time) looped.insert(s->population);
+      if (s->value) counted.insert(s->population);
     }
     const bool loop = in_loop || s->kind == ir::StmtKind::For || s->kind == ir::StmtKind::While;
-    count_spike_statements(s->body, loop, count, looped);
-    count_spike_statements(s->otherwise, loop, count, looped);
+    count_spike_statements(s->body, loop, counts, count, looped, counted);
+    count_spike_statements(s->otherwise, loop, counts, count, looped, counted);
   }
 }
 
 // The populations a kernel emits spikes for from exactly one statement outside any loop,
 // so at most once per element: the target may buffer those appends (Target::emit_range).
-std::vector<std::uint32_t> once_per_element_spikes(const ir::Block& body) {
+// Each maps to whether its spike has a count, which only a target whose ranges vectorise
+// buffers (`counts`): its sources then append without an atomic add per spike.
+std::map<std::uint32_t, bool> buffered_spikes(const ir::Block& body, bool counts) {
   std::map<std::uint32_t, int> count;
-  std::set<std::uint32_t> looped;
-  count_spike_statements(body, false, count, looped);
-  std::vector<std::uint32_t> once;
+  std::set<std::uint32_t> looped, counted;
+  count_spike_statements(body, false, counts, count, looped, counted);
+  std::map<std::uint32_t, bool> once;
   for (const auto& [population, statements] : count)
-    if (statements == 1 && looped.count(population) == 0) once.push_back(population);
+    if (statements == 1 && looped.count(population) == 0) once[population] = counted.count(population) != 0;
   return once;
+}
+
+bool at_own_index(const ir::Expr* index) {
+  return index != nullptr && index->kind == ir::ExprKind::Input && index->input == ir::Input::Index;
+}
+
+// Calls `on` for every expression node of `s` and of the statements inside it.
+template <typename F> void for_each_expr_in(const ir::Stmt& s, F&& on) {
+  for (const ir::Expr* e : {s.cond.get(), s.index.get(), s.value.get(), s.begin.get(), s.end.get(), s.time.get()})
+    ir::detail::visit_node(e, on);
+  ir::for_each_expr(s.body, on);
+  ir::for_each_expr(s.otherwise, on);
+}
+
+// Calls `on` for `s` and every statement inside it.
+template <typename F> void for_each_stmt_in(const ir::Stmt& s, F&& on) {
+  on(s);
+  ir::for_each_stmt(s.body, on);
+  ir::for_each_stmt(s.otherwise, on);
+}
+
+// The kernel's fault checks (passes/check_finite_states.h) that may run after the whole
+// range instead of after each element: the top-level statements that end the kernel, each
+// an `if` that stores only to fault arrays and reads no local, reading what the rest of the
+// kernel writes only at the element's own index, which the rest writes only there; nothing
+// else touches the fault arrays. Each element's checks then see the same state whenever
+// they run, and running them in element order keeps the first fault found the same.
+std::set<const ir::Stmt*> deferrable_fault_checks(const ir::Module& m, const ir::Kernel& kernel) {
+  std::set<const ir::Stmt*> checks;
+  for (auto last = kernel.body.rbegin(); last != kernel.body.rend(); ++last) {
+    const ir::StmtPtr& s = *last;
+    if (s->kind != ir::StmtKind::If) break;
+    bool only_fault_stores = true;
+    for_each_stmt_in(*s, [&](const ir::Stmt& inner) {
+      if (&inner == s.get()) return;
+      const bool fault_store =
+          inner.kind == ir::StmtKind::Store && (m.arrays.at(inner.array).flags & GENNC_ARRAY_FAULT) != 0;
+      if (inner.kind != ir::StmtKind::If && !fault_store) only_fault_stores = false;
+    });
+    bool reads_local = false;
+    for_each_expr_in(*s, [&](const ir::Expr& e) { reads_local = reads_local || e.kind == ir::ExprKind::Local; });
+    if (!only_fault_stores || reads_local) break;
+    checks.insert(s.get());
+  }
+  if (checks.empty()) return checks;
+
+  std::map<std::uint32_t, bool> rest_writes;  // array -> written only at the own index
+  std::set<std::uint32_t> rest_reads, check_writes;
+  for (const ir::StmtPtr& s : kernel.body) {
+    const bool check = checks.count(s.get()) != 0;
+    for_each_stmt_in(*s, [&](const ir::Stmt& inner) {
+      if (inner.kind != ir::StmtKind::Store && inner.kind != ir::StmtKind::AtomicAdd) return;
+      if (check) {
+        check_writes.insert(inner.array);
+        return;
+      }
+      auto it = rest_writes.emplace(inner.array, true).first;
+      it->second = it->second && inner.kind == ir::StmtKind::Store && at_own_index(inner.index.get());
+    });
+    if (!check)
+      for_each_expr_in(*s, [&](const ir::Expr& e) {
+        if (e.kind == ir::ExprKind::Load) rest_reads.insert(e.array);
+      });
+  }
+  bool movable = true;
+  for (const ir::Stmt* s : checks)
+    for_each_expr_in(*s, [&](const ir::Expr& e) {
+      if (e.kind != ir::ExprKind::Load) return;
+      auto written = rest_writes.find(e.array);
+      if (written != rest_writes.end() && !(written->second && at_own_index(e.operands[0].get()))) movable = false;
+    });
+  for (std::uint32_t array : check_writes)
+    if (rest_reads.count(array) != 0 || rest_writes.count(array) != 0) movable = false;
+  if (!movable) checks.clear();
+  return checks;
 }
 
 // The device library's entry for a distribution (runtime/include/gennc/random.h).
@@ -145,9 +224,10 @@ class FunctionEmitter {
       : ctx_(context), fn_(fn), c_(fn->getContext()), b_(llvm::BasicBlock::Create(c_, "entry", fn)) {
     // Only `contract`: fusing a*b+c rounds once instead of twice, which stays within the
     // models' tolerance; reassociation, reciprocal tricks and approximate functions could
-    // change results by more, and NaN/infinity must keep their meaning.
+    // change results by more, and NaN/infinity must keep their meaning. Not even that in
+    // entries for another CPU (LoweringContext::cpu).
     llvm::FastMathFlags flags;
-    flags.setAllowContract(true);
+    flags.setAllowContract(context.cpu.empty());
     b_.setFastMathFlags(flags);
     for (const ir::LocalInfo& local : locals)
       locals_.push_back(b_.CreateAlloca(value_type(c_, local.type), nullptr, local.name));
@@ -175,6 +255,11 @@ class FunctionEmitter {
   void block(const ir::Block& stmts) {
     for (const ir::StmtPtr& s : stmts) stmt(*s);
   }
+  // The statements of `stmts` in `only`, or with `only` false those not in `set`.
+  void block_part(const ir::Block& stmts, const std::set<const ir::Stmt*>& set, bool only) {
+    for (const ir::StmtPtr& s : stmts)
+      if ((set.count(s.get()) != 0) == only) stmt(*s);
+  }
 
   llvm::Value* expr(const ir::Expr& e) {
     switch (e.kind) {
@@ -194,6 +279,7 @@ class FunctionEmitter {
       case ir::ExprKind::Binary: return binary(e);
       case ir::ExprKind::Select: {
         llvm::Value* cond = expr(*e.operands[0]);
+        if (draws(*e.operands[1]) || draws(*e.operands[2])) return select_by_branch(cond, e);
         llvm::Value* a = expr(*e.operands[1]);
         return b_.CreateSelect(cond, a, expr(*e.operands[2]));
       }
@@ -211,6 +297,37 @@ class FunctionEmitter {
     auto it = inputs_.find(in);
     if (it == inputs_.end()) internal_error(std::string("input '") + ir::to_string(in) + "' unavailable here");
     return it->second;
+  }
+
+  static bool draws(const ir::Expr& e) {
+    bool found = false;
+    auto note = [&](const ir::Expr& x) { found = found || x.kind == ir::ExprKind::Random; };
+    ir::detail::visit_node(&e, note);
+    return found;
+  }
+
+  // A select with a random draw in an arm, as a branch: the draw (a call LLVM keeps, being
+  // no cheaper to skip than to make as far as it knows) is made only when its arm is taken;
+  // a Poisson source outside its active window then costs no draw per step. Draws are
+  // counter-based, so skipping one changes no other.
+  llvm::Value* select_by_branch(llvm::Value* cond, const ir::Expr& e) {
+    llvm::BasicBlock* then = llvm::BasicBlock::Create(c_, "select.then", fn_);
+    llvm::BasicBlock* otherwise = llvm::BasicBlock::Create(c_, "select.else", fn_);
+    llvm::BasicBlock* merge = llvm::BasicBlock::Create(c_, "select.end", fn_);
+    b_.CreateCondBr(cond, then, otherwise);
+    b_.SetInsertPoint(then);
+    llvm::Value* a = expr(*e.operands[1]);
+    llvm::BasicBlock* then_end = b_.GetInsertBlock();
+    b_.CreateBr(merge);
+    b_.SetInsertPoint(otherwise);
+    llvm::Value* x = expr(*e.operands[2]);
+    llvm::BasicBlock* otherwise_end = b_.GetInsertBlock();
+    b_.CreateBr(merge);
+    b_.SetInsertPoint(merge);
+    llvm::PHINode* phi = b_.CreatePHI(a->getType(), 2);
+    phi->addIncoming(a, then_end);
+    phi->addIncoming(x, otherwise_end);
+    return phi;
   }
 
   llvm::Value* constant(const ir::Expr& e) {
@@ -330,7 +447,11 @@ class FunctionEmitter {
       case ir::StmtKind::EmitSpike: {
         if (spike_lists_ != nullptr && spike_lists_->count(s.population) != 0) {
           llvm::Value* neuron = b_.CreateIntCast(expr(*s.index), b_.getInt32Ty(), false);
-          spike_sink_->append(b_, spike_lists_->at(s.population), neuron);
+          if (s.value)
+            spike_sink_->append_counted(b_, spike_lists_->at(s.population), neuron,
+                                        b_.CreateIntCast(expr(*s.value), b_.getInt32Ty(), false));
+          else
+            spike_sink_->append(b_, spike_lists_->at(s.population), neuron);
           return;
         }
         const ir::Population& pop = ctx_.ir.populations.at(s.population);
@@ -552,13 +673,14 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
 
   std::vector<SpikeList> lists;
   std::map<std::uint32_t, unsigned> list_of;
-  for (std::uint32_t population : once_per_element_spikes(kernel.body)) {
+  auto array_arg = [&](std::uint32_t array) {
+    return fn->getArg(std::lower_bound(body.arrays.begin(), body.arrays.end(), array) - body.arrays.begin());
+  };
+  for (const auto& [population, counted] : buffered_spikes(kernel.body, ctx.target.vectorises_ranges())) {
     const ir::Population& pop = ctx.ir.populations.at(population);
     list_of[population] = static_cast<unsigned>(lists.size());
-    lists.push_back({fn->getArg(std::lower_bound(body.arrays.begin(), body.arrays.end(), pop.spike_count_array) -
-                                body.arrays.begin()),
-                     fn->getArg(std::lower_bound(body.arrays.begin(), body.arrays.end(), pop.spike_list_array) -
-                                body.arrays.begin())});
+    lists.push_back({array_arg(pop.spike_count_array), array_arg(pop.spike_list_array),
+                     counted ? array_arg(pop.spike_multiplicity_array) : nullptr});
   }
 
   emit.locate(kernel.range);
@@ -584,14 +706,45 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
     b.CreateRetVoid();
     return body;
   }
-  ctx.target.emit_range(b, fn->getArg(scalars + 4), fn->getArg(scalars + 5), lists,
+  llvm::Value* begin = fn->getArg(scalars + 4);
+  llvm::Value* end = fn->getArg(scalars + 5);
+  const std::set<const ir::Stmt*> checks =
+      ctx.target.vectorises_ranges() ? deferrable_fault_checks(ctx.ir, kernel) : std::set<const ir::Stmt*>{};
+  llvm::AllocaInst* any_fault = nullptr;  // whether an element's check fired (an OR over the range)
+  if (!checks.empty()) {
+    llvm::IRBuilder<> entry(&fn->getEntryBlock(), fn->getEntryBlock().begin());
+    any_fault = entry.CreateAlloca(b.getInt1Ty(), nullptr, "fault.any");
+    b.CreateStore(b.getFalse(), any_fault);
+  }
+  ctx.target.emit_range(b, begin, end, lists,
                         [&](llvm::IRBuilder<>&, llvm::Value* index, const SpikeSink& spikes) {
                           emit.set_input(ir::Input::Index, index);
                           emit.set_spike_sink(&spikes, &list_of);
-                          emit.block(kernel.body);
+                          emit.block_part(kernel.body, checks, /*only=*/false);
+                          for (const ir::Stmt* check : checks) {
+                            emit.locate(check->range);
+                            b.CreateStore(b.CreateOr(b.CreateLoad(b.getInt1Ty(), any_fault), emit.expr(*check->cond)),
+                                          any_fault);
+                          }
                           emit.locate(kernel.range);
                         },
                         spread);
+  if (any_fault != nullptr) {
+    // The checks in full, element by element, only after a range in which one fired.
+    llvm::BasicBlock* again = llvm::BasicBlock::Create(c, "fault.checks", fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(c, "fault.checked", fn);
+    b.CreateCondBr(b.CreateLoad(b.getInt1Ty(), any_fault), again, done);
+    b.SetInsertPoint(again);
+    ctx.target.emit_range(b, begin, end, {},
+                          [&](llvm::IRBuilder<>&, llvm::Value* index, const SpikeSink&) {
+                            emit.set_input(ir::Input::Index, index);
+                            emit.block_part(kernel.body, checks, /*only=*/true);
+                            emit.locate(kernel.range);
+                          },
+                          spread);
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
+  }
   b.CreateRetVoid();
   return body;
 }
@@ -634,23 +787,50 @@ KernelBody emit_block_body(const LoweringContext& ctx, const ir::Kernel& kernel,
   return emit_body(ctx, kernel, rows, Spread::Block);
 }
 
+namespace {
+
+llvm::Function* emit_entry(const LoweringContext& ctx, const ir::Kernel& kernel, const std::string& name) {
+  const KernelBody body = emit_body(ctx, kernel, /*shared_rows=*/false, Spread::Grid);
+  llvm::Function* entry = ctx.target.emit_entry(ctx.module, ctx.cpu.empty() ? name : name + "." + ctx.cpu, body);
+  // The body, inlined into the entry, is compiled (and vectorised) for the entry's CPU.
+  if (!ctx.cpu.empty()) entry->addFnAttr("target-cpu", ctx.cpu);
+  if (!ctx.cpu.empty()) entry->addFnAttr("prefer-vector-width", "512");
+  if (ctx.debug != nullptr) {
+    ctx.debug->attach(*entry, kernel.name, kernel.range);
+    ctx.debug->fill_missing(*entry);
+  }
+  return entry;
+}
+
+// Whether the kernel makes an atomic add: an AtomicAdd statement, or a spike appended one
+// by one (a slot reserved per spike, not a block's spikes buffered: Target::emit_range).
+bool adds_atomically(const LoweringContext& ctx, const ir::Kernel& kernel) {
+  const std::map<std::uint32_t, bool> buffered = buffered_spikes(kernel.body, ctx.target.vectorises_ranges());
+  bool atomic = false;
+  ir::for_each_stmt(kernel.body, [&](const ir::Stmt& s) {
+    if (s.kind == ir::StmtKind::AtomicAdd) atomic = true;
+    if (s.kind == ir::StmtKind::EmitSpike && buffered.count(s.population) == 0) atomic = true;
+  });
+  return atomic;
+}
+
+}  // namespace
+
 std::vector<llvm::Function*> emit_kernels(const LoweringContext& ctx, const std::set<std::uint32_t>& staged) {
   if (ctx.ir.stage != ir::Stage::Lowered) internal_error("the IR has not been lowered");
   std::vector<llvm::Function*> entries;
   for (std::uint32_t k = 0; k < ctx.ir.kernels.size(); ++k) {
     const ir::Kernel& kernel = ctx.ir.kernels[k];
-    if (staged.count(k) != 0) {
-      entries.push_back(nullptr);
-      continue;
-    }
-    const KernelBody body = emit_body(ctx, kernel, /*shared_rows=*/false, Spread::Grid);
-    llvm::Function* entry = ctx.target.emit_entry(ctx.module, kernel.name, body);
-    if (ctx.debug != nullptr) {
-      ctx.debug->attach(*entry, kernel.name, kernel.range);
-      ctx.debug->fill_missing(*entry);
-    }
-    entries.push_back(entry);
+    entries.push_back(staged.count(k) != 0 ? nullptr : emit_entry(ctx, kernel, kernel.name));
   }
+  return entries;
+}
+
+std::vector<llvm::Function*> emit_kernels_alone(const LoweringContext& ctx) {
+  if (ctx.ir.stage != ir::Stage::Lowered) internal_error("the IR has not been lowered");
+  std::vector<llvm::Function*> entries;
+  for (const ir::Kernel& kernel : ctx.ir.kernels)
+    entries.push_back(adds_atomically(ctx, kernel) ? emit_entry(ctx, kernel, kernel.name + ".alone") : nullptr);
   return entries;
 }
 

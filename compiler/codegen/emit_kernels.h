@@ -21,6 +21,10 @@ struct LoweringContext {
   llvm::Module& module;
   const Target& target;
   DebugInfo* debug;  // null: no debug locations
+  // Host entries for another CPU than the module's (an LLVM CPU name, empty: the module's),
+  // named "<kernel>.<cpu>". Their floating-point operations carry no `contract` flag, so
+  // that a CPU with FMA gives the results of the default one, which has none.
+  std::string cpu = {};
 };
 
 // One entry function per kernel of ir.kernels, in order; kernels in `staged` (which run
@@ -31,6 +35,12 @@ struct LoweringContext {
 // are calls to the device library's gennc_rand_* functions (link_device_library resolves
 // them); every instruction has a debug location when `debug` is given.
 std::vector<llvm::Function*> emit_kernels(const LoweringContext& context, const std::set<std::uint32_t>& staged = {});
+
+// Per kernel of ir.kernels, in order: for a kernel that makes atomic adds, an entry named
+// "<kernel>.alone" lowered with `context.target` (a HostTargetAlone: the adds made plain,
+// for a pool of one thread, GenncKernelInfo.host_alone); null for the others.
+// Requires: as emit_kernels.
+std::vector<llvm::Function*> emit_kernels_alone(const LoweringContext& context);
 
 // Whether the kernel's element is one spike's row that the threads of a block may share —
 // a SYNAPSE_PRE kernel whose statements outside its one loop only declare values and whose

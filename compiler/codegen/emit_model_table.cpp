@@ -190,12 +190,16 @@ class TableEmitter {
 
   llvm::Constant* kernel(std::size_t k) {
     const ir::Kernel& kernel = ir_.kernels[k];
-    llvm::Function* host = inputs_.kernels.at(k);
-    return make(abi_.kernel_info, {string(kernel.name), u32(kernel.kind), u32(kernel.owner),
-                                   host != nullptr ? static_cast<llvm::Constant*>(host) : null(),
+    auto function = [&](const std::vector<llvm::Function*>& functions) -> llvm::Constant* {
+      llvm::Function* fn = functions.empty() ? nullptr : functions.at(k);
+      return fn != nullptr ? static_cast<llvm::Constant*>(fn) : null();
+    };
+    return make(abi_.kernel_info, {string(kernel.name), u32(kernel.kind), u32(kernel.owner), function(inputs_.kernels),
                                    inputs_.ptx_entries.empty() || inputs_.ptx_entries.at(k).empty()
                                        ? null()
-                                       : string(inputs_.ptx_entries.at(k))});
+                                       : string(inputs_.ptx_entries.at(k)),
+                                   function(inputs_.kernels_alone), function(inputs_.kernels_v4),
+                                   function(inputs_.kernels_v4_alone)});
   }
 
   const ir::Module& ir_;

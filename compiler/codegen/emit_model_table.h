@@ -15,6 +15,9 @@ namespace gennc::codegen {
 
 struct ModelTableInputs {
   std::vector<llvm::Function*> kernels;            // host entry per ir kernel (null: none)
+  std::vector<llvm::Function*> kernels_alone;      // per ir kernel, or empty (GenncKernelInfo.host_alone)
+  std::vector<llvm::Function*> kernels_v4;         // per ir kernel, or empty (GenncKernelInfo.host_v4)
+  std::vector<llvm::Function*> kernels_v4_alone;   // per ir kernel, or empty (GenncKernelInfo.host_v4_alone)
   std::vector<llvm::Function*> synapse_functions;  // per ir synapse function
   std::string compiler_version;                    // "gennc 0.1.0 (LLVM 19.1.7)"
   double build_seconds = 0.0;                      // <= 0: unknown

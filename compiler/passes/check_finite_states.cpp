@@ -47,7 +47,7 @@ bool check(Module& m, Kernel& k) {
     const Array& a = m.arrays[s.array];
     if (!(a.flags & GENNC_ARRAY_STATE) || a.owner != pop || a.scope != GENNC_SCOPE_NEURON) continue;
     if (s.index->kind != ExprKind::Input || s.index->input != Input::Index) continue;
-    // Re-reading a local is free; any other value would be computed twice.
+    // Only values already held in a local: the test would otherwise keep a computation alive.
     if (s.value->kind != ExprKind::Local) continue;
     stored.emplace_back(s.array, s.value.get());
     after = i + 1;
@@ -62,8 +62,13 @@ bool check(Module& m, Kernel& k) {
   for (auto it = stored.rbegin(); it != stored.rend(); ++it) {
     std::uint32_t value = it->first + 1;
     if (m.arrays[it->first].name == step_name) value |= GENNC_FAULT_SUBSTEPS;
-    code = select(unary(UnaryOp::Not, finite(clone(*it->second))), iconst(Type::U32, value), std::move(code));
-    ExprPtr ok = finite(clone(*it->second));
+    // The stored value read back from its array, not the local: the test then depends on
+    // nothing but the neuron's own state, so a target may run it after the whole range
+    // (host_target.h) without changing which report is made.
+    const Type type = it->second->type;
+    code = select(unary(UnaryOp::Not, finite(load(it->first, type, input(Input::Index)))), iconst(Type::U32, value),
+                  std::move(code));
+    ExprPtr ok = finite(load(it->first, type, input(Input::Index)));
     all_finite = all_finite ? binary(BinaryOp::And, std::move(ok), std::move(all_finite)) : std::move(ok);
   }
   const SourceRange range = k.body[after - 1]->range;

@@ -8,7 +8,8 @@ namespace gennc::passes {
 // Makes every neuron update kernel report a state that becomes NaN or infinite, so that a
 // run stops with the population, neuron, variable and time instead of going on with
 // garbage. After the kernel's last top-level store of a real-valued state array of its
-// population, one test of all stored values; only when one failed, and only while the
+// population, one test of all stored values, read back from their arrays (so that the
+// test reads nothing but the neuron's own state); only when one failed, and only while the
 // population's fault report (GENNC_ARRAY_FAULT, created here: `<pop>.fault` per neuron and
 // `<pop>.fault_step`) is empty, the neuron's code and 1 + the step are stored. The code is
 // 1 + the id of the first failing array, with GENNC_FAULT_SUBSTEPS for the adaptive

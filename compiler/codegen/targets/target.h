@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "ir/internal_error.h"
+
 namespace gennc::codegen {
 
 // The body function's arguments, in this order: one pointer per array of `arrays`, then
@@ -35,6 +37,9 @@ inline constexpr unsigned kBodyScalarCount = 6;
 struct SpikeList {
   llvm::Value* count = nullptr;
   llvm::Value* list = nullptr;
+  // The u32 multiplicities beside the list, for a spike with a count (Target::vectorises_ranges
+  // targets only; null: none).
+  llvm::Value* multiplicity = nullptr;
 };
 
 // How a range's element code appends a spike. How appends reach the lists (buffered, one
@@ -44,6 +49,12 @@ class SpikeSink {
   virtual ~SpikeSink() = default;
   // Appends `neuron` (u32) to spike list number `list` of emit_range's `lists`.
   virtual void append(llvm::IRBuilder<>& builder, unsigned list, llvm::Value* neuron) const = 0;
+  // Appends `neuron` with its u32 `count` to a list with a multiplicity array (only on a
+  // target whose ranges vectorise: emit_kernels.cpp gives no other such a list).
+  virtual void append_counted(llvm::IRBuilder<>& builder, unsigned list, llvm::Value* neuron,
+                              llvm::Value* count) const {
+    ir::internal_error("codegen", "this target buffers no spikes with a count");
+  }
 };
 
 // Which threads share a range: the whole grid (a kernel's own entry) or one block of
@@ -70,6 +81,12 @@ class Target {
   virtual void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
                           const std::vector<SpikeList>& lists, const ElementFn& element,
                           Spread spread) const = 0;
+
+  // Whether emit_range's loop is one that LLVM should vectorise. A kernel's checks that
+  // rarely fire and store to a population's one fault report (a conditional store to one
+  // address, which no vectoriser takes) then leave the loop: it only notes whether any
+  // element needs them, and a second pass over the range runs them (emit_kernels.cpp).
+  virtual bool vectorises_ranges() const { return false; }
 
   // Emits code running `element` for each index of [begin, end) with `lanes()` threads
   // per index, each receiving its lane in [0, lanes()) (an i32): a spike's row of synapses

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 8
+#define GENNC_MODEL_ABI_VERSION 9
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -150,6 +150,11 @@ typedef struct GenncKernelInfo {
   const char* ptx_entry; /* name of the matching PTX entry, null if none: step kernels run
                             on the GPU inside their stage's entry (GenncModel.stage_entries)
                             and have none of their own */
+  GenncKernelFn host_alone; /* the host entry for a range that one thread runs with no other
+                               thread running any kernel (a pool of one): its atomic adds
+                               are plain adds; null where it would be `host` */
+  GenncKernelFn host_v4;       /* `host` and `host_alone` compiled for x86-64-v4 (AVX-512), */
+  GenncKernelFn host_v4_alone; /* for a CPU that has it, with the same results; null if none */
 } GenncKernelInfo;
 
 /* ---- GPU stages -------------------------------------------------------------------- */

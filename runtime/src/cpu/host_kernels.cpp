@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <tuple>
 #include <utility>
 
@@ -9,6 +10,8 @@ namespace gennc::runtime::cpu {
 namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
+constexpr unsigned kDeliveriesAloneUpTo = 4;
+constexpr uint64_t kTrialSteps = 100;
 
 using Clock = std::chrono::steady_clock;
 
@@ -19,7 +22,8 @@ double seconds_since(Clock::time_point start) {
 }  // namespace
 
 HostKernels::HostKernels(NetworkState& state, ThreadPool& pool)
-    : state_(state), pool_(pool), kernel_seconds_(state.model().kernel_count, 0.0) {
+    : state_(state), pool_(pool), kernel_seconds_(state.model().kernel_count, 0.0),
+      sort_scratch_(state.model().population_count) {
   const GenncModel& m = state.model();
   // The stages name the step schedule's kernels in its order; a model whose stages do not
   // (or that has none) runs each kernel as a stage of its own.
@@ -32,6 +36,17 @@ HostKernels::HostKernels(NetworkState& state, ThreadPool& pool)
     stages_.back().kernels.push_back(id);
     if (m.kernels[id].kind == GENNC_KERNEL_NEURON) stages_.back().spiking.push_back(m.kernels[id].owner);
   }
+  // Deliveries run on one thread with plain adds while the others wait, up to
+  // kDeliveriesAloneUpTo threads: x86 has no atomic float add, and Brunel's 10,000 neurons
+  // on 2 threads spent 229 us per step in their excitatory delivery with atomic adds
+  // (compare-exchange loops, the two cores taking turns at the ring's cache lines), against
+  // 50 us on one thread with plain ones. One thread's deliveries, in schedule order, also
+  // add in the same order as a run on one thread.
+  for (Stage& stage : stages_)
+    stage.alone = pool_.size() > 1 && pool_.size() <= kDeliveriesAloneUpTo &&
+                  std::all_of(stage.kernels.begin(), stage.kernels.end(), [&](uint32_t id) {
+                    return m.kernels[id].kind == GENNC_KERNEL_SYNAPSE_PRE;
+                  });
 }
 
 void HostKernels::refresh() {
@@ -65,16 +80,58 @@ void HostKernels::sort_spike_list(uint32_t population) {
     for (uint32_t k = 0; k < spikes; ++k) std::tie(list[k], times[k]) = entries[k];
     return;
   }
-  if (pop.spike_multiplicity_array == kNone) {
+  auto* counts = pop.spike_multiplicity_array == kNone
+                     ? nullptr
+                     : static_cast<uint32_t*>(state_.array(pop.spike_multiplicity_array).data());
+  // A list long for its population (Poisson sources spiking most steps) is ordered by
+  // counting, in time linear in the population's size: comparison sorts of 7000 entries
+  // took Brunel's two-thread step longer than its one-thread one.
+  if (static_cast<uint64_t>(spikes) * 16 >= pop.size && count_sort(population, list, counts, spikes)) return;
+  if (counts == nullptr) {
     std::sort(list, list + spikes);
     return;
   }
   // Each entry's multiplicity moves with it.
-  auto* counts = static_cast<uint32_t*>(state_.array(pop.spike_multiplicity_array).data());
   std::vector<std::pair<uint32_t, uint32_t>> entries(spikes);
   for (uint32_t k = 0; k < spikes; ++k) entries[k] = {list[k], counts[k]};
   std::sort(entries.begin(), entries.end());
   for (uint32_t k = 0; k < spikes; ++k) std::tie(list[k], counts[k]) = entries[k];
+}
+
+bool HostKernels::count_sort(uint32_t population, uint32_t* list, uint32_t* counts, uint32_t spikes) {
+  const uint32_t size = state_.model().populations[population].size;
+  if (std::any_of(list, list + spikes, [&](uint32_t neuron) { return neuron >= size; })) return false;
+  SortScratch& scratch = sort_scratch_[population];
+  scratch.starts.assign(size + 1, 0);
+  for (uint32_t k = 0; k < spikes; ++k) ++scratch.starts[list[k] + 1];
+  std::partial_sum(scratch.starts.begin(), scratch.starts.end(), scratch.starts.begin());
+  scratch.neurons.resize(spikes);
+  scratch.counts.resize(counts != nullptr ? spikes : 0);
+  for (uint32_t k = 0; k < spikes; ++k) {
+    const uint32_t slot = scratch.starts[list[k]]++;
+    scratch.neurons[slot] = list[k];
+    if (counts != nullptr) scratch.counts[slot] = counts[k];
+  }
+  std::copy(scratch.neurons.begin(), scratch.neurons.end(), list);
+  if (counts == nullptr) return true;
+  std::copy(scratch.counts.begin(), scratch.counts.end(), counts);
+  // A neuron listed more than once: its counts in ascending order, as sorting the pairs gives.
+  for (uint32_t k = 0; k < spikes;) {
+    uint32_t end = k + 1;
+    while (end < spikes && list[end] == list[k]) ++end;
+    if (end - k > 1) std::sort(counts + k, counts + end);
+    k = end;
+  }
+  return true;
+}
+
+GenncKernelFn HostKernels::entry(const GenncKernelInfo& kernel, bool alone) const {
+  // GenncKernelInfo.host_v4's CPU (codegen.cpp): AVX-512 F, BW, CD, DQ and VL, and the OS
+  // saving their registers.
+  static const bool v4 = __builtin_cpu_supports("x86-64-v4");
+  if (v4 && kernel.host_v4 != nullptr)
+    return alone && kernel.host_v4_alone != nullptr ? kernel.host_v4_alone : kernel.host_v4;
+  return alone && kernel.host_alone != nullptr ? kernel.host_alone : kernel.host;
 }
 
 void HostKernels::run(uint32_t id, const GenncKernelEnv& env) {
@@ -86,7 +143,7 @@ void HostKernels::run(uint32_t id, const GenncKernelEnv& env, uint32_t first, ui
   const auto start = Clock::now();
   // A spike's row can be long, so spike ranges are split finely; element ranges coarsely.
   bool per_spike = kernel.kind == GENNC_KERNEL_SYNAPSE_PRE || kernel.kind == GENNC_KERNEL_SYNAPSE_POST;
-  GenncKernelFn fn = kernel.host;
+  GenncKernelFn fn = entry(kernel, pool_.size() == 1);
   pool_.parallel_for(last - first, per_spike ? 16 : 4096,
                      [&](uint32_t begin, uint32_t end) { fn(&env, first + begin, first + end); });
   if (kernel.kind == GENNC_KERNEL_NEURON && pool_.size() > 1) sort_spike_list(kernel.owner);
@@ -95,16 +152,45 @@ void HostKernels::run(uint32_t id, const GenncKernelEnv& env, uint32_t first, ui
   if (profiling_) profile_seconds_[id] += seconds;
 }
 
-void HostKernels::run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads) {
+void HostKernels::run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads,
+                            bool alone) {
   const GenncKernelInfo& kernel = state_.model().kernels[id];
   const uint64_t count = state_.kernel_range(kernel);
+  if (alone) {
+    if (thread == 0 && count != 0) entry(kernel, true)(&env, 0, static_cast<uint32_t>(count));
+    return;
+  }
   const auto begin = static_cast<uint32_t>(count * thread / threads);
   const auto end = static_cast<uint32_t>(count * (thread + 1) / threads);
-  if (begin < end) kernel.host(&env, begin, end);
+  if (begin < end) entry(kernel, threads == 1)(&env, begin, end);
 }
 
 uint64_t HostKernels::run_steps(uint64_t steps, const std::function<bool()>& finish_step) {
-  const unsigned threads = pool_.size();
+  uint64_t done = 0;
+  bool stopped = false;
+  // Runs up to n steps on `threads` threads; returns the seconds per step.
+  auto segment = [&](uint64_t n, unsigned threads) {
+    const auto start = Clock::now();
+    const uint64_t ran = run_team_steps(n, threads, finish_step, &stopped);
+    done += ran;
+    return ran != 0 ? seconds_since(start) / static_cast<double>(ran) : 0.0;
+  };
+  // Threads that pay, measured: the first long enough run tries kTrialSteps steps on every
+  // thread, then as many on one, and keeps the faster for the rest of the simulation. A
+  // step of 4000 neurons (Vogels-Abbott, 4 - 13 us) took 1.5 - 3.4x as long on two
+  // threads as on one, its barriers costing more than half the work saves; the
+  // microcircuit's (145 us) took 0.6x. Results do not depend on the thread count.
+  if (team_ == 0 && pool_.size() > 1 && steps >= 4 * kTrialSteps) {
+    const double all = segment(kTrialSteps, pool_.size());
+    const double one = stopped ? 0.0 : segment(kTrialSteps, 1);
+    if (!stopped) team_ = all < one ? pool_.size() : 1;
+  }
+  if (!stopped && done < steps) segment(steps - done, team_ != 0 ? team_ : pool_.size());
+  return done;
+}
+
+uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std::function<bool()>& finish_step,
+                                     bool* stopped) {
   Barrier barrier(threads);
   GenncKernelEnv env = this->env();
   uint64_t done = 0;
@@ -116,7 +202,7 @@ uint64_t HostKernels::run_steps(uint64_t steps, const std::function<bool()>& fin
       for (const Stage& stage : stages_) {
         for (uint32_t id : stage.kernels) {
           const auto start = timing ? Clock::now() : Clock::time_point();
-          run_share(id, env, thread, threads);
+          run_share(id, env, thread, threads, stage.alone);
           if (timing) {
             const double seconds = seconds_since(start);
             kernel_seconds_[id] += seconds;
@@ -135,7 +221,8 @@ uint64_t HostKernels::run_steps(uint64_t steps, const std::function<bool()>& fin
       if (thread == 0) {
         const auto start = Clock::now();
         ++done;
-        go_on = finish_step() && done < steps;
+        *stopped = !finish_step();
+        go_on = !*stopped && done < steps;
         env = this->env();
         if (profiling_) finish_seconds_ += seconds_since(start);
       }

@@ -35,7 +35,9 @@ class HostKernels {
   // meet at a barrier after each stage (kernels that touch no array in a conflicting way,
   // GenncModel's stages) instead of being woken per kernel. Neuron kernels' spike lists are
   // sorted after their stage. `finish_step` runs on the calling thread after each step
-  // while the others wait, and returns whether to go on. Returns the steps run.
+  // while the others wait, and returns whether to go on. Returns the steps run. The first
+  // run of at least 400 steps measures whether all threads or one run a step faster, and
+  // every run after it uses the faster (host_kernels.cpp).
   uint64_t run_steps(uint64_t steps, const std::function<bool()>& finish_step);
 
   // Seconds spent in each kernel (manifest.json's kernel_seconds; in run_steps, the
@@ -53,9 +55,18 @@ class HostKernels {
   struct Stage {
     std::vector<uint32_t> kernels;
     std::vector<uint32_t> spiking;  // populations whose neuron kernels run in this stage
+    bool alone = false;             // run by the first thread alone, with plain adds
   };
+  // The kernel's entry for this CPU (on one with AVX-512, the one compiled for it): with
+  // `alone` (no other thread runs a kernel meanwhile), the one whose atomic adds are plain.
+  GenncKernelFn entry(const GenncKernelInfo& kernel, bool alone) const;
   void sort_spike_list(uint32_t population);
-  void run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads);
+  // Orders a spike list (and its counts, if not null) by counting; false, leaving it as it
+  // was, if it names a neuron outside the population.
+  bool count_sort(uint32_t population, uint32_t* list, uint32_t* counts, uint32_t spikes);
+  void run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads, bool alone);
+  // run_steps on `threads` of the pool's threads; sets *stopped when finish_step said stop.
+  uint64_t run_team_steps(uint64_t steps, unsigned threads, const std::function<bool()>& finish_step, bool* stopped);
 
   NetworkState& state_;
   ThreadPool& pool_;
@@ -63,6 +74,12 @@ class HostKernels {
   std::vector<void*> pointers_;
   std::vector<uint64_t> lengths_;
   std::vector<double> kernel_seconds_;
+  // Per population (each population's list is sorted by one thread at a time).
+  struct SortScratch {
+    std::vector<uint32_t> starts, neurons, counts;
+  };
+  std::vector<SortScratch> sort_scratch_;
+  unsigned team_ = 0;  // threads run_steps uses, once measured (0: not yet)
   bool profiling_ = false;
   std::vector<double> profile_seconds_;  // per kernel, over the profiled steps
   double wait_seconds_ = 0.0;

@@ -42,6 +42,11 @@ class BufferedSpikes final : public SpikeSink {
     builder.CreateStore(builder.getInt8(1), buffers_.at(list).flag);
     builder.CreateStore(neuron, buffers_.at(list).neuron);
   }
+  void append_counted(llvm::IRBuilder<>& builder, unsigned list, llvm::Value* neuron,
+                      llvm::Value* count) const override {
+    append(builder, list, neuron);
+    builder.CreateStore(count, buffers_.at(list).count);
+  }
 
  private:
   const std::vector<HostTarget::SpikeBuffer>& buffers_;
@@ -58,10 +63,15 @@ void HostTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm
   llvm::Type* i8 = builder.getInt8Ty();
   llvm::Type* i32 = builder.getInt32Ty();
   std::vector<SpikeBuffer> buffers;
-  for (std::size_t k = 0; k < lists.size(); ++k)
+  for (const SpikeList& list : lists) {
+    const bool counted = list.multiplicity != nullptr;
     buffers.push_back({entry.CreateAlloca(llvm::ArrayType::get(i8, kSpikeBlock), nullptr, "spiked"),
                        entry.CreateAlloca(llvm::ArrayType::get(i32, kSpikeBlock), nullptr, "spiking"),
-                       entry.CreateAlloca(i8, nullptr, "spike.flag"), entry.CreateAlloca(i32, nullptr, "spike.neuron")});
+                       entry.CreateAlloca(i8, nullptr, "spike.flag"), entry.CreateAlloca(i32, nullptr, "spike.neuron"),
+                       counted ? entry.CreateAlloca(llvm::ArrayType::get(i32, kSpikeBlock), nullptr, "spike.counts")
+                               : nullptr,
+                       counted ? entry.CreateAlloca(i32, nullptr, "spike.count") : nullptr});
+  }
   const BufferedSpikes sink(buffers);
   if (lists.empty()) {
     emit_loop(builder, begin, end, "i", [&](llvm::Value* i) { element(builder, i, sink); });
@@ -87,12 +97,15 @@ void HostTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm
     for (const SpikeBuffer& buffer : buffers) {
       builder.CreateStore(builder.getInt8(0), buffer.flag);
       builder.CreateStore(builder.getInt32(0), buffer.neuron);
+      if (buffer.count != nullptr) builder.CreateStore(builder.getInt32(0), buffer.count);
     }
     element(builder, i, sink);
     llvm::Value* slot = builder.CreateZExt(builder.CreateSub(i, block), builder.getInt64Ty());
     for (const SpikeBuffer& buffer : buffers) {
       builder.CreateStore(builder.CreateLoad(i8, buffer.flag), builder.CreateInBoundsGEP(i8, buffer.flags, slot));
       builder.CreateStore(builder.CreateLoad(i32, buffer.neuron), builder.CreateInBoundsGEP(i32, buffer.neurons, slot));
+      if (buffer.count != nullptr)
+        builder.CreateStore(builder.CreateLoad(i32, buffer.count), builder.CreateInBoundsGEP(i32, buffer.counts, slot));
     }
   });
   for (std::size_t k = 0; k < lists.size(); ++k) flush(builder, lists[k], buffers[k], count);
@@ -132,6 +145,12 @@ void HostTarget::flush(llvm::IRBuilder<>& builder, const SpikeList& list, const 
     llvm::Value* neuron = builder.CreateLoad(
         i32, builder.CreateInBoundsGEP(i32, buffer.neurons, builder.CreateZExt(j, builder.getInt64Ty())));
     builder.CreateStore(neuron, builder.CreateInBoundsGEP(i32, list.list, builder.CreateZExt(at, builder.getInt64Ty())));
+    if (buffer.counts != nullptr) {
+      llvm::Value* count = builder.CreateLoad(
+          i32, builder.CreateInBoundsGEP(i32, buffer.counts, builder.CreateZExt(j, builder.getInt64Ty())));
+      builder.CreateStore(count, builder.CreateInBoundsGEP(i32, list.multiplicity,
+                                                           builder.CreateZExt(at, builder.getInt64Ty())));
+    }
     builder.CreateStore(builder.CreateAdd(at, builder.getInt32(1)), next);
     builder.CreateBr(skip);
     builder.SetInsertPoint(skip);
@@ -146,6 +165,18 @@ llvm::Value* HostTarget::emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value
   // against the readers.
   const auto op = value->getType()->isFloatingPointTy() ? llvm::AtomicRMWInst::FAdd : llvm::AtomicRMWInst::Add;
   return builder.CreateAtomicRMW(op, ptr, value, llvm::MaybeAlign(), llvm::AtomicOrdering::Monotonic);
+}
+
+llvm::Value* HostTargetAlone::emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
+                                              llvm::Value* value) const {
+  // No contraction into an fma with the value's computation: the atomic add has none.
+  llvm::IRBuilder<>::FastMathFlagGuard keep_flags(builder);
+  builder.clearFastMathFlags();
+  llvm::Value* old = builder.CreateLoad(value->getType(), ptr, "old");
+  llvm::Value* sum =
+      value->getType()->isFloatingPointTy() ? builder.CreateFAdd(old, value) : builder.CreateAdd(old, value);
+  builder.CreateStore(sum, ptr);
+  return old;
 }
 
 llvm::Function* HostTarget::emit_entry(llvm::Module& module, const std::string& name,

@@ -19,6 +19,7 @@ class HostTarget final : public Target {
 
   llvm::TargetMachine& machine() const override { return *machine_; }
   unsigned array_address_space() const override { return 0; }
+  bool vectorises_ranges() const override { return true; }
   void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
                   const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread) const override;
   llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
@@ -36,6 +37,8 @@ class HostTarget final : public Target {
     llvm::AllocaInst* neurons;  // [kSpikeBlock x i32]
     llvm::AllocaInst* flag;     // i8
     llvm::AllocaInst* neuron;   // i32
+    llvm::AllocaInst* counts;   // [kSpikeBlock x i32], for a list with multiplicities, else null
+    llvm::AllocaInst* count;    // i32, likewise
   };
 
  private:
@@ -43,6 +46,31 @@ class HostTarget final : public Target {
   void flush(llvm::IRBuilder<>& builder, const SpikeList& list, const SpikeBuffer& buffer, llvm::Value* count) const;
 
   std::unique_ptr<llvm::TargetMachine> machine_;
+};
+
+// The host target for a range that one thread runs while no other thread runs a kernel (a
+// pool of one thread, GenncKernelInfo.host_alone): an atomic add is a plain load, add and
+// store. x86 has no atomic float add: the host target's is a locked compare-exchange loop,
+// which a delivery pays per synapse even with one thread. The same adds in the same order.
+class HostTargetAlone final : public Target {
+ public:
+  // `host` must outlive this target.
+  explicit HostTargetAlone(const HostTarget& host) : host_(host) {}
+
+  llvm::TargetMachine& machine() const override { return host_.machine(); }
+  unsigned array_address_space() const override { return host_.array_address_space(); }
+  bool vectorises_ranges() const override { return host_.vectorises_ranges(); }
+  void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
+                  const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread) const override {
+    host_.emit_range(builder, begin, end, lists, element, spread);
+  }
+  llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr, llvm::Value* value) const override;
+  llvm::Function* emit_entry(llvm::Module& module, const std::string& name, const KernelBody& body) const override {
+    return host_.emit_entry(module, name, body);
+  }
+
+ private:
+  const HostTarget& host_;
 };
 
 }  // namespace gennc::codegen
