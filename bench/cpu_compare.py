@@ -156,8 +156,9 @@ def median(runs, key):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gennc", default=str(ROOT / "build" / "bin" / "gennc"))
-    parser.add_argument("--gennc-flags", default="",
-                        help="added to every gennc command, e.g. --march=native (Brian2 compiles with -march=native)")
+    parser.add_argument("--gennc-flags", default="-O3",
+                        help="added to every gennc command (default -O3, as Brian2 compiles with -O3: the "
+                             "host kernels' AVX-512 and one-thread entries, docs/codegen.md)")
     parser.add_argument("--networks", default="cuba,coba,brunel,microcircuit")
     parser.add_argument("--simulators", default="gennc,brian2,nest")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
