@@ -26,12 +26,15 @@ def synapses(bulk, seed):
         cases = [(a, a, True), (a, a, False), (a, b, False), (a[10:200], a, False),
                  (a[::3], a[5:150], False), (sim.Assembly(a, b), a, False),
                  (b, sim.Assembly(b, a), True)]
+        # The receptor is named: PyNN's default for an Assembly may be either, by set order.
         made = [sim.Projection(pre, post, sim.FixedProbabilityConnector(0.07, allow_self_connections=own,
                                                                           rng=rng),
-                               sim.StaticSynapse(weight=0.5, delay=0.3))
+                               sim.StaticSynapse(weight=0.5, delay=0.3), receptor_type="excitatory")
                 for pre, post, own in cases]
-        made += [sim.Projection(a, a, shared, sim.StaticSynapse(weight=w, delay=0.2)) for w in (0.1, 0.2)]
-        made.append(sim.Projection(a, b, sim.FixedProbabilityConnector(0.0, rng=rng), sim.StaticSynapse()))
+        made += [sim.Projection(a, a, shared, sim.StaticSynapse(weight=w, delay=0.2), receptor_type="excitatory")
+                 for w in (0.1, 0.2)]
+        made.append(sim.Projection(a, b, sim.FixedProbabilityConnector(0.0, rng=rng), sim.StaticSynapse(),
+                                   receptor_type="excitatory"))
         out = [(p._pre.copy(), p._post.copy(), {k: v.copy() for k, v in p._values.items()}) for p in made]
         return out, rng.next(4)
     finally:
@@ -66,7 +69,7 @@ def test_bulk_draw_leaves_other_connectors_to_pynn():
                 (sim.FixedProbabilityConnector(0.5, rng=rng, callback=calls.append), sim.StaticSynapse()),
                 (sim.FixedProbabilityConnector(0.5, allow_self_connections="NoMutual", rng=rng),
                  sim.StaticSynapse())]:
-            assert real_bulk(connector, sim.Projection(a, a, connector, synapse)) is None
+            assert real_bulk(connector, sim.Projection(a, a, connector, synapse, receptor_type="excitatory")) is None
         assert calls, "the callback was not called by PyNN's loop"
     finally:
         sim.end()
