@@ -116,26 +116,25 @@ void finish_module(llvm::Module& module, const Target& target, const Options& op
   timer.mark("llvm.optimize");
 }
 
-// The functions gennc_model points to, the entries of the kernels' object.
+// The functions gennc_model points to: every host entry of every kernel, and the synapse
+// functions.
 std::vector<llvm::Function*> entries_of(const ModelTableInputs& table) {
   std::vector<llvm::Function*> entries;
-  for (const std::vector<llvm::Function*>* functions : {&table.kernels, &table.synapse_functions})
-    for (llvm::Function* fn : *functions)
-      if (fn != nullptr && !fn->isDeclaration()) entries.push_back(fn);
-  return entries;
-}
-
-// The functions gennc_model points to, made hidden symbols of the kernels' object, so that
-// the table can be compiled apart from them. Their names carry a '.' ("exc.update"), so
-// they meet no C or C++ symbol of the runtime.
-void export_to_table(const ModelTableInputs& table) {
   for (const std::vector<llvm::Function*>* functions :
        {&table.kernels, &table.kernels_alone, &table.kernels_v4, &table.kernels_v4_alone, &table.synapse_functions})
     for (llvm::Function* fn : *functions)
-      if (fn != nullptr) {
-        fn->setLinkage(llvm::GlobalValue::ExternalLinkage);
-        fn->setVisibility(llvm::GlobalValue::HiddenVisibility);
-      }
+      if (fn != nullptr) entries.push_back(fn);
+  return entries;
+}
+
+// The entries made hidden symbols of the kernels' object, so that the table can be
+// compiled apart from them. Their names carry a '.' ("exc.update"), so they meet no C or
+// C++ symbol of the runtime.
+void export_to_table(const std::vector<llvm::Function*>& entries) {
+  for (llvm::Function* fn : entries) {
+    fn->setLinkage(llvm::GlobalValue::ExternalLinkage);
+    fn->setVisibility(llvm::GlobalValue::HiddenVisibility);
+  }
 }
 
 // `functions`, declared in `module` under the same names and types.
@@ -234,12 +233,12 @@ bool build_binary(const ir::Module& ir, const HostTarget& target, const Options&
   StepTimer timer(timings);
   std::unique_ptr<llvm::Module> module = new_module(ir, context, target);
   ModelTableInputs table = lower_kernels(ir, *module, target, options, sources);
-  export_to_table(table);
+  const std::vector<llvm::Function*> entries = entries_of(table);
+  export_to_table(entries);
   timer.mark("codegen.lower");
   std::vector<std::string> kernel_objects;
   // With the GPU pipeline on the second thread the host code stays in one part; without
   // it the cores it would use share the host code (compile_host_parts.h).
-  const std::vector<llvm::Function*> entries = entries_of(table);
   const unsigned parts = gpu ? 1 : host_part_count(entries);
   if (parts > 1) {
     link_library(*module, timer);

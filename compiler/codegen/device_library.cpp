@@ -72,9 +72,9 @@ bool link_device_library(llvm::Module& module, std::string* error) {
   for (llvm::GlobalValue& value : module.global_values())
     if (!value.isDeclaration() && provided.count(value.getName().str()) != 0)
       value.setLinkage(llvm::GlobalValue::InternalLinkage);
-  // On the host a kernel's draws are inlined whatever the number of kernels calling them
-  // (each has an entry for a pool of one thread besides: emit_kernels_alone), so that a
-  // uniform mean folds (a Poisson draw's exp(-lambda)) and no call remains.
+  // On the host a kernel's draws are inlined whatever the number of entries calling them
+  // (at -O3 a kernel has several: emit_kernels_alone, the AVX-512 ones), so that a uniform
+  // mean folds (a Poisson draw's exp(-lambda)) and no call remains.
   if (arch == "x86_64")
     for (llvm::Function& fn : module)
       if (!fn.isDeclaration() && fn.getName().starts_with("gennc_rand_")) fn.addFnAttr(llvm::Attribute::AlwaysInline);
