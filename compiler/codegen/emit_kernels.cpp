@@ -241,6 +241,23 @@ class FunctionEmitter {
     spike_lists_ = lists;
   }
   void set_array(std::uint32_t id, llvm::Value* v) { arrays_[id] = v; }
+  // Loads the scalar parameters and derived values `stmts` reads and never writes, once,
+  // here. LLVM would not hoist a load out of conditional code (a spike's reset values under
+  // --runtime-parameters) without knowing the pointer dereferenceable, and such a load in
+  // the element loop keeps that loop from being vectorised.
+  void load_settled_scalars(const ir::Block& stmts) {
+    std::set<std::uint32_t> written;
+    ir::for_each_stmt(stmts, [&](const ir::Stmt& s) {
+      if (s.kind == ir::StmtKind::Store || s.kind == ir::StmtKind::AtomicAdd) written.insert(s.array);
+    });
+    for (const auto& [id, pointer] : arrays_) {
+      const ir::Array& array = ctx_.ir.arrays.at(id);
+      if (array.scope != GENNC_SCOPE_SCALAR || written.count(id) != 0 ||
+          (array.flags & (GENNC_ARRAY_PARAMETER | GENNC_ARRAY_DERIVED)) == 0)
+        continue;
+      settled_[id] = b_.CreateLoad(storage_type(c_, array.dtype), pointer, array.name);
+    }
+  }
   // The outermost loops' iterations are spread over `lanes` threads (i32 values): this one
   // runs lane, lane + lanes, ...
   void set_lanes(llvm::Value* lane, llvm::Value* lanes) {
@@ -267,7 +284,8 @@ class FunctionEmitter {
       case ir::ExprKind::Input: return input(e.input);
       case ir::ExprKind::Local: return b_.CreateLoad(value_type(c_, e.type), locals_.at(e.local));
       case ir::ExprKind::Load: {
-        llvm::Value* v = b_.CreateLoad(storage_type(c_, ctx_.ir.arrays.at(e.array).dtype),
+        auto settled = settled_.find(e.array);
+        llvm::Value* v = settled != settled_.end() ? settled->second : b_.CreateLoad(storage_type(c_, ctx_.ir.arrays.at(e.array).dtype),
                                        element(e.array, *e.operands[0]), ctx_.ir.arrays.at(e.array).name);
         return e.type == ir::Type::Bool ? b_.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0)) : v;
       }
@@ -625,6 +643,7 @@ class FunctionEmitter {
   std::vector<llvm::AllocaInst*> locals_;
   std::map<ir::Input, llvm::Value*> inputs_;
   std::map<std::uint32_t, llvm::Value*> arrays_;
+  std::map<std::uint32_t, llvm::Value*> settled_;  // loaded at entry (load_settled_scalars)
   const SpikeSink* spike_sink_ = nullptr;
   const std::map<std::uint32_t, unsigned>* spike_lists_ = nullptr;
   llvm::Value* lane_ = nullptr;
@@ -663,6 +682,7 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
 
   FunctionEmitter emit(ctx, fn, kernel.locals);
   for (std::size_t k = 0; k < body.arrays.size(); ++k) emit.set_array(body.arrays[k], fn->getArg(k));
+  emit.load_settled_scalars(kernel.body);
   const unsigned scalars = body.arrays.size();
   const char* names[] = {"t", "dt", "step", "seed", "begin", "end"};
   for (unsigned k = 0; k < kBodyScalarCount; ++k) fn->getArg(scalars + k)->setName(names[k]);
