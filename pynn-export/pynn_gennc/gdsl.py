@@ -126,7 +126,8 @@ class Written:
     def __init__(self):
         self.lines = []
         self.connections = []      # (projection, pre, post, weight or None, delay or None,
-                                   #  {other synapse value: per-synapse column})
+                                   #  {other synapse value: per-synapse column}), or a
+                                   # function that draws the synapses and returns that
         self.connection_files = {}  # export: file name -> (column names, rows)
         self.initial_values = []   # (array name, values) to set after creation
         self.names = []            # (kind, label, gdsl name) for the header comment
@@ -134,6 +135,11 @@ class Written:
 
     def text(self):
         return "\n".join(self.lines) + "\n"
+
+    def draw_connections(self):
+        """The connections, with the synapses still to be drawn drawn now."""
+        self.connections = [c() if callable(c) else c for c in self.connections]
+        return self.connections
 
 
 def write_network(state, export=False, duration=0.0):

@@ -23,6 +23,8 @@ from .standardmodels import StaticSynapse
 
 # Synapse values that the runtime keeps per synapse when they differ between synapses.
 _COLUMNS = ("weight", "delay")
+# What a projection knows once its synapses are drawn.
+_DRAWN = ("_pre", "_post", "_values", "_groups")
 
 
 def positions(cells):
@@ -82,26 +84,42 @@ class Projection(common.Projection):
             raise errors.NoModelAvailableError("pynn_gennc has no model for %s"
                                                % type(self.synapse_type).__name__)
         self.gdsl_name = state.gdsl_name(self.label, "projection")
-        self._groups = []
         self._pushed = {}
         self._overrides = {}
         self.native = drawn_by_gennc(connector, self.synapse_type, self.pre, self.post)
         if self.native:
             self._native_connector = native_connector_text(connector, self)
+            self._groups = []
         else:
             bulk = fixed_probability_in_bulk(connector, self)
-            if bulk is not None:
-                pre, post, values = bulk
-                # As PyNN's loop, which passes no value where no column connects.
-                self._store_connections(pre, post, {name: np.full(len(pre), float(value))
-                                                    for name, value in values.items()
-                                                    if len(pre)})
+            if bulk is not None and len(positions(self.pre)[0]) == len(positions(self.post)[0]) == 1:
+                # Between two populations the network's shape does not depend on the draw,
+                # which waits for the first run() or the first question about the synapses.
+                self._pending = bulk
+            elif bulk is not None:
+                pre, post = bulk.draw()
+                self._store_connections(pre, post, bulk.columns(len(pre)))
             else:
                 self._pre_chunks, self._post_chunks, self._value_chunks = [], [], {}
                 connector.connect(self)
                 self._finish_connections()
         state.projections.append(self)
         state.structure_change()
+
+    def __getattr__(self, name):
+        # Synapses still to be drawn (bulk_connect.FixedProbabilityDraw) are drawn as soon
+        # as anything reads them.
+        if name in _DRAWN and "_pending" in self.__dict__:
+            self._draw_pending()
+            return getattr(self, name)
+        raise AttributeError("%r object has no attribute %r" % (type(self).__name__, name))
+
+    def _draw_pending(self):
+        pending = self.__dict__.pop("_pending")
+        pushed = self._pushed
+        pre, post = pending.draw()
+        self._store_connections(pre, post, pending.columns(len(pre)))
+        self._pushed = pushed  # the values pushed are those the draw gives every synapse
 
     # ---- building -----------------------------------------------------------------------
     def _convergent_connect(self, presynaptic_indices, postsynaptic_index, location_selector=None,
@@ -342,6 +360,11 @@ class Projection(common.Projection):
                 native = native_distribution(value)
                 out[name] = ("native", native) if native else ("scalar", homogeneous_value(value))
                 continue
+            pending = self.__dict__.get("_pending")
+            if pending is not None:  # one value for every synapse, whatever the draw gives
+                value = pending.values.get(name)
+                out[name] = ("scalar", homogeneous_value(params[name]) if value is None else float(value))
+                continue
             values = self._values.get(name)
             if values is None:
                 out[name] = ("scalar", homogeneous_value(params[name]))
@@ -441,6 +464,16 @@ class Projection(common.Projection):
         if export and others:
             raise NotImplementedError("pynn_gennc export: synapse values other than weight and "
                                       "delay that differ between synapses (%s)" % ", ".join(others))
+        if "_pending" in self.__dict__ and not export:
+            # One population pair, every value one scalar: the synapses go to the runtime
+            # when they are drawn, while gennc compiles (Written.draw_connections).
+            def drawn():
+                gname, _, _, _, _, pre_index, post_index = self._groups[0]
+                return (gname, pre_index, post_index, None, None, {})
+            written.connections.append(drawn)
+            return ["projection %s = %s -> %s via from_host() synapse %s%s" % (
+                self.gdsl_name, positions(self.pre)[0][0].gdsl_name, positions(self.post)[0][0].gdsl_name,
+                self._arguments(values, ()), self._onto())]
         lines = []
         for gname, pre_pop, post_pop, begin, end, pre_index, post_index in self._groups:
             column_data = {c: values[c][1][begin:end] for c in columns}

@@ -140,7 +140,9 @@ class State(common.control.BaseState):
         # PYNN_GENNC_PTX=1 keeps it, to prepare libraries for a GPU machine.
         if not os.environ.get("PYNN_GENNC_PTX") and (self.backend == "cpu" or
                                                      (self.backend == "auto" and not gpu_present())):
-            options.append("--no-gpu")
+            # A library for this machine's CPU alone, with its widest vectors (as Brian2's
+            # standalone builds are); the cache tells CPUs apart (compiler.start_library).
+            options += ["--no-gpu", "--march", "native"]
         return options
 
     def update(self):
@@ -169,12 +171,19 @@ class State(common.control.BaseState):
         written = gdsl.write_network(self)
         self.timings["write"] += time.perf_counter() - clock
         clock = time.perf_counter()
-        library = compiler.compile_library(written.text(), self.network_name, self.compile_options())
+        # Synapses that PyNN's connectors left to draw are drawn while gennc compiles.
+        compilation = compiler.start_library(written.text(), self.network_name, self.compile_options())
+        try:
+            connections = written.draw_connections()
+        except BaseException:
+            compilation.cancel()
+            raise
+        library = compilation.finish()
         self.timings["compile"] += time.perf_counter() - clock
         clock = time.perf_counter()
         old = self.sim
         sim = Simulation(Library.load(library), threads=self.threads, backend=self.backend,
-                         connections=written.connections)
+                         connections=connections)
         for name, values in written.initial_values:
             sim.set(name, values)
         if old is not None and old.step > 0:

@@ -1,7 +1,10 @@
 # pynn_gennc draws PyNN's FixedProbabilityConnector many columns at a time
 # (pynn_gennc/bulk_connect.py). The synapses must be exactly those of PyNN's own loop over
 # the postsynaptic cells, which pyNN.nest runs too: the same pre and post positions in the
-# same order, the same values, and the connector's generator left as PyNN leaves it.
+# same order, the same values, and the connector's generator left as PyNN leaves it, also
+# when they are drawn later than PyNN's loop draws them (at the first run()).
+import time
+
 import numpy as np
 import pytest
 from pyNN.random import NumpyRNG, RandomDistribution
@@ -35,8 +38,13 @@ def synapses(bulk, seed):
                  for w in (0.1, 0.2)]
         made.append(sim.Projection(a, b, sim.FixedProbabilityConnector(0.0, rng=rng), sim.StaticSynapse(),
                                    receptor_type="excitatory"))
+        # The script draws from the generator before anything reads the synapses, which
+        # the bulk draw makes only then: they must be those fixed when each was made.
+        if bulk:  # all but the projections from or onto an Assembly wait
+            assert ["_pending" in p.__dict__ for p in made] == [True] * 5 + [False] * 2 + [True] * 3
+        drawn_meanwhile = rng.next(1000)
         out = [(p._pre.copy(), p._post.copy(), {k: v.copy() for k, v in p._values.items()}) for p in made]
-        return out, rng.next(4)
+        return out, np.concatenate([drawn_meanwhile, rng.next(4)])
     finally:
         projections.fixed_probability_in_bulk = real_bulk
         sim.end()
@@ -73,3 +81,27 @@ def test_bulk_draw_leaves_other_connectors_to_pynn():
         assert calls, "the callback was not called by PyNN's loop"
     finally:
         sim.end()
+
+
+def test_failure_while_drawing_stops_the_compile(tmp_path, monkeypatch):
+    """The first run() draws while gennc compiles: if the draw fails, gennc is stopped and
+    its partial library removed, and the error reaches the script."""
+    from pynn_gennc import gdsl
+
+    monkeypatch.setenv("GENNC_CACHE_DIR", str(tmp_path))
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gdsl.Written, "draw_connections", interrupted)
+    sim.setup(timestep=0.1, min_delay=0.1)
+    try:
+        a = sim.Population(50, sim.IF_curr_exp())
+        sim.Projection(a, a, sim.FixedProbabilityConnector(0.1, rng=NumpyRNG(seed=1)), sim.StaticSynapse(),
+                       receptor_type="excitatory")
+        with pytest.raises(KeyboardInterrupt):
+            sim.run(1.0)
+    finally:
+        sim.end()
+    time.sleep(1.0)  # a gennc left running would have written its library by now
+    assert list(tmp_path.glob("*/*.so*")) == []
