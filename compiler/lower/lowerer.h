@@ -151,6 +151,9 @@ class Lowerer {
     double dendritic_fraction = 1.0;
     ArrayId post_seen = kNone, post_in_window = kNone;
     std::map<const sema::Symbol*, ArrayId> post_history;
+    // Onto a precise population: each flagged spike's offset before its step's end (ms),
+    // through which the rule sees it at its exact time (lower_post_kernel, post_trace).
+    ArrayId post_offset = kNone;
     // Per-synapse state changed by `on post` handlers, held back until the synapse's next pre
     // spike (NEST's stdp_synapse applies a potentiation then): the change not yet applied.
     std::map<const sema::Symbol*, ArrayId> pending;
@@ -214,6 +217,8 @@ class Lowerer {
   ExprPtr post_slot(const SynapseParts& parts, LocalId mask, ExprPtr back, LocalId who);
   LocalId post_ring_mask(Kernel& k, const SynapseParts& parts);
   void bind_post_history(CodeLowerer& cl, const SynapseParts& parts, LocalId mask, const Expr& lag, LocalId post_id);
+  ExprPtr trace_shift(CodeLowerer& cl, const SynapseParts& parts, const sema::Symbol* trace, ExprPtr by);
+  void apply_precise_post_spikes(CodeLowerer& cl, SynapseParts& parts, LocalId mask, LocalId post_id, Block& out);
   std::uint32_t lower_post_spike_kernel(SynapseParts& parts, const std::string& name, std::uint32_t index,
                                         SourceRange range);
   std::uint32_t lower_post_history_kernel(SynapseParts& parts, const std::string& name, std::uint32_t index,

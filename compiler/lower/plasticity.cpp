@@ -33,6 +33,65 @@ void Lowerer::declare_post_rings(SynapseParts& parts, const std::string& name) {
     if (s->side == sema::Side::Post)
       parts.post_history[s] = add_array(name + ".history_" + s->name, unit_of(*parts.synapse, s), type_of(s->type),
                                         GENNC_SCOPE_RING, post, GENNC_ARRAY_STATE);
+  // NEST's synapses see a precise post spike at its exact time and a pre spike at its
+  // step's end (stdp_synapse takes the event's stamp, the archiving node the spike's
+  // offset); sema's check_precise_plasticity admits the rules this can be done for.
+  if (m_->populations[parts.post_pop].spike_time_array != kNone)
+    parts.post_offset = add_array(name + ".post_offset", "ms", Type::F64, GENNC_SCOPE_RING, post, GENNC_ARRAY_STATE);
+}
+
+// exp(by / tau) for a trace `x' = -x / tau` (sema's check_precise_plasticity): the factor
+// that takes its value `by` ms back in time (f64).
+ExprPtr Lowerer::trace_shift(CodeLowerer& cl, const SynapseParts& parts, const sema::Symbol* trace, ExprPtr by) {
+  for (Instance* inst : parts.all())
+    for (const ast::TraceBlock& tb : inst->model->decl->body.traces)
+      for (const ast::Equation& eq : tb.body.equations) {
+        if (p_.equation_targets.at(&eq) != trace) continue;
+        const auto* decay = ast::dyn_cast<ast::BinaryExpr>(eq.rhs.get());
+        GENNC_IR_ASSERT(decay && decay->op == ast::BinaryOp::Div, kWhere, "a precise trace's equation is not -x / tau");
+        std::vector<ExprPtr> args;
+        args.push_back(binary(BinaryOp::Div, std::move(by), cl.expr_as(decay->rhs.get(), Type::F64)));
+        return call(MathFn::Exp, std::move(args));
+      }
+  return fconst(Type::F64, 1.0);  // a trace without an equation keeps its value
+}
+
+// A precise post spike's trace handlers, at the spike's exact time: each post trace is taken
+// back by the spike's offset, the handlers run, and the trace comes forward again. The
+// history slot of this step, which the rule's pre spikes read (post traces before this
+// step's spikes count), then holds the new value: at this step's end the spike lies before
+// them (unless it is within NEST's stdp_eps, 1e-6 ms, of that end: then at the same time).
+void Lowerer::apply_precise_post_spikes(CodeLowerer& cl, SynapseParts& parts, LocalId mask, LocalId post_id,
+                                        Block& out) {
+  Kernel& k = cl.kernel();
+  LocalId offset = k.add_local("post_offset", Type::F64);
+  out.push_back(let(offset, load(parts.post_offset, Type::F64, post_slot(parts, mask, iconst(Type::U32, 0), post_id))));
+  std::vector<std::pair<const sema::Symbol*, LocalId>> moved;
+  for (auto& [s, array] : parts.traces) {
+    if (s->side != sema::Side::Post) continue;
+    const Type t = type_of(s->type);
+    LocalId at_spike = k.add_local(s->name + ".at_spike", t);
+    out.push_back(let(at_spike, binary(BinaryOp::Mul, load(array, t, local(post_id, Type::U32)),
+                                       cast(t, trace_shift(cl, parts, s, local(offset, Type::F64))))));
+    cl.bind(s, local(at_spike, t));
+    moved.emplace_back(s, at_spike);
+  }
+  for (const ast::Handler* h : trace_handlers(parts, sema::Side::Post)) cl.block(h->body, out);
+  Block before_step_end;
+  for (auto& [s, at_spike] : moved) {
+    const Type t = type_of(s->type);
+    LocalId now = k.add_local(s->name + ".now", t);
+    out.push_back(let(now, binary(BinaryOp::Mul, local(at_spike, t),
+                                  cast(t, trace_shift(cl, parts, s, unary(UnaryOp::Neg, local(offset, Type::F64)))))));
+    out.push_back(store(parts.traces.at(s), local(post_id, Type::U32), local(now, t)));
+    auto history = parts.post_history.find(s);
+    if (history != parts.post_history.end())
+      before_step_end.push_back(
+          store(history->second, post_slot(parts, mask, iconst(Type::U32, 0), post_id), local(now, t)));
+  }
+  if (!before_step_end.empty())
+    out.push_back(if_(binary(BinaryOp::Gt, local(offset, Type::F64), fconst(Type::F64, 1e-6)),
+                      std::move(before_step_end), {}));
 }
 
 Init Lowerer::constant(double value) {
@@ -94,6 +153,20 @@ std::uint32_t Lowerer::lower_post_spike_kernel(SynapseParts& parts, const std::s
   LocalId post_id = k.add_local("post", Type::U32);
   k.body.push_back(let(post_id, load(m_->populations[parts.post_pop].spike_list_array, Type::U32, input(Input::Index))));
   k.body.push_back(store(parts.post_seen, post_slot(parts, mask, iconst(Type::U32, 0), post_id), bconst(true), range));
+  if (parts.post_offset != kNone) {
+    // Before the step's end: dt - (time - t), clamped to [0, dt].
+    ExprPtr since = binary(BinaryOp::Sub,
+                           load(m_->populations[parts.post_pop].spike_time_array, Type::F64, input(Input::Index)),
+                           input(Input::Time));
+    std::vector<ExprPtr> low;
+    low.push_back(binary(BinaryOp::Sub, input(Input::Dt), std::move(since)));
+    low.push_back(fconst(Type::F64, 0.0));
+    std::vector<ExprPtr> high;
+    high.push_back(call(MathFn::Fmax, std::move(low)));
+    high.push_back(input(Input::Dt));
+    k.body.push_back(store(parts.post_offset, post_slot(parts, mask, iconst(Type::U32, 0), post_id),
+                           call(MathFn::Fmin, std::move(high)), range));
+  }
   k.body.push_back(store(parts.post_in_window, local(post_id, Type::U32),
                          binary(BinaryOp::Add, load(parts.post_in_window, Type::U32, local(post_id, Type::U32)),
                                 iconst(Type::U32, 1)),
@@ -150,6 +223,17 @@ std::uint32_t Lowerer::lower_post_kernel(SynapseParts& parts, const std::string&
     held.emplace_back(s, now);
   }
   bind_post_history(cl, parts, mask, *local(lag, Type::U32), post_id);
+  if (parts.post_offset != kNone) {
+    // The pre traces at the post spike's exact time (pre spikes fall on steps' ends).
+    LocalId offset = k.add_local("post_offset", Type::F64);
+    seen.push_back(let(offset, load(parts.post_offset, Type::F64, post_slot(parts, mask, local(lag, Type::U32), post_id))));
+    for (auto& [s, array] : parts.traces) {
+      if (s->side != sema::Side::Pre) continue;
+      const Type t = type_of(s->type);
+      cl.bind(s, binary(BinaryOp::Mul, load(array, t, local(pre_id, Type::U32)),
+                        cast(t, trace_shift(cl, parts, s, local(offset, Type::F64)))));
+    }
+  }
   for (auto& [inst, h] : post_handlers(parts)) cl.block(h->body, seen);
   for (auto& [s, now] : held) {
     const Type t = type_of(s->type);
@@ -182,7 +266,10 @@ std::uint32_t Lowerer::lower_post_trace_kernel(SynapseParts& parts, const std::s
   cl.set_draw_index(local(post_id, Type::U32));
   bind_synapse_side(cl, parts, nullptr, kNone, post_id);
   Block fired;
-  apply_trace_spikes(cl, parts, sema::Side::Post, post_id, fired);
+  if (parts.post_offset != kNone)
+    apply_precise_post_spikes(cl, parts, mask, post_id, fired);
+  else
+    apply_trace_spikes(cl, parts, sema::Side::Post, post_id, fired);
   if (!fired.empty())
     k.body.push_back(if_(load(parts.post_seen, Type::Bool, post_slot(parts, mask, iconst(Type::U32, 0), post_id)),
                          std::move(fired), {}, range));

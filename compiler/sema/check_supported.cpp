@@ -220,6 +220,72 @@ void check_projection_limits(Context& ctx, const Projection& proj) {
     ctx.diags.report(DiagId::dendritic_fraction_below_half, range, proj.name, fraction);
 }
 
+// Whether `e` names `name`.
+bool mentions(const ast::Expr* e, const std::string& name) {
+  bool found = false;
+  walk_expr(e, [&](const ast::Expr* x) {
+    if (const auto* n = ast::dyn_cast<ast::NameRef>(x)) found = found || n->name == name;
+  });
+  return found;
+}
+
+bool mentions(const ast::Block& block, const std::string& name) {
+  for (const ast::StmtPtr& s : block.statements) {
+    if (const auto* let = ast::dyn_cast<ast::LetStmt>(s.get())) {
+      if (mentions(let->value.get(), name)) return true;
+    } else if (const auto* assign = ast::dyn_cast<ast::AssignStmt>(s.get())) {
+      if (mentions(assign->value.get(), name)) return true;
+    } else if (const auto* branch = ast::dyn_cast<ast::IfStmt>(s.get())) {
+      if (mentions(branch->cond.get(), name) || mentions(branch->then, name) ||
+          (branch->otherwise && mentions(*branch->otherwise, name)))
+        return true;
+    } else if (const auto* call = ast::dyn_cast<ast::ExprStmt>(s.get())) {
+      if (mentions(call->expr.get(), name)) return true;
+    }
+  }
+  return false;
+}
+
+// Whether `eq` reads `x' = -x / e` with `e` free of x: a trace that decays exponentially.
+bool decays_exponentially(const ast::Equation& eq) {
+  const auto* div = ast::dyn_cast<ast::BinaryExpr>(eq.rhs.get());
+  if (!div || div->op != ast::BinaryOp::Div || mentions(div->rhs.get(), eq.var)) return false;
+  const auto* neg = ast::dyn_cast<ast::UnaryExpr>(div->lhs.get());
+  const auto* x = neg && neg->op == ast::UnaryOp::Neg ? ast::dyn_cast<ast::NameRef>(neg->operand.get()) : nullptr;
+  return x && x->name == eq.var;
+}
+
+// Onto a precise population the learning rule sees each post spike at its exact time, as
+// NEST's synapses do (and a pre spike at its step's end): lowering moves the traces by the
+// spike's offset inside its step (lower/plasticity.cpp), which needs every trace to decay
+// as `x' = -x / tau`, and `on post` code that reads no post trace (it would count its own
+// spike, which the trace then already holds).
+void check_precise_plasticity(Context& ctx, const Network& net, const Projection& proj) {
+  bool precise = false;
+  for (const IndexSet& set : proj.post) precise = precise || net.populations[set.population].precise;
+  if (!precise || !proj.synapse.model || !sees_post_spikes(proj.synapse)) return;
+  std::vector<const Model*> models{proj.synapse.model};
+  for (const SlotBinding& b : proj.synapse.slots) models.push_back(b.component);
+  std::vector<std::string> post_traces;
+  for (const Model* m : models) {
+    if (!m) continue;
+    for (const ast::TraceBlock& tb : m->decl->body.traces) {
+      for (const ast::Equation& eq : tb.body.equations)
+        if (!decays_exponentially(eq))
+          ctx.diags.report(DiagId::precise_trace_form, eq.range, proj.name, eq.var, m->name);
+      if (tb.side == ast::TraceSide::Post)
+        for (const ast::VarDecl& v : tb.body.state) post_traces.push_back(v.name);
+    }
+  }
+  for (const Model* m : models) {
+    if (!m) continue;
+    for (const ast::Handler& h : m->decl->body.handlers)
+      if (h.event == "post")
+        for (const std::string& trace : post_traces)
+          if (mentions(h.body, trace)) ctx.diags.report(DiagId::precise_post_reads_post_trace, h.range, proj.name, trace);
+  }
+}
+
 // Initial values are fixed when the model is built: an expression of parameters is
 // evaluated then, per element, which a parameter drawn at initialisation does not allow.
 void check_initial_values(Context& ctx, const Model* model, const std::map<std::string, Value>& values,
@@ -268,6 +334,7 @@ void check_supported(Context& ctx, const Network& net) {
   }
   for (const Projection& proj : net.projections) {
     check_projection_limits(ctx, proj);
+    check_precise_plasticity(ctx, net, proj);
     check_initial_values(ctx, proj.synapse.model, proj.synapse.values, proj.name + ".");
   }
 }
