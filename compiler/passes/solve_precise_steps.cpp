@@ -50,6 +50,7 @@ class PreciseStepper {
   }
 
   Block run() {
+    whole_step();
     system();
     prologue();
     events();
@@ -79,6 +80,26 @@ class PreciseStepper {
   void set(Block& out, LocalId id, ExprPtr value) { out.push_back(assign(id, std::move(value), r_)); }
   ExprPtr as_real(ExprPtr e) const { return e->type == real() ? std::move(e) : cast(real(), std::move(e)); }
   ExprPtr as_f64(ExprPtr e) const { return e->type == Type::F64 ? std::move(e) : cast(Type::F64, std::move(e)); }
+
+  // The state a whole step on from its start, by the grid's exact solver (an Integrate
+  // that solve_odes solves with the propagators of dt: compile-time constants, or derived
+  // arrays computed once, not per neuron and step): an advance over the whole step, with
+  // no event taken before it (most steps), takes it instead of the run-time series.
+  void whole_step() {
+    std::map<LocalId, LocalId> copies;
+    for (std::size_t i = 0; i < n(); ++i) {
+      whole_step_.push_back(declare(out_, name(i) + ".whole_step", state(i)));
+      copies[x_[i]] = whole_step_.back();
+    }
+    auto integrate = std::make_unique<Stmt>();
+    integrate->kind = StmtKind::Integrate;
+    integrate->range = r_;
+    integrate->solver = Solver::Exact;
+    for (std::size_t i = 0; i < n(); ++i)
+      integrate->equations.push_back({whole_step_[i], substitute(*s_.equations[i].rhs, copies), s_.equations[i].range});
+    out_.push_back(std::move(integrate));
+    event_taken_ = declare(out_, "event.taken", bconst(false));
+  }
 
   // x' = A x + b; the pattern of A and of the propagators.
   void system() {
@@ -242,8 +263,16 @@ class PreciseStepper {
                                  refractory_left_ == kNone ? get(target) : local(refractory_left_, Type::F64),
                                  get(target)));
     LocalId h = declare(piece, "advance.h", binary(BinaryOp::Sub, get(end), get(position_)));
-    propagate(piece, h);
-    std::vector<LocalId> next = advanced(piece, "next");
+    std::vector<LocalId> next;
+    for (std::size_t i = 0; i < n(); ++i) next.push_back(declare(piece, name(i) + ".next", state(i)));
+    Block whole, part;
+    for (std::size_t i = 0; i < n(); ++i) set(whole, next[i], get(whole_step_[i]));
+    propagate(part, h);
+    std::vector<LocalId> stepped = advanced(part, "stepped");
+    for (std::size_t i = 0; i < n(); ++i) set(part, next[i], get(stepped[i]));
+    ExprPtr is_whole = binary(BinaryOp::And, unary(UnaryOp::Not, get(event_taken_)),
+                              binary(BinaryOp::Eq, get(h), input(Input::Dt)));
+    piece.push_back(if_(std::move(is_whole), std::move(whole), std::move(part), r_));
     for (auto [h, saved] : held_)
       for (std::size_t i = 0; i < n(); ++i)
         if (x_[i] == h) set(piece, next[i], select(local(refractory, Type::Bool), get(saved), get(next[i])));
@@ -342,6 +371,7 @@ class PreciseStepper {
       found.push_back(if_(std::move(mine), std::move(handler), {}, r_));
     }
     restore_held(found);
+    set(found, event_taken_, bconst(true));
     set(found, untested, bconst(true));
     set(found, last_offset, get(best_offset));
     set(found, last_position, get(best_position));
@@ -359,6 +389,8 @@ class PreciseStepper {
   std::vector<std::vector<LocalId>> a_, e_, phi_;
   std::vector<LocalId> b_;
   LocalId position_ = kNone;
+  std::vector<LocalId> whole_step_;  // the state a whole step on (whole_step)
+  LocalId event_taken_ = kNone;      // bool: an event was taken this step
   ArrayId refractory_end_ = kNone;
   LocalId refractory_left_ = kNone;
   std::map<LocalId, LocalId> held_;  // held variable -> its value while refractory
