@@ -33,7 +33,7 @@ if which == "nest":
     sim.setup(timestep=0.1, min_delay=0.1, spike_precision="on_grid")
 else:
     import pynn_gennc as sim
-    sim.setup(timestep=0.1, min_delay=0.1, float64=float64)
+    sim.setup(timestep=0.1, min_delay=0.1, float64=float64, spike_precision="on_grid")
 cell = sim.Population(1, getattr(sim, name)())
 cell.record("spikes")
 sim.DCSource(amplitude=amplitude, start=20.0, stop=980.0).inject_into(cell)

@@ -8,7 +8,11 @@ apart), the simulation, writing the recordings, the mean rates, and each simulat
 script time against pynn_gennc's.
 
     .venv/bin/python bench/pynn_va.py [--benchmarks CUBA,COBA] [--simulators gennc,nest,brian2]
-                                      [--threads 1] [--cache DIR]
+                                      [--threads 1] [--spike-precision on_grid] [--cache DIR]
+
+All three simulate on the time grid unless --spike-precision off_grid is given (then
+pyNN.nest and pynn_gennc run their precise models, both simulators' default, and
+pyNN.brian2, which has no such mode, stays on the grid).
 
 pynn_gennc's compile cache is emptied before its run (a fresh script compiles), unless
 `--warm` is given. Results go to bench/results/pynn_va.md by hand, with the machine named.
@@ -26,11 +30,11 @@ from pathlib import Path
 here = Path(__file__).resolve().parent
 
 
-def run(simulator, benchmark, threads, env):
+def run(simulator, benchmark, threads, spike_precision, env):
     start = time.perf_counter()
     out = subprocess.run([sys.executable, str(here / "pynn" / "va_benchmark_pynn.py"), simulator,
-                          benchmark, "--threads", str(threads)], capture_output=True, text=True,
-                         env=env)
+                          benchmark, "--threads", str(threads), "--spike-precision", spike_precision],
+                         capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     if out.returncode != 0:
         raise SystemExit("%s %s failed:\n%s" % (simulator, benchmark, out.stderr[-3000:]))
@@ -44,6 +48,9 @@ def main():
     parser.add_argument("--benchmarks", default="CUBA,COBA")
     parser.add_argument("--simulators", default="gennc,nest,brian2")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--spike-precision", default="on_grid", choices=["on_grid", "off_grid"],
+                        help="pyNN.nest's and pynn_gennc's (default: on the grid, the only "
+                             "choice pyNN.brian2 has)")
     parser.add_argument("--cache", help="pynn_gennc's compile cache (default: a temporary folder)")
     parser.add_argument("--warm", action="store_true", help="keep pynn_gennc's compile cache")
     args = parser.parse_args()
@@ -57,7 +64,7 @@ def main():
         for simulator in args.simulators.split(","):
             if simulator == "gennc" and not args.warm and cache.exists():
                 shutil.rmtree(cache)
-            rows.append(run(simulator, benchmark, args.threads, env))
+            rows.append(run(simulator, benchmark, args.threads, args.spike_precision, env))
         reference = next((r["wall"] for r in rows if r["simulator"] == "gennc"), None)
         for r in rows:
             t = r["timings"]

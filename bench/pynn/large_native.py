@@ -28,7 +28,8 @@ from pyNN.random import RandomDistribution  # noqa: E402
 
 t0 = time.perf_counter()
 rng = sim.NativeRNG(seed=7)
-sim.setup(timestep=0.1, min_delay=1.5, backend=args.backend, threads=args.threads, float64=False)
+sim.setup(timestep=0.1, min_delay=1.5, backend=args.backend, threads=args.threads, float64=False,
+          spike_precision="on_grid")
 n_exc = int(0.8 * args.neurons)
 cell = sim.IF_curr_exp(tau_refrac=2.0, v_thresh=-50.0, v_reset=-65.0)
 exc = sim.Population(n_exc, cell, label="exc",

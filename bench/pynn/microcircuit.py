@@ -51,7 +51,9 @@ d_exc, d_inh = 1.5, 0.75
 bg_rate = 8.0        # Hz per external input
 
 rng = sim.NativeRNG(seed=args.seed)
-sim.setup(timestep=0.1, min_delay=0.1, backend=args.backend, threads=args.threads, float64=False)
+# On the grid, as the published model (NEST iaf_psc_exp).
+sim.setup(timestep=0.1, min_delay=0.1, backend=args.backend, threads=args.threads, float64=False,
+          spike_precision="on_grid")
 cell = dict(cm=0.25, tau_m=10.0, tau_refrac=2.0, tau_syn_E=0.5, tau_syn_I=0.5, v_rest=-65.0,
             v_reset=-65.0, v_thresh=-50.0)
 sizes = [int(round(n * args.scale)) for n in full_size]

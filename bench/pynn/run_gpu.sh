@@ -8,7 +8,8 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$root/pynn-export PYTHONUNBUFFERED=1 GENNC_CACHE_DIR=$root/gpu-pynn/cache
+# PYNN_GENNC_PTX: the options prepare_gpu.sh compiled with, so the cached libraries match.
+export PYTHONPATH=/tmp/site:$root/pynn-export PYTHONUNBUFFERED=1 GENNC_CACHE_DIR=$root/gpu-pynn/cache PYNN_GENNC_PTX=1
 log=${OUT:-/tmp}/pynn_gpu.jsonl
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee ${OUT:-/tmp}/card.txt
 run() { echo "== $*" >&2; timeout 300 python3 "$@" | tail -1 | tee -a "$log"; }

@@ -34,6 +34,9 @@ parser.add_argument("--threads", type=int, default=1,
 parser.add_argument("--backend", default="cpu", help="gennc: cpu, cuda or auto")
 parser.add_argument("--seed", type=int, default=98765,
                     help="VAbenchmarks.py: rngseed; also seeds the simulator's own streams (Poisson)")
+parser.add_argument("--spike-precision", default="on_grid", choices=["on_grid", "off_grid"],
+                    help="pyNN.nest's and pynn_gennc's (pyNN.brian2 has only the grid); both "
+                         "default to off_grid, the benchmark compares all three on the grid")
 parser.add_argument("--out", help="folder for the recordings (default: a temporary one)")
 args = parser.parse_args()
 
@@ -50,9 +53,9 @@ n_exc, n_inh = 3200, 800
 # also draw different Poisson kicks (NEST's default is 42 whatever the NumpyRNG's seed).
 setup = {"timestep": dt, "min_delay": delay, "rng_seed": args.seed}
 if args.simulator == "nest":
-    setup["threads"] = args.threads
+    setup.update(threads=args.threads, spike_precision=args.spike_precision)
 if args.simulator == "gennc":
-    setup.update(threads=args.threads, backend=args.backend)
+    setup.update(threads=args.threads, backend=args.backend, spike_precision=args.spike_precision)
 sim.setup(**setup)
 rng = NumpyRNG(seed=args.seed)
 

@@ -9,7 +9,7 @@ from . import simulator
 
 
 def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, threads=0, backend="auto",
-          float64=True, export=None, runtime_parameters=True, spike_precision="on_grid", **extra_params):
+          float64=True, export=None, runtime_parameters=True, spike_precision="off_grid", **extra_params):
     """Starts a new network.
 
     pynn_gennc's own arguments: `threads` (CPU worker threads, 0 = one per hardware thread),
@@ -18,12 +18,11 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, threads=0, bac
     .gdsl path: the script's network is written there instead of being simulated), and
     `rng_seed` (the network's seed for gennc's own random streams).
 
-    `spike_precision` is pyNN.nest's: 'off_grid' gives exact spike times to the cell types
-    pyNN.nest then runs as NEST's precise models (IF_curr_exp, IF_curr_delta,
-    SpikeSourceArray, and SpikeSourcePoisson as SpikeSourcePoissonPrecise) on the CPU;
-    'on_grid' puts
-    every spike at the end of its step. 'on_grid' is the default (pyNN.nest's is
-    'off_grid') while the GPU cannot run precise populations.
+    `spike_precision` is pyNN.nest's, with its default: 'off_grid' gives exact spike times
+    to the cell types pyNN.nest then runs as NEST's precise models (IF_curr_exp,
+    IF_curr_delta, SpikeSourceArray, and SpikeSourcePoisson as SpikeSourcePoissonPrecise),
+    and STDP onto them sees each post spike at its exact time, as NEST's synapses do;
+    'on_grid' puts every spike at the end of its step.
     """
     max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
     common.setup(timestep, min_delay, **extra_params)

@@ -2,12 +2,10 @@
 with `pyNN.gennc` aliased to pynn_gennc so that the examples' `pyNN.<name>` imports
 (get_simulator, get_script_args + exec) find gennc's backend.
 
-    python run_example.py [--on-grid] SIMULATOR SCRIPT GLOBALS_OUT [SCRIPT_ARGS...]
+    python run_example.py SIMULATOR SCRIPT GLOBALS_OUT [SCRIPT_ARGS...]
 
-SIMULATOR is `gennc` or any pyNN.<name> backend. --on-grid makes pyNN.nest's setup()
-default to spike_precision="on_grid" (NEST's grid-constrained models, iaf_psc_exp rather
-than the precise iaf_psc_exp_ps that PyNN picks by default): the reference for a
-simulator whose spikes fall on the time grid, as gennc's do. After the script ends, the values it
+SIMULATOR is `gennc` or any pyNN.<name> backend; each runs with its own defaults
+(pyNN.nest's and pynn_gennc's spike_precision is "off_grid"). After the script ends, the values it
 left in its module globals that can be compared between simulators (neo objects, numpy
 arrays, numbers, strings, lists of those) are pickled into GLOBALS_OUT, a dict by name:
 some examples keep their results only there (e.g. monolith_vs_composed.py's `data`).
@@ -30,18 +28,6 @@ def alias_gennc():
     pyNN.gennc = pynn_gennc
 
 
-def default_on_grid(simulator):
-    """pyNN.<simulator>.setup() with spike_precision="on_grid" unless the script says."""
-    import importlib
-    module = importlib.import_module(f"pyNN.{simulator}")
-    setup = module.setup
-
-    def setup_on_grid(*args, **kwargs):
-        kwargs.setdefault("spike_precision", "on_grid")
-        return setup(*args, **kwargs)
-    module.setup = setup_on_grid
-
-
 def comparable(value, depth=0):
     import numbers
 
@@ -58,12 +44,10 @@ def comparable(value, depth=0):
     return False
 
 
-def run(simulator, script, globals_out, script_args, on_grid):
+def run(simulator, script, globals_out, script_args):
     os.environ.setdefault("MPLBACKEND", "Agg")
     if simulator == "gennc":
         alias_gennc()
-    elif on_grid:
-        default_on_grid(simulator)
     sys.argv = [script, simulator, *script_args]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     module_globals = runpy.run_path(script, run_name="__main__")
@@ -80,10 +64,8 @@ def run(simulator, script, globals_out, script_args, on_grid):
 
 
 def main():
-    arguments = sys.argv[1:]
-    on_grid = arguments[0] == "--on-grid"
-    simulator, script, globals_out, *script_args = arguments[1:] if on_grid else arguments
-    run(simulator, script, globals_out, script_args, on_grid)
+    simulator, script, globals_out, *script_args = sys.argv[1:]
+    run(simulator, script, globals_out, script_args)
 
 
 def preload(simulators):
@@ -102,8 +84,7 @@ def preload(simulators):
             importlib.import_module(f"pyNN.{simulator}")
 
 
-def run_forked(simulator, script, globals_out, script_args, on_grid, cwd, stdout, stderr,
-               timeout):
+def run_forked(simulator, script, globals_out, script_args, cwd, stdout, stderr, timeout):
     """run() in a forked child, in `cwd`, its standard output and error written to the
     files `stdout` and `stderr`: the child's exit status (1 on an exception, with the
     traceback in `stderr`), or None when it ran past `timeout` seconds and was killed,
@@ -129,7 +110,7 @@ def run_forked(simulator, script, globals_out, script_args, on_grid, cwd, stdout
             # child, rather than all of them repeating the parent's draws.
             import numpy as np
             np.random.seed()
-            run(simulator, script, globals_out, script_args, on_grid)
+            run(simulator, script, globals_out, script_args)
             status = 0
         except SystemExit as e:
             status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)

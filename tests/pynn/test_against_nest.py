@@ -3,8 +3,8 @@
 Networks, short-term and spike-timing-dependent plasticity; single cells and spike
 sources are in tests/nest.
 
-NEST runs with `spike_precision="on_grid"` and both with an explicit `min_delay`, in
-float64 on gennc's side. Each test states its tolerance. Where gennc is known to differ
+Both run with `spike_precision="on_grid"` (off the grid: test_off_grid.py) and an
+explicit `min_delay`, in float64 on gennc's side. Each test states its tolerance. Where gennc is known to differ
 from NEST (the delta-synapse step order; the fidelity issue), the test says so and checks the
 bound measured today, so a change either way shows up.
 """
@@ -17,9 +17,8 @@ import pynn_gennc  # noqa: E402
 DT = 0.1
 
 
-def setup(sim):
-    extra = {"spike_precision": "on_grid"} if sim is nest_sim else {}
-    sim.setup(timestep=DT, min_delay=DT, **extra)
+def setup(sim, spike_precision="on_grid"):
+    sim.setup(timestep=DT, min_delay=DT, spike_precision=spike_precision)
 
 
 def spikes_of(pop):
@@ -92,13 +91,13 @@ def test_tsodyks_markram(U, tau_rec, tau_facil):
 PAIRING_PERIOD = 200.0  # ms
 
 
-def stdp_pairs(sim, protocols):
+def stdp_pairs(sim, protocols, spike_precision="on_grid"):
     """{(dt_pairing, delay, weight_dependence): final weight} of one run in which each
     protocol drives a pre source, a teacher and a post cell of its own (not connected to
     the others', so each protocol runs as it would alone): 60 pairings at 5 Hz, post fired
     `dt_pairing` ms after the pre spike reaches it (the traces, 20 ms, have decayed to 1e-4
     of a pairing's by the next one)."""
-    setup(sim)
+    setup(sim, spike_precision)
     t_pre = np.arange(60) * PAIRING_PERIOD + 100.0
     plastic = {}
     for dt_pairing, delay, weight_dependence in protocols:

@@ -71,8 +71,7 @@ def test_export_compiles_alone_and_gives_the_same_spikes(tmp_path):
 
 
 def drive(sim):
-    extra = {"spike_precision": "on_grid"} if sim.__name__ == "pyNN.nest" else {}
-    sim.setup(timestep=0.1, min_delay=0.1, **extra)
+    sim.setup(timestep=0.1, min_delay=0.1, spike_precision="on_grid")
     cells = sim.Population(2, sim.IF_curr_exp(i_offset=[0.8, 1.2], tau_refrac=2.0), label="cells")
     cells.record("spikes")
     return cells
@@ -170,14 +169,18 @@ def test_changes_between_runs_through_arrays_equal_a_recompilation():
     np.testing.assert_allclose(v, v_c, atol=1e-9)
 
 
-def test_new_spike_times_mid_run():
-    """Spike times given between runs: those not yet emitted are, rounded up to the grid
-    as the stdlib's SpikeSourceArray rounds them (100.03 ms and 100.06 ms both go out at
-    100.1 ms, as NEST emits two times of one step), even within the step after the time
-    the run stopped at; earlier ones are not. (pyNN.nest drops
-    100.03 and 100.06 here: NEST has already simulated one min_delay past the stop.)"""
+@pytest.mark.parametrize("spike_precision, expected", [
+    ("off_grid", [20.0, 100.03, 100.06, 130.0]),
+    ("on_grid", [20.0, 100.1, 100.1, 130.0])])
+def test_new_spike_times_mid_run(spike_precision, expected):
+    """Spike times given between runs: those not yet emitted are, even within the step
+    after the time the run stopped at; earlier ones are not. Off the grid (the default)
+    at their exact times; on it rounded up to the grid as the stdlib's SpikeSourceArray
+    rounds them (100.03 ms and 100.06 ms both go out at 100.1 ms, as NEST emits two times
+    of one step). (pyNN.nest drops 100.03 and 100.06 here: NEST has already simulated one
+    min_delay past the stop.)"""
     sim = pynn_gennc
-    sim.setup(timestep=0.1, min_delay=0.1)
+    sim.setup(timestep=0.1, min_delay=0.1, spike_precision=spike_precision)
     source = sim.Population(1, sim.SpikeSourceArray(spike_times=[20.0]))
     source.record("spikes")
     sim.run(100.0)
@@ -185,4 +188,4 @@ def test_new_spike_times_mid_run():
     sim.run(50.0)
     times = list(np.round(source.get_data().segments[0].spiketrains[0].magnitude, 6))
     sim.end()
-    assert times == [20.0, 100.1, 100.1, 130.0]
+    assert times == expected

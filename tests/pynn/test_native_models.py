@@ -39,7 +39,8 @@ current_source Constant {
 
 
 def run(cell_type, synapse_type, weight, source_type=None, **source):
-    sim.setup(timestep=0.1, min_delay=0.1)
+    # On the grid: the standard IF_curr_exp would be precise off it, a user's model is not.
+    sim.setup(timestep=0.1, min_delay=0.1, spike_precision="on_grid")
     drive = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(5.0, 100.0, 10.0)))
     cells = sim.Population(2, cell_type)
     sim.Projection(drive, cells, sim.AllToAllConnector(), synapse_type(weight=weight, delay=1.0),

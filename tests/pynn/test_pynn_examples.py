@@ -26,11 +26,9 @@
 #   median within 0.5 mV), which are meant for a scheme about as accurate as NEST's.
 # - recurrent networks (VAbenchmarks) diverge after the first differing spike: mean rates
 #   within 15%, as tests/e2e allows for rates.
-# The reference runs NEST with spike_precision="on_grid" (PyNN's NEST backend picks the
-# precise, off-grid iaf_psc_exp_ps and parrot_neuron_ps by default): a time-driven
-# simulator such as gennc puts spikes on the step grid, and so does NEST then, so the
-# two can agree to a step. (Against off-grid NEST, spikes differ by a fraction of a step
-# and the traces after them by more.)
+# Both run as the script leaves them, with their defaults: spike_precision="off_grid",
+# so the cells pyNN.nest runs as NEST's precise *_ps models are precise in gennc too
+# (docs/pynn.md) and spikes agree off the grid.
 # With --sim nest the reference is a second NEST run: every comparison must then hold
 # exactly, which checks that the examples are deterministic and the harness sound.
 #
@@ -208,12 +206,12 @@ def preloaded(simulator_name):
 
 
 def run(example, script, simulator, folder, plot):
-    """Runs `example` (the file `script`) on `simulator` in `folder`; its outputs. NEST
-    runs with spike_precision="on_grid" (see the top of this file)."""
+    """Runs `example` (the file `script`) on `simulator` in `folder`; its outputs. Both
+    simulators run with their defaults (see the top of this file)."""
     folder.mkdir(parents=True)
     args = example.args + (["--plot-figure"] if plot else [])
     returncode = run_example.run_forked(simulator, str(script), GLOBALS_FILE, args,
-                                        on_grid=simulator == REFERENCE, cwd=folder,
+                                        cwd=folder,
                                         stdout=folder / STDOUT_FILE, stderr=folder / STDERR_FILE,
                                         timeout=example.timeout)
     if returncode is None:
