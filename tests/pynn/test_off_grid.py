@@ -88,36 +88,6 @@ def test_poisson_sources_off_the_grid_as_pynn_nest():
             assert times.min() >= 10.0 and times.max() < 1010.0
 
 
-# The pair protocol of test_against_nest.py with both simulators off the grid: the post
-# cell (iaf_psc_exp_ps in NEST) fires off the grid, and NEST's stdp_synapse sees that
-# spike at its exact time and each pre spike at its step's end; pynn_gennc must too.
-from test_against_nest import (PAIR_DELAYS, PAIR_DT, PROTOCOLS, WEIGHT_DEPENDENCES, WEIGHT_DT,  # noqa: E402
-                               assert_same_change, stdp_pairs)
-
-_off_grid_weights = {}
-
-
-def off_grid_pair(simulator, dt_pairing, delay, weight_dependence="AdditiveWeightDependence"):
-    if simulator not in _off_grid_weights:
-        _off_grid_weights[simulator] = stdp_pairs(simulator, PROTOCOLS, spike_precision="off_grid")
-    return _off_grid_weights[simulator][dt_pairing, delay, weight_dependence]
-
-
-@pytest.mark.parametrize("delay", PAIR_DELAYS)
-@pytest.mark.parametrize("dt_pairing", PAIR_DT)
-def test_stdp_pair_protocol_off_the_grid(dt_pairing, delay):
-    """Final weight after 60 pairings, within 1% of NEST's change. At -10 ms and 0.1 ms the
-    post cell's second spike of each pairing falls 0.03 ms before the pre spike reaches it:
-    on the grid the two would be simultaneous and the pre spike would not depress."""
-    assert_same_change(off_grid_pair(pynn_gennc, dt_pairing, delay), off_grid_pair(nest_sim, dt_pairing, delay))
-
-
-@pytest.mark.parametrize("weight_dependence", WEIGHT_DEPENDENCES)
-@pytest.mark.parametrize("dt_pairing", WEIGHT_DT)
-def test_stdp_weight_dependences_off_the_grid(weight_dependence, dt_pairing):
-    assert_same_change(off_grid_pair(pynn_gennc, dt_pairing, 1.0, weight_dependence),
-                       off_grid_pair(nest_sim, dt_pairing, 1.0, weight_dependence))
-
 
 def test_poisson_rate_set_between_runs():
     """Off the grid a Poisson source whose rate is set between runs (PyNN's
