@@ -9,6 +9,7 @@
 
 #include "ir/fold.h"
 #include "ir/internal_error.h"
+#include "passes/emit_propagator.h"
 #include "passes/linear_system.h"
 #include "passes/propagator.h"
 #include "passes/reciprocals.h"
@@ -228,79 +229,37 @@ class Solver {
     auto get = [&](const LMatrix& mat, std::size_t i, std::size_t j) -> ExprPtr {
       return mat[i][j] == kNone ? nullptr : local(mat[i][j], Type::F64);
     };
-    // product[i][j] = sum_k x[i][k] * y[k][j], skipping structural zeros.
-    auto product = [&](const LMatrix& x, const LMatrix& y, const std::string& tag) {
-      LMatrix out = empty();
-      for (std::size_t i = 0; i < n(); ++i)
-        for (std::size_t j = 0; j < n(); ++j) {
-          ExprPtr value;
-          for (std::size_t k = 0; k < n(); ++k)
-            if (x[i][k] != kNone && y[k][j] != kNone)
-              value = sum(std::move(value), binary(BinaryOp::Mul, get(x, i, k), get(y, k, j)));
-          if (value) out[i][j] = dlet(fmt::format("{}.{}.{}", tag, i, j), std::move(value));
-        }
-      return out;
-    };
-
-    double hs = std::ldexp(m_.dt, -kSquarings);
-    LMatrix mm = empty();
+    // A's entries in the real type, as the compiler folds a constant coefficient, then in
+    // f64; the series and doublings as IR loops (emit_propagator.h).
+    LMatrix a = empty(), e = empty(), phi = empty();
     for (std::size_t i = 0; i < n(); ++i)
-      for (std::size_t j = 0; j < n(); ++j)
+      for (std::size_t j = 0; j < n(); ++j) {
         if (sys.a[i][j]) {
-          // In the real type, as the compiler folds a constant coefficient, then in f64.
           ExprPtr c = coefficient(*sys.a[i][j]);
-          ExprPtr a = c->type == Type::F64 ? std::move(c) : cast(Type::F64, std::move(c));
-          mm[i][j] = dlet(fmt::format("M.{}.{}", i, j), binary(BinaryOp::Mul, std::move(a), fconst(Type::F64, hs)));
+          a[i][j] = dlet(fmt::format("A.{}.{}", i, j), c->type == Type::F64 ? std::move(c) : cast(Type::F64, std::move(c)));
         }
-    // Horner for S = sum_k M^k / (k+1)!.
-    LMatrix s = empty();
-    for (std::size_t i = 0; i < n(); ++i) s[i][i] = dlet(fmt::format("S.{}.{}", i, i), fconst(Type::F64, 1.0));
-    for (int order = kSeriesOrder; order >= 1; --order) {
-      LMatrix ms = product(mm, s, "MS");
-      LMatrix next = empty();
-      for (std::size_t i = 0; i < n(); ++i)
-        for (std::size_t j = 0; j < n(); ++j) {
-          ExprPtr value = ms[i][j] == kNone ? nullptr
-                                            : binary(BinaryOp::Div, get(ms, i, j), fconst(Type::F64, order + 1.0));
-          if (i == j) value = sum(fconst(Type::F64, 1.0), std::move(value));
-          if (value) next[i][j] = dlet(fmt::format("S.{}.{}", i, j), std::move(value));
+        if (pattern[i][j]) {
+          e[i][j] = dlet(fmt::format("E.{}.{}", i, j), fconst(Type::F64, 0.0));
+          phi[i][j] = dlet(fmt::format("Phi.{}.{}", i, j), fconst(Type::F64, 0.0));
         }
-      s = next;
-    }
-    LMatrix e = product(mm, s, "E");
-    LMatrix phi = empty();
-    for (std::size_t i = 0; i < n(); ++i)
-      for (std::size_t j = 0; j < n(); ++j)
-        if (s[i][j] != kNone)
-          phi[i][j] = dlet(fmt::format("Phi.{}.{}", i, j), binary(BinaryOp::Mul, get(s, i, j), fconst(Type::F64, hs)));
-    for (int q = 0; q < kSquarings; ++q) {
-      LMatrix ephi = product(e, phi, "EPhi");
-      LMatrix ee = product(e, e, "EE");
-      LMatrix phi2 = empty(), e2 = empty();
-      for (std::size_t i = 0; i < n(); ++i)
-        for (std::size_t j = 0; j < n(); ++j) {
-          if (phi[i][j] != kNone || ephi[i][j] != kNone) {
-            ExprPtr v = phi[i][j] == kNone ? nullptr : binary(BinaryOp::Mul, fconst(Type::F64, 2.0), get(phi, i, j));
-            phi2[i][j] = dlet(fmt::format("Phi.{}.{}", i, j), sum(std::move(v), get(ephi, i, j)));
-          }
-          if (e[i][j] != kNone || ee[i][j] != kNone) {
-            ExprPtr v = e[i][j] == kNone ? nullptr : binary(BinaryOp::Mul, fconst(Type::F64, 2.0), get(e, i, j));
-            e2[i][j] = dlet(fmt::format("E.{}.{}", i, j), sum(std::move(v), get(ee, i, j)));
-          }
-        }
-      phi = phi2;
-      e = e2;
-    }
-    // Store E = P - I and Phi where they can be non-zero; the update kernel reads them.
+      }
+    LocalId hs = dlet("propagator.h", fconst(Type::F64, std::ldexp(m_.dt, -kSquarings)));
+    emit_propagator(dk, d, a, hs, iconst(Type::U32, kSquarings), e, phi, s_.range);
+    // Store E = P - I and Phi where they can be non-zero (E_ij: some A_iq with q reaching
+    // j; Phi: the pattern); the update kernel reads them.
     std::string prefix = fmt::format("{}.propagator{}", owner_name(), propagator_count_++);
     auto at = [&]() { return uniform ? iconst(Type::U32, 0) : input(Input::Index); };
-    auto store_matrix = [&](const LMatrix& mat, const char* tag) {
+    auto e_nonzero = [&](std::size_t i, std::size_t j) {
+      for (std::size_t q = 0; q < n(); ++q)
+        if (a[i][q] != kNone && pattern[q][j]) return true;
+      return false;
+    };
+    auto store_matrix = [&](const LMatrix& mat, const char* tag, bool is_e) {
       std::vector<std::vector<ArrayId>> ids(n(), std::vector<ArrayId>(n(), kNone));
       for (std::size_t i = 0; i < n(); ++i)
         for (std::size_t j = 0; j < n(); ++j) {
-          if (!pattern[i][j]) continue;
+          if (!pattern[i][j] || (is_e && !e_nonzero(i, j))) continue;
           ExprPtr v = get(mat, i, j);
-          if (!v) continue;
           Array arr;
           arr.name = fmt::format("{}.{}_{}_{}", prefix, tag, name(i), name(j));
           arr.dtype = *storage_type(real());
@@ -313,8 +272,8 @@ class Solver {
         }
       return ids;
     };
-    auto e_ids = store_matrix(e, "E");
-    auto phi_ids = store_matrix(phi, "Phi");
+    auto e_ids = store_matrix(e, "E", true);
+    auto phi_ids = store_matrix(phi, "Phi", false);
     if (uniform)
       dk.body.push_back(if_(binary(BinaryOp::Eq, input(Input::Index), iconst(Type::U32, 0)), std::move(scalar), {},
                             s_.range));

@@ -7,6 +7,7 @@
 
 #include "ir/fold.h"
 #include "ir/internal_error.h"
+#include "passes/emit_propagator.h"
 #include "passes/linear_system.h"
 #include "passes/propagator.h"
 
@@ -170,26 +171,11 @@ class PreciseStepper {
     for (auto [h, saved] : held_) set(out, h, select(refractory_at(get(position_)), get(saved), get(h)));
   }
 
-  // E(h) and Phi(h) into e_ and phi_ (docs/ir.md; propagator.h): S = sum_k M^k / (k+1)!
-  // for M = A h 2^-s by Horner, E = M S, Phi = h 2^-s S, then s doublings.
+  // E(h) and Phi(h) into e_ and phi_ (docs/ir.md; emit_propagator.h), with as many
+  // halvings of h as bring ||A h 2^-s|| (largest row sum) to 1/8 or below, where 12 terms
+  // of the series leave less than 1e-21: a few, not the derived propagators' fixed 10,
+  // which would cost most steps with an event as much again.
   void propagate(Block& out, LocalId h) {
-    using LMatrix = std::vector<std::vector<LocalId>>;
-    auto none = [&] { return LMatrix(n(), std::vector<LocalId>(n(), kNone)); };
-    auto product = [&](Block& into, const LMatrix& x, const LMatrix& y, const char* tag) {
-      LMatrix p = none();
-      for (std::size_t i = 0; i < n(); ++i)
-        for (std::size_t j = 0; j < n(); ++j) {
-          ExprPtr v;
-          for (std::size_t q = 0; q < n(); ++q)
-            if (x[i][q] != kNone && y[q][j] != kNone)
-              v = sum(std::move(v), binary(BinaryOp::Mul, get(x[i][q]), get(y[q][j])));
-          if (v) p[i][j] = declare(into, fmt::format("{}.{}.{}", tag, i, j), std::move(v));
-        }
-      return p;
-    };
-    // Halvings until ||A h 2^-s|| (max row sum) is at most 1/8, where 12 terms of the
-    // series leave below 1e-21; the compile-time series' fixed 10 would cost most steps with
-    // an event as much again.
     LocalId scale = declare(out, "propagator.scale", f64(1.0));
     LocalId halvings = declare(out, "propagator.halvings", u32(0));
     Block halve;
@@ -198,45 +184,7 @@ class PreciseStepper {
     ExprPtr scaled_norm = binary(BinaryOp::Mul, binary(BinaryOp::Mul, get(a_norm_), get(h)), get(scale));
     out.push_back(while_(binary(BinaryOp::Gt, std::move(scaled_norm), f64(0.125)), std::move(halve), r_));
     LocalId hs = declare(out, "propagator.h", binary(BinaryOp::Mul, get(h), get(scale)));
-    LMatrix mm = none(), s = none();
-    for (std::size_t i = 0; i < n(); ++i)
-      for (std::size_t j = 0; j < n(); ++j) {
-        if (a_[i][j] != kNone) mm[i][j] = declare(out, fmt::format("M.{}.{}", i, j), binary(BinaryOp::Mul, get(a_[i][j]), get(hs)));
-        if (pattern_[i][j]) s[i][j] = declare(out, fmt::format("S.{}.{}", i, j), f64(i == j ? 1.0 : 0.0));
-      }
-    // Horner: for k = K..1, S = I + M S / (k + 1).
-    LocalId term = k_.add_local("horner", Type::U32);
-    Block horner;
-    LMatrix ms = product(horner, mm, s, "MS");
-    ExprPtr divisor = binary(BinaryOp::Sub, f64(kSeriesOrder + 1.0), cast(Type::F64, local(term, Type::U32)));
-    LocalId d = declare(horner, "horner.divisor", std::move(divisor));
-    for (std::size_t i = 0; i < n(); ++i)
-      for (std::size_t j = 0; j < n(); ++j) {
-        if (s[i][j] == kNone) continue;
-        ExprPtr v = ms[i][j] == kNone ? nullptr : binary(BinaryOp::Div, get(ms[i][j]), get(d));
-        if (i == j) v = sum(f64(1.0), std::move(v));
-        set(horner, s[i][j], v ? std::move(v) : f64(0.0));
-      }
-    out.push_back(for_(term, u32(0), u32(kSeriesOrder), std::move(horner), r_));
-    LMatrix e = product(out, mm, s, "MS");
-    for (std::size_t i = 0; i < n(); ++i)
-      for (std::size_t j = 0; j < n(); ++j) {
-        if (e_[i][j] == kNone) continue;
-        set(out, e_[i][j], e[i][j] == kNone ? f64(0.0) : get(e[i][j]));
-        set(out, phi_[i][j], binary(BinaryOp::Mul, get(hs), get(s[i][j])));
-      }
-    // Doublings: Phi(2h) = 2 Phi + E Phi, E(2h) = 2 E + E E.
-    LocalId q = k_.add_local("doubling", Type::U32);
-    Block doubling;
-    LMatrix ephi = product(doubling, e_, phi_, "EPhi");
-    LMatrix ee = product(doubling, e_, e_, "EE");
-    for (std::size_t i = 0; i < n(); ++i)
-      for (std::size_t j = 0; j < n(); ++j) {
-        if (e_[i][j] == kNone) continue;
-        set(doubling, phi_[i][j], sum(binary(BinaryOp::Mul, f64(2.0), get(phi_[i][j])), ephi[i][j] == kNone ? nullptr : get(ephi[i][j])));
-        set(doubling, e_[i][j], sum(binary(BinaryOp::Mul, f64(2.0), get(e_[i][j])), ee[i][j] == kNone ? nullptr : get(ee[i][j])));
-      }
-    out.push_back(for_(q, u32(0), get(halvings), std::move(doubling), r_));
+    emit_propagator(k_, out, a_, hs, get(halvings), e_, phi_, r_);
   }
 
   // The state after the advance whose E and Phi were just computed: x + E x + Phi b.
