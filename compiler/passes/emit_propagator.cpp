@@ -59,12 +59,12 @@ class PropagatorEmitter {
     LocalId term = k_.add_local("horner", Type::U32);
     Block horner;
     LocalMatrix ms = product(horner, mm, s, "MS");
-    LocalId d = declare(horner, "horner.divisor",
-                        binary(BinaryOp::Sub, fconst(Type::F64, kSeriesOrder + 1.0), cast(Type::F64, local(term, Type::U32))));
+    ExprPtr divisor = binary(BinaryOp::Sub, fconst(Type::F64, kSeriesOrder + 1.0), cast(Type::F64, local(term, Type::U32)));
+    LocalId r = declare(horner, "horner.reciprocal", binary(BinaryOp::Div, fconst(Type::F64, 1.0), std::move(divisor)));
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t j = 0; j < n; ++j) {
         if (s[i][j] == kNone) continue;
-        ExprPtr v = ms[i][j] == kNone ? nullptr : binary(BinaryOp::Div, get(ms[i][j]), get(d));
+        ExprPtr v = ms[i][j] == kNone ? nullptr : binary(BinaryOp::Mul, get(ms[i][j]), get(r));
         if (i == j) v = sum(fconst(Type::F64, 1.0), std::move(v));
         set(horner, s[i][j], v ? std::move(v) : fconst(Type::F64, 0.0));
       }
