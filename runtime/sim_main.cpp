@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
   CLI::App app("Simulates the network '" + network + "' and writes a results folder.");
   std::string out = "results/";
   double duration = gennc_model.duration;
-  std::string seed_text, threads_text = "0", budget_text = "0", interval_text;
+  std::string seed_text, threads_text = "0", budget_text = "0", interval_text, partition_text;
   std::string checkpoint, resume;
   std::string backend = "auto";
   bool quiet = false;
@@ -162,6 +162,9 @@ int main(int argc, char** argv) {
                  "over MPI ranks, exchange spikes at most every N steps (default: as seldom as the network's delays "
                  "allow; docs/distributed.md); sets GENNC_EXCHANGE_INTERVAL")
       ->check(unsigned_up_to(UINT32_MAX));
+  app.add_option("--partition", partition_text,
+                 "over MPI ranks, each rank's share of the work, one non-negative number per rank, e.g. 1,1,2 (default: "
+                 "equal; docs/distributed.md); sets GENNC_PARTITION");
   app.add_flag("--quiet", quiet, "print nothing but errors");
   app.add_flag("--profile", profile,
                "time each part of a step (CPU: each kernel; GPU: each stage and runtime kernel, steps launched one "
@@ -182,6 +185,11 @@ int main(int argc, char** argv) {
   // The runtime reads the bound when the run starts (runtime/src/mpi/rank_engine.cpp).
   if (!interval_text.empty() && ::setenv("GENNC_EXCHANGE_INTERVAL", interval_text.c_str(), 1) != 0) {
     std::fprintf(stderr, "sim: error: cannot set GENNC_EXCHANGE_INTERVAL\n");
+    return 1;
+  }
+  // ... and the shares when the network is built (runtime/src/mpi/partition.cpp).
+  if (!partition_text.empty() && ::setenv("GENNC_PARTITION", partition_text.c_str(), 1) != 0) {
+    std::fprintf(stderr, "sim: error: cannot set GENNC_PARTITION\n");
     return 1;
   }
   uint64_t seed = 0, threads = 0, budget_mib = 0;

@@ -63,12 +63,14 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
   // Recordings may take a quarter of what is left once the network is built.
   sim->state_.set_default_recording_budget(available_memory().bytes / 4);
   if (!sim->engine_) {
+    std::vector<double> shares;  // the ranks' shares of the work, checked before the build
+    if (world.distributed()) GENNC_TRY(mpi::partition_shares(world.size(), &shares));
     GENNC_TRY(sim->state_.plan_host_memory());
     GENNC_TRY(sim->state_.build(sim->pool_));
     sim->host_.refresh();
     sim->host_.run_init_schedule();  // the GPU's set-up ran it on the device
     if (world.distributed())
-      sim->engine_ = std::make_unique<mpi::RankEngine>(sim->state_, sim->host_, world);
+      sim->engine_ = std::make_unique<mpi::RankEngine>(sim->state_, sim->host_, world, shares);
     else
       sim->engine_ = std::make_unique<cpu::Engine>(sim->state_, sim->host_);
   } else {

@@ -17,8 +17,14 @@ namespace gennc::runtime::mpi {
 // of one population follow each other in rank order and cover it.
 using Partition = std::vector<std::vector<std::pair<uint32_t, uint32_t>>>;
 
-// For `ranks` ranks, from the state's synapse counts (built connectivity).
-Partition partition_network(const NetworkState& state, uint32_t ranks);
+// For one rank per element of `shares` (each rank's part of the network's expected work,
+// relative to their sum), from the state's synapse counts (built connectivity).
+Partition partition_network(const NetworkState& state, const std::vector<double>& shares);
+
+// Each of `ranks` ranks' share of the work: equal, or as GENNC_PARTITION (sim --partition)
+// gives them, comma-separated non-negative numbers, one per rank, not all zero. An error
+// where it is set but is not that.
+Status partition_shares(uint32_t ranks, std::vector<double>* shares);
 
 // How a rank's step meets the other ranks' spikes.
 struct ExchangePlan {

@@ -53,14 +53,22 @@ void make_room(std::vector<T>& v, size_t more) {
 
 }  // namespace
 
-RankEngine::RankEngine(NetworkState& state, cpu::HostKernels& kernels, const World& world)
-    : state_(state), world_(world), cpu_(state, kernels), ranges_(partition_network(state, world.size())) {
+RankEngine::RankEngine(NetworkState& state, cpu::HostKernels& kernels, const World& world,
+                       const std::vector<double>& shares)
+    : state_(state), world_(world), cpu_(state, kernels), ranges_(partition_network(state, shares)) {
   cpu_.set_partition(this);
 }
 
 std::string RankEngine::name() const {
-  return "cpu (" + std::to_string(world_.size()) + " MPI ranks, spikes exchanged every " +
-         std::to_string(plan_.steps) + (plan_.steps == 1 ? " step)" : " steps)");
+  // The neurons each rank updates, which the partition (and sim --partition) decides.
+  std::string neurons;
+  for (uint32_t rank = 0; rank < world_.size(); ++rank) {
+    uint64_t count = 0;
+    for (const auto& population : ranges_) count += population[rank].second - population[rank].first;
+    neurons += (rank ? "/" : "") + std::to_string(count);
+  }
+  return "cpu (" + std::to_string(world_.size()) + " MPI ranks updating " + neurons +
+         " neurons, spikes exchanged every " + std::to_string(plan_.steps) + (plan_.steps == 1 ? " step)" : " steps)");
 }
 
 uint32_t RankEngine::owner(uint32_t population, uint32_t neuron) const {

@@ -23,10 +23,11 @@ namespace gennc::runtime::mpi {
 
 class RankEngine final : public runtime::Engine, private cpu::StepPartition {
  public:
-  // `state`, `kernels` and `world` must outlive the engine; the state is built.
-  RankEngine(NetworkState& state, cpu::HostKernels& kernels, const World& world);
+  // `state`, `kernels` and `world` must outlive the engine; the state is built. Rank r
+  // gets shares[r] of the network's expected work (partition_shares).
+  RankEngine(NetworkState& state, cpu::HostKernels& kernels, const World& world, const std::vector<double>& shares);
 
-  // "cpu (2 MPI ranks, spikes exchanged every 15 steps)".
+  // "cpu (2 MPI ranks updating 6250/6250 neurons, spikes exchanged every 15 steps)".
   std::string name() const override;
   Status upload() override { return ok(); }
   // Collective: closes the open interval (its spikes delivered and recorded, the ranks
