@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "passes/local_builder.h"
 #include "passes/propagator.h"
 
 namespace gennc::passes {
@@ -10,19 +11,9 @@ using namespace ir;
 
 namespace {
 
-class PropagatorEmitter {
+class PropagatorEmitter : private LocalBuilder {
  public:
-  PropagatorEmitter(Kernel& k, SourceRange r) : k_(k), r_(r) {}
-
-  ExprPtr get(LocalId id) const { return local(id, k_.locals[id].type); }
-
-  LocalId declare(Block& out, const std::string& name, ExprPtr value) {
-    LocalId id = k_.add_local(name, value->type);
-    out.push_back(let(id, std::move(value), r_));
-    return id;
-  }
-
-  void set(Block& out, LocalId id, ExprPtr value) { out.push_back(assign(id, std::move(value), r_)); }
+  PropagatorEmitter(Kernel& k, SourceRange r) : LocalBuilder(k, r) {}
 
   static ExprPtr sum(ExprPtr a, ExprPtr b) {
     if (!a) return b;
@@ -92,9 +83,6 @@ class PropagatorEmitter {
     out.push_back(for_(q, iconst(Type::U32, 0), std::move(doublings), std::move(doubling), r_));
   }
 
- private:
-  Kernel& k_;
-  SourceRange r_;
 };
 
 }  // namespace

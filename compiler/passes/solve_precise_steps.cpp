@@ -9,6 +9,7 @@
 #include "ir/internal_error.h"
 #include "passes/emit_propagator.h"
 #include "passes/linear_system.h"
+#include "passes/local_builder.h"
 #include "passes/propagator.h"
 
 namespace gennc::passes {
@@ -44,9 +45,9 @@ ExprPtr substitute(const Expr& e, const std::map<LocalId, LocalId>& map) {
   return std::move(holder[0]->value);
 }
 
-class PreciseStepper {
+class PreciseStepper : private LocalBuilder {
  public:
-  PreciseStepper(Module& m, Kernel& k, Stmt& s) : m_(m), k_(k), s_(s), r_(s.range) {
+  PreciseStepper(Module& m, Kernel& k, Stmt& s) : LocalBuilder(k, s.range), m_(m), s_(s) {
     for (const Equation& eq : s.equations) x_.push_back(eq.state);
   }
 
@@ -71,14 +72,6 @@ class PreciseStepper {
   std::size_t n() const { return x_.size(); }
   const std::string& name(std::size_t i) const { return k_.locals[x_[i]].name; }
   ExprPtr state(std::size_t i) const { return local(x_[i], k_.locals[x_[i]].type); }
-  ExprPtr get(LocalId id) const { return local(id, k_.locals[id].type); }
-
-  LocalId declare(Block& out, const std::string& local_name, ExprPtr value) {
-    LocalId id = k_.add_local(local_name, value->type);
-    out.push_back(let(id, std::move(value), r_));
-    return id;
-  }
-  void set(Block& out, LocalId id, ExprPtr value) { out.push_back(assign(id, std::move(value), r_)); }
   ExprPtr as_real(ExprPtr e) const { return e->type == real() ? std::move(e) : cast(real(), std::move(e)); }
   ExprPtr as_f64(ExprPtr e) const { return e->type == Type::F64 ? std::move(e) : cast(Type::F64, std::move(e)); }
 
@@ -358,9 +351,7 @@ class PreciseStepper {
   }
 
   Module& m_;
-  Kernel& k_;
   Stmt& s_;
-  SourceRange r_;
   std::vector<LocalId> x_;
   AffineSystem sys_;
   std::vector<std::vector<bool>> nz_, pattern_;
