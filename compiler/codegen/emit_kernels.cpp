@@ -285,8 +285,10 @@ class FunctionEmitter {
       case ir::ExprKind::Local: return b_.CreateLoad(value_type(c_, e.type), locals_.at(e.local));
       case ir::ExprKind::Load: {
         auto settled = settled_.find(e.array);
-        llvm::Value* v = settled != settled_.end() ? settled->second : b_.CreateLoad(storage_type(c_, ctx_.ir.arrays.at(e.array).dtype),
-                                       element(e.array, *e.operands[0]), ctx_.ir.arrays.at(e.array).name);
+        const ir::Array& array = ctx_.ir.arrays.at(e.array);
+        llvm::Value* v = settled != settled_.end() ? settled->second
+                                                   : b_.CreateLoad(storage_type(c_, array.dtype),
+                                                                   element(e.array, *e.operands[0]), array.name);
         return e.type == ir::Type::Bool ? b_.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0)) : v;
       }
       case ir::ExprKind::Unary: {

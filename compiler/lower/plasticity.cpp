@@ -223,15 +223,22 @@ std::uint32_t Lowerer::lower_post_kernel(SynapseParts& parts, const std::string&
     held.emplace_back(s, now);
   }
   bind_post_history(cl, parts, mask, *local(lag, Type::U32), post_id);
+  // The pre traces at the post spike's exact time (pre spikes fall on steps' ends), through
+  // one factor per trace: the post neuron's, computed before its column where the
+  // projection has one delay (so one lag), else per synapse.
+  Block before_column;
   if (parts.post_offset != kNone) {
-    // The pre traces at the post spike's exact time (pre spikes fall on steps' ends).
+    const bool one_lag = plan.delay_array == kNone;
+    Block& at = one_lag ? before_column : seen;
+    ExprPtr slot = post_slot(parts, mask, one_lag ? lag_of(parts, plan, *sidx) : local(lag, Type::U32), post_id);
     LocalId offset = k.add_local("post_offset", Type::F64);
-    seen.push_back(let(offset, load(parts.post_offset, Type::F64, post_slot(parts, mask, local(lag, Type::U32), post_id))));
+    at.push_back(let(offset, load(parts.post_offset, Type::F64, std::move(slot))));
     for (auto& [s, array] : parts.traces) {
       if (s->side != sema::Side::Pre) continue;
       const Type t = type_of(s->type);
-      cl.bind(s, binary(BinaryOp::Mul, load(array, t, local(pre_id, Type::U32)),
-                        cast(t, trace_shift(cl, parts, s, local(offset, Type::F64)))));
+      LocalId factor = k.add_local(s->name + ".to_post_spike", t);
+      at.push_back(let(factor, cast(t, trace_shift(cl, parts, s, local(offset, Type::F64)))));
+      cl.bind(s, binary(BinaryOp::Mul, load(array, t, local(pre_id, Type::U32)), local(factor, t)));
     }
   }
   for (auto& [inst, h] : post_handlers(parts)) cl.block(h->body, seen);
@@ -245,7 +252,7 @@ std::uint32_t Lowerer::lower_post_kernel(SynapseParts& parts, const std::string&
   ExprPtr begin = load(plan.column_pointer_array, Type::U32, local(post_id, Type::U32));
   ExprPtr end = load(plan.column_pointer_array, Type::U32,
                      binary(BinaryOp::Add, local(post_id, Type::U32), iconst(Type::U32, 1)));
-  Block column;
+  Block column = std::move(before_column);
   column.push_back(for_(col, std::move(begin), std::move(end), std::move(loop), range));
   k.body.push_back(if_(binary(BinaryOp::Ne, load(parts.post_in_window, Type::U32, local(post_id, Type::U32)),
                               iconst(Type::U32, 0)),

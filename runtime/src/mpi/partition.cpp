@@ -26,7 +26,7 @@ Status partition_shares(uint32_t ranks, std::vector<double>* shares) {
     const double share = std::strtod(at, &end);
     if (end == at || !std::isfinite(share) || share < 0.0 || (*end != ',' && *end != '\0'))
       return argument_error(std::string("GENNC_PARTITION (sim --partition) '") + text +
-                              "': give one non-negative number per rank, separated by commas");
+                            "': give one non-negative number per rank, separated by commas");
     given.push_back(share);
     sum += share;
     if (*end == '\0') break;
@@ -34,8 +34,8 @@ Status partition_shares(uint32_t ranks, std::vector<double>* shares) {
   }
   if (given.size() != ranks || sum <= 0.0)
     return argument_error(std::string("GENNC_PARTITION (sim --partition) '") + text + "' gives " +
-                            std::to_string(given.size()) + " shares" + (sum <= 0.0 ? ", all zero," : "") +
-                            " for " + std::to_string(ranks) + " ranks");
+                          std::to_string(given.size()) + " shares" + (sum <= 0.0 ? ", all zero," : "") + " for " +
+                          std::to_string(ranks) + " ranks");
   *shares = std::move(given);
   return ok();
 }
