@@ -258,6 +258,42 @@ class FunctionEmitter {
       settled_[id] = b_.CreateLoad(storage_type(c_, array.dtype), pointer, array.name);
     }
   }
+  // Takes the Poisson draws of `stmts` that can be made for a whole block of a range at
+  // once (Target::range_block): keyed by the element's index, with a mean and a step the
+  // same for every element (constants, the step's inputs, settled scalars). The range's
+  // draws for a block are then made by draw_block, before its elements' code, in loops that
+  // vectorise (gennc_rng_poisson_block: each draw bitwise the one made element by element),
+  // and the elements read them. Call after load_settled_scalars; returns whether any.
+  bool take_block_draws(const ir::Block& stmts, unsigned block) {
+    llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    llvm::Type* buffer = llvm::ArrayType::get(b_.getDoubleTy(), block);
+    ir::for_each_expr(stmts, [&](const ir::Expr& e) {
+      if (e.kind != ir::ExprKind::Random || e.dist != ir::Distribution::Poisson) return;
+      const ir::Expr& index = *e.operands[1];
+      if (index.kind != ir::ExprKind::Input || index.input != ir::Input::Index) return;
+      if (e.operands[2]->kind != ir::ExprKind::Const || !invariant(*e.operands[0]) || !invariant(*e.operands[3]))
+        return;
+      block_draws_[&e] = {entry.CreateAlloca(buffer, nullptr, "draws.u"), entry.CreateAlloca(buffer, nullptr, "draws")};
+    });
+    return !block_draws_.empty();
+  }
+  // The block's draws for elements first .. first + count - 1 (i32 values).
+  void draw_block(llvm::Value* first, llvm::Value* count) {
+    block_first_ = first;
+    for (const auto& [e, buffers] : block_draws_) {
+      std::vector<llvm::Value*> args = {input(ir::Input::Seed), b_.getInt32(e->stream), expr(*e->operands[0]),
+                                        first, count, expr(*e->operands[2]), expr(*e->operands[3]),
+                                        buffers.u, buffers.out};
+      std::vector<llvm::Type*> params;
+      for (llvm::Value* arg : args) params.push_back(arg->getType());
+      llvm::FunctionCallee callee = ctx_.module.getOrInsertFunction(
+          "gennc_rand_poisson_block", llvm::FunctionType::get(b_.getVoidTy(), params, false));
+      b_.CreateCall(callee, args);
+    }
+  }
+  // Later code draws element by element again (a pass over the range without blocks).
+  void forget_block_draws() { block_draws_.clear(); }
+
   // The outermost loops' iterations are spread over `lanes` threads (i32 values): this one
   // runs lane, lane + lanes, ...
   void set_lanes(llvm::Value* lane, llvm::Value* lanes) {
@@ -319,11 +355,28 @@ class FunctionEmitter {
     return it->second;
   }
 
-  static bool draws(const ir::Expr& e) {
+  bool draws(const ir::Expr& e) const {
     bool found = false;
-    auto note = [&](const ir::Expr& x) { found = found || x.kind == ir::ExprKind::Random; };
+    auto note = [&](const ir::Expr& x) {
+      found = found || (x.kind == ir::ExprKind::Random && block_draws_.count(&x) == 0);
+    };
     ir::detail::visit_node(&e, note);
     return found;
+  }
+
+  // Whether `e` has one value over a kernel's range: no element's index, local or state.
+  bool invariant(const ir::Expr& e) const {
+    switch (e.kind) {
+      case ir::ExprKind::Const: return true;
+      case ir::ExprKind::Input:
+        return e.input == ir::Input::Time || e.input == ir::Input::Dt || e.input == ir::Input::Step ||
+               e.input == ir::Input::Seed;
+      case ir::ExprKind::Load: return settled_.count(e.array) != 0;
+      case ir::ExprKind::Local:
+      case ir::ExprKind::Random: return false;
+      default:
+        return std::all_of(e.operands.begin(), e.operands.end(), [&](const ir::ExprPtr& op) { return invariant(*op); });
+    }
   }
 
   // A select with a random draw in an arm, as a branch: the draw (a call LLVM keeps, being
@@ -413,6 +466,11 @@ class FunctionEmitter {
 
   // A call to the device library: gennc_rand_<name>(seed, stream, step, index, draw, params...).
   llvm::Value* random(const ir::Expr& e) {
+    if (auto drawn = block_draws_.find(&e); drawn != block_draws_.end()) {
+      llvm::Value* at = b_.CreateZExt(b_.CreateSub(input(ir::Input::Index), block_first_), b_.getInt64Ty());
+      return b_.CreateLoad(b_.getDoubleTy(), b_.CreateInBoundsGEP(b_.getDoubleTy(), drawn->second.out, at),
+                           ir::to_string(e.dist));
+    }
     std::vector<llvm::Value*> args = {input(ir::Input::Seed), b_.getInt32(e.stream)};
     for (const ir::ExprPtr& op : e.operands) args.push_back(expr(*op));
     std::vector<llvm::Type*> params;
@@ -646,6 +704,12 @@ class FunctionEmitter {
   std::map<ir::Input, llvm::Value*> inputs_;
   std::map<std::uint32_t, llvm::Value*> arrays_;
   std::map<std::uint32_t, llvm::Value*> settled_;  // loaded at entry (load_settled_scalars)
+  struct BlockDraws {
+    llvm::AllocaInst* u;    // [block x double] scratch
+    llvm::AllocaInst* out;  // [block x double] the block's draws
+  };
+  std::map<const ir::Expr*, BlockDraws> block_draws_;  // take_block_draws
+  llvm::Value* block_first_ = nullptr;                  // the block draw_block drew for
   const SpikeSink* spike_sink_ = nullptr;
   const std::map<std::uint32_t, unsigned>* spike_lists_ = nullptr;
   llvm::Value* lane_ = nullptr;
@@ -738,6 +802,9 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
     any_fault = entry.CreateAlloca(b.getInt1Ty(), nullptr, "fault.any");
     b.CreateStore(b.getFalse(), any_fault);
   }
+  Target::BlockFn before_block;
+  if (ctx.target.range_block() > 0 && emit.take_block_draws(kernel.body, ctx.target.range_block()))
+    before_block = [&](llvm::IRBuilder<>&, llvm::Value* first, llvm::Value* count) { emit.draw_block(first, count); };
   ctx.target.emit_range(b, begin, end, lists,
                         [&](llvm::IRBuilder<>&, llvm::Value* index, const SpikeSink& spikes) {
                           emit.set_input(ir::Input::Index, index);
@@ -750,7 +817,8 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
                           }
                           emit.locate(kernel.range);
                         },
-                        spread);
+                        spread, before_block);
+  emit.forget_block_draws();
   if (any_fault != nullptr) {
     // The checks in full, element by element, only after a range in which one fired.
     llvm::BasicBlock* again = llvm::BasicBlock::Create(c, "fault.checks", fn);
@@ -763,7 +831,7 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
                             emit.block_part(kernel.body, checks, /*only=*/true);
                             emit.locate(kernel.range);
                           },
-                          spread);
+                          spread, {});
     b.CreateBr(done);
     b.SetInsertPoint(done);
   }

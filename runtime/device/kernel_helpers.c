@@ -55,6 +55,12 @@ double gennc_rand_poisson(uint64_t seed, uint32_t stream, uint64_t step, uint32_
   return gennc_rng_poisson(seed, stream, step, index, draw, lambda);
 }
 
+/* A host kernel's Poisson draws for a block of its range (compiler/codegen: HostTarget). */
+void gennc_rand_poisson_block(uint64_t seed, uint32_t stream, uint64_t step, uint32_t first, uint32_t n,
+                              uint32_t draw, double lambda, double* u, double* out) {
+  gennc_rng_poisson_block(seed, stream, step, first, n, draw, lambda, u, out);
+}
+
 double gennc_rand_binomial(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
                            uint32_t draw, double n, double p) {
   return gennc_rng_binomial(seed, stream, step, index, draw, n, p);

@@ -176,6 +176,30 @@ TEST_CASE("poisson: inversion below 10, PTRS above; moments and frequencies", "[
   CHECK(gennc_rng_poisson(kSeed, 9, 0, 0, 0, 0.0) == 0.0);
 }
 
+TEST_CASE("poisson_block: each draw bitwise the single draw at its index", "[random]") {
+  // Means across the inversion's range and past it (PTRS), tiny, zero, negative and NaN;
+  // blocks of one, of a few and of a full kernel block, at indices and steps far from 0.
+  const double nan = std::nan("");
+  for (double lambda : {1e-300, 1e-3, 0.168, 2.0, 7.3, 9.999999, 10.0, 37.5, 0.0, -1.0, nan}) {
+    for (uint32_t n : {1u, 7u, 256u}) {
+      for (uint64_t step : {0ull, 12345ull, (1ull << 39) + 5}) {
+        INFO("lambda " << lambda << ", n " << n << ", step " << step);
+        const uint32_t first = 4000000000u;
+        std::vector<double> u(n), out(n, -1.0);
+        gennc_rng_poisson_block(kSeed, 11, step, first, n, 3, lambda, u.data(), out.data());
+        for (uint32_t j = 0; j < n; ++j)
+          REQUIRE(out[j] == gennc_rng_poisson(kSeed, 11, step, first + j, 3, lambda));
+      }
+    }
+  }
+  // Many blocks at a mean where the search goes far: every count agrees.
+  std::vector<double> u(256), out(256);
+  for (uint32_t block = 0; block < 400; ++block) {
+    gennc_rng_poisson_block(kSeed, 12, block, block * 256, 256, 0, 9.5, u.data(), out.data());
+    for (uint32_t j = 0; j < 256; ++j) REQUIRE(out[j] == gennc_rng_poisson(kSeed, 12, block, block * 256 + j, 0, 9.5));
+  }
+}
+
 TEST_CASE("binomial: inversion and BTRS; moments and frequencies", "[random]") {
   struct Case { double n, p; };
   for (Case c : {Case{20, 0.3}, Case{1, 0.3}, Case{1000, 0.4}, Case{200, 0.93}, Case{100000, 0.01}}) {

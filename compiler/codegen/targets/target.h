@@ -76,11 +76,18 @@ class Target {
   // (the threads of the grid or of the block, by `spread`).
   // `element` receives the builder positioned where the index's code goes, the index, and
   // the sink through which it appends to `lists` (each at most once per element).
+  // On a target that runs a range in blocks of range_block() elements, `before_block`
+  // (unless empty) runs at the start of each block, with the block's first index and its
+  // element count (i32 values), before the elements' code: per-block work such as the
+  // block's random draws (emit_kernels.cpp). Other targets take no `before_block`.
   using ElementFn =
       std::function<void(llvm::IRBuilder<>& builder, llvm::Value* index, const SpikeSink& spikes)>;
+  using BlockFn = std::function<void(llvm::IRBuilder<>& builder, llvm::Value* first, llvm::Value* count)>;
   virtual void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                          const std::vector<SpikeList>& lists, const ElementFn& element,
-                          Spread spread) const = 0;
+                          const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread,
+                          const BlockFn& before_block) const = 0;
+  // The elements of emit_range's blocks; 0: no blocks.
+  virtual unsigned range_block() const { return 0; }
 
   // Whether emit_range's loop is one that LLVM should vectorise. A kernel's checks that
   // rarely fire and store to a population's one fault report (a conditional store to one
@@ -99,7 +106,7 @@ class Target {
     emit_range(
         builder, begin, end, {},
         [&](llvm::IRBuilder<>& b, llvm::Value* index, const SpikeSink&) { element(b, index, b.getInt32(0)); },
-        spread);
+        spread, {});
   }
 
   // `*ptr += value` done atomically (float or integer); returns the previous value.

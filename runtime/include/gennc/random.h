@@ -285,6 +285,42 @@ GENNC_RNG_FN double gennc_rng_poisson(uint64_t seed, uint32_t stream, uint64_t s
   return gennc_rng_poisson_ptrs(seed, stream, step, index, draw, lambda);
 }
 
+/* gennc_rng_poisson for the n indices first, first + 1, ... of one (stream, step, draw)
+ * and one mean, into out[0..n); u is scratch of n doubles. Each result is bitwise the
+ * single draw's: below a mean of 10 the uniforms come first, then the CDF is walked once
+ * for all of them, by the same recurrence, each draw counting the terms it exceeds (the
+ * CDF never decreases, so these are the terms the sequential search passes). Without a
+ * per-draw loop of its own length the loops vectorise, which a host kernel drawing for
+ * every element of a range wants (compiler/codegen: Poisson sources and backgrounds). */
+GENNC_RNG_FN void gennc_rng_poisson_block(uint64_t seed, uint32_t stream, uint64_t step,
+                                          uint32_t first, uint32_t n, uint32_t draw,
+                                          double lambda, double* u, double* out) {
+  uint32_t j;
+  if (!(lambda > 0.0 && lambda < 10.0)) {
+    for (j = 0; j < n; ++j) out[j] = gennc_rng_poisson(seed, stream, step, first + j, draw, lambda);
+    return;
+  }
+  for (j = 0; j < n; ++j) {
+    u[j] = 1.0 - gennc_rng_uniform01(seed, stream, step, first + j, draw);
+    out[j] = 0.0;
+  }
+  double p = __builtin_exp(-lambda);
+  double cdf = p;
+  double k = 0.0;
+  while (k < 1000.0) {
+    int any = 0;
+    for (j = 0; j < n; ++j) {
+      int above = u[j] > cdf;
+      out[j] += (double)above;
+      any |= above;
+    }
+    if (!any) break;
+    k += 1.0;
+    p *= lambda / k;
+    cdf += p;
+  }
+}
+
 /* Binomial(n, p). With p > 1/2 the draw is n - Binomial(n, 1 - p). Below a mean of 10:
  * inversion with one uniform; from 10: Hormann's BTRS transformed rejection (1993), one
  * block per proposal (fallback as for poisson). */

@@ -57,7 +57,8 @@ class BufferedSpikes final : public SpikeSink {
 HostTarget::HostTarget(std::unique_ptr<llvm::TargetMachine> machine) : machine_(std::move(machine)) {}
 
 void HostTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                            const std::vector<SpikeList>& lists, const ElementFn& element, Spread) const {
+                            const std::vector<SpikeList>& lists, const ElementFn& element, Spread,
+                            const BlockFn& before_block) const {
   llvm::Function* fn = builder.GetInsertBlock()->getParent();
   llvm::IRBuilder<> entry(&fn->getEntryBlock(), fn->getEntryBlock().getFirstInsertionPt());
   llvm::Type* i8 = builder.getInt8Ty();
@@ -73,14 +74,14 @@ void HostTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm
                        counted ? entry.CreateAlloca(i32, nullptr, "spike.count") : nullptr});
   }
   const BufferedSpikes sink(buffers);
-  if (lists.empty()) {
+  if (lists.empty() && !before_block) {
     emit_loop(builder, begin, end, "i", [&](llvm::Value* i) { element(builder, i, sink); });
     return;
   }
 
-  // Blocks of kSpikeBlock elements: the element loop records, per list, whether each element
-  // spiked (a plain store, so the loop stays vectorisable); a scalar pass then appends the
-  // block's spikes with one atomic add per list.
+  // Blocks of kSpikeBlock elements: `before_block` first; then the element loop records,
+  // per list, whether each element spiked (a plain store, so the loop stays vectorisable);
+  // a scalar pass then appends the block's spikes with one atomic add per list.
   llvm::LLVMContext& context = fn->getContext();
   llvm::BasicBlock* before = builder.GetInsertBlock();
   llvm::BasicBlock* blocks = llvm::BasicBlock::Create(context, "block", fn);
@@ -92,6 +93,7 @@ void HostTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm
   llvm::Value* count = builder.CreateBinaryIntrinsic(llvm::Intrinsic::umin, builder.CreateSub(end, block),
                                                      builder.getInt32(kSpikeBlock), nullptr, "block.size");
   llvm::Value* block_end = builder.CreateAdd(block, count, "block.end");
+  if (before_block) before_block(builder, block, count);
 
   emit_loop(builder, block, block_end, "i", [&](llvm::Value* i) {
     for (const SpikeBuffer& buffer : buffers) {

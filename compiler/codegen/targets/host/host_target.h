@@ -21,7 +21,9 @@ class HostTarget final : public Target {
   unsigned array_address_space() const override { return 0; }
   bool vectorises_ranges() const override { return true; }
   void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                  const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread) const override;
+                  const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread,
+                  const BlockFn& before_block) const override;
+  unsigned range_block() const override { return kSpikeBlock; }
   llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr,
                                llvm::Value* value) const override;
   // `void name(const GenncKernelEnv* env, uint32_t begin, uint32_t end)`, internal to the
@@ -61,9 +63,11 @@ class HostTargetAlone final : public Target {
   unsigned array_address_space() const override { return host_.array_address_space(); }
   bool vectorises_ranges() const override { return host_.vectorises_ranges(); }
   void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                  const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread) const override {
-    host_.emit_range(builder, begin, end, lists, element, spread);
+                  const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread,
+                  const BlockFn& before_block) const override {
+    host_.emit_range(builder, begin, end, lists, element, spread, before_block);
   }
+  unsigned range_block() const override { return host_.range_block(); }
   llvm::Value* emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Value* ptr, llvm::Value* value) const override;
   llvm::Function* emit_entry(llvm::Module& module, const std::string& name, const KernelBody& body) const override {
     return host_.emit_entry(module, name, body);

@@ -117,7 +117,9 @@ void NvptxTarget::emit_shared_range(llvm::IRBuilder<>& builder, llvm::Value* beg
 }
 
 void NvptxTarget::emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                             const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread) const {
+                             const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread,
+                             const BlockFn& before_block) const {
+  if (before_block) ir::internal_error("codegen", "the GPU target runs a range in no blocks");
   const GridPosition at = grid_position(builder);
   llvm::Type* i64 = builder.getInt64Ty();
   const WarpAggregatedSpikes sink(*this, lists);

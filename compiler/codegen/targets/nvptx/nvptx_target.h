@@ -23,7 +23,8 @@ class NvptxTarget final : public Target {
   llvm::TargetMachine& machine() const override { return *machine_; }
   unsigned array_address_space() const override { return kGlobal; }
   void emit_range(llvm::IRBuilder<>& builder, llvm::Value* begin, llvm::Value* end,
-                  const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread) const override;
+                  const std::vector<SpikeList>& lists, const ElementFn& element, Spread spread,
+                  const BlockFn& before_block) const override;
   // A block per element: thread k of the block runs the element's loop iterations k,
   // k + kRowLanes, ... (a spike's row: neighbouring threads read neighbouring synapses). A warp
   // per spike left delivery latency-bound: with a few spikes per step, a few warps walked
