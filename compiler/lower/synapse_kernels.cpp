@@ -6,6 +6,52 @@
 
 namespace gennc::lower {
 
+namespace {
+
+bool mentions_local(const Expr* e, LocalId id) {
+  if (e == nullptr) return false;
+  if (e->kind == ExprKind::Local && e->local == id) return true;
+  return std::any_of(e->operands.begin(), e->operands.end(), [&](const ExprPtr& op) { return mentions_local(op.get(), id); });
+}
+
+// Whether one spike's code only adds floating-point values to arrays (a static synapse's
+// `on pre`: rows walked, targets' receptors accumulated), none of them depending on which
+// of the entry's spikes it is (`repeat`, the draw number).
+bool only_adds(const Block& block, LocalId repeat) {
+  for (const StmtPtr& s : block) {
+    switch (s->kind) {
+      case StmtKind::AtomicAdd:
+        if (s->local != kNone || !is_float(s->value->type)) return false;
+        break;
+      case StmtKind::Let:
+      case StmtKind::Assign:
+      case StmtKind::If:
+      case StmtKind::For:
+      case StmtKind::ForRow:
+      case StmtKind::ForBits: break;
+      default: return false;
+    }
+    for (const Expr* e : {s->cond.get(), s->index.get(), s->value.get(), s->begin.get(), s->end.get()})
+      if (mentions_local(e, repeat)) return false;
+    if (!only_adds(s->body, repeat) || !only_adds(s->otherwise, repeat)) return false;
+  }
+  return true;
+}
+
+// Multiplies every added value of `block` by `times` (a float of the value's type).
+void scale_adds(Block& block, LocalId times) {
+  for (StmtPtr& s : block) {
+    if (s->kind == StmtKind::AtomicAdd) {
+      const Type type = s->value->type;
+      s->value = binary(BinaryOp::Mul, std::move(s->value), cast(type, local(times, Type::U32)));
+    }
+    scale_adds(s->body, times);
+    scale_adds(s->otherwise, times);
+  }
+}
+
+}  // namespace
+
 // Handlers of the synapse and its components for one event: the components' first, so
 // that a depression on `pre` changes the weight before the synapse emits it (NEST's
 // stdp_synapse order).
@@ -401,6 +447,13 @@ std::uint32_t Lowerer::lower_pre_kernel(SynapseParts& parts, const std::string& 
   bind_synapse_side(cl, parts, nullptr, pre_id, kNone);
   apply_trace_spikes(cl, parts, sema::Side::Pre, pre_id, spike);
   if (repeat == kNone) {
+    for (auto& s : spike) k.body.push_back(std::move(s));
+  } else if (only_adds(spike, repeat)) {
+    // Adds only (a static synapse): the entry's spikes add their count times the value
+    // once, as a NEST target adds weight x multiplicity, instead of once per spike.
+    LocalId times = k.add_local("multiplicity", Type::U32);
+    k.body.push_back(let(times, load(pre_pop.spike_multiplicity_array, Type::U32, input(Input::Index))));
+    scale_adds(spike, times);
     for (auto& s : spike) k.body.push_back(std::move(s));
   } else {
     ExprPtr times = load(pre_pop.spike_multiplicity_array, Type::U32, input(Input::Index));
