@@ -802,8 +802,12 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
     any_fault = entry.CreateAlloca(b.getInt1Ty(), nullptr, "fault.any");
     b.CreateStore(b.getFalse(), any_fault);
   }
+  // Only a population of at least a block draws by blocks: for fewer elements the block's
+  // loops save nothing and cost compile time (a PyNN script's stimulus of 50 sources).
   Target::BlockFn before_block;
-  if (ctx.target.range_block() > 0 && emit.take_block_draws(kernel.body, ctx.target.range_block()))
+  const bool whole_blocks = kernel.kind == GENNC_KERNEL_NEURON && ctx.target.range_block() > 0 &&
+                            ctx.ir.populations.at(kernel.owner).size >= ctx.target.range_block();
+  if (whole_blocks && emit.take_block_draws(kernel.body, ctx.target.range_block()))
     before_block = [&](llvm::IRBuilder<>&, llvm::Value* first, llvm::Value* count) { emit.draw_block(first, count); };
   ctx.target.emit_range(b, begin, end, lists,
                         [&](llvm::IRBuilder<>&, llvm::Value* index, const SpikeSink& spikes) {

@@ -285,6 +285,15 @@ GENNC_RNG_FN double gennc_rng_poisson(uint64_t seed, uint32_t stream, uint64_t s
   return gennc_rng_poisson_ptrs(seed, stream, step, index, draw, lambda);
 }
 
+/* A loop vectorised but not interleaved (where clang compiles it: the kernels' device
+ * library): the Philox rounds fill the vector units, and interleaved copies of them only
+ * lengthen the compile. */
+#if defined(__clang__)
+#define GENNC_RNG_NOT_INTERLEAVED _Pragma("clang loop interleave_count(1)")
+#else
+#define GENNC_RNG_NOT_INTERLEAVED
+#endif
+
 /* gennc_rng_poisson for the n indices first, first + 1, ... of one (stream, step, draw)
  * and one mean, into out[0..n); u is scratch of n doubles. Each result is bitwise the
  * single draw's: below a mean of 10 the uniforms come first, then the CDF is walked once
@@ -300,6 +309,7 @@ GENNC_RNG_FN void gennc_rng_poisson_block(uint64_t seed, uint32_t stream, uint64
     for (j = 0; j < n; ++j) out[j] = gennc_rng_poisson(seed, stream, step, first + j, draw, lambda);
     return;
   }
+  GENNC_RNG_NOT_INTERLEAVED
   for (j = 0; j < n; ++j) {
     u[j] = 1.0 - gennc_rng_uniform01(seed, stream, step, first + j, draw);
     out[j] = 0.0;
@@ -309,6 +319,7 @@ GENNC_RNG_FN void gennc_rng_poisson_block(uint64_t seed, uint32_t stream, uint64
   double k = 0.0;
   while (k < 1000.0) {
     int any = 0;
+    GENNC_RNG_NOT_INTERLEAVED
     for (j = 0; j < n; ++j) {
       int above = u[j] > cdf;
       out[j] += (double)above;
