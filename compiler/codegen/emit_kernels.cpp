@@ -569,6 +569,10 @@ class FunctionEmitter {
   }
 
   void if_(const ir::Stmt& s) {
+    if (s.unguarded && ctx_.target.vectorises_ranges()) {
+      block(s.body);
+      return;
+    }
     llvm::Value* cond = expr(*s.cond);
     llvm::BasicBlock* then = llvm::BasicBlock::Create(c_, "then", fn_);
     llvm::BasicBlock* otherwise = s.otherwise.empty() ? nullptr : llvm::BasicBlock::Create(c_, "else", fn_);

@@ -436,6 +436,7 @@ StmtPtr clone(const Stmt& s) {
   c->end = clone_opt(s.end);
   c->body = clone(s.body);
   c->otherwise = clone(s.otherwise);
+  c->unguarded = s.unguarded;
   for (const Equation& eq : s.equations) c->equations.push_back({eq.state, clone(*eq.rhs), eq.range});
   c->solver = s.solver;
   c->refractory = clone_opt(s.refractory);

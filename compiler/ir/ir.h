@@ -245,6 +245,10 @@ struct Stmt {
   ExprPtr time;                     // EmitSpike at (null: on the grid)
   Block body;                       // If (then), For, While, Threshold (reset; ends in EmitSpike)
   Block otherwise;                  // If
+  // If without `otherwise`: the body changes nothing when `cond` is false, so a target may
+  // run it whatever the condition (a branchless element loop vectorises). Set by
+  // fuse_source_delivery; the GPU keeps the branch.
+  bool unguarded = false;
   // Integrate
   std::vector<Equation> equations;
   Solver solver = Solver::Auto;

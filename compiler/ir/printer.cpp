@@ -414,7 +414,7 @@ class Printer {
              s.range);
         return;
       case StmtKind::If:
-        line(depth, fmt::format("if {} {{", expr(*s.cond)), s.range);
+        line(depth, fmt::format("if {}{} {{", s.unguarded ? "unguarded " : "", expr(*s.cond)), s.range);
         block(s.body, depth + 1);
         if (!s.otherwise.empty()) {
           line(depth, "} else {", {});

@@ -243,6 +243,7 @@ class Verifier {
         return;
       case StmtKind::If:
         expect(s.cond, Type::Bool, "if condition");
+        if (s.unguarded && !s.otherwise.empty()) fail("unguarded if with an else");
         scoped(s.body);
         scoped(s.otherwise);
         return;

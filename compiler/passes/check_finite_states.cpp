@@ -79,8 +79,10 @@ bool check(Module& m, Kernel& k) {
   ExprPtr nothing_yet = binary(BinaryOp::Eq, load(first_step, Type::F64, iconst(Type::U32, 0)), fconst(Type::F64, 0.0));
   Block failed;
   failed.push_back(if_(std::move(nothing_yet), std::move(record), {}, range));
-  k.body.insert(k.body.begin() + static_cast<std::ptrdiff_t>(after),
-                if_(unary(UnaryOp::Not, std::move(all_finite)), std::move(failed), {}, range));
+  // At the kernel's end, after anything that follows the stores (a fused source's
+  // delivery, passes/fuse_source_delivery.h): codegen runs checks that end a kernel after
+  // the element loop instead of in it (emit_kernels.cpp), which keeps the loop vectorisable.
+  k.body.push_back(if_(unary(UnaryOp::Not, std::move(all_finite)), std::move(failed), {}, range));
   return true;
 }
 

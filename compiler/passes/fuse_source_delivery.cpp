@@ -273,6 +273,47 @@ void remove_kernels(Module& m, const std::set<std::uint32_t>& gone) {
   renumber(m.step_schedule);
 }
 
+// The `if` whose whole body is `emit` (a source's spike under its threshold), or null.
+Stmt* guard_of(Block& body, const Stmt* emit) {
+  for (StmtPtr& s : body) {
+    if (s->kind == StmtKind::If && s->otherwise.empty() && s->body.size() == 1 && s->body[0].get() == emit)
+      return s.get();
+    if (Stmt* found = guard_of(s->body, emit)) return found;
+    if (Stmt* found = guard_of(s->otherwise, emit)) return found;
+  }
+  return nullptr;
+}
+
+// Makes the delivery for one spike entry (`delivery_for`, whose first statement declares the
+// multiplicity) a set of plain adds into the target's own ring cells, and returns whether
+// it became a no-op for a multiplicity of 0: only declarations and adds of values scaled by
+// the multiplicity (a static synapse's, lower/synapse_kernels.cpp). The cells are the
+// element's own (a diagonal projection onto the element, same size), which no other
+// element of the update touches, so the adds need no atomics.
+bool plain_adds(Block& delivery, const Projection& q) {
+  if (delivery.empty() || delivery[0]->kind != StmtKind::Let) return false;
+  // The multiplicity and the locals that copy it (the delivery's own, bound to it).
+  std::set<LocalId> multiplicity = {delivery[0]->local};
+  for (const StmtPtr& s : delivery) {
+    if (s->kind == StmtKind::Let) {
+      if (s->value->kind == ExprKind::Local && multiplicity.count(s->value->local)) multiplicity.insert(s->local);
+      continue;
+    }
+    if (s->kind != StmtKind::AtomicAdd || s->array != q.receptor_ring_array || s->local != kNone) return false;
+    const Expr& v = *s->value;
+    if (v.kind != ExprKind::Binary || v.binary != BinaryOp::Mul || v.operands[1]->kind != ExprKind::Cast ||
+        v.operands[1]->operands[0]->kind != ExprKind::Local || !multiplicity.count(v.operands[1]->operands[0]->local))
+      return false;
+  }
+  for (StmtPtr& s : delivery) {
+    if (s->kind != StmtKind::AtomicAdd) continue;
+    const Type type = s->value->type;
+    ExprPtr cell = load(s->array, type, clone(*s->index));
+    s = store(s->array, std::move(s->index), binary(BinaryOp::Add, std::move(cell), std::move(s->value)), s->range);
+  }
+  return true;
+}
+
 void fuse(Module& m, const Fusion& f) {
   const Projection& q = m.projections[f.projection];
   const Population& p = m.populations[q.pre.population];
@@ -280,7 +321,17 @@ void fuse(Module& m, const Fusion& f) {
   const Kernel& source = m.kernels[f.source];
   Block body = clone(source.body);
   rename_locals(body, import_locals(target, source, p.name));
-  Block delivery = delivery_for(target, m.kernels[f.delivery], q, p, *find_emit(body));
+  const Stmt* emit = find_emit(body);
+  Stmt* guard = guard_of(body, emit);
+  Block delivery = delivery_for(target, m.kernels[f.delivery], q, p, *emit);
+  if (plain_adds(delivery, q) && guard != nullptr && emit->value) {
+    // No spike: a multiplicity of 0, whose adds of 0 leave every cell as it was (a ring
+    // cell is never -0: it starts at +0, is zeroed to +0, and sums of other values are
+    // -0 only from -0 + -0). The guard may then be dropped where branches cost (the CPU's
+    // vectorised loop); the GPU keeps it and touches only the spiking elements' cells.
+    delivery[0]->value = select(clone(*guard->cond), std::move(delivery[0]->value), iconst(Type::U32, 0));
+    guard->unguarded = true;
+  }
   replace_emit(body, delivery);
   for (StmtPtr& s : body) target.body.push_back(std::move(s));
   remove_kernels(m, {f.source, f.delivery});

@@ -97,30 +97,42 @@ TEST_CASE("a Poisson source one to one into its target moves into the target's u
 
   // a's update: its own body, then the draw, then one add of the weight times the count
   // into a's excitatory ring (a static synapse's repetitions folded, as NEST adds weight x
-  // multiplicity), nothing emitted for the source.
+  // multiplicity), a plain read-add-write of the element's own cell under an unguarded
+  // `if`, nothing emitted for the source.
   const ir::Kernel& a = kernel(m, "a.update");
   const ir::ArrayId ring = m.projections[0].receptor_ring_array;
-  int draws = 0, adds = 0, repeats = 0, source_emits = 0;
+  int draws = 0, adds = 0, repeats = 0, source_emits = 0, unguarded = 0;
   for_each_expr(a.body, [&](const ir::Expr& e) {
     if (e.kind == ir::ExprKind::Random && e.dist == ir::Distribution::Poisson) ++draws;
   });
   for_each_stmt(a.body, [&](const ir::Stmt& s) {
     if (s.kind == ir::StmtKind::EmitSpike && s.population != 0) ++source_emits;
     if (s.kind == ir::StmtKind::For) ++repeats;
-    if (s.kind == ir::StmtKind::AtomicAdd && s.array == ring) {
+    if (s.kind == ir::StmtKind::If && s.unguarded) ++unguarded;
+    CHECK_FALSE((s.kind == ir::StmtKind::AtomicAdd && s.array == ring));
+    // The update's own store into the ring clears the slot it read (a constant 0).
+    if (s.kind == ir::StmtKind::Store && s.array == ring && !ir::is_const(*s.value)) {
       ++adds;
       REQUIRE(s.value->kind == ir::ExprKind::Binary);
-      CHECK(s.value->binary == ir::BinaryOp::Mul);
-      CHECK(ir::is_const(*s.value->operands[0]));
-      CHECK(s.value->operands[1]->kind == ir::ExprKind::Cast);
+      CHECK(s.value->binary == ir::BinaryOp::Add);
+      CHECK(s.value->operands[0]->kind == ir::ExprKind::Load);
+      const ir::Expr& scaled = *s.value->operands[1];
+      REQUIRE(scaled.kind == ir::ExprKind::Binary);
+      CHECK(scaled.binary == ir::BinaryOp::Mul);
+      CHECK(ir::is_const(*scaled.operands[0]));
+      CHECK(scaled.operands[1]->kind == ir::ExprKind::Cast);
     }
   });
   CHECK(draws == 1);
   CHECK(repeats == 0);
   CHECK(adds == 1);
+  CHECK(unguarded == 1);
   CHECK(source_emits == 0);
-  // The fused code comes after the target's own stores.
-  CHECK(a.body.back()->kind == ir::StmtKind::If);
+  // The fused code comes after the target's own stores, before the fault check that ends
+  // the update.
+  REQUIRE(a.body.size() >= 2);
+  CHECK(a.body[a.body.size() - 2]->kind == ir::StmtKind::If);
+  CHECK(a.body[a.body.size() - 2]->unguarded);
 }
 
 TEST_CASE("two sources into one target keep their deliveries' order", "[passes][fuse]") {
@@ -133,8 +145,10 @@ TEST_CASE("two sources into one target keep their deliveries' order", "[passes][
   const ir::Module& m = *c->module;
   CHECK(m.step_schedule.size() == 1);
   std::vector<double> weights;
+  const ir::ArrayId ring = m.projections[0].receptor_ring_array;
   for_each_stmt(kernel(m, "a.update").body, [&](const ir::Stmt& s) {
-    if (s.kind == ir::StmtKind::AtomicAdd) weights.push_back(ir::const_value(*s.value->operands[0]));
+    if (s.kind == ir::StmtKind::Store && s.array == ring && !ir::is_const(*s.value))
+      weights.push_back(ir::const_value(*s.value->operands[1]->operands[0]));
   });
   REQUIRE(weights.size() == 2);
   CHECK(weights[0] == Approx(0.1));
