@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <numeric>
 #include <tuple>
 #include <utility>
@@ -42,11 +43,34 @@ HostKernels::HostKernels(NetworkState& state, ThreadPool& pool)
   // (compare-exchange loops, the two cores taking turns at the ring's cache lines), against
   // 50 us on one thread with plain ones. One thread's deliveries, in schedule order, also
   // add in the same order as a run on one thread.
-  for (Stage& stage : stages_)
+  for (Stage& stage : stages_) {
     stage.alone = pool_.size() > 1 && pool_.size() <= kDeliveriesAloneUpTo &&
                   std::all_of(stage.kernels.begin(), stage.kernels.end(), [&](uint32_t id) {
                     return m.kernels[id].kind == GENNC_KERNEL_SYNAPSE_PRE;
                   });
+    if (stage.alone) group_by_ring(stage);
+  }
+}
+
+// Deliveries into different rings share no array they write: each adds into its target's
+// ring and writes only its own projection's arrays (weights, traces). Grouped by ring, in
+// schedule order, the groups can run on different threads at once, each ring receiving its
+// adds in one thread's order, which is the order of a run on one thread. A delivery
+// without a ring (none in today's models) keeps the stage on the first thread.
+void HostKernels::group_by_ring(Stage& stage) {
+  const GenncModel& m = state_.model();
+  std::map<uint32_t, std::size_t> group_of;
+  for (uint32_t id : stage.kernels) {
+    const uint32_t ring = m.projections[m.kernels[id].owner].receptor_ring_array;
+    if (ring == kNone) {
+      stage.by_ring.clear();
+      return;
+    }
+    auto [at, added] = group_of.emplace(ring, stage.by_ring.size());
+    if (added) stage.by_ring.emplace_back();
+    stage.by_ring[at->second].push_back(id);
+  }
+  if (stage.by_ring.size() < 2) stage.by_ring.clear();
 }
 
 void HostKernels::refresh() {
@@ -199,19 +223,34 @@ uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std
     // Thread 0 times what it does; the others' shares take about as long.
     const bool timing = thread == 0;
     while (go_on) {
-      for (const Stage& stage : stages_) {
-        for (uint32_t id : stage.kernels) {
-          const auto start = timing ? Clock::now() : Clock::time_point();
-          run_share(id, env, thread, threads, stage.alone);
-          if (timing) {
-            const double seconds = seconds_since(start);
-            kernel_seconds_[id] += seconds;
-            if (profiling_) profile_seconds_[id] += seconds;
+      for (Stage& stage : stages_) {
+        if (threads > 1 && !stage.by_ring.empty()) {
+          // Each thread takes whole groups, as they come; it times the kernels it runs.
+          for (uint32_t g; (g = stage.next_group.fetch_add(1, std::memory_order_relaxed)) < stage.by_ring.size();)
+            for (uint32_t id : stage.by_ring[g]) {
+              const auto start = Clock::now();
+              run_share(id, env, 0, 1, true);
+              const double seconds = seconds_since(start);
+              kernel_seconds_[id] += seconds;
+              if (profiling_) profile_seconds_[id] += seconds;
+            }
+        } else {
+          for (uint32_t id : stage.kernels) {
+            const auto start = timing ? Clock::now() : Clock::time_point();
+            run_share(id, env, thread, threads, stage.alone);
+            if (timing) {
+              const double seconds = seconds_since(start);
+              kernel_seconds_[id] += seconds;
+              if (profiling_) profile_seconds_[id] += seconds;
+            }
           }
         }
         if (threads == 1) continue;
         const auto start = timing ? Clock::now() : Clock::time_point();
         barrier.arrive_and_wait();
+        // Every thread has passed its last take of this stage's groups; the next step's
+        // takes come after more barriers.
+        if (thread == 0) stage.next_group.store(0, std::memory_order_relaxed);
         if (!stage.spiking.empty()) {
           for (std::size_t k = thread; k < stage.spiking.size(); k += threads) sort_spike_list(stage.spiking[k]);
           barrier.arrive_and_wait();

@@ -4,7 +4,9 @@
 // parameter changed, so derived values are computed by the same code everywhere.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <vector>
 
@@ -55,7 +57,11 @@ class HostKernels {
   struct Stage {
     std::vector<uint32_t> kernels;
     std::vector<uint32_t> spiking;  // populations whose neuron kernels run in this stage
-    bool alone = false;             // run by the first thread alone, with plain adds
+    bool alone = false;             // deliveries with plain adds, each by one thread
+    // An `alone` stage's kernels by the ring they add into, in schedule order: a group runs
+    // on one thread while other threads run other groups. Empty: the first thread runs them all.
+    std::vector<std::vector<uint32_t>> by_ring;
+    std::atomic<uint32_t> next_group{0};  // the next group a thread takes, reset each step
   };
   // The kernel's entry for this CPU (on one with AVX-512, the one compiled for it): with
   // `alone` (no other thread runs a kernel meanwhile), the one whose atomic adds are plain.
@@ -65,12 +71,13 @@ class HostKernels {
   // was, if it names a neuron outside the population.
   bool count_sort(uint32_t population, uint32_t* list, uint32_t* counts, uint32_t spikes);
   void run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads, bool alone);
+  void group_by_ring(Stage& stage);
   // run_steps on `threads` of the pool's threads; sets *stopped when finish_step said stop.
   uint64_t run_team_steps(uint64_t steps, unsigned threads, const std::function<bool()>& finish_step, bool* stopped);
 
   NetworkState& state_;
   ThreadPool& pool_;
-  std::vector<Stage> stages_;
+  std::deque<Stage> stages_;  // a deque: Stage holds an atomic, which does not move
   std::vector<void*> pointers_;
   std::vector<uint64_t> lengths_;
   std::vector<double> kernel_seconds_;
