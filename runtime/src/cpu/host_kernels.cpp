@@ -49,7 +49,29 @@ HostKernels::HostKernels(NetworkState& state, ThreadPool& pool)
                     return m.kernels[id].kind == GENNC_KERNEL_SYNAPSE_PRE;
                   });
     if (stage.alone) group_by_ring(stage);
+    else if (pool_.size() > 1) group_by_population(stage);
   }
+}
+
+// A stage of neuron updates whose populations can be shared out evenly runs each update
+// whole on one thread, with its plain-add entry (its spike count and its own ring cells are
+// touched by no other kernel of the stage): no update's fixed cost is paid on every thread,
+// and no spike append is atomic. Largest first; threads take them as they come.
+void HostKernels::group_by_population(Stage& stage) {
+  const GenncModel& m = state_.model();
+  uint64_t total = 0, largest = 0;
+  for (uint32_t id : stage.kernels) {
+    if (m.kernels[id].kind != GENNC_KERNEL_NEURON) return;
+    const uint64_t size = state_.kernel_range(m.kernels[id]);
+    total += size;
+    largest = std::max(largest, size);
+  }
+  if (stage.kernels.size() < 2 || largest * pool_.size() > total) return;
+  std::vector<uint32_t> order = stage.kernels;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return state_.kernel_range(m.kernels[a]) > state_.kernel_range(m.kernels[b]);
+  });
+  for (uint32_t id : order) stage.groups.push_back({id});
 }
 
 // Deliveries into different rings share no array they write: each adds into its target's
@@ -63,14 +85,14 @@ void HostKernels::group_by_ring(Stage& stage) {
   for (uint32_t id : stage.kernels) {
     const uint32_t ring = m.projections[m.kernels[id].owner].receptor_ring_array;
     if (ring == kNone) {
-      stage.by_ring.clear();
+      stage.groups.clear();
       return;
     }
-    auto [at, added] = group_of.emplace(ring, stage.by_ring.size());
-    if (added) stage.by_ring.emplace_back();
-    stage.by_ring[at->second].push_back(id);
+    auto [at, added] = group_of.emplace(ring, stage.groups.size());
+    if (added) stage.groups.emplace_back();
+    stage.groups[at->second].push_back(id);
   }
-  if (stage.by_ring.size() < 2) stage.by_ring.clear();
+  if (stage.groups.size() < 2) stage.groups.clear();
 }
 
 void HostKernels::refresh() {
@@ -224,10 +246,10 @@ uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std
     const bool timing = thread == 0;
     while (go_on) {
       for (Stage& stage : stages_) {
-        if (threads > 1 && !stage.by_ring.empty()) {
+        if (threads > 1 && !stage.groups.empty()) {
           // Each thread takes whole groups, as they come; it times the kernels it runs.
-          for (uint32_t g; (g = stage.next_group.fetch_add(1, std::memory_order_relaxed)) < stage.by_ring.size();)
-            for (uint32_t id : stage.by_ring[g]) {
+          for (uint32_t g; (g = stage.next_group.fetch_add(1, std::memory_order_relaxed)) < stage.groups.size();)
+            for (uint32_t id : stage.groups[g]) {
               const auto start = Clock::now();
               run_share(id, env, 0, 1, true);
               const double seconds = seconds_since(start);

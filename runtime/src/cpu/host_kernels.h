@@ -58,9 +58,10 @@ class HostKernels {
     std::vector<uint32_t> kernels;
     std::vector<uint32_t> spiking;  // populations whose neuron kernels run in this stage
     bool alone = false;             // deliveries with plain adds, each by one thread
-    // An `alone` stage's kernels by the ring they add into, in schedule order: a group runs
-    // on one thread while other threads run other groups. Empty: the first thread runs them all.
-    std::vector<std::vector<uint32_t>> by_ring;
+    // Kernels that run whole, each group on one thread while other threads run other groups
+    // (host_kernels.cpp: deliveries by ring, updates by population). Empty: none; an
+    // `alone` stage then runs on the first thread, any other split over the threads.
+    std::vector<std::vector<uint32_t>> groups;
     std::atomic<uint32_t> next_group{0};  // the next group a thread takes, reset each step
   };
   // The kernel's entry for this CPU (on one with AVX-512, the one compiled for it): with
@@ -72,6 +73,7 @@ class HostKernels {
   bool count_sort(uint32_t population, uint32_t* list, uint32_t* counts, uint32_t spikes);
   void run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads, bool alone);
   void group_by_ring(Stage& stage);
+  void group_by_population(Stage& stage);
   // run_steps on `threads` of the pool's threads; sets *stopped when finish_step said stop.
   uint64_t run_team_steps(uint64_t steps, unsigned threads, const std::function<bool()>& finish_step, bool* stopped);
 
