@@ -193,7 +193,10 @@ void HostKernels::run(uint32_t id, const GenncKernelEnv& env, uint32_t first, ui
   pool_.parallel_for(last - first, per_spike ? 16 : 4096,
                      [&](uint32_t begin, uint32_t end) { fn(&env, first + begin, first + end); });
   if (kernel.kind == GENNC_KERNEL_NEURON && pool_.size() > 1) sort_spike_list(kernel.owner);
-  const double seconds = seconds_since(start);
+  count_seconds(id, seconds_since(start));
+}
+
+void HostKernels::count_seconds(uint32_t id, double seconds) {
   kernel_seconds_[id] += seconds;
   if (profiling_) profile_seconds_[id] += seconds;
 }
@@ -252,19 +255,13 @@ uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std
             for (uint32_t id : stage.groups[g]) {
               const auto start = Clock::now();
               run_share(id, env, 0, 1, true);
-              const double seconds = seconds_since(start);
-              kernel_seconds_[id] += seconds;
-              if (profiling_) profile_seconds_[id] += seconds;
+              count_seconds(id, seconds_since(start));
             }
         } else {
           for (uint32_t id : stage.kernels) {
             const auto start = timing ? Clock::now() : Clock::time_point();
             run_share(id, env, thread, threads, stage.alone);
-            if (timing) {
-              const double seconds = seconds_since(start);
-              kernel_seconds_[id] += seconds;
-              if (profiling_) profile_seconds_[id] += seconds;
-            }
+            if (timing) count_seconds(id, seconds_since(start));
           }
         }
         if (threads == 1) continue;

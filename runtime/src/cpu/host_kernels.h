@@ -72,6 +72,8 @@ class HostKernels {
   // was, if it names a neuron outside the population.
   bool count_sort(uint32_t population, uint32_t* list, uint32_t* counts, uint32_t spikes);
   void run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads, bool alone);
+  // Adds a run of kernel `id` to kernel_seconds() (and, profiling, profile_seconds()).
+  void count_seconds(uint32_t id, double seconds);
   void group_by_ring(Stage& stage);
   void group_by_population(Stage& stage);
   // run_steps on `threads` of the pool's threads; sets *stopped when finish_step said stop.
