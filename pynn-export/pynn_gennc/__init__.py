@@ -26,6 +26,9 @@ from .native import native_cell_type, native_electrode_type, native_synapse_type
 from .random import NativeRNG  # noqa: F401
 from .results import load_results  # noqa: F401
 from .standardmodels import *  # noqa: F401,F403
+from .unit_names import remember_unit_names
+
+remember_unit_names()
 
 
 def list_standard_models():
