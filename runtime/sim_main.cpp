@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
   CLI::App app("Simulates the network '" + network + "' and writes a results folder.");
   std::string out = "results/";
   double duration = gennc_model.duration;
-  std::string seed_text, threads_text = "0", budget_text = "0", interval_text, partition_text;
+  std::string seed_text, threads_text = "0", budget_text = "0", interval_text, partition_text, exchange;
   std::string checkpoint, resume;
   std::string backend = "auto";
   bool quiet = false;
@@ -165,6 +165,10 @@ int main(int argc, char** argv) {
   app.add_option("--partition", partition_text,
                  "over MPI ranks, each rank's share of the work, one non-negative number per rank, e.g. 1,1,2 (default: "
                  "equal; docs/distributed.md); sets GENNC_PARTITION");
+  app.add_option("--exchange", exchange,
+                 "how GPU ranks exchange spikes: auto (NCCL over several MPI ranks) or nccl (through NCCL even "
+                 "alone, one rank of one GPU, with --backend cuda; docs/distributed.md); sets GENNC_EXCHANGE")
+      ->check(CLI::IsMember({"auto", "nccl"}));
   app.add_flag("--quiet", quiet, "print nothing but errors");
   app.add_flag("--profile", profile,
                "time each part of a step (CPU: each kernel; GPU: each stage and runtime kernel, steps launched one "
@@ -190,6 +194,11 @@ int main(int argc, char** argv) {
   // ... and the shares when the network is built (runtime/src/mpi/partition.cpp).
   if (!partition_text.empty() && ::setenv("GENNC_PARTITION", partition_text.c_str(), 1) != 0) {
     std::fprintf(stderr, "sim: error: cannot set GENNC_PARTITION\n");
+    return 1;
+  }
+  // ... and how GPU ranks exchange spikes when the engine is chosen (runtime/src/simulation.cpp).
+  if (!exchange.empty() && ::setenv("GENNC_EXCHANGE", exchange.c_str(), 1) != 0) {
+    std::fprintf(stderr, "sim: error: cannot set GENNC_EXCHANGE\n");
     return 1;
   }
   uint64_t seed = 0, threads = 0, budget_mib = 0;

@@ -1,11 +1,13 @@
 #include "simulation.h"
 
 #include <chrono>
+#include <cstdlib>
 
 #include "cpu/cpu_engine.h"
 #include "cuda/cuda_engine.h"
 #include "gennc/random.h"
 #include "memory.h"
+#include "mpi/gpu_rank_engine.h"
 #include "mpi/rank_engine.h"
 #include "mpi/world.h"
 
@@ -14,6 +16,21 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// How GPU ranks exchange spikes, from GENNC_EXCHANGE (sim --exchange): "auto" (or unset),
+// NCCL where there are several ranks; "nccl", through the rank engine and NCCL even alone,
+// so one process runs the distributed GPU path (docs/distributed.md).
+Status exchange_forced(const std::string& backend, bool* nccl) {
+  const char* text = std::getenv("GENNC_EXCHANGE");
+  const std::string exchange = text ? text : "";
+  *nccl = exchange == "nccl";
+  if (!exchange.empty() && exchange != "auto" && exchange != "nccl")
+    return argument_error("GENNC_EXCHANGE (sim --exchange) is '" + exchange + "'; expected auto or nccl");
+  if (*nccl && backend != "cuda")
+    return argument_error("the NCCL exchange (sim --exchange nccl, GENNC_EXCHANGE=nccl) runs on GPUs: it needs "
+                          "--backend cuda");
+  return ok();
 }
 
 }  // namespace
@@ -29,9 +46,8 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
   auto start = std::chrono::steady_clock::now();
   const mpi::World& world = mpi::World::get();
   GENNC_TRY(world.status());
-  if (world.distributed() && options.backend == "cuda")
-    return argument_error("a run over several MPI ranks runs on the CPU (--backend cpu or auto); one rank per GPU "
-                          "is not implemented yet");
+  bool nccl = false;
+  GENNC_TRY(exchange_forced(options.backend, &nccl));
   std::unique_ptr<Simulation> sim(new Simulation(model, options));
   if (!sim->pool_.error().empty()) return internal_error(sim->pool_.error());
   GENNC_TRY(sim->state_.check_model());
@@ -42,7 +58,17 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
         return model_error(std::string("kernel '") + model.kernels[k].name +
                            "' runs synapses continuously, which may read the state of neurons another rank updates: "
                            "such networks run in one process only");
-  if (options.backend != "cpu" && !world.distributed()) {
+  if (options.backend == "cuda" && (world.distributed() || nccl)) {
+    // One rank per GPU; "auto" over several ranks stays on the CPU.
+    sim->gpu_ranks_ = true;
+    GENNC_TRY(mpi::partition_shares(world.size(), &sim->shares_));
+    std::unique_ptr<mpi::GpuRankEngine> gpu;
+    GENNC_TRY(mpi::GpuRankEngine::create(sim->state_, sim->pool_, cuda::Engine::Setup::Build, world, sim->shares_,
+                                         &gpu));
+    sim->engine_ = std::move(gpu);
+    sim->on_gpu_ = true;
+    sim->fresh_ = Fresh::Engine;
+  } else if (options.backend != "cpu" && !world.distributed()) {
     // "auto" takes the GPU when the driver, a device and the model's PTX are all there.
     // The engine builds the network, with the device drawing what it can (device_init.h).
     std::unique_ptr<cuda::Engine> gpu;
@@ -63,14 +89,14 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
   // Recordings may take a quarter of what is left once the network is built.
   sim->state_.set_default_recording_budget(available_memory().bytes / 4);
   if (!sim->engine_) {
-    std::vector<double> shares;  // the ranks' shares of the work, checked before the build
-    if (world.distributed()) GENNC_TRY(mpi::partition_shares(world.size(), &shares));
+    // The ranks' shares of the work, checked before the build.
+    if (world.distributed()) GENNC_TRY(mpi::partition_shares(world.size(), &sim->shares_));
     GENNC_TRY(sim->state_.plan_host_memory());
     GENNC_TRY(sim->state_.build(sim->pool_));
     sim->host_.refresh();
     sim->host_.run_init_schedule();  // the GPU's set-up ran it on the device
     if (world.distributed())
-      sim->engine_ = std::make_unique<mpi::RankEngine>(sim->state_, sim->host_, world, shares);
+      sim->engine_ = std::make_unique<mpi::RankEngine>(sim->state_, sim->host_, world, sim->shares_);
     else
       sim->engine_ = std::make_unique<cpu::Engine>(sim->state_, sim->host_);
   } else {
@@ -103,14 +129,26 @@ Status Simulation::replace_engine_copy() {
   fresh_ = Fresh::Both;
   if (!on_gpu_) return ok();
   engine_.reset();  // the device's memory goes before the new copy's is allocated
-  std::unique_ptr<cuda::Engine> gpu;
-  Status made = cuda::Engine::create(state_, pool_, cuda::Engine::Setup::Upload, &gpu);
-  if (made.ok()) {
-    engine_ = std::move(gpu);
+  const mpi::World& world = mpi::World::get();
+  Status made = ok();
+  if (gpu_ranks_) {
+    // Every rank replaces its copy here (loading a checkpoint is collective), so they agree.
+    std::unique_ptr<mpi::GpuRankEngine> gpu;
+    made = world.agree(mpi::GpuRankEngine::create(state_, pool_, cuda::Engine::Setup::Upload, world, shares_, &gpu));
+    if (made.ok()) engine_ = std::move(gpu);
   } else {
-    // The state is whole on the host: the CPU goes on from it.
-    engine_ = std::make_unique<cpu::Engine>(state_, host_);
+    std::unique_ptr<cuda::Engine> gpu;
+    made = cuda::Engine::create(state_, pool_, cuda::Engine::Setup::Upload, &gpu);
+    if (made.ok()) engine_ = std::move(gpu);
+  }
+  if (!made.ok()) {
+    // The state is whole on the host: the CPU goes on from it (every rank, over ranks).
+    if (world.distributed())
+      engine_ = std::make_unique<mpi::RankEngine>(state_, host_, world, shares_);
+    else
+      engine_ = std::make_unique<cpu::Engine>(state_, host_);
     on_gpu_ = false;
+    gpu_ranks_ = false;
   }
   engine_->set_profiling(profiling_);  // the new engine profiles as the old one did
   return made;

@@ -95,6 +95,10 @@ class Simulation {
   cpu::HostKernels host_;
   std::unique_ptr<Engine> engine_;
   bool on_gpu_ = false;
+  // The GPU runs as one rank of a distributed run (mpi/gpu_rank_engine.h), with these
+  // shares of the work: over several ranks, or alone where GENNC_EXCHANGE=nccl.
+  bool gpu_ranks_ = false;
+  std::vector<double> shares_;
   mutable Fresh fresh_ = Fresh::Both;
   std::string output_folder_;
   Timings timings_;

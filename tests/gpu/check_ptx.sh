@@ -1,8 +1,8 @@
 #!/bin/sh
 # Assembles the PTX gennc emits for some networks with ptxas for sm_80 and sm_90 (the
 # default sm_80 PTX, which the driver JIT-compiles for newer GPUs, and --gpu-arch=sm_90);
-# arguments ending in .ptx (the runtime's step kernels, sm_80 PTX, and its device
-# initialisation library, sm_60 PTX) are assembled as they are, for sm_80 and sm_90. Exit 77
+# arguments ending in .ptx (the runtime's step kernels and spike exchange, sm_80 PTX, and
+# its device initialisation library, sm_60 PTX) are assembled as they are, for sm_80 and sm_90. Exit 77
 # (skipped) where there is no ptxas.
 #   check_ptx.sh GENNC WORKDIR NETWORK.gdsl|FILE.ptx...
 set -u

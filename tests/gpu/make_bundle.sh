@@ -4,11 +4,13 @@
 # cases.txt its `sim` (with the PTX embedded), its CPU results made here (for a case
 # with --same-error, the CPU's error message: that run must fail), and where
 # check_connectivity runs the model as a shared library; the statically linked
-# check_connectivity, compare_results.py and run_on_gpu_machine.sh; and per benchmark of
-# benchmarks.txt its `sim`, timed on both back ends there.
+# check_connectivity, compare_results.py and run_on_gpu_machine.sh; per benchmark of
+# benchmarks.txt its `sim`, timed on both back ends there; and per case of nccl_cases.txt
+# its `sim`, run there plain and through the distributed GPU path (run_nccl_cases.sh).
 #   make_bundle.sh BUILD_DIR OUT_DIR      then, on the GPU machine: OUT_DIR/run_on_gpu_machine.sh
 # GPU_TEST_GENNC_FLAGS adds gennc options to every case (--gpu-arch=sm_90 tests the sm_90
 # PTX rather than the default sm_80 PTX that the driver compiles for the GPU at hand).
+# GPU_TEST_ONLY=nccl bundles the NCCL cases alone (then run OUT_DIR/run_nccl_cases.sh).
 set -eu
 build=$(cd "$1" && pwd)
 out=$2
@@ -17,8 +19,25 @@ repo=$(cd "$here/../.." && pwd)
 gennc=$build/bin/gennc
 rm -rf "$out"
 mkdir -p "$out"
-cp "$here/compare_results.py" "$here/run_on_gpu_machine.sh" "$build/tests/gpu/gpu_check_connectivity" "$out/"
+cp "$here/compare_results.py" "$here/same_results.py" "$here/run_on_gpu_machine.sh" "$here/run_nccl_cases.sh" \
+   "$build/tests/gpu/gpu_check_connectivity" "$out/"
 : > "$out/cases.txt"
+: > "$out/benchmarks.txt"
+: > "$out/nccl_cases.txt"
+# The distributed GPU path's cases: only the sim; both runs are made there.
+grep '^[a-z]' "$here/nccl_cases.txt" | while IFS='|' read -r name network options flags; do
+  name=$(echo "$name" | tr -d ' ')
+  network=$(echo "$network" | tr -d ' ')
+  mkdir -p "$out/$name"
+  # shellcheck disable=SC2086
+  "$gennc" "$repo/$network" $flags ${GPU_TEST_GENNC_FLAGS:-} -o "$out/$name/sim"
+  strip "$out/$name/sim"
+  echo "$name|$options" >> "$out/nccl_cases.txt"
+done
+if [ "${GPU_TEST_ONLY:-}" = nccl ]; then
+  echo "bundle in $out ($(du -sh "$out" | cut -f1)), NCCL cases only"
+  exit 0
+fi
 grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options steps flags reference; do
   name=$(echo "$name" | tr -d ' ')
   network=$(echo "$network" | tr -d ' ')
@@ -51,7 +70,6 @@ grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options ste
   fi
   echo "$name|$options|$steps" >> "$out/cases.txt"
 done
-: > "$out/benchmarks.txt"
 grep '^[a-z]' "$here/benchmarks.txt" | while IFS='|' read -r name network; do
   name=$(echo "$name" | tr -d ' ')
   network=$(echo "$network" | tr -d ' ')

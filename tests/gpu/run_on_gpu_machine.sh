@@ -4,8 +4,9 @@
 # (compare_results.py, python3 standard library only) and, where listed, the arrays of
 # both back ends compared through the C ABI (gpu_check_connectivity), or for a case that
 # must fail (cpu.error) the GPU's error message against the CPU's; then each benchmark
-# on both back ends with its timings. Exit 0 when every case passes, 77 when the CUDA back
-# end is unavailable, 1 otherwise.
+# on both back ends with its timings; then the NCCL cases (run_nccl_cases.sh: the
+# distributed GPU path run by one process against the plain CUDA run). Exit 0 when every
+# case passes, 77 when the CUDA back end is unavailable, 1 otherwise.
 #   run_on_gpu_machine.sh [BUNDLE_DIR [OUT_DIR]]
 set -u
 bundle=$(cd "${1:-$(dirname "$0")}" && pwd)
@@ -59,7 +60,13 @@ while read -r name; do
   "$bundle/bench-$name/sim" --backend cuda --profile --duration 100 --out "$out/bench-$name-profile" 2>&1 |
     grep -v '^\['
 done < "$bundle/benchmarks.txt"
-echo "passed $passed, failed $failed, skipped $skipped"
+sh "$bundle/run_nccl_cases.sh" "$bundle" "$out"
+case $? in
+  0) passed=$((passed + 1)) ;;
+  77) skipped=$((skipped + 1)) ;;
+  *) failed=$((failed + 1)) ;;
+esac
+echo "passed $passed, failed $failed, skipped $skipped (the NCCL cases counted as one)"
 [ $failed -ne 0 ] && exit 1
 [ $passed -eq 0 ] && [ $skipped -ne 0 ] && exit 77
 exit 0

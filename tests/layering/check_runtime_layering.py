@@ -24,9 +24,9 @@ LAYERS = {
     "engine": {"state"},  # engine.h, the interface every engine implements
     "cpu": {"state", "engine"},
     "cuda": {"state", "engine"},
-    # one rank of a distributed run: the CPU engine's step with its neurons and an
-    # exchange of spikes (mpi/), so it may use the CPU engine but no other
-    "mpi": {"state", "engine", "cpu"},
+    # one rank of a distributed run: the CPU or the CUDA engine's step with its neurons and
+    # an exchange of spikes (mpi/), so it may use those engines, which never see it
+    "mpi": {"state", "engine", "cpu", "cuda"},
     "results": {"state", "engine"},  # results folders: the state plus how its steps ran
     "simulation": {"state", "engine", "cpu", "cuda", "mpi", "results"},
 }

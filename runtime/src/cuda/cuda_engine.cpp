@@ -49,7 +49,8 @@ Status Engine::check(CUresult result, const char* what) const {
 
 #define GENNC_CU(call, what) GENNC_TRY(check(api_.call, what))
 
-Status Engine::create(NetworkState& state, ThreadPool& pool, Setup setup, std::unique_ptr<Engine>* out) {
+Status Engine::create(NetworkState& state, ThreadPool& pool, Setup setup, std::unique_ptr<Engine>* out,
+                      const Placement& placement) {
   const GenncModel& model = state.model();
   if (model.ptx == nullptr || model.ptx[0] == '\0')
     return backend_error("backend 'cuda': the model has no GPU code (it was compiled with --no-gpu, or without "
@@ -64,7 +65,7 @@ Status Engine::create(NetworkState& state, ThreadPool& pool, Setup setup, std::u
   std::string why;
   const DriverApi* api = load_driver(&why);
   if (api == nullptr) return backend_error("backend 'cuda': " + why);
-  std::unique_ptr<Engine> engine(new Engine(state, *api));
+  std::unique_ptr<Engine> engine(new Engine(state, *api, placement));
   GENNC_TRY(engine->open_device());
   GENNC_TRY(engine->load_modules());
   std::unique_ptr<DeviceInit> init;
@@ -103,7 +104,10 @@ Status Engine::open_device() {
   int count = 0;
   GENNC_CU(cuDeviceGetCount(&count), "cuDeviceGetCount");
   if (count == 0) return backend_error("backend 'cuda': the NVIDIA driver sees no CUDA device");
-  GENNC_CU(cuDeviceGet(&ordinal_, 0), "cuDeviceGet");
+  // One rank per GPU: ranks of one host take the devices in turn (CUDA_VISIBLE_DEVICES may
+  // narrow what the driver shows, e.g. to one device per rank).
+  const auto device = static_cast<int>(placement_.local_rank % static_cast<uint32_t>(count));
+  GENNC_CU(cuDeviceGet(&ordinal_, device), "cuDeviceGet");
   char name[256] = {};
   GENNC_CU(cuDeviceGetName(name, sizeof name - 1, ordinal_), "cuDeviceGetName");
   int major = 0, minor = 0;
@@ -358,6 +362,8 @@ Status Engine::plan_launches() {
                                                       std::min<uint64_t>(kMaxRowParts, (uint64_t{1} << 31) / std::max<uint64_t>(elements, 1)));
           member.mode = static_cast<uint32_t>(parts);
         }
+      } else if (kernel.kind == GENNC_KERNEL_NEURON && placement_.partition != nullptr) {
+        elements = placement_.partition->neurons_end(kernel.owner);
       } else {
         elements = state_.kernel_range(kernel);
       }
@@ -443,11 +449,14 @@ Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, const std:
     return ok();
   };
   GENNC_TRY(record());
-  for (Stage& stage : stages_) {
+  for (uint32_t s = 0; s < stages_.size(); ++s) {
+    Stage& stage = stages_[s];
     if (stage.count != 0) {
       void* params[] = {&env_, &stage.members, &stage.count};
       GENNC_TRY(launch(stage.function, stage.blocks, params));
     }
+    // Timed with the stage whose spikes it exchanges.
+    if (placement_.partition != nullptr) GENNC_TRY(placement_.partition->exchange_after(s, stream_));
     GENNC_TRY(record());
   }
   uint32_t nspikes = static_cast<uint32_t>(spike_recordings_.size());

@@ -27,6 +27,26 @@ namespace gennc::runtime::cuda {
 
 class DeviceInit;
 
+// How one GPU rank of a distributed run (mpi/gpu_rank_engine.h) shapes the engine's step:
+// its neuron kernels stop at the end of the rank's neurons, and after each stage the
+// populations it updated exchange their spikes with the other ranks, on the engine's stream.
+class StepPartition {
+ public:
+  virtual ~StepPartition() = default;
+  // The neuron kernels of `population` run over [0, end): a stage member's range has no
+  // start (GenncStageMember), so a rank also updates the neurons before its own.
+  virtual uint32_t neurons_end(uint32_t population) const = 0;
+  // Enqueues on `stream`, after the launch of `stage`, whatever the exchange needs there;
+  // called while a batch is captured into a graph and while steps are profiled.
+  virtual Status exchange_after(uint32_t stage, CUstream stream) = 0;
+};
+
+// Where an engine runs: the device, and the step's partition when it is one GPU rank.
+struct Placement {
+  uint32_t local_rank = 0;  // the device: this number modulo the devices the driver shows
+  StepPartition* partition = nullptr;  // must outlive the engine
+};
+
 class Engine final : public runtime::Engine {
  public:
   // Build: the engine builds `state`'s network, the device drawing initial values and row
@@ -34,12 +54,13 @@ class Engine final : public runtime::Engine {
   // `state` is built; every array is copied up.
   enum class Setup { Build, Upload };
 
-  // Sets up `state`'s model on GPU 0: needs libcuda.so.1, a device and PTX in the model;
+  // Sets up `state`'s model on the placement's GPU (GPU 0 of one process): needs libcuda.so.1, a device and PTX in the model;
   // the failure (GENNC_ERROR_BACKEND) names what is missing. Also fails, before
   // allocating, when the arrays and recording buffers would not fit in the device's free
   // memory. `state` must outlive the engine. After Build, the device's arrays are the
   // current ones: the host's copies are valid once download() copied them back.
-  static Status create(NetworkState& state, ThreadPool& pool, Setup setup, std::unique_ptr<Engine>* out);
+  static Status create(NetworkState& state, ThreadPool& pool, Setup setup, std::unique_ptr<Engine>* out,
+                       const Placement& placement = {});
   ~Engine() override;
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -62,6 +83,11 @@ class Engine final : public runtime::Engine {
   // accumulates each launch's time: per stage, the per-batch zeroing and the per-step finish.
   void set_profiling(bool on) override { profiling_ = on; }
   std::vector<ProfileRow> profile() const override;
+
+  // For a rank's spike exchange, which works on the engine's device copy.
+  const DriverApi& driver() const { return api_; }
+  CUdeviceptr device_array(uint32_t array) const { return arrays_[array]; }
+  int multiprocessors() const { return multiprocessors_; }
 
  private:
   struct LaunchTime {
@@ -105,7 +131,8 @@ class Engine final : public runtime::Engine {
     unsigned blocks = 0;
   };
 
-  Engine(NetworkState& state, const DriverApi& api) : state_(state), api_(api) {}
+  Engine(NetworkState& state, const DriverApi& api, const Placement& placement)
+      : state_(state), api_(api), placement_(placement) {}
   Status check(CUresult result, const char* what) const;
   Status set_up_on_device(DeviceInit& init);  // device_init.cpp
   Status open_device();
@@ -132,6 +159,7 @@ class Engine final : public runtime::Engine {
 
   NetworkState& state_;
   const DriverApi& api_;
+  const Placement placement_;
   std::string device_;
   CUdevice ordinal_ = 0;
   CUcontext context_ = nullptr;

@@ -53,6 +53,7 @@ Loaded load() {
               resolve(library, "cuMemFree_v2", &a.cuMemFree, &why) &&
               resolve(library, "cuMemcpyHtoD_v2", &a.cuMemcpyHtoD, &why) &&
               resolve(library, "cuMemcpyDtoH_v2", &a.cuMemcpyDtoH, &why) &&
+              resolve(library, "cuMemcpyDtoDAsync_v2", &a.cuMemcpyDtoDAsync, &why) &&
               resolve(library, "cuMemsetD8Async", &a.cuMemsetD8Async, &why) &&
               resolve(library, "cuMemsetD32Async", &a.cuMemsetD32Async, &why) &&
               resolve(library, "cuStreamCreate", &a.cuStreamCreate, &why) &&

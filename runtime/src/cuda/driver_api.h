@@ -56,6 +56,8 @@ struct DriverApi {
   CUresult (*cuMemFree)(CUdeviceptr pointer);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr to, const void* from, size_t bytes);
   CUresult (*cuMemcpyDtoH)(void* to, CUdeviceptr from, size_t bytes);
+  // A distributed run's spike exchange packs its spike lists on the stream (spike_exchange.h).
+  CUresult (*cuMemcpyDtoDAsync)(CUdeviceptr to, CUdeviceptr from, size_t bytes, CUstream stream);
   CUresult (*cuMemsetD8Async)(CUdeviceptr to, unsigned char value, size_t count, CUstream stream);
   // A batch's first step, written on the stream behind the batch before it (no host
   // memory involved, so never a wait for the stream, as a copy from pageable memory may).

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "../stop_request.h"
+#include "gather_columns.h"
 
 namespace gennc::runtime::mpi {
 namespace {
@@ -352,34 +353,7 @@ Status RankEngine::read_array(uint32_t array, void* out, size_t bytes) {
 Status RankEngine::download() {
   if (kept_steps_ > 0 && close_interval()) stop_held_ = true;
   stale_ = true;  // what the caller does next may change delays
-  const GenncModel& model = state_.model();
-  for (uint32_t a = 0; a < model.array_count; ++a) {
-    const GenncArrayInfo& info = model.arrays[a];
-    if (info.scope != GENNC_SCOPE_NEURON && info.scope != GENNC_SCOPE_RING) continue;
-    const GenncPopulationInfo& pop = model.populations[info.owner];
-    // Spike lists are gathered at every interval's end already (and are not by neuron).
-    if (a == pop.spike_list_array || a == pop.spike_multiplicity_array || pop.size == 0) continue;
-    // Rows of `size` elements (one for a neuron array, one per slot for a ring).
-    Buffer& array = state_.array(a);
-    const size_t element = dtype_size(array.dtype());
-    const size_t row_bytes = pop.size * element;
-    const size_t rows = array.length() / pop.size;
-    auto* data = static_cast<uint8_t*>(array.data());
-    const auto [begin, end] = ranges_[info.owner][world_.rank()];
-    std::vector<uint8_t> mine;
-    for (size_t row = 0; row < rows; ++row)
-      mine.insert(mine.end(), data + row * row_bytes + begin * element, data + row * row_bytes + end * element);
-    std::vector<uint64_t> bytes;
-    std::vector<uint8_t> all = world_.gather_bytes(mine.data(), mine.size(), &bytes);
-    size_t k = 0;
-    for (uint32_t rank = 0; rank < world_.size(); ++rank) {
-      const auto [first, last] = ranges_[info.owner][rank];
-      for (size_t row = 0; row < rows; ++row) {
-        std::memcpy(data + row * row_bytes + first * element, all.data() + k, (last - first) * element);
-        k += (last - first) * element;
-      }
-    }
-  }
+  gather_owned_columns(state_, world_, ranges_);
   return ok();
 }
 
