@@ -24,8 +24,11 @@ double seconds_since(Clock::time_point start) {
 
 HostKernels::HostKernels(NetworkState& state, ThreadPool& pool)
     : state_(state), pool_(pool), kernel_seconds_(state.model().kernel_count, 0.0),
-      sort_scratch_(state.model().population_count) {
+      sort_scratch_(state.model().population_count), own_lists_(state.model().population_count, false) {
   const GenncModel& m = state.model();
+  // Spikes with exact times may fill a list past one entry per neuron: those lists stay
+  // shared, appended to atomically and sorted.
+  for (uint32_t p = 0; p < m.population_count; ++p) own_lists_[p] = m.populations[p].spike_time_array == kNone;
   // The stages name the step schedule's kernels in its order; a model whose stages do not
   // (or that has none) runs each kernel as a stage of its own.
   const bool staged = m.stage_count > 0 && m.stage_starts[m.stage_count] == m.step_schedule_length &&
@@ -72,6 +75,39 @@ void HostKernels::group_by_population(Stage& stage) {
     return state_.kernel_range(m.kernels[a]) > state_.kernel_range(m.kernels[b]);
   });
   for (uint32_t id : order) stage.groups.push_back({id});
+}
+
+// Populations' updates cost unlike amounts per neuron (a Poisson source's draws several
+// times an integrate-and-fire neuron's step: Brunel's 8000 sources took 43 us a step, its
+// 8000 neurons 6 us), so once a grouped stage's updates have been timed, it is shared out
+// by those times: an update costing more than a thread's share of the stage is split over
+// every thread by neurons, the others run whole, largest first.
+void HostKernels::group_by_cost(Stage& stage, unsigned threads) {
+  const GenncModel& m = state_.model();
+  if (stage.groups.empty() || stage.alone) return;
+  std::map<uint32_t, double> cost;
+  double total = 0.0;
+  for (uint32_t id : stage.kernels) {
+    if (m.kernels[id].kind != GENNC_KERNEL_NEURON || !own_lists_[m.kernels[id].owner] || kernel_seconds_[id] <= 0.0)
+      return;
+    // kernel_seconds_ holds a whole update's time, or the first thread's share of one.
+    const bool shared = std::find(stage.shared.begin(), stage.shared.end(), id) != stage.shared.end();
+    cost[id] = kernel_seconds_[id] * (shared ? threads : 1);
+    total += cost[id];
+  }
+  std::vector<uint32_t> order = stage.kernels;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return cost[a] > cost[b]; });
+  std::vector<std::vector<uint32_t>> groups;
+  std::vector<uint32_t> shared;
+  for (uint32_t id : order) {
+    if (cost[id] * threads > total) shared.push_back(id);
+    else groups.push_back({id});
+  }
+  if (groups.empty()) return;  // every update split: as the stage would run ungrouped
+  stage.groups = std::move(groups);
+  stage.shared = std::move(shared);
+  stage.shared_populations.clear();
+  for (uint32_t id : stage.shared) stage.shared_populations.push_back(m.kernels[id].owner);
 }
 
 // Deliveries into different rings share no array they write: each adds into its target's
@@ -214,6 +250,69 @@ void HostKernels::run_share(uint32_t id, const GenncKernelEnv& env, unsigned thr
   if (begin < end) entry(kernel, threads == 1)(&env, begin, end);
 }
 
+bool HostKernels::lists_own_spikes(uint32_t id) const {
+  const GenncKernelInfo& kernel = state_.model().kernels[id];
+  return kernel.kind == GENNC_KERNEL_NEURON && own_lists_[kernel.owner];
+}
+
+// Every thread's own spike list, count and multiplicities for each population that may
+// have them, and the array tables that point a kernel at them (the model's arrays else).
+void HostKernels::prepare_own_lists(unsigned threads) {
+  const GenncModel& m = state_.model();
+  own_.resize(threads);
+  own_pointers_.assign(threads, pointers_);
+  own_lengths_.assign(threads, lengths_);
+  for (unsigned t = 0; t < threads; ++t) {
+    own_[t].resize(m.population_count);
+    for (uint32_t p = 0; p < m.population_count; ++p) {
+      if (!own_lists_[p]) continue;
+      const GenncPopulationInfo& pop = m.populations[p];
+      // A share of ceil(size / threads) neurons lists each at most once a step.
+      const uint32_t capacity = (pop.size + threads - 1) / threads;
+      OwnList& own = own_[t][p];
+      own.count.assign(1, 0);
+      own.neurons.resize(capacity);
+      own.counts.resize(pop.spike_multiplicity_array != kNone ? capacity : 0);
+      own_pointers_[t][pop.spike_count_array] = own.count.data();
+      own_pointers_[t][pop.spike_list_array] = own.neurons.data();
+      own_lengths_[t][pop.spike_list_array] = capacity;
+      if (pop.spike_multiplicity_array != kNone) {
+        own_pointers_[t][pop.spike_multiplicity_array] = own.counts.data();
+        own_lengths_[t][pop.spike_multiplicity_array] = capacity;
+      }
+    }
+  }
+}
+
+void HostKernels::run_own_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads) {
+  const GenncKernelInfo& kernel = state_.model().kernels[id];
+  own_[thread][kernel.owner].count[0] = 0;
+  GenncKernelEnv own = env;
+  own.arrays = own_pointers_[thread].data();
+  own.lengths = own_lengths_[thread].data();
+  // Its spike list is this thread's alone: the entry's plain appends.
+  const uint64_t count = state_.kernel_range(kernel);
+  const auto begin = static_cast<uint32_t>(count * thread / threads);
+  const auto end = static_cast<uint32_t>(count * (thread + 1) / threads);
+  if (begin < end) entry(kernel, true)(&own, begin, end);
+}
+
+void HostKernels::join_own_lists(uint32_t population, unsigned threads) {
+  const GenncPopulationInfo& pop = state_.model().populations[population];
+  auto* list = static_cast<uint32_t*>(state_.array(pop.spike_list_array).data());
+  auto* counts = pop.spike_multiplicity_array == kNone
+                     ? nullptr
+                     : static_cast<uint32_t*>(state_.array(pop.spike_multiplicity_array).data());
+  uint32_t spikes = 0;
+  for (unsigned t = 0; t < threads; ++t) {
+    const OwnList& own = own_[t][population];
+    std::copy(own.neurons.begin(), own.neurons.begin() + own.count[0], list + spikes);
+    if (counts != nullptr) std::copy(own.counts.begin(), own.counts.begin() + own.count[0], counts + spikes);
+    spikes += own.count[0];
+  }
+  static_cast<uint32_t*>(state_.array(pop.spike_count_array).data())[0] = spikes;
+}
+
 uint64_t HostKernels::run_steps(uint64_t steps, const std::function<bool()>& finish_step) {
   uint64_t done = 0;
   bool stopped = false;
@@ -224,13 +323,16 @@ uint64_t HostKernels::run_steps(uint64_t steps, const std::function<bool()>& fin
     done += ran;
     return ran != 0 ? seconds_since(start) / static_cast<double>(ran) : 0.0;
   };
-  // Threads that pay, measured: the first long enough run tries kTrialSteps steps on every
-  // thread, then as many on one, and keeps the faster for the rest of the simulation. A
+  // Threads that pay, measured: the first long enough run times kTrialSteps steps on every
+  // thread (which shares the updates out by their times, group_by_cost), then as many on
+  // every thread and as many on one, and keeps the faster for the rest of the simulation. A
   // step of 4000 neurons (Vogels-Abbott, 4 - 13 us) took 1.5 - 3.4x as long on two
   // threads as on one, its barriers costing more than half the work saves; the
   // microcircuit's (145 us) took 0.6x. Results do not depend on the thread count.
-  if (team_ == 0 && pool_.size() > 1 && steps >= 4 * kTrialSteps) {
-    const double all = segment(kTrialSteps, pool_.size());
+  if (team_ == 0 && pool_.size() > 1 && steps >= 5 * kTrialSteps) {
+    segment(kTrialSteps, pool_.size());
+    for (Stage& stage : stages_) group_by_cost(stage, pool_.size());
+    const double all = stopped ? 0.0 : segment(kTrialSteps, pool_.size());
     const double one = stopped ? 0.0 : segment(kTrialSteps, 1);
     if (!stopped) team_ = all < one ? pool_.size() : 1;
   }
@@ -242,6 +344,7 @@ uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std
                                      bool* stopped) {
   Barrier barrier(threads);
   GenncKernelEnv env = this->env();
+  if (threads > 1) prepare_own_lists(threads);
   uint64_t done = 0;
   bool go_on = steps > 0;
   pool_.run_team(threads, [&](unsigned thread) {
@@ -250,7 +353,13 @@ uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std
     while (go_on) {
       for (Stage& stage : stages_) {
         if (threads > 1 && !stage.groups.empty()) {
-          // Each thread takes whole groups, as they come; it times the kernels it runs.
+          // Each thread runs its share of the updates split over all, then takes whole
+          // groups, as they come; it times the kernels it runs.
+          for (uint32_t id : stage.shared) {
+            const auto start = timing ? Clock::now() : Clock::time_point();
+            run_own_share(id, env, thread, threads);
+            if (timing) count_seconds(id, seconds_since(start));
+          }
           for (uint32_t g; (g = stage.next_group.fetch_add(1, std::memory_order_relaxed)) < stage.groups.size();)
             for (uint32_t id : stage.groups[g]) {
               const auto start = Clock::now();
@@ -260,7 +369,8 @@ uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std
         } else {
           for (uint32_t id : stage.kernels) {
             const auto start = timing ? Clock::now() : Clock::time_point();
-            run_share(id, env, thread, threads, stage.alone);
+            if (threads > 1 && lists_own_spikes(id)) run_own_share(id, env, thread, threads);
+            else run_share(id, env, thread, threads, stage.alone);
             if (timing) count_seconds(id, seconds_since(start));
           }
         }
@@ -271,7 +381,16 @@ uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std
         // takes come after more barriers.
         if (thread == 0) stage.next_group.store(0, std::memory_order_relaxed);
         if (!stage.spiking.empty()) {
-          for (std::size_t k = thread; k < stage.spiking.size(); k += threads) sort_spike_list(stage.spiking[k]);
+          // A population updated in shares over the threads, each listing its spikes apart,
+          // has its lists joined in the threads' order, which is the neurons' order.
+          for (std::size_t k = thread; k < stage.spiking.size(); k += threads) {
+            const uint32_t population = stage.spiking[k];
+            if (own_lists_[population] &&
+                (stage.groups.empty() || std::count(stage.shared_populations.begin(), stage.shared_populations.end(), population)))
+              join_own_lists(population, threads);
+            else
+              sort_spike_list(population);
+          }
           barrier.arrive_and_wait();
         }
         if (timing && profiling_) wait_seconds_ += seconds_since(start);

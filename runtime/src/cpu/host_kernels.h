@@ -38,7 +38,7 @@ class HostKernels {
   // GenncModel's stages) instead of being woken per kernel. Neuron kernels' spike lists are
   // sorted after their stage. `finish_step` runs on the calling thread after each step
   // while the others wait, and returns whether to go on. Returns the steps run. The first
-  // run of at least 400 steps measures whether all threads or one run a step faster, and
+  // run of at least 500 steps measures whether all threads or one run a step faster, and
   // every run after it uses the faster (host_kernels.cpp).
   uint64_t run_steps(uint64_t steps, const std::function<bool()>& finish_step);
 
@@ -62,6 +62,9 @@ class HostKernels {
     // (host_kernels.cpp: deliveries by ring, updates by population). Empty: none; an
     // `alone` stage then runs on the first thread, any other split over the threads.
     std::vector<std::vector<uint32_t>> groups;
+    // Neuron updates split over every thread by neurons before the groups are taken
+    // (group_by_cost), their spikes listed by thread.
+    std::vector<uint32_t> shared, shared_populations;
     std::atomic<uint32_t> next_group{0};  // the next group a thread takes, reset each step
   };
   // The kernel's entry for this CPU (on one with AVX-512, the one compiled for it): with
@@ -72,10 +75,18 @@ class HostKernels {
   // was, if it names a neuron outside the population.
   bool count_sort(uint32_t population, uint32_t* list, uint32_t* counts, uint32_t spikes);
   void run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads, bool alone);
+  // A neuron kernel's share, appending its spikes to this thread's own list (own_lists_),
+  // which join_own_lists then puts after the lower shares' in the population's list: no
+  // atomic append, no sort, and the list in the neurons' order as on one thread.
+  bool lists_own_spikes(uint32_t id) const;
+  void prepare_own_lists(unsigned threads);
+  void run_own_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads);
+  void join_own_lists(uint32_t population, unsigned threads);
   // Adds a run of kernel `id` to kernel_seconds() (and, profiling, profile_seconds()).
   void count_seconds(uint32_t id, double seconds);
   void group_by_ring(Stage& stage);
   void group_by_population(Stage& stage);
+  void group_by_cost(Stage& stage, unsigned threads);
   // run_steps on `threads` of the pool's threads; sets *stopped when finish_step said stop.
   uint64_t run_team_steps(uint64_t steps, unsigned threads, const std::function<bool()>& finish_step, bool* stopped);
 
@@ -90,6 +101,13 @@ class HostKernels {
     std::vector<uint32_t> starts, neurons, counts;
   };
   std::vector<SortScratch> sort_scratch_;
+  struct OwnList {
+    std::vector<uint32_t> count, neurons, counts;  // spike count, list and multiplicities
+  };
+  std::vector<bool> own_lists_;                 // per population: whether it may list by thread
+  std::vector<std::vector<OwnList>> own_;       // per thread, per population
+  std::vector<std::vector<void*>> own_pointers_;  // per thread: the arrays, own lists in place
+  std::vector<std::vector<uint64_t>> own_lengths_;
   unsigned team_ = 0;  // threads run_steps uses, once measured (0: not yet)
   bool profiling_ = false;
   std::vector<double> profile_seconds_;  // per kernel, over the profiled steps
