@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "exchange_table.h"
+#include "gennc/exchange_table.h"
 
 namespace gennc::runtime::cuda {
 

@@ -6,10 +6,9 @@
  * stage ABI has no range start, so a rank updates its populations' neurons up to the end of
  * its range); their entries are the owner's to give.
  *
- * Built like runtime/device/step_kernels.c (freestanding C for nvptx64, sm_80 PTX, embedded).
- * It belongs beside it in runtime/device/; it lives here until that folder is free to change. */
-#include "../../device/kernel.h"
-#include "exchange_table.h"
+ * Built like step_kernels.c (freestanding C for nvptx64, sm_80 PTX, embedded). */
+#include "gennc/exchange_table.h"
+#include "kernel.h"
 
 /* grid.y: the slot; grid.x: a grid-stride loop over every rank's `capacity` entries. */
 KERNEL void gennc_unpack_spikes(const GenncExchangeSlot* slots, const uint32_t* gathered, uint32_t chunk_words,

@@ -1,7 +1,8 @@
-/* The table that gennc_unpack_spikes (spike_exchange_kernels.c) reads, laid out once for the
- * host (spike_exchange.cpp) and the device: plain C, fixed-width fields only. */
-#ifndef GENNC_CUDA_EXCHANGE_TABLE_H
-#define GENNC_CUDA_EXCHANGE_TABLE_H
+/* The table that gennc_unpack_spikes (runtime/device/spike_exchange_kernels.c) reads, laid
+ * out once for the host (runtime/src/cuda/spike_exchange.cpp) and the device: plain C,
+ * fixed-width fields only. */
+#ifndef GENNC_EXCHANGE_TABLE_H
+#define GENNC_EXCHANGE_TABLE_H
 
 #include <stdint.h>
 
@@ -27,4 +28,4 @@ typedef struct GenncExchangeSlot {
 }
 #endif
 
-#endif /* GENNC_CUDA_EXCHANGE_TABLE_H */
+#endif /* GENNC_EXCHANGE_TABLE_H */
