@@ -25,7 +25,7 @@ constexpr unsigned kMembersPerThread = kStageMaxMembers / kStageBlock;
 static_assert(kStageBlock == 256, "units are 256 elements: shifts by 8");
 
 // GenncStageMember's fields, as u32 offsets.
-enum MemberField : unsigned { kSlot = 0, kMode = 1, kEnd = 2, kCountArray = 3, kMemberWords = 4 };
+enum MemberField : unsigned { kSlot = 0, kMode = 1, kEnd = 2, kCountArray = 3, kBegin = 4, kMemberWords = 5 };
 
 llvm::Value* sreg(llvm::IRBuilder<>& b, llvm::Intrinsic::ID id, const char* name) {
   return b.CreateIntrinsic(id, {}, {}, nullptr, name);
@@ -121,12 +121,13 @@ class StageEmitter {
     llvm::Value* slot = member_field(b, m64, kSlot, "slot");
     llvm::Value* mode = member_field(b, m64, kMode, "mode");
     llvm::Value* limit = b.CreateLoad(i32_, b.CreateInBoundsGEP(i32_, limits_, {m64}), "n");
+    llvm::Value* begin = member_field(b, m64, kBegin, "begin");
     llvm::SwitchInst* which = b.CreateSwitch(slot, next, static_cast<unsigned>(kernels.size()));
     for (std::size_t i = 0; i < kernels.size(); ++i) {
       llvm::BasicBlock* member = llvm::BasicBlock::Create(c_, "member", entry, next);
       which->addCase(b.getInt32(static_cast<std::uint32_t>(i)), member);
       b.SetInsertPoint(member);
-      run_member(b, ctx_.ir.kernels.at(kernels[i]), mode, k, limit);
+      run_member(b, ctx_.ir.kernels.at(kernels[i]), mode, k, begin, limit);
       b.CreateBr(next);
     }
     b.SetInsertPoint(next);
@@ -217,9 +218,11 @@ class StageEmitter {
     return b.CreateLoad(i32_, b.CreateInBoundsGEP(i32_, members_, {index}), name);
   }
 
-  // Member m's range, clipped by its count, stored in limits_; returns its unit count.
+  // Member m's range's end, clipped by its count, stored in limits_; returns its unit count
+  // (the elements from its begin on).
   llvm::Value* member_units(llvm::IRBuilder<>& b, llvm::Value* m) {
     llvm::Value* m64 = b.CreateZExt(m, abi_.u64);
+    llvm::Value* begin = member_field(b, m64, kBegin, "begin");
     llvm::Value* end = member_field(b, m64, kEnd, "end");
     llvm::Value* counter = member_field(b, m64, kCountArray, "count.array");
     llvm::Value* n = if_then(
@@ -231,9 +234,10 @@ class StageEmitter {
         },
         end, "n");
     b.CreateStore(n, b.CreateInBoundsGEP(i32_, limits_, {m64}));
-    llvm::Value* chunks = b.CreateLShr(b.CreateAdd(n, b.getInt32(kStageBlock - 1)), b.getInt32(8));
+    llvm::Value* span = b.CreateSelect(b.CreateICmpUGT(n, begin), b.CreateSub(n, begin), b.getInt32(0), "span");
+    llvm::Value* chunks = b.CreateLShr(b.CreateAdd(span, b.getInt32(kStageBlock - 1)), b.getInt32(8));
     llvm::Value* mode = member_field(b, m64, kMode, "mode");
-    return b.CreateSelect(b.CreateICmpEQ(mode, b.getInt32(GENNC_STAGE_THREAD)), chunks, b.CreateMul(n, mode), "units");
+    return b.CreateSelect(b.CreateICmpEQ(mode, b.getInt32(GENNC_STAGE_THREAD)), chunks, b.CreateMul(span, mode), "units");
   }
 
   // The first member m in [0, last] whose prefix sum exceeds `unit`.
@@ -263,12 +267,15 @@ class StageEmitter {
     return m;
   }
 
-  // Unit k of `kernel`: a call of its block body over its part of [0, n). In block mode,
-  // `mode` blocks share each element's row: unit k is part k % mode of element k / mode.
-  void run_member(llvm::IRBuilder<>& b, const ir::Kernel& kernel, llvm::Value* mode, llvm::Value* k, llvm::Value* n) {
+  // Unit k of `kernel`: a call of its block body over its part of [begin, n). In block
+  // mode, `mode` blocks share each element's row: unit k is part k % mode of element
+  // begin + k / mode.
+  void run_member(llvm::IRBuilder<>& b, const ir::Kernel& kernel, llvm::Value* mode, llvm::Value* k,
+                  llvm::Value* begin, llvm::Value* n) {
     const bool rows = row_parallel(kernel) && ctx_.target.lanes() > 1;
+    llvm::Value* chunk = b.CreateAdd(begin, b.CreateShl(k, b.getInt32(8)), "chunk");
     if (!rows) {
-      call(b, thread_body(kernel), b.CreateShl(k, b.getInt32(8)), n, true);
+      call(b, thread_body(kernel), chunk, n, true);
       return;
     }
     llvm::Function* fn = b.GetInsertBlock()->getParent();
@@ -277,12 +284,13 @@ class StageEmitter {
     llvm::BasicBlock* joined = llvm::BasicBlock::Create(c_, "member.end", fn);
     b.CreateCondBr(b.CreateICmpEQ(mode, b.getInt32(GENNC_STAGE_THREAD)), by_thread, by_block);
     b.SetInsertPoint(by_block);
-    llvm::Value* element = b.CreateUDiv(k, mode, "element");
-    llvm::Value* part = b.CreateSub(k, b.CreateMul(element, mode), "part");
+    llvm::Value* nth = b.CreateUDiv(k, mode, "nth");
+    llvm::Value* part = b.CreateSub(k, b.CreateMul(nth, mode), "part");
+    llvm::Value* element = b.CreateAdd(begin, nth, "element");
     call(b, emit_block_body(ctx_, kernel, true), element, b.CreateAdd(element, b.getInt32(1)), false, {part, mode});
     b.CreateBr(joined);
     b.SetInsertPoint(by_thread);
-    call(b, thread_body(kernel), b.CreateShl(k, b.getInt32(8)), n, true);
+    call(b, thread_body(kernel), chunk, n, true);
     b.CreateBr(joined);
     b.SetInsertPoint(joined);
   }

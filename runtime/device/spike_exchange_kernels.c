@@ -1,10 +1,8 @@
 /* The GPU kernel of a distributed run's spike exchange (spike_exchange.h): after NCCL's
- * all-gather has put every rank's spike lists side by side, each rank's entries of the
- * neurons it owns are appended to the population's spike list, as a neuron kernel appends
- * its spikes (an atomic count, so in no fixed order: the order of a GPU spike list varies
- * between runs anyway, docs/gpu.md). A rank's list may hold neurons it does not own (the
- * stage ABI has no range start, so a rank updates its populations' neurons up to the end of
- * its range); their entries are the owner's to give.
+ * all-gather has put every rank's spike lists side by side (each rank's neurons only: its
+ * neuron kernels run over its range), every rank's entries are appended to the
+ * population's spike list, as a neuron kernel appends its spikes (an atomic count, so in no
+ * fixed order: the order of a GPU spike list varies between runs anyway, docs/gpu.md).
  *
  * Built like step_kernels.c (freestanding C for nvptx64, sm_80 PTX, embedded). */
 #include "gennc/exchange_table.h"
@@ -15,7 +13,6 @@ KERNEL void gennc_unpack_spikes(const GenncExchangeSlot* slots, const uint32_t* 
                                 uint32_t ranks) {
   const GenncExchangeSlot* slot = &slots[__nvvm_read_ptx_sreg_ctaid_y()];
   const uint32_t capacity = slot->capacity;
-  const uint32_t* ranges = (const uint32_t*)(uintptr_t)slot->ranges;
   uint32_t* count = (uint32_t*)(uintptr_t)slot->count;
   uint32_t* list = (uint32_t*)(uintptr_t)slot->list;
   uint32_t* multiplicity = (uint32_t*)(uintptr_t)slot->multiplicity;
@@ -30,7 +27,6 @@ KERNEL void gennc_unpack_spikes(const GenncExchangeSlot* slots, const uint32_t* 
     uint32_t neuron, at;
     if (j >= sent) continue;
     neuron = block[1 + j];
-    if (neuron < ranges[2 * rank] || neuron >= ranges[2 * rank + 1]) continue;
     at = __atomic_fetch_add(count, 1u, __ATOMIC_RELAXED);
     if (at >= capacity) continue; /* as a neuron kernel drops what its list cannot hold */
     list[at] = neuron;

@@ -19,7 +19,6 @@ typedef struct GenncExchangeSlot {
   uint64_t list;         /* u32*: its spike list, `capacity` entries */
   uint64_t multiplicity; /* u32* or 0 */
   uint64_t times;        /* u32 pairs or 0 */
-  uint64_t ranges;       /* u32 pairs: the neurons [begin, end) each rank owns, by rank */
   uint32_t offset;
   uint32_t capacity;
 } GenncExchangeSlot;

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 9
+#define GENNC_MODEL_ABI_VERSION 10
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -176,14 +176,16 @@ typedef enum GenncStageMode {
 /* One kernel of a stage launch, in the table the runtime passes to the stage's entry
  * `void entry(const GenncKernelEnv* env, const GenncStageMember* members, u32 member_count)`
  * (the table in device memory).
- * Each member's elements are [0, end), clipped to the u32 at arrays[count_array] when
- * count_array is not UINT32_MAX (read on the device: a spike count). */
+ * Each member's elements are [begin, end), end clipped to the u32 at arrays[count_array]
+ * when count_array is not UINT32_MAX (read on the device: a spike count). A begin other
+ * than 0 is a GPU rank's range of a neuron kernel (docs/distributed.md). */
 typedef struct GenncStageMember {
   uint32_t slot;        /* which kernel: the position in the stage (stage_kernels[stage_starts[s] + slot]) */
   uint32_t mode;        /* GenncStageMode, or blocks per element (> 1); block mode only where
                            stage_modes allows it */
   uint32_t end;
   uint32_t count_array;
+  uint32_t begin;
 } GenncStageMember;
 
 /* A generated per-synapse initial value: `pre`/`post` are population indices, `d` the

@@ -338,7 +338,7 @@ Status Engine::plan_launches() {
       return backend_error("a stage of the model has over " + std::to_string(kMaxStageMembers) + " kernels");
     for (uint32_t i = first; i < last; ++i) {
       const GenncKernelInfo& kernel = m.kernels[m.stage_kernels[i]];
-      GenncStageMember member{i - first, GENNC_STAGE_THREAD, 0, kNone};
+      GenncStageMember member{i - first, GENNC_STAGE_THREAD, 0, kNone, 0};
       uint64_t elements = 0;
       if (kernel.kind == GENNC_KERNEL_SYNAPSE_PRE || kernel.kind == GENNC_KERNEL_SYNAPSE_POST) {
         const GenncProjectionInfo& proj = m.projections[kernel.owner];
@@ -363,7 +363,10 @@ Status Engine::plan_launches() {
           member.mode = static_cast<uint32_t>(parts);
         }
       } else if (kernel.kind == GENNC_KERNEL_NEURON && placement_.partition != nullptr) {
-        elements = placement_.partition->neurons_end(kernel.owner);
+        const auto [begin, end] = placement_.partition->neurons(kernel.owner);
+        if (begin >= end) continue;  // none of this population's neurons is the rank's
+        member.begin = begin;
+        elements = end;
       } else {
         elements = state_.kernel_range(kernel);
       }
@@ -371,7 +374,8 @@ Status Engine::plan_launches() {
       if (elements == 0) continue;  // nothing to do (an empty injection)
       member.end = static_cast<uint32_t>(elements);
       counted = counted || member.count_array != kNone;
-      units += member.mode != GENNC_STAGE_THREAD ? elements * member.mode : (elements + kBlock - 1) / kBlock;
+      const uint64_t span = elements - member.begin;
+      units += member.mode != GENNC_STAGE_THREAD ? span * member.mode : (span + kBlock - 1) / kBlock;
       members.push_back(member);
     }
     launch.count = static_cast<uint32_t>(members.size());

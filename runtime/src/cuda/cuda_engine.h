@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../engine.h"
@@ -28,14 +29,13 @@ namespace gennc::runtime::cuda {
 class DeviceInit;
 
 // How one GPU rank of a distributed run (mpi/gpu_rank_engine.h) shapes the engine's step:
-// its neuron kernels stop at the end of the rank's neurons, and after each stage the
+// its neuron kernels run over the rank's neurons only, and after each stage the
 // populations it updated exchange their spikes with the other ranks, on the engine's stream.
 class StepPartition {
  public:
   virtual ~StepPartition() = default;
-  // The neuron kernels of `population` run over [0, end): a stage member's range has no
-  // start (GenncStageMember), so a rank also updates the neurons before its own.
-  virtual uint32_t neurons_end(uint32_t population) const = 0;
+  // The neurons [begin, end) of `population` that its neuron kernels update.
+  virtual std::pair<uint32_t, uint32_t> neurons(uint32_t population) const = 0;
   // Enqueues on `stream`, after the launch of `stage`, whatever the exchange needs there;
   // called while a batch is captured into a graph and while steps are profiled.
   virtual Status exchange_after(uint32_t stage, CUstream stream) = 0;

@@ -48,18 +48,11 @@ Status SpikeExchange::allocate(size_t bytes, CUdeviceptr* out) {
   return ok();
 }
 
-Status SpikeExchange::prepare(const Engine& engine, const NetworkState& state, const Ranges& ranges) {
+Status SpikeExchange::prepare(const Engine& engine, const NetworkState& state) {
   api_ = &engine.driver();
   const GenncModel& m = state.model();
   GENNC_CU(cuModuleLoadDataEx(&module_, kSpikeExchangePtx, 0, nullptr, nullptr), "loading the spike exchange's PTX");
   GENNC_CU(cuModuleGetFunction(&unpack_, module_, "gennc_unpack_spikes"), "cuModuleGetFunction");
-  // Every population's ranges, by rank, in one table.
-  std::vector<uint32_t> bounds;
-  for (const auto& population : ranges)
-    for (const auto& [begin, end] : population) bounds.insert(bounds.end(), {begin, end});
-  CUdeviceptr range_table = 0;
-  GENNC_TRY(allocate(bounds.size() * 4, &range_table));
-  if (!bounds.empty()) GENNC_CU(cuMemcpyHtoD(range_table, bounds.data(), bounds.size() * 4), "cuMemcpyHtoD");
   stages_.assign(m.stage_count, {});
   for (uint32_t s = 0; s < m.stage_count; ++s) {
     StageExchange& stage = stages_[s];
@@ -76,7 +69,6 @@ Status SpikeExchange::prepare(const Engine& engine, const NetworkState& state, c
       slot.list = engine.device_array(pop.spike_list_array);
       slot.multiplicity = pop.spike_multiplicity_array != kNone ? engine.device_array(pop.spike_multiplicity_array) : 0;
       slot.times = pop.spike_time_array != kNone ? engine.device_array(pop.spike_time_array) : 0;
-      slot.ranges = range_table + uint64_t{kernel.owner} * ranks_ * 8;
       slot.offset = stage.words;
       slot.capacity = static_cast<uint32_t>(capacity);
       // The send buffer: count, ids, multiplicities, times (words), as the table says.

@@ -21,9 +21,6 @@ namespace gennc::runtime::cuda {
 
 class SpikeExchange {
  public:
-  // ranges[p][r]: the neurons [begin, end) of population p that rank r owns (mpi/partition.h).
-  using Ranges = std::vector<std::vector<std::pair<uint32_t, uint32_t>>>;
-
   // Loads NCCL; GENNC_ERROR_BACKEND naming what is missing. Local to this rank.
   static Status open(uint32_t rank, uint32_t ranks, std::unique_ptr<SpikeExchange>* out);
   ~SpikeExchange();
@@ -32,7 +29,7 @@ class SpikeExchange {
 
   // Local: the device buffers and tables for `engine`'s device copy of `state` (the
   // engine's context current), which must outlive the exchange.
-  Status prepare(const Engine& engine, const NetworkState& state, const Ranges& ranges);
+  Status prepare(const Engine& engine, const NetworkState& state);
   // Rank 0 makes the communicator's id, which every rank then passes to connect().
   Status make_id(NcclUniqueId* id) const;
   // Collective over the ranks (each with the id rank 0 made): the NCCL communicator. After

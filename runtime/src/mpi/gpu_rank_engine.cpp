@@ -38,7 +38,7 @@ Status GpuRankEngine::create(NetworkState& state, ThreadPool& pool, cuda::Engine
   // NCCL first: without it nothing else is worth setting up.
   GENNC_TRY(cuda::SpikeExchange::open(world.rank(), world.size(), &engine->exchange_));
   GENNC_TRY(cuda::Engine::create(state, pool, setup, &engine->cuda_, {local_rank(), engine.get()}));
-  GENNC_TRY(engine->exchange_->prepare(*engine->cuda_, state, engine->ranges()));
+  GENNC_TRY(engine->exchange_->prepare(*engine->cuda_, state));
   *out = std::move(engine);
   return ok();
 }
@@ -50,7 +50,9 @@ const Partition& GpuRankEngine::ranges() const {
   return ranges_;
 }
 
-uint32_t GpuRankEngine::neurons_end(uint32_t population) const { return ranges()[population][world_.rank()].second; }
+std::pair<uint32_t, uint32_t> GpuRankEngine::neurons(uint32_t population) const {
+  return ranges()[population][world_.rank()];
+}
 
 uint32_t GpuRankEngine::owner(uint32_t population, uint32_t neuron) const {
   const auto& ranks = ranges()[population];

@@ -61,7 +61,7 @@ class GpuRankEngine final : public runtime::Engine, private cuda::StepPartition 
  private:
   GpuRankEngine(NetworkState& state, const World& world, std::vector<double> shares)
       : state_(state), world_(world), shares_(std::move(shares)) {}
-  uint32_t neurons_end(uint32_t population) const override;
+  std::pair<uint32_t, uint32_t> neurons(uint32_t population) const override;
   Status exchange_after(uint32_t stage, cuda::CUstream stream) override { return exchange_->enqueue(stage, stream); }
   // The partition, from the built state's synapse counts, at its first use.
   const Partition& ranges() const;
