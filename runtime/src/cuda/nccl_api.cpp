@@ -1,32 +1,13 @@
 #include "nccl_api.h"
 
-#include <dlfcn.h>
-
-#include <mutex>
+#include "loaded_library.h"
 
 namespace gennc::runtime::cuda {
 
 namespace {
 
-struct Loaded {
-  NcclApi api{};
-  bool ok = false;
-  std::string why;
-};
-
-template <typename Fn>
-bool resolve(void* library, const char* symbol, Fn* slot, std::string* why) {
-  void* address = dlsym(library, symbol);
-  if (address == nullptr) {
-    *why = std::string("libnccl.so.2 has no ") + symbol;
-    return false;
-  }
-  *slot = reinterpret_cast<Fn>(address);
-  return true;
-}
-
-Loaded load() {
-  Loaded loaded;
+LoadedLibrary<NcclApi> load() {
+  LoadedLibrary<NcclApi> loaded;
   // Kept open for the life of the process: communicators outlive any one engine.
   void* library = dlopen("libnccl.so.2", RTLD_NOW | RTLD_LOCAL);
   if (library == nullptr) {
@@ -37,27 +18,20 @@ Loaded load() {
     return loaded;
   }
   NcclApi& a = loaded.api;
-  std::string& why = loaded.why;
-  loaded.ok = resolve(library, "ncclGetUniqueId", &a.ncclGetUniqueId, &why) &&
-              resolve(library, "ncclCommInitRank", &a.ncclCommInitRank, &why) &&
-              resolve(library, "ncclAllGather", &a.ncclAllGather, &why) &&
-              resolve(library, "ncclCommDestroy", &a.ncclCommDestroy, &why) &&
-              resolve(library, "ncclGetErrorString", &a.ncclGetErrorString, &why);
+  auto resolve = [&](const char* symbol, auto* slot) {
+    return resolve_symbol(library, "libnccl.so.2", symbol, "", slot, &loaded.why);
+  };
+  loaded.ok = resolve("ncclGetUniqueId", &a.ncclGetUniqueId) &&
+              resolve("ncclCommInitRank", &a.ncclCommInitRank) &&
+              resolve("ncclAllGather", &a.ncclAllGather) &&
+              resolve("ncclCommDestroy", &a.ncclCommDestroy) &&
+              resolve("ncclGetErrorString", &a.ncclGetErrorString);
   return loaded;
 }
 
 }  // namespace
 
-const NcclApi* load_nccl(std::string* why) {
-  static std::once_flag once;
-  static Loaded loaded;
-  std::call_once(once, [] { loaded = load(); });
-  if (!loaded.ok) {
-    *why = loaded.why;
-    return nullptr;
-  }
-  return &loaded.api;
-}
+const NcclApi* load_nccl(std::string* why) { return load_once<NcclApi>(load, why); }
 
 std::string nccl_error(const NcclApi& api, const char* what, NcclResult result) {
   const char* text = api.ncclGetErrorString(result);

@@ -4,8 +4,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "../stop_request.h"
 #include "gather_columns.h"
+#include "merge_samples.h"
+#include "stop_votes.h"
 
 namespace gennc::runtime::mpi {
 namespace {
@@ -22,12 +23,6 @@ uint32_t local_rank() {
       if (*end == '\0' && rank <= UINT32_MAX) return static_cast<uint32_t>(rank);
     }
   return 0;
-}
-
-// A variable recording whose columns the ranks merge: of a population's neurons (a current
-// source's state is computed alike on every rank).
-bool merged(const Recording& r) {
-  return r.info->kind == GENNC_RECORD_VARIABLE && r.info->injection == kNone && !r.elements.empty();
 }
 
 }  // namespace
@@ -55,10 +50,7 @@ std::pair<uint32_t, uint32_t> GpuRankEngine::neurons(uint32_t population) const 
 }
 
 uint32_t GpuRankEngine::owner(uint32_t population, uint32_t neuron) const {
-  const auto& ranks = ranges()[population];
-  auto after = std::upper_bound(ranks.begin(), ranks.end(), neuron,
-                                [](uint32_t n, const std::pair<uint32_t, uint32_t>& range) { return n < range.second; });
-  return static_cast<uint32_t>(after - ranks.begin());
+  return owner_of(ranges()[population], neuron);
 }
 
 std::string GpuRankEngine::name() const {
@@ -125,45 +117,20 @@ bool GpuRankEngine::meet() {
 void GpuRankEngine::merge_samples() {
   if (!world_.distributed()) return;
   std::vector<Recording>& recordings = state_.recorder().recordings();
-  merged_rows_.resize(recordings.size(), 0);
-  // Per merged recording, the rows to merge ([first, held)) and each column's rank: the same
-  // on every rank (every rank samples every column).
-  std::vector<std::pair<uint64_t, uint64_t>> rows(recordings.size());
-  std::vector<std::vector<uint32_t>> column_owner(recordings.size());
-  std::vector<double> mine;
-  for (size_t i = 0; i < recordings.size(); ++i) {
-    const Recording& r = recordings[i];
-    if (!merged(r)) continue;
-    const size_t columns = r.elements.size();
-    const uint64_t held = r.samples.size() / columns;
-    rows[i] = {std::min(merged_rows_[i], held), held};
-    for (uint32_t element : r.elements) column_owner[i].push_back(owner(r.info->target.population, element));
-    for (uint64_t row = rows[i].first; row < held; ++row)
-      for (size_t c = 0; c < columns; ++c)
-        if (column_owner[i][c] == world_.rank()) mine.push_back(r.samples[row * columns + c]);
-  }
+  const SampleMerge merge(recordings, &merged_rows_, ranges());
+  if (!merge.any()) return;  // so on every rank: no gather then
+  std::vector<uint32_t> mine;
+  merge.pack(world_.rank(), &mine);
   std::vector<uint64_t> bytes;
-  const std::vector<uint8_t> all = world_.gather_bytes(mine.data(), mine.size() * sizeof(double), &bytes);
-  std::vector<uint64_t> cursors(world_.size(), 0);
-  for (uint32_t r = 1; r < world_.size(); ++r) cursors[r] = cursors[r - 1] + bytes[r - 1];
-  for (size_t i = 0; i < recordings.size(); ++i) {
-    Recording& r = recordings[i];
-    if (!merged(r)) continue;
-    const size_t columns = r.elements.size();
-    for (uint32_t rank = 0; rank < world_.size(); ++rank)
-      for (uint64_t row = rows[i].first; row < rows[i].second; ++row)
-        for (size_t c = 0; c < columns; ++c)
-          if (column_owner[i][c] == rank) {
-            std::memcpy(&r.samples[row * columns + c], all.data() + cursors[rank], sizeof(double));
-            cursors[rank] += sizeof(double);
-          }
-    merged_rows_[i] = rows[i].second;
-  }
+  const std::vector<uint8_t> all = world_.gather_bytes(mine.data(), mine.size() * sizeof(uint32_t), &bytes);
+  std::vector<const uint32_t*> ranks(world_.size());
+  for (size_t r = 0, offset = 0; r < ranks.size(); offset += bytes[r], ++r)
+    ranks[r] = reinterpret_cast<const uint32_t*>(all.data() + offset);
+  std::vector<size_t> cursors(world_.size(), 0);
+  merge.unpack(recordings, ranks, &cursors);
 }
 
 bool GpuRankEngine::agree_to_stop() {
-  // One word per rank: the stop request's reason above two bits for a fault and the budget.
-  constexpr uint64_t kFault = 1, kBudget = 2, kFlags = 2;
   const std::vector<uint32_t>& faults = state_.fault_steps();
   own_faults_.assign(faults.size(), 0.0);
   bool faulted = false;
@@ -173,16 +140,9 @@ bool GpuRankEngine::agree_to_stop() {
     faulted |= own_faults_[f] != 0.0;
   }
   const Status budget = state_.within_recording_budget();
-  const uint64_t mine =
-      static_cast<uint64_t>(stop_request()) << kFlags | (faulted ? kFault : 0) | (budget.ok() ? 0 : kBudget);
-  uint64_t flags = 0, reason = 0;
-  for (uint64_t word : world_.gather(mine)) {
-    flags |= word & (kFault | kBudget);
-    reason = std::max(reason, word >> kFlags);
-  }
-  if (flags == 0 && reason == 0) return false;
-  if (reason != 0) request_stop(static_cast<int>(reason));
-  if (flags & kFault) {
+  const StopVotes votes = gather_stop_votes(world_, faulted, !budget.ok());
+  if (!votes.stop()) return false;
+  if (votes.fault) {
     // Each report's step: the earliest any rank saw (0 is none), on every rank.
     agreed_faults_.assign(faults.size(), 0.0);
     for (size_t f = 0; f < faults.size(); ++f)
@@ -190,16 +150,7 @@ bool GpuRankEngine::agree_to_stop() {
         if (step != 0 && (agreed_faults_[f] == 0.0 || static_cast<double>(step) < agreed_faults_[f]))
           agreed_faults_[f] = static_cast<double>(step);
   }
-  if (reason != 0)
-    stop_ = stop_for_request(state_.step());
-  else if (flags & kFault)
-    stop_ = ok();
-  else if (!budget.ok())
-    stop_ = budget;
-  else
-    stop_ = {GENNC_ERROR_LIMIT, "the recordings of another rank outgrew their budget after step " +
-                                    std::to_string(state_.step()) +
-                                    " (sim --recording-budget; gennc_set_recording_budget): the run stopped there"};
+  stop_ = stop_status(votes, budget, state_.step());
   return true;
 }
 

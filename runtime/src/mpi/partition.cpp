@@ -165,4 +165,10 @@ ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most) {
   return plan;
 }
 
+uint32_t owner_of(const std::vector<std::pair<uint32_t, uint32_t>>& ranks, uint32_t neuron) {
+  auto after = std::upper_bound(ranks.begin(), ranks.end(), neuron,
+                                [](uint32_t n, const std::pair<uint32_t, uint32_t>& range) { return n < range.second; });
+  return static_cast<uint32_t>(after - ranks.begin());
+}
+
 }  // namespace gennc::runtime::mpi

@@ -17,6 +17,9 @@ namespace gennc::runtime::mpi {
 // of one population follow each other in rank order and cover it.
 using Partition = std::vector<std::vector<std::pair<uint32_t, uint32_t>>>;
 
+// The rank whose range of one population's ranges (a Partition's element) holds `neuron`.
+uint32_t owner_of(const std::vector<std::pair<uint32_t, uint32_t>>& ranks, uint32_t neuron);
+
 // For one rank per element of `shares` (each rank's part of the network's expected work,
 // relative to their sum), from the state's synapse counts (built connectivity).
 Partition partition_network(const NetworkState& state, const std::vector<double>& shares);

@@ -5,8 +5,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "../stop_request.h"
 #include "gather_columns.h"
+#include "merge_samples.h"
+#include "stop_votes.h"
 
 namespace gennc::runtime::mpi {
 namespace {
@@ -39,12 +40,6 @@ uint32_t interval_bound() {
   return *end == '\0' && steps <= UINT32_MAX ? static_cast<uint32_t>(steps) : 0;
 }
 
-// A variable recording whose columns the ranks merge: of a population's neurons (a current
-// source's state is computed alike on every rank).
-bool merged(const Recording& r) {
-  return r.info->kind == GENNC_RECORD_VARIABLE && r.info->injection == kNone && !r.elements.empty();
-}
-
 // Grows `v` to hold `more` elements beyond its size, doubling as push_back would.
 template <typename T>
 void make_room(std::vector<T>& v, size_t more) {
@@ -72,12 +67,7 @@ std::string RankEngine::name() const {
          " neurons, spikes exchanged every " + std::to_string(plan_.steps) + (plan_.steps == 1 ? " step)" : " steps)");
 }
 
-uint32_t RankEngine::owner(uint32_t population, uint32_t neuron) const {
-  const auto& ranks = ranges_[population];
-  auto after = std::upper_bound(ranks.begin(), ranks.end(), neuron,
-                                [](uint32_t n, const std::pair<uint32_t, uint32_t>& range) { return n < range.second; });
-  return static_cast<uint32_t>(after - ranks.begin());
-}
+uint32_t RankEngine::owner(uint32_t population, uint32_t neuron) const { return owner_of(ranges_[population], neuron); }
 
 void RankEngine::plan() {
   plan_ = plan_exchange(state_, interval_bound());
@@ -181,35 +171,15 @@ Status RankEngine::run(uint64_t steps) {
 bool RankEngine::close_interval() {
   const GenncModel& model = state_.model();
   std::vector<Recording>& recordings = state_.recorder().recordings();
-  merged_rows_.resize(recordings.size(), 0);
-  // Per merged recording, the rows to merge ([first, rows)) and each column's rank: the
-  // same on every rank (every rank samples every column).
-  std::vector<std::pair<uint64_t, uint64_t>> rows(recordings.size());
-  std::vector<std::vector<uint32_t>> column_owner(recordings.size());
+  const SampleMerge merge(recordings, &merged_rows_, ranges_);
   std::vector<uint8_t> all;
   std::vector<uint64_t> bytes;
-  bool any = kept_steps_ > 0;
+  const bool any = kept_steps_ > 0 || merge.any();
   {
     const Stopwatch clock(profiling_, exchange_seconds_);
     std::vector<uint32_t> mine = std::move(kept_);
     kept_.clear();
-    for (size_t i = 0; i < recordings.size(); ++i) {
-      const Recording& r = recordings[i];
-      if (!merged(r)) continue;
-      const size_t columns = r.elements.size();
-      const uint64_t held = r.samples.size() / columns;
-      rows[i] = {std::min(merged_rows_[i], held), held};
-      if (rows[i].first == held) continue;
-      any = true;
-      for (uint32_t element : r.elements) column_owner[i].push_back(owner(r.info->target.population, element));
-      for (uint64_t row = rows[i].first; row < held; ++row)
-        for (size_t c = 0; c < columns; ++c)
-          if (column_owner[i][c] == world_.rank()) {
-            uint32_t words[2];
-            std::memcpy(words, &r.samples[row * columns + c], sizeof(double));
-            mine.insert(mine.end(), words, words + 2);
-          }
-    }
+    merge.pack(world_.rank(), &mine);
     // Nothing kept and nothing sampled is so on every rank: no gather then.
     if (any) all = world_.gather_bytes(mine.data(), mine.size() * sizeof(uint32_t), &bytes);
   }
@@ -224,21 +194,7 @@ bool RankEngine::close_interval() {
       for (uint32_t p = 0; p < model.population_count; ++p) unpack_spikes(p, ranks, &cursors);
       cpu_.deliver(step);
     }
-    for (size_t i = 0; i < recordings.size(); ++i) {
-      Recording& r = recordings[i];
-      if (!merged(r) || rows[i].first == rows[i].second) continue;
-      const size_t columns = r.elements.size();
-      for (uint32_t rank = 0; rank < world_.size(); ++rank) {
-        const uint32_t* words = ranks[rank];
-        for (uint64_t row = rows[i].first; row < rows[i].second; ++row)
-          for (size_t c = 0; c < columns; ++c)
-            if (column_owner[i][c] == rank) {
-              std::memcpy(&r.samples[row * columns + c], words + cursors[rank], sizeof(double));
-              cursors[rank] += 2;
-            }
-      }
-      merged_rows_[i] = rows[i].second;
-    }
+    merge.unpack(recordings, ranks, &cursors);
   }
   kept_steps_ = 0;
   reserve_samples();
@@ -291,22 +247,12 @@ void RankEngine::collect_profile() {
 }
 
 bool RankEngine::agree_to_stop() {
-  // One word per rank: the stop request's reason above two bits for a fault and the budget.
   const Stopwatch clock(profiling_, exchange_seconds_);
-  constexpr uint64_t kFault = 1, kBudget = 2, kFlags = 2;
   const Status budget = state_.within_recording_budget();
-  const uint64_t mine = static_cast<uint64_t>(stop_request()) << kFlags | (state_.fault_reported() ? kFault : 0) |
-                        (budget.ok() ? 0 : kBudget);
-  uint64_t flags = 0, reason = 0;
-  for (uint64_t word : world_.gather(mine)) {
-    flags |= word & (kFault | kBudget);
-    reason = std::max(reason, word >> kFlags);
-  }
-  if (flags == 0 && reason == 0) return false;
-  // Ranks without a request of their own stop for the largest reason given.
-  if (reason != 0) request_stop(static_cast<int>(reason));
+  const StopVotes votes = gather_stop_votes(world_, state_.fault_reported(), !budget.ok());
+  if (!votes.stop()) return false;
   const GenncModel& model = state_.model();
-  if (flags & kFault) {
+  if (votes.fault) {
     // Each fault report's step: the earliest any rank saw (0 is none), on every rank; the
     // failing neuron's code comes with download(), from the ranks that saw that step (a
     // rank that saw its fault later in the interval forgets its neurons' codes).
@@ -326,18 +272,7 @@ bool RankEngine::agree_to_stop() {
                     static_cast<uint32_t*>(state_.array(codes).data()) + end, 0u);
     }
   }
-  // A stop request wins; then a fault (the caller reports it, before the budget); then the
-  // budget, which every rank reports, though only some are past theirs.
-  if (reason != 0)
-    stop_ = stop_for_request(state_.step());
-  else if (flags & kFault)
-    stop_ = ok();
-  else if (!budget.ok())
-    stop_ = budget;
-  else
-    stop_ = {GENNC_ERROR_LIMIT, "the recordings of another rank outgrew their budget after step " +
-                                    std::to_string(state_.step()) +
-                                    " (sim --recording-budget; gennc_set_recording_budget): the run stopped there"};
+  stop_ = stop_status(votes, budget, state_.step());
   return true;
 }
 
