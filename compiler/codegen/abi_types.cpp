@@ -26,7 +26,7 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
                    {enum_type, doubles(4), enum_type, enum_type, ptr, u64, u32, ptr, ptr, u32});
   host_column = make("GenncHostColumn", {ptr, u32, f64});
   projection = make("GenncProjectionInfo",
-                    {ptr, selection, selection, connector, u32, u32, u32, u32, u32, u32, u32, u32, ptr, u32, u32, u32});
+                    {ptr, selection, selection, connector, u32, u32, u32, u32, u32, u32, u32, u32, ptr, u32});
   injection = make("GenncInjectionInfo", {ptr, ptr, selection});
   recording = make("GenncRecordingInfo", {enum_type, ptr, u32, selection, u32, ptr, u32});
   synapse_recording = make("GenncSynapseRecordingInfo", {ptr, u32, u32, ptr});
@@ -45,7 +45,8 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
                               ptr, u32,    // synapse_init_kernels
                               ptr,         // ptx
                               f64,         // build_seconds
-                              ptr, u32});  // synapse_recordings
+                              ptr, u32,    // synapse_recordings
+                              u32, u32, ptr});  // exchange_deferred, exchange_steps, exchange_bound
 }
 
 }  // namespace gennc::codegen

@@ -23,7 +23,7 @@ class TableEmitter {
         kernels;
     for (const ir::Array& a : ir_.arrays) arrays.push_back(array(a));
     for (const ir::Population& p : ir_.populations) populations.push_back(population(p));
-    for (std::size_t i = 0; i < ir_.projections.size(); ++i) projections.push_back(projection(ir_.projections[i], i));
+    for (const ir::Projection& p : ir_.projections) projections.push_back(projection(p));
     for (const ir::Injection& i : ir_.injections)
       injections.push_back(make(abi_.injection, {string(i.name), string(i.model), selection(i.target)}));
     for (const ir::Recording& r : ir_.recordings)
@@ -57,6 +57,9 @@ class TableEmitter {
     fields.push_back(inputs_.ptx.empty() ? null() : string(inputs_.ptx));
     fields.push_back(f64(inputs_.build_seconds));
     table("gennc_model.synapse_recordings", abi_.synapse_recording, synapse_recordings);
+    fields.push_back(u32(ir_.exchange.deferred ? 1 : 0));
+    fields.push_back(u32(ir_.exchange.steps));
+    fields.push_back(string(ir_.exchange.bound));
 
     return new llvm::GlobalVariable(module_, abi_.model, /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,
                                     make(abi_.model, fields), "gennc_model");
@@ -133,7 +136,7 @@ class TableEmitter {
                                   u32(p.spike_time_array)});
   }
 
-  llvm::Constant* projection(const ir::Projection& p, std::size_t index) {
+  llvm::Constant* projection(const ir::Projection& p) {
     const ir::Connector& c = p.connector;
     llvm::Constant* probability =
         c.probability == ir::kNone ? null() : static_cast<llvm::Constant*>(inputs_.synapse_functions.at(c.probability));
@@ -150,23 +153,7 @@ class TableEmitter {
                  u32(p.row_pointer_array), u32(p.column_array), u32(p.column_pointer_array),
                  u32(p.column_synapse_array), u32(p.delay_array), u32(p.constant_delay_steps),
                  u32(p.weight_from_list), global_array("gennc_model.host_columns", abi_.host_column, columns),
-                 u32(columns.size()), u32(p.shortest_delay_steps), u32(delivery_reads_neurons(index) ? 1 : 0)});
-  }
-
-  // Whether projection `index`'s delivery loads a neuron's state or a population's (not
-  // the runtime's spike lists and counts, nor parameters, which no step changes).
-  bool delivery_reads_neurons(std::size_t index) const {
-    bool reads = false;
-    for (const ir::Kernel& k : ir_.kernels) {
-      if (k.kind != GENNC_KERNEL_SYNAPSE_PRE || k.owner != index) continue;
-      ir::for_each_expr(k.body, [&](const ir::Expr& e) {
-        if (e.kind != ir::ExprKind::Load) return;
-        const ir::Array& a = ir_.arrays[e.array];
-        reads |= (a.scope == GENNC_SCOPE_NEURON || a.scope == GENNC_SCOPE_SCALAR) &&
-                 !(a.flags & (GENNC_ARRAY_INTERNAL | GENNC_ARRAY_PARAMETER));
-      });
-    }
-    return reads;
+                 u32(columns.size())});
   }
 
   // stage_kernels, stage_modes, stage_starts, stage_count, stage_entries.

@@ -469,6 +469,17 @@ struct Module {
   // stage touch no array in a conflicting way, so one launch may run them together; each
   // stage keeps schedule order. Empty until planned.
   std::vector<std::vector<std::uint32_t>> step_stages;
+  // How the ranks of a distributed run exchange spikes (docs/distributed.md, Exchange), as
+  // far as the model decides it (plan_exchange): whether the deliveries may wait for the
+  // exchange, the most steps between exchanges its constant delays allow (0: none bounds
+  // it; the runtime takes the built delays of projections that store theirs), and what
+  // bounds it. Empty `bound` until planned.
+  struct ExchangePlan {
+    bool deferred = false;
+    std::uint32_t steps = 1;
+    std::string bound;
+    std::vector<std::uint32_t> stored_delays;  // delivering projections that store delays
+  } exchange;
   std::vector<SynapseFunction> synapse_functions;
   std::uint32_t next_stream = 1;  // the next unused random stream id (0 is never used)
 

@@ -178,6 +178,7 @@ class Printer {
     out_ += "step_schedule:" + schedule(m_->step_schedule) + "\n";
     for (std::size_t s = 0; s < m_->step_stages.size(); ++s)
       out_ += fmt::format("stage {}:{}\n", s, schedule(m_->step_stages[s]));
+    exchange();
     for (std::size_t i = 0; i < m_->kernels.size(); ++i) kernel(i);
     return std::move(out_);
   }
@@ -363,6 +364,22 @@ class Printer {
     for (const HostColumn& h : p.host_columns)
       out_ += fmt::format(" host_column {} {} scale {}", h.name, array_ref(h.array), number(h.scale));
     out_ += "\n";
+  }
+
+  // "exchange: every 15 steps (shortest delay: projection 'e2e')", and the projections
+  // whose built delays may shorten that.
+  void exchange() {
+    const Module::ExchangePlan& x = m_->exchange;
+    if (x.bound.empty()) return;
+    std::string stored;
+    for (std::uint32_t p : x.stored_delays) stored += fmt::format(" '{}'", m_->projections[p].name);
+    if (!x.deferred)
+      out_ += fmt::format("exchange: every step ({})\n", x.bound);
+    else if (x.steps == 0)
+      out_ += fmt::format("exchange: every shortest built delay of projections{}\n", stored);
+    else
+      out_ += fmt::format("exchange: every {} ({}){}\n", x.steps == 1 ? "step" : fmt::format("{} steps", x.steps),
+                          x.bound, stored.empty() ? "" : ", or the shortest built delay of projections" + stored);
   }
 
   void kernel(std::size_t i) {

@@ -15,6 +15,7 @@
 #include "passes/fold_constants.h"
 #include "passes/fuse_source_delivery.h"
 #include "passes/lower_refractoriness.h"
+#include "passes/plan_exchange.h"
 #include "passes/plan_stages.h"
 #include "passes/remove_dead_code.h"
 #include "passes/remove_empty_kernels.h"
@@ -48,6 +49,7 @@ const Pass kPasses[] = {
     {"check_finite_states", check_finite_states},
     {"remove_empty_kernels", remove_empty_kernels},
     {"plan_stages", plan_stages},
+    {"plan_exchange", plan_exchange},
 };
 
 void write_file(const std::filesystem::path& path, const std::string& text) {

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 10
+#define GENNC_MODEL_ABI_VERSION 11
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -300,11 +300,6 @@ typedef struct GenncProjectionInfo {
   uint32_t weight_from_list;    /* array filled from a FROM_LIST/FROM_FILE/FROM_HOST weight column, or UINT32_MAX */
   const GenncHostColumn* host_columns; /* FROM_HOST: the other columns the host may give */
   uint32_t host_column_count;
-  uint32_t shortest_delay_steps; /* without delay_array, the shortest delay a synapse can have:
-                                    constant_delay_steps, or the lower bound of delays a
-                                    procedural projection draws where it delivers */
-  uint32_t delivery_reads_neurons; /* 1 when the SYNAPSE_PRE kernel reads a neuron's state
-                                      (`pre.`/`post.` variables), so its time in the step matters */
 } GenncProjectionInfo;
 
 /* A current source injected into a view; its kernel runs over [0, target.count). Its
@@ -377,6 +372,14 @@ typedef struct GenncModel {
   const char* ptx;     /* PTX module text for the GPU back end, or null */
   double build_seconds; /* time the compiler took to build this model; <= 0 when unknown */
   const GenncSynapseRecordingInfo* synapse_recordings; uint32_t synapse_recording_count;
+  /* How the ranks of a distributed run may exchange spikes, as the compiler planned it
+     (docs/distributed.md, Exchange): 1 when the deliveries may wait for spikes gathered
+     every E steps; E at most exchange_steps (0: no constant delay bounds it), lowered by
+     the built delays of delivering projections that store theirs (delay_array); and what
+     bounds it, for the profile ("shortest delay: projection 'e2e'"). */
+  uint32_t exchange_deferred;
+  uint32_t exchange_steps;
+  const char* exchange_bound;
 } GenncModel;
 
 /* Defined by every compiled network. */

@@ -89,69 +89,33 @@ constexpr uint32_t kNone = UINT32_MAX;
 std::string quoted(const char* name) { return std::string("'") + (name ? name : "?") + "'"; }
 
 // The shortest delay in steps of projection p's synapses, or 0 when it has none.
-uint64_t shortest_delay(const NetworkState& state, uint32_t p) {
+// The shortest built delay of a projection that stores its delays (0: no synapse).
+uint64_t shortest_stored_delay(const NetworkState& state, uint32_t p) {
   const GenncProjectionInfo& proj = state.model().projections[p];
-  if (proj.delay_array != kNone) {
-    const Buffer& delays = state.array(proj.delay_array);
-    const uint64_t count = std::min<uint64_t>(state.synapse_count(p), delays.length());
-    const auto* steps = static_cast<const uint32_t*>(delays.data());
-    return count == 0 ? 0 : *std::min_element(steps, steps + count);
-  }
-  // A constant delay, or delays a procedural projection draws where it delivers, at least
-  // the model's shortest.
-  return proj.shortest_delay_steps;
+  const Buffer& delays = state.array(proj.delay_array);
+  const uint64_t count = std::min<uint64_t>(state.synapse_count(p), delays.length());
+  const auto* steps = static_cast<const uint32_t*>(delays.data());
+  return count == 0 ? 0 : *std::min_element(steps, steps + count);
 }
 
 }  // namespace
 
 ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most) {
+  // The compiler decided whether deliveries may wait and E's bound from constant delays
+  // (gennc's plan_exchange); the built delays of projections that store theirs lower it.
   const GenncModel& m = state.model();
   ExchangePlan plan;
-  std::vector<bool> delivers(m.projection_count, false), updates(m.population_count, false);
+  plan.bound = m.exchange_bound != nullptr ? m.exchange_bound : "";
+  if (!m.exchange_deferred) return plan;
+  plan.deferred = true;
+  uint64_t shortest = m.exchange_steps;
   for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
     const GenncKernelInfo& kernel = m.kernels[m.step_schedule[k]];
-    switch (kernel.kind) {
-      case GENNC_KERNEL_NEURON: updates[kernel.owner] = true; break;
-      case GENNC_KERNEL_CURRENT_SOURCE: break;
-      case GENNC_KERNEL_SYNAPSE_PRE: delivers[kernel.owner] = true; break;
-      case GENNC_KERNEL_SYNAPSE_POST:
-      case GENNC_KERNEL_TRACE_PRE:
-      case GENNC_KERNEL_TRACE_POST:
-        // A plastic projection's weights change at pre and post spikes and with traces, in
-        // the order of the step: its deliveries cannot wait for the other ranks' spikes.
-        plan.bound = "plastic projection " + quoted(m.projections[kernel.owner].name);
-        return plan;
-      case GENNC_KERNEL_SYNAPSE_CONTINUOUS:
-        plan.bound = "continuous synapses of " + quoted(m.projections[kernel.owner].name);
-        return plan;
-      case GENNC_KERNEL_DERIVED:
-      case GENNC_KERNEL_DERIVED_SYNAPSE:
-        plan.bound = "kernel " + quoted(kernel.name) + " in the step";
-        return plan;
-    }
-  }
-  // A delivery that reads neurons' state must read it in its own step.
-  for (uint32_t p = 0; p < m.projection_count; ++p)
-    if (m.projections[p].delivery_reads_neurons) {
-      plan.bound = "delivery of " + quoted(m.projections[p].name) + " reads neuron state";
-      return plan;
-    }
-  // A projection without a delivery whose source has no update of its own was fused into
-  // its target's update (gennc's fuse_source_delivery): those adds to the target's ring
-  // happen in the step, and could not keep one process's order beside waiting deliveries.
-  for (uint32_t p = 0; p < m.projection_count; ++p)
-    if (!delivers[p] && !updates[m.projections[p].pre.population]) {
-      plan.bound = "source " + quoted(m.populations[m.projections[p].pre.population].name) +
-                   " delivering inside the update of " + quoted(m.populations[m.projections[p].post.population].name);
-      return plan;
-    }
-  plan.deferred = true;
-  uint64_t shortest = 0;
-  for (uint32_t p = 0; p < m.projection_count; ++p) {
-    const uint64_t delay = delivers[p] ? shortest_delay(state, p) : 0;
+    if (kernel.kind != GENNC_KERNEL_SYNAPSE_PRE || m.projections[kernel.owner].delay_array == kNone) continue;
+    const uint64_t delay = shortest_stored_delay(state, kernel.owner);
     if (delay == 0 || (shortest != 0 && delay >= shortest)) continue;
     shortest = delay;
-    plan.bound = "shortest delay: projection " + quoted(m.projections[p].name);
+    plan.bound = "shortest delay: projection " + quoted(m.projections[kernel.owner].name);
   }
   if (shortest == 0) {
     plan.bound = "no projection delivers spikes";

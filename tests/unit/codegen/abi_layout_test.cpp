@@ -64,8 +64,7 @@ std::vector<Layout> layouts() {
         OFF(GenncProjectionInfo, column_pointer_array), OFF(GenncProjectionInfo, column_synapse_array),
         OFF(GenncProjectionInfo, delay_array), OFF(GenncProjectionInfo, constant_delay_steps),
         OFF(GenncProjectionInfo, weight_from_list), OFF(GenncProjectionInfo, host_columns),
-        OFF(GenncProjectionInfo, host_column_count), OFF(GenncProjectionInfo, shortest_delay_steps),
-        OFF(GenncProjectionInfo, delivery_reads_neurons)}},
+        OFF(GenncProjectionInfo, host_column_count)}},
       {"GenncHostColumn", &AbiTypes::host_column, sizeof(GenncHostColumn),
        {OFF(GenncHostColumn, name), OFF(GenncHostColumn, array), OFF(GenncHostColumn, scale)}},
       {"GenncInjectionInfo", &AbiTypes::injection, sizeof(GenncInjectionInfo),
@@ -90,7 +89,8 @@ std::vector<Layout> layouts() {
         OFF(GenncModel, stage_entries),
         OFF(GenncModel, synapse_init_kernels), OFF(GenncModel, synapse_init_kernel_count), OFF(GenncModel, ptx),
         OFF(GenncModel, build_seconds), OFF(GenncModel, synapse_recordings),
-        OFF(GenncModel, synapse_recording_count)}},
+        OFF(GenncModel, synapse_recording_count),
+        OFF(GenncModel, exchange_deferred), OFF(GenncModel, exchange_steps), OFF(GenncModel, exchange_bound)}},
   };
 }
 
