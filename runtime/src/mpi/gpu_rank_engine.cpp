@@ -11,8 +11,6 @@
 namespace gennc::runtime::mpi {
 namespace {
 
-constexpr uint32_t kNone = UINT32_MAX;
-
 // This process's rank among the ranks of its host, as the launcher tells it (Open MPI,
 // MPICH's hydra, Slurm); 0 when none does (one process alone).
 uint32_t local_rank() {
@@ -47,10 +45,6 @@ const Partition& GpuRankEngine::ranges() const {
 
 std::pair<uint32_t, uint32_t> GpuRankEngine::neurons(uint32_t population) const {
   return ranges()[population][world_.rank()];
-}
-
-uint32_t GpuRankEngine::owner(uint32_t population, uint32_t neuron) const {
-  return owner_of(ranges()[population], neuron);
 }
 
 std::string GpuRankEngine::name() const {
@@ -175,14 +169,8 @@ Status GpuRankEngine::download() {
     // A rank that saw its fault after the agreed step forgets its neurons' codes, so every
     // rank reports the first fault.
     const uint32_t population = model.arrays[faults[f]].owner;
-    if (own_faults_[f] != 0.0 && own_faults_[f] != agreed_faults_[f]) {
-      const auto [begin, end] = ranges()[population][world_.rank()];
-      for (uint32_t codes = 0; codes < model.array_count; ++codes)
-        if ((model.arrays[codes].flags & GENNC_ARRAY_FAULT) && model.arrays[codes].owner == population &&
-            model.arrays[codes].scope == GENNC_SCOPE_NEURON)
-          std::fill(static_cast<uint32_t*>(state_.array(codes).data()) + begin,
-                    static_cast<uint32_t*>(state_.array(codes).data()) + end, 0u);
-    }
+    if (own_faults_[f] != 0.0 && own_faults_[f] != agreed_faults_[f])
+      forget_fault_codes(state_, population, ranges()[population][world_.rank()]);
     state_.array(faults[f]).set(0, agreed_faults_[f]);
   }
   gather_owned_columns(state_, world_, ranges());
@@ -192,18 +180,8 @@ Status GpuRankEngine::download() {
 std::vector<ProfileRow> GpuRankEngine::profile() const { return profile_.empty() ? cuda_->profile() : profile_; }
 
 void GpuRankEngine::collect_profile() {
-  profile_.clear();
-  std::vector<ProfileRow> rows = profile();
-  std::vector<double> mine;
-  for (const ProfileRow& row : rows) mine.push_back(row.seconds_per_step);
-  std::vector<uint64_t> bytes;
-  const std::vector<uint8_t> all = world_.gather_bytes(mine.data(), mine.size() * sizeof(double), &bytes);
-  if (std::any_of(bytes.begin(), bytes.end(), [&](uint64_t b) { return b != mine.size() * sizeof(double); })) return;
-  const auto* seconds = reinterpret_cast<const double*>(all.data());
-  for (uint32_t rank = 0; rank < world_.size(); ++rank)
-    for (size_t k = 0; k < rows.size(); ++k)
-      rows[k].seconds_per_step = std::max(rows[k].seconds_per_step, seconds[rank * rows.size() + k]);
-  profile_ = std::move(rows);
+  profile_.clear();  // so that profile() gives this rank's own rows
+  profile_ = slowest_rank_rows(world_, profile());
 }
 
 }  // namespace gennc::runtime::mpi

@@ -73,7 +73,6 @@ class GpuRankEngine final : public runtime::Engine, private cuda::StepPartition 
   bool meet();
   void merge_samples();
   bool agree_to_stop();
-  uint32_t owner(uint32_t population, uint32_t neuron) const;
 
   NetworkState& state_;
   const World& world_;

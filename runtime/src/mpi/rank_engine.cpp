@@ -67,8 +67,6 @@ std::string RankEngine::name() const {
          " neurons, spikes exchanged every " + std::to_string(plan_.steps) + (plan_.steps == 1 ? " step)" : " steps)");
 }
 
-uint32_t RankEngine::owner(uint32_t population, uint32_t neuron) const { return owner_of(ranges_[population], neuron); }
-
 void RankEngine::plan() {
   plan_ = plan_exchange(state_, interval_bound());
   // The environment may differ between ranks; the smallest E is safe for all.
@@ -232,18 +230,8 @@ std::vector<ProfileRow> RankEngine::profile() const {
 }
 
 void RankEngine::collect_profile() {
-  profile_.clear();
-  std::vector<ProfileRow> rows = profile();
-  std::vector<double> mine;
-  for (const ProfileRow& row : rows) mine.push_back(row.seconds_per_step);
-  std::vector<uint64_t> bytes;
-  std::vector<uint8_t> all = world_.gather_bytes(mine.data(), mine.size() * sizeof(double), &bytes);
-  const auto* seconds = reinterpret_cast<const double*>(all.data());
-  if (std::any_of(bytes.begin(), bytes.end(), [&](uint64_t b) { return b != mine.size() * sizeof(double); })) return;
-  for (uint32_t rank = 0; rank < world_.size(); ++rank)
-    for (size_t k = 0; k < rows.size(); ++k)
-      rows[k].seconds_per_step = std::max(rows[k].seconds_per_step, seconds[rank * rows.size() + k]);
-  profile_ = std::move(rows);
+  profile_.clear();  // so that profile() gives this rank's own rows
+  profile_ = slowest_rank_rows(world_, profile());
 }
 
 bool RankEngine::agree_to_stop() {
@@ -264,12 +252,7 @@ bool RankEngine::agree_to_stop() {
       state_.array(a).set(0, static_cast<double>(first));
       if (seen == 0.0 || static_cast<uint64_t>(seen) == first) continue;
       const uint32_t population = model.arrays[a].owner;
-      const auto [begin, end] = ranges_[population][world_.rank()];
-      for (uint32_t codes = 0; codes < model.array_count; ++codes)
-        if ((model.arrays[codes].flags & GENNC_ARRAY_FAULT) && model.arrays[codes].owner == population &&
-            model.arrays[codes].scope == GENNC_SCOPE_NEURON)
-          std::fill(static_cast<uint32_t*>(state_.array(codes).data()) + begin,
-                    static_cast<uint32_t*>(state_.array(codes).data()) + end, 0u);
+      forget_fault_codes(state_, population, ranges_[population][world_.rank()]);
     }
   }
   stop_ = stop_status(votes, budget, state_.step());

@@ -75,7 +75,6 @@ class RankEngine final : public runtime::Engine, private cpu::StepPartition {
   // past the recording budget or was asked to stop; stop_ then says what run returns. A
   // fault's step is made known to every rank, so all report the same fault.
   bool agree_to_stop();
-  uint32_t owner(uint32_t population, uint32_t neuron) const;
 
   NetworkState& state_;
   const World& world_;
