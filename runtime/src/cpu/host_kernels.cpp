@@ -385,8 +385,9 @@ uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std
           // has its lists joined in the threads' order, which is the neurons' order.
           for (std::size_t k = thread; k < stage.spiking.size(); k += threads) {
             const uint32_t population = stage.spiking[k];
+            const auto& split = stage.shared_populations;
             if (own_lists_[population] &&
-                (stage.groups.empty() || std::count(stage.shared_populations.begin(), stage.shared_populations.end(), population)))
+                (stage.groups.empty() || std::count(split.begin(), split.end(), population) != 0))
               join_own_lists(population, threads);
             else
               sort_spike_list(population);

@@ -54,11 +54,12 @@ class Engine final : public runtime::Engine {
   // `state` is built; every array is copied up.
   enum class Setup { Build, Upload };
 
-  // Sets up `state`'s model on the placement's GPU (GPU 0 of one process): needs libcuda.so.1, a device and PTX in the model;
-  // the failure (GENNC_ERROR_BACKEND) names what is missing. Also fails, before
-  // allocating, when the arrays and recording buffers would not fit in the device's free
-  // memory. `state` must outlive the engine. After Build, the device's arrays are the
-  // current ones: the host's copies are valid once download() copied them back.
+  // Sets up `state`'s model on the placement's GPU (GPU 0 of one process): needs
+  // libcuda.so.1, a device and PTX in the model; the failure (GENNC_ERROR_BACKEND) names
+  // what is missing. Also fails, before allocating, when the arrays and recording buffers
+  // would not fit in the device's free memory. `state` must outlive the engine. After
+  // Build, the device's arrays are the current ones: the host's copies are valid once
+  // download() copied them back.
   static Status create(NetworkState& state, ThreadPool& pool, Setup setup, std::unique_ptr<Engine>* out,
                        const Placement& placement = {});
   ~Engine() override;
@@ -87,7 +88,6 @@ class Engine final : public runtime::Engine {
   // For a rank's spike exchange, which works on the engine's device copy.
   const DriverApi& driver() const { return api_; }
   CUdeviceptr device_array(uint32_t array) const { return arrays_[array]; }
-  int multiprocessors() const { return multiprocessors_; }
 
  private:
   struct LaunchTime {

@@ -27,7 +27,8 @@ SampleMerge::SampleMerge(const std::vector<Recording>& recordings, std::vector<u
     rows_[i] = {std::min((*merged_rows_)[i], held), held};
     if (rows_[i].first == held) continue;
     any_ = true;
-    for (uint32_t element : r.elements) column_owner_[i].push_back(owner_of(ranges[r.info->target.population], element));
+    for (uint32_t element : r.elements)
+      column_owner_[i].push_back(owner_of(ranges[r.info->target.population], element));
   }
 }
 

@@ -10,7 +10,8 @@ namespace gennc::runtime::mpi {
 StopVotes gather_stop_votes(const World& world, bool fault, bool past_budget) {
   // One word per rank: the stop request's reason above two bits for a fault and the budget.
   constexpr uint64_t kFault = 1, kBudget = 2, kFlags = 2;
-  const uint64_t mine = static_cast<uint64_t>(stop_request()) << kFlags | (fault ? kFault : 0) | (past_budget ? kBudget : 0);
+  const uint64_t mine =
+      static_cast<uint64_t>(stop_request()) << kFlags | (fault ? kFault : 0) | (past_budget ? kBudget : 0);
   StopVotes votes;
   uint64_t reason = 0;
   for (uint64_t word : world.gather(mine)) {
