@@ -106,8 +106,6 @@ void HostKernels::group_by_cost(Stage& stage, unsigned threads) {
   if (groups.empty()) return;  // every update split: as the stage would run ungrouped
   stage.groups = std::move(groups);
   stage.shared = std::move(shared);
-  stage.shared_populations.clear();
-  for (uint32_t id : stage.shared) stage.shared_populations.push_back(m.kernels[id].owner);
 }
 
 // Deliveries into different rings share no array they write: each adds into its target's
@@ -345,6 +343,7 @@ uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std
   Barrier barrier(threads);
   GenncKernelEnv env = this->env();
   if (threads > 1) prepare_own_lists(threads);
+  const GenncModel& m = state_.model();
   uint64_t done = 0;
   bool go_on = steps > 0;
   pool_.run_team(threads, [&](unsigned thread) {
@@ -385,9 +384,10 @@ uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std
           // has its lists joined in the threads' order, which is the neurons' order.
           for (std::size_t k = thread; k < stage.spiking.size(); k += threads) {
             const uint32_t population = stage.spiking[k];
-            const auto& split = stage.shared_populations;
-            if (own_lists_[population] &&
-                (stage.groups.empty() || std::count(split.begin(), split.end(), population) != 0))
+            auto updates_it = [&](uint32_t id) { return m.kernels[id].owner == population; };
+            const bool split =
+                stage.groups.empty() || std::any_of(stage.shared.begin(), stage.shared.end(), updates_it);
+            if (own_lists_[population] && split)
               join_own_lists(population, threads);
             else
               sort_spike_list(population);

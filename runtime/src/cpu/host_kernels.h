@@ -64,7 +64,7 @@ class HostKernels {
     std::vector<std::vector<uint32_t>> groups;
     // Neuron updates split over every thread by neurons before the groups are taken
     // (group_by_cost), their spikes listed by thread.
-    std::vector<uint32_t> shared, shared_populations;
+    std::vector<uint32_t> shared;
     std::atomic<uint32_t> next_group{0};  // the next group a thread takes, reset each step
   };
   // The kernel's entry for this CPU (on one with AVX-512, the one compiled for it): with
