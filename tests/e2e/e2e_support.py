@@ -48,6 +48,16 @@ class Results:
                 self._load(name, "neurons_file"))
 
 
+def assert_same_recordings(a, b, names, what):
+    """Recordings `names` of Results `a` and `b` are non-empty and bitwise equal; `what`
+    names the difference in the failure ("between the fused and the unfused run")."""
+    for name in names:
+        x = np.load(a.folder / a.recordings[name]["file"])
+        y = np.load(b.folder / b.recordings[name]["file"])
+        assert x.shape == y.shape and x.size > 0, name
+        assert np.array_equal(x, y), f"{name} differs {what}"
+
+
 def ir_arrays(gennc, source, *flags):
     """The array table of `gennc --emit=ir`: [(name, line)] in array order."""
     proc = subprocess.run([str(gennc), str(source), "--emit=ir", *flags], capture_output=True, text=True)

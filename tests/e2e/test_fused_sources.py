@@ -7,8 +7,7 @@
 import re
 import subprocess
 
-import numpy as np
-import pytest
+from e2e_support import assert_same_recordings
 
 SOURCES = ["drive_e", "brake_e", "late_e", "drive_i"]
 TARGETS = ["exc.spikes", "inh.spikes", "exc.v", "inh.v", "exc.excitatory.isyn"]
@@ -29,14 +28,6 @@ def step_kernels(toolchain, source):
     return re.search(r"^step_schedule:(.*)$", ir.stdout, re.M).group(1).split()
 
 
-def same_recordings(a, b, names):
-    for name in names:
-        x = np.load(a.folder / a.recordings[name]["file"])
-        y = np.load(b.folder / b.recordings[name]["file"])
-        assert x.shape == y.shape and x.size > 0, name
-        assert np.array_equal(x, y), f"{name} differs between the fused and the unfused run"
-
-
 def test_sources_fuse_only_when_unrecorded(toolchain, tmp_path):
     fused = step_kernels(toolchain, toolchain.source("fused_sources"))
     assert fused == ["exc.update", "inh.update", "ee.pre", "ei.pre", "ie.pre"]
@@ -50,7 +41,7 @@ def test_fused_run_is_bitwise_the_unfused_one(toolchain, tmp_path):
     fused = toolchain.simulate("fused_sources", tmp_path / "fused", threads=1)
     unfused = toolchain.simulate(with_sources_recorded(toolchain, tmp_path, "fused_sources", SOURCES),
                                  tmp_path / "unfused", threads=1)
-    same_recordings(fused, unfused, TARGETS)
+    assert_same_recordings(fused, unfused, TARGETS, "between the fused and the unfused run")
     neurons, _ = fused.spikes("exc")
     assert len(neurons) > 500  # the targets fire, so the fused input mattered
     # The unfused run delivered what its sources emitted; the fused one the same.
@@ -63,4 +54,5 @@ def test_microcircuit_targets_unchanged(toolchain, tmp_path):
     fused = toolchain.simulate("potjans_diesmann_scaled", tmp_path / "fused", "--duration", "100", threads=1)
     unfused = toolchain.simulate(with_sources_recorded(toolchain, tmp_path, "potjans_diesmann_scaled", sources),
                                  tmp_path / "unfused", "--duration", "100", threads=1)
-    same_recordings(fused, unfused, [f"{layer}.spikes" for layer in LAYERS] + [f"{layer}.v" for layer in LAYERS])
+    assert_same_recordings(fused, unfused, [f"{layer}.spikes" for layer in LAYERS] + [f"{layer}.v" for layer in LAYERS],
+                           "between the fused and the unfused run")

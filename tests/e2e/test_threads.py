@@ -4,7 +4,7 @@
 # drive) split by neurons, each thread listing its spikes apart and the lists joined in
 # the neurons' order. Spikes and traces must be bitwise those of one thread. 1000 steps:
 # the first run of at least 500 steps times the threads and shares the updates out.
-import numpy as np
+from e2e_support import assert_same_recordings
 
 
 def brunel(toolchain, folder):
@@ -15,20 +15,13 @@ def brunel(toolchain, folder):
     return path
 
 
-def same_recordings(one, other, names, label):
-    for name in names:
-        x = np.load(one.folder / one.recordings[name]["file"])
-        y = np.load(other.folder / other.recordings[name]["file"])
-        assert x.shape == y.shape and x.size > 0, name
-        assert np.array_equal(x, y), f"{name} on {label} differs from one thread"
-
-
 def test_brunel_on_any_thread_count(toolchain, tmp_path):
     source = brunel(toolchain, tmp_path)
     runs = {n: toolchain.simulate(source, tmp_path / f"threads{n}", "--duration", "100", threads=n) for n in (1, 2, 3)}
     assert len(runs[1].spikes("exc")[0]) > 1000  # the network is active: deliveries mattered
     for n in (2, 3):
-        same_recordings(runs[1], runs[n], ["exc.spikes", "inh.spikes", "exc.v", "inh.v"], f"{n} threads")
+        assert_same_recordings(runs[1], runs[n], ["exc.spikes", "inh.spikes", "exc.v", "inh.v"],
+                               f"between one thread and {n}")
 
 
 def test_vogels_abbott_on_any_thread_count(toolchain, tmp_path):
@@ -36,4 +29,4 @@ def test_vogels_abbott_on_any_thread_count(toolchain, tmp_path):
     runs = {n: toolchain.simulate("vogels_abbott_cuba", tmp_path / f"threads{n}", "--duration", "100", threads=n)
             for n in (1, 2, 3)}
     for n in (2, 3):
-        same_recordings(runs[1], runs[n], ["exc.spikes", "inh.spikes"], f"{n} threads")
+        assert_same_recordings(runs[1], runs[n], ["exc.spikes", "inh.spikes"], f"between one thread and {n}")
