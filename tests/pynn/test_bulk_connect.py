@@ -105,3 +105,20 @@ def test_failure_while_drawing_stops_the_compile(tmp_path, monkeypatch):
         sim.end()
     time.sleep(1.0)  # a gennc left running would have written its library by now
     assert list(tmp_path.glob("*/*.so*")) == []
+
+
+@pytest.mark.parametrize("repeats", [False, True])
+def test_runtime_order_is_lexsorts(repeats):
+    # The one-key sort of the stored synapses gives lexsort's order by (pair, pre, post),
+    # including the arrival order of a repeated pair (multapses: their values differ).
+    rng = np.random.default_rng(7)
+    n = 20000
+    pair, pre, post = rng.integers(0, 4, n), rng.integers(0, 300, n), rng.integers(0, 170, n)
+    if not repeats:
+        key = np.unique((pair * 300 + pre) * 170 + post)
+        pair, rest = np.divmod(rng.permutation(key), 300 * 170)
+        pre, post = np.divmod(rest, 170)
+    else:
+        assert len(np.unique((pair * 300 + pre) * 170 + post)) < n
+    expected = np.lexsort((post, pre, pair))
+    assert np.array_equal(projections.runtime_order(pair, pre, post), expected)
