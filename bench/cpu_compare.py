@@ -14,6 +14,8 @@ alone; its compile is the first column) and of the simulate phase (gennc's manif
 Brian2's results/last_run_info.txt; NEST's Simulate call), the ratio Brian2/gennc of the
 simulate medians and gennc's speed-up from the first thread count to each other one.
 NEST runs `--nest-repeats` times (it is 10-100x slower, so its ratio is not the point).
+gennc compiles with `-O3 --fast-math` unless `--gennc-flags` says otherwise, the match of
+Brian2's `-O3 -ffast-math`: neither build's spike trains are then bitwise its default's.
 Memory per synapse: gennc's manifest (its arrays); Brian2's synaptic arrays as its program
 writes them into results/ (pre and post indices, per-synapse weights and delays, counts;
 its spike queue is not included); NEST's resident memory grown by Connect per connection.
@@ -156,9 +158,10 @@ def median(runs, key):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gennc", default=str(ROOT / "build" / "bin" / "gennc"))
-    parser.add_argument("--gennc-flags", default="-O3",
-                        help="added to every gennc command (default -O3, as Brian2 compiles with -O3: the "
-                             "host kernels' AVX-512 and one-thread entries, docs/codegen.md)")
+    parser.add_argument("--gennc-flags", default="-O3 --fast-math",
+                        help="added to every gennc command (default '-O3 --fast-math', as Brian2 compiles "
+                             "with -O3 -ffast-math: the host kernels' AVX-512 and one-thread entries, "
+                             "arithmetic LLVM may reassociate; docs/codegen.md)")
     parser.add_argument("--networks", default="cuba,coba,brunel,microcircuit")
     parser.add_argument("--simulators", default="gennc,brian2,nest")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])

@@ -73,7 +73,7 @@ ModelTableInputs lower_kernels(const ir::Module& ir, llvm::Module& module, const
                                const Options& options, const diag::SourceManager* sources) {
   std::unique_ptr<DebugInfo> debug;
   if (options.debug_info && sources != nullptr) debug = std::make_unique<DebugInfo>(module, *sources, ir.source_path);
-  const LoweringContext lowering{ir, module, target, debug.get()};
+  const LoweringContext lowering{ir, module, target, debug.get(), {}, options.fast_math};
   ModelTableInputs table;
   table.kernels = emit_kernels(lowering);
   // At -O3 the host code gets more entries per kernel, which the CPU engine picks at run
@@ -83,13 +83,14 @@ ModelTableInputs lower_kernels(const ir::Module& ir, llvm::Module& module, const
   if (host != nullptr && options.opt_level >= 3) {
     // Plain adds for a pool of one thread (x86 has no atomic float add).
     const HostTargetAlone alone(*host);
-    table.kernels_alone = emit_kernels_alone({ir, module, alone, debug.get()});
+    table.kernels_alone = emit_kernels_alone({ir, module, alone, debug.get(), {}, options.fast_math});
     // Built for the default CPU, a binary also carries its kernels for AVX-512, which the
     // runtime takes where the CPU has it: the same results, up to 4x the doubles per
     // instruction (Vogels-Abbott CUBA 2.4x faster). An explicit --march is taken as it is.
     if (options.cpu.arch == HostCpu{}.arch) {
-      table.kernels_v4 = emit_kernels({ir, module, target, debug.get(), kWideHostCpu});
-      table.kernels_v4_alone = emit_kernels_alone({ir, module, alone, debug.get(), kWideHostCpu});
+      table.kernels_v4 = emit_kernels({ir, module, target, debug.get(), kWideHostCpu, options.fast_math});
+      table.kernels_v4_alone =
+          emit_kernels_alone({ir, module, alone, debug.get(), kWideHostCpu, options.fast_math});
     }
   }
   table.synapse_functions = emit_synapse_functions(lowering);

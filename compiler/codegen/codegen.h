@@ -33,6 +33,7 @@ struct EmbeddedPtx {
 
 struct Options {
   int opt_level = 2;            // -O0..3
+  bool fast_math = false;       // --fast-math (LoweringContext::fast_math)
   HostCpu cpu;                  // -march
   std::string gpu_arch = "sm_80";  // --gpu-arch: the PTX target (the driver JIT-compiles it for newer GPUs)
   // --gpu-blocks-per-sm: blocks of a stage entry that must fit on one multiprocessor at once

@@ -225,9 +225,15 @@ class FunctionEmitter {
     // Only `contract`: fusing a*b+c rounds once instead of twice, which stays within the
     // models' tolerance; reassociation, reciprocal tricks and approximate functions could
     // change results by more, and NaN/infinity must keep their meaning. Not even that in
-    // entries for another CPU (LoweringContext::cpu).
+    // entries for another CPU (LoweringContext::cpu). --fast-math adds the first two and
+    // signed zeros, never the NaN and infinity flags (the finite-state checks need them).
     llvm::FastMathFlags flags;
     flags.setAllowContract(context.cpu.empty());
+    if (context.fast_math) {
+      flags.setAllowReassoc();
+      flags.setAllowReciprocal();
+      flags.setNoSignedZeros();
+    }
     b_.setFastMathFlags(flags);
     for (const ir::LocalInfo& local : locals)
       locals_.push_back(b_.CreateAlloca(value_type(c_, local.type), nullptr, local.name));

@@ -25,13 +25,17 @@ struct LoweringContext {
   // named "<kernel>.<cpu>". Their floating-point operations carry no `contract` flag, so
   // that a CPU with FMA gives the results of the default one, which has none.
   std::string cpu = {};
+  // --fast-math: floating-point operations also carry `reassoc`, `arcp` and `nsz`, so the
+  // optimiser may fold what the default build computes step by step (docs/codegen.md).
+  bool fast_math = false;
 };
 
 // One entry function per kernel of ir.kernels, in order; kernels in `staged` (which run
 // inside stage entries, emit_stages.h) get none (null).
 // Requires: ir.stage == Stage::Lowered and ir::verify(ir) is empty.
-// Guarantees: floating-point operations carry only the `contract` fast-math flag (no
-// reassociation, no approximate functions, NaN and infinity semantics kept); random draws
+// Guarantees: floating-point operations carry only the `contract` fast-math flag (and with
+// context.fast_math `reassoc`, `arcp` and `nsz`; never approximate functions, NaN and
+// infinity semantics kept); random draws
 // are calls to the device library's gennc_rand_* functions (link_device_library resolves
 // them); every instruction has a debug location when `debug` is given.
 std::vector<llvm::Function*> emit_kernels(const LoweringContext& context, const std::set<std::uint32_t>& staged = {});

@@ -165,6 +165,7 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   const bool link = options.emit == Emit::None;
   codegen::Options generate;
   generate.opt_level = options.opt_level;
+  generate.fast_math = options.fast_math;
   if (!options.march.empty()) generate.cpu.arch = options.march;
   generate.gpu_arch = options.gpu_arch;
   generate.gpu_blocks_per_sm = options.gpu_blocks_per_sm;

@@ -44,6 +44,7 @@ struct Options {
   // Code generation and linking (compiler/codegen). Without --emit or --check, gennc links
   // the `sim` executable (-o, default "sim"), or with --shared a shared library.
   int opt_level = 2;               // -O0..3
+  bool fast_math = false;          // --fast-math: reassociation, reciprocals, no signed zeros
   std::string march;               // --march: an LLVM CPU name or "native" (empty: x86-64-v2)
   bool shared = false;             // --shared: a .so exporting the runtime's C ABI
   std::string runtime_dir;         // --runtime-dir: the runtime libraries' folder (empty: found)

@@ -61,6 +61,10 @@ int main(int argc, char** argv) {
     app.add_flag("--runtime-parameters", options.runtime_parameters,
                  "Keep each uniform parameter as one settable scalar array (gennc_set_array) instead of a "
                  "compile-time constant");
+    app.add_flag("--fast-math", options.fast_math,
+                 "Let the optimiser reassociate real arithmetic, use reciprocals and ignore the sign of "
+                 "zero, as Brian2's -ffast-math does: faster explicit ODE steps, results that differ from "
+                 "the default build's in the last bits (NaN and infinity keep their meaning)");
     app.add_option("-O", options.opt_level, "Optimisation level 0..3 (default 2)")->check(CLI::Range(0, 3));
     app.add_option("--march", options.march, "CPU to compile for: an LLVM CPU name or 'native' (default x86-64-v2)");
     app.add_option("--gpu-arch", options.gpu_arch, "GPU architecture of the PTX (default sm_80; the driver compiles it for newer GPUs)");

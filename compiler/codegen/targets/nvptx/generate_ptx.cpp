@@ -175,7 +175,7 @@ std::optional<EmbeddedPtx> generate_ptx(const ir::Module& ir, const NvptxTarget&
   llvm::Module module(ir.network_name, context);
   module.setTargetTriple(target.machine().getTargetTriple().str());
   module.setDataLayout(target.machine().createDataLayout());
-  const LoweringContext lowering{ir, module, target, nullptr};
+  const LoweringContext lowering{ir, module, target, nullptr, {}, options.fast_math};
   EmbeddedPtx ptx;
   // Step kernels run inside their stage's entry only; the others (derived kernels) keep
   // entries of their own.
