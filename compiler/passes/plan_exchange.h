@@ -12,7 +12,7 @@ namespace gennc::passes {
 // state, a source fused into its target's update, a derived kernel in the step); E is then
 // at most the shortest constant delay of a delivering projection (a procedural one's
 // shortest drawn delay). Projections that store their delays bound E too, once built: the
-// runtime reads them (runtime/src/mpi/partition.cpp). Sets Module::exchange; `--emit=ir`
+// runtime reads them (runtime/src/exchange_plan.cpp). Sets Module::exchange; `--emit=ir`
 // prints it.
 // Requires: the step schedule final. Returns whether anything changed.
 bool plan_exchange(ir::Module& m, const Options& options, diag::Diagnostics& diags);

@@ -40,11 +40,7 @@ void Engine::run_own_share(uint32_t id, const GenncKernelEnv& env) {
   kernels_.run(id, env, begin, end);
 }
 
-void Engine::clear_spike_counts() {
-  const GenncModel& m = state_.model();
-  for (uint32_t p = 0; p < m.population_count; ++p)
-    static_cast<uint32_t*>(state_.array(m.populations[p].spike_count_array).data())[0] = 0;
-}
+void Engine::clear_spike_counts() { kernels_.clear_spike_counts(); }
 
 Status Engine::run(uint64_t steps) {
   if (steps == 0) return ok();  // the last step's spike lists stay as they are
@@ -55,9 +51,7 @@ Status Engine::run(uint64_t steps) {
     state_.advance(1);
     recorder.record_spikes(state_.step(), state_.arrays());
     recorder.sample(state_.step(), state_.arrays());
-    if (state_.fault_reported() || !state_.within_recording_budget().ok() || stop_request() != 0) return false;
-    clear_spike_counts();
-    return true;
+    return !state_.fault_reported() && state_.within_recording_budget().ok() && stop_request() == 0;
   });
   if (profiling_) profiled_steps_ += done;
   if (stop_request() != 0) return stop_for_request(state_.step());

@@ -33,7 +33,11 @@ class Engine final : public runtime::Engine {
   Engine(NetworkState& state, HostKernels& kernels) : state_(state), kernels_(kernels) {}
 
   std::string name() const override { return "cpu"; }
-  Status upload() override { return ok(); }
+  // The state's arrays are the engine's: nothing to copy, but stored delays may have changed.
+  Status upload() override {
+    kernels_.arrays_changed();
+    return ok();
+  }
   Status download() override { return ok(); }
   Status read_array(uint32_t array, void* out, size_t bytes) override;
   // Stops after a step at which a population reported a fault or the recordings

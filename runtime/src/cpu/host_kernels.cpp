@@ -7,12 +7,17 @@
 #include <tuple>
 #include <utility>
 
+#include "../exchange_plan.h"
+
 namespace gennc::runtime::cpu {
 namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
 constexpr unsigned kDeliveriesAloneUpTo = 4;
 constexpr uint64_t kTrialSteps = 100;
+// Steps overlapped: each update is cut into this many chunks per thread, taken as threads
+// come free, so that a thread done with its deliveries picks up the next step's updates.
+constexpr unsigned kChunksPerThread = 4;
 
 using Clock = std::chrono::steady_clock;
 
@@ -253,20 +258,20 @@ bool HostKernels::lists_own_spikes(uint32_t id) const {
   return kernel.kind == GENNC_KERNEL_NEURON && own_lists_[kernel.owner];
 }
 
-// Every thread's own spike list, count and multiplicities for each population that may
+// Every chunk's own spike list, count and multiplicities for each population that may
 // have them, and the array tables that point a kernel at them (the model's arrays else).
-void HostKernels::prepare_own_lists(unsigned threads) {
+void HostKernels::prepare_own_lists(unsigned chunks) {
   const GenncModel& m = state_.model();
-  own_.resize(threads);
-  own_pointers_.assign(threads, pointers_);
-  own_lengths_.assign(threads, lengths_);
-  for (unsigned t = 0; t < threads; ++t) {
+  own_.resize(chunks);
+  own_pointers_.assign(chunks, pointers_);
+  own_lengths_.assign(chunks, lengths_);
+  for (unsigned t = 0; t < chunks; ++t) {
     own_[t].resize(m.population_count);
     for (uint32_t p = 0; p < m.population_count; ++p) {
       if (!own_lists_[p]) continue;
       const GenncPopulationInfo& pop = m.populations[p];
-      // A share of ceil(size / threads) neurons lists each at most once a step.
-      const uint32_t capacity = (pop.size + threads - 1) / threads;
+      // A chunk of ceil(size / chunks) neurons lists each at most once a step.
+      const uint32_t capacity = (pop.size + chunks - 1) / chunks;
       OwnList& own = own_[t][p];
       own.count.assign(1, 0);
       own.neurons.resize(capacity);
@@ -282,27 +287,27 @@ void HostKernels::prepare_own_lists(unsigned threads) {
   }
 }
 
-void HostKernels::run_own_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads) {
+void HostKernels::run_own_share(uint32_t id, const GenncKernelEnv& env, unsigned chunk, unsigned chunks) {
   const GenncKernelInfo& kernel = state_.model().kernels[id];
-  own_[thread][kernel.owner].count[0] = 0;
+  own_[chunk][kernel.owner].count[0] = 0;
   GenncKernelEnv own = env;
-  own.arrays = own_pointers_[thread].data();
-  own.lengths = own_lengths_[thread].data();
-  // Its spike list is this thread's alone: the entry's plain appends.
+  own.arrays = own_pointers_[chunk].data();
+  own.lengths = own_lengths_[chunk].data();
+  // Its spike list is this chunk's alone: the entry's plain appends.
   const uint64_t count = state_.kernel_range(kernel);
-  const auto begin = static_cast<uint32_t>(count * thread / threads);
-  const auto end = static_cast<uint32_t>(count * (thread + 1) / threads);
+  const auto begin = static_cast<uint32_t>(count * chunk / chunks);
+  const auto end = static_cast<uint32_t>(count * (chunk + 1) / chunks);
   if (begin < end) entry(kernel, true)(&own, begin, end);
 }
 
-void HostKernels::join_own_lists(uint32_t population, unsigned threads) {
+void HostKernels::join_own_lists(uint32_t population, unsigned chunks) {
   const GenncPopulationInfo& pop = state_.model().populations[population];
   auto* list = static_cast<uint32_t*>(state_.array(pop.spike_list_array).data());
   auto* counts = pop.spike_multiplicity_array == kNone
                      ? nullptr
                      : static_cast<uint32_t*>(state_.array(pop.spike_multiplicity_array).data());
   uint32_t spikes = 0;
-  for (unsigned t = 0; t < threads; ++t) {
+  for (unsigned t = 0; t < chunks; ++t) {
     const OwnList& own = own_[t][population];
     std::copy(own.neurons.begin(), own.neurons.begin() + own.count[0], list + spikes);
     if (counts != nullptr) std::copy(own.counts.begin(), own.counts.begin() + own.count[0], counts + spikes);
@@ -338,8 +343,18 @@ uint64_t HostKernels::run_steps(uint64_t steps, const std::function<bool()>& fin
   return done;
 }
 
+void HostKernels::clear_spike_counts() { clear_unlisted_counts({}); }
+
+void HostKernels::clear_unlisted_counts(const std::vector<uint32_t>& listed) {
+  const GenncModel& m = state_.model();
+  for (uint32_t p = 0; p < m.population_count; ++p)
+    if (std::find(listed.begin(), listed.end(), p) == listed.end())
+      static_cast<uint32_t*>(state_.array(m.populations[p].spike_count_array).data())[0] = 0;
+}
+
 uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std::function<bool()>& finish_step,
                                      bool* stopped) {
+  if (threads > 1 && may_overlap(threads)) return run_overlapped_steps(steps, threads, finish_step, stopped);
   Barrier barrier(threads);
   GenncKernelEnv env = this->env();
   if (threads > 1) prepare_own_lists(threads);
@@ -400,10 +415,134 @@ uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std
         const auto start = Clock::now();
         ++done;
         *stopped = !finish_step();
+        if (!*stopped) clear_spike_counts();
         go_on = !*stopped && done < steps;
         env = this->env();
         if (profiling_) finish_seconds_ += seconds_since(start);
       }
+      barrier.arrive_and_wait();
+    }
+  });
+  return done;
+}
+
+// ---- Steps overlapped -------------------------------------------------------------------
+//
+// The delivery of step n adds into ring slots n + d + 1, and the update of step n + 1 reads
+// and empties slot n + 2 of its own rings: with every delay d at least two steps (and no
+// kernel but the deliveries reading spike lists, exchange_plan.h) the two touch no element
+// in common, so the threads that deliver step n may meanwhile update step n + 1. Each
+// update is cut into chunks that list their spikes apart (own lists) and are joined, in
+// the neurons' order, only after the deliveries of step n have read the lists; the step's
+// end (finish_step: recording, advancing the time) runs between step n's join and step
+// n + 1's updates, while the other threads deliver. Every ring still receives its adds in
+// one thread's order, the schedule's, and every list is in the neurons' order, so results
+// are those of one thread. Two barriers a step instead of four, and a thread done with its
+// rings takes updates instead of waiting for the largest ring's deliveries.
+bool HostKernels::may_overlap(unsigned threads) {
+  if (profiling_ || stages_.size() != 2) return false;  // --profile times stage by stage
+  const GenncModel& m = state_.model();
+  const bool updates = std::all_of(stages_[0].kernels.begin(), stages_[0].kernels.end(),
+                                   [&](uint32_t id) { return lists_own_spikes(id); });
+  const bool deliveries = std::all_of(stages_[1].kernels.begin(), stages_[1].kernels.end(), [&](uint32_t id) {
+    return m.kernels[id].kind == GENNC_KERNEL_SYNAPSE_PRE;
+  });
+  if (!updates || !deliveries || threads < 2) return false;
+  if (overlap_ == Overlap::Unknown) {
+    const ExchangePlan plan = plan_exchange(state_, 0);
+    overlap_ = plan.deferred && plan.steps >= 2 ? Overlap::Yes : Overlap::No;
+  }
+  return overlap_ == Overlap::Yes;
+}
+
+uint64_t HostKernels::run_overlapped_steps(uint64_t steps, unsigned threads, const std::function<bool()>& finish_step,
+                                           bool* stopped) {
+  if (steps == 0) return 0;
+  Stage& updates = stages_[0];
+  Stage& deliveries = stages_[1];
+  const unsigned chunks = kChunksPerThread * threads;
+  prepare_own_lists(chunks);
+  // The updates' chunks, largest kernels first so that the last ones taken are short.
+  std::vector<std::pair<uint32_t, unsigned>> update_chunks;
+  std::vector<uint32_t> order = updates.kernels;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return kernel_seconds_[a] > kernel_seconds_[b];
+  });
+  for (uint32_t id : order)
+    for (unsigned c = 0; c < chunks; ++c) update_chunks.emplace_back(id, c);
+  std::atomic<uint32_t> next_chunk{0};
+  std::atomic<bool> next_open{false};  // the step's end is done: the next step's updates may start
+  Barrier barrier(threads);
+  GenncKernelEnv next = env();  // the step being updated
+  uint64_t done = 0;
+  bool more = true;  // whether the next step is updated (thread 0 says, before opening it)
+  pool_.run_team(threads, [&](unsigned thread) {
+    const bool timing = thread == 0;
+    auto run_chunk = [&](uint32_t k, const GenncKernelEnv& e) {
+      const auto start = timing ? Clock::now() : Clock::time_point();
+      run_own_share(update_chunks[k].first, e, update_chunks[k].second, chunks);
+      if (timing) count_seconds(update_chunks[k].first, seconds_since(start));
+    };
+    auto join = [&] {
+      for (std::size_t k = thread; k < updates.spiking.size(); k += threads)
+        join_own_lists(updates.spiking[k], chunks);
+    };
+    // The first step's updates alone.
+    GenncKernelEnv current = next;
+    for (uint32_t k; (k = next_chunk.fetch_add(1, std::memory_order_relaxed)) < update_chunks.size();)
+      run_chunk(k, current);
+    barrier.arrive_and_wait();
+    if (thread == 0) next_chunk.store(0, std::memory_order_relaxed);
+    join();
+    barrier.arrive_and_wait();
+    for (;;) {
+      if (thread == 0) {
+        ++done;
+        *stopped = !finish_step();
+        more = !*stopped && done < steps;
+        next = env();
+        next_open.store(true, std::memory_order_release);
+      }
+      // Step `done`'s deliveries (by ring, one thread each, where grouped)...
+      if (!deliveries.groups.empty()) {
+        for (uint32_t g; (g = deliveries.next_group.fetch_add(1, std::memory_order_relaxed)) < deliveries.groups.size();)
+          for (uint32_t id : deliveries.groups[g]) {
+            const auto start = timing ? Clock::now() : Clock::time_point();
+            run_share(id, current, 0, 1, true);
+            if (timing) count_seconds(id, seconds_since(start));
+          }
+      } else {
+        for (uint32_t id : deliveries.kernels) {
+          const auto start = timing ? Clock::now() : Clock::time_point();
+          run_share(id, current, thread, threads, deliveries.alone);
+          if (timing) count_seconds(id, seconds_since(start));
+        }
+      }
+      // ... then the next step's updates, once its env is known.
+      while (!next_open.load(std::memory_order_acquire)) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+      }
+      const bool go_on = more;
+      if (go_on)
+        for (uint32_t k; (k = next_chunk.fetch_add(1, std::memory_order_relaxed)) < update_chunks.size();)
+          run_chunk(k, next);
+      current = next;
+      barrier.arrive_and_wait();
+      if (thread == 0) {
+        deliveries.next_group.store(0, std::memory_order_relaxed);
+        next_chunk.store(0, std::memory_order_relaxed);
+        next_open.store(false, std::memory_order_relaxed);
+      }
+      if (!go_on) {
+        // The step's end empties the counts unless it stopped the run, as without overlap.
+        if (thread == 0 && !*stopped) clear_spike_counts();
+        break;
+      }
+      // The joins give the updated populations their counts; the others stay empty.
+      if (thread == 0) clear_unlisted_counts(updates.spiking);
+      join();
       barrier.arrive_and_wait();
     }
   });

@@ -36,11 +36,21 @@ class HostKernels {
   // together through the batch: each takes a fixed share of every kernel's range, and they
   // meet at a barrier after each stage (kernels that touch no array in a conflicting way,
   // GenncModel's stages) instead of being woken per kernel. Neuron kernels' spike lists are
-  // sorted after their stage. `finish_step` runs on the calling thread after each step
-  // while the others wait, and returns whether to go on. Returns the steps run. The first
-  // run of at least 500 steps measures whether all threads or one run a step faster, and
-  // every run after it uses the faster (host_kernels.cpp).
+  // sorted after their stage. `finish_step` runs on the calling thread after each step's
+  // updates while the others wait or deliver that step's spikes (below), and returns
+  // whether to go on; the spike counts are then emptied for the next step, unless it said
+  // stop. Returns the steps run. The first run of at least 500 steps measures whether all
+  // threads or one run a step faster, and every run after it uses the faster.
+  //
+  // Where the deliveries may wait a step (exchange_plan.h: a delay of at least two steps
+  // everywhere), several threads deliver step n's spikes while they update step n + 1:
+  // updates, split into chunks, and deliveries by ring are taken as threads come free, one
+  // barrier between (host_kernels.cpp, "Steps overlapped").
   uint64_t run_steps(uint64_t steps, const std::function<bool()>& finish_step);
+  // Empties every population's spike list, as a step's end does unless the run stops there.
+  void clear_spike_counts();
+  // The state's arrays changed on the host (set from outside): stored delays may be others.
+  void arrays_changed() { overlap_ = Overlap::Unknown; }
 
   // Seconds spent in each kernel (manifest.json's kernel_seconds; in run_steps, the
   // calling thread's share).
@@ -75,13 +85,21 @@ class HostKernels {
   // was, if it names a neuron outside the population.
   bool count_sort(uint32_t population, uint32_t* list, uint32_t* counts, uint32_t spikes);
   void run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads, bool alone);
-  // A neuron kernel's share, appending its spikes to this thread's own list (own_lists_),
-  // which join_own_lists then puts after the lower shares' in the population's list: no
-  // atomic append, no sort, and the list in the neurons' order as on one thread.
+  // A neuron kernel's chunk (`chunk` of `chunks` equal pieces of its range), appending its
+  // spikes to the chunk's own list (own_lists_), which join_own_lists then puts after the
+  // lower chunks' in the population's list: no atomic append, no sort, and the list in the
+  // neurons' order as on one thread, whichever thread ran which chunk.
   bool lists_own_spikes(uint32_t id) const;
-  void prepare_own_lists(unsigned threads);
-  void run_own_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads);
-  void join_own_lists(uint32_t population, unsigned threads);
+  void prepare_own_lists(unsigned chunks);
+  void run_own_share(uint32_t id, const GenncKernelEnv& env, unsigned chunk, unsigned chunks);
+  void join_own_lists(uint32_t population, unsigned chunks);
+  // Whether run_steps may overlap a step's deliveries with the next step's updates on
+  // `threads` threads, and the loop that does (host_kernels.cpp, "Steps overlapped").
+  bool may_overlap(unsigned threads);
+  // Empties the spike counts of the populations not in `listed`.
+  void clear_unlisted_counts(const std::vector<uint32_t>& listed);
+  uint64_t run_overlapped_steps(uint64_t steps, unsigned threads, const std::function<bool()>& finish_step,
+                                bool* stopped);
   // Adds a run of kernel `id` to kernel_seconds() (and, profiling, profile_seconds()).
   void count_seconds(uint32_t id, double seconds);
   void group_by_ring(Stage& stage);
@@ -105,10 +123,12 @@ class HostKernels {
     std::vector<uint32_t> count, neurons, counts;  // spike count, list and multiplicities
   };
   std::vector<bool> own_lists_;                 // per population: whether it may list by thread
-  std::vector<std::vector<OwnList>> own_;       // per thread, per population
-  std::vector<std::vector<void*>> own_pointers_;  // per thread: the arrays, own lists in place
+  std::vector<std::vector<OwnList>> own_;       // per chunk, per population
+  std::vector<std::vector<void*>> own_pointers_;  // per chunk: the arrays, own lists in place
   std::vector<std::vector<uint64_t>> own_lengths_;
   unsigned team_ = 0;  // threads run_steps uses, once measured (0: not yet)
+  enum class Overlap { Unknown, No, Yes };
+  Overlap overlap_ = Overlap::Unknown;  // whether the model and its delays allow it
   bool profiling_ = false;
   std::vector<double> profile_seconds_;  // per kernel, over the profiled steps
   double wait_seconds_ = 0.0;

@@ -79,56 +79,6 @@ Partition partition_network(const NetworkState& state, const std::vector<double>
   return ranges;
 }
 
-}  // namespace gennc::runtime::mpi
-
-namespace gennc::runtime::mpi {
-namespace {
-
-constexpr uint32_t kNone = UINT32_MAX;
-
-std::string quoted(const char* name) { return std::string("'") + (name ? name : "?") + "'"; }
-
-// The shortest delay in steps of projection p's synapses, or 0 when it has none.
-// The shortest built delay of a projection that stores its delays (0: no synapse).
-uint64_t shortest_stored_delay(const NetworkState& state, uint32_t p) {
-  const GenncProjectionInfo& proj = state.model().projections[p];
-  const Buffer& delays = state.array(proj.delay_array);
-  const uint64_t count = std::min<uint64_t>(state.synapse_count(p), delays.length());
-  const auto* steps = static_cast<const uint32_t*>(delays.data());
-  return count == 0 ? 0 : *std::min_element(steps, steps + count);
-}
-
-}  // namespace
-
-ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most) {
-  // The compiler decided whether deliveries may wait and E's bound from constant delays
-  // (gennc's plan_exchange); the built delays of projections that store theirs lower it.
-  const GenncModel& m = state.model();
-  ExchangePlan plan;
-  plan.bound = m.exchange_bound != nullptr ? m.exchange_bound : "";
-  if (!m.exchange_deferred) return plan;
-  plan.deferred = true;
-  uint64_t shortest = m.exchange_steps;
-  for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
-    const GenncKernelInfo& kernel = m.kernels[m.step_schedule[k]];
-    if (kernel.kind != GENNC_KERNEL_SYNAPSE_PRE || m.projections[kernel.owner].delay_array == kNone) continue;
-    const uint64_t delay = shortest_stored_delay(state, kernel.owner);
-    if (delay == 0 || (shortest != 0 && delay >= shortest)) continue;
-    shortest = delay;
-    plan.bound = "shortest delay: projection " + quoted(m.projections[kernel.owner].name);
-  }
-  if (shortest == 0) {
-    plan.bound = "no projection delivers spikes";
-    shortest = 1;
-  }
-  plan.steps = static_cast<uint32_t>(std::min<uint64_t>(shortest, UINT32_MAX));
-  if (at_most != 0 && at_most < plan.steps) {
-    plan.steps = at_most;
-    plan.bound = "GENNC_EXCHANGE_INTERVAL";
-  }
-  return plan;
-}
-
 uint32_t owner_of(const std::vector<std::pair<uint32_t, uint32_t>>& ranks, uint32_t neuron) {
   auto after = std::upper_bound(ranks.begin(), ranks.end(), neuron,
                                 [](uint32_t n, const std::pair<uint32_t, uint32_t>& range) { return n < range.second; });

@@ -1,11 +1,10 @@
-// The plan of a distributed run (docs/distributed.md): which neurons each rank updates
-// (Partition: the network's neurons, population after population, cut into contiguous
-// pieces of equal expected work, an update plus the synaptic events a neuron receives),
-// and how often the ranks exchange spikes (Exchange).
+// The partition of a distributed run (docs/distributed.md): which neurons each rank
+// updates (the network's neurons, population after population, cut into contiguous pieces
+// of equal expected work, an update plus the synaptic events a neuron receives). How often
+// the ranks exchange spikes is the exchange plan (../exchange_plan.h).
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <utility>
 #include <vector>
 
@@ -28,23 +27,5 @@ Partition partition_network(const NetworkState& state, const std::vector<double>
 // gives them, comma-separated non-negative numbers, one per rank, not all zero. An error
 // where it is set but is not that.
 Status partition_shares(uint32_t ranks, std::vector<double>* shares);
-
-// How a rank's step meets the other ranks' spikes.
-struct ExchangePlan {
-  // Whether the deliveries (GENNC_KERNEL_SYNAPSE_PRE) may wait for the exchange: the step
-  // schedule has no other kernel that reads spike lists (post-spike handlers, traces,
-  // continuous synapses), and no source delivers inside its target's update. Else every
-  // population's spikes are gathered right after its neuron kernel, and E is 1.
-  bool deferred = false;
-  // E: the ranks exchange spikes every `steps` steps, at the ends of the steps after which
-  // the state's step is a multiple of it. At most the shortest delay of any delivery.
-  uint32_t steps = 1;
-  // What bounds E (the shortest delay, a plastic projection, ...), for the profile.
-  std::string bound;
-};
-
-// For the state's built delays (the shortest per-synapse delay where a projection stores
-// them), with E at most `at_most` (0: no bound of the caller's).
-ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most);
 
 }  // namespace gennc::runtime::mpi

@@ -15,6 +15,7 @@
 
 #include "../cpu/cpu_engine.h"
 #include "../engine.h"
+#include "../exchange_plan.h"
 #include "../network_state.h"
 #include "partition.h"
 #include "world.h"
