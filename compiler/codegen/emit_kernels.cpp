@@ -225,10 +225,12 @@ class FunctionEmitter {
     // Only `contract`: fusing a*b+c rounds once instead of twice, which stays within the
     // models' tolerance; reassociation, reciprocal tricks and approximate functions could
     // change results by more, and NaN/infinity must keep their meaning. Not even that in
-    // entries for another CPU (LoweringContext::cpu). --fast-math adds the first two and
-    // signed zeros, never the NaN and infinity flags (the finite-state checks need them).
+    // entries for another CPU (LoweringContext::cpu), which must round as the module's
+    // CPU does. --fast-math gives up that equality: it adds reassociation, reciprocals and
+    // signed zeros, and `contract` everywhere, never the NaN and infinity flags (the
+    // finite-state checks need them).
     llvm::FastMathFlags flags;
-    flags.setAllowContract(context.cpu.empty());
+    flags.setAllowContract(context.cpu.empty() || context.fast_math);
     if (context.fast_math) {
       flags.setAllowReassoc();
       flags.setAllowReciprocal();

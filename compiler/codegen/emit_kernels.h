@@ -26,7 +26,8 @@ struct LoweringContext {
   // that a CPU with FMA gives the results of the default one, which has none.
   std::string cpu = {};
   // --fast-math: floating-point operations also carry `reassoc`, `arcp` and `nsz`, so the
-  // optimiser may fold what the default build computes step by step (docs/codegen.md).
+  // optimiser may fold what the default build computes step by step, and `contract` in
+  // every entry, another CPU's included (docs/codegen.md).
   bool fast_math = false;
 };
 
