@@ -20,6 +20,12 @@ std::string name_of(const char* name) { return name ? name : "?"; }
 // Ring depths are powers of two so that kernels find a slot with a mask, not a remainder.
 constexpr uint64_t kLongestRing = uint64_t{1} << 31;
 
+// Whether a per-synapse initialiser reads each synapse's neurons: a draw (keyed by them)
+// or an expression of them.
+bool reads_endpoints(const GenncInit& init) {
+  return init.kind == GENNC_INIT_SYNAPSE_KERNEL || (init.kind >= GENNC_INIT_UNIFORM && init.kind <= GENNC_INIT_BINOMIAL);
+}
+
 uint64_t ring_depth_for(uint64_t longest_delay) {
   uint64_t depth = 1;
   while (depth < longest_delay + 1) depth <<= 1;
@@ -269,9 +275,10 @@ Status NetworkState::build_projection(ThreadPool& pool, uint32_t p, std::vector<
 
 // A procedural or dense projection stores no columns: each row's length, counted with the
 // generator its delivery kernel follows (gennc/connect_rows.h), gives every synapse the index
-// its stored twin would have, which addresses its per-synapse draws and (dense) values. A
-// dense projection whose values are computed from the synapse's endpoints (distance
-// expressions) also gets the build-time synapse list those initialisers read.
+// its stored twin would have, which addresses its (dense) values. A dense or diagonal
+// projection whose values are drawn per synapse (keyed by the synapse's neurons) or
+// computed from its endpoints (distance expressions) also gets the build-time synapse
+// list those initialisers read.
 Status NetworkState::generated_row_lengths(uint32_t p, uint64_t seed, std::vector<uint64_t>* row_start) const {
   const GenncModel& m = model_;
   const GenncProjectionInfo& proj = m.projections[p];
@@ -308,7 +315,7 @@ Status NetworkState::count_generated_rows(uint32_t p) {
   bool endpoints = false;
   for (uint32_t a = 0; a < m.array_count; ++a)
     endpoints = endpoints || (m.arrays[a].scope == GENNC_SCOPE_SYNAPSE && m.arrays[a].owner == p &&
-                              m.arrays[a].init.kind == GENNC_INIT_SYNAPSE_KERNEL);
+                              reads_endpoints(m.arrays[a].init));
   if (endpoints) {
     synapse_pre_[p].reserve(row_start.back());
     synapse_post_[p].reserve(row_start.back());

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 11
+#define GENNC_MODEL_ABI_VERSION 12
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -45,8 +45,11 @@ typedef enum GenncArrayScope {
 } GenncArrayScope;
 
 /* Initial values. Distributions draw from the counter-based stream `stream` (see
- * gennc/random.h): element k of the array gets the draw with counter k, so the result is
- * the same whatever the thread or device layout. */
+ * gennc/random.h): element k of the array gets the draw with counter k, and a synapse of a
+ * per-synapse array (GENNC_SCOPE_SYNAPSE) the draw keyed by its pair, (step = its
+ * occurrence among the earlier synapses of the pair, index = pre neuron, draw = post
+ * neuron), so the result is the same whatever the thread or device layout, and whatever
+ * other synapses a process holds (docs/runtime.md). */
 typedef enum GenncInitKind {
   GENNC_INIT_ZERO = 0,
   GENNC_INIT_CONSTANT = 1,        /* params[0] */
