@@ -303,6 +303,10 @@ typedef struct GenncProjectionInfo {
   uint32_t weight_from_list;    /* array filled from a FROM_LIST/FROM_FILE/FROM_HOST weight column, or UINT32_MAX */
   const GenncHostColumn* host_columns; /* FROM_HOST: the other columns the host may give */
   uint32_t host_column_count;
+  uint32_t draws_by_synapse;    /* 1 when a kernel of the projection draws random numbers addressed
+                                   by the synapse's index (stochastic synapses), which only the
+                                   whole network's synapse order gives: a distributed run then
+                                   builds the projection whole on every rank (docs/distributed.md) */
 } GenncProjectionInfo;
 
 /* A current source injected into a view; its kernel runs over [0, target.count). Its

@@ -46,7 +46,7 @@ Partition partition_network(const NetworkState& state, const std::vector<double>
   // Each neuron's work: its update plus its population's mean incoming events.
   std::vector<double> synapses_in(model.population_count, 0.0);
   for (uint32_t p = 0; p < model.projection_count; ++p)
-    synapses_in[model.projections[p].post.population] += static_cast<double>(state.synapse_count(p));
+    synapses_in[model.projections[p].post.population] += state.expected_synapse_count(p);
   std::vector<double> work(model.population_count);
   double total = 0.0;
   for (uint32_t q = 0; q < model.population_count; ++q) {
@@ -88,8 +88,8 @@ constexpr uint32_t kNone = UINT32_MAX;
 
 std::string quoted(const char* name) { return std::string("'") + (name ? name : "?") + "'"; }
 
-// The shortest delay in steps of projection p's synapses, or 0 when it has none.
-// The shortest built delay of a projection that stores its delays (0: no synapse).
+}  // namespace
+
 uint64_t shortest_stored_delay(const NetworkState& state, uint32_t p) {
   const GenncProjectionInfo& proj = state.model().projections[p];
   const Buffer& delays = state.array(proj.delay_array);
@@ -98,9 +98,7 @@ uint64_t shortest_stored_delay(const NetworkState& state, uint32_t p) {
   return count == 0 ? 0 : *std::min_element(steps, steps + count);
 }
 
-}  // namespace
-
-ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most) {
+ExchangePlan plan_exchange(const NetworkState& state, const std::vector<uint64_t>& shortest_built, uint32_t at_most) {
   // The compiler decided whether deliveries may wait and E's bound from constant delays
   // (gennc's plan_exchange); the built delays of projections that store theirs lower it.
   const GenncModel& m = state.model();
@@ -112,7 +110,7 @@ ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most) {
   for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
     const GenncKernelInfo& kernel = m.kernels[m.step_schedule[k]];
     if (kernel.kind != GENNC_KERNEL_SYNAPSE_PRE || m.projections[kernel.owner].delay_array == kNone) continue;
-    const uint64_t delay = shortest_stored_delay(state, kernel.owner);
+    const uint64_t delay = shortest_built[kernel.owner];
     if (delay == 0 || (shortest != 0 && delay >= shortest)) continue;
     shortest = delay;
     plan.bound = "shortest delay: projection " + quoted(m.projections[kernel.owner].name);

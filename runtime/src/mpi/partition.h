@@ -21,8 +21,14 @@ using Partition = std::vector<std::vector<std::pair<uint32_t, uint32_t>>>;
 uint32_t owner_of(const std::vector<std::pair<uint32_t, uint32_t>>& ranks, uint32_t neuron);
 
 // For one rank per element of `shares` (each rank's part of the network's expected work,
-// relative to their sum), from the state's synapse counts (built connectivity).
+// relative to their sum), from the synapse counts the connectors give (exact or
+// expected, NetworkState::expected_synapse_count): known before anything is built, so
+// that each rank builds only the synapses onto its own neurons.
 Partition partition_network(const NetworkState& state, const std::vector<double>& shares);
+
+// The shortest built delay, in steps, of projection p, which stores its delays (0: it
+// has no synapse here).
+uint64_t shortest_stored_delay(const NetworkState& state, uint32_t p);
 
 // Each of `ranks` ranks' share of the work: equal, or as GENNC_PARTITION (sim --partition)
 // gives them, comma-separated non-negative numbers, one per rank, not all zero. An error
@@ -43,8 +49,9 @@ struct ExchangePlan {
   std::string bound;
 };
 
-// For the state's built delays (the shortest per-synapse delay where a projection stores
-// them), with E at most `at_most` (0: no bound of the caller's).
-ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most);
+// For the built delays (the shortest per-synapse delay where a projection stores them:
+// `shortest[p]`, 0 where projection p has no synapse, over every rank's share), with E at
+// most `at_most` (0: no bound of the caller's).
+ExchangePlan plan_exchange(const NetworkState& state, const std::vector<uint64_t>& shortest, uint32_t at_most);
 
 }  // namespace gennc::runtime::mpi
