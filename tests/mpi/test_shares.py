@@ -56,3 +56,25 @@ def test_each_rank_holds_the_synapses_onto_its_neurons(ranks, network, launcher,
     assert sum(held) - ranks * whole == sum(total[name] for name in SPLIT)
     # The bytes of the ranks' synapses are summed, not one rank's.
     assert manifest["memory"]["synapse_bytes"] == sum(rank["synapse_bytes"] for rank in manifest["memory"]["ranks"])
+
+
+def test_a_checkpoint_resumed_over_ranks_is_taken_as_shares(network, launcher, tmp_path):
+    # A checkpoint holds the whole network; ranks that resume from it take their shares at
+    # their first run, and a checkpoint they write at the end gathers the shares again:
+    # byte for byte what one process resuming from it writes.
+    sim, _ = network
+    first = tmp_path / "first.ckpt"
+    made = launcher.run(1, sim, "--out", str(tmp_path / "first"), *ARGS, "--duration", "20", "--checkpoint", str(first))
+    assert made.returncode == 0, made.stderr
+    ends = {}
+    for ranks in (1, 3):
+        end = tmp_path / f"end{ranks}.ckpt"
+        out = tmp_path / f"resumed{ranks}"
+        run = launcher.run(ranks, sim, "--out", str(out), *ARGS, "--duration", "40", "--resume", str(first),
+                           "--checkpoint", str(end))
+        assert run.returncode == 0, run.stderr
+        ends[ranks] = end.read_bytes()
+        if ranks > 1:
+            held = [rank["synapses"] for rank in json.loads((out / "manifest.json").read_text())["memory"]["ranks"]]
+            assert max(held) < json.loads((out / "manifest.json").read_text())["memory"]["synapses"]
+    assert ends[3] == ends[1]
