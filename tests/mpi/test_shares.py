@@ -6,12 +6,14 @@
 # of the split projections must add up to the network's synapses.
 import ctypes
 import json
+import pathlib
 
 import numpy as np
 import pytest
 
 from conftest import ARGS
 from e2e_support import Simulation
+from test_exchange import result_files
 
 SPLIT = ("e2e", "e2i", "i2e", "i2i")  # fixed_probability, stored as rows
 
@@ -78,3 +80,23 @@ def test_a_checkpoint_resumed_over_ranks_is_taken_as_shares(network, launcher, t
             held = [rank["synapses"] for rank in json.loads((out / "manifest.json").read_text())["memory"]["ranks"]]
             assert max(held) < json.loads((out / "manifest.json").read_text())["memory"]["synapses"]
     assert ends[3] == ends[1]
+
+
+def test_a_stochastic_synapse_is_held_whole_and_draws_as_one_process(toolchain, launcher, tmp_path):
+    # Its transmissions draw at the synapse's index in the whole network's rows: split, a
+    # rank would draw other numbers. Every rank holds it whole; the static projection is
+    # split, and the results folder is one process's.
+    sim = str(toolchain.compile(pathlib.Path(__file__).parent / "networks" / "stochastic.gdsl", "--no-gpu"))
+    alone = launcher.run(1, sim, "--out", str(tmp_path / "alone"), *ARGS, "--duration", "60")
+    assert alone.returncode == 0, alone.stderr
+    run = launcher.run(3, sim, "--out", str(tmp_path / "ranks"), *ARGS, "--duration", "60")
+    assert run.returncode == 0, run.stderr
+    expected = result_files(tmp_path / "alone")
+    assert len(np.load(tmp_path / "alone" / "a.spikes.npy")) > 0
+    for name, data in result_files(tmp_path / "ranks").items():
+        assert data == expected[name], f"{name} differs"
+    manifest = json.loads((tmp_path / "ranks" / "manifest.json").read_text())
+    total = {p["name"]: p["synapses"] for p in manifest["projections"]}
+    held = [rank["synapses"] for rank in manifest["memory"]["ranks"]]
+    assert all(total["noisy"] <= n < total["noisy"] + total["rec"] for n in held)
+    assert sum(held) == 3 * total["noisy"] + total["rec"]
