@@ -26,7 +26,7 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
                    {enum_type, doubles(4), enum_type, enum_type, ptr, u64, u32, ptr, ptr, u32});
   host_column = make("GenncHostColumn", {ptr, u32, f64});
   projection = make("GenncProjectionInfo",
-                    {ptr, selection, selection, connector, u32, u32, u32, u32, u32, u32, u32, u32, ptr, u32});
+                    {ptr, selection, selection, connector, u32, u32, u32, u32, u32, u32, u32, u32, ptr, u32, u32});
   injection = make("GenncInjectionInfo", {ptr, ptr, selection});
   recording = make("GenncRecordingInfo", {enum_type, ptr, u32, selection, u32, ptr, u32});
   synapse_recording = make("GenncSynapseRecordingInfo", {ptr, u32, u32, ptr});

@@ -153,7 +153,23 @@ class TableEmitter {
                  u32(p.row_pointer_array), u32(p.column_array), u32(p.column_pointer_array),
                  u32(p.column_synapse_array), u32(p.delay_array), u32(p.constant_delay_steps),
                  u32(p.weight_from_list), global_array("gennc_model.host_columns", abi_.host_column, columns),
-                 u32(columns.size())});
+                 u32(columns.size()), u32(draws_by_synapse(p) ? 1 : 0)});
+  }
+
+  // Whether a synapse kernel of projection p draws random numbers: their address is the
+  // synapse's index (lower/synapse_kernels.cpp, plasticity.cpp), so a process holding only
+  // some of the synapses would draw others (GenncProjectionInfo.draws_by_synapse).
+  bool draws_by_synapse(const ir::Projection& p) const {
+    const auto index = static_cast<std::uint32_t>(&p - ir_.projections.data());
+    for (const ir::Kernel& k : ir_.kernels) {
+      if (k.owner != index || (k.kind != GENNC_KERNEL_SYNAPSE_PRE && k.kind != GENNC_KERNEL_SYNAPSE_POST &&
+                               k.kind != GENNC_KERNEL_SYNAPSE_CONTINUOUS))
+        continue;
+      bool draws = false;
+      ir::for_each_expr(k.body, [&](const ir::Expr& e) { draws = draws || e.kind == ir::ExprKind::Random; });
+      if (draws) return true;
+    }
+    return false;
   }
 
   // stage_kernels, stage_modes, stage_starts, stage_count, stage_entries.

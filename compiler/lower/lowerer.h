@@ -191,9 +191,9 @@ class Lowerer {
   static void bind_externals(CodeLowerer& cl, const SynapseParts& parts);
   void declare_pending(SynapseParts& parts, const std::string& name);
   void apply_pending(const SynapseParts& parts, const Expr& syn, Block& out);
-  ExprPtr computed_value(const Init& in, const Expr& syn);
-  void set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, LocalId post_id, LocalId ring_mask,
-                LocalId offset = kNone, LocalId late = kNone);
+  ExprPtr computed_value(const Init& in, LocalId pre_id, LocalId post_id);
+  void set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, LocalId pre_id, LocalId post_id,
+                LocalId ring_mask, LocalId offset = kNone, LocalId late = kNone);
   void push_event(Kernel& k, std::uint32_t post_pop, const EventArrays& ev, ExprPtr slot, LocalId post_id, ExprPtr w,
                   LocalId offset, SourceRange where, Block& body);
   void apply_trace_spikes(CodeLowerer& cl, SynapseParts& parts, sema::Side side, LocalId who, Block& out);

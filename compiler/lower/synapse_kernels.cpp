@@ -110,7 +110,7 @@ void Lowerer::bind_synapse_side(CodeLowerer& cl, SynapseParts& parts, const Expr
   for (Instance* inst : parts.all()) {
     for (const sema::Symbol* s : inst->model->parameters) {
       auto computed = inst->computed.find(s);
-      if (computed != inst->computed.end() && syn) cl.bind(s, cast(type_of(s->type), computed_value(computed->second, *syn)));
+      if (computed != inst->computed.end() && syn) cl.bind(s, cast(type_of(s->type), computed_value(computed->second, pre_id, post_id)));
       auto it = inst->arrays.find(s);
       if (it == inst->arrays.end()) continue;
       // One value per projection (a component's parameter, or a constant of a procedural
@@ -186,11 +186,15 @@ void Lowerer::apply_pending(const SynapseParts& parts, const Expr& syn, Block& o
   }
 }
 
-// A procedural projection's per-synapse value for synapse `syn` (f64): what element `syn`
-// of the array the runtime would have initialised holds (runtime/src/initialise.cpp: draw
-// index = the element's low 32 bits, draw number = its high bits, 0 below 2^32 synapses).
-ExprPtr Lowerer::computed_value(const Init& in, const Expr& syn) {
+// A procedural projection's per-synapse value (f64) for the synapse from neuron `pre_id` to
+// `post_id` (population indices): what the array the runtime would have initialised holds
+// for it (runtime/src/initialise.cpp: the draw at step = the synapse's occurrence among
+// the earlier synapses of its pair, index = pre neuron, draw = post neuron). Occurrence 0:
+// sema refuses draws on a procedural projection whose rows may repeat a pair.
+ExprPtr Lowerer::computed_value(const Init& in, LocalId pre_id, LocalId post_id) {
   if (in.kind == GENNC_INIT_CONSTANT) return fconst(Type::F64, in.params[0]);
+  if (pre_id == kNone || post_id == kNone)
+    internal_error(kWhere, "a value drawn per synapse where the synapse's neurons are not known");
   Distribution d = Distribution::Uniform;
   switch (in.kind) {
     case GENNC_INIT_UNIFORM: d = Distribution::Uniform; break;
@@ -207,13 +211,14 @@ ExprPtr Lowerer::computed_value(const Init& in, const Expr& syn) {
   }
   std::vector<ExprPtr> params;
   for (int k = 0; k < parameter_count(d); ++k) params.push_back(fconst(Type::F64, in.params[k]));
-  return random(d, in.stream, iconst(Type::U64, 0), clone(syn), iconst(Type::U32, 0), std::move(params));
+  return random(d, in.stream, iconst(Type::U64, 0), local(pre_id, Type::U32), local(post_id, Type::U32),
+                std::move(params));
 }
 
 // The spike-delivery function for `emit(x)` in a kernel with locals `post` and `ring_mask`
 // (the post population's ring depth - 1; depths are powers of two).
-void Lowerer::set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, LocalId post_id, LocalId ring_mask,
-                       LocalId offset, LocalId late) {
+void Lowerer::set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, LocalId pre_id, LocalId post_id,
+                       LocalId ring_mask, LocalId offset, LocalId late) {
   ArrayId ring = plan.receptor_ring_array;
   ArrayId delay_array = plan.delay_array;
   std::uint32_t delay_const = plan.constant_delay_steps;
@@ -227,7 +232,7 @@ void Lowerer::set_emit(CodeLowerer& cl, const Projection& plan, LocalId syn_id, 
     // In steps as the runtime rounds stored delays: max(1, floor(ms / dt + 0.5 + 1e-9)).
     ExprPtr steps = binary(BinaryOp::Add,
                            binary(BinaryOp::Add,
-                                  binary(BinaryOp::Div, computed_value(drawn->second, *local(syn_id, Type::U32)),
+                                  binary(BinaryOp::Div, computed_value(drawn->second, pre_id, post_id),
                                          fconst(Type::F64, m_->dt)),
                                   fconst(Type::F64, 0.5)),
                            fconst(Type::F64, 1e-9));
@@ -379,7 +384,7 @@ std::uint32_t Lowerer::lower_pre_kernel(SynapseParts& parts, const std::string& 
       high.push_back(input(Input::Dt));
       k.body.push_back(let(offset, call(MathFn::Fmin, std::move(high))));
     }
-    if (ring_mask != kNone) set_emit(cl, plan, syn_id, post_id, ring_mask, offset, late);
+    if (ring_mask != kNone) set_emit(cl, plan, syn_id, pre_id, post_id, ring_mask, offset, late);
     if (!parts.post_history.empty()) {
       LocalId lag = k.add_local("lag", Type::U32);
       loop.push_back(let(lag, lag_of(parts, plan, *sidx)));

@@ -67,7 +67,7 @@ class FormCheck {
       // computed from the connection, and delays with a known maximum.
       case Connectivity::Procedural:
         return connector(rows_independent(), nullptr) || index_lists() || models(true) || generated_values() ||
-               unbounded_delay();
+               repeated_pair_draws() || unbounded_delay();
     }
     return false;
   }
@@ -178,6 +178,19 @@ class FormCheck {
   bool generated_values() {
     for (const auto& [name, v] : proj_.synapse.values)
       if (v.kind == ValueKind::Expression) return fail_with(DiagId::procedural_generated_value, v.expr->range, name);
+    return false;
+  }
+
+  // A value drawn per synapse is keyed by the synapse's pair and its occurrence among the
+  // pair's earlier synapses (docs/runtime.md); a regenerated row that may repeat a pair
+  // (fixed_number_post with replacement) does not keep its earlier picks to count them.
+  bool repeated_pair_draws() {
+    if (!(c_.kind == ConnectorKind::FixedNumberPost && c_.with_replacement)) return false;
+    for (const auto& [name, v] : proj_.synapse.values)
+      if (v.kind == ValueKind::Distribution)
+        return fail_with(DiagId::procedural_repeated_pair_draw, arg_range(p_, name), name);
+    if (proj_.delay.kind == ValueKind::Distribution)
+      return fail_with(DiagId::procedural_repeated_pair_draw, arg_range(p_, "delay"), "delay");
     return false;
   }
 

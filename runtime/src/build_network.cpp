@@ -20,6 +20,12 @@ std::string name_of(const char* name) { return name ? name : "?"; }
 // Ring depths are powers of two so that kernels find a slot with a mask, not a remainder.
 constexpr uint64_t kLongestRing = uint64_t{1} << 31;
 
+// Whether a per-synapse initialiser reads each synapse's neurons: a draw (keyed by them)
+// or an expression of them.
+bool reads_endpoints(const GenncInit& init) {
+  return init.kind == GENNC_INIT_SYNAPSE_KERNEL || (init.kind >= GENNC_INIT_UNIFORM && init.kind <= GENNC_INIT_BINOMIAL);
+}
+
 uint64_t ring_depth_for(uint64_t longest_delay) {
   uint64_t depth = 1;
   while (depth < longest_delay + 1) depth <<= 1;
@@ -157,6 +163,8 @@ Status NetworkState::build(ThreadPool& pool, DeviceBuilder* device) {
   connections_ = {};
   synapse_pre_ = {};
   synapse_post_ = {};
+  holds_share_ = !posts_.empty();
+  totals_ = synapse_counts_;  // this share's; the processes sum them (set_total_synapse_counts)
   std::vector<uint64_t> lengths(m.array_count);
   for (uint32_t a = 0; a < m.array_count; ++a) lengths[a] = arrays_[a].length();
   return recorder_.setup(m, lengths);
@@ -201,6 +209,12 @@ Status NetworkState::build_projection(ThreadPool& pool, uint32_t p, std::vector<
   request.post_xyz = &positions_[proj.post.population];
   request.pool = &pool;
   request.host = p < host_for_.size() ? host_for_[p] : nullptr;
+  // A share is built as such, but a projection that others clone is built whole: the
+  // clones keep the synapses onto their own post neurons, which may be others.
+  bool cloned = false;
+  for (uint32_t q = 0; q < m.projection_count; ++q)
+    cloned = cloned || (m.projections[q].connector.kind == GENNC_CONNECT_CLONE && m.projections[q].connector.params[0] == p);
+  if (splits(p) && !cloned) request.owned = &posts_[proj.post.population];
   if (proj.connector.kind == GENNC_CONNECT_CLONE) {
     auto source = static_cast<uint32_t>(proj.connector.params[0]);
     GENNC_TRY(build_projection(pool, source, state, device));
@@ -208,8 +222,16 @@ Status NetworkState::build_projection(ThreadPool& pool, uint32_t p, std::vector<
     request.clone_pre = &pre_[source];
     request.clone_post = &post_[source];
   }
-  Connections& c = connections_[p];
-  GENNC_TRY(connect(request, &c));
+  Connections& whole = connections_[p];
+  GENNC_TRY(connect(request, &whole));
+  // A share of a projection built whole: its pairs stay whole for the clones, its columns
+  // (weights, delays) follow the share.
+  Connections share;
+  if (splits(p) && request.owned == nullptr) {
+    share = whole;
+    keep_owned_posts(post_[p], posts_[proj.post.population], &share);
+  }
+  Connections& c = splits(p) && request.owned == nullptr ? share : whole;
 
   // CSR over population indices: synapses grouped by pre neuron (a counting sort keeps
   // build order), then each row sorted by post neuron (build order among repeats).
@@ -260,6 +282,11 @@ Status NetworkState::build_projection(ThreadPool& pool, uint32_t p, std::vector<
   permute(&c.weight);
   permute(&c.delay);
   for (HostColumn& column : c.columns) permute(&column.values);
+  if (&c != &whole) {
+    whole.weight = std::move(c.weight);
+    whole.delay = std::move(c.delay);
+    whole.columns = std::move(c.columns);
+  }
   synapse_counts_[p] = n;
 
   std::copy(row_start.begin(), row_start.end(), static_cast<uint32_t*>(arrays_[proj.row_pointer_array].data()));
@@ -269,9 +296,10 @@ Status NetworkState::build_projection(ThreadPool& pool, uint32_t p, std::vector<
 
 // A procedural or dense projection stores no columns: each row's length, counted with the
 // generator its delivery kernel follows (gennc/connect_rows.h), gives every synapse the index
-// its stored twin would have, which addresses its per-synapse draws and (dense) values. A
-// dense projection whose values are computed from the synapse's endpoints (distance
-// expressions) also gets the build-time synapse list those initialisers read.
+// its stored twin would have, which addresses its (dense) values. A dense or diagonal
+// projection whose values are drawn per synapse (keyed by the synapse's neurons) or
+// computed from its endpoints (distance expressions) also gets the build-time synapse
+// list those initialisers read.
 Status NetworkState::generated_row_lengths(uint32_t p, uint64_t seed, std::vector<uint64_t>* row_start) const {
   const GenncModel& m = model_;
   const GenncProjectionInfo& proj = m.projections[p];
@@ -308,7 +336,7 @@ Status NetworkState::count_generated_rows(uint32_t p) {
   bool endpoints = false;
   for (uint32_t a = 0; a < m.array_count; ++a)
     endpoints = endpoints || (m.arrays[a].scope == GENNC_SCOPE_SYNAPSE && m.arrays[a].owner == p &&
-                              m.arrays[a].init.kind == GENNC_INIT_SYNAPSE_KERNEL);
+                              reads_endpoints(m.arrays[a].init));
   if (endpoints) {
     synapse_pre_[p].reserve(row_start.back());
     synapse_post_[p].reserve(row_start.back());
@@ -393,18 +421,24 @@ Status NetworkState::fill_synapse_arrays(ThreadPool& pool, uint32_t p, DeviceBui
   for (const HostColumn& column : c.columns)  // already in internal units (connect.cpp)
     for (uint64_t k = 0; k < n; ++k) arrays_[column.array].set(k, column.values[k]);
 
-  if (proj.column_pointer_array != kNone) {
-    // Synapse ids grouped by post neuron (a counting sort keeps pre order within a column).
-    Buffer& cols = arrays_[proj.column_pointer_array];
-    auto* column_pointer = static_cast<uint32_t*>(cols.data());
-    auto* column_synapse = static_cast<uint32_t*>(arrays_[proj.column_synapse_array].data());
-    std::fill(column_pointer, column_pointer + cols.length(), 0u);
-    for (uint64_t k = 0; k < n; ++k) ++column_pointer[synapse_post_[p][k] + 1];
-    for (uint64_t r = 1; r < cols.length(); ++r) column_pointer[r] += column_pointer[r - 1];
-    std::vector<uint32_t> next(column_pointer, column_pointer + cols.length() - 1);
-    for (uint64_t k = 0; k < n; ++k) column_synapse[next[synapse_post_[p][k]]++] = static_cast<uint32_t>(k);
-  }
+  index_columns(p);
   return ok();
+}
+
+void NetworkState::index_columns(uint32_t p) {
+  const GenncProjectionInfo& proj = model_.projections[p];
+  if (proj.column_pointer_array == kNone || proj.column_array == kNone) return;
+  // Synapse ids grouped by post neuron (a counting sort keeps pre order within a column).
+  const uint64_t n = synapse_counts_[p];
+  const auto* post = static_cast<const uint32_t*>(arrays_[proj.column_array].data());
+  Buffer& cols = arrays_[proj.column_pointer_array];
+  auto* column_pointer = static_cast<uint32_t*>(cols.data());
+  auto* column_synapse = static_cast<uint32_t*>(arrays_[proj.column_synapse_array].data());
+  std::fill(column_pointer, column_pointer + cols.length(), 0u);
+  for (uint64_t k = 0; k < n; ++k) ++column_pointer[post[k] + 1];
+  for (uint64_t r = 1; r < cols.length(); ++r) column_pointer[r] += column_pointer[r - 1];
+  std::vector<uint32_t> next(column_pointer, column_pointer + cols.length() - 1);
+  for (uint64_t k = 0; k < n; ++k) column_synapse[next[post[k]]++] = static_cast<uint32_t>(k);
 }
 
 Status NetworkState::build_rings(ThreadPool& pool, DeviceBuilder* device) {
@@ -440,11 +474,17 @@ Status NetworkState::build_rings(ThreadPool& pool, DeviceBuilder* device) {
     ring_depths_[p] = static_cast<uint32_t>(ring_depth_for(max_delay[p] + ahead));
     if (m.populations[p].ring_depth_array != kNone) arrays_[m.populations[p].ring_depth_array].set(0, ring_depths_[p]);
   }
+  for (uint32_t q = 0; q < m.population_count; ++q) GENNC_TRY(allocate_rings(pool, q, device));
+  return ok();
+}
+
+Status NetworkState::allocate_rings(ThreadPool& pool, uint32_t q, DeviceBuilder* device) {
+  const GenncModel& m = model_;
   for (uint32_t a = 0; a < m.array_count; ++a) {
     const GenncArrayInfo& info = m.arrays[a];
-    if (info.scope != GENNC_SCOPE_RING) continue;
+    if (info.scope != GENNC_SCOPE_RING || info.owner != q) continue;
     const uint64_t per_entry = info.length > 1 ? info.length : 1;  // a precise population's event ring
-    arrays_[a] = Buffer(info.dtype, uint64_t{ring_depths_[info.owner]} * m.populations[info.owner].size * per_entry);
+    arrays_[a] = Buffer(info.dtype, uint64_t{ring_depths_[q]} * m.populations[q].size * per_entry);
     if (!(device && device->initialises(a))) GENNC_TRY(initialise_array(m, info, seed_, nullptr, &pool, &arrays_[a]));
   }
   return ok();

@@ -147,7 +147,9 @@ GenncStatus gennc_create(const GenncModel* model, const GenncOptions* options, G
   // failure fails every rank, with its message, before anything runs.
   const GenncStatus code = create_here(model, options, out);
   const Status mine = code == GENNC_OK ? gennc::runtime::ok() : Status(code, last_error);
-  const Status agreed = gennc::runtime::mpi::World::get().agree(mine);
+  Status agreed = gennc::runtime::mpi::World::get().agree(mine);
+  // Every rank built its part: the parts settle what they must agree on (collective).
+  if (agreed.ok()) agreed = (*out)->sim->settle();
   if (!agreed.ok()) {
     gennc_destroy(*out);
     *out = nullptr;
@@ -201,7 +203,12 @@ GenncStatus gennc_array_info(const GenncSim* sim, const char* name, GenncArrayDe
   const GenncArrayInfo& info = sim->sim->state().model().arrays[id];
   out->id = static_cast<uint32_t>(id);
   out->dtype = info.dtype;
-  out->length = sim->sim->state().array(static_cast<uint32_t>(id)).length();
+  // A per-synapse array of the whole network, also where a rank holds a share of it
+  // (gennc_get_array gathers it, docs/distributed.md).
+  const gennc::runtime::NetworkState& state = sim->sim->state();
+  out->length = info.scope == GENNC_SCOPE_SYNAPSE && state.splits(info.owner)
+                    ? state.total_synapse_count(info.owner)
+                    : state.array(static_cast<uint32_t>(id)).length();
   out->unit = info.unit ? info.unit : "";
   out->flags = info.flags;
   out->scope = info.scope;
@@ -383,10 +390,24 @@ const char* gennc_profile(GenncSim* sim) {
   std::snprintf(line, sizeof line, "  %-*s %12.3f %6.1f%%\n", static_cast<int>(width), "total", total * 1e6, 100.0);
   sim->profile += line;
   const gennc::runtime::MemoryReport memory = gennc::runtime::memory_report(sim->sim->state());
+  // Over MPI ranks, each holds its share of the synapses (write_results gathered them).
+  const std::vector<gennc::runtime::ProcessMemory>& ranks = sim->sim->rank_memory();
+  uint64_t synapse_bytes = memory.synapse_bytes;
+  if (ranks.size() > 1) {
+    synapse_bytes = 0;
+    for (const auto& rank : ranks) synapse_bytes += rank.synapse_bytes;
+  }
   std::snprintf(line, sizeof line, "memory: %.1f bytes per synapse (%llu synapses), %.1f bytes per neuron (%llu neurons)\n",
-                memory.bytes_per_synapse(), static_cast<unsigned long long>(memory.synapses),
-                memory.bytes_per_neuron(), static_cast<unsigned long long>(memory.neurons));
+                memory.synapses ? double(synapse_bytes) / double(memory.synapses) : 0.0,
+                static_cast<unsigned long long>(memory.synapses), memory.bytes_per_neuron(),
+                static_cast<unsigned long long>(memory.neurons));
   sim->profile += line;
+  for (size_t r = 0; r < ranks.size(); ++r) {
+    std::snprintf(line, sizeof line, "  rank %zu: %llu synapses, %.1f MiB of them, %.1f MiB peak resident\n", r,
+                  static_cast<unsigned long long>(ranks[r].synapses), double(ranks[r].synapse_bytes) / 1048576.0,
+                  double(ranks[r].peak_bytes) / 1048576.0);
+    sim->profile += line;
+  }
   return sim->profile.c_str();
 }
 

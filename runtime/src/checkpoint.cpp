@@ -273,6 +273,8 @@ Status NetworkState::load_checkpoint(const std::string& path) {
   snapshot_valid_ = has_snapshot != 0;
   step_ = step;
   recompute_sizes();
+  // The file holds the whole network; a state holding a share takes it at its next run.
+  holds_share_ = false;
   recorder_.clear();
   return ok();
 }

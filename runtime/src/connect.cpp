@@ -61,13 +61,33 @@ class Builder {
 
   uint32_t n_pre() const { return r_.pre->size(); }
   uint32_t n_post() const { return r_.post->size(); }
+  // Whether synapses onto position j of the post selection are kept (ConnectRequest::owned).
+  bool owned(uint32_t j) const {
+    if (r_.owned == nullptr) return true;
+    const uint32_t neuron = r_.post->global(j);
+    return neuron >= r_.owned->first && neuron < r_.owned->second;
+  }
+  // The first and last kept post positions (first > last: none), for rows that can skip to them.
+  std::pair<uint32_t, uint32_t> owned_span() const {
+    if (r_.owned == nullptr) return {0, n_post() ? n_post() - 1 : 0};
+    uint32_t first = UINT32_MAX, last = 0;
+    for (uint32_t j = 0; j < n_post(); ++j)
+      if (owned(j)) {
+        first = std::min(first, j);
+        last = j;
+      }
+    return {first, first == UINT32_MAX ? 0 : last};
+  }
   bool is_self(uint32_t i, uint32_t j) const { return same_population_ && r_.pre->global(i) == r_.post->global(j); }
   bool allowed(uint32_t i, uint32_t j) const { return self_allowed_ || !is_self(i, j); }
-  static void add(Connections* out, uint32_t i, uint32_t j) {
+  // Adds the synapse (positions i, j) where its post neuron is kept; says whether it was.
+  bool add(Connections* out, uint32_t i, uint32_t j) const {
+    if (!owned(j)) return false;
     out->pre.push_back(i);
     out->post.push_back(j);
+    return true;
   }
-  void add(uint32_t i, uint32_t j) { add(out_, i, j); }
+  bool add(uint32_t i, uint32_t j) { return add(out_, i, j); }
 
   // Runs fn(line, out) for every line (row or column) in [0, count), in blocks spread
   // over the thread pool, and appends the blocks' synapses in line order, so the result
@@ -138,6 +158,8 @@ class Builder {
     if (gennc_row_connector_init(&rows, kind, r_.seed, c_.stream, per_pre ? n_post() : n_pre(), param,
                                  c_.with_replacement) != 0)
       return error("fixed_number needs n below 2^32");
+    // The kept post positions: rows generate only the blocks that reach them.
+    const auto [first_kept, last_kept] = owned_span();
     return lines(per_pre ? n_pre() : n_post(), [&](uint32_t a, Connections* out) {
       int64_t skip = per_pre ? excluded_post(a) : excluded_pre(a);
       uint32_t excluded = skip >= 0 ? static_cast<uint32_t>(skip) : GENNC_ROW_NONE;
@@ -147,6 +169,8 @@ class Builder {
         return error("cannot choose " + std::to_string(rows.number) + " distinct connections from " + std::to_string(m) +
                      " candidates without replacement");
       }
+      // A column onto a post neuron not kept, or a row that reaches none, adds nothing.
+      if (per_pre ? first_kept > last_kept : !owned(a)) return ok();
       auto connect = [&](uint32_t b) {
         if (per_pre) add(out, a, b); else add(out, b, a);
       };
@@ -164,7 +188,14 @@ class Builder {
         }
         return ok();
       }
-      for (uint32_t b; (b = gennc_row_next(&rows, &cursor, nullptr)) != GENNC_ROW_END;) connect(b);
+      // Rows of all_to_all and fixed_probability come in post order: from the first kept
+      // position's block to the last kept position.
+      const bool ordered = kind == GENNC_CONNECT_ALL_TO_ALL || kind == GENNC_CONNECT_FIXED_PROBABILITY;
+      if (per_pre && ordered && r_.owned != nullptr) gennc_row_seek(&rows, &cursor, first_kept);
+      for (uint32_t b; (b = gennc_row_next(&rows, &cursor, nullptr)) != GENNC_ROW_END;) {
+        if (per_pre && ordered && r_.owned != nullptr && b > last_kept) break;
+        connect(b);
+      }
       return ok();
     });
   }
@@ -228,7 +259,7 @@ class Builder {
     return lines(n_pre(), [&](uint32_t i, Connections* out) {
       uint32_t row = r_.pre->global(i);
       for (uint32_t j = 0; j < n_post(); ++j) {
-        if (!allowed(i, j)) continue;
+        if (!allowed(i, j) || !owned(j)) continue;
         double dx, dy, dz;
         double d = distance(i, j, &dx, &dy, &dz);
         double p = c_.probability(row, r_.post->global(j), d, dx, dy, dz, r_.seed);
@@ -299,7 +330,7 @@ class Builder {
       std::string bad = bad_synapse(where, row[0], row[1],
                                     columns >= 3 ? &row[2] : nullptr, columns >= 4 ? &row[3] : nullptr);
       if (!bad.empty()) return error(bad);
-      add(static_cast<uint32_t>(row[0]), static_cast<uint32_t>(row[1]));
+      if (!add(static_cast<uint32_t>(row[0]), static_cast<uint32_t>(row[1]))) continue;
       if (columns >= 3) out_->weight.push_back(row[2]);
       if (columns >= 4) out_->delay.push_back(row[3]);
     }
@@ -317,21 +348,23 @@ class Builder {
     out_->post.reserve(h.count);
     if (h.weight != nullptr) out_->weight.reserve(h.count);
     if (h.delay != nullptr) out_->delay.reserve(h.count);
+    std::vector<uint64_t> kept;  // the entries added, for the other columns
     for (uint64_t k = 0; k < h.count; ++k) {
       std::string bad = bad_synapse("host connection " + std::to_string(k), h.pre[k], h.post[k],
                                     h.weight ? &h.weight[k] : nullptr, h.delay ? &h.delay[k] : nullptr);
       if (!bad.empty()) return argument_error(describe(*r_.projection) + ": " + bad);
-      add(h.pre[k], h.post[k]);
+      if (!add(h.pre[k], h.post[k])) continue;
+      kept.push_back(k);
       if (h.weight != nullptr) out_->weight.push_back(h.weight[k]);
       if (h.delay != nullptr) out_->delay.push_back(h.delay[k]);
     }
-    return host_columns(h);
+    return host_columns(h, kept);
   }
 
   // The other columns, whose names NetworkState::check_host_columns matched to the
   // projection's declared ones: values in the variable's declared unit, each a finite
   // number, scaled to the internal unit.
-  Status host_columns(const GenncConnections& h) {
+  Status host_columns(const GenncConnections& h, const std::vector<uint64_t>& kept) {
     const GenncProjectionInfo& proj = *r_.projection;
     for (uint32_t c = 0; c < h.column_count; ++c) {
       const std::string name = h.column_names[c];
@@ -341,7 +374,6 @@ class Builder {
       if (declared == nullptr) return argument_error(describe(proj) + ": the host gave an undeclared column '" + name + "'");
       HostColumn column;
       column.array = declared->array;
-      column.values.resize(h.count);
       for (uint64_t k = 0; k < h.count; ++k) {
         double v = h.columns[c][k];
         if (!std::isfinite(v)) {
@@ -350,8 +382,9 @@ class Builder {
           return argument_error(describe(proj) + ": host connection " + std::to_string(k) + ": " + name + " " +
                                 text.str() + " is not a finite number");
         }
-        column.values[k] = v * declared->scale;
       }
+      column.values.resize(kept.size());
+      for (size_t k = 0; k < kept.size(); ++k) column.values[k] = h.columns[c][kept[k]] * declared->scale;
       out_->columns.push_back(std::move(column));
     }
     return ok();
@@ -388,6 +421,7 @@ class Builder {
                    std::to_string(n_post()));
     out_->pre = r_.clone_of->pre;
     out_->post = r_.clone_of->post;
+    if (r_.owned != nullptr) keep_owned_posts(*r_.post, *r_.owned, out_);
     return ok();
   }
 
@@ -403,6 +437,25 @@ class Builder {
 Status connect(const ConnectRequest& request, Connections* out) {
   *out = Connections();
   return Builder(request, out).build();
+}
+
+void keep_owned_posts(const Selection& post, std::pair<uint32_t, uint32_t> owned, Connections* c) {
+  size_t kept = 0;
+  for (size_t k = 0; k < c->pre.size(); ++k) {
+    const uint32_t neuron = post.global(c->post[k]);
+    if (neuron < owned.first || neuron >= owned.second) continue;
+    c->pre[kept] = c->pre[k];
+    c->post[kept] = c->post[k];
+    if (!c->weight.empty()) c->weight[kept] = c->weight[k];
+    if (!c->delay.empty()) c->delay[kept] = c->delay[k];
+    for (HostColumn& column : c->columns) column.values[kept] = column.values[k];
+    ++kept;
+  }
+  c->pre.resize(kept);
+  c->post.resize(kept);
+  if (!c->weight.empty()) c->weight.resize(kept);
+  if (!c->delay.empty()) c->delay.resize(kept);
+  for (HostColumn& column : c->columns) column.values.resize(kept);
 }
 
 Status read_connection_file(const std::string& path, std::vector<double>* rows, uint32_t* columns,

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gennc/model_abi.h"
@@ -45,10 +46,20 @@ struct ConnectRequest {
   const Selection* clone_post = nullptr;
   const GenncConnections* host = nullptr;         // FROM_HOST: the caller's synapses (gennc/runtime.h)
   double dt = 0.0;  // ms: list, file and host delays are whole steps of it
+  // Null, or the post neurons [first, second) (population indices) whose synapses are kept:
+  // a process holding its share of the synapses (docs/distributed.md). Row connectors then
+  // generate only the blocks of each row that reach them, fixed_number_pre only their
+  // columns; the others build as one process does and keep the synapses onto them. Every
+  // error is reported as one process reports it, whatever is kept.
+  const std::pair<uint32_t, uint32_t>* owned = nullptr;
   ThreadPool* pool = nullptr;  // rows are built in parallel when given; the result is the same
 };
 
 Status connect(const ConnectRequest& request, Connections* out);
+
+// Keeps, of `c` (positions within the `post` selection), only the synapses onto the post
+// neurons [owned.first, owned.second), with their columns.
+void keep_owned_posts(const Selection& post, std::pair<uint32_t, uint32_t> owned, Connections* c);
 
 // Reads a PyNN connection file: '#' header lines (a "columns = [...]" header names the
 // columns), then one connection per line, whitespace-separated, by default "i j weight

@@ -9,7 +9,8 @@ constexpr uint32_t kNone = UINT32_MAX;
 
 std::string quoted(const char* name) { return std::string("'") + (name ? name : "?") + "'"; }
 
-// The shortest built delay of a projection that stores its delays (0: no synapse).
+}  // namespace
+
 uint64_t shortest_stored_delay(const NetworkState& state, uint32_t p) {
   const GenncProjectionInfo& proj = state.model().projections[p];
   const Buffer& delays = state.array(proj.delay_array);
@@ -18,9 +19,15 @@ uint64_t shortest_stored_delay(const NetworkState& state, uint32_t p) {
   return count == 0 ? 0 : *std::min_element(steps, steps + count);
 }
 
-}  // namespace
+std::vector<uint64_t> shortest_stored_delays(const NetworkState& state) {
+  const GenncModel& m = state.model();
+  std::vector<uint64_t> shortest(m.projection_count, 0);
+  for (uint32_t p = 0; p < m.projection_count; ++p)
+    if (m.projections[p].delay_array != kNone) shortest[p] = shortest_stored_delay(state, p);
+  return shortest;
+}
 
-ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most) {
+ExchangePlan plan_exchange(const NetworkState& state, const std::vector<uint64_t>& shortest_built, uint32_t at_most) {
   // The compiler decided whether deliveries may wait and E's bound from constant delays
   // (gennc's plan_exchange); the built delays of projections that store theirs lower it.
   const GenncModel& m = state.model();
@@ -32,7 +39,7 @@ ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most) {
   for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
     const GenncKernelInfo& kernel = m.kernels[m.step_schedule[k]];
     if (kernel.kind != GENNC_KERNEL_SYNAPSE_PRE || m.projections[kernel.owner].delay_array == kNone) continue;
-    const uint64_t delay = shortest_stored_delay(state, kernel.owner);
+    const uint64_t delay = shortest_built[kernel.owner];
     if (delay == 0 || (shortest != 0 && delay >= shortest)) continue;
     shortest = delay;
     plan.bound = "shortest delay: projection " + quoted(m.projections[kernel.owner].name);

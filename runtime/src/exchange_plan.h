@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "network_state.h"
 
@@ -24,8 +25,16 @@ struct ExchangePlan {
   std::string bound;
 };
 
-// For the state's built delays (the shortest per-synapse delay where a projection stores
-// them), with E at most `at_most` (0: no bound of the caller's).
-ExchangePlan plan_exchange(const NetworkState& state, uint32_t at_most);
+// The shortest built delay, in steps, of projection p, which stores its delays (0: it
+// has no synapse here).
+uint64_t shortest_stored_delay(const NetworkState& state, uint32_t p);
+
+// Per projection, the shortest delay it stores (0 where it stores none or has no synapse
+// here): this process's synapses; over MPI ranks, the rank engine takes the least of all.
+std::vector<uint64_t> shortest_stored_delays(const NetworkState& state);
+
+// For the built delays `shortest` (shortest_stored_delays, over every rank's share), with E
+// at most `at_most` (0: no bound of the caller's).
+ExchangePlan plan_exchange(const NetworkState& state, const std::vector<uint64_t>& shortest, uint32_t at_most);
 
 }  // namespace gennc::runtime

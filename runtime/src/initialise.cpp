@@ -14,25 +14,35 @@ double delay_to_steps(double ms, double dt) { return std::max(1.0, std::floor(ms
 
 namespace {
 
-double random_value(const GenncInit& init, uint64_t seed, uint64_t k) {
+// The draw of a random initialiser at (seed, init.stream, step, index, draw).
+double random_value(const GenncInit& init, uint64_t seed, uint64_t step, uint32_t index, uint32_t draw) {
   const double* p = init.params;
-  uint32_t index = static_cast<uint32_t>(k), draw = static_cast<uint32_t>(k >> 32);
   uint32_t s = init.stream;
   switch (init.kind) {
-    case GENNC_INIT_UNIFORM: return gennc_rng_uniform(seed, s, 0, index, draw, p[0], p[1]);
-    case GENNC_INIT_NORMAL: return gennc_rng_normal(seed, s, 0, index, draw, p[0], p[1]);
+    case GENNC_INIT_UNIFORM: return gennc_rng_uniform(seed, s, step, index, draw, p[0], p[1]);
+    case GENNC_INIT_NORMAL: return gennc_rng_normal(seed, s, step, index, draw, p[0], p[1]);
     case GENNC_INIT_NORMAL_CLIPPED:
-      return gennc_rng_normal_clipped(seed, s, 0, index, draw, p[0], p[1], p[2], p[3]);
+      return gennc_rng_normal_clipped(seed, s, step, index, draw, p[0], p[1], p[2], p[3]);
     case GENNC_INIT_NORMAL_CLIPPED_TO_BOUNDARY:
-      return gennc_rng_normal_clipped_to_boundary(seed, s, 0, index, draw, p[0], p[1], p[2], p[3]);
-    case GENNC_INIT_EXPONENTIAL: return gennc_rng_exponential(seed, s, 0, index, draw, p[0]);
-    case GENNC_INIT_GAMMA: return gennc_rng_gamma(seed, s, 0, index, draw, p[0], p[1]);
-    case GENNC_INIT_LOGNORMAL: return gennc_rng_lognormal(seed, s, 0, index, draw, p[0], p[1]);
-    case GENNC_INIT_UNIFORM_INT: return gennc_rng_uniform_int(seed, s, 0, index, draw, p[0], p[1]);
-    case GENNC_INIT_POISSON: return gennc_rng_poisson(seed, s, 0, index, draw, p[0]);
-    case GENNC_INIT_BINOMIAL: return gennc_rng_binomial(seed, s, 0, index, draw, p[0], p[1]);
+      return gennc_rng_normal_clipped_to_boundary(seed, s, step, index, draw, p[0], p[1], p[2], p[3]);
+    case GENNC_INIT_EXPONENTIAL: return gennc_rng_exponential(seed, s, step, index, draw, p[0]);
+    case GENNC_INIT_GAMMA: return gennc_rng_gamma(seed, s, step, index, draw, p[0], p[1]);
+    case GENNC_INIT_LOGNORMAL: return gennc_rng_lognormal(seed, s, step, index, draw, p[0], p[1]);
+    case GENNC_INIT_UNIFORM_INT: return gennc_rng_uniform_int(seed, s, step, index, draw, p[0], p[1]);
+    case GENNC_INIT_POISSON: return gennc_rng_poisson(seed, s, step, index, draw, p[0]);
+    case GENNC_INIT_BINOMIAL: return gennc_rng_binomial(seed, s, step, index, draw, p[0], p[1]);
     default: return 0.0;
   }
+}
+
+// How many synapses before synapse k (in the array's order) join the same pair: a pair's
+// repeats lie next to each other, so this looks back over them only.
+uint32_t occurrence(const SynapseEndpoints& synapses, uint64_t k) {
+  const std::vector<uint32_t>& pre = *synapses.pre;
+  const std::vector<uint32_t>& post = *synapses.post;
+  uint64_t first = k;
+  while (first > 0 && pre[first - 1] == pre[k] && post[first - 1] == post[k]) --first;
+  return static_cast<uint32_t>(k - first);
 }
 
 }  // namespace
@@ -80,7 +90,17 @@ Status initialise_array(const GenncModel& model, const GenncArrayInfo& array, ui
     case GENNC_INIT_UNIFORM_INT:
     case GENNC_INIT_POISSON:
     case GENNC_INIT_BINOMIAL:
-      each([&](uint64_t k) { return random_value(init, seed, k); });
+      if (array.scope == GENNC_SCOPE_SYNAPSE) {
+        if (synapses == nullptr || synapses->pre == nullptr || synapses->pre->size() != n || synapses->post->size() != n)
+          return internal_error("array '" + name + "' is drawn per synapse but its synapses' neurons are not known");
+        each([&](uint64_t k) {
+          return random_value(init, seed, occurrence(*synapses, k), (*synapses->pre)[k], (*synapses->post)[k]);
+        });
+        return ok();
+      }
+      each([&](uint64_t k) {
+        return random_value(init, seed, 0, static_cast<uint32_t>(k), static_cast<uint32_t>(k >> 32));
+      });
       return ok();
     case GENNC_INIT_SYNAPSE_KERNEL: {
       if (synapses == nullptr)

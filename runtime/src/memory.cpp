@@ -74,4 +74,9 @@ std::string mebibytes(uint64_t bytes) {
   return text;
 }
 
+uint64_t peak_resident_bytes() {
+  const uint64_t peak = proc_kib("/proc/self/status", "VmHWM");
+  return peak == UINT64_MAX ? 0 : peak;
+}
+
 }  // namespace gennc::runtime

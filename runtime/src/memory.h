@@ -20,4 +20,8 @@ MemoryLimit available_memory();
 // "12.3 MiB".
 std::string mebibytes(uint64_t bytes);
 
+// The most resident memory the process has held so far (VmHWM of /proc/self/status), or 0
+// where the system does not say.
+uint64_t peak_resident_bytes();
+
 }  // namespace gennc::runtime

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arrays.h"
@@ -55,6 +56,46 @@ class NetworkState {
   Status build(ThreadPool& pool, DeviceBuilder* device = nullptr);
   // Whether build() began (a failed device set-up leaves a partial network behind).
   bool build_began() const { return !arrays_.empty(); }
+  // The synapses projection p's connector makes, exact or expected where the model says,
+  // 0 where only building tells (files, distance rules): for plans made before building.
+  double expected_synapse_count(uint32_t p) const;
+
+  // ---- A share of the synapses: hold_share.cpp (docs/distributed.md) -----------------
+  // Before build(): of every projection it splits (splits()), the state builds and holds
+  // only the synapses whose post neuron lies in `posts[population]`, [first, second);
+  // every other array is whole. A rank of a distributed run holds its share so.
+  void hold_posts(std::vector<std::pair<uint32_t, uint32_t>> posts) { posts_ = std::move(posts); }
+  const std::pair<uint32_t, uint32_t>& posts(uint32_t population) const { return posts_[population]; }
+  // Whether projection p is held as a share: hold_posts was given, p stores its rows
+  // (columns per synapse) and no kernel draws by synapse index (draws_by_synapse).
+  bool splits(uint32_t p) const;
+  // Whether the projections it splits hold only the share now: after build(), and after
+  // take_share(); not after whole arrays replaced them (a checkpoint, a gather).
+  bool holds_share() const { return holds_share_; }
+  // Keeps, of the whole arrays of every projection it splits (the reset snapshot's too),
+  // only the share; the whole synapse counts are kept as the totals.
+  void take_share();
+  // After whole arrays replaced the share of projection p (mpi/gather_synapses.cpp): its
+  // synapse count, and the column access rebuilt from its columns. Then set_holds_share(false).
+  void set_whole_count(uint32_t p, uint64_t count);
+  void set_holds_share(bool share) { holds_share_ = share; }
+  // The synapses of projection p in the whole network: the share's count summed over the
+  // processes (set_total_synapse_counts), else synapse_count(p).
+  uint64_t total_synapse_count(uint32_t p) const {
+    return holds_share_ && splits(p) ? totals_[p] : synapse_counts_[p];
+  }
+  void set_total_synapse_counts(std::vector<uint64_t> totals) { totals_ = std::move(totals); }
+  // Deepens each population's rings to at least `depths` (the processes agree on the
+  // deepest, since each sizes them from the delays of its own share), before any step.
+  Status deepen_rings(ThreadPool& pool, const std::vector<uint32_t>& depths);
+  uint32_t ring_depth(uint32_t population) const { return ring_depths_[population]; }
+  // The reset snapshot's copy of array a, or null where it holds none (no snapshot, or an
+  // array a reset does not restore: the same on every process).
+  Buffer* reset_value(uint32_t a) {
+    const uint32_t flags = model_.arrays[a].flags;
+    if (!snapshot_valid_ || is_structural(a) || (flags & (GENNC_ARRAY_PARAMETER | GENNC_ARRAY_DERIVED))) return nullptr;
+    return &snapshot_[a];
+  }
 
   // ---- What it holds ------------------------------------------------------------------
   const GenncModel& model() const { return model_; }
@@ -134,6 +175,10 @@ class NetworkState {
   // `seed`, at [pre neuron + 1] of row_start (pre population size + 1 entries).
   Status generated_row_lengths(uint32_t p, uint64_t seed, std::vector<uint64_t>* row_start) const;
   Status fill_synapse_arrays(ThreadPool& pool, uint32_t p, DeviceBuilder* device);
+  // Column pointers and column synapse ids of projection p from its columns, where it has them.
+  void index_columns(uint32_t p);
+  // Allocates and initialises the ring arrays of population q at its ring depth.
+  Status allocate_rings(ThreadPool& pool, uint32_t q, DeviceBuilder* device);
   Status build_rings(ThreadPool& pool, DeviceBuilder* device);
   // Before a checkpoint's `arrays` (and reset `snapshot`, if it has one), written with
   // `seed`, replace ours: what is wrong with their structure, or "" (check_structure.cpp).
@@ -156,6 +201,9 @@ class NetworkState {
   std::vector<Connections> connections_;    // per projection, selection-local (for clones)
   std::vector<std::vector<uint32_t>> synapse_pre_, synapse_post_;  // per projection, by synapse
   std::vector<uint64_t> synapse_counts_;
+  std::vector<std::pair<uint32_t, uint32_t>> posts_;  // per population: the post neurons held (hold_posts)
+  bool holds_share_ = false;
+  std::vector<uint64_t> totals_;                    // per projection: whole synapse counts of a share
   std::vector<uint32_t> ring_depths_;
   std::vector<std::vector<double>> positions_;
   std::vector<uint32_t> injection_counts_;

@@ -33,6 +33,11 @@ constexpr double kBuildBytesPerSynapse = 20.0;
 
 }  // namespace
 
+double NetworkState::expected_synapse_count(uint32_t p) const {
+  const GenncProjectionInfo& proj = model_.projections[p];
+  return expected_synapses(proj.connector, proj.pre.count, proj.post.count);
+}
+
 Status NetworkState::plan_host_memory() const {
   const GenncModel& m = model_;
   struct Part {
@@ -46,6 +51,10 @@ Status NetworkState::plan_host_memory() const {
     const GenncProjectionInfo& proj = m.projections[p];
     const double n_pre = proj.pre.count, n_post = proj.post.count;  // the selections' sizes
     synapses[p] = expected_synapses(proj.connector, n_pre, n_post);
+    // A share (hold_posts) holds the synapses onto its post neurons, about their part.
+    const uint32_t post_size = m.populations[proj.post.population].size;
+    if (splits(p) && post_size > 0)
+      synapses[p] *= double(posts_[proj.post.population].second - posts_[proj.post.population].first) / post_size;
     if (proj.column_array != kNone) build[p] = synapses[p] * kBuildBytesPerSynapse;
   }
   // The rings are at least as deep as the constant delays make them.

@@ -73,7 +73,10 @@ Status write_synapse_recording(const NetworkState& state, const GenncSynapseReco
 MemoryReport memory_report(const NetworkState& state) {
   const GenncModel& m = state.model();
   MemoryReport report;
-  for (uint32_t p = 0; p < m.projection_count; ++p) report.synapses += state.synapse_count(p);
+  for (uint32_t p = 0; p < m.projection_count; ++p) {
+    report.synapses += state.total_synapse_count(p);
+    report.held_synapses += state.synapse_count(p);
+  }
   for (uint32_t p = 0; p < m.population_count; ++p) report.neurons += m.populations[p].size;
   for (uint32_t a = 0; a < m.array_count; ++a) {
     const uint64_t bytes = state.array(a).bytes();
@@ -219,7 +222,7 @@ Status write_results(const NetworkState& state, const RunReport& run, const std:
     projections.push_back({{"name", text(m.projections[p].name)},
                            {"pre", text(m.populations[m.projections[p].pre.population].name)},
                            {"post", text(m.populations[m.projections[p].post.population].name)},
-                           {"synapses", state.synapse_count(p)}});
+                           {"synapses", state.total_synapse_count(p)}});
   manifest["projections"] = projections;
   manifest["recordings"] = recordings;
   manifest["synapse_recordings"] = synapses;
@@ -228,12 +231,25 @@ Status write_results(const NetworkState& state, const RunReport& run, const std:
   for (uint32_t k = 0; k < m.kernel_count; ++k) kernels[text(m.kernels[k].name)] = run.kernel_seconds[k];
   manifest["kernel_seconds"] = kernels;
   const MemoryReport memory = memory_report(state);
+  // Over MPI ranks each holds its share of the synapses: the bytes are summed over the
+  // ranks, and each rank's own are listed.
+  uint64_t synapse_bytes = memory.synapse_bytes;
+  nlohmann::json ranks = nlohmann::json::array();
+  if (!run.ranks.empty()) synapse_bytes = 0;
+  for (const ProcessMemory& rank : run.ranks) {
+    synapse_bytes += rank.synapse_bytes;
+    ranks.push_back({{"synapses", rank.synapses},
+                     {"synapse_bytes", rank.synapse_bytes},
+                     {"bytes_per_synapse", rank.synapses ? double(rank.synapse_bytes) / double(rank.synapses) : 0.0},
+                     {"peak_bytes", rank.peak_bytes}});
+  }
   manifest["memory"] = {{"synapses", memory.synapses},
-                        {"synapse_bytes", memory.synapse_bytes},
-                        {"bytes_per_synapse", memory.bytes_per_synapse()},
+                        {"synapse_bytes", synapse_bytes},
+                        {"bytes_per_synapse", memory.synapses ? double(synapse_bytes) / double(memory.synapses) : 0.0},
                         {"neurons", memory.neurons},
                         {"neuron_bytes", memory.neuron_bytes},
-                        {"bytes_per_neuron", memory.bytes_per_neuron()}};
+                        {"bytes_per_neuron", memory.bytes_per_neuron()},
+                        {"ranks", ranks}};
   manifest["versions"] = {{"runtime", GENNC_RUNTIME_VERSION},
                           {"abi", GENNC_ABI_VERSION},
                           {"model_abi", m.abi_version},

@@ -20,12 +20,21 @@ struct Timings {
   double write = 0.0;
 };
 
+// One process's memory: the synapses it holds (a rank of a distributed run holds its
+// share, docs/distributed.md) and their bytes, and its peak resident memory.
+struct ProcessMemory {
+  uint64_t synapses = 0;
+  uint64_t synapse_bytes = 0;
+  uint64_t peak_bytes = 0;  // VmHWM; 0 where unknown
+};
+
 // How the steps ran: what the manifest says besides the state.
 struct RunReport {
   std::string backend;                // Engine::name()
   unsigned threads = 1;               // the host's threads
   std::vector<double> kernel_seconds; // per model kernel, run on the host
   std::vector<ProfileRow> profile;    // Engine::profile()
+  std::vector<ProcessMemory> ranks;   // per rank of a distributed run (one alone)
 };
 
 // Host memory of the network's arrays per synapse and per neuron (sim --profile, the
@@ -33,11 +42,12 @@ struct RunReport {
 // per-neuron arrays and input rings as neuron memory; scalars, lists and recordings as
 // neither.
 struct MemoryReport {
-  uint64_t synapses = 0;
-  uint64_t synapse_bytes = 0;
+  uint64_t synapses = 0;       // of the whole network
+  uint64_t held_synapses = 0;  // held by this process (its share, over MPI ranks)
+  uint64_t synapse_bytes = 0;  // held by this process
   uint64_t neurons = 0;  // spike sources included
   uint64_t neuron_bytes = 0;
-  double bytes_per_synapse() const { return synapses ? double(synapse_bytes) / double(synapses) : 0.0; }
+  double bytes_per_synapse() const { return held_synapses ? double(synapse_bytes) / double(held_synapses) : 0.0; }
   double bytes_per_neuron() const { return neurons ? double(neuron_bytes) / double(neurons) : 0.0; }
 };
 MemoryReport memory_report(const NetworkState& state);

@@ -7,6 +7,7 @@
 #include "cuda/cuda_engine.h"
 #include "gennc/random.h"
 #include "memory.h"
+#include "mpi/gather_synapses.h"
 #include "mpi/gpu_rank_engine.h"
 #include "mpi/rank_engine.h"
 #include "mpi/world.h"
@@ -89,16 +90,27 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
   // Recordings may take a quarter of what is left once the network is built.
   sim->state_.set_default_recording_budget(available_memory().bytes / 4);
   if (!sim->engine_) {
-    // The ranks' shares of the work, checked before the build.
-    if (world.distributed()) GENNC_TRY(mpi::partition_shares(world.size(), &sim->shares_));
+    // The ranks' shares of the work, checked before the build; each rank builds only the
+    // synapses onto the neurons it updates (docs/distributed.md).
+    mpi::Partition ranges;
+    if (world.distributed()) {
+      GENNC_TRY(mpi::partition_shares(world.size(), &sim->shares_));
+      ranges = mpi::partition_network(sim->state_, sim->shares_);
+      std::vector<std::pair<uint32_t, uint32_t>> posts;
+      for (const auto& population : ranges) posts.push_back(population[world.rank()]);
+      sim->state_.hold_posts(std::move(posts));
+    }
     GENNC_TRY(sim->state_.plan_host_memory());
     GENNC_TRY(sim->state_.build(sim->pool_));
     sim->host_.refresh();
     sim->host_.run_init_schedule();  // the GPU's set-up ran it on the device
-    if (world.distributed())
-      sim->engine_ = std::make_unique<mpi::RankEngine>(sim->state_, sim->host_, world, sim->shares_);
-    else
+    if (world.distributed()) {
+      auto ranks = std::make_unique<mpi::RankEngine>(sim->state_, sim->host_, sim->pool_, world, std::move(ranges));
+      sim->ranks_ = ranks.get();
+      sim->engine_ = std::move(ranks);
+    } else {
       sim->engine_ = std::make_unique<cpu::Engine>(sim->state_, sim->host_);
+    }
   } else {
     sim->host_.refresh();  // the init schedule runs on the host after a parameter changes
   }
@@ -110,6 +122,39 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
 }
 
 Simulation::~Simulation() = default;
+
+Status Simulation::settle() {
+  const mpi::World& world = mpi::World::get();
+  return ranks_ != nullptr ? world.agree(ranks_->settle()) : ok();
+}
+
+Status Simulation::whole_synapses() {
+  if (!state_.holds_share()) return ok();
+  GENNC_TRY(host_view());
+  mpi::gather_synapses(state_, mpi::World::get());
+  host_.refresh();
+  return ok();
+}
+
+std::vector<ProcessMemory> Simulation::gather_memory() const {
+  const MemoryReport memory = memory_report(state_);
+  const uint64_t mine[3] = {memory.held_synapses, memory.synapse_bytes, peak_resident_bytes()};
+  std::vector<uint64_t> bytes;
+  const std::vector<uint8_t> all = mpi::World::get().gather_bytes(mine, sizeof mine, &bytes);
+  std::vector<ProcessMemory> ranks(bytes.size());
+  const auto* values = reinterpret_cast<const uint64_t*>(all.data());
+  for (size_t r = 0; r < ranks.size(); ++r) ranks[r] = {values[3 * r], values[3 * r + 1], values[3 * r + 2]};
+  return ranks;
+}
+
+bool Simulation::reads_synapses(const std::string& name) const {
+  const int64_t id = state_.find_array(name);
+  if (id < 0 || !state_.holds_share()) return false;
+  const GenncArrayInfo& info = state_.model().arrays[id];
+  const bool per_projection = info.scope == GENNC_SCOPE_SYNAPSE || info.scope == GENNC_SCOPE_ROW_POINTER ||
+                              info.scope == GENNC_SCOPE_COLUMN_POINTER;
+  return per_projection && state_.splits(info.owner);
+}
 
 Status Simulation::host_view() const {
   if (fresh_ != Fresh::Engine) return ok();
@@ -143,9 +188,12 @@ Status Simulation::replace_engine_copy() {
   }
   if (!made.ok()) {
     // The state is whole on the host: the CPU goes on from it (every rank, over ranks).
-    if (world.distributed())
-      engine_ = std::make_unique<mpi::RankEngine>(state_, host_, world, shares_);
-    else
+    if (world.distributed()) {
+      auto ranks = std::make_unique<mpi::RankEngine>(state_, host_, pool_, world,
+                                                     mpi::partition_network(state_, shares_));
+      ranks_ = ranks.get();
+      engine_ = std::move(ranks);
+    } else
       engine_ = std::make_unique<cpu::Engine>(state_, host_);
     on_gpu_ = false;
     gpu_ranks_ = false;
@@ -192,8 +240,10 @@ Status Simulation::reset() {
   return ok();
 }
 
-Status Simulation::save_checkpoint(const std::string& path) const {
+Status Simulation::save_checkpoint(const std::string& path) {
   GENNC_TRY(host_view());
+  // Over MPI ranks each holds a share of the synapses: the file holds the whole network's.
+  GENNC_TRY(whole_synapses());
   // Over MPI ranks the download gathered the whole network on every rank; one writes it.
   // Every rank returns rank 0's outcome, so none ends before the file is whole.
   const mpi::World& world = mpi::World::get();
@@ -213,10 +263,11 @@ Status Simulation::write_results(const std::string& folder) {
   const mpi::World& world = mpi::World::get();
   engine_->collect_profile();
   // Synapse variables are written from the host's arrays: the engine's values first (on
-  // every rank, since over MPI the download is collective).
-  if (state_.model().synapse_recording_count > 0) GENNC_TRY(world.agree(host_view()));
+  // every rank, since over MPI the download is collective), the whole network's synapses.
+  rank_memory_ = gather_memory();  // before a gather makes the synapses whole
+  if (state_.model().synapse_recording_count > 0) GENNC_TRY(world.agree(whole_synapses()));
   if (world.rank() != 0) return world.agree(ok());
-  const RunReport run{backend(), threads(), host_.kernel_seconds(), profile()};
+  const RunReport run{backend(), threads(), host_.kernel_seconds(), profile(), rank_memory_};
   return world.agree(runtime::write_results(state_, run, folder, &timings_));
 }
 
@@ -226,13 +277,15 @@ Status Simulation::check_results_folder(const std::string& folder) const {
 
 // ---- Arrays by name: the state's copy made current first ------------------------------
 
-Status Simulation::get_array(const std::string& name, void* out, uint64_t count) const {
+Status Simulation::get_array(const std::string& name, void* out, uint64_t count) {
   if (state_.find_array(name) >= 0) GENNC_TRY(host_view());
+  if (reads_synapses(name)) GENNC_TRY(whole_synapses());
   return state_.get_array(name, out, count);
 }
 
-Status Simulation::get_array_f64(const std::string& name, double* out, uint64_t count) const {
+Status Simulation::get_array_f64(const std::string& name, double* out, uint64_t count) {
   if (state_.find_array(name) >= 0) GENNC_TRY(host_view());
+  if (reads_synapses(name)) GENNC_TRY(whole_synapses());
   return state_.get_array_f64(name, out, count);
 }
 
@@ -245,6 +298,7 @@ Status Simulation::set_array(const std::string& name, const void* values, uint64
 Status Simulation::set_array_f64(const std::string& name, const double* values, uint64_t count) {
   const int64_t id = state_.find_array(name);
   if (id >= 0) GENNC_TRY(host_edit());
+  if (reads_synapses(name)) GENNC_TRY(whole_synapses());  // the next run takes the share again
   GENNC_TRY(state_.set_array_f64(name, values, count));
   if (state_.model().arrays[id].flags & GENNC_ARRAY_PARAMETER) host_.run_init_schedule();
   return ok();

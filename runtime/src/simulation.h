@@ -18,6 +18,9 @@
 #include "thread_pool.h"
 
 namespace gennc::runtime {
+namespace mpi {
+class RankEngine;
+}
 
 struct SimulationOptions {
   unsigned threads = 1;
@@ -37,6 +40,9 @@ class Simulation {
   static Status create(const GenncModel& model, const SimulationOptions& options,
                        std::unique_ptr<Simulation>* out);
   ~Simulation();
+  // Collective, once every rank's create() succeeded (gennc_create agrees on it): the
+  // ranks settle what their shares of the synapses must agree on (mpi::RankEngine::settle).
+  Status settle();
 
   // The state, for what reads it as it is: the model, step and time, the recordings,
   // positions, array table. Its arrays' values may be behind the engine's; read them
@@ -53,8 +59,10 @@ class Simulation {
   // Engine::name(): "cpu", or "cuda (NVIDIA H100 80GB HBM3 (sm_90))".
   std::string backend() const { return engine_->name(); }
 
-  Status get_array(const std::string& name, void* out, uint64_t count) const;
-  Status get_array_f64(const std::string& name, double* out, uint64_t count) const;
+  // Over MPI ranks, collective; an array of the synapses each rank holds a share of is
+  // gathered whole first (whole_synapses).
+  Status get_array(const std::string& name, void* out, uint64_t count);
+  Status get_array_f64(const std::string& name, double* out, uint64_t count);
   // A parameter's derived values follow it (the init schedule, run on the host).
   Status set_array(const std::string& name, const void* values, uint64_t count);
   Status set_array_f64(const std::string& name, const double* values, uint64_t count);
@@ -69,10 +77,13 @@ class Simulation {
 
   Status set_step(uint64_t step) { return state_.set_step(step); }
   Status reset();
-  Status save_checkpoint(const std::string& path) const;
+  Status save_checkpoint(const std::string& path);
   Status load_checkpoint(const std::string& path);
   Status write_results(const std::string& folder);
   Status check_results_folder(const std::string& folder) const;
+  // Each rank's synapses, their bytes and its peak memory, as the last write_results
+  // gathered them (one entry alone; empty before).
+  const std::vector<ProcessMemory>& rank_memory() const { return rank_memory_; }
 
  private:
   Simulation(const GenncModel& model, const SimulationOptions& options);
@@ -88,12 +99,20 @@ class Simulation {
   // The earliest fault a population's update kernel recorded (GENNC_ARRAY_FAULT), as a
   // GENNC_ERROR_NUMERICAL status; ok when none did (faults.cpp).
   Status check_faults();
+  // Collective over MPI ranks that hold shares of the synapses: the whole network's
+  // synapses on every rank (mpi/gather_synapses.h), until the next run takes the share.
+  Status whole_synapses();
+  // Whether array `name` is one of a projection whose synapses the ranks hold shares of.
+  bool reads_synapses(const std::string& name) const;
+  // Collective: every rank's ProcessMemory.
+  std::vector<ProcessMemory> gather_memory() const;
 
   ThreadPool pool_;
   NetworkState state_;
   // The init schedule runs on the host whatever the engine; the CPU engine's steps too.
   cpu::HostKernels host_;
   std::unique_ptr<Engine> engine_;
+  mpi::RankEngine* ranks_ = nullptr;  // engine_, where it is a CPU rank's
   bool on_gpu_ = false;
   // The GPU runs as one rank of a distributed run (mpi/gpu_rank_engine.h), with these
   // shares of the work: over several ranks, or alone where GENNC_EXCHANGE=nccl.
@@ -103,6 +122,7 @@ class Simulation {
   std::string output_folder_;
   Timings timings_;
   bool profiling_ = false;
+  std::vector<ProcessMemory> rank_memory_;
 };
 
 }  // namespace gennc::runtime

@@ -223,6 +223,16 @@ GENNC_RNG_FN void gennc_row_seek_block(GenncRowCursor* cur, uint32_t block) {
   cur->position = (double)block * (double)GENNC_ROW_BLOCK - 1.0;
 }
 
+/* Moves a begun row's cursor towards post position `position`, so that gennc_row_next
+ * gives the row's positions from there on (ALL_TO_ALL: from `position`; FIXED_PROBABILITY:
+ * from the start of its block, so positions before it in the block may still come), the
+ * same as generating the whole row would; other kinds are left at the row's start. A
+ * process owning a range of the post neurons generates only that part of each row. */
+GENNC_RNG_FN void gennc_row_seek(const GenncRowConnector* c, GenncRowCursor* cur, uint32_t position) {
+  if (c->kind == GENNC_CONNECT_ALL_TO_ALL) cur->position = (double)position;
+  else if (c->kind == GENNC_CONNECT_FIXED_PROBABILITY) gennc_row_seek_block(cur, position / GENNC_ROW_BLOCK);
+}
+
 /* A pick of FIXED_NUMBER_POST moved past the excluded position: a one-to-one map, so
  * comparing positions compares picks. */
 GENNC_RNG_FN uint32_t gennc_row_skip(const GenncRowCursor* cur, uint32_t pick) {

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 11
+#define GENNC_MODEL_ABI_VERSION 12
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -45,8 +45,11 @@ typedef enum GenncArrayScope {
 } GenncArrayScope;
 
 /* Initial values. Distributions draw from the counter-based stream `stream` (see
- * gennc/random.h): element k of the array gets the draw with counter k, so the result is
- * the same whatever the thread or device layout. */
+ * gennc/random.h): element k of the array gets the draw with counter k, and a synapse of a
+ * per-synapse array (GENNC_SCOPE_SYNAPSE) the draw keyed by its pair, (step = its
+ * occurrence among the earlier synapses of the pair, index = pre neuron, draw = post
+ * neuron), so the result is the same whatever the thread or device layout, and whatever
+ * other synapses a process holds (docs/runtime.md). */
 typedef enum GenncInitKind {
   GENNC_INIT_ZERO = 0,
   GENNC_INIT_CONSTANT = 1,        /* params[0] */
@@ -300,6 +303,10 @@ typedef struct GenncProjectionInfo {
   uint32_t weight_from_list;    /* array filled from a FROM_LIST/FROM_FILE/FROM_HOST weight column, or UINT32_MAX */
   const GenncHostColumn* host_columns; /* FROM_HOST: the other columns the host may give */
   uint32_t host_column_count;
+  uint32_t draws_by_synapse;    /* 1 when a kernel of the projection draws random numbers addressed
+                                   by the synapse's index (stochastic synapses), which only the
+                                   whole network's synapse order gives: a distributed run then
+                                   builds the projection whole on every rank (docs/distributed.md) */
 } GenncProjectionInfo;
 
 /* A current source injected into a view; its kernel runs over [0, target.count). Its

@@ -449,7 +449,7 @@ bool HostKernels::may_overlap(unsigned threads) {
   });
   if (!updates || !deliveries || threads < 2) return false;
   if (overlap_ == Overlap::Unknown) {
-    const ExchangePlan plan = plan_exchange(state_, 0);
+    const ExchangePlan plan = plan_exchange(state_, shortest_stored_delays(state_), 0);
     overlap_ = plan.deferred && plan.steps >= 2 ? Overlap::Yes : Overlap::No;
   }
   return overlap_ == Overlap::Yes;

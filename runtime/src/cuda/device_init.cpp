@@ -16,6 +16,14 @@ constexpr unsigned kBlock = 256;
 
 bool whole_or_slice(const GenncSelection& s) { return s.kind == GENNC_SELECT_ALL || s.kind == GENNC_SELECT_SLICE; }
 
+// A per-synapse array whose initial values read each synapse's pre and post neuron: a
+// draw keyed by them, or a generated expression of them.
+bool drawn_per_synapse(const GenncArrayInfo& info) {
+  const GenncInitKind kind = info.init.kind;
+  return info.scope == GENNC_SCOPE_SYNAPSE &&
+         (kind == GENNC_INIT_SYNAPSE_KERNEL || (kind >= GENNC_INIT_UNIFORM && kind <= GENNC_INIT_BINOMIAL));
+}
+
 Status backend_error(std::string message) { return {GENNC_ERROR_BACKEND, std::move(message)}; }
 
 }  // namespace
@@ -79,9 +87,10 @@ bool DeviceInit::can_connect(uint32_t p) const {
   for (uint32_t q = 0; q < m.projection_count; ++q)
     if (m.projections[q].connector.kind == GENNC_CONNECT_CLONE && m.projections[q].connector.params[0] == p)
       return false;
+  // A per-synapse array computed or drawn from each synapse's neurons is the host's
+  // (can_initialise), and the host needs the columns for it.
   for (uint32_t a = 0; a < m.array_count; ++a)
-    if (m.arrays[a].scope == GENNC_SCOPE_SYNAPSE && m.arrays[a].owner == p &&
-        m.arrays[a].init.kind == GENNC_INIT_SYNAPSE_KERNEL)
+    if (m.arrays[a].scope == GENNC_SCOPE_SYNAPSE && m.arrays[a].owner == p && drawn_per_synapse(m.arrays[a]))
       return false;
   // Invalid parameters and infeasible rows are the host's to report.
   RowParams r = row_params(p);
@@ -114,6 +123,9 @@ bool DeviceInit::can_initialise(uint32_t a) const {
     case GENNC_SCOPE_RING:
       return true;
     case GENNC_SCOPE_SYNAPSE: {
+      // Draws keyed by each synapse's pre and post neurons (docs/runtime.md) are the host's:
+      // the device would need the columns before the rings are sized from the delays.
+      if (drawn_per_synapse(info)) return false;
       const GenncProjectionInfo& proj = m.projections[info.owner];
       GenncConnectorKind kind = proj.connector.kind;
       return a != proj.column_array && a != proj.column_synapse_array && kind != GENNC_CONNECT_FROM_LIST &&

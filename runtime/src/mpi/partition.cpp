@@ -46,7 +46,7 @@ Partition partition_network(const NetworkState& state, const std::vector<double>
   // Each neuron's work: its update plus its population's mean incoming events.
   std::vector<double> synapses_in(model.population_count, 0.0);
   for (uint32_t p = 0; p < model.projection_count; ++p)
-    synapses_in[model.projections[p].post.population] += static_cast<double>(state.synapse_count(p));
+    synapses_in[model.projections[p].post.population] += state.expected_synapse_count(p);
   std::vector<double> work(model.population_count);
   double total = 0.0;
   for (uint32_t q = 0; q < model.population_count; ++q) {

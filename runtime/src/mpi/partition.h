@@ -20,7 +20,9 @@ using Partition = std::vector<std::vector<std::pair<uint32_t, uint32_t>>>;
 uint32_t owner_of(const std::vector<std::pair<uint32_t, uint32_t>>& ranks, uint32_t neuron);
 
 // For one rank per element of `shares` (each rank's part of the network's expected work,
-// relative to their sum), from the state's synapse counts (built connectivity).
+// relative to their sum), from the synapse counts the connectors give (exact or
+// expected, NetworkState::expected_synapse_count): known before anything is built, so
+// that each rank builds only the synapses onto its own neurons.
 Partition partition_network(const NetworkState& state, const std::vector<double>& shares);
 
 // Each of `ranks` ranks' share of the work: equal, or as GENNC_PARTITION (sim --partition)

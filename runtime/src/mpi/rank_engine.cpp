@@ -49,10 +49,39 @@ void make_room(std::vector<T>& v, size_t more) {
 
 }  // namespace
 
-RankEngine::RankEngine(NetworkState& state, cpu::HostKernels& kernels, const World& world,
-                       const std::vector<double>& shares)
-    : state_(state), world_(world), cpu_(state, kernels), ranges_(partition_network(state, shares)) {
+RankEngine::RankEngine(NetworkState& state, cpu::HostKernels& kernels, ThreadPool& pool, const World& world,
+                       Partition ranges)
+    : state_(state), kernels_(kernels), pool_(pool), world_(world), cpu_(state, kernels), ranges_(std::move(ranges)) {
   cpu_.set_partition(this);
+}
+
+Status RankEngine::settle() {
+  const GenncModel& m = state_.model();
+  // One gather: each rank's ring depths, then its synapse counts.
+  std::vector<uint64_t> mine;
+  for (uint32_t q = 0; q < m.population_count; ++q) mine.push_back(state_.ring_depth(q));
+  for (uint32_t p = 0; p < m.projection_count; ++p) mine.push_back(state_.synapse_count(p));
+  std::vector<uint64_t> bytes;
+  const std::vector<uint8_t> all = world_.gather_bytes(mine.data(), mine.size() * sizeof(uint64_t), &bytes);
+  std::vector<uint32_t> depths(m.population_count, 1);
+  std::vector<uint64_t> totals(m.projection_count, 0);
+  for (uint32_t r = 0; r < world_.size(); ++r) {
+    const auto* theirs = reinterpret_cast<const uint64_t*>(all.data()) + size_t{r} * mine.size();
+    for (uint32_t q = 0; q < m.population_count; ++q)
+      depths[q] = std::max(depths[q], static_cast<uint32_t>(theirs[q]));
+    for (uint32_t p = 0; p < m.projection_count; ++p) totals[p] += theirs[m.population_count + p];
+  }
+  for (uint32_t p = 0; p < m.projection_count; ++p)
+    if (!state_.splits(p)) totals[p] = state_.synapse_count(p);
+  state_.set_total_synapse_counts(std::move(totals));
+  GENNC_TRY(state_.deepen_rings(pool_, depths));
+  kernels_.refresh();
+  return ok();
+}
+
+void RankEngine::take_share() {
+  state_.take_share();
+  kernels_.refresh();
 }
 
 std::string RankEngine::name() const {
@@ -68,7 +97,17 @@ std::string RankEngine::name() const {
 }
 
 void RankEngine::plan() {
-  plan_ = plan_exchange(state_, interval_bound());
+  // The shortest stored delay of each projection over every rank's share (0: none).
+  const GenncModel& m = state_.model();
+  std::vector<uint64_t> shortest = shortest_stored_delays(state_);
+  std::vector<uint64_t> bytes;
+  const std::vector<uint8_t> all = world_.gather_bytes(shortest.data(), shortest.size() * sizeof(uint64_t), &bytes);
+  for (uint32_t r = 0; r < world_.size(); ++r) {
+    const auto* theirs = reinterpret_cast<const uint64_t*>(all.data()) + size_t{r} * shortest.size();
+    for (uint32_t p = 0; p < m.projection_count; ++p)
+      if (theirs[p] != 0 && (shortest[p] == 0 || theirs[p] < shortest[p])) shortest[p] = theirs[p];
+  }
+  plan_ = plan_exchange(state_, shortest, interval_bound());
   // The environment may differ between ranks; the smallest E is safe for all.
   uint64_t steps = plan_.steps;
   for (uint64_t theirs : world_.gather(plan_.steps)) steps = std::min(steps, theirs);
@@ -144,6 +183,7 @@ void RankEngine::exchange_spikes(uint32_t population) {
 
 Status RankEngine::run(uint64_t steps) {
   if (profiling_) profile_.clear();  // collected again after this run
+  if (!state_.holds_share()) take_share();
   if (stale_) plan();
   if (stop_held_) {
     stop_held_ = false;

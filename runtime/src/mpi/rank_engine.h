@@ -3,9 +3,11 @@
 // plasticity and recording see the whole network's spikes in neuron order, as one process
 // does. Where the deliveries may wait (ExchangePlan), the ranks exchange the spikes of E
 // steps at once, every E steps, and deliver them step by step in one process's order;
-// else each population's spikes are gathered after its neuron kernel, every step. Every
-// rank holds the whole network state; the arrays of neurons another rank updates are
-// stale here until download() gathers them.
+// else each population's spikes are gathered after its neuron kernel, every step. A rank
+// holds every neuron's arrays, of which those of neurons another rank updates are stale
+// here until download() gathers them, and of the synapses of every projection the state
+// splits only those onto its own neurons (NetworkState::hold_posts), which deliver the
+// gathered spikes of the whole network to them alone.
 #pragma once
 
 #include <cstdint>
@@ -24,9 +26,14 @@ namespace gennc::runtime::mpi {
 
 class RankEngine final : public runtime::Engine, private cpu::StepPartition {
  public:
-  // `state`, `kernels` and `world` must outlive the engine; the state is built. Rank r
-  // gets shares[r] of the network's expected work (partition_shares).
-  RankEngine(NetworkState& state, cpu::HostKernels& kernels, const World& world, const std::vector<double>& shares);
+  // `state`, `kernels`, `pool` and `world` must outlive the engine; the state is built,
+  // holding this rank's share of the synapses (NetworkState::hold_posts with `ranges`) or
+  // the whole network (a checkpoint loaded: the first run takes the share).
+  RankEngine(NetworkState& state, cpu::HostKernels& kernels, ThreadPool& pool, const World& world, Partition ranges);
+
+  // Collective, once every rank has built its share (gennc_create agreed): the rings as
+  // deep as the deepest any rank's delays need, and the whole network's synapse counts.
+  Status settle();
 
   // "cpu (2 MPI ranks updating 6250/6250 neurons, spikes exchanged every 15 steps)".
   std::string name() const override;
@@ -77,7 +84,12 @@ class RankEngine final : public runtime::Engine, private cpu::StepPartition {
   // fault's step is made known to every rank, so all report the same fault.
   bool agree_to_stop();
 
+  // The share again where whole arrays replaced it (a checkpoint loaded, a gather).
+  void take_share();
+
   NetworkState& state_;
+  cpu::HostKernels& kernels_;
+  ThreadPool& pool_;
   const World& world_;
   cpu::Engine cpu_;
   Partition ranges_;

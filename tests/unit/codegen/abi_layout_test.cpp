@@ -64,7 +64,7 @@ std::vector<Layout> layouts() {
         OFF(GenncProjectionInfo, column_pointer_array), OFF(GenncProjectionInfo, column_synapse_array),
         OFF(GenncProjectionInfo, delay_array), OFF(GenncProjectionInfo, constant_delay_steps),
         OFF(GenncProjectionInfo, weight_from_list), OFF(GenncProjectionInfo, host_columns),
-        OFF(GenncProjectionInfo, host_column_count)}},
+        OFF(GenncProjectionInfo, host_column_count), OFF(GenncProjectionInfo, draws_by_synapse)}},
       {"GenncHostColumn", &AbiTypes::host_column, sizeof(GenncHostColumn),
        {OFF(GenncHostColumn, name), OFF(GenncHostColumn, array), OFF(GenncHostColumn, scale)}},
       {"GenncInjectionInfo", &AbiTypes::injection, sizeof(GenncInjectionInfo),
