@@ -67,5 +67,11 @@ if [ -f "$root/pynn-export/pyproject.toml" ]; then
       echo "install-deps: warning: pip install -e pynn-export failed" >&2
     fi
   fi
+  # pip byte-compiles a regular install's modules, not an editable one's, and where
+  # PYTHONDONTWRITEBYTECODE is set (as on these machines) Python never keeps what it
+  # compiles: every script would compile pynn_gennc's modules again at import (about 40 ms
+  # of a PyNN script's start). Python ignores a .pyc older than its source.
+  "$root/.venv/bin/python" -m compileall -q "$root/pynn-export/pynn_gennc" \
+    "$root"/.venv/lib/python3*/site-packages/__editable___pynn_gennc_*finder.py > /dev/null || true
 fi
 echo "install-deps: all dependencies present"
