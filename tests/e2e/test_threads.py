@@ -6,9 +6,12 @@
 # beside the next step's updates, cut into chunks. Spikes and traces must be bitwise those
 # of one thread. 1000 steps: the first run of at least 500 steps times the threads and
 # shares the updates out.
+import ctypes
+
+import numpy as np
 import pytest
 
-from e2e_support import assert_same_recordings
+from e2e_support import Simulation, assert_same_recordings
 
 
 def brunel(toolchain, folder, delay="1.5 ms"):
@@ -38,3 +41,25 @@ def test_vogels_abbott_on_any_thread_count(toolchain, tmp_path):
             for n in (1, 2, 3)}
     for n in (2, 3):
         assert_same_recordings(runs[1], runs[n], ["exc.spikes", "inh.spikes"], f"between one thread and {n}")
+
+
+def test_delays_set_between_runs_decide_the_overlap_again(toolchain, tmp_path):
+    # Drawn delays of 2-5 steps let two threads overlap a step's deliveries with the next
+    # step's updates; set to one step between runs (gennc_set_array), they must not: the
+    # next run decides again, and gives one thread's spikes.
+    source = tmp_path / "brunel_drawn_delays.gdsl"
+    source.write_text(brunel(toolchain, tmp_path).read_text().replace(
+        "synapse StaticSynapse(weight = J, delay = D) onto excitatory",
+        "synapse StaticSynapse(weight = J, delay = uniform(0.2 ms, 0.5 ms)) onto excitatory"))
+    library = ctypes.CDLL(str(toolchain.compile(source, "--shared")))
+    spikes = {}
+    for threads in (1, 2):
+        sim = Simulation(library, threads)
+        sim.run(300)
+        sim.set_array("e2e.delay", np.ones(sim.array_length("e2e.delay")))
+        sim.run(300)
+        spikes[threads] = sim.spikes("exc.spikes")
+        sim.close()
+    assert len(spikes[1][0]) > 1000
+    for a, b in zip(spikes[1], spikes[2]):
+        np.testing.assert_array_equal(a, b)

@@ -135,6 +135,7 @@ void HostKernels::group_by_ring(Stage& stage) {
 }
 
 void HostKernels::refresh() {
+  overlap_ = Overlap::Unknown;  // arrays replaced (a checkpoint loaded): stored delays may be others
   const uint32_t count = static_cast<uint32_t>(state_.arrays().size());
   pointers_.resize(count);
   lengths_.resize(count);

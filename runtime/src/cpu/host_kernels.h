@@ -21,7 +21,8 @@ class HostKernels {
   HostKernels(NetworkState& state, ThreadPool& pool);
 
   // The arrays' addresses and lengths as GenncKernelEnv hands them to kernels, taken
-  // afresh: after the state's arrays were allocated or replaced whole.
+  // afresh: after the state's arrays were allocated or replaced whole (whose stored delays
+  // may then differ: whether steps may overlap is decided again).
   void refresh();
   GenncKernelEnv env() const;
 
