@@ -344,13 +344,37 @@ uint64_t HostKernels::run_steps(uint64_t steps, const std::function<bool()>& fin
   return done;
 }
 
-void HostKernels::clear_spike_counts() { clear_unlisted_counts({}); }
-
-void HostKernels::clear_unlisted_counts(const std::vector<uint32_t>& listed) {
+void HostKernels::clear_spike_counts() {
   const GenncModel& m = state_.model();
   for (uint32_t p = 0; p < m.population_count; ++p)
-    if (std::find(listed.begin(), listed.end(), p) == listed.end())
-      static_cast<uint32_t*>(state_.array(m.populations[p].spike_count_array).data())[0] = 0;
+    static_cast<uint32_t*>(state_.array(m.populations[p].spike_count_array).data())[0] = 0;
+}
+
+void HostKernels::run_stage_share(Stage& stage, const GenncKernelEnv& env, unsigned thread, unsigned threads) {
+  // Thread 0 times what it does; the others' shares take about as long.
+  const bool timing = thread == 0;
+  if (threads > 1 && !stage.groups.empty()) {
+    // Each thread runs its share of the updates split over all, then takes whole groups,
+    // as they come; it times the kernels it runs.
+    for (uint32_t id : stage.shared) {
+      const auto start = timing ? Clock::now() : Clock::time_point();
+      run_own_share(id, env, thread, threads);
+      if (timing) count_seconds(id, seconds_since(start));
+    }
+    for (uint32_t g; (g = stage.next_group.fetch_add(1, std::memory_order_relaxed)) < stage.groups.size();)
+      for (uint32_t id : stage.groups[g]) {
+        const auto start = Clock::now();
+        run_share(id, env, 0, 1, true);
+        count_seconds(id, seconds_since(start));
+      }
+    return;
+  }
+  for (uint32_t id : stage.kernels) {
+    const auto start = timing ? Clock::now() : Clock::time_point();
+    if (threads > 1 && lists_own_spikes(id)) run_own_share(id, env, thread, threads);
+    else run_share(id, env, thread, threads, stage.alone);
+    if (timing) count_seconds(id, seconds_since(start));
+  }
 }
 
 uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std::function<bool()>& finish_step,
@@ -363,32 +387,10 @@ uint64_t HostKernels::run_team_steps(uint64_t steps, unsigned threads, const std
   uint64_t done = 0;
   bool go_on = steps > 0;
   pool_.run_team(threads, [&](unsigned thread) {
-    // Thread 0 times what it does; the others' shares take about as long.
-    const bool timing = thread == 0;
+    const bool timing = thread == 0;  // thread 0 times the waits
     while (go_on) {
       for (Stage& stage : stages_) {
-        if (threads > 1 && !stage.groups.empty()) {
-          // Each thread runs its share of the updates split over all, then takes whole
-          // groups, as they come; it times the kernels it runs.
-          for (uint32_t id : stage.shared) {
-            const auto start = timing ? Clock::now() : Clock::time_point();
-            run_own_share(id, env, thread, threads);
-            if (timing) count_seconds(id, seconds_since(start));
-          }
-          for (uint32_t g; (g = stage.next_group.fetch_add(1, std::memory_order_relaxed)) < stage.groups.size();)
-            for (uint32_t id : stage.groups[g]) {
-              const auto start = Clock::now();
-              run_share(id, env, 0, 1, true);
-              count_seconds(id, seconds_since(start));
-            }
-        } else {
-          for (uint32_t id : stage.kernels) {
-            const auto start = timing ? Clock::now() : Clock::time_point();
-            if (threads > 1 && lists_own_spikes(id)) run_own_share(id, env, thread, threads);
-            else run_share(id, env, thread, threads, stage.alone);
-            if (timing) count_seconds(id, seconds_since(start));
-          }
-        }
+        run_stage_share(stage, env, thread, threads);
         if (threads == 1) continue;
         const auto start = timing ? Clock::now() : Clock::time_point();
         barrier.arrive_and_wait();
@@ -505,20 +507,7 @@ uint64_t HostKernels::run_overlapped_steps(uint64_t steps, unsigned threads, con
         next_open.store(true, std::memory_order_release);
       }
       // Step `done`'s deliveries (by ring, one thread each, where grouped)...
-      if (!deliveries.groups.empty()) {
-        for (uint32_t g; (g = deliveries.next_group.fetch_add(1, std::memory_order_relaxed)) < deliveries.groups.size();)
-          for (uint32_t id : deliveries.groups[g]) {
-            const auto start = timing ? Clock::now() : Clock::time_point();
-            run_share(id, current, 0, 1, true);
-            if (timing) count_seconds(id, seconds_since(start));
-          }
-      } else {
-        for (uint32_t id : deliveries.kernels) {
-          const auto start = timing ? Clock::now() : Clock::time_point();
-          run_share(id, current, thread, threads, deliveries.alone);
-          if (timing) count_seconds(id, seconds_since(start));
-        }
-      }
+      run_stage_share(deliveries, current, thread, threads);
       // ... then the next step's updates, once its env is known.
       while (!next_open.load(std::memory_order_acquire)) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -541,8 +530,8 @@ uint64_t HostKernels::run_overlapped_steps(uint64_t steps, unsigned threads, con
         if (thread == 0 && !*stopped) clear_spike_counts();
         break;
       }
-      // The joins give the updated populations their counts; the others stay empty.
-      if (thread == 0) clear_unlisted_counts(updates.spiking);
+      // The joins give the updated populations their counts; no kernel of the step writes
+      // the others', still empty from the run's start.
       join();
       barrier.arrive_and_wait();
     }

@@ -86,6 +86,9 @@ class HostKernels {
   // was, if it names a neuron outside the population.
   bool count_sort(uint32_t population, uint32_t* list, uint32_t* counts, uint32_t spikes);
   void run_share(uint32_t id, const GenncKernelEnv& env, unsigned thread, unsigned threads, bool alone);
+  // This thread's part of a stage on `threads` threads: its shares of the updates split
+  // over all and then whole groups as they come, or its share of every kernel.
+  void run_stage_share(Stage& stage, const GenncKernelEnv& env, unsigned thread, unsigned threads);
   // A neuron kernel's chunk (`chunk` of `chunks` equal pieces of its range), appending its
   // spikes to the chunk's own list (own_lists_), which join_own_lists then puts after the
   // lower chunks' in the population's list: no atomic append, no sort, and the list in the
@@ -97,8 +100,6 @@ class HostKernels {
   // Whether run_steps may overlap a step's deliveries with the next step's updates on
   // `threads` threads, and the loop that does (host_kernels.cpp, "Steps overlapped").
   bool may_overlap(unsigned threads);
-  // Empties the spike counts of the populations not in `listed`.
-  void clear_unlisted_counts(const std::vector<uint32_t>& listed);
   uint64_t run_overlapped_steps(uint64_t steps, unsigned threads, const std::function<bool()>& finish_step,
                                 bool* stopped);
   // Adds a run of kernel `id` to kernel_seconds() (and, profiling, profile_seconds()).
