@@ -8,6 +8,8 @@ when one is present, else on the CPU; recordings come back as Neo blocks. With
 `sim.setup(export="net.gdsl")` (or the `gennc-export` command) the script's network is
 written to a .gdsl file that `gennc` compiles on its own.
 """
+import gc
+
 from pyNN import errors, random, space  # noqa: F401
 from pyNN.connectors import *  # noqa: F401,F403
 from pyNN.network import Network  # noqa: F401
@@ -29,6 +31,13 @@ from .standardmodels import *  # noqa: F401,F403
 from .unit_names import remember_unit_names
 
 remember_unit_names()
+
+# The modules imported above (PyNN, Neo, quantities, SciPy, NumPy: about 55,000 objects
+# tracked by the cycle collector) live as long as the process. Moving them out of the
+# collector's sight makes each full collection during a script, and those at the
+# interpreter's exit, skip them: a Vogels-Abbott script's exit took 0.11 s and takes 0.04 s
+# (docs/pynn.md, "Start-up and exit"). Objects the script creates are collected as before.
+gc.freeze()
 
 
 def list_standard_models():
