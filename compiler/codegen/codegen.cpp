@@ -68,31 +68,40 @@ std::unique_ptr<llvm::Module> new_module(const ir::Module& ir, llvm::LLVMContext
 constexpr const char* kWideHostCpu = "x86-64-v4";
 
 // The kernels and synapse functions of `ir` in `module`, and what gennc_model needs besides
-// the PTX.
+// the PTX; in `shared_bodies` (when given) the kernel bodies that several host entries
+// call (emit_kernels.h, SharedBodies).
 ModelTableInputs lower_kernels(const ir::Module& ir, llvm::Module& module, const Target& target,
-                               const Options& options, const diag::SourceManager* sources) {
+                               const Options& options, const diag::SourceManager* sources,
+                               std::vector<llvm::Function*>* shared_bodies = nullptr) {
   std::unique_ptr<DebugInfo> debug;
   if (options.debug_info && sources != nullptr) debug = std::make_unique<DebugInfo>(module, *sources, ir.source_path);
-  const LoweringContext lowering{ir, module, target, debug.get(), {}, options.fast_math};
+  const auto* host = dynamic_cast<const HostTarget*>(&target);
+  // One cache per kind of entry: their bodies differ in CPU or in how they add.
+  SharedBodies plain, plain_alone, wide, wide_alone;
+  auto sharing = [&](SharedBodies& cache) { return host != nullptr ? &cache : nullptr; };
+  const LoweringContext lowering{ir, module, target, debug.get(), {}, options.fast_math, sharing(plain)};
   ModelTableInputs table;
   table.kernels = emit_kernels(lowering);
   // At -O3 the host code gets more entries per kernel, which the CPU engine picks at run
   // time: each at least doubles the host code's compile time (the microcircuit's compile
   // went from 0.9 to 2.6 s with both), which -O2, the default, does not spend.
-  const auto* host = dynamic_cast<const HostTarget*>(&target);
   if (host != nullptr && options.opt_level >= 3) {
     // Plain adds for a pool of one thread (x86 has no atomic float add).
     const HostTargetAlone alone(*host);
-    table.kernels_alone = emit_kernels_alone({ir, module, alone, debug.get(), {}, options.fast_math});
+    table.kernels_alone =
+        emit_kernels_alone({ir, module, alone, debug.get(), {}, options.fast_math, &plain_alone});
     // Built for the default CPU, a binary also carries its kernels for AVX-512, which the
     // runtime takes where the CPU has it: the same results, up to 4x the doubles per
     // instruction (Vogels-Abbott CUBA 2.4x faster). An explicit --march is taken as it is.
     if (options.cpu.arch == HostCpu{}.arch) {
-      table.kernels_v4 = emit_kernels({ir, module, target, debug.get(), kWideHostCpu, options.fast_math});
+      table.kernels_v4 = emit_kernels({ir, module, target, debug.get(), kWideHostCpu, options.fast_math, &wide});
       table.kernels_v4_alone =
-          emit_kernels_alone({ir, module, alone, debug.get(), kWideHostCpu, options.fast_math});
+          emit_kernels_alone({ir, module, alone, debug.get(), kWideHostCpu, options.fast_math, &wide_alone});
     }
   }
+  if (shared_bodies != nullptr)
+    for (const SharedBodies* cache : {&plain, &plain_alone, &wide, &wide_alone})
+      shared_bodies->insert(shared_bodies->end(), cache->shared().begin(), cache->shared().end());
   table.synapse_functions = emit_synapse_functions(lowering);
   table.compiler_version = "gennc " GENNC_VERSION " (LLVM " LLVM_VERSION_STRING ")";
   table.build_seconds = options.build_seconds;
@@ -128,7 +137,7 @@ std::vector<llvm::Function*> entries_of(const ModelTableInputs& table) {
   return entries;
 }
 
-// The entries made hidden symbols of the kernels' object, so that the table can be
+// The entries (and shared bodies) made hidden symbols of the kernels' object, so that the table can be
 // compiled apart from them. Their names carry a '.' ("exc.update"), so they meet no C or
 // C++ symbol of the runtime.
 void export_to_table(const std::vector<llvm::Function*>& entries) {
@@ -233,8 +242,11 @@ bool build_binary(const ir::Module& ir, const HostTarget& target, const Options&
   llvm::LLVMContext context;
   StepTimer timer(timings);
   std::unique_ptr<llvm::Module> module = new_module(ir, context, target);
-  ModelTableInputs table = lower_kernels(ir, *module, target, options, sources);
-  const std::vector<llvm::Function*> entries = entries_of(table);
+  std::vector<llvm::Function*> shared_bodies;
+  ModelTableInputs table = lower_kernels(ir, *module, target, options, sources, &shared_bodies);
+  // A shared body is compiled in one part, like an entry, and called from the others.
+  std::vector<llvm::Function*> entries = entries_of(table);
+  entries.insert(entries.end(), shared_bodies.begin(), shared_bodies.end());
   export_to_table(entries);
   timer.mark("codegen.lower");
   std::vector<std::string> kernel_objects;

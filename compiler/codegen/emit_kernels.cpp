@@ -4,6 +4,7 @@
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/StructuralHash.h>
 
 #include <algorithm>
 #include <map>
@@ -42,21 +43,27 @@ llvm::Type* storage_type(llvm::LLVMContext& c, GenncDType d) {
   internal_error("unknown array element type");
 }
 
-// Every array a block reads or writes, spike lists and counters included.
-void collect_arrays(const ir::Module& m, const ir::Block& block, std::set<std::uint32_t>& out) {
+// Every array a block reads or writes, spike lists and counters included, each once, in
+// the order of a fixed walk of the block: kernels of the same structure list the arrays of
+// the same roles at the same places.
+void collect_arrays(const ir::Module& m, const ir::Block& block, std::vector<std::uint32_t>& out,
+                    std::set<std::uint32_t>& seen) {
+  auto add = [&](std::uint32_t array) {
+    if (seen.insert(array).second) out.push_back(array);
+  };
   ir::for_each_expr(block, [&](const ir::Expr& e) {
-    if (e.kind == ir::ExprKind::Load) out.insert(e.array);
+    if (e.kind == ir::ExprKind::Load) add(e.array);
   });
   for (const ir::StmtPtr& s : block) {
-    if (s->kind == ir::StmtKind::Store || s->kind == ir::StmtKind::AtomicAdd) out.insert(s->array);
+    if (s->kind == ir::StmtKind::Store || s->kind == ir::StmtKind::AtomicAdd) add(s->array);
     if (s->kind == ir::StmtKind::EmitSpike) {
-      out.insert(m.populations.at(s->population).spike_count_array);
-      out.insert(m.populations.at(s->population).spike_list_array);
-      if (s->value) out.insert(m.populations.at(s->population).spike_multiplicity_array);
-      if (s->time) out.insert(m.populations.at(s->population).spike_time_array);
+      add(m.populations.at(s->population).spike_count_array);
+      add(m.populations.at(s->population).spike_list_array);
+      if (s->value) add(m.populations.at(s->population).spike_multiplicity_array);
+      if (s->time) add(m.populations.at(s->population).spike_time_array);
     }
-    collect_arrays(m, s->body, out);
-    collect_arrays(m, s->otherwise, out);
+    collect_arrays(m, s->body, out, seen);
+    collect_arrays(m, s->otherwise, out, seen);
   }
 }
 
@@ -735,8 +742,8 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
   llvm::LLVMContext& c = ctx.module.getContext();
   KernelBody body;
   std::set<std::uint32_t> used;
-  collect_arrays(ctx.ir, kernel.body, used);
-  body.arrays.assign(used.begin(), used.end());
+  collect_arrays(ctx.ir, kernel.body, body.arrays, used);
+  if (ctx.shared_bodies == nullptr) std::sort(body.arrays.begin(), body.arrays.end());
 
   llvm::Type* array_ptr = llvm::PointerType::get(c, ctx.target.array_address_space());
   std::vector<llvm::Type*> params(body.arrays.size(), array_ptr);
@@ -772,7 +779,7 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
   std::vector<SpikeList> lists;
   std::map<std::uint32_t, unsigned> list_of;
   auto array_arg = [&](std::uint32_t array) {
-    return fn->getArg(std::lower_bound(body.arrays.begin(), body.arrays.end(), array) - body.arrays.begin());
+    return fn->getArg(std::find(body.arrays.begin(), body.arrays.end(), array) - body.arrays.begin());
   };
   for (const auto& [population, counted] : buffered_spikes(kernel.body, ctx.target.vectorises_ranges())) {
     const ir::Population& pop = ctx.ir.populations.at(population);
@@ -896,9 +903,15 @@ KernelBody emit_block_body(const LoweringContext& ctx, const ir::Kernel& kernel,
 namespace {
 
 llvm::Function* emit_entry(const LoweringContext& ctx, const ir::Kernel& kernel, const std::string& name) {
-  const KernelBody body = emit_body(ctx, kernel, /*shared_rows=*/false, Spread::Grid);
-  llvm::Function* entry = ctx.target.emit_entry(ctx.module, ctx.cpu.empty() ? name : name + "." + ctx.cpu, body);
-  // The body, inlined into the entry, is compiled (and vectorised) for the entry's CPU.
+  KernelBody body = emit_body(ctx, kernel, /*shared_rows=*/false, Spread::Grid);
+  const std::string entry_name = ctx.cpu.empty() ? name : name + "." + ctx.cpu;
+  body.function->setName(entry_name + ".body");
+  // The body, inlined into the entry or shared, is compiled (and vectorised) for the
+  // entry's CPU.
+  if (!ctx.cpu.empty()) body.function->addFnAttr("target-cpu", ctx.cpu);
+  if (!ctx.cpu.empty()) body.function->addFnAttr("prefer-vector-width", "512");
+  if (ctx.shared_bodies != nullptr) body.function = ctx.shared_bodies->share(body.function);
+  llvm::Function* entry = ctx.target.emit_entry(ctx.module, entry_name, body);
   if (!ctx.cpu.empty()) entry->addFnAttr("target-cpu", ctx.cpu);
   if (!ctx.cpu.empty()) entry->addFnAttr("prefer-vector-width", "512");
   if (ctx.debug != nullptr) {
@@ -921,6 +934,25 @@ bool adds_atomically(const LoweringContext& ctx, const ir::Kernel& kernel) {
 }
 
 }  // namespace
+
+llvm::Function* SharedBodies::share(llvm::Function* body) {
+  // The comparator is LLVM's MergeFunctions' own: equal means the same instructions on the
+  // same types, constants, globals and attributes (debug locations aside), so either body
+  // computes what the other does from the same arguments.
+  std::vector<llvm::Function*>& same_hash = by_hash_[llvm::StructuralHash(*body)];
+  for (llvm::Function* earlier : same_hash) {
+    if (llvm::FunctionComparator(earlier, body, &numbers_).compare() != 0) continue;
+    body->eraseFromParent();
+    if (earlier->hasFnAttribute(llvm::Attribute::AlwaysInline)) {
+      earlier->removeFnAttr(llvm::Attribute::AlwaysInline);
+      earlier->addFnAttr(llvm::Attribute::NoInline);
+      shared_.push_back(earlier);
+    }
+    return earlier;
+  }
+  same_hash.push_back(body);
+  return body;
+}
 
 std::vector<llvm::Function*> emit_kernels(const LoweringContext& ctx, const std::set<std::uint32_t>& staged) {
   if (ctx.ir.stage != ir::Stage::Lowered) internal_error("the IR has not been lowered");

@@ -4,8 +4,10 @@
 
 #include <llvm/IR/Function.h>
 #include <llvm/IR/Module.h>
+#include <llvm/Transforms/Utils/FunctionComparator.h>
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,6 +17,24 @@
 #include "ir/ir.h"
 
 namespace gennc::codegen {
+
+// Host entries whose kernels lower to the same body (the same code over other arrays: two
+// populations of one model, projections of one synapse type) call one copy of that body,
+// optimised and compiled once, instead of each inlining a copy of its own
+// (docs/codegen.md, "Shared bodies").
+class SharedBodies {
+ public:
+  // `body`, or an earlier body of the same cache that computes the same from the same
+  // arguments: then `body` is erased and the earlier one is kept out of line.
+  llvm::Function* share(llvm::Function* body);
+  // The bodies that more than one entry calls, in the order they were first shared.
+  const std::vector<llvm::Function*>& shared() const { return shared_; }
+
+ private:
+  std::map<std::uint64_t, std::vector<llvm::Function*>> by_hash_;
+  std::vector<llvm::Function*> shared_;
+  llvm::GlobalNumberState numbers_;
+};
 
 struct LoweringContext {
   const ir::Module& ir;
@@ -29,6 +49,10 @@ struct LoweringContext {
   // optimiser may fold what the default build computes step by step, and `contract` in
   // every entry, another CPU's included (docs/codegen.md).
   bool fast_math = false;
+  // Host entries only: where set, a body's parameters are its arrays in the order the body
+  // first uses them (not by id), so that kernels of one model or synapse type get the same
+  // body, which the cache then shares.
+  SharedBodies* shared_bodies = nullptr;
 };
 
 // One entry function per kernel of ir.kernels, in order; kernels in `staged` (which run
