@@ -103,12 +103,23 @@ class Projection(common.Projection):
         self._pushed = {}
         self._overrides = {}
         self.native = drawn_by_gennc(connector, self.synapse_type, self.pre, self.post)
+        # A gap junction is bidirectional (PyNN's ElectricalSynapse): gennc's ElectricalSynapse
+        # carries current one way, so the network also gets the mirror, post -> pre, with the
+        # same synapses and values (docs/pynn.md, "Gap junctions").
+        self._mirror_name = state.gdsl_name("%s_mirror" % self.gdsl_name, "projection") \
+            if self.synapse_type.gdsl_model == "ElectricalSynapse" else None
+        if self._mirror_name and self.native and \
+                type(connector) not in (connectors.AllToAllConnector, connectors.OneToOneConnector):
+            raise NotImplementedError("pynn_gennc: an ElectricalSynapse whose connector draws with "
+                                      "NativeRNG (its mirror, post -> pre, needs the same synapses; "
+                                      "use NumpyRNG)")
         if self.native:
             self._native_connector = native_connector_text(connector, self)
             self._groups = []
         else:
             bulk = fixed_probability_in_bulk(connector, self)
-            if bulk is not None and len(positions(self.pre)[0]) == len(positions(self.post)[0]) == 1:
+            if bulk is not None and len(positions(self.pre)[0]) == len(positions(self.post)[0]) == 1 \
+                    and not self._mirror_name:
                 # Between two populations the network's shape does not depend on the draw,
                 # which waits for the first run() or the first question about the synapses.
                 self._pending = bulk
@@ -221,9 +232,10 @@ class Projection(common.Projection):
         return True
 
     def _set_attributes(self, parameter_space):
+        if self.native and self._set_native(dict(parameter_space.items())):
+            self._apply_now()
+            return
         if self.native:
-            if self._set_native(dict(parameter_space.items())):
-                return
             self._to_host()
         for name, value in parameter_space.items():
             if value.is_homogeneous:
@@ -232,6 +244,18 @@ class Projection(common.Projection):
                 value.shape = (self.pre.size, self.post.size)
                 matrix = np.asarray(value.evaluate(simplify=False), dtype=float)
                 self._values[name] = matrix[self._pre, self._post]
+        self._apply_now()
+
+    def _apply_now(self):
+        """A set() reaches a built network at once, so that get() reads what was set; a
+        change the network cannot take in place waits for the rebuild of the next run."""
+        state = simulator.state
+        if state.sim is None or state.structure_changed:
+            return
+        try:
+            self.push_values(state.sim)
+        except simulator.StructureChange:
+            state.structure_change()
 
     def _to_host(self):
         """Per-synapse values for synapses gennc built itself: the all-to-all or one-to-one
@@ -475,9 +499,14 @@ class Projection(common.Projection):
                 raise NotImplementedError("pynn_gennc: NativeRNG connectors between Assemblies")
             pre = selection_text(pre_pops[0].gdsl_name, pre_index, pre_pops[0].size)
             post = selection_text(post_pops[0].gdsl_name, post_index, post_pops[0].size)
-            return ["projection %s = %s -> %s via %s synapse %s%s" % (
+            lines = ["projection %s = %s -> %s via %s synapse %s%s" % (
                 self.gdsl_name, pre, post, self._native_connector, self._arguments(values, ()),
                 self._onto())]
+            if self._mirror_name:
+                # All-to-all and one-to-one turned round are the same connectors.
+                lines.append("projection %s = %s -> %s via %s synapse %s" % (
+                    self._mirror_name, post, pre, self._native_connector, self._arguments(values, ())))
+            return lines
         columns = [c for c, v in values.items() if v[0] == "column"]
         others = [c for c in columns if c not in _COLUMNS]
         if export and others:
@@ -494,20 +523,33 @@ class Projection(common.Projection):
                 self.gdsl_name, positions(self.pre)[0][0].gdsl_name, positions(self.post)[0][0].gdsl_name,
                 self._arguments(values, ()), self._onto())]
         lines = []
+        self._mirror_orders = {}
         for gname, pre_pop, post_pop, begin, end, pre_index, post_index in self._groups:
             column_data = {c: values[c][1][begin:end] for c in columns}
-            if export:
-                connector = 'from_file("%s")' % connection_file(written, state, gname, pre_index,
-                                                                  post_index, column_data)
-            else:
-                connector = "from_host(%s)" % ", ".join(others)
-                written.connections.append((gname, pre_index, post_index, column_data.get("weight"),
-                                            column_data.get("delay"),
-                                            {c: column_data[c] for c in others}))
-            lines.append("projection %s = %s -> %s via %s synapse %s%s" % (
-                gname, pre_pop.gdsl_name, post_pop.gdsl_name, connector,
-                self._arguments(values, columns), self._onto()))
+            groups = [(gname, pre_pop, post_pop, pre_index, post_index, column_data)]
+            if self._mirror_name:
+                # The mirror's synapses in the runtime's order, and where each one's values are.
+                order = runtime_order(np.zeros(len(pre_index), np.int64), post_index, pre_index)
+                mirror = self._mirror_group(gname)
+                self._mirror_orders[mirror] = order
+                groups.append((mirror, post_pop, pre_pop, post_index[order], pre_index[order],
+                               {c: v[order] for c, v in column_data.items()}))
+            for name, source, target, source_index, target_index, data in groups:
+                if export:
+                    connector = 'from_file("%s")' % connection_file(written, state, name, source_index,
+                                                                      target_index, data)
+                else:
+                    connector = "from_host(%s)" % ", ".join(others)
+                    written.connections.append((name, source_index, target_index, data.get("weight"),
+                                                data.get("delay"), {c: data[c] for c in others}))
+                lines.append("projection %s = %s -> %s via %s synapse %s%s" % (
+                    name, source.gdsl_name, target.gdsl_name, connector,
+                    self._arguments(values, columns), self._onto()))
         return lines
+
+    def _mirror_group(self, gname):
+        """The mirror's projection for group `gname` (named as the group, after the mirror)."""
+        return self._mirror_name + gname[len(self.gdsl_name):]
 
     def push_values(self, sim):
         values = self._synapse_values()
@@ -515,29 +557,35 @@ class Projection(common.Projection):
             for name, now in values.items():
                 if same(self._pushed.get(name), now):
                     continue
-                key = "%s.%s" % (self.gdsl_name, name)
-                info = sim.array_info(key)
-                if now[0] != "scalar" or info is None or info.length != 1:
-                    raise simulator.StructureChange(key)
-                sim.set(key, np.rint(now[1] / simulator.state.dt) if name == "delay" else now[1])
+                for projection in filter(None, (self.gdsl_name, self._mirror_name)):
+                    key = "%s.%s" % (projection, name)
+                    info = sim.array_info(key)
+                    if now[0] != "scalar" or info is None or info.length != 1:
+                        raise simulator.StructureChange(key)
+                    sim.set(key, np.rint(now[1] / simulator.state.dt) if name == "delay" else now[1])
                 self._pushed[name] = now
             return
         for name, now in values.items():
             if same(self._pushed.get(name), now):
                 continue
             for gname, _, _, begin, end, _, _ in self._groups:
-                key = "%s.%s" % (gname, name)
-                info = sim.array_info(key)
                 part = now[1][begin:end] if now[0] == "column" else now[1]
                 if name == "delay":
                     part = np.rint(np.asarray(part) / simulator.state.dt)
-                if info is None:
-                    if not same(self._baked.get(name), now):
+                targets = [(gname, part)]
+                if self._mirror_name:
+                    mirror = self._mirror_group(gname)
+                    targets.append((mirror, part[self._mirror_orders[mirror]] if now[0] == "column" else part))
+                for projection, values_there in targets:
+                    key = "%s.%s" % (projection, name)
+                    info = sim.array_info(key)
+                    if info is None:
+                        if not same(self._baked.get(name), now):
+                            raise simulator.StructureChange(key)
+                    elif info.length == end - begin or (info.length == 1 and now[0] == "scalar"):
+                        sim.set(key, values_there)
+                    else:
                         raise simulator.StructureChange(key)
-                elif info.length == end - begin or (info.length == 1 and now[0] == "scalar"):
-                    sim.set(key, part)
-                else:
-                    raise simulator.StructureChange(key)
             self._pushed[name] = now
 
 

@@ -105,6 +105,29 @@ def test_set_between_runs_as_nest():
     assert got == expected
 
 
+def test_get_after_set_reads_what_was_set():
+    """After a run, Projection.set() reaches the network at once: get() before the next run
+    reads the new values, as on pyNN.nest, for synapses from Python and from gennc alike."""
+    pynn_gennc.setup(timestep=0.1, min_delay=0.1)
+    cells = pynn_gennc.Population(4, pynn_gennc.IF_cond_exp())
+    listed = pynn_gennc.Projection(cells, cells, pynn_gennc.FromListConnector(
+        [(2, 0, 0.02), (0, 1, 0.005), (3, 1, 0.03)], column_names=["weight"]),
+        pynn_gennc.StaticSynapse(delay=0.5))
+    native = pynn_gennc.Projection(cells, cells, pynn_gennc.AllToAllConnector(),
+                                   pynn_gennc.StaticSynapse(weight=0.01, delay=1.0))
+    pynn_gennc.run(10.0)
+    matrix = np.full((4, 4), np.nan)
+    matrix[2, 0], matrix[0, 1], matrix[3, 1] = 0.04, 0.0, 0.015
+    listed.set(weight=matrix)
+    native.set(weight=0.02, delay=2.0)
+    assert sorted(listed.get("weight", format="list")) == [(0, 1, 0.0), (2, 0, 0.04), (3, 1, 0.015)]
+    assert np.all(native.get("weight", format="array") == 0.02)
+    assert np.all(native.get("delay", format="array") == 2.0)
+    pynn_gennc.run(10.0)
+    assert sorted(listed.get("weight", format="list")) == [(0, 1, 0.0), (2, 0, 0.04), (3, 1, 0.015)]
+    pynn_gennc.end()
+
+
 def test_reset_repeats_the_run():
     cells = drive(pynn_gennc)
     cells.initialize(v=-60.0)
