@@ -19,6 +19,7 @@ from .bulk_connect import fixed_probability_in_bulk
 from .gdsl import NativeDistribution, number, selection_text
 from .populations import Assembly, PopulationView, native_distribution, same
 from .random import NativeRNG
+from .small_world import connect_small_world
 from .standardmodels import StaticSynapse
 
 # Synapse values that the runtime keeps per synapse when they differ between synapses.
@@ -128,7 +129,10 @@ class Projection(common.Projection):
                 self._store_connections(pre, post, bulk.columns(len(pre)))
             else:
                 self._pre_chunks, self._post_chunks, self._value_chunks = [], [], {}
-                connector.connect(self)
+                if isinstance(connector, connectors.SmallWorldConnector):
+                    connect_small_world(connector, self)
+                else:
+                    connector.connect(self)
                 self._finish_connections()
         state.projections.append(self)
         state.structure_change()
