@@ -281,7 +281,7 @@ class Builder {
       uint64_t m = n_post() - (excluded >= 0 ? 1 : 0);
       for (uint32_t j = 0; j < n_post(); ++j) {
         double dx, dy, dz;
-        if (!allowed(i, j) || distance(i, j, &dx, &dy, &dz) > degree) continue;
+        if (!allowed(i, j) || distance(i, j, &dx, &dy, &dz) >= degree) continue;  // PyNN: d < degree
         uint32_t target = j;
         if (gennc_rng_uniform01(r_.seed, c_.stream, 0, row, 2 * j) < rewiring && m > 0)
           target = skip(static_cast<uint64_t>(gennc_rng_uniform_int(r_.seed, c_.stream, 0, row, 2 * j + 1, 0.0,

@@ -314,7 +314,7 @@ TEST_CASE("distance, displacement and index probabilities follow the generated f
   CHECK(std::fabs(count - n * n * 0.5) < 5 * std::sqrt(n * n * 0.25));
 }
 
-TEST_CASE("small_world: local edges within the degree, rewired with the given probability", "[connectors]") {
+TEST_CASE("small_world: local edges closer than the degree, rewired with the given probability", "[connectors]") {
   const uint32_t n = 200;
   ModelBuilder b;
   uint32_t p = b.population("p", n, line());
@@ -325,16 +325,17 @@ TEST_CASE("small_world: local edges within the degree, rewired with the given pr
   Built built;
   create(b, &built);
   Synapses local = read(built.sim, "local", n, n);
-  CHECK(local.pairs.size() == 2u * (3 * n - 6));
-  for (auto [i, j] : local.pairs) CHECK((i != j && std::abs(int(i) - int(j)) <= 3));
+  // Closer than the degree, as PyNN defines it (d < 3): the two neighbours on each side.
+  CHECK(local.pairs.size() == 2u * (2 * n - 3));
+  for (auto [i, j] : local.pairs) CHECK((i != j && std::abs(int(i) - int(j)) < 3));
   Synapses rewired = read(built.sim, "rewired", n, n);
   // Rewiring keeps the edge count; each edge leaves the neighbourhood with probability
-  // 0.2 (1 - 6 / 199) (a uniform target may land back inside it).
+  // 0.2 (1 - 4 / 199) (a uniform target may land back inside it).
   CHECK(rewired.pairs.size() == local.pairs.size());
   CHECK_FALSE(has_self(rewired));
   double far = 0;
-  for (auto [i, j] : rewired.pairs) far += std::abs(int(i) - int(j)) > 3;
-  double edges = local.pairs.size(), q = 0.2 * (1 - 6.0 / 199);
+  for (auto [i, j] : rewired.pairs) far += std::abs(int(i) - int(j)) >= 3;
+  double edges = local.pairs.size(), q = 0.2 * (1 - 4.0 / 199);
   CHECK(std::fabs(far - edges * q) < 5 * std::sqrt(edges * q * (1 - q)));
 }
 
