@@ -146,10 +146,14 @@ class State(common.control.BaseState):
         return options
 
     def update(self):
-        if not self.structure_changed and self.sim is not None:
+        if self.sim is not None:
             try:
+                # Also before a rebuild: what the network can take goes in, and each object
+                # notes what must start afresh in the next one (a source given new lists),
+                # which carry_state then leaves behind.
                 self.push_values()
-                return
+                if not self.structure_changed:
+                    return
             except StructureChange:
                 pass
         self.build()

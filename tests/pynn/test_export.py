@@ -212,3 +212,35 @@ def test_new_spike_times_mid_run(spike_precision, expected):
     times = list(np.round(source.get_data().segments[0].spiketrains[0].magnitude, 6))
     sim.end()
     assert times == expected
+
+
+@pytest.mark.parametrize("spike_precision", ["on_grid", "off_grid"])
+def test_new_spike_times_with_a_new_population(spike_precision):
+    """New spike times on a view of a source, given with a new population in the same pause
+    (the network compiled again with both): a cell driven by them behaves as in one run
+    that had those times from the start. Before, the source's bookkeeping was carried over
+    from the old network and skipped or lost times."""
+    def run(split):
+        sim = pynn_gennc
+        sim.setup(timestep=0.1, min_delay=0.1, spike_precision=spike_precision)
+        cells = sim.Population(3, sim.IF_curr_exp(i_offset=[0.6, 0.9, 1.2]))
+        late = [40.0, 55.0, 60.0, 65.0, 80.0] if not split else [40.0, 60.0, 80.0]
+        source = sim.Population(3, sim.SpikeSourceArray(spike_times=[[5.0, 30.0], [12.0], late]))
+        sim.Projection(source, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.5, delay=1.0))
+        cells.record("v")
+        source.record("spikes")
+        sim.run(50.0)
+        if split:
+            other = sim.Population(2, sim.IF_curr_exp())
+            sim.Projection(cells, other, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.2, delay=2.0))
+            source[2:3].set(spike_times=[[55.0, 60.0, 65.0, 80.0]])
+        sim.run(50.0)
+        segment = cells.get_data().segments[0]
+        v = segment.filter(name="v")[0].magnitude.copy()
+        times = [list(t.magnitude) for t in source.get_data().segments[0].spiketrains]
+        sim.end()
+        return v, times
+    v_one, times_one = run(False)
+    v_split, times_split = run(True)
+    assert times_split == times_one
+    np.testing.assert_array_equal(v_split, v_one)
