@@ -101,18 +101,23 @@ class PopulationView(common.PopulationView):
         return ParameterSpace(parameter_dict, shape=(self.size,))
 
     def _set_parameters(self, parameter_space):
+        # Checked whole before any is kept: a refused value leaves the population as it was.
+        updated = dict(self.parent._parameters)
         for name, value in parameter_space.items():
             if native_distribution(value) is not None:
                 raise NotImplementedError("pynn_gennc: a NativeRNG distribution can be given to a "
                                           "whole Population only, not to a view")
-            current = self.parent._parameters[name]
+            current = updated[name]
             if isinstance(current, NativeDistribution):
                 raise NotImplementedError("pynn_gennc: '%s' is drawn by NativeRNG; set it on the "
                                           "whole Population" % name)
+            updated[name] = current.copy()
             try:
-                current[self.mask] = value.evaluate(simplify=True)
+                updated[name][self.mask] = value.evaluate(simplify=True)
             except ValueError:
                 raise errors.InvalidParameterValueError(f"{name} should not be of type {type(value)}")
+        _check_values(self.parent.celltype, updated)
+        self.parent._parameters.update(updated)
 
     def _set_initial_value_array(self, variable, initial_values):
         parent = self.grandparent
@@ -176,7 +181,7 @@ class Population(common.Population):
             native = native_distribution(value)
             self._parameters[name] = native if native is not None else \
                 _full(value.evaluate(simplify=False), self.size)
-        _check_sequences(self._parameters)
+        _check_values(self.celltype, self._parameters)
         state.populations.append(self)
         state.structure_change()
 
@@ -211,13 +216,16 @@ class Population(common.Population):
         return ParameterSpace(parameter_dict, shape=(self.local_size,))
 
     def _set_parameters(self, parameter_space):
+        # Checked whole before any is kept: a refused value leaves the population as it was.
+        updated = dict(self._parameters)
         for name, value in parameter_space.items():
             native = native_distribution(value)
             if native is not None:
-                self._parameters[name] = native
+                updated[name] = native
             else:
-                self._parameters[name] = _full(value.evaluate(simplify=False), self.size)
-        _check_sequences(self._parameters)
+                updated[name] = _full(value.evaluate(simplify=False), self.size)
+        _check_values(self.celltype, updated)
+        self._parameters = updated
 
     # ---- GDSL ---------------------------------------------------------------------------
     def variable_path(self, variable):
@@ -311,8 +319,20 @@ class Population(common.Population):
         sim.set(key, np.broadcast_to(values, (self.size,)))
 
 
-def _check_sequences(parameters):
-    """Spike times (any list parameter) must not decrease, as every PyNN backend requires."""
+# Spike sources' rates (Hz, native names): a negative rate draws no spikes in gennc's
+# Poisson sampler, where NEST's generators refuse it, so it is refused here as there.
+_RATES = {"SpikeSourcePoisson": ("rate",), "SpikeSourcePoissonRefractory": ("rate",),
+          "SpikeSourceGamma": ("beta",)}
+
+
+def _check_values(celltype, parameters):
+    """What every PyNN backend refuses: spike times (any list parameter) that decrease, and
+    (as NEST does) negative rates of the Poisson and gamma sources."""
+    for name in _RATES.get(type(celltype).__name__, ()):
+        values = parameters.get(name)
+        if isinstance(values, np.ndarray) and values.dtype != object and np.any(values < 0):
+            raise errors.InvalidParameterValueError(
+                "%s of %s must not be negative, not %s" % (name, type(celltype).__name__, values.min()))
     for name, values in parameters.items():
         if isinstance(values, np.ndarray) and values.dtype == object:
             for sequence in values:

@@ -134,8 +134,44 @@ class Projection(common.Projection):
                 else:
                     connector.connect(self)
                 self._finish_connections()
+        self._check_values(checked_by_pynn=not self.native and "_pending" not in self.__dict__)
         state.projections.append(self)
         state.structure_change()
+
+    def _check_values(self, checked_by_pynn):
+        """PyNN's connectors check the weights' signs of the synapses they make (the
+        synapse type's parameter_checks); synapses gennc makes itself, or drawn in bulk,
+        are checked here the same way. And every synapse's delay must be at least one time
+        step, which gennc needs (NEST too)."""
+        synapse = self.synapse_type
+        native = synapse.native_parameters
+
+        def one_value(name):
+            """The parameter's one value for every synapse, or None."""
+            value = native[name] if name in native.keys() else None
+            if value is None or not value.is_homogeneous:
+                return None
+            value.shape = (1,)
+            return value.evaluate(simplify=True)
+
+        if not checked_by_pynn:
+            for name, check in getattr(synapse, "parameter_checks", {}).items():
+                value = one_value(synapse.translations[name]["translated_name"]) \
+                    if name in synapse.translations else None
+                if value is not None:
+                    check(value, self)
+        if "_values" in self.__dict__ and "delay" in self._values:
+            self._check_delays(self._values["delay"])  # the synapses made in Python
+        elif one_value("delay") is not None:
+            self._check_delays(one_value("delay"))
+        # Otherwise drawn by gennc, which checks them.
+
+    def _check_delays(self, delays):
+        delays = np.atleast_1d(np.asarray(delays, dtype=float))
+        dt = simulator.state.dt
+        if len(delays) and np.nanmin(delays) < dt * (1 - 1e-9):
+            raise errors.ConnectionError("pynn_gennc: a delay of %g ms in %s is shorter than the time "
+                                         "step (%g ms)" % (np.nanmin(delays), self.label, dt))
 
     def __getattr__(self, name):
         # Synapses still to be drawn (bulk_connect.FixedProbabilityDraw) are drawn as soon
@@ -236,18 +272,25 @@ class Projection(common.Projection):
         return True
 
     def _set_attributes(self, parameter_space):
+        if "delay" in parameter_space.keys() and parameter_space["delay"].is_homogeneous:
+            self._check_delays(parameter_space["delay"].evaluate(simplify=True))
         if self.native and self._set_native(dict(parameter_space.items())):
             self._apply_now()
             return
         if self.native:
             self._to_host()
+        # Checked before any is kept: a refused value leaves the projection as it was.
+        updated = {}
         for name, value in parameter_space.items():
             if value.is_homogeneous:
-                self._values[name] = np.full(len(self._pre), float(value.evaluate(simplify=True)))
+                updated[name] = np.full(len(self._pre), float(value.evaluate(simplify=True)))
             else:
                 value.shape = (self.pre.size, self.post.size)
                 matrix = np.asarray(value.evaluate(simplify=False), dtype=float)
-                self._values[name] = matrix[self._pre, self._post]
+                updated[name] = matrix[self._pre, self._post]
+        if "delay" in updated:
+            self._check_delays(updated["delay"])
+        self._values.update(updated)
         self._apply_now()
 
     def _apply_now(self):

@@ -1,0 +1,77 @@
+# Values PyNN's NEST backend refuses are refused by pynn_gennc too, with PyNN's errors and
+# before anything is kept: a refused set() leaves the population or projection as it was.
+#  - weights of the wrong sign for the receptor (PyNN's check_weights, which PyNN's
+#    connectors run on the synapses they make; here also for the synapses gennc makes and
+#    those drawn in bulk);
+#  - delays shorter than the time step (NEST: "BadDelay"; gennc cannot deliver them);
+#  - negative rates of Poisson and gamma sources (NEST: "The rate cannot be negative");
+#  - spike times that decrease, also given to a view.
+import numpy as np
+import pytest
+from pyNN import errors
+from pyNN.random import NumpyRNG
+
+import pynn_gennc as sim
+
+
+@pytest.fixture
+def network():
+    sim.setup(timestep=0.1, min_delay=0.1)
+    yield
+    sim.end()
+
+
+@pytest.mark.parametrize("connector", [lambda: sim.AllToAllConnector(),                     # made by gennc
+                                       lambda: sim.FixedProbabilityConnector(0.5, rng=NumpyRNG(seed=1)),  # bulk
+                                       lambda: sim.FixedNumberPreConnector(2, rng=NumpyRNG(seed=1))])   # PyNN's
+def test_weights_of_the_wrong_sign(network, connector):
+    cells = sim.Population(4, sim.IF_cond_exp())
+    with pytest.raises(errors.ConnectionError, match="Weights must be positive"):
+        sim.Projection(cells, cells, connector(), sim.StaticSynapse(weight=-0.1, delay=1.0),
+                       receptor_type="excitatory")
+    current = sim.Population(4, sim.IF_curr_exp())
+    with pytest.raises(errors.ConnectionError, match="Weights must be negative"):
+        sim.Projection(current, current, connector(), sim.StaticSynapse(weight=0.1, delay=1.0),
+                       receptor_type="inhibitory")
+
+
+def test_delays_shorter_than_the_step(network):
+    cells = sim.Population(3, sim.IF_curr_exp())
+    with pytest.raises(errors.ConnectionError, match="delay of 0 ms .* shorter than the time step"):
+        sim.Projection(cells, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=0.0))
+    with pytest.raises(errors.ConnectionError, match="delay of 0.05 ms"):
+        sim.Projection(cells, cells, sim.FromListConnector([(0, 1, 0.1, 1.0), (1, 2, 0.1, 0.05)]),
+                       sim.StaticSynapse())
+    prj = sim.Projection(cells, cells, sim.FromListConnector([(0, 1, 0.1, 1.0), (1, 2, 0.1, 2.0)]),
+                         sim.StaticSynapse())
+    sim.run(5.0)
+    with pytest.raises(errors.ConnectionError, match="shorter than the time step"):
+        prj.set(delay=0.0)
+    matrix = np.full((3, 3), np.nan)
+    matrix[0, 1], matrix[1, 2] = 0.5, 0.01
+    with pytest.raises(errors.ConnectionError, match="delay of 0.01 ms"):
+        prj.set(delay=matrix)
+    assert sorted(prj.get("delay", format="list")) == [(0, 1, 1.0), (1, 2, 2.0)]
+    sim.run(5.0)
+
+
+def test_negative_rates(network):
+    for cell_type in (sim.SpikeSourcePoisson(rate=-5.0), sim.SpikeSourcePoissonRefractory(rate=[1.0, -2.0]),
+                      sim.SpikeSourceGamma(beta=-1.0)):
+        with pytest.raises(errors.InvalidParameterValueError, match="must not be negative"):
+            sim.Population(2, cell_type)
+    sources = sim.Population(3, sim.SpikeSourcePoisson(rate=5.0))
+    sim.run(5.0)
+    with pytest.raises(errors.InvalidParameterValueError, match="must not be negative"):
+        sources.set(rate=-1.0)
+    with pytest.raises(errors.InvalidParameterValueError, match="must not be negative"):
+        sources[1:2].set(rate=-1.0)
+    assert sources.get("rate") == 5.0  # one value for all, as PyNN returns it
+    sim.run(5.0)
+
+
+def test_decreasing_spike_times_on_a_view(network):
+    sources = sim.Population(2, sim.SpikeSourceArray(spike_times=[[1.0, 2.0], [3.0]]))
+    with pytest.raises(errors.InvalidParameterValueError, match="increasing order"):
+        sources[0:1].set(spike_times=[[5.0, 4.0]])
+    assert [list(s.value) for s in sources.get("spike_times")] == [[1.0, 2.0], [3.0]]
