@@ -46,6 +46,12 @@ def positions(cells):
     return [cells], np.zeros(cells.size, np.int64), np.arange(cells.size, dtype=np.int64)
 
 
+def delay_steps(delays, dt):
+    """Delays (ms) in whole steps as gennc takes them: halves up, with the same tolerance
+    for representation error, and at least one step (gennc's delay_to_steps)."""
+    return np.maximum(1.0, np.floor(np.asarray(delays, dtype=float) / dt + 0.5 + 1e-9))
+
+
 def runtime_order(pair, pre, post):
     """The order of synapses the runtime keeps: by population pair, then pre neuron, then
     post neuron; among repeats of a (pre, post) pair, the order they came in."""
@@ -376,6 +382,8 @@ class Projection(common.Projection):
                                               "the network is built or where gennc keeps no array "
                                               "of it" % (name, self.label))
                 values = np.full(n, described[1])
+                if name == "delay":
+                    values = delay_steps(values, state.dt) * state.dt
             return values
         if name in ("presynaptic_index", "postsynaptic_index"):
             return (self._pre if name == "presynaptic_index" else self._post).astype(float)
@@ -388,6 +396,9 @@ class Projection(common.Projection):
                 out[begin:end] = values
             else:
                 return out
+        if name == "delay":
+            # As the network holds them, and as NEST reports them: on the time grid.
+            return delay_steps(self._values[name], state.dt) * state.dt
         return self._values[name]
 
     def _network_values(self, name, gname, count):
@@ -609,7 +620,7 @@ class Projection(common.Projection):
                     info = sim.array_info(key)
                     if now[0] != "scalar" or info is None or info.length != 1:
                         raise simulator.StructureChange(key)
-                    sim.set(key, np.rint(now[1] / simulator.state.dt) if name == "delay" else now[1])
+                    sim.set(key, delay_steps(now[1], simulator.state.dt) if name == "delay" else now[1])
                 self._pushed[name] = now
             return
         for name, now in values.items():
@@ -618,7 +629,7 @@ class Projection(common.Projection):
             for gname, _, _, begin, end, _, _ in self._groups:
                 part = now[1][begin:end] if now[0] == "column" else now[1]
                 if name == "delay":
-                    part = np.rint(np.asarray(part) / simulator.state.dt)
+                    part = delay_steps(part, simulator.state.dt)
                 targets = [(gname, part)]
                 if self._mirror_name:
                     mirror = self._mirror_group(gname)

@@ -6,6 +6,8 @@
 #  - delays shorter than the time step (NEST: "BadDelay"; gennc cannot deliver them);
 #  - negative rates of Poisson and gamma sources (NEST: "The rate cannot be negative");
 #  - spike times that decrease, also given to a view.
+# And delays read back as NEST reports them: on the time grid, rounded as the network uses
+# them.
 import numpy as np
 import pytest
 from pyNN import errors
@@ -75,3 +77,34 @@ def test_decreasing_spike_times_on_a_view(network):
     with pytest.raises(errors.InvalidParameterValueError, match="increasing order"):
         sources[0:1].set(spike_times=[[5.0, 4.0]])
     assert [list(s.value) for s in sources.get("spike_times")] == [[1.0, 2.0], [3.0]]
+
+
+def delays_read_back(backend):
+    """Delays off the grid, given at creation and by set() after a run, as get() reports them."""
+    backend.setup(timestep=0.1, min_delay=0.1)
+    cells = backend.Population(3, backend.IF_curr_exp())
+    listed = backend.Projection(cells, cells, backend.FromListConnector([(0, 1, 0.1, 0.25), (1, 2, 0.1, 0.34)]),
+                                backend.StaticSynapse())
+    uniform = backend.Projection(cells, cells, backend.AllToAllConnector(),
+                                 backend.StaticSynapse(weight=0.1, delay=0.45))
+    first = [sorted(listed.get("delay", format="list")), uniform.get("delay", format="list")[0][2]]
+    backend.run(5.0)
+    listed.set(delay=0.35)
+    uniform.set(delay=0.15)
+    second = [sorted(listed.get("delay", format="list")), uniform.get("delay", format="list")[0][2]]
+    backend.run(5.0)
+    backend.end()
+    return first, second
+
+
+def test_delays_on_the_grid_as_nest_reports_them():
+    # Whole steps, halves up (0.25 ms is 3 steps of 0.1 ms, 0.35 ms 4, 0.45 ms 5): what the
+    # network uses, before and after a run and after set(), as NEST rounds and reports them.
+    nest = pytest.importorskip("pyNN.nest")
+    got, expected = delays_read_back(sim), delays_read_back(nest)
+    np.testing.assert_allclose(np.array([[d for *_, d in got[0][0]], [d for *_, d in got[1][0]]]),
+                               np.array([[d for *_, d in expected[0][0]], [d for *_, d in expected[1][0]]]),
+                               rtol=1e-12)
+    assert got[0][1] == pytest.approx(expected[0][1], rel=1e-12)
+    assert got[1][1] == pytest.approx(expected[1][1], rel=1e-12)
+    assert got[0][1] == pytest.approx(0.5) and got[1][1] == pytest.approx(0.2)
