@@ -88,6 +88,36 @@ def test_tsodyks_markram(U, tau_rec, tau_facil):
     np.testing.assert_allclose(got, expected, atol=1e-6)
 
 
+def tsodyks_markram_per_synapse(sim):
+    """U and tau_rec drawn per synapse (NumpyRNG, the same numbers on both), onto cells of
+    differing tau_syn_E (each synapse's tau_psc its post cell's)."""
+    from pyNN.random import NumpyRNG, RandomDistribution
+    setup(sim)
+    pre = sim.Population(5, sim.SpikeSourceArray(spike_times=[[10.0, 20.0, 30.0, 40.0, 80.0]] * 5))
+    post = sim.Population(5, sim.IF_curr_exp(tau_syn_E=[2.0, 3.0, 4.0, 5.0, 6.0], v_thresh=100.0))
+    rng = NumpyRNG(seed=3)
+    synapse = sim.TsodyksMarkramSynapse(weight=0.5, delay=1.0, tau_facil=20.0,
+                                        U=RandomDistribution("uniform", (0.2, 0.8), rng=rng),
+                                        tau_rec=RandomDistribution("uniform", (50.0, 300.0), rng=rng))
+    projection = sim.Projection(pre, post, sim.OneToOneConnector(), synapse, receptor_type="excitatory")
+    post.record("v")
+    sim.run(100.0)
+    v = post.get_data("v").segments[0].analogsignals[0].magnitude.copy()
+    U = np.array(projection.get("U", format="list"))[:, 2]
+    sim.end()
+    return v, U
+
+
+def test_tsodyks_markram_per_synapse():
+    """Per-synapse U and tau_rec onto cells of five tau_syn_E: the same U, and the potentials
+    within 1e-6 mV of NEST."""
+    expected_v, expected_U = tsodyks_markram_per_synapse(nest_sim)
+    got_v, got_U = tsodyks_markram_per_synapse(pynn_gennc)
+    np.testing.assert_array_equal(got_U, expected_U)
+    assert len(set(got_U)) == 5
+    np.testing.assert_allclose(got_v, expected_v, atol=1e-6)
+
+
 PAIRING_PERIOD = 200.0  # ms
 
 
