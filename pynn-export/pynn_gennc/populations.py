@@ -90,19 +90,25 @@ class PopulationView(common.PopulationView):
     def _get_parameters(self, *names):
         return _get_parameters(self, names)
 
+    def _in_population(self):
+        """The Population this view (or a view of it) is of, and the view's cells there."""
+        return self.grandparent, self.index_in_grandparent(np.arange(self.size))
+
     def _get_native_parameters(self, *names):
+        population, index = self._in_population()
         parameter_dict = {}
         for name in names:
-            value = self.parent._parameters[name]
+            value = population._parameters[name]
             if isinstance(value, NativeDistribution):
                 raise NotImplementedError("pynn_gennc: the values of '%s' are drawn by gennc's "
                                           "NativeRNG and cannot be read back before a run" % name)
-            parameter_dict[name] = simplify(value[self.mask])
+            parameter_dict[name] = simplify(value[index])
         return ParameterSpace(parameter_dict, shape=(self.size,))
 
     def _set_parameters(self, parameter_space):
+        population, index = self._in_population()
         # Checked whole before any is kept: a refused value leaves the population as it was.
-        updated = dict(self.parent._parameters)
+        updated = dict(population._parameters)
         for name, value in parameter_space.items():
             if native_distribution(value) is not None:
                 raise NotImplementedError("pynn_gennc: a NativeRNG distribution can be given to a "
@@ -113,15 +119,14 @@ class PopulationView(common.PopulationView):
                                           "whole Population" % name)
             updated[name] = current.copy()
             try:
-                updated[name][self.mask] = value.evaluate(simplify=True)
+                updated[name][index] = value.evaluate(simplify=True)
             except ValueError:
                 raise errors.InvalidParameterValueError(f"{name} should not be of type {type(value)}")
-        _check_values(self.parent.celltype, updated)
-        self.parent._parameters.update(updated)
+        _check_values(population.celltype, updated)
+        population._parameters.update(updated)
 
     def _set_initial_value_array(self, variable, initial_values):
-        parent = self.grandparent
-        index = self.index_in_grandparent(np.arange(self.size))
+        parent, index = self._in_population()
         current = parent.initial_values.get(variable)
         if current is None or native_distribution(current) is not None:
             raise NotImplementedError("pynn_gennc: initialize() on a view of '%s' whose initial "
