@@ -102,7 +102,13 @@ class State(common.control.BaseState):
         self.run_until(self.t + simtime)
 
     def run_until(self, tstop):
-        steps = int(round((tstop - self.t) / self.dt))
+        exact = (tstop - self.t) / self.dt
+        steps = int(round(exact))
+        if abs(exact - steps) > 1e-6:
+            # NEST refuses it too; running to the nearest step instead would change the
+            # script's times without a word.
+            raise ValueError("pynn_gennc: running to %g ms from %g ms is not a whole number of time "
+                             "steps (dt = %g ms)" % (tstop, self.t, self.dt))
         self.running = True
         self.run_time += max(steps, 0) * self.dt
         if self.export_path is not None:

@@ -108,3 +108,16 @@ def test_delays_on_the_grid_as_nest_reports_them():
     assert got[0][1] == pytest.approx(expected[0][1], rel=1e-12)
     assert got[1][1] == pytest.approx(expected[1][1], rel=1e-12)
     assert got[0][1] == pytest.approx(0.5) and got[1][1] == pytest.approx(0.2)
+
+
+def test_run_times_off_the_step(network):
+    # NEST refuses a run that ends between steps ("must be a multiple of the simulation
+    # resolution"); so does pynn_gennc, rather than stopping at the nearest step. Times
+    # that are whole steps up to floating-point rounding run.
+    cells = sim.Population(1, sim.IF_curr_exp())
+    with pytest.raises(ValueError, match="not a whole number of time steps"):
+        sim.run(1.05)
+    assert sim.get_current_time() == 0.0
+    sim.run(0.1 * 3)                    # 0.30000000000000004
+    sim.run_until(0.7)
+    assert sim.get_current_time() == pytest.approx(0.7)
