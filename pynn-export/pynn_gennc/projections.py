@@ -565,6 +565,9 @@ class Projection(common.Projection):
                 lines.append("projection %s = %s -> %s via %s synapse %s" % (
                     self._mirror_name, post, pre, self._native_connector, self._arguments(values, ())))
             return lines
+        if export and values.get("delay", ("",))[0] == "column" and values.get("weight", ("",))[0] == "scalar":
+            # A PyNN connection file has no delay column without a weight column before it.
+            values = dict(values, weight=("column", np.full(len(self._pre), values["weight"][1])))
         columns = [c for c, v in values.items() if v[0] == "column"]
         others = [c for c in columns if c not in _COLUMNS]
         if export and others:

@@ -70,6 +70,30 @@ def test_export_compiles_alone_and_gives_the_same_spikes(tmp_path):
     assert figure.stat().st_size > 1000
 
 
+DELAYS_SCRIPT = SCRIPT.replace('weight=RandomDistribution("uniform", (0.001, 0.004), rng=rng)', "weight=0.003") \
+    .replace("delay=1.0))", 'delay=RandomDistribution("uniform", (0.5, 2.0), rng=rng)))')
+
+
+def test_export_with_drawn_delays_and_one_weight(tmp_path):
+    """Delays that differ per synapse with one weight for all: a PyNN connection file has
+    no delay column without a weight column, so the export writes the weight per synapse
+    too (before, `sim` refused the file); the standalone run gives the same spikes."""
+    assert DELAYS_SCRIPT != SCRIPT
+    script = tmp_path / "net.py"
+    script.write_text(DELAYS_SCRIPT)
+    subprocess.run([sys.executable, str(script), str(tmp_path / "inproc.npy")], check=True, cwd=tmp_path)
+    out = tmp_path / "export"
+    subprocess.run([sys.executable, "-m", "pynn_gennc.export_script", str(script), "-o",
+                    str(out / "net.gdsl"), str(tmp_path / "unused.npy")], check=True, cwd=tmp_path)
+    assert "columns = ['i', 'j', 'weight', 'delay']" in (out / "net.exc_cells_exc_cells.conn").read_text()
+    text = (out / "net.gdsl").read_text()
+    options = text.splitlines()[1].split("gennc", 1)[1].split("net.gdsl")[0].split()
+    subprocess.run([str(find_gennc()), *options, "net.gdsl", "-o", "sim"], check=True, cwd=out)
+    subprocess.run(["./sim", "--out", "results", "--quiet"], check=True, cwd=out)
+    np.testing.assert_array_equal(spike_pairs(pynn_gennc.load_results(out / "results")),
+                                  np.load(tmp_path / "inproc.npy"))
+
+
 def drive(sim):
     sim.setup(timestep=0.1, min_delay=0.1, spike_precision="on_grid")
     cells = sim.Population(2, sim.IF_curr_exp(i_offset=[0.8, 1.2], tau_refrac=2.0), label="cells")
