@@ -87,7 +87,10 @@ class Connection(common.Connection):
             raise NotImplementedError("pynn_gennc: changing a synapse built with NativeRNG")
         values = np.array(prj._current(name), dtype=float)
         values[self._index] = value
+        if name == "delay":
+            prj._check_delays(values)
         prj._values[name] = values
+        prj._apply_now()  # as Projection.set(): get() reads it at once
 
     def as_tuple(self, *attribute_names):
         return tuple(getattr(self, name) for name in attribute_names)

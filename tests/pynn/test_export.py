@@ -130,8 +130,9 @@ def test_set_between_runs_as_nest():
 
 
 def test_get_after_set_reads_what_was_set():
-    """After a run, Projection.set() reaches the network at once: get() before the next run
-    reads the new values, as on pyNN.nest, for synapses from Python and from gennc alike."""
+    """After a run, Projection.set() (and a Connection's value) reaches the network at once:
+    get() before the next run reads the new values, as on pyNN.nest, for synapses from
+    Python and from gennc alike."""
     pynn_gennc.setup(timestep=0.1, min_delay=0.1)
     cells = pynn_gennc.Population(4, pynn_gennc.IF_cond_exp())
     listed = pynn_gennc.Projection(cells, cells, pynn_gennc.FromListConnector(
@@ -149,6 +150,11 @@ def test_get_after_set_reads_what_was_set():
     assert np.all(native.get("delay", format="array") == 2.0)
     pynn_gennc.run(10.0)
     assert sorted(listed.get("weight", format="list")) == [(0, 1, 0.0), (2, 0, 0.04), (3, 1, 0.015)]
+    # Through a Connection object too.
+    first = list(listed.connections)[0]
+    first.weight = 0.5
+    assert first.weight == 0.5
+    assert listed.get("weight", format="list")[0][2] == 0.5
     pynn_gennc.end()
 
 
