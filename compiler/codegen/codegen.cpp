@@ -137,9 +137,9 @@ std::vector<llvm::Function*> entries_of(const ModelTableInputs& table) {
   return entries;
 }
 
-// The entries (and shared bodies) made hidden symbols of the kernels' object, so that the table can be
-// compiled apart from them. Their names carry a '.' ("exc.update"), so they meet no C or
-// C++ symbol of the runtime.
+// The entries (and shared bodies) made hidden symbols of the kernels' object, so that the
+// table can be compiled apart from them. Their names carry a '.' ("exc.update"), so they
+// meet no C or C++ symbol of the runtime.
 void export_to_table(const std::vector<llvm::Function*>& entries) {
   for (llvm::Function* fn : entries) {
     fn->setLinkage(llvm::GlobalValue::ExternalLinkage);

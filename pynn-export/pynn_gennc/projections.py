@@ -171,9 +171,11 @@ class Projection(common.Projection):
                     check(value, self)
         if "_values" in self.__dict__ and "delay" in self._values:
             self._check_delays(self._values["delay"])  # the synapses made in Python
-        elif one_value("delay") is not None:
-            self._check_delays(one_value("delay"))
-        # Otherwise drawn by gennc, which checks them.
+        else:
+            # One delay for all; otherwise drawn by gennc, which checks them.
+            delay = one_value("delay")
+            if delay is not None:
+                self._check_delays(delay)
 
     def _check_delays(self, delays):
         delays = np.atleast_1d(np.asarray(delays, dtype=float))

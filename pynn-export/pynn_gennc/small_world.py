@@ -30,14 +30,19 @@ def connect_small_world(connector, projection):
     moved = np.flatnonzero(rng.next(len(source), "uniform", {"low": 0.0, "high": 1.0}) < connector.rewiring) \
         if len(source) else np.array([], dtype=np.int64)
     if len(moved):
-        draws = rng.next(len(moved), "uniform", {"low": 0.0, "high": 1.0})
-        for k, u in zip(moved, np.atleast_1d(draws)):
-            # The post cells this pre cell may reach: all, or all but itself.
-            allowed = np.flatnonzero(~same[source[k]]) if not connector.allow_self_connections \
-                else np.arange(post.size)
-            if len(allowed):
-                target[k] = allowed[min(int(u * len(allowed)), len(allowed) - 1)]
-    by_post = [source[target == j] for j in range(post.size)]
+        u = np.atleast_1d(rng.next(len(moved), "uniform", {"low": 0.0, "high": 1.0}))
+        # The post cells a moved edge may reach: all, or all but its pre cell itself (the
+        # position `own` in post, -1 where the pre cell is not there), in post order.
+        own = np.where(same.any(axis=1), same.argmax(axis=1), -1)[source[moved]] \
+            if not connector.allow_self_connections else np.full(len(moved), -1)
+        reachable = post.size - (own >= 0)
+        pick = np.minimum((u * reachable).astype(np.int64), reachable - 1)
+        pick += (own >= 0) & (pick >= own)
+        keep = reachable > 0
+        target[moved[keep]] = pick[keep]
+    # Each post cell's sources, in pre order.
+    order = np.argsort(target, kind="stable")
+    by_post = np.split(source[order], np.cumsum(np.bincount(target, minlength=post.size))[:-1])
 
     def connection_map(mask=None):
         columns = range(post.size) if mask is None else np.flatnonzero(mask)
