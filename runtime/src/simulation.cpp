@@ -129,8 +129,9 @@ Status Simulation::settle() {
 }
 
 Status Simulation::whole_synapses() {
-  if (!state_.holds_share()) return ok();
+  // The engine's values first: a GPU's are on the device, whether or not shares are held.
   GENNC_TRY(host_view());
+  if (!state_.holds_share()) return ok();
   mpi::gather_synapses(state_, mpi::World::get());
   host_.refresh();
   return ok();

@@ -99,8 +99,9 @@ class Simulation {
   // The earliest fault a population's update kernel recorded (GENNC_ARRAY_FAULT), as a
   // GENNC_ERROR_NUMERICAL status; ok when none did (faults.cpp).
   Status check_faults();
-  // Collective over MPI ranks that hold shares of the synapses: the whole network's
-  // synapses on every rank (mpi/gather_synapses.h), until the next run takes the share.
+  // The engine's values in the host's arrays (host_view) and, collective over MPI ranks
+  // that hold shares of the synapses, the whole network's synapses on every rank
+  // (mpi/gather_synapses.h), until the next run takes the share.
   Status whole_synapses();
   // Whether array `name` is one of a projection whose synapses the ranks hold shares of.
   bool reads_synapses(const std::string& name) const;
