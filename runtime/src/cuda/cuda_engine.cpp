@@ -568,7 +568,7 @@ Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, uint64_t f
   uint32_t nsamples = sampled_recordings();
   // A folded step's spikes are recorded and its counts zeroed by its stages: what is left
   // for a launch of its own is sampling variables, after the steps that take samples.
-  if (folded_ && !samples_after(first + k + 1)) return ok();
+  if (folded_ && !launches_sampling(first + k + 1)) return ok();
   uint32_t nspikes = folded_ ? 0 : static_cast<uint32_t>(spike_recordings_.size());
   uint32_t npops = m.population_count;
   double steps_per_ms = state_.steps_per_ms();
@@ -786,7 +786,7 @@ Status Engine::run_profiled(uint64_t steps) {
     for (uint64_t k = 0; k < n; ++k) {
       GENNC_TRY(enqueue_step(0, k, n, first, &events_));
       // A folded step that does not sample ends with its last stage.
-      const bool finish = !folded_ || samples_after(first + k + 1);
+      const bool finish = !folded_ || launches_sampling(first + k + 1);
       const std::size_t last_event = stages_.size() + (finish ? 1 : 0);
       GENNC_CU(cuEventSynchronize(events_[last_event]), "running a step");
       for (std::size_t stage = 0; stage < stages_.size(); ++stage)

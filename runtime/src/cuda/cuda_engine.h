@@ -152,9 +152,13 @@ class Engine final : public runtime::Engine {
   // recorded after launch i (stages that run, then the finish), events[0] before the first.
   // `first` (the step after which the batch begins) decides which folded steps sample.
   Status enqueue_step(unsigned set, uint64_t k, uint64_t steps, uint64_t first, const std::vector<CUevent>* events);
-  // Whether a folded step launches its sampling after step `s` (1-based count of steps).
-  bool samples_after(uint64_t s) const {
-    return sampled_recordings() != 0 && (sample_period_ == 0 || s % sample_period_ == 0);
+  // Whether a folded step launches the sampling after step `s` (1-based count of steps):
+  // when a sampled recording's interval divides s, or with no sample_period_ after every
+  // step (the kernel then finds which recordings sample).
+  bool launches_sampling(uint64_t s) const {
+    for (const VariableRecording& v : variable_recordings_)
+      if (v.count != 0 && (sample_period_ == 0 || s % v.interval == 0)) return true;
+    return false;
   }
   // The phase of a batch beginning after step `first`, by which its graph is kept.
   uint64_t phase(uint64_t first) const { return folded_ && sample_period_ != 0 ? first % sample_period_ : 0; }
@@ -211,9 +215,9 @@ class Engine final : public runtime::Engine {
   CUdeviceptr odd_pointer_table_ = 0;
   CUdeviceptr sample_env_ = 0;   // the env a folded step's sampling launch advances (unread)
   unsigned last_parity_ = 0;     // of the last step queued (which copy current() gives)
-  // The least common multiple of the sampled recordings' intervals (steps), where at most
-  // kMaxBatch: a folded step launches the sampling only after steps it divides (otherwise
-  // after every step, 0).
+  // The least common multiple of the sampled recordings' intervals (steps), after which
+  // the steps that sample repeat, where at most kMaxBatch (0 otherwise: every step's
+  // sampling is launched, and a graph serves every phase).
   uint64_t sample_period_ = 0;
   CUdeviceptr done_ = 0;  // gennc_finish_step's block counter (batches run one after another)
   unsigned finish_blocks_ = 1, finish_rows_ = 1;  // gennc_finish_step's grid (x, y)
