@@ -36,6 +36,8 @@ struct AbiTypes {
 };
 
 // Field numbers of GenncKernelEnv, which kernels read.
-enum KernelEnvField : unsigned { kEnvArrays = 0, kEnvLengths, kEnvT, kEnvDt, kEnvStep, kEnvSeed };
+enum KernelEnvField : unsigned {
+  kEnvArrays = 0, kEnvLengths, kEnvT, kEnvDt, kEnvStep, kEnvSeed, kEnvSpikeRows, kEnvRow, kEnvCountsToZero, kEnvZeroCount
+};
 
 }  // namespace gennc::codegen

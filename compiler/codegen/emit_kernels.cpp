@@ -67,6 +67,17 @@ void collect_arrays(const ir::Module& m, const ir::Block& block, std::vector<std
   }
 }
 
+// The populations a block emits spikes on the grid for (EmitSpike without a time): those
+// a target recording spikes at emission records (precise populations are recorded from
+// their lists).
+void collect_spike_rows(const ir::Block& block, std::vector<std::uint32_t>& out) {
+  ir::for_each_stmt(block, [&](const ir::Stmt& s) {
+    if (s.kind == ir::StmtKind::EmitSpike && !s.time) out.push_back(s.population);
+  });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+}
+
 // Counts, per population, the EmitSpike statements of a block and notes those inside a loop,
 // with a time, or with a count unless `counts` (which it stores at its own slot, so it is
 // not buffered), and those with a count.
@@ -256,6 +267,7 @@ class FunctionEmitter {
     spike_lists_ = lists;
   }
   void set_array(std::uint32_t id, llvm::Value* v) { arrays_[id] = v; }
+  void set_spike_row(std::uint32_t population, llvm::Value* v) { spike_rows_[population] = v; }
   // Loads the scalar parameters and derived values `stmts` reads and never writes, once,
   // here. LLVM would not hoist a load out of conditional code (a spike's reset values under
   // --runtime-parameters) without knowing the pointer dereferenceable, and such a load in
@@ -538,26 +550,29 @@ class FunctionEmitter {
       case ir::StmtKind::ForRow: return for_row(s);
       case ir::StmtKind::ForBits: return for_bits(s);
       case ir::StmtKind::EmitSpike: {
+        const ir::Population& pop = ctx_.ir.populations.at(s.population);
+        if (s.time) {
+          llvm::Value* slot = ctx_.target.emit_spike_slot(b_, arrays_.at(pop.spike_count_array));
+          return emit_timed_spike(s, pop, slot);
+        }
+        llvm::Value* neuron = b_.CreateIntCast(expr(*s.index), b_.getInt32Ty(), false);
+        llvm::Value* count = s.value ? b_.CreateIntCast(expr(*s.value), b_.getInt32Ty(), false) : nullptr;
         if (spike_lists_ != nullptr && spike_lists_->count(s.population) != 0) {
-          llvm::Value* neuron = b_.CreateIntCast(expr(*s.index), b_.getInt32Ty(), false);
-          if (s.value)
-            spike_sink_->append_counted(b_, spike_lists_->at(s.population), neuron,
-                                        b_.CreateIntCast(expr(*s.value), b_.getInt32Ty(), false));
+          if (count != nullptr)
+            spike_sink_->append_counted(b_, spike_lists_->at(s.population), neuron, count);
           else
             spike_sink_->append(b_, spike_lists_->at(s.population), neuron);
-          return;
+        } else {
+          llvm::Value* slot = b_.CreateZExt(ctx_.target.emit_spike_slot(b_, arrays_.at(pop.spike_count_array)),
+                                            b_.getInt64Ty());
+          b_.CreateStore(neuron, b_.CreateInBoundsGEP(b_.getInt32Ty(), arrays_.at(pop.spike_list_array), slot));
+          if (count != nullptr)
+            b_.CreateStore(count,
+                           b_.CreateInBoundsGEP(b_.getInt32Ty(), arrays_.at(pop.spike_multiplicity_array), slot));
         }
-        const ir::Population& pop = ctx_.ir.populations.at(s.population);
-        llvm::Value* slot = ctx_.target.emit_spike_slot(b_, arrays_.at(pop.spike_count_array));
-        if (s.time) return emit_timed_spike(s, pop, slot);
-        llvm::Value* at = b_.CreateInBoundsGEP(b_.getInt32Ty(), arrays_.at(pop.spike_list_array),
-                                               b_.CreateZExt(slot, b_.getInt64Ty()));
-        b_.CreateStore(b_.CreateIntCast(expr(*s.index), b_.getInt32Ty(), false), at);
-        if (s.value) {
-          llvm::Value* times = b_.CreateInBoundsGEP(b_.getInt32Ty(), arrays_.at(pop.spike_multiplicity_array),
-                                                    b_.CreateZExt(slot, b_.getInt64Ty()));
-          b_.CreateStore(b_.CreateIntCast(expr(*s.value), b_.getInt32Ty(), false), times);
-        }
+        if (ctx_.target.records_spikes_at_emission())
+          ctx_.target.emit_spike_record(b_, spike_rows_.at(s.population), neuron, count,
+                                        pop.spike_multiplicity_array != ir::kNone);
         return;
       }
       case ir::StmtKind::Integrate:
@@ -722,6 +737,7 @@ class FunctionEmitter {
   std::vector<llvm::AllocaInst*> locals_;
   std::map<ir::Input, llvm::Value*> inputs_;
   std::map<std::uint32_t, llvm::Value*> arrays_;
+  std::map<std::uint32_t, llvm::Value*> spike_rows_;  // by population (KernelBody::spike_rows)
   std::map<std::uint32_t, llvm::Value*> settled_;  // loaded at entry (load_settled_scalars)
   struct BlockDraws {
     llvm::AllocaInst* u;    // [block x double] scratch
@@ -744,9 +760,10 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
   std::set<std::uint32_t> used;
   collect_arrays(ctx.ir, kernel.body, body.arrays, used);
   if (ctx.shared_bodies == nullptr) std::sort(body.arrays.begin(), body.arrays.end());
+  if (ctx.target.records_spikes_at_emission()) collect_spike_rows(kernel.body, body.spike_rows);
 
   llvm::Type* array_ptr = llvm::PointerType::get(c, ctx.target.array_address_space());
-  std::vector<llvm::Type*> params(body.arrays.size(), array_ptr);
+  std::vector<llvm::Type*> params(body.arrays.size() + body.spike_rows.size(), array_ptr);
   llvm::Type* f64 = llvm::Type::getDoubleTy(c);
   llvm::Type* i64 = llvm::Type::getInt64Ty(c);
   llvm::Type* i32 = llvm::Type::getInt32Ty(c);
@@ -767,8 +784,13 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
 
   FunctionEmitter emit(ctx, fn, kernel.locals);
   for (std::size_t k = 0; k < body.arrays.size(); ++k) emit.set_array(body.arrays[k], fn->getArg(k));
+  for (std::size_t k = 0; k < body.spike_rows.size(); ++k) {
+    llvm::Argument* row = fn->getArg(body.arrays.size() + k);
+    row->setName(ctx.ir.populations.at(body.spike_rows[k]).name + ".spike_row");
+    emit.set_spike_row(body.spike_rows[k], row);
+  }
   emit.load_settled_scalars(kernel.body);
-  const unsigned scalars = body.arrays.size();
+  const unsigned scalars = body.arrays.size() + body.spike_rows.size();
   const char* names[] = {"t", "dt", "step", "seed", "begin", "end"};
   for (unsigned k = 0; k < kBodyScalarCount; ++k) fn->getArg(scalars + k)->setName(names[k]);
   emit.set_input(ir::Input::Time, fn->getArg(scalars + 0));

@@ -77,7 +77,10 @@ class StageEmitter {
     arrays_ = b.CreateAddrSpaceCast(field(kEnvArrays, abi_.ptr, "arrays"), global, "arrays.global");
     scalars_ = {field(kEnvT, abi_.f64, "t"), field(kEnvDt, abi_.f64, "dt"), field(kEnvStep, abi_.u64, "step"),
                 field(kEnvSeed, abi_.u64, "seed")};
+    spike_rows_ = b.CreateAddrSpaceCast(field(kEnvSpikeRows, abi_.ptr, "spike.rows"), global, "spike.rows.global");
+    row_ = field(kEnvRow, abi_.u64, "row");
     llvm::Value* thread = sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, "thread");
+    zero_next_counts(b, env, thread);
 
     // Phase 1: units per member and their prefix sums, in rounds of one member per thread
     // (member round * 256 + thread), each round a block-wide scan carried into the next.
@@ -170,6 +173,46 @@ class StageEmitter {
             c_, {llvm::ValueAsMetadata::get(entry), llvm::MDString::get(c_, "maxntidx"),
                  llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(i32_, kStageBlock))}));
     return entry;
+  }
+
+  // Block 0 zeroes the env's counts_to_zero: the spike counts of the other step parity,
+  // which nothing of this step reads or writes, for the next step (docs/gpu.md, "A step
+  // without a finish launch"). Every stage does it, so it is done whichever stages run.
+  void zero_next_counts(llvm::IRBuilder<>& b, llvm::Value* env, llvm::Value* thread) {
+    llvm::Function* fn = b.GetInsertBlock()->getParent();
+    llvm::BasicBlock* before = b.GetInsertBlock();
+    llvm::BasicBlock* loop = llvm::BasicBlock::Create(c_, "zero.count", fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(c_, "zero.done", fn);
+    llvm::Value* block = sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, "block0");
+    llvm::Value* n = b.CreateLoad(i32_, b.CreateStructGEP(abi_.kernel_env, env, kEnvZeroCount), "zero.count.n");
+    llvm::Value* counts = b.CreateLoad(abi_.ptr, b.CreateStructGEP(abi_.kernel_env, env, kEnvCountsToZero));
+    counts = b.CreateAddrSpaceCast(counts, llvm::PointerType::get(c_, kGlobal), "counts.to.zero");
+    b.CreateCondBr(b.CreateAnd(b.CreateICmpEQ(block, b.getInt32(0)), b.CreateICmpULT(thread, n)), loop, done);
+    b.SetInsertPoint(loop);
+    llvm::PHINode* i = b.CreatePHI(i32_, 2, "zero.i");
+    i->addIncoming(thread, before);
+    llvm::Value* count = b.CreateLoad(abi_.ptr, b.CreateInBoundsGEP(abi_.ptr, counts, {b.CreateZExt(i, abi_.u64)}));
+    b.CreateStore(b.getInt32(0), b.CreateAddrSpaceCast(count, llvm::PointerType::get(c_, kGlobal)));
+    llvm::Value* next = b.CreateAdd(i, b.getInt32(kStageBlock), "zero.next");
+    i->addIncoming(next, loop);
+    b.CreateCondBr(b.CreateICmpULT(next, n), loop, done);
+    b.SetInsertPoint(done);
+  }
+
+  // The recording row population p's spikes of this step go to: spike_rows[p] + row x its
+  // words per step (a bit per neuron, or a count with a multiplicity array), or null where
+  // the step records nothing (no table) or not p.
+  llvm::Value* spike_row(llvm::IRBuilder<>& b, std::uint32_t p) {
+    auto* global = llvm::PointerType::get(c_, kGlobal);
+    const ir::Population& pop = ctx_.ir.populations.at(p);
+    const std::uint64_t words = pop.spike_multiplicity_array != ir::kNone ? pop.size : (pop.size + 31) / 32;
+    llvm::Value* start = if_then(
+        b, b.CreateIsNotNull(spike_rows_),
+        [&] { return b.CreateLoad(abi_.u64, b.CreateConstInBoundsGEP1_64(abi_.u64, spike_rows_, p), "row.start"); },
+        b.getInt64(0), "spike.row.start");
+    llvm::Value* address = b.CreateAdd(start, b.CreateMul(row_, b.getInt64(words * 4)));
+    llvm::Value* row = b.CreateIntToPtr(b.CreateSelect(b.CreateICmpEQ(start, b.getInt64(0)), start, address), global);
+    return row;
   }
 
   // One round of phase 1: member round * 256 + thread's units, a block-wide inclusive scan
@@ -306,6 +349,7 @@ class StageEmitter {
       llvm::Value* slot = b.CreateConstInBoundsGEP1_64(abi_.ptr, arrays_, id);
       args.push_back(b.CreateAddrSpaceCast(b.CreateLoad(abi_.ptr, slot), global, "array" + std::to_string(id)));
     }
+    for (std::uint32_t p : body.spike_rows) args.push_back(spike_row(b, p));
     args.insert(args.end(), scalars_.begin(), scalars_.end());
     args.push_back(begin);
     if (chunk) end = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, b.CreateAdd(begin, b.getInt32(kStageBlock)), end);
@@ -323,6 +367,8 @@ class StageEmitter {
   llvm::GlobalVariable* warp_sums_ = nullptr;
   llvm::Value* members_ = nullptr;
   llvm::Value* arrays_ = nullptr;
+  llvm::Value* spike_rows_ = nullptr;  // GenncKernelEnv::spike_rows (may be null)
+  llvm::Value* row_ = nullptr;         // GenncKernelEnv::row
   std::vector<llvm::Value*> scalars_;
 };
 

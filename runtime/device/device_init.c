@@ -28,25 +28,55 @@ double __nv_cos(double);
 
 /* ---- Initial values (runtime/src/initialise.cpp) ------------------------------------- */
 
+/* An initialiser's value at (seed, stream s, step, index, draw): initialise.cpp's
+ * random_value, and p0 for a constant. */
+static inline double drawn_value(uint32_t kind, double p0, double p1, double p2, double p3, uint32_t s,
+                                 uint64_t seed, uint64_t step, uint32_t index, uint32_t draw) {
+  switch (kind) {
+    case GENNC_INIT_CONSTANT: return p0;
+    case GENNC_INIT_UNIFORM: return gennc_rng_uniform(seed, s, step, index, draw, p0, p1);
+    case GENNC_INIT_NORMAL: return gennc_rng_normal(seed, s, step, index, draw, p0, p1);
+    case GENNC_INIT_NORMAL_CLIPPED: return gennc_rng_normal_clipped(seed, s, step, index, draw, p0, p1, p2, p3);
+    case GENNC_INIT_NORMAL_CLIPPED_TO_BOUNDARY:
+      return gennc_rng_normal_clipped_to_boundary(seed, s, step, index, draw, p0, p1, p2, p3);
+    case GENNC_INIT_EXPONENTIAL: return gennc_rng_exponential(seed, s, step, index, draw, p0);
+    case GENNC_INIT_GAMMA: return gennc_rng_gamma(seed, s, step, index, draw, p0, p1);
+    case GENNC_INIT_LOGNORMAL: return gennc_rng_lognormal(seed, s, step, index, draw, p0, p1);
+    case GENNC_INIT_UNIFORM_INT: return gennc_rng_uniform_int(seed, s, step, index, draw, p0, p1);
+    case GENNC_INIT_POISSON: return gennc_rng_poisson(seed, s, step, index, draw, p0);
+    case GENNC_INIT_BINOMIAL: return gennc_rng_binomial(seed, s, step, index, draw, p0, p1);
+    default: return 0.0;
+  }
+}
+
 /* Element k's value: draw k mod 2^32 of the stream, draw number k / 2^32. */
 static inline double initial_value(uint32_t kind, double p0, double p1, double p2, double p3, uint32_t s,
                                    uint64_t seed, uint64_t k) {
-  uint32_t index = (uint32_t)k, draw = (uint32_t)(k >> 32);
-  switch (kind) {
-    case GENNC_INIT_CONSTANT: return p0;
-    case GENNC_INIT_UNIFORM: return gennc_rng_uniform(seed, s, 0, index, draw, p0, p1);
-    case GENNC_INIT_NORMAL: return gennc_rng_normal(seed, s, 0, index, draw, p0, p1);
-    case GENNC_INIT_NORMAL_CLIPPED: return gennc_rng_normal_clipped(seed, s, 0, index, draw, p0, p1, p2, p3);
-    case GENNC_INIT_NORMAL_CLIPPED_TO_BOUNDARY:
-      return gennc_rng_normal_clipped_to_boundary(seed, s, 0, index, draw, p0, p1, p2, p3);
-    case GENNC_INIT_EXPONENTIAL: return gennc_rng_exponential(seed, s, 0, index, draw, p0);
-    case GENNC_INIT_GAMMA: return gennc_rng_gamma(seed, s, 0, index, draw, p0, p1);
-    case GENNC_INIT_LOGNORMAL: return gennc_rng_lognormal(seed, s, 0, index, draw, p0, p1);
-    case GENNC_INIT_UNIFORM_INT: return gennc_rng_uniform_int(seed, s, 0, index, draw, p0, p1);
-    case GENNC_INIT_POISSON: return gennc_rng_poisson(seed, s, 0, index, draw, p0);
-    case GENNC_INIT_BINOMIAL: return gennc_rng_binomial(seed, s, 0, index, draw, p0, p1);
-    default: return 0.0;
+  return drawn_value(kind, p0, p1, p2, p3, s, seed, 0, (uint32_t)k, (uint32_t)(k >> 32));
+}
+
+/* The row of synapse k in a CSR of `rows` rows: the last g with row_pointer[g] <= k (a
+ * binary search; an empty row ends where the next begins, so it is never the one). */
+static inline uint32_t synapse_row(const uint32_t* row_pointer, uint32_t rows, uint32_t k) {
+  uint32_t low = 0, high = rows; /* row_pointer[low] <= k < row_pointer[high] */
+  while (high - low > 1) {
+    uint32_t middle = low + (high - low) / 2;
+    if (row_pointer[middle] <= k) low = middle;
+    else high = middle;
   }
+  return low;
+}
+
+/* Synapse k's value drawn per synapse (initialise.cpp, docs/runtime.md): at step = its
+ * occurrence among the earlier synapses of its pair, index = its pre neuron (its row),
+ * draw = its post neuron (its column), population indices. A row is sorted by post
+ * neuron, so a pair's repeats lie next to each other. */
+static inline double synapse_value(uint32_t kind, double p0, double p1, double p2, double p3, uint32_t s,
+                                   uint64_t seed, uint32_t rows, const uint32_t* row_pointer,
+                                   const uint32_t* columns, uint32_t k) {
+  uint32_t pre = synapse_row(row_pointer, rows, k), post = columns[k], first = row_pointer[pre], j = k;
+  while (j > first && columns[j - 1] == post) --j;
+  return drawn_value(kind, p0, p1, p2, p3, s, seed, k - j, pre, post);
 }
 
 /* delay_to_steps: round(ms / dt) with halves up, at least one step (NaN gives 1, as
@@ -97,6 +127,19 @@ KERNEL void gennc_init_values(void* data, uint64_t n, uint32_t dtype, uint32_t k
   }
 }
 
+/* A thread's longest delay in whole steps (saturated to 2^32 - 1) and whether one is below
+ * a step, then the grid's: out[0] by atomic max, out[1] = 1 if any thread saw one below. */
+static inline void note_delay(double steps, uint32_t* longest, uint32_t* below) {
+  uint32_t whole = steps >= 4294967295.0 ? 0xFFFFFFFFu : (steps >= 1.0 ? (uint32_t)steps : 0u);
+  if (!(steps >= 1.0)) *below = 1;
+  if (whole > *longest) *longest = whole;
+}
+
+static inline void report_delay(uint32_t longest, uint32_t below, uint32_t* out) {
+  if (longest != 0) __nvvm_atom_max_gen_ui(out, longest);
+  if (below) __nvvm_atom_max_gen_ui(out + 1, 1u);
+}
+
 /* The delays gennc_init_values would store (delays != 0), without storing them:
  * out[0] = the longest (atomic max, saturated to 2^32 - 1), out[1] = 1 if any is below one
  * step. The host sizes the ring buffers from it before allocating. */
@@ -104,15 +147,39 @@ KERNEL void gennc_max_delay(uint64_t n, uint32_t dtype, uint32_t kind, double p0
                             uint32_t stream, uint64_t seed, double dt, uint32_t* out) {
   uint32_t longest = 0, below = 0;
   uint64_t k;
+  for (k = first_element(); k < n; k += grid_stride())
+    note_delay(stored(dtype, to_steps(initial_value(kind, p0, p1, p2, p3, stream, seed, k), dt)), &longest, &below);
+  report_delay(longest, below, out);
+}
+
+/* ---- Values drawn per synapse, keyed by its pair: over a projection's CSR ------------ */
+
+/* Fills data[0, n) of `dtype`, one element per synapse of the CSR (row_pointer: rows + 1
+ * entries by pre neuron; columns: post neurons), with synapse_value; `delays` as for
+ * gennc_init_values. Any GenncInitKind but LIST and SYNAPSE_KERNEL. */
+KERNEL void gennc_init_synapse_values(void* data, uint64_t n, uint32_t dtype, uint32_t kind, double p0, double p1,
+                                      double p2, double p3, uint32_t stream, uint64_t seed, double dt,
+                                      uint32_t delays, uint32_t rows, const uint32_t* row_pointer,
+                                      const uint32_t* columns) {
+  uint64_t k;
   for (k = first_element(); k < n; k += grid_stride()) {
-    double steps = stored(dtype, to_steps(initial_value(kind, p0, p1, p2, p3, stream, seed, k), dt));
-    uint32_t whole;
-    if (!(steps >= 1.0)) below = 1;
-    whole = steps >= 4294967295.0 ? 0xFFFFFFFFu : (steps >= 1.0 ? (uint32_t)steps : 0u);
-    if (whole > longest) longest = whole;
+    double value = synapse_value(kind, p0, p1, p2, p3, stream, seed, rows, row_pointer, columns, (uint32_t)k);
+    store(dtype, data, k, delays ? to_steps(value, dt) : value);
   }
-  if (longest != 0) __nvvm_atom_max_gen_ui(out, longest);
-  if (below) __nvvm_atom_max_gen_ui(out + 1, 1u);
+}
+
+/* The delays gennc_init_synapse_values would store (delays != 0), without storing them:
+ * out as for gennc_max_delay. The columns must be generated first. */
+KERNEL void gennc_max_synapse_delay(uint64_t n, uint32_t dtype, uint32_t kind, double p0, double p1, double p2,
+                                    double p3, uint32_t stream, uint64_t seed, double dt, uint32_t rows,
+                                    const uint32_t* row_pointer, const uint32_t* columns, uint32_t* out) {
+  uint32_t longest = 0, below = 0;
+  uint64_t k;
+  for (k = first_element(); k < n; k += grid_stride()) {
+    double value = synapse_value(kind, p0, p1, p2, p3, stream, seed, rows, row_pointer, columns, (uint32_t)k);
+    note_delay(stored(dtype, to_steps(value, dt)), &longest, &below);
+  }
+  report_delay(longest, below, out);
 }
 
 /* ---- Row connectivity (runtime/src/connect.cpp through gennc/connect_rows.h) ----------- */

@@ -17,6 +17,25 @@ KERNEL void gennc_zero_counts(uint32_t* const* counts, uint32_t n) {
   if (i < n) *counts[i] = 0;
 }
 
+/* The envs of a batch's folded steps (docs/gpu.md, "A step without a finish launch"):
+ * step k (k < steps) of the batch that began after step *base computes step s = *base + k,
+ * at time s / steps_per_ms (or s * dt), from the template of its parity (`even` or `odd`:
+ * the pointer table naming that parity's spike arrays, and the other parity's counts to
+ * zero), and records into row k. One element per thread. */
+KERNEL void gennc_fill_envs(GenncKernelEnv* envs, uint32_t steps, const uint64_t* base, const GenncKernelEnv* even,
+                            const GenncKernelEnv* odd, double steps_per_ms) {
+  const uint64_t k = first_element();
+  uint64_t s;
+  GenncKernelEnv env;
+  if (k >= steps) return;
+  s = *base + k;
+  env = (s & 1) ? *odd : *even;
+  env.step = s;
+  env.t = steps_per_ms > 0.0 ? (double)s / steps_per_ms : (double)s * env.dt;
+  env.row = k;
+  envs[k] = env;
+}
+
 /* Row s / interval - first_step / interval - 1 of the samples gets source[indices[i]], when
  * a sample is due after step s. */
 static inline void sample(const GenncSampleTable* table, uint64_t s, uint64_t first_step, uint32_t first,

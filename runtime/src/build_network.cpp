@@ -449,7 +449,11 @@ Status NetworkState::build_rings(ThreadPool& pool, DeviceBuilder* device) {
     uint64_t longest = proj.constant_delay_steps;
     if (proj.delay_array != kNone && device && device->initialises(proj.delay_array)) {
       bool below_one = false;
-      GENNC_TRY(device->longest_delay(proj.delay_array, arrays_[proj.delay_array].length(), &longest, &below_one));
+      const uint32_t* row_pointer = proj.row_pointer_array == kNone
+                                        ? nullptr
+                                        : static_cast<const uint32_t*>(arrays_[proj.row_pointer_array].data());
+      GENNC_TRY(device->longest_delay(proj.delay_array, row_pointer, arrays_[proj.delay_array].length(), &longest,
+                                      &below_one));
       if (below_one) return model_error("projection '" + name_of(proj.name) + "': a synapse has a delay below one step");
     } else if (proj.delay_array != kNone) {
       longest = 0;

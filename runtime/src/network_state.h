@@ -33,8 +33,11 @@ class DeviceBuilder {
   // Whether array a's initial values are drawn on the device (no LIST, no SYNAPSE_KERNEL).
   virtual bool initialises(uint32_t array) const = 0;
   // For a delay array the device initialises, with `length` synapses: the longest delay
-  // in steps, and whether any is below one step.
-  virtual Status longest_delay(uint32_t array, uint64_t length, uint64_t* longest, bool* below_one) = 0;
+  // in steps, and whether any is below one step. `row_pointer` (the owning projection's,
+  // pre population size + 1 entries, borrowed for the call) lets a device that draws
+  // delays by each synapse's pair generate the columns those draws read.
+  virtual Status longest_delay(uint32_t array, const uint32_t* row_pointer, uint64_t length, uint64_t* longest,
+                               bool* below_one) = 0;
 };
 
 class NetworkState {

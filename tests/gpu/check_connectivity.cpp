@@ -1,13 +1,14 @@
 // Builds one compiled network (a `gennc --shared` library) on the CPU and on the CUDA back
-// end and compares, through the C ABI, every array: connectivity (CSR row pointers,
-// columns, column indices), per-synapse weights and delays and initial state must be
-// identical after creation, and connectivity again after running (read back from the
-// device); state after running is reported. The device draws initial values itself:
-// arrays drawn through log, exp, sin or cos (normal, exponential, gamma, ...; libdevice
-// may round those differently from glibc) may differ by a few units in the last place of
-// their type, every other array must be identical. Then a checkpoint of the GPU run must load
-// back exactly, and the connectivity still agree after running on. Exit 0: identical, 1: a difference,
-// 77: no usable GPU (ctest's skip code), 2: misuse.
+// end and compares, through the C ABI, every array: every array's length (ring depths
+// included), connectivity (CSR row pointers, columns, column indices), per-synapse weights
+// and delays and initial state must be identical after creation, and connectivity again
+// after running (read back from the device); state after running is reported. The device
+// draws initial values itself: arrays drawn through log, exp, sin or cos (normal,
+// exponential, gamma, ...; libdevice may round those differently from glibc) may differ by
+// a few units in the last place of their type, every other array must be identical. Then a
+// checkpoint of the GPU run must load back exactly, and the connectivity still agree after
+// running on. Exit 0: identical, 1: a difference, 77: no usable GPU (ctest's skip code),
+// 2: misuse.
 //   check_connectivity MODEL.so [STEPS]
 #include <dlfcn.h>
 
@@ -149,6 +150,16 @@ int main(int argc, char** argv) {
     return structural(a) || (a.flags & (GENNC_ARRAY_STATE | GENNC_ARRAY_PARAMETER)) != 0;
   };
   int differing = compare(api, *model, cpu, gpu, initial, 0.0, "created");
+  // Every array has its CPU length: the rings too, whose depth the longest delay sets.
+  for (uint32_t k = 0; k < model->array_count; ++k) {
+    GenncArrayDesc a, b;
+    const char* name = model->arrays[k].name;
+    if (api.array_info(cpu, name, &a) != GENNC_OK || api.array_info(gpu, name, &b) != GENNC_OK ||
+        a.length != b.length) {
+      std::printf("created    %-32s length DIFFERS\n", name);
+      ++differing;
+    }
+  }
   if (api.run(cpu, steps) != GENNC_OK || api.run(gpu, steps) != GENNC_OK) {
     std::fprintf(stderr, "check_connectivity: running failed: %s\n", api.last_error());
     return 1;

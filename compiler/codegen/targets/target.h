@@ -29,6 +29,9 @@ namespace gennc::codegen {
 struct KernelBody {
   llvm::Function* function = nullptr;
   std::vector<std::uint32_t> arrays;  // model array ids, ascending
+  // After the arrays, a recording row per population the body emits spikes for, where the
+  // target records spikes at emission (Target::records_spikes_at_emission), ascending.
+  std::vector<std::uint32_t> spike_rows;
 };
 inline constexpr unsigned kBodyScalarCount = 6;
 
@@ -119,6 +122,19 @@ class Target {
   // multiplicity stored at the slot).
   virtual llvm::Value* emit_spike_slot(llvm::IRBuilder<>& builder, llvm::Value* count) const {
     return emit_atomic_add(builder, count, builder.getInt32(1));
+  }
+
+  // Whether spikes are recorded where they are emitted: a body that emits spikes then takes
+  // a recording row per population it emits for (spike_row_id, emit_kernels.h), into which
+  // emit_spike_record records each of that population's spikes. The GPU records so in its
+  // step without a finish launch (docs/gpu.md); elsewhere a recorder reads the spike lists.
+  virtual bool records_spikes_at_emission() const { return false; }
+  // Records `neuron`'s spike (u32) into the recording row `row` points to, unless `row` is
+  // null (the population is not recorded): its bit, or with `counted` (a population with
+  // a multiplicity array: a u32 count per neuron) `count` added (u32; null: one).
+  virtual void emit_spike_record(llvm::IRBuilder<>& builder, llvm::Value* row, llvm::Value* neuron,
+                                 llvm::Value* count, bool counted) const {
+    ir::internal_error("codegen", "this target records no spikes at emission");
   }
 
   // Defines the function the runtime calls for a kernel named `name`, which calls `body`.

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 12
+#define GENNC_MODEL_ABI_VERSION 13
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -141,6 +141,16 @@ typedef struct GenncKernelEnv {
   double dt;               /* ms */
   uint64_t step;           /* index of the step being computed, from 0 */
   uint64_t seed;           /* the network seed */
+  /* The GPU's step without a finish launch (docs/gpu.md, "A step without a finish
+   * launch"); zero elsewhere. spike_rows[p]: the address of row 0 of population p's spike
+   * recording for this batch (0: not recorded there), of which the step records into row
+   * `row` as it emits each spike (bits; a count per neuron with a multiplicity array).
+   * counts_to_zero: `zero_count` spike counts that no kernel of this step reads or writes
+   * (the other step parity's), zeroed by the step's stages for the next step. */
+  const uint64_t* spike_rows;
+  uint64_t row;
+  uint32_t* const* counts_to_zero;
+  uint32_t zero_count;
 } GenncKernelEnv;
 
 typedef void (*GenncKernelFn)(const GenncKernelEnv* env, uint32_t begin, uint32_t end);

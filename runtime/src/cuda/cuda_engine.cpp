@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <numeric>
 
 #include "../stop_request.h"
 #include "device_init.h"
@@ -86,7 +87,7 @@ Engine::~Engine() {
   if (context_ == nullptr) return;
   api_.cuCtxSetCurrent(context_);
   for (RecordingSet& set : sets_) {
-    for (auto& [steps, graph] : set.graphs) api_.cuGraphExecDestroy(graph);
+    for (auto& [key, graph] : set.graphs) api_.cuGraphExecDestroy(graph);
     if (set.done != nullptr) api_.cuEventDestroy(set.done);
   }
   for (CUevent event : events_) api_.cuEventDestroy(event);
@@ -137,6 +138,7 @@ Status Engine::load_modules() {
   GENNC_TRY(load(kStepKernelsPtx, "the runtime's step kernels", &step_module_));
   GENNC_CU(cuModuleGetFunction(&zero_counts_, step_module_, "gennc_zero_counts"), "cuModuleGetFunction");
   GENNC_CU(cuModuleGetFunction(&finish_, step_module_, "gennc_finish_step"), "cuModuleGetFunction");
+  GENNC_CU(cuModuleGetFunction(&fill_envs_, step_module_, "gennc_fill_envs"), "cuModuleGetFunction");
   return ok();
 }
 
@@ -174,6 +176,19 @@ Status Engine::plan_memory() {
       variable_recordings_.push_back(v);
     }
   }
+  // A step's stages record its spikes as they emit them and zero the counts for the next
+  // step, with no launch of its own to end it (docs/gpu.md, "A step without a finish
+  // launch"), except where spikes cross ranks (each rank's exchange fills the lists, which
+  // its finish records) or a precise population's list is recorded (entries and times).
+  folded_ = placement_.partition == nullptr;
+  for (const SpikeRecording& s : spike_recordings_) folded_ = folded_ && !s.precise;
+  sample_period_ = 1;
+  for (const VariableRecording& v : variable_recordings_)
+    if (v.count != 0 && sample_period_ != 0) {
+      sample_period_ = std::lcm(sample_period_, v.interval);
+      if (sample_period_ > kMaxBatch) sample_period_ = 0;
+    }
+
   // Two sets of buffers (one batch recorded while the host collects the one before) share
   // the budget.
   batch_ = per_step == 0 ? kMaxBatch : std::clamp<uint64_t>(kRecordingBudget / (2 * per_step), 1, kMaxBatch);
@@ -185,6 +200,8 @@ Status Engine::plan_memory() {
     arrays += bytes;
     if (bytes > largest) largest = bytes, largest_id = a;
   }
+  if (folded_)
+    for (uint32_t a : spike_arrays()) arrays += state_.array(a).bytes();
   uint64_t buffers = 0;
   for (const SpikeRecording& s : spike_recordings_)
     buffers += 2 * batch_ * (uint64_t{s.words} * 4 + (s.precise ? uint64_t{s.words - 1} * 8 : 0));
@@ -192,6 +209,9 @@ Status Engine::plan_memory() {
     buffers += 2 * (batch_ / v.interval + 1) * v.count * v.bytes + uint64_t{v.count} * 4;
   uint64_t tables = uint64_t{m.array_count} * 16 + m.population_count * 8 + uint64_t{m.step_schedule_length} * 16 +
                     2 * ((spike_recordings_.size() + variable_recordings_.size()) * 40 + 8) + 64;
+  if (folded_)
+    tables += uint64_t{m.array_count} * 8 + m.population_count * 8 +
+              2 * ((batch_ + 2) * sizeof(GenncKernelEnv) + m.population_count * 8) + sizeof(GenncKernelEnv);
   size_t free = 0, total = 0;
   GENNC_CU(cuMemGetInfo(&free, &total), "cuMemGetInfo");
   uint64_t needed = arrays + buffers + tables;
@@ -235,6 +255,20 @@ Status Engine::allocate() {
   };
   arrays_.assign(m.array_count, 0);
   for (uint32_t a = 0; a < m.array_count; ++a) GENNC_TRY(allocate(state_.array(a).bytes(), &arrays_[a]));
+  twins_.assign(m.array_count, 0);
+  if (folded_) {
+    // Zeroed, so that nothing undefined reaches the host (upload() fills them as arrays_).
+    for (uint32_t a : spike_arrays()) {
+      GENNC_TRY(allocate(state_.array(a).bytes(), &twins_[a]));
+      GENNC_CU(cuMemsetD8Async(twins_[a], 0, state_.array(a).bytes(), stream_), "cuMemsetD8Async");
+    }
+    GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &odd_pointer_table_));
+    std::vector<CUdeviceptr> odd(arrays_);
+    for (uint32_t a = 0; a < m.array_count; ++a)
+      if (twins_[a] != 0) odd[a] = twins_[a];
+    if (!odd.empty()) GENNC_CU(cuMemcpyHtoD(odd_pointer_table_, odd.data(), odd.size() * 8), "cuMemcpyHtoD");
+    GENNC_CU(cuStreamSynchronize(stream_), "zeroing the spike arrays' twins");
+  }
   GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &pointer_table_));
   GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &length_table_));
   GENNC_TRY(allocate(sizeof(GenncKernelEnv), &env_));
@@ -247,12 +281,22 @@ Status Engine::allocate() {
   if (m.population_count != 0) {
     std::vector<CUdeviceptr> counts(m.population_count);
     for (uint32_t p = 0; p < m.population_count; ++p) counts[p] = arrays_[m.populations[p].spike_count_array];
+    if (folded_)
+      for (uint32_t p = 0; p < m.population_count; ++p) counts.push_back(twins_[m.populations[p].spike_count_array]);
     GENNC_TRY(allocate(counts.size() * 8, &count_table_));
     GENNC_CU(cuMemcpyHtoD(count_table_, counts.data(), counts.size() * 8), "cuMemcpyHtoD");
   }
   const std::vector<Recording>& recordings = state_.recorder().recordings();
   uint64_t widest_bits = 0, widest_times = 0;
-  for (SpikeRecording& s : spike_recordings_) {
+  for (std::size_t r = 0; r < spike_recordings_.size(); ++r) {
+    SpikeRecording& s = spike_recordings_[r];
+    // Folded steps record a population into one buffer per set, which its recordings share.
+    auto earlier = std::find_if(spike_recordings_.begin(), spike_recordings_.begin() + r,
+                                [&](const SpikeRecording& e) { return e.population == s.population; });
+    if (folded_ && earlier != spike_recordings_.begin() + r) {
+      std::copy(std::begin(earlier->bits), std::end(earlier->bits), std::begin(s.bits));
+      continue;
+    }
     for (CUdeviceptr& bits : s.bits) GENNC_TRY(allocate(batch_ * s.words * 4, &bits));
     widest_bits = std::max<uint64_t>(widest_bits, batch_ * s.words);
     if (!s.precise) continue;
@@ -316,6 +360,50 @@ Status Engine::allocate() {
   GENNC_TRY(allocate(4, &done_));
   const uint32_t zero = 0;
   GENNC_CU(cuMemcpyHtoD(done_, &zero, 4), "cuMemcpyHtoD");
+  if (!folded_) return ok();
+  for (unsigned set = 0; set < 2; ++set) {
+    RecordingSet& rs = sets_[set];
+    GENNC_TRY(allocate(batch_ * sizeof(GenncKernelEnv), &rs.envs));
+    GENNC_TRY(allocate(2 * sizeof(GenncKernelEnv), &rs.templates));
+    std::vector<CUdeviceptr> rows(m.population_count, 0);
+    for (const SpikeRecording& s : spike_recordings_) rows[s.population] = s.bits[set];
+    GENNC_TRY(allocate(rows.size() * 8, &rs.spike_rows));
+    if (!rows.empty()) GENNC_CU(cuMemcpyHtoD(rs.spike_rows, rows.data(), rows.size() * 8), "cuMemcpyHtoD");
+  }
+  if (!variable_recordings_.empty()) GENNC_TRY(allocate(sizeof(GenncKernelEnv), &sample_env_));
+  return ok();
+}
+
+std::vector<uint32_t> Engine::spike_arrays() const {
+  const GenncModel& m = state_.model();
+  std::vector<uint32_t> out;
+  for (uint32_t p = 0; p < m.population_count; ++p) {
+    const GenncPopulationInfo& pop = m.populations[p];
+    for (uint32_t a : {pop.spike_count_array, pop.spike_list_array, pop.spike_multiplicity_array, pop.spike_time_array})
+      if (a != kNone && state_.array(a).bytes() != 0) out.push_back(a);
+  }
+  return out;
+}
+
+Status Engine::write_templates() {
+  const GenncModel& m = state_.model();
+  const uint32_t npops = m.population_count;
+  for (RecordingSet& rs : sets_) {
+    // An even step uses arrays_ and zeroes the odd steps' counts (count_table_'s second
+    // half) for the next step; an odd step the other way round.
+    GenncKernelEnv templates[2] = {};
+    for (unsigned parity = 0; parity < 2; ++parity) {
+      GenncKernelEnv& env = templates[parity];
+      env.arrays = reinterpret_cast<void* const*>(parity == 0 ? pointer_table_ : odd_pointer_table_);
+      env.lengths = reinterpret_cast<const uint64_t*>(length_table_);
+      env.dt = m.dt;
+      env.seed = state_.seed();
+      env.spike_rows = reinterpret_cast<const uint64_t*>(rs.spike_rows);
+      env.counts_to_zero = reinterpret_cast<uint32_t* const*>(count_table_ + (parity == 0 ? npops * 8 : 0));
+      env.zero_count = npops;
+    }
+    GENNC_CU(cuMemcpyHtoD(rs.templates, templates, sizeof templates), "cuMemcpyHtoD");
+  }
   return ok();
 }
 
@@ -403,8 +491,9 @@ Status Engine::plan_launches() {
 Status Engine::upload() {
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
   for (uint32_t a = 0; a < arrays_.size(); ++a)
-    if (arrays_[a] != 0)
-      GENNC_CU(cuMemcpyHtoD(arrays_[a], state_.array(a).data(), state_.array(a).bytes()), "cuMemcpyHtoD");
+    for (CUdeviceptr copy : {arrays_[a], twins_[a]})
+      if (copy != 0) GENNC_CU(cuMemcpyHtoD(copy, state_.array(a).data(), state_.array(a).bytes()), "cuMemcpyHtoD");
+  last_parity_ = 0;
   return ok();
 }
 
@@ -412,13 +501,13 @@ Status Engine::download() {
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
   for (uint32_t a = 0; a < arrays_.size(); ++a)
     if (arrays_[a] != 0)
-      GENNC_CU(cuMemcpyDtoH(state_.array(a).data(), arrays_[a], state_.array(a).bytes()), "cuMemcpyDtoH");
+      GENNC_CU(cuMemcpyDtoH(state_.array(a).data(), current(a), state_.array(a).bytes()), "cuMemcpyDtoH");
   return ok();
 }
 
 Status Engine::read_array(uint32_t array, void* out, size_t bytes) {
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
-  if (arrays_[array] != 0) GENNC_CU(cuMemcpyDtoH(out, arrays_[array], bytes), "cuMemcpyDtoH");
+  if (arrays_[array] != 0) GENNC_CU(cuMemcpyDtoH(out, current(array), bytes), "cuMemcpyDtoH");
   return ok();
 }
 
@@ -427,24 +516,34 @@ Status Engine::launch(CUfunction function, unsigned blocks, void** params) {
   return ok();
 }
 
-// A batch begins with the spike counts zeroed (each step's finish zeroes them for the
-// next step of the batch, and the last step's counts stay, as on the CPU).
+// A batch begins with the spike counts zeroed (each step's finish, or a folded step's
+// stages, zero them for the next step of the batch, and the last step's counts stay, as on
+// the CPU) and, for folded steps, with each step's env written.
 Status Engine::enqueue_batch_start(unsigned set, uint64_t steps) {
   const GenncModel& m = state_.model();
   // A precise row's entries are all written (their number first), not or-ed in.
   for (SpikeRecording& s : spike_recordings_)
     if (!s.precise) GENNC_CU(cuMemsetD8Async(s.bits[set], 0, steps * s.words * 4, stream_), "cuMemsetD8Async");
   if (m.population_count != 0) {
-    uint32_t n = m.population_count;
+    uint32_t n = m.population_count * (folded_ ? 2 : 1);
     void* params[] = {&count_table_, &n};
     GENNC_TRY(launch(zero_counts_, blocks_for(n), params));
+  }
+  if (folded_) {
+    RecordingSet& rs = sets_[set];
+    uint32_t n = static_cast<uint32_t>(steps);
+    CUdeviceptr odd = rs.templates + sizeof(GenncKernelEnv);
+    double steps_per_ms = state_.steps_per_ms();
+    void* params[] = {&rs.envs, &n, &rs.base, &rs.templates, &odd, &steps_per_ms};
+    GENNC_TRY(launch(fill_envs_, blocks_for(n), params));
   }
   return ok();
 }
 
 // One step, in the CPU engine's order: the stages, then spikes recorded, step and time
 // advanced, variables sampled and (but after the batch's last step) the counts zeroed.
-Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, const std::vector<CUevent>* events) {
+Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, uint64_t first,
+                            const std::vector<CUevent>* events) {
   const GenncModel& m = state_.model();
   std::size_t mark = 0;
   auto record = [&]() -> Status {
@@ -453,37 +552,43 @@ Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, const std:
     return ok();
   };
   GENNC_TRY(record());
+  RecordingSet& rs = sets_[set];
+  // A folded step reads its own env, written at the batch's start.
+  CUdeviceptr env = folded_ ? rs.envs + k * sizeof(GenncKernelEnv) : env_;
   for (uint32_t s = 0; s < stages_.size(); ++s) {
     Stage& stage = stages_[s];
     if (stage.count != 0) {
-      void* params[] = {&env_, &stage.members, &stage.count};
+      void* params[] = {&env, &stage.members, &stage.count};
       GENNC_TRY(launch(stage.function, stage.blocks, params));
     }
     // Timed with the stage whose spikes it exchanges.
     if (placement_.partition != nullptr) GENNC_TRY(placement_.partition->exchange_after(s, stream_));
     GENNC_TRY(record());
   }
-  uint32_t nspikes = static_cast<uint32_t>(spike_recordings_.size());
-  uint32_t nsamples = 0;
-  for (const VariableRecording& v : variable_recordings_) nsamples += v.count != 0 ? 1 : 0;
+  uint32_t nsamples = sampled_recordings();
+  // A folded step's spikes are recorded and its counts zeroed by its stages: what is left
+  // for a launch of its own is sampling variables, after the steps that take samples.
+  if (folded_ && !launches_sampling(first + k + 1)) return ok();
+  uint32_t nspikes = folded_ ? 0 : static_cast<uint32_t>(spike_recordings_.size());
   uint32_t npops = m.population_count;
   double steps_per_ms = state_.steps_per_ms();
   double dt = m.dt;
-  uint32_t zero = k + 1 < steps ? 1 : 0;
-  RecordingSet& rs = sets_[set];
-  void* params[] = {&env_, &rs.spike_table, &nspikes, &rs.sample_table, &nsamples, &count_table_, &npops,
+  uint32_t zero = !folded_ && k + 1 < steps ? 1 : 0;
+  unsigned rows = folded_ ? nsamples : finish_rows_;
+  CUdeviceptr finish_env = folded_ ? sample_env_ : env_;
+  void* params[] = {&finish_env, &rs.spike_table, &nspikes, &rs.sample_table, &nsamples, &count_table_, &npops,
                     &rs.base, &k, &steps_per_ms, &dt, &zero, &done_};
-  GENNC_CU(cuLaunchKernel(finish_, finish_blocks_, finish_rows_, 1, kBlock, 1, 1, 0, stream_, params, nullptr),
+  GENNC_CU(cuLaunchKernel(finish_, finish_blocks_, rows, 1, kBlock, 1, 1, 0, stream_, params, nullptr),
            "cuLaunchKernel");
   return record();
 }
 
 // Capturing does not wait for the batch that may be running in the other set: captured
 // work is recorded, not run.
-Status Engine::capture(unsigned set, uint64_t steps, CUgraphExec* out) {
+Status Engine::capture(unsigned set, uint64_t steps, uint64_t first, CUgraphExec* out) {
   GENNC_CU(cuStreamBeginCapture(stream_, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), "cuStreamBeginCapture");
   Status status = enqueue_batch_start(set, steps);
-  for (uint64_t k = 0; k < steps && status.ok(); ++k) status = enqueue_step(set, k, steps, nullptr);
+  for (uint64_t k = 0; k < steps && status.ok(); ++k) status = enqueue_step(set, k, steps, first, nullptr);
   CUgraph graph = nullptr;
   Status ended = check(api_.cuStreamEndCapture(stream_, &graph), "cuStreamEndCapture");
   GENNC_TRY(status);
@@ -562,6 +667,7 @@ Status Engine::run(uint64_t steps) {
   GenncKernelEnv env{reinterpret_cast<void* const*>(pointer_table_), reinterpret_cast<const uint64_t*>(length_table_),
                      state_.time(), m.dt, state_.step(), state_.seed()};
   GENNC_CU(cuMemcpyHtoD(env_, &env, sizeof env), "cuMemcpyHtoD");
+  if (folded_) GENNC_TRY(write_templates());
   if (profiling_) {
     GENNC_TRY(run_profiled(steps));
     return stop_request() != 0 ? stop_for_request(state_.step()) : ok();
@@ -593,11 +699,12 @@ Status Engine::run(uint64_t steps) {
 
 Status Engine::launch_batch(unsigned set, uint64_t first, uint64_t steps) {
   RecordingSet& rs = sets_[set];
-  auto found = rs.graphs.find(steps);
+  const std::pair<uint64_t, uint64_t> key{steps, phase(first)};
+  auto found = rs.graphs.find(key);
   if (found == rs.graphs.end()) {
     CUgraphExec graph = nullptr;
-    GENNC_TRY(capture(set, steps, &graph));
-    found = rs.graphs.emplace(steps, graph).first;
+    GENNC_TRY(capture(set, steps, first, &graph));
+    found = rs.graphs.emplace(key, graph).first;
   }
   // Written on the stream (the u64's low then high word), so after the batch before, which
   // reads its own set's base, and before this one; the host does not wait for either.
@@ -607,6 +714,7 @@ Status Engine::launch_batch(unsigned set, uint64_t first, uint64_t steps) {
   GENNC_CU(cuGraphLaunch(found->second, stream_), "cuGraphLaunch");
   GENNC_CU(cuEventRecord(rs.done, stream_), "cuEventRecord");
   rs.steps = steps;
+  if (folded_) last_parity_ = static_cast<unsigned>((first + steps - 1) & 1);
   return ok();
 }
 
@@ -645,9 +753,15 @@ Status Engine::run_profiled(uint64_t steps) {
       }
       profile_.push_back({"stage " + std::to_string(stage), members, 0.0});
     }
-    profile_.push_back({"zero counts", "runtime: spike counts zeroed once per batch", 0.0});
-    profile_.push_back({"finish step", "runtime: spikes recorded, variables sampled, t advanced", 0.0});
+    profile_.push_back({"zero counts", folded_ ? "runtime: spike counts zeroed, step envs written, once per batch"
+                                               : "runtime: spike counts zeroed once per batch",
+                        0.0});
+    if (!folded_)
+      profile_.push_back({"finish step", "runtime: spikes recorded, variables sampled, t advanced", 0.0});
+    else if (sampled_recordings() != 0)
+      profile_.push_back({"sample step", "runtime: variables sampled (spikes recorded by the stages)", 0.0});
   }
+  const std::size_t finish_row = stages_.size() + 1;
   while (events_.size() < stages_.size() + 2) {
     CUevent event = nullptr;
     GENNC_CU(cuEventCreate(&event, CU_EVENT_DEFAULT), "cuEventCreate");
@@ -659,7 +773,7 @@ Status Engine::run_profiled(uint64_t steps) {
     *seconds += ms * 1e-3;
     return ok();
   };
-  const std::size_t zero_row = stages_.size(), finish_row = stages_.size() + 1;
+  const std::size_t zero_row = stages_.size();
   for (uint64_t done = 0; done < steps;) {
     uint64_t n = std::min(batch_, steps - done);
     uint64_t first = state_.step();
@@ -670,12 +784,16 @@ Status Engine::run_profiled(uint64_t steps) {
     GENNC_CU(cuEventSynchronize(events_[1]), "running a batch start");
     GENNC_TRY(elapsed(events_[0], events_[1], &profile_[zero_row].seconds));
     for (uint64_t k = 0; k < n; ++k) {
-      GENNC_TRY(enqueue_step(0, k, n, &events_));
-      GENNC_CU(cuEventSynchronize(events_.back()), "running a step");
+      GENNC_TRY(enqueue_step(0, k, n, first, &events_));
+      // A folded step that does not sample ends with its last stage.
+      const bool finish = !folded_ || launches_sampling(first + k + 1);
+      const std::size_t last_event = stages_.size() + (finish ? 1 : 0);
+      GENNC_CU(cuEventSynchronize(events_[last_event]), "running a step");
       for (std::size_t stage = 0; stage < stages_.size(); ++stage)
         GENNC_TRY(elapsed(events_[stage], events_[stage + 1], &profile_[stage].seconds));
-      GENNC_TRY(elapsed(events_[stages_.size()], events_.back(), &profile_[finish_row].seconds));
+      if (finish) GENNC_TRY(elapsed(events_[stages_.size()], events_[last_event], &profile_[finish_row].seconds));
     }
+    if (folded_) last_parity_ = static_cast<unsigned>((first + n - 1) & 1);
     GENNC_TRY(collect(0, first, n));
     state_.advance(n);
     done += n;

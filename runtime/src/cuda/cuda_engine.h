@@ -119,10 +119,15 @@ class Engine final : public runtime::Engine {
   // set never touches what the host still reads or writes of the other.
   struct RecordingSet {
     CUdeviceptr spike_table = 0, sample_table = 0, base = 0;
+    // Folded steps: each step's GenncKernelEnv (written before each batch), and row 0 of
+    // each population's spike recording in this set (0: not recorded), which they share.
+    CUdeviceptr envs = 0, spike_rows = 0;
+    CUdeviceptr templates = 0;  // two GenncKernelEnv: an even step's, an odd step's
     uint64_t first = 0;       // the batch's first step (*base)
     uint64_t steps = 0;       // the batch launched into the set and not yet collected; 0: none
     CUevent done = nullptr;   // recorded after the batch's graph
-    std::map<uint64_t, CUgraphExec> graphs;  // by steps
+    // By steps and, for folded steps that sample, the first step's phase (sample_period_).
+    std::map<std::pair<uint64_t, uint64_t>, CUgraphExec> graphs;
   };
   struct Stage {
     CUfunction function = nullptr;
@@ -141,16 +146,44 @@ class Engine final : public runtime::Engine {
   Status plan_memory();
   Status allocate();
   Status plan_launches();
-  Status capture(unsigned set, uint64_t steps, CUgraphExec* out);
+  Status capture(unsigned set, uint64_t steps, uint64_t first, CUgraphExec* out);
   Status enqueue_batch_start(unsigned set, uint64_t steps);
   // Step k of a batch of `steps` into `set`; with `events` (profiling), events[i] is
   // recorded after launch i (stages that run, then the finish), events[0] before the first.
-  Status enqueue_step(unsigned set, uint64_t k, uint64_t steps, const std::vector<CUevent>* events);
+  // `first` (the step after which the batch begins) decides which folded steps sample.
+  Status enqueue_step(unsigned set, uint64_t k, uint64_t steps, uint64_t first, const std::vector<CUevent>* events);
+  // Whether a folded step launches the sampling after step `s` (1-based count of steps):
+  // when a sampled recording's interval divides s, or with no sample_period_ after every
+  // step (the kernel then finds which recordings sample).
+  bool launches_sampling(uint64_t s) const {
+    for (const VariableRecording& v : variable_recordings_)
+      if (v.count != 0 && (sample_period_ == 0 || s % v.interval == 0)) return true;
+    return false;
+  }
+  // The phase of a batch beginning after step `first`, by which its graph is kept.
+  uint64_t phase(uint64_t first) const { return folded_ && sample_period_ != 0 ? first % sample_period_ : 0; }
   // Launches a batch of `steps` after step `first` into `set`, which must be free.
   Status launch_batch(unsigned set, uint64_t first, uint64_t steps);
   // Waits for the batch in `set`, collects it and advances the state's step count.
   Status finish_batch(unsigned set);
   Status launch(CUfunction function, unsigned blocks, void** params);
+  // Folded steps: the even and odd step templates of each set (gennc_fill_envs), from the
+  // state's dt and seed.
+  Status write_templates();
+  // Every population's spike count, list, multiplicity and time arrays that have storage
+  // (those folded steps keep per step parity).
+  std::vector<uint32_t> spike_arrays() const;
+  // Variable recordings with elements to sample.
+  uint32_t sampled_recordings() const {
+    uint32_t n = 0;
+    for (const VariableRecording& v : variable_recordings_) n += v.count != 0 ? 1 : 0;
+    return n;
+  }
+  // The device copy of `array` that holds the latest step's values: an array kept per step
+  // parity (twins_) has the odd steps' values in its twin.
+  CUdeviceptr current(uint32_t array) const {
+    return last_parity_ != 0 && twins_[array] != 0 ? twins_[array] : arrays_[array];
+  }
   Status run_profiled(uint64_t steps);
   // Copies a batch's spike bits and samples from `set` into the Recorder (steps
   // first_step + 1 ..).
@@ -167,11 +200,25 @@ class Engine final : public runtime::Engine {
   CUstream stream_ = nullptr;
   CUmodule model_module_ = nullptr;
   CUmodule step_module_ = nullptr;
-  CUfunction zero_counts_ = nullptr, finish_ = nullptr;
+  CUfunction zero_counts_ = nullptr, finish_ = nullptr, fill_envs_ = nullptr;
   int multiprocessors_ = 1;
 
   std::vector<CUdeviceptr> arrays_;  // per model array (0 when empty)
   CUdeviceptr pointer_table_ = 0, length_table_ = 0, env_ = 0, count_table_ = 0;
+  // The step without a finish launch (docs/gpu.md): every population's spike count, list,
+  // multiplicities and times kept twice, in arrays_ for even steps and in twins_ for odd
+  // ones (0 for other arrays), so that a step's stages zero the counts of the next while
+  // spikes are recorded where they are emitted. The odd steps' pointer table names the
+  // twins; count_table_ lists the even steps' counts, then the odd steps'.
+  bool folded_ = false;
+  std::vector<CUdeviceptr> twins_;
+  CUdeviceptr odd_pointer_table_ = 0;
+  CUdeviceptr sample_env_ = 0;   // the env a folded step's sampling launch advances (unread)
+  unsigned last_parity_ = 0;     // of the last step queued (which copy current() gives)
+  // The least common multiple of the sampled recordings' intervals (steps), after which
+  // the steps that sample repeat, where at most kMaxBatch (0 otherwise: every step's
+  // sampling is launched, and a graph serves every phase).
+  uint64_t sample_period_ = 0;
   CUdeviceptr done_ = 0;  // gennc_finish_step's block counter (batches run one after another)
   unsigned finish_blocks_ = 1, finish_rows_ = 1;  // gennc_finish_step's grid (x, y)
   std::vector<CUdeviceptr> allocations_;

@@ -16,12 +16,11 @@ constexpr unsigned kBlock = 256;
 
 bool whole_or_slice(const GenncSelection& s) { return s.kind == GENNC_SELECT_ALL || s.kind == GENNC_SELECT_SLICE; }
 
-// A per-synapse array whose initial values read each synapse's pre and post neuron: a
-// draw keyed by them, or a generated expression of them.
+// A per-synapse array drawn from a distribution: keyed by each synapse's pair
+// (docs/runtime.md), so the device draws it from its projection's columns.
 bool drawn_per_synapse(const GenncArrayInfo& info) {
-  const GenncInitKind kind = info.init.kind;
-  return info.scope == GENNC_SCOPE_SYNAPSE &&
-         (kind == GENNC_INIT_SYNAPSE_KERNEL || (kind >= GENNC_INIT_UNIFORM && kind <= GENNC_INIT_BINOMIAL));
+  return info.scope == GENNC_SCOPE_SYNAPSE && info.init.kind >= GENNC_INIT_UNIFORM &&
+         info.init.kind <= GENNC_INIT_BINOMIAL;
 }
 
 Status backend_error(std::string message) { return {GENNC_ERROR_BACKEND, std::move(message)}; }
@@ -49,6 +48,8 @@ Status DeviceInit::open(const DriverApi& api, const GenncModel& model, uint64_t 
       CUfunction* function;
     } entries[] = {{"gennc_init_values", &init->init_values_},
                    {"gennc_max_delay", &init->max_delay_},
+                   {"gennc_init_synapse_values", &init->init_synapse_values_},
+                   {"gennc_max_synapse_delay", &init->max_synapse_delay_},
                    {"gennc_count_rows", &init->count_rows_},
                    {"gennc_fill_rows", &init->fill_rows_},
                    {"gennc_count_columns", &init->count_columns_},
@@ -87,10 +88,11 @@ bool DeviceInit::can_connect(uint32_t p) const {
   for (uint32_t q = 0; q < m.projection_count; ++q)
     if (m.projections[q].connector.kind == GENNC_CONNECT_CLONE && m.projections[q].connector.params[0] == p)
       return false;
-  // A per-synapse array computed or drawn from each synapse's neurons is the host's
-  // (can_initialise), and the host needs the columns for it.
+  // A per-synapse array computed from each synapse's neurons (a SYNAPSE_KERNEL: distances,
+  // indices) is the host's (can_initialise), and the host needs the columns for it.
   for (uint32_t a = 0; a < m.array_count; ++a)
-    if (m.arrays[a].scope == GENNC_SCOPE_SYNAPSE && m.arrays[a].owner == p && drawn_per_synapse(m.arrays[a]))
+    if (m.arrays[a].scope == GENNC_SCOPE_SYNAPSE && m.arrays[a].owner == p &&
+        m.arrays[a].init.kind == GENNC_INIT_SYNAPSE_KERNEL)
       return false;
   // Invalid parameters and infeasible rows are the host's to report.
   RowParams r = row_params(p);
@@ -123,9 +125,9 @@ bool DeviceInit::can_initialise(uint32_t a) const {
     case GENNC_SCOPE_RING:
       return true;
     case GENNC_SCOPE_SYNAPSE: {
-      // Draws keyed by each synapse's pre and post neurons (docs/runtime.md) are the host's:
-      // the device would need the columns before the rings are sized from the delays.
-      if (drawn_per_synapse(info)) return false;
+      // Draws keyed by each synapse's pre and post neurons (docs/runtime.md) read the
+      // columns: only those the device generates (connects_, decided first).
+      if (drawn_per_synapse(info) && !connects_[info.owner]) return false;
       const GenncProjectionInfo& proj = m.projections[info.owner];
       GenncConnectorKind kind = proj.connector.kind;
       return a != proj.column_array && a != proj.column_synapse_array && kind != GENNC_CONNECT_FROM_LIST &&
@@ -137,11 +139,11 @@ bool DeviceInit::can_initialise(uint32_t a) const {
 }
 
 void DeviceInit::decide() {
-  for (uint32_t a = 0; a < model_.array_count; ++a) initialises_[a] = can_initialise(a);
   for (uint32_t p = 0; p < model_.projection_count; ++p) {
     connects_[p] = can_connect(p);
     if (connects_[p]) columns_[model_.projections[p].column_array] = true;
   }
+  for (uint32_t a = 0; a < model_.array_count; ++a) initialises_[a] = can_initialise(a);
 }
 
 // The position of row i's own neuron in the post selection when self connections are
@@ -232,49 +234,75 @@ Status DeviceInit::row_lengths(uint32_t p, std::vector<uint32_t>* lengths) {
   return status;
 }
 
-Status DeviceInit::longest_delay(uint32_t a, uint64_t length, uint64_t* longest, bool* below_one) {
+// A delay array drawn per synapse needs its projection's columns, which exist nowhere
+// yet (the rings, sized from the longest delay, are planned with everything else): they
+// are generated into scratch memory from the host's row pointers, the delays drawn from
+// them and reduced, and the scratch freed before the engine plans and allocates. fill()
+// generates them again, the same, into the network's own array.
+Status DeviceInit::longest_delay(uint32_t a, const uint32_t* row_pointer, uint64_t length, uint64_t* longest,
+                                 bool* below_one) {
   const GenncArrayInfo& info = model_.arrays[a];
   *longest = 0;
   *below_one = false;
   if (length == 0) return ok();
-  CUdeviceptr out = 0;
+  const bool by_pair = drawn_per_synapse(info);
+  const GenncProjectionInfo& proj = model_.projections[info.owner];
+  uint32_t rows = model_.populations[proj.pre.population].size;
+  // out, then for a draw by pair the row pointers and the columns.
+  CUdeviceptr out = 0, rows_at = 0, columns = 0;
   GENNC_TRY(check(api_.cuMemAlloc(&out, 8), "cuMemAlloc"));
+  Status status = ok();
+  if (by_pair) {
+    status = check(api_.cuMemAlloc(&rows_at, (uint64_t{rows} + 1) * 4), "cuMemAlloc");
+    if (status.ok()) status = check(api_.cuMemAlloc(&columns, length * 4), "cuMemAlloc (columns to draw delays from)");
+    if (status.ok()) status = check(api_.cuMemcpyHtoD(rows_at, row_pointer, (uint64_t{rows} + 1) * 4), "cuMemcpyHtoD");
+    // A copy back on the default stream returns only once the copy up has landed, which
+    // the kernels on the non-blocking stream do not wait for (as in set_up_on_device).
+    uint32_t fence = 0;
+    if (status.ok()) status = check(api_.cuMemcpyDtoH(&fence, rows_at, 4), "cuMemcpyDtoH");
+    if (status.ok()) status = generate_columns(info.owner, rows, rows_at, columns);
+  }
   uint32_t result[2] = {0, 0};
   uint32_t dtype = info.dtype, kind = info.init.kind, stream = info.init.stream;
   double p0 = info.init.params[0], p1 = info.init.params[1], p2 = info.init.params[2], p3 = info.init.params[3];
   double dt = model_.dt;
   void* params[] = {&length, &dtype, &kind, &p0, &p1, &p2, &p3, &stream, &seed_, &dt, &out};
-  Status status = check(api_.cuMemsetD8Async(out, 0, 8, stream_), "cuMemsetD8Async");
-  if (status.ok()) status = launch(max_delay_, length, params);
+  void* pair_params[] = {&length, &dtype, &kind, &p0, &p1, &p2, &p3, &stream, &seed_, &dt, &rows, &rows_at, &columns, &out};
+  if (status.ok()) status = check(api_.cuMemsetD8Async(out, 0, 8, stream_), "cuMemsetD8Async");
+  if (status.ok()) status = by_pair ? launch(max_synapse_delay_, length, pair_params) : launch(max_delay_, length, params);
   if (status.ok()) status = check(api_.cuStreamSynchronize(stream_), "drawing delays");
   if (status.ok()) status = check(api_.cuMemcpyDtoH(result, out, 8), "cuMemcpyDtoH");
-  api_.cuMemFree(out);
+  for (CUdeviceptr scratch : {out, rows_at, columns})
+    if (scratch != 0) api_.cuMemFree(scratch);
   *longest = result[0];
   *below_one = result[1] != 0;
   return status;
 }
 
+// Writes the columns of device-connected projection p (row_pointer: the pre population's
+// `rows` + 1 row pointers) at `columns`, on the stream; scatter_columns synchronises.
+Status DeviceInit::generate_columns(uint32_t p, uint32_t rows, CUdeviceptr row_pointer, CUdeviceptr columns) {
+  RowParams r = row_params(p);
+  if (r.kind == GENNC_CONNECT_FIXED_NUMBER_PRE) return scatter_columns(r, rows, row_pointer, columns);
+  if (r.kind == GENNC_CONNECT_FIXED_TOTAL_NUMBER) {
+    void* params[] = {&r.seed,     &r.stream,   &r.n_pre,       &r.pre_start,  &r.pre_step, &r.n_post,
+                      &r.post_start, &r.post_step, &r.exclude_self, &row_pointer, &columns};
+    return launch(fill_total_rows_, r.n_pre, params);
+  }
+  void* params[] = {&r.kind,      &r.seed,         &r.stream,    &r.param,   &r.with_replacement,
+                    &r.n_pre,     &r.pre_start,    &r.pre_step,  &r.n_post,  &r.post_start,
+                    &r.post_step, &r.exclude_self, &row_pointer, &columns};
+  return launch(fill_rows_, r.n_pre, params);
+}
+
 Status DeviceInit::fill(const std::vector<CUdeviceptr>& arrays, const std::vector<uint64_t>& lengths) {
   const GenncModel& m = model_;
+  // Columns first: the values drawn per synapse read them (launches on one stream run in order).
   for (uint32_t p = 0; p < m.projection_count; ++p) {
-    if (!connects_[p] || arrays[m.projections[p].column_array] == 0) continue;
-    RowParams r = row_params(p);
-    CUdeviceptr row_pointer = arrays[m.projections[p].row_pointer_array];
-    CUdeviceptr columns = arrays[m.projections[p].column_array];
-    if (r.kind == GENNC_CONNECT_FIXED_NUMBER_PRE) {
-      GENNC_TRY(scatter_columns(r, lengths[m.projections[p].row_pointer_array] - 1, row_pointer, columns));
-      continue;
-    }
-    if (r.kind == GENNC_CONNECT_FIXED_TOTAL_NUMBER) {
-      void* params[] = {&r.seed,     &r.stream,   &r.n_pre,       &r.pre_start,  &r.pre_step, &r.n_post,
-                        &r.post_start, &r.post_step, &r.exclude_self, &row_pointer, &columns};
-      GENNC_TRY(launch(fill_total_rows_, r.n_pre, params));
-      continue;
-    }
-    void* params[] = {&r.kind,      &r.seed,         &r.stream,    &r.param,   &r.with_replacement,
-                      &r.n_pre,     &r.pre_start,    &r.pre_step,  &r.n_post,  &r.post_start,
-                      &r.post_step, &r.exclude_self, &row_pointer, &columns};
-    GENNC_TRY(launch(fill_rows_, r.n_pre, params));
+    const GenncProjectionInfo& proj = m.projections[p];
+    if (!connects_[p] || arrays[proj.column_array] == 0) continue;
+    auto rows = static_cast<uint32_t>(lengths[proj.row_pointer_array] - 1);
+    GENNC_TRY(generate_columns(p, rows, arrays[proj.row_pointer_array], arrays[proj.column_array]));
   }
   for (uint32_t a = 0; a < m.array_count; ++a) {
     if (!initialises_[a] || arrays[a] == 0) continue;
@@ -285,6 +313,15 @@ Status DeviceInit::fill(const std::vector<CUdeviceptr>& arrays, const std::vecto
     double p0 = info.init.params[0], p1 = info.init.params[1], p2 = info.init.params[2], p3 = info.init.params[3];
     double dt = m.dt;
     uint32_t delays = (info.flags & GENNC_ARRAY_DELAY_STEPS) ? 1 : 0;
+    if (drawn_per_synapse(info)) {
+      const GenncProjectionInfo& proj = m.projections[info.owner];
+      auto rows = static_cast<uint32_t>(lengths[proj.row_pointer_array] - 1);
+      CUdeviceptr row_pointer = arrays[proj.row_pointer_array], columns = arrays[proj.column_array];
+      void* params[] = {&data, &n,      &dtype,  &kind,  &p0,    &p1,          &p2,     &p3,
+                        &stream, &seed_, &dt,    &delays, &rows, &row_pointer, &columns};
+      GENNC_TRY(launch(init_synapse_values_, n, params));
+      continue;
+    }
     void* params[] = {&data, &n, &dtype, &kind, &p0, &p1, &p2, &p3, &stream, &seed_, &dt, &delays};
     GENNC_TRY(launch(init_values_, n, params));
   }

@@ -29,7 +29,8 @@ std::vector<Layout> layouts() {
   return {
       {"GenncKernelEnv", &AbiTypes::kernel_env, sizeof(GenncKernelEnv),
        {OFF(GenncKernelEnv, arrays), OFF(GenncKernelEnv, lengths), OFF(GenncKernelEnv, t), OFF(GenncKernelEnv, dt),
-        OFF(GenncKernelEnv, step), OFF(GenncKernelEnv, seed)}},
+        OFF(GenncKernelEnv, step), OFF(GenncKernelEnv, seed), OFF(GenncKernelEnv, spike_rows), OFF(GenncKernelEnv, row),
+        OFF(GenncKernelEnv, counts_to_zero), OFF(GenncKernelEnv, zero_count)}},
       {"GenncInit", &AbiTypes::init, sizeof(GenncInit),
        {OFF(GenncInit, kind), OFF(GenncInit, params), OFF(GenncInit, values), OFF(GenncInit, length),
         OFF(GenncInit, stream), OFF(GenncInit, kernel)}},

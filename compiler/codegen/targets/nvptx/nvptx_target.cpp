@@ -170,6 +170,29 @@ llvm::Value* NvptxTarget::emit_atomic_add(llvm::IRBuilder<>& builder, llvm::Valu
   return builder.CreateAtomicRMW(op, ptr, value, llvm::MaybeAlign(), llvm::AtomicOrdering::Monotonic);
 }
 
+void NvptxTarget::emit_spike_record(llvm::IRBuilder<>& builder, llvm::Value* row, llvm::Value* neuron,
+                                    llvm::Value* count, bool counted) const {
+  llvm::Function* fn = builder.GetInsertBlock()->getParent();
+  llvm::LLVMContext& context = fn->getContext();
+  llvm::BasicBlock* record = llvm::BasicBlock::Create(context, "spike.record", fn);
+  llvm::BasicBlock* done = llvm::BasicBlock::Create(context, "spike.recorded", fn);
+  builder.CreateCondBr(builder.CreateIsNotNull(row), record, done);
+  builder.SetInsertPoint(record);
+  llvm::Type* i32 = builder.getInt32Ty();
+  llvm::Value* n64 = builder.CreateZExt(neuron, builder.getInt64Ty());
+  if (counted) {
+    builder.CreateAtomicRMW(llvm::AtomicRMWInst::Add, builder.CreateInBoundsGEP(i32, row, n64),
+                            count != nullptr ? count : builder.getInt32(1), llvm::MaybeAlign(),
+                            llvm::AtomicOrdering::Monotonic);
+  } else {
+    llvm::Value* word = builder.CreateInBoundsGEP(i32, row, builder.CreateLShr(n64, 5));
+    llvm::Value* bit = builder.CreateShl(builder.getInt32(1), builder.CreateAnd(neuron, builder.getInt32(31)));
+    builder.CreateAtomicRMW(llvm::AtomicRMWInst::Or, word, bit, llvm::MaybeAlign(), llvm::AtomicOrdering::Monotonic);
+  }
+  builder.CreateBr(done);
+  builder.SetInsertPoint(done);
+}
+
 llvm::Function* NvptxTarget::emit_entry(llvm::Module& module, const std::string& name, const KernelBody& body) const {
   llvm::LLVMContext& context = module.getContext();
   const AbiTypes abi(context);
@@ -207,6 +230,8 @@ llvm::Function* NvptxTarget::emit_entry(llvm::Module& module, const std::string&
     llvm::Value* slot = builder.CreateConstInBoundsGEP1_64(abi.ptr, arrays, id);
     args.push_back(builder.CreateAddrSpaceCast(builder.CreateLoad(abi.ptr, slot), global, "array" + std::to_string(id)));
   }
+  // A kernel's own entry runs outside the step (set-up): nothing is recorded.
+  for (std::size_t k = 0; k < body.spike_rows.size(); ++k) args.push_back(llvm::ConstantPointerNull::get(global));
   args.push_back(field(kEnvT, abi.f64, "t"));
   args.push_back(field(kEnvDt, abi.f64, "dt"));
   args.push_back(field(kEnvStep, abi.u64, "step"));

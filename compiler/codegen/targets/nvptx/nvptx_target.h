@@ -39,6 +39,10 @@ class NvptxTarget final : public Target {
   // One atomic per warp, as spike appends (a source's counted spikes: tens of thousands
   // per step on one counter would otherwise serialise).
   llvm::Value* emit_spike_slot(llvm::IRBuilder<>& builder, llvm::Value* count) const override;
+  bool records_spikes_at_emission() const override { return true; }
+  // A relaxed atomic or (add) whose result is unused, which ptxas makes a reduction.
+  void emit_spike_record(llvm::IRBuilder<>& builder, llvm::Value* row, llvm::Value* neuron, llvm::Value* count,
+                         bool counted) const override;
   // A kernel entry `void name(const GenncKernelEnv* env, u32 begin, u32 end, const u32* count)`:
   // `env` (and the array table it points to) in device memory, so that a captured CUDA
   // graph replays steps with t and step advanced on the device; when `count` is not null
