@@ -408,6 +408,13 @@ const char* gennc_profile(GenncSim* sim) {
                   double(ranks[r].peak_bytes) / 1048576.0);
     sim->profile += line;
   }
+  // Where gennc_create's seconds went.
+  const auto& init_parts = sim->sim->timings().init_parts;
+  if (!init_parts.empty()) sim->profile += "init:\n";
+  for (const auto& [name, seconds] : init_parts) {
+    std::snprintf(line, sizeof line, "  %-46s %8.3f s\n", name.c_str(), seconds);
+    sim->profile += line;
+  }
   return sim->profile.c_str();
 }
 

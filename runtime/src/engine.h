@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "status.h"
@@ -46,6 +47,9 @@ class Engine {
   virtual void set_profiling(bool on) = 0;
   // Mean time per profiled step, in order of execution; empty before a profiled run.
   virtual std::vector<ProfileRow> profile() const = 0;
+  // The timed parts of the engine's creation, in order (name, seconds); empty where an
+  // engine times none.
+  virtual std::vector<std::pair<std::string, double>> init_parts() const { return {}; }
   // Before a report of the whole run (the results folder): an engine of several ranks
   // makes profile() every rank's (collective: every rank calls it, at the same point).
   virtual void collect_profile() {}

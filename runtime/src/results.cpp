@@ -259,6 +259,7 @@ Status write_results(const NetworkState& state, const RunReport& run, const std:
   nlohmann::json timings;
   if (t.build > 0) timings["build"] = t.build;
   timings["init"] = t.init;
+  for (const auto& [name, seconds] : t.init_parts) timings["init_parts"].push_back({{"name", name}, {"seconds", seconds}});
   timings["simulate"] = t.simulate;
   timings["write"] = t.write;
   // sim --profile: the step's parts (kernels on the CPU, stages on the GPU), per step.

@@ -18,6 +18,9 @@ struct Timings {
   double init = 0.0;
   double simulate = 0.0;
   double write = 0.0;
+  // init's parts, in order, where they were timed (set-up phases: docs/runtime.md,
+  // "Timings"); manifest.json's timings.init_parts.
+  std::vector<std::pair<std::string, double>> init_parts;
 };
 
 // One process's memory: the synapses it holds (a rank of a distributed run holds its

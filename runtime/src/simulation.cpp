@@ -100,10 +100,14 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
       for (const auto& population : ranges) posts.push_back(population[world.rank()]);
       sim->state_.hold_posts(std::move(posts));
     }
+    auto phase = std::chrono::steady_clock::now();
     GENNC_TRY(sim->state_.plan_host_memory());
     GENNC_TRY(sim->state_.build(sim->pool_));
+    sim->timings_.init_parts.emplace_back("network build", seconds_since(phase));
+    phase = std::chrono::steady_clock::now();
     sim->host_.refresh();
     sim->host_.run_init_schedule();  // the GPU's set-up ran it on the device
+    sim->timings_.init_parts.emplace_back("init schedule", seconds_since(phase));
     if (world.distributed()) {
       auto ranks = std::make_unique<mpi::RankEngine>(sim->state_, sim->host_, sim->pool_, world, std::move(ranges));
       sim->ranks_ = ranks.get();
@@ -113,6 +117,7 @@ Status Simulation::create(const GenncModel& model, const SimulationOptions& opti
     }
   } else {
     sim->host_.refresh();  // the init schedule runs on the host after a parameter changes
+    sim->timings_.init_parts = sim->engine_->init_parts();
   }
   sim->state_.forget_host_connections();  // the caller's arrays are borrowed for this call only
   sim->timings_.build = model.build_seconds > 0 ? model.build_seconds : -1.0;

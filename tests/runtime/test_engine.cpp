@@ -264,6 +264,17 @@ TEST_CASE("the results folder: manifest and .npy files that read back", "[engine
   CHECK(manifest["populations"][2]["size"] == 100);
   CHECK(manifest["timings"]["build"] == 0.25);
   CHECK(manifest["timings"].contains("simulate"));
+  // The CPU engine's set-up parts, which together take no longer than init.
+  const auto& parts = manifest["timings"]["init_parts"];
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0]["name"] == "network build");
+  CHECK(parts[1]["name"] == "init schedule");
+  double parts_seconds = 0.0;
+  for (const auto& part : parts) {
+    CHECK(part["seconds"].get<double>() >= 0.0);
+    parts_seconds += part["seconds"].get<double>();
+  }
+  CHECK(parts_seconds <= manifest["timings"]["init"].get<double>());
   CHECK(manifest["versions"]["abi"] == GENNC_ABI_VERSION);
   REQUIRE(manifest["recordings"].size() == 5);
 

@@ -1,6 +1,7 @@
 #include "cuda_engine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -63,22 +64,37 @@ Status Engine::create(NetworkState& state, ThreadPool& pool, Setup setup, std::u
     if (model.kernels[model.init_schedule[k]].ptx_entry == nullptr)
       return backend_error(std::string("backend 'cuda': kernel '") + model.kernels[model.init_schedule[k]].name +
                            "' has no GPU entry");
+  // Each phase is timed (init_parts): where the set-up's seconds go (docs/gpu.md).
+  auto started = std::chrono::steady_clock::now();
+  std::vector<std::pair<std::string, double>> parts;
+  auto done = [&](const char* part) {
+    const auto now = std::chrono::steady_clock::now();
+    parts.emplace_back(part, std::chrono::duration<double>(now - started).count());
+    started = now;
+  };
   std::string why;
   const DriverApi* api = load_driver(&why);
   if (api == nullptr) return backend_error("backend 'cuda': " + why);
   std::unique_ptr<Engine> engine(new Engine(state, *api, placement));
   GENNC_TRY(engine->open_device());
+  done("driver, device and context");
   GENNC_TRY(engine->load_modules());
+  done("model and step modules (PTX JIT)");
   std::unique_ptr<DeviceInit> init;
   if (setup == Setup::Build) {
     GENNC_TRY(DeviceInit::open(*api, state.model(), state.seed(), engine->stream_,
                                static_cast<unsigned>(engine->multiprocessors_) * 16, &init));
+    done("set-up kernels' module (PTX JIT)");
     GENNC_TRY(state.build(pool, init.get()));
+    done("network build (host, device row counts)");
   }
   GENNC_TRY(engine->plan_memory());
   GENNC_TRY(engine->allocate());
   GENNC_TRY(engine->plan_launches());
+  done("memory plan, allocation, launch plan");
   GENNC_TRY(init ? engine->set_up_on_device(*init) : engine->upload());
+  done(init ? "device set-up (connectivity, initial values)" : "upload");
+  engine->init_parts_ = std::move(parts);
   *out = std::move(engine);
   return ok();
 }

@@ -83,6 +83,7 @@ class Engine final : public runtime::Engine {
   // With profiling on, run() launches steps one by one (no graph) between CUDA events and
   // accumulates each launch's time: per stage, the per-batch zeroing and the per-step finish.
   void set_profiling(bool on) override { profiling_ = on; }
+  std::vector<std::pair<std::string, double>> init_parts() const override { return init_parts_; }
   std::vector<ProfileRow> profile() const override;
 
   // For a rank's spike exchange, which works on the engine's device copy.
@@ -231,6 +232,7 @@ class Engine final : public runtime::Engine {
   std::vector<double> host_times_;
   std::vector<unsigned char> host_samples_;
 
+  std::vector<std::pair<std::string, double>> init_parts_;  // create()'s phases
   bool profiling_ = false;
   std::vector<LaunchTime> profile_;  // per stage, then "zero counts" and "finish step"
   uint64_t profiled_steps_ = 0;
