@@ -43,8 +43,11 @@ class Buffer {
   }
 
  private:
+  // Blocks of kMappedFrom bytes or more are mapped pages (munmap'ed), smaller ones come
+  // from aligned_alloc (free'd).
   struct Free {
-    void operator()(void* p) const { std::free(p); }
+    size_t mapped;  // the mapping's bytes; 0: aligned_alloc's (value-initialised)
+    void operator()(void* p) const;
   };
   GenncDType dtype_ = GENNC_F64;
   uint64_t length_ = 0;
