@@ -681,7 +681,7 @@ Status Engine::run(uint64_t steps) {
   // step are taken from the state on every run, never kept between runs, so a step
   // set in between (gennc_set_step, a checkpoint, a reset) is where the device goes on.
   GenncKernelEnv env{reinterpret_cast<void* const*>(pointer_table_), reinterpret_cast<const uint64_t*>(length_table_),
-                     state_.time(), m.dt, state_.step(), state_.seed()};
+                     state_.time(), m.dt, state_.step(), state_.seed(), nullptr, 0, nullptr, 0};
   GENNC_CU(cuMemcpyHtoD(env_, &env, sizeof env), "cuMemcpyHtoD");
   if (folded_) GENNC_TRY(write_templates());
   if (profiling_) {
