@@ -62,13 +62,23 @@ uint64_t NetworkState::kernel_range(const GenncKernelInfo& kernel) const {
 }
 
 void NetworkState::take_snapshot() {
+  static_cast<void>(take_snapshot([this](uint32_t a, Buffer& into) {  // a copy cannot fail
+    into = arrays_[a];
+    return ok();
+  }));
+}
+
+Status NetworkState::take_snapshot(const std::function<Status(uint32_t array, Buffer& into)>& read) {
   snapshot_.assign(arrays_.size(), Buffer());
+  snapshot_valid_ = false;
   for (uint32_t a = 0; a < model_.array_count; ++a) {
     uint32_t flags = model_.arrays[a].flags;
     if (is_structural(a) || (flags & (GENNC_ARRAY_PARAMETER | GENNC_ARRAY_DERIVED))) continue;
-    snapshot_[a] = arrays_[a];
+    snapshot_[a] = Buffer(arrays_[a].dtype(), arrays_[a].length());
+    GENNC_TRY(read(a, snapshot_[a]));
   }
   snapshot_valid_ = true;
+  return ok();
 }
 
 Status NetworkState::within_recording_budget() const {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -150,6 +151,9 @@ class NetworkState {
   // reset began (taken by the first run that finds none, whatever its step).
   bool has_snapshot() const { return snapshot_valid_; }
   void take_snapshot();
+  // The same arrays, each read by `read` into a buffer of its type and length (an engine's
+  // copy, read without copying the rest back first).
+  Status take_snapshot(const std::function<Status(uint32_t array, Buffer& into)>& read);
   // The snapshot's values restored, the step back to 0, the recordings cleared; the next
   // run takes a fresh snapshot, so values set between reset and run are kept.
   void reset();

@@ -221,8 +221,21 @@ Status Simulation::run(uint64_t steps) {
   for (const Recording& r : state_.recorder().recordings())
     first_sample |= r.info->kind == GENNC_RECORD_VARIABLE && step % r.info->interval_steps == 0 &&
                     (r.sample_steps.empty() || r.sample_steps.back() != step);
-  if (!state_.has_snapshot() || first_sample) GENNC_TRY(host_view());
-  if (!state_.has_snapshot()) state_.take_snapshot();
+  if (fresh_ == Fresh::Engine && on_gpu_ && !gpu_ranks_) {
+    // One GPU: read back only what the snapshot and the sample need, not every array
+    // (copying the microcircuit's 3.6 GB back took 0.28 s of its first run; the host's
+    // other copies stay stale until something reads them: bench/results/gpu_init_2026-12-07.md).
+    if (!state_.has_snapshot())
+      GENNC_TRY(state_.take_snapshot([&](uint32_t a, Buffer& into) { return engine_->read_array(a, into.data(), into.bytes()); }));
+    for (const Recording& r : state_.recorder().recordings())
+      if (first_sample && r.info->kind == GENNC_RECORD_VARIABLE && step % r.info->interval_steps == 0) {
+        Buffer& sampled = state_.array(r.info->array);
+        GENNC_TRY(engine_->read_array(r.info->array, sampled.data(), sampled.bytes()));
+      }
+  } else {
+    if (!state_.has_snapshot() || first_sample) GENNC_TRY(host_view());
+    if (!state_.has_snapshot()) state_.take_snapshot();
+  }
   state_.recorder().sample(step, state_.arrays());
   if (fresh_ == Fresh::Host) GENNC_TRY(engine_->upload());
   fresh_ = Fresh::Engine;
