@@ -33,6 +33,7 @@ struct Api {
   decltype(&gennc_get_array_f64) get_array_f64;
   decltype(&gennc_save_checkpoint) save_checkpoint;
   decltype(&gennc_load_checkpoint) load_checkpoint;
+  decltype(&gennc_reset) reset;
 };
 
 template <typename Fn>
@@ -120,7 +121,7 @@ int main(int argc, char** argv) {
       !find(library, "gennc_backend", &api.backend) || !find(library, "gennc_array_info", &api.array_info) ||
       !find(library, "gennc_get_array_f64", &api.get_array_f64) ||
       !find(library, "gennc_save_checkpoint", &api.save_checkpoint) ||
-      !find(library, "gennc_load_checkpoint", &api.load_checkpoint))
+      !find(library, "gennc_load_checkpoint", &api.load_checkpoint) || !find(library, "gennc_reset", &api.reset))
     return 2;
 
   GenncOptions options;
@@ -189,6 +190,20 @@ int main(int argc, char** argv) {
     return 1;
   }
   differing += compare(api, *model, cpu, gpu, structural, 0.0, "run on");
+
+  // A reset after runs that ended in the middle of a batch (and, folded, on either step
+  // parity): both back to the state of their first run, which is their state at creation,
+  // and running again agrees.
+  if (api.reset(cpu) != GENNC_OK || api.reset(gpu) != GENNC_OK) {
+    std::fprintf(stderr, "check_connectivity: reset failed: %s\n", api.last_error());
+    return 1;
+  }
+  differing += compare(api, *model, cpu, gpu, initial, 0.0, "reset");
+  if (api.run(cpu, steps) != GENNC_OK || api.run(gpu, steps) != GENNC_OK) {
+    std::fprintf(stderr, "check_connectivity: running after the reset failed: %s\n", api.last_error());
+    return 1;
+  }
+  differing += compare(api, *model, cpu, gpu, structural, 0.0, "after reset");
   api.destroy(gpu);
   api.destroy(cpu);
   std::printf("%s\n", differing == 0 ? "connectivity identical" : "connectivity DIFFERS");

@@ -50,7 +50,8 @@ void JitModel::run(std::uint32_t kernel, const std::vector<void*>& arrays, std::
   REQUIRE(kernel < model_->kernel_count);
   REQUIRE(arrays.size() == model_->array_count);
   std::vector<std::uint64_t> lengths(arrays.size(), 0);
-  const GenncKernelEnv env{arrays.data(), lengths.data(), 0.1 * static_cast<double>(step), 0.1, step, seed};
+  const GenncKernelEnv env{arrays.data(), lengths.data(), 0.1 * static_cast<double>(step), 0.1, step, seed,
+                           nullptr, 0, nullptr, 0};
   model_->kernels[kernel].host(&env, begin, end);
 }
 
