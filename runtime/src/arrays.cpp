@@ -67,7 +67,8 @@ void store_element(GenncDType dtype, void* data, uint64_t k, double value) {
 // From this size on a block is mapped: the kernel hands out zeroed pages when they are first
 // touched, by whichever thread touches them. Zeroing every block here, on one thread, took
 // 2.0-2.4 s of a GPU set-up of the full microcircuit (3.6 GB of host copies of synapses
-// that the device builds); the build now faults those in on every thread (fault_in).
+// that the device builds); those are faulted in on every thread before the first download
+// into them (NetworkState::touch_pages).
 constexpr size_t kMappedFrom = size_t{2} << 20;
 
 void Buffer::Free::operator()(void* p) const {

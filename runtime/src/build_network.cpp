@@ -3,7 +3,6 @@
 // delay; and the caller's FROM_HOST connections matched to their projections first.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <string>
 
 #include "gennc/connect_rows.h"
@@ -15,21 +14,6 @@ namespace gennc::runtime {
 namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
-
-// Faults in a block's pages on every thread of the pool at once. A large block comes as
-// untouched zero pages (Buffer); one that the device fills is copied back in the first run
-// (the reset snapshot's download), which would take its page faults one at a time: the
-// microcircuit's 3.6 GB of synapses took 2.2-2.5 s so on an H100's host, where zeroing them
-// on one thread took 2.0-2.4 s of the set-up (bench/results/gpu_init_2026-12-07.md).
-void fault_in(ThreadPool& pool, Buffer& buffer) {
-  constexpr size_t kChunk = size_t{2} << 20;
-  auto* bytes = static_cast<unsigned char*>(buffer.data());
-  const size_t size = buffer.bytes();
-  const auto chunks = static_cast<uint32_t>((size + kChunk - 1) / kChunk);
-  pool.parallel_for(chunks, 1, [&](uint32_t begin, uint32_t end) {
-    for (uint32_t c = begin; c < end; ++c) std::memset(bytes + c * kChunk, 0, std::min(kChunk, size - c * kChunk));
-  });
-}
 
 std::string name_of(const char* name) { return name ? name : "?"; }
 
@@ -395,7 +379,7 @@ Status NetworkState::fill_synapse_arrays(ThreadPool& pool, uint32_t p, DeviceBui
     const GenncArrayInfo& info = m.arrays[a];
     if (info.scope != GENNC_SCOPE_SYNAPSE || info.owner != p) continue;
     arrays_[a] = Buffer(info.dtype, n);
-    if (device && (device->initialises(a) || (a == proj.column_array && device->connects(p)))) fault_in(pool, arrays_[a]);
+    if (device && (device->initialises(a) || (a == proj.column_array && device->connects(p)))) untouched_.push_back(a);
     if (a == proj.column_array || a == proj.column_synapse_array || (device && device->initialises(a))) continue;
     GENNC_TRY(initialise_array(m, info, seed_, &endpoints, &pool, &arrays_[a]));
   }

@@ -61,6 +61,22 @@ uint64_t NetworkState::kernel_range(const GenncKernelInfo& kernel) const {
   return 0;
 }
 
+void NetworkState::touch_pages(ThreadPool& pool) {
+  constexpr size_t kPage = 4096, kChunk = size_t{2} << 20;
+  for (uint32_t a : untouched_) {
+    // A write of each page's first byte, of the value it holds (a read alone would map the
+    // shared zero page).
+    auto* bytes = static_cast<volatile unsigned char*>(arrays_[a].data());
+    const size_t size = arrays_[a].bytes();
+    const auto chunks = static_cast<uint32_t>((size + kChunk - 1) / kChunk);
+    pool.parallel_for(chunks, 1, [&](uint32_t begin, uint32_t end) {
+      for (size_t at = size_t{begin} * kChunk; at < std::min(size, size_t{end} * kChunk); at += kPage)
+        bytes[at] = bytes[at];
+    });
+  }
+  untouched_.clear();
+}
+
 void NetworkState::take_snapshot() {
   static_cast<void>(take_snapshot([this](uint32_t a, Buffer& into) {  // a copy cannot fail
     into = arrays_[a];

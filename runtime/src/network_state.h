@@ -151,6 +151,11 @@ class NetworkState {
   // reset began (taken by the first run that finds none, whatever its step).
   bool has_snapshot() const { return snapshot_valid_; }
   void take_snapshot();
+  // Faults in, on every thread of `pool`, the host pages of the arrays the device filled,
+  // which nothing on the host has touched: before the first download into them, which
+  // would take their faults one at a time (the microcircuit's 3.6 GB took 2.2-2.5 s so on
+  // an H100's host: bench/results/gpu_init_2026-12-07.md). Their values are kept.
+  void touch_pages(ThreadPool& pool);
   // The same arrays, each read by `read` into a buffer of its type and length (an engine's
   // copy, read without copying the rest back first).
   Status take_snapshot(const std::function<Status(uint32_t array, Buffer& into)>& read);
@@ -215,6 +220,7 @@ class NetworkState {
   std::vector<std::vector<double>> positions_;
   std::vector<uint32_t> injection_counts_;
   std::vector<uint32_t> fault_steps_;
+  std::vector<uint32_t> untouched_;  // arrays the device fills, whose host pages are untouched (touch_pages)
 
   uint64_t step_ = 0;
   Recorder recorder_;

@@ -75,7 +75,7 @@ Status Engine::create(NetworkState& state, ThreadPool& pool, Setup setup, std::u
   std::string why;
   const DriverApi* api = load_driver(&why);
   if (api == nullptr) return backend_error("backend 'cuda': " + why);
-  std::unique_ptr<Engine> engine(new Engine(state, *api, placement));
+  std::unique_ptr<Engine> engine(new Engine(state, pool, *api, placement));
   GENNC_TRY(engine->open_device());
   done("driver, device and context");
   GENNC_TRY(engine->load_modules());
@@ -515,6 +515,7 @@ Status Engine::upload() {
 
 Status Engine::download() {
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
+  state_.touch_pages(pool_);
   for (uint32_t a = 0; a < arrays_.size(); ++a)
     if (arrays_[a] != 0)
       GENNC_CU(cuMemcpyDtoH(state_.array(a).data(), current(a), state_.array(a).bytes()), "cuMemcpyDtoH");

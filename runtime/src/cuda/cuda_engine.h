@@ -137,8 +137,8 @@ class Engine final : public runtime::Engine {
     unsigned blocks = 0;
   };
 
-  Engine(NetworkState& state, const DriverApi& api, const Placement& placement)
-      : state_(state), api_(api), placement_(placement) {}
+  Engine(NetworkState& state, ThreadPool& pool, const DriverApi& api, const Placement& placement)
+      : state_(state), pool_(pool), api_(api), placement_(placement) {}
   Status check(CUresult result, const char* what) const;
   Status set_up_on_device(DeviceInit& init);  // device_init.cpp
   Status open_device();
@@ -192,6 +192,7 @@ class Engine final : public runtime::Engine {
   unsigned blocks_for(uint64_t elements) const;
 
   NetworkState& state_;
+  ThreadPool& pool_;  // touches the host's pages before the first download (touch_pages)
   const DriverApi& api_;
   const Placement placement_;
   std::string device_;
