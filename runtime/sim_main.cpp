@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
   CLI::App app("Simulates the network '" + network + "' and writes a results folder.");
   std::string out = "results/";
   double duration = gennc_model.duration;
-  std::string seed_text, threads_text = "0", budget_text = "0", interval_text, partition_text, exchange;
+  std::string seed_text, threads_text = "0", budget_text = "0", interval_text, partition_text, exchange, gpu_steps;
   std::string checkpoint, resume;
   std::string backend = "auto";
   bool quiet = false;
@@ -169,6 +169,21 @@ int main(int argc, char** argv) {
                  "how GPU ranks exchange spikes: auto (NCCL over several MPI ranks) or nccl (through NCCL even "
                  "alone, one rank of one GPU, with --backend cuda; docs/distributed.md); sets GENNC_EXCHANGE")
       ->check(CLI::IsMember({"auto", "nccl"}));
+  app.add_option("--gpu-steps", gpu_steps,
+                 "how one GPU launches its steps: persistent (one cooperative launch per run of steps, a grid-wide "
+                 "barrier after each stage; the default where the device allows it), persistent:N (N blocks per "
+                 "multiprocessor at most) or graph (a CUDA graph of a launch per stage and step; docs/gpu.md); sets "
+                 "GENNC_GPU_STEPS")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            const std::string n = text.rfind("persistent:", 0) == 0 ? text.substr(11) : "";
+            const bool count = !n.empty() && n.size() <= 4 && n.find_first_not_of("0123456789") == std::string::npos &&
+                               std::stoul(n) != 0;
+            return text == "persistent" || text == "graph" || count
+                       ? std::string()
+                       : "expected persistent, persistent:N (N from 1 to 9999) or graph, not '" + text + "'";
+          },
+          "persistent|persistent:N|graph"));
   app.add_flag("--quiet", quiet, "print nothing but errors");
   app.add_flag("--profile", profile,
                "time each part of a step (CPU: each kernel; GPU: each stage and runtime kernel, steps launched one "
@@ -199,6 +214,11 @@ int main(int argc, char** argv) {
   // ... and how GPU ranks exchange spikes when the engine is chosen (runtime/src/simulation.cpp).
   if (!exchange.empty() && ::setenv("GENNC_EXCHANGE", exchange.c_str(), 1) != 0) {
     std::fprintf(stderr, "sim: error: cannot set GENNC_EXCHANGE\n");
+    return 1;
+  }
+  // ... and how a single GPU launches its steps (runtime/src/cuda/cuda_engine.cpp).
+  if (!gpu_steps.empty() && ::setenv("GENNC_GPU_STEPS", gpu_steps.c_str(), 1) != 0) {
+    std::fprintf(stderr, "sim: error: cannot set GENNC_GPU_STEPS\n");
     return 1;
   }
   uint64_t seed = 0, threads = 0, budget_mib = 0;

@@ -5,6 +5,7 @@
 #include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/IntrinsicsNVPTX.h>
 #include <llvm/IR/Metadata.h>
 
@@ -52,8 +53,8 @@ llvm::Value* if_then(llvm::IRBuilder<>& b, llvm::Value* cond, const std::functio
 
 class StageEmitter {
  public:
-  explicit StageEmitter(const LoweringContext& ctx)
-      : ctx_(ctx), c_(ctx.module.getContext()), abi_(c_), i32_(llvm::Type::getInt32Ty(c_)) {
+  StageEmitter(const LoweringContext& ctx, int blocks_per_sm)
+      : ctx_(ctx), blocks_per_sm_(blocks_per_sm), c_(ctx.module.getContext()), abi_(c_), i32_(llvm::Type::getInt32Ty(c_)) {
     // Per block: the members' unit-count prefix sums and clipped ranges, and the scan's
     // per-warp totals. One set serves every stage entry (each block has its own copy).
     ends_ = shared("gennc_stage.ends", kStageMaxMembers);
@@ -61,11 +62,25 @@ class StageEmitter {
     warp_sums_ = shared("gennc_stage.warp_sums", kStageBlock / kWarp);
   }
 
-  llvm::Function* stage(std::size_t s) {
+  // Stage s's body, and its entry that calls it (the body inlined there, as in the
+  // persistent step entry).
+  std::pair<llvm::Function*, llvm::Function*> stage(std::size_t s) {
+    llvm::Function* body = stage_body(s);
+    llvm::Function* entry = declare(stage_entry_name(s), llvm::GlobalValue::ExternalLinkage);
+    mark_kernel(ctx_.module, entry, blocks_per_sm_);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(c_, "entry", entry));
+    b.CreateCall(body, {entry->getArg(0), entry->getArg(1), entry->getArg(2)});
+    b.CreateRetVoid();
+    return {body, entry};
+  }
+
+ private:
+  llvm::Function* stage_body(std::size_t s) {
     const std::vector<std::uint32_t>& kernels = ctx_.ir.step_stages[s];
     if (kernels.size() > kStageMaxMembers)
       ir::internal_error("codegen", "a stage has over " + std::to_string(kStageMaxMembers) + " kernels");
-    llvm::Function* entry = declare(stage_entry_name(s));
+    llvm::Function* entry = declare("gennc_stage_body_" + std::to_string(s), llvm::GlobalValue::InternalLinkage);
+    entry->addFnAttr(llvm::Attribute::AlwaysInline);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(c_, "entry", entry));
     auto* global = llvm::PointerType::get(c_, kGlobal);
     llvm::Value* env = b.CreateAddrSpaceCast(entry->getArg(0), global, "env.global");
@@ -79,7 +94,11 @@ class StageEmitter {
                 field(kEnvSeed, abi_.u64, "seed")};
     spike_rows_ = b.CreateAddrSpaceCast(field(kEnvSpikeRows, abi_.ptr, "spike.rows"), global, "spike.rows.global");
     row_ = field(kEnvRow, abi_.u64, "row");
-    llvm::Value* thread = sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, "thread");
+    // Blocks have kStageBlock threads: said here, since a body is no kernel whose maxntidx
+    // tells the optimiser so.
+    auto* thread = llvm::cast<llvm::Instruction>(sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, "thread"));
+    thread->setMetadata(llvm::LLVMContext::MD_range,
+                        llvm::MDBuilder(c_).createRange(llvm::APInt(32, 0), llvm::APInt(32, kStageBlock)));
     zero_next_counts(b, env, thread);
 
     // Phase 1: units per member and their prefix sums, in rounds of one member per thread
@@ -142,7 +161,6 @@ class StageEmitter {
     return entry;
   }
 
- private:
   llvm::GlobalVariable* shared(const char* name, unsigned n) {
     auto* type = llvm::ArrayType::get(i32_, n);
     return new llvm::GlobalVariable(ctx_.module, type, false, llvm::GlobalValue::InternalLinkage,
@@ -150,10 +168,10 @@ class StageEmitter {
                                     llvm::GlobalValue::NotThreadLocal, kShared);
   }
 
-  llvm::Function* declare(const std::string& name) {
+  llvm::Function* declare(const std::string& name, llvm::GlobalValue::LinkageTypes linkage) {
     if (ctx_.module.getNamedValue(name) != nullptr) ir::internal_error("codegen", "PTX name '" + name + "' is taken");
     auto* type = llvm::FunctionType::get(llvm::Type::getVoidTy(c_), {abi_.ptr, abi_.ptr, i32_}, false);
-    llvm::Function* entry = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, name, ctx_.module);
+    llvm::Function* entry = llvm::Function::Create(type, linkage, name, ctx_.module);
     entry->addFnAttr(llvm::Attribute::NoUnwind);
     for (unsigned k : {0u, 1u}) {
       entry->addParamAttr(k, llvm::Attribute::NoAlias);
@@ -163,15 +181,6 @@ class StageEmitter {
     entry->getArg(0)->setName("env");
     entry->getArg(1)->setName("members");
     entry->getArg(2)->setName("count");
-    ctx_.module.getOrInsertNamedMetadata("nvvm.annotations")
-        ->addOperand(llvm::MDNode::get(
-            c_, {llvm::ValueAsMetadata::get(entry), llvm::MDString::get(c_, "kernel"),
-                 llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(i32_, 1))}));
-    // Blocks of exactly kStageBlock threads (the scan and the units assume it).
-    ctx_.module.getOrInsertNamedMetadata("nvvm.annotations")
-        ->addOperand(llvm::MDNode::get(
-            c_, {llvm::ValueAsMetadata::get(entry), llvm::MDString::get(c_, "maxntidx"),
-                 llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(i32_, kStageBlock))}));
     return entry;
   }
 
@@ -359,6 +368,7 @@ class StageEmitter {
   }
 
   const LoweringContext& ctx_;
+  int blocks_per_sm_;
   llvm::LLVMContext& c_;
   AbiTypes abi_;
   llvm::Type* i32_;
@@ -376,21 +386,28 @@ class StageEmitter {
 
 std::string stage_entry_name(std::size_t stage) { return "gennc_stage_" + std::to_string(stage); }
 
-std::vector<llvm::Function*> emit_stages(const LoweringContext& ctx, int blocks_per_sm) {
-  StageEmitter emitter(ctx);
-  std::vector<llvm::Function*> entries;
+void mark_kernel(llvm::Module& module, llvm::Function* entry, int blocks_per_sm) {
+  llvm::LLVMContext& c = module.getContext();
+  auto annotate = [&](const char* what, unsigned value) {
+    module.getOrInsertNamedMetadata("nvvm.annotations")
+        ->addOperand(llvm::MDNode::get(
+            c, {llvm::ValueAsMetadata::get(entry), llvm::MDString::get(c, what),
+                llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(llvm::Type::getInt32Ty(c), value))}));
+  };
+  annotate("kernel", 1);
+  annotate("maxntidx", kStageBlock);  // the scan and the units assume blocks of exactly this size
+  if (blocks_per_sm > 0) annotate("minctasm", static_cast<unsigned>(blocks_per_sm));
+}
+
+StageFunctions emit_stages(const LoweringContext& ctx, int blocks_per_sm) {
+  StageEmitter emitter(ctx, blocks_per_sm);
+  StageFunctions stages;
   for (std::size_t s = 0; s < ctx.ir.step_stages.size(); ++s) {
-    llvm::Function* entry = emitter.stage(s);
-    if (blocks_per_sm > 0) {
-      llvm::LLVMContext& c = ctx.module.getContext();
-      ctx.module.getOrInsertNamedMetadata("nvvm.annotations")
-          ->addOperand(llvm::MDNode::get(
-              c, {llvm::ValueAsMetadata::get(entry), llvm::MDString::get(c, "minctasm"),
-                  llvm::ConstantAsMetadata::get(llvm::ConstantInt::get(llvm::Type::getInt32Ty(c), blocks_per_sm))}));
-    }
-    entries.push_back(entry);
+    auto [body, entry] = emitter.stage(s);
+    stages.bodies.push_back(body);
+    stages.entries.push_back(entry);
   }
-  return entries;
+  return stages;
 }
 
 }  // namespace gennc::codegen

@@ -34,12 +34,23 @@ std::string stage_entry_name(std::size_t stage);
 inline constexpr unsigned kStageBlock = GENNC_STAGE_THREADS;
 inline constexpr unsigned kStageMaxMembers = GENNC_STAGE_MAX_MEMBERS;
 
+// The stages' entries and their bodies (internal, always inlined: the entry's code, and the
+// persistent step entry's, emit_persistent_steps.h), both `void (env, members, count)`.
+struct StageFunctions {
+  std::vector<llvm::Function*> entries;
+  std::vector<llvm::Function*> bodies;
+};
+
 // One entry per stage of ctx.ir.step_stages, in order, each calling the block-spread
 // bodies (emit_block_body) of its kernels; block mode is honoured for kernels with
 // a row-parallel form (row_parallel), which then have both bodies.
 // Requires: the NVPTX target; stages of at most kStageMaxMembers kernels.
 // blocks_per_sm > 0 marks each entry .minnctapersm blocks_per_sm (registers capped so that
 // many blocks of 256 threads fit on a multiprocessor); 0 adds no such directive.
-std::vector<llvm::Function*> emit_stages(const LoweringContext& context, int blocks_per_sm = 0);
+StageFunctions emit_stages(const LoweringContext& context, int blocks_per_sm = 0);
+
+// Marks `entry` a kernel of blocks of exactly kStageBlock threads (and .minnctapersm
+// blocks_per_sm where that is > 0).
+void mark_kernel(llvm::Module& module, llvm::Function* entry, int blocks_per_sm);
 
 }  // namespace gennc::codegen

@@ -3,14 +3,16 @@
 # options separated by spaces), runs its `sim` on the CPU and on the GPU, and compares the
 # results folders; with a REFERENCE network the CPU results are that network's instead
 # (the same network in another storage form); with STEPS, also compares the arrays of both
-# back ends through the C ABI (check_connectivity). With the option --same-error instead of
+# back ends through the C ABI (check_connectivity); GPU_STEPS, where not empty, is
+# GENNC_GPU_STEPS for the GPU's runs (how it launches steps). With the option --same-error instead of
 # compare_results.py options, both runs must fail with the same error message (`sim:
 # error: ...`). Exit 77 (skipped) when the CUDA back end is unavailable (no driver, no
 # device).
-#   gpu_compare.sh GENNC CHECK_CONNECTIVITY WORKDIR NETWORK STEPS FLAGS REFERENCE [compare_results.py options]
+#   gpu_compare.sh GENNC CHECK_CONNECTIVITY WORKDIR NETWORK STEPS FLAGS REFERENCE GPU_STEPS [compare_results.py options]
 set -u
-gennc=$1 check=$2 work=$3 network=$4 steps=$5 flags=$6 reference=$7
-shift 7
+gennc=$1 check=$2 work=$3 network=$4 steps=$5 flags=$6 reference=$7 gpu_steps=$8
+shift 8
+[ -n "$gpu_steps" ] && export GENNC_GPU_STEPS="$gpu_steps"
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work"
 # shellcheck disable=SC2086

@@ -38,11 +38,12 @@ if [ "${GPU_TEST_ONLY:-}" = nccl ]; then
   echo "bundle in $out ($(du -sh "$out" | cut -f1)), NCCL cases only"
   exit 0
 fi
-grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options steps flags reference; do
+grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options steps flags reference gpu_steps; do
   name=$(echo "$name" | tr -d ' ')
   network=$(echo "$network" | tr -d ' ')
   steps=$(echo "$steps" | tr -d ' ')
   reference=$(echo "$reference" | tr -d ' ')
+  gpu_steps=$(echo "$gpu_steps" | tr -d ' ')
   mkdir -p "$out/$name"
   # shellcheck disable=SC2086
   "$gennc" "$repo/$network" $flags ${GPU_TEST_GENNC_FLAGS:-} -o "$out/$name/sim"
@@ -68,7 +69,7 @@ grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options ste
     "$gennc" "$repo/$network" $flags ${GPU_TEST_GENNC_FLAGS:-} --shared -o "$out/$name/model.so"
     strip --strip-unneeded "$out/$name/model.so"
   fi
-  echo "$name|$options|$steps" >> "$out/cases.txt"
+  echo "$name|$options|$steps|$gpu_steps" >> "$out/cases.txt"
 done
 grep '^[a-z]' "$here/benchmarks.txt" | while IFS='|' read -r name network; do
   name=$(echo "$name" | tr -d ' ')

@@ -14,9 +14,11 @@ out=${2:-gpu-results}
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "(no nvidia-smi)"
 failed=0 skipped=0 passed=0
-while IFS='|' read -r name options steps; do
+while IFS='|' read -r name options steps gpu_steps; do
   echo "=== $name"
   rm -rf "$out/$name" && mkdir -p "$out/$name"
+  # How the GPU launches steps, where the case says (cases.txt); else the default.
+  if [ -n "$gpu_steps" ]; then export GENNC_GPU_STEPS="$gpu_steps"; else unset GENNC_GPU_STEPS; fi
   if [ -f "$bundle/$name/cpu.error" ]; then
     # A case that must fail with the CPU's error message (make_bundle.sh).
     "$bundle/$name/sim" --backend cuda --quiet --out "$out/$name/gpu" > "$out/$name/gpu.log" 2>&1
@@ -51,6 +53,7 @@ while IFS='|' read -r name options steps; do
   fi
   if [ $ok -eq 0 ]; then passed=$((passed + 1)); echo "RESULT $name PASS"; else failed=$((failed + 1)); echo "RESULT $name FAIL"; fi
 done < "$bundle/cases.txt"
+unset GENNC_GPU_STEPS
 while read -r name; do
   echo "=== benchmark $name"
   for backend in cpu cuda; do

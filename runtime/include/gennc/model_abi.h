@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 13
+#define GENNC_MODEL_ABI_VERSION 14
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -185,6 +185,14 @@ typedef enum GenncStageMode {
  * keeps its member table in shared memory, four rounds of one member per thread). */
 #define GENNC_STAGE_THREADS 256u
 #define GENNC_STAGE_MAX_MEMBERS (4u * GENNC_STAGE_THREADS)
+
+/* The persistent step entry of the model's PTX (docs/gpu.md, "One launch per batch"):
+ * `void gennc_steps(const GenncKernelEnv* envs, u32 steps, u32* barrier,
+ *                   const GenncStageMember* members_0, u32 count_0, ...)`, a pair per stage.
+ * Step k of the launch runs every stage as its entry would, with envs + k, a grid-wide
+ * barrier after each stage. *barrier is zero at the launch, and every block of the grid
+ * must be resident at once (a cooperative launch); blocks of GENNC_STAGE_THREADS threads. */
+#define GENNC_STEPS_ENTRY "gennc_steps"
 
 /* One kernel of a stage launch, in the table the runtime passes to the stage's entry
  * `void entry(const GenncKernelEnv* env, const GenncStageMember* members, u32 member_count)`

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 
@@ -501,6 +502,46 @@ Status Engine::plan_launches() {
     }
     stages_.push_back(launch);
   }
+  return plan_persistent_steps();
+}
+
+Status Engine::plan_persistent_steps() {
+  const char* text = std::getenv("GENNC_GPU_STEPS");
+  const std::string mode = text != nullptr ? text : "";
+  unsigned per_multiprocessor = 0;  // 0: as many as are resident
+  if (mode.rfind("persistent:", 0) == 0) {
+    const std::string n = mode.substr(std::strlen("persistent:"));
+    if (n.empty() || n.size() > 4 || n.find_first_not_of("0123456789") != std::string::npos || std::stoul(n) == 0)
+      return argument_error("GENNC_GPU_STEPS (sim --gpu-steps) is '" + mode +
+                            "'; expected persistent, persistent:N (N blocks per multiprocessor, 1-9999) or graph");
+    per_multiprocessor = static_cast<unsigned>(std::stoul(n));
+  } else if (!mode.empty() && mode != "persistent" && mode != "graph") {
+    return argument_error("GENNC_GPU_STEPS (sim --gpu-steps) is '" + mode +
+                          "'; expected persistent, persistent:N (N blocks per multiprocessor) or graph");
+  }
+  const bool asked = !mode.empty() && mode != "graph";
+  auto unavailable = [&](const std::string& why) {
+    return asked ? backend_error("GENNC_GPU_STEPS (sim --gpu-steps) asks for persistent steps, but " + why) : ok();
+  };
+  if (mode == "graph") return ok();
+  // Steps whose spikes cross GPU ranks or that record precise populations keep a launch
+  // per stage and a finish (docs/gpu.md).
+  if (!folded_) return unavailable("this run keeps the classic step (GPU ranks, or a recorded precise population)");
+  if (stages_.empty()) return ok();
+  GENNC_CU(cuModuleGetFunction(&persistent_, model_module_, GENNC_STEPS_ENTRY), "cuModuleGetFunction");
+  int cooperative = 0, resident = 0;
+  GENNC_CU(cuDeviceGetAttribute(&cooperative, CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH, ordinal_), "cuDeviceGetAttribute");
+  GENNC_CU(cuOccupancyMaxActiveBlocksPerMultiprocessor(&resident, persistent_, kBlock, 0),
+           "cuOccupancyMaxActiveBlocksPerMultiprocessor");
+  if (cooperative == 0) return unavailable("the device does not launch kernels cooperatively");
+  if (resident == 0) return unavailable("not one block of the persistent step fits on a multiprocessor");
+  const unsigned per = per_multiprocessor != 0 ? std::min<unsigned>(per_multiprocessor, resident) : resident;
+  const uint64_t blocks = uint64_t(multiprocessors_) * per;
+  // The barrier's u32 targets (barriers passed times blocks) stay below 2^31 over a batch.
+  if (kMaxBatch * stages_.size() * blocks >= (uint64_t{1} << 31)) return unavailable("its grid is too large");
+  GENNC_CU(cuMemAlloc(&barrier_, sizeof(uint32_t)), "cuMemAlloc");
+  allocations_.push_back(barrier_);
+  persistent_blocks_ = static_cast<unsigned>(blocks);
   return ok();
 }
 
@@ -561,7 +602,6 @@ Status Engine::enqueue_batch_start(unsigned set, uint64_t steps) {
 // advanced, variables sampled and (but after the batch's last step) the counts zeroed.
 Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, uint64_t first,
                             const std::vector<CUevent>* events) {
-  const GenncModel& m = state_.model();
   std::size_t mark = 0;
   auto record = [&]() -> Status {
     if (events != nullptr) GENNC_CU(cuEventRecord((*events)[mark], stream_), "cuEventRecord");
@@ -582,10 +622,17 @@ Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, uint64_t f
     if (placement_.partition != nullptr) GENNC_TRY(placement_.partition->exchange_after(s, stream_));
     GENNC_TRY(record());
   }
-  uint32_t nsamples = sampled_recordings();
   // A folded step's spikes are recorded and its counts zeroed by its stages: what is left
   // for a launch of its own is sampling variables, after the steps that take samples.
   if (folded_ && !launches_sampling(first + k + 1)) return ok();
+  GENNC_TRY(enqueue_finish(set, k, steps));
+  return record();
+}
+
+Status Engine::enqueue_finish(unsigned set, uint64_t k, uint64_t steps) {
+  const GenncModel& m = state_.model();
+  RecordingSet& rs = sets_[set];
+  uint32_t nsamples = sampled_recordings();
   uint32_t nspikes = folded_ ? 0 : static_cast<uint32_t>(spike_recordings_.size());
   uint32_t npops = m.population_count;
   double steps_per_ms = state_.steps_per_ms();
@@ -597,7 +644,18 @@ Status Engine::enqueue_step(unsigned set, uint64_t k, uint64_t steps, uint64_t f
                     &rs.base, &k, &steps_per_ms, &dt, &zero, &done_};
   GENNC_CU(cuLaunchKernel(finish_, finish_blocks_, rows, 1, kBlock, 1, 1, 0, stream_, params, nullptr),
            "cuLaunchKernel");
-  return record();
+  return ok();
+}
+
+Status Engine::enqueue_persistent_steps(unsigned set, uint64_t k, uint64_t n) {
+  GENNC_CU(cuMemsetD32Async(barrier_, 0, 1, stream_), "cuMemsetD32Async");
+  CUdeviceptr envs = sets_[set].envs + k * sizeof(GenncKernelEnv);
+  auto steps = static_cast<uint32_t>(n);
+  std::vector<void*> params{&envs, &steps, &barrier_};
+  for (Stage& stage : stages_) params.insert(params.end(), {&stage.members, &stage.count});
+  GENNC_CU(cuLaunchCooperativeKernel(persistent_, persistent_blocks_, 1, 1, kBlock, 1, 1, 0, stream_, params.data()),
+           "cuLaunchCooperativeKernel");
+  return ok();
 }
 
 // Capturing does not wait for the batch that may be running in the other set: captured
@@ -716,19 +774,35 @@ Status Engine::run(uint64_t steps) {
 
 Status Engine::launch_batch(unsigned set, uint64_t first, uint64_t steps) {
   RecordingSet& rs = sets_[set];
-  const std::pair<uint64_t, uint64_t> key{steps, phase(first)};
-  auto found = rs.graphs.find(key);
-  if (found == rs.graphs.end()) {
-    CUgraphExec graph = nullptr;
-    GENNC_TRY(capture(set, steps, first, &graph));
-    found = rs.graphs.emplace(key, graph).first;
+  CUgraphExec graph = nullptr;
+  if (persistent_blocks_ == 0) {
+    const std::pair<uint64_t, uint64_t> key{steps, phase(first)};
+    auto found = rs.graphs.find(key);
+    if (found == rs.graphs.end()) {
+      GENNC_TRY(capture(set, steps, first, &graph));
+      found = rs.graphs.emplace(key, graph).first;
+    }
+    graph = found->second;
   }
   // Written on the stream (the u64's low then high word), so after the batch before, which
   // reads its own set's base, and before this one; the host does not wait for either.
   rs.first = first;
   GENNC_CU(cuMemsetD32Async(rs.base, static_cast<uint32_t>(first), 1, stream_), "cuMemsetD32Async");
   GENNC_CU(cuMemsetD32Async(rs.base + 4, static_cast<uint32_t>(first >> 32), 1, stream_), "cuMemsetD32Async");
-  GENNC_CU(cuGraphLaunch(found->second, stream_), "cuGraphLaunch");
+  if (graph != nullptr) {
+    GENNC_CU(cuGraphLaunch(graph, stream_), "cuGraphLaunch");
+  } else {
+    // A few launches a batch, not worth a graph: its start, then the steps up to and
+    // including each that samples in one launch, and that sampling.
+    GENNC_TRY(enqueue_batch_start(set, steps));
+    for (uint64_t k = 0; k < steps;) {
+      uint64_t last = k;
+      while (last + 1 < steps && !launches_sampling(first + last + 1)) ++last;
+      GENNC_TRY(enqueue_persistent_steps(set, k, last - k + 1));
+      if (launches_sampling(first + last + 1)) GENNC_TRY(enqueue_finish(set, last, steps));
+      k = last + 1;
+    }
+  }
   GENNC_CU(cuEventRecord(rs.done, stream_), "cuEventRecord");
   rs.steps = steps;
   if (folded_) last_parity_ = static_cast<unsigned>((first + steps - 1) & 1);

@@ -66,8 +66,13 @@ class Engine final : public runtime::Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // "cuda (NVIDIA H100 80GB HBM3 (sm_90))"
-  std::string name() const override { return "cuda (" + device_ + ")"; }
+  // "cuda (NVIDIA H100 80GB HBM3 (sm_90))", and how steps are launched where persistent:
+  // "cuda (NVIDIA H100 80GB HBM3 (sm_90), persistent steps over 396 blocks)"
+  std::string name() const override {
+    return "cuda (" + device_ +
+           (persistent_blocks_ != 0 ? ", persistent steps over " + std::to_string(persistent_blocks_) + " blocks" : "") +
+           ")";
+  }
 
   // Host arrays -> device and device -> host, all of them (connectivity too, which kernels
   // never write: the tests compare what the device holds).
@@ -147,12 +152,20 @@ class Engine final : public runtime::Engine {
   Status plan_memory();
   Status allocate();
   Status plan_launches();
+  // The persistent step (docs/gpu.md, "One launch per batch"), where steps are folded, the
+  // device launches cooperatively and GENNC_GPU_STEPS (sim --gpu-steps) allows it: its grid.
+  Status plan_persistent_steps();
   Status capture(unsigned set, uint64_t steps, uint64_t first, CUgraphExec* out);
   Status enqueue_batch_start(unsigned set, uint64_t steps);
   // Step k of a batch of `steps` into `set`; with `events` (profiling), events[i] is
   // recorded after launch i (stages that run, then the finish), events[0] before the first.
   // `first` (the step after which the batch begins) decides which folded steps sample.
   Status enqueue_step(unsigned set, uint64_t k, uint64_t steps, uint64_t first, const std::vector<CUevent>* events);
+  // The launch after step k's stages: the classic finish (record, advance, zero counts) or
+  // a folded step's sampling.
+  Status enqueue_finish(unsigned set, uint64_t k, uint64_t steps);
+  // Steps k .. k + n - 1 of the batch in `set` as one launch of the persistent step.
+  Status enqueue_persistent_steps(unsigned set, uint64_t k, uint64_t n);
   // Whether a folded step launches the sampling after step `s` (1-based count of steps):
   // when a sampled recording's interval divides s, or with no sample_period_ after every
   // step (the kernel then finds which recordings sample).
@@ -163,7 +176,9 @@ class Engine final : public runtime::Engine {
   }
   // The phase of a batch beginning after step `first`, by which its graph is kept.
   uint64_t phase(uint64_t first) const { return folded_ && sample_period_ != 0 ? first % sample_period_ : 0; }
-  // Launches a batch of `steps` after step `first` into `set`, which must be free.
+  // Launches a batch of `steps` after step `first` into `set`, which must be free: its
+  // captured graph, or with the persistent step one launch per run of steps up to one
+  // that samples (each sampling launch after it).
   Status launch_batch(unsigned set, uint64_t first, uint64_t steps);
   // Waits for the batch in `set`, collects it and advances the state's step count.
   Status finish_batch(unsigned set);
@@ -204,6 +219,11 @@ class Engine final : public runtime::Engine {
   CUmodule step_module_ = nullptr;
   CUfunction zero_counts_ = nullptr, finish_ = nullptr, fill_envs_ = nullptr;
   int multiprocessors_ = 1;
+  // The persistent step: gennc_steps over persistent_blocks_ blocks (0: steps are graphs
+  // of stage launches), and the counter of its grid-wide barriers, zeroed before each launch.
+  CUfunction persistent_ = nullptr;
+  unsigned persistent_blocks_ = 0;
+  CUdeviceptr barrier_ = 0;
 
   std::vector<CUdeviceptr> arrays_;  // per model array (0 when empty)
   CUdeviceptr pointer_table_ = 0, length_table_ = 0, env_ = 0, count_table_ = 0;

@@ -49,6 +49,7 @@ LoadedLibrary<DriverApi> load() {
               resolve("cuGraphExecDestroy", &a.cuGraphExecDestroy) &&
               resolve("cuGraphDestroy", &a.cuGraphDestroy) &&
               resolve("cuLaunchKernel", &a.cuLaunchKernel) &&
+              resolve("cuLaunchCooperativeKernel", &a.cuLaunchCooperativeKernel) &&
               resolve("cuOccupancyMaxActiveBlocksPerMultiprocessor", &a.cuOccupancyMaxActiveBlocksPerMultiprocessor) &&
               resolve("cuEventCreate", &a.cuEventCreate) &&
               resolve("cuEventRecord", &a.cuEventRecord) &&

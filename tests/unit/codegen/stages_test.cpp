@@ -76,7 +76,40 @@ TEST_CASE("--gpu-blocks-per-sm marks every stage entry .minnctapersm", "[codegen
   for (std::size_t at = ptx->text.find(".minnctapersm 6"); at != std::string::npos;
        at = ptx->text.find(".minnctapersm 6", at + 1))
     ++marked;
-  CHECK(marked == compiled->module->step_stages.size());
+  CHECK(marked == compiled->module->step_stages.size() + 1);  // and the persistent step's entry
+}
+
+TEST_CASE("the persistent step entry runs every stage with a grid barrier after each", "[codegen][stages]") {
+  auto compiled = testing::compile_ir(kNetwork);
+  REQUIRE(compiled->module);
+  diag::Diagnostics& diags = *compiled->diags;
+  codegen::Options options;
+  std::unique_ptr<codegen::NvptxTarget> target = codegen::make_nvptx_target(options, diags);
+  REQUIRE(target != nullptr);
+  const std::optional<codegen::EmbeddedPtx> ptx =
+      codegen::generate_ptx(*compiled->module, *target, options, true, diags, nullptr);
+  if (!ptx) {
+    WARN("no libdevice here: PTX not generated");
+    return;
+  }
+  const std::string& text = ptx->text;
+  const std::size_t entry = text.find(".visible .entry " GENNC_STEPS_ENTRY "(");
+  REQUIRE(entry != std::string::npos);
+  // envs, steps, barrier, then members and count of each of the two stages.
+  CHECK(text.find(GENNC_STEPS_ENTRY "_param_6", entry) != std::string::npos);
+  CHECK(text.find(GENNC_STEPS_ENTRY "_param_7", entry) == std::string::npos);
+  const std::string body = text.substr(entry);
+  auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = body.find(what); at != std::string::npos; at = body.find(what, at + 1)) ++n;
+    return n;
+  };
+  // One arrival per stage, and a fence on either side of each wait.
+  CHECK(count("red.relaxed.gpu.global.add.u32") == 2);
+  CHECK(count("ld.relaxed.gpu.global.u32") == 2);
+  CHECK(count("fence.acq_rel.gpu") == 4);
+  // The stages' bodies are inlined into both kinds of entry, never called.
+  CHECK(text.find("gennc_stage_body_") == std::string::npos);
 }
 
 TEST_CASE("gennc_model lists the stages, their kernels and modes", "[codegen][stages]") {

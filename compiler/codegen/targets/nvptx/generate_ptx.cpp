@@ -18,6 +18,7 @@
 #include "codegen/device_library.h"
 #include "codegen/emit_kernels.h"
 #include "codegen/emit_machine_code.h"
+#include "codegen/emit_persistent_steps.h"
 #include "codegen/emit_stages.h"
 #include "codegen/optimize_module.h"
 #include "ir/internal_error.h"
@@ -183,7 +184,8 @@ std::optional<EmbeddedPtx> generate_ptx(const ir::Module& ir, const NvptxTarget&
   for (const std::vector<std::uint32_t>& stage : ir.step_stages) staged.insert(stage.begin(), stage.end());
   for (llvm::Function* entry : emit_kernels(lowering, staged))
     ptx.entries.push_back(entry != nullptr ? entry->getName().str() : std::string());
-  emit_stages(lowering, options.gpu_blocks_per_sm);
+  const StageFunctions stages = emit_stages(lowering, options.gpu_blocks_per_sm);
+  if (!stages.bodies.empty()) emit_persistent_steps(lowering, stages.bodies, options.gpu_blocks_per_sm);
   drop_contraction(module);
   mark("ptx.lower");
 

@@ -1,0 +1,29 @@
+// The persistent step entry: a run of steps in one cooperative launch, instead of one
+// launch per stage and step (docs/gpu.md, "One launch per batch").
+//
+//   void gennc_steps(const GenncKernelEnv* envs, u32 steps, u32* barrier,
+//                    const GenncStageMember* members_0, u32 count_0, ...)  (a pair per stage)
+//
+// Step k (0 <= k < steps) runs the stages' bodies (emit_stages.h) in order, each with envs +
+// k and its own member table, as the stage entries would one launch each, with a grid-wide
+// barrier after every stage: the kernel boundary it replaces. The barrier is one counter,
+// *barrier (zero at the launch): each block adds one as it arrives and waits until the
+// count reaches the barriers passed so far times the grid's blocks, so every block must be
+// resident at once (a cooperative launch). The grid may be any size: the bodies loop over
+// their units.
+#pragma once
+
+#include <llvm/IR/Function.h>
+
+#include <vector>
+
+#include "codegen/emit_kernels.h"
+
+namespace gennc::codegen {
+
+// Requires: the NVPTX target; `bodies` the stage bodies of emit_stages, in stage order.
+// blocks_per_sm as for emit_stages.
+llvm::Function* emit_persistent_steps(const LoweringContext& context, const std::vector<llvm::Function*>& bodies,
+                                      int blocks_per_sm);
+
+}  // namespace gennc::codegen
