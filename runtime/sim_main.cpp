@@ -170,20 +170,20 @@ int main(int argc, char** argv) {
                  "alone, one rank of one GPU, with --backend cuda; docs/distributed.md); sets GENNC_EXCHANGE")
       ->check(CLI::IsMember({"auto", "nccl"}));
   app.add_option("--gpu-steps", gpu_steps,
-                 "how one GPU launches its steps: persistent (one cooperative launch per run of steps, a grid-wide "
-                 "barrier after each stage; the default where the device allows it), persistent:N (N blocks per "
-                 "multiprocessor at most) or graph (a CUDA graph of a launch per stage and step; docs/gpu.md); sets "
-                 "GENNC_GPU_STEPS")
+                 "how one GPU launches its steps: graph (a CUDA graph of a launch per stage and step), persistent (one "
+                 "cooperative launch per run of steps, a grid-wide barrier after each stage, every resident block), "
+                 "persistent:N (N blocks per multiprocessor at most) or auto (the default: persistent:1 where every "
+                 "stage's neurons fit one block per multiprocessor, else graph; docs/gpu.md); sets GENNC_GPU_STEPS")
       ->check(CLI::Validator(
           [](std::string& text) {
             const std::string n = text.rfind("persistent:", 0) == 0 ? text.substr(11) : "";
             const bool count = !n.empty() && n.size() <= 4 && n.find_first_not_of("0123456789") == std::string::npos &&
                                std::stoul(n) != 0;
-            return text == "persistent" || text == "graph" || count
+            return text == "auto" || text == "persistent" || text == "graph" || count
                        ? std::string()
-                       : "expected persistent, persistent:N (N from 1 to 9999) or graph, not '" + text + "'";
+                       : "expected auto, graph, persistent or persistent:N (N from 1 to 9999), not '" + text + "'";
           },
-          "persistent|persistent:N|graph"));
+          "auto|graph|persistent|persistent:N"));
   app.add_flag("--quiet", quiet, "print nothing but errors");
   app.add_flag("--profile", profile,
                "time each part of a step (CPU: each kernel; GPU: each stage and runtime kernel, steps launched one "

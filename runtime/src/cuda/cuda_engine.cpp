@@ -480,7 +480,9 @@ Status Engine::plan_launches() {
       member.end = static_cast<uint32_t>(elements);
       counted = counted || member.count_array != kNone;
       const uint64_t span = elements - member.begin;
-      units += member.mode != GENNC_STAGE_THREAD ? span * member.mode : (span + kBlock - 1) / kBlock;
+      const uint64_t member_units = member.mode != GENNC_STAGE_THREAD ? span * member.mode : (span + kBlock - 1) / kBlock;
+      units += member_units;
+      if (member.count_array == kNone) launch.fixed_units += member_units;
       members.push_back(member);
     }
     launch.count = static_cast<uint32_t>(members.size());
@@ -507,19 +509,18 @@ Status Engine::plan_launches() {
 
 Status Engine::plan_persistent_steps() {
   const char* text = std::getenv("GENNC_GPU_STEPS");
-  const std::string mode = text != nullptr ? text : "";
+  const std::string mode = text != nullptr && *text != '\0' ? text : "auto";
   unsigned per_multiprocessor = 0;  // 0: as many as are resident
+  const std::string expected = "'; expected auto, graph, persistent or persistent:N (N blocks per multiprocessor, 1-9999)";
   if (mode.rfind("persistent:", 0) == 0) {
     const std::string n = mode.substr(std::strlen("persistent:"));
     if (n.empty() || n.size() > 4 || n.find_first_not_of("0123456789") != std::string::npos || std::stoul(n) == 0)
-      return argument_error("GENNC_GPU_STEPS (sim --gpu-steps) is '" + mode +
-                            "'; expected persistent, persistent:N (N blocks per multiprocessor, 1-9999) or graph");
+      return argument_error("GENNC_GPU_STEPS (sim --gpu-steps) is '" + mode + expected);
     per_multiprocessor = static_cast<unsigned>(std::stoul(n));
-  } else if (!mode.empty() && mode != "persistent" && mode != "graph") {
-    return argument_error("GENNC_GPU_STEPS (sim --gpu-steps) is '" + mode +
-                          "'; expected persistent, persistent:N (N blocks per multiprocessor) or graph");
+  } else if (mode != "auto" && mode != "persistent" && mode != "graph") {
+    return argument_error("GENNC_GPU_STEPS (sim --gpu-steps) is '" + mode + expected);
   }
-  const bool asked = !mode.empty() && mode != "graph";
+  const bool asked = mode != "auto";
   auto unavailable = [&](const std::string& why) {
     return asked ? backend_error("GENNC_GPU_STEPS (sim --gpu-steps) asks for persistent steps, but " + why) : ok();
   };
@@ -528,6 +529,16 @@ Status Engine::plan_persistent_steps() {
   // per stage and a finish (docs/gpu.md).
   if (!folded_) return unavailable("this run keeps the classic step (GPU ranks, or a recorded precise population)");
   if (stages_.empty()) return ok();
+  if (!asked) {
+    // By default only where every stage's fixed work (its neurons, its sources) fits one
+    // block per multiprocessor: each grid barrier costs more than a kernel boundary in a
+    // graph, and wins only where the stages themselves are short. On an H100 it took
+    // Vogels-Abbott from 9.7 to 7.2 us per step and the microcircuit from 17.1 to 18.3
+    // (bench/results/gpu_persistent_steps_2026-12-07.md).
+    for (const Stage& stage : stages_)
+      if (stage.fixed_units > static_cast<uint64_t>(multiprocessors_)) return ok();
+    per_multiprocessor = 1;
+  }
   GENNC_CU(cuModuleGetFunction(&persistent_, model_module_, GENNC_STEPS_ENTRY), "cuModuleGetFunction");
   int cooperative = 0, resident = 0;
   GENNC_CU(cuDeviceGetAttribute(&cooperative, CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH, ordinal_), "cuDeviceGetAttribute");

@@ -140,6 +140,7 @@ class Engine final : public runtime::Engine {
     CUdeviceptr members = 0;  // GenncStageMember table
     uint32_t count = 0;       // members with work (none: the stage is not launched)
     unsigned blocks = 0;
+    uint64_t fixed_units = 0;  // units of the members whose range no spike count clips
   };
 
   Engine(NetworkState& state, ThreadPool& pool, const DriverApi& api, const Placement& placement)
@@ -153,7 +154,8 @@ class Engine final : public runtime::Engine {
   Status allocate();
   Status plan_launches();
   // The persistent step (docs/gpu.md, "One launch per batch"), where steps are folded, the
-  // device launches cooperatively and GENNC_GPU_STEPS (sim --gpu-steps) allows it: its grid.
+  // device launches cooperatively and GENNC_GPU_STEPS (sim --gpu-steps) asks for it or,
+  // by default, where every stage's fixed work fits one block per multiprocessor: its grid.
   Status plan_persistent_steps();
   Status capture(unsigned set, uint64_t steps, uint64_t first, CUgraphExec* out);
   Status enqueue_batch_start(unsigned set, uint64_t steps);
