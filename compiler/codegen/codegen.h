@@ -39,6 +39,9 @@ struct Options {
   // --gpu-blocks-per-sm: blocks of a stage entry that must fit on one multiprocessor at once
   // (PTX .minnctapersm, which caps registers per thread); 0 leaves it to the PTX assembler.
   int gpu_blocks_per_sm = 0;
+  // --gpu-persistent-steps: whether the PTX has the persistent step entry (gennc_steps,
+  // emit_persistent_steps.h); Auto: where it may pay, persistent_steps_pay.
+  enum class PersistentSteps { Auto, Always, Never } gpu_persistent_steps = PersistentSteps::Auto;
   bool debug_info = true;       // line tables from source ranges
   double build_seconds = 0.0;   // recorded in gennc_model; 0 keeps the output reproducible
 };

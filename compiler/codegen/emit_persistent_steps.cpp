@@ -7,6 +7,7 @@
 
 #include "codegen/abi_types.h"
 #include "codegen/emit_stages.h"
+#include "ir/ir.h"
 #include "gennc/model_abi.h"
 #include "ir/internal_error.h"
 
@@ -57,6 +58,29 @@ void grid_barrier(llvm::IRBuilder<>& b, llvm::Value* counter, llvm::Value* threa
 }
 
 }  // namespace
+
+bool persistent_steps_pay(const ir::Module& module) {
+  constexpr std::uint64_t kMostUnits = 256, kUnit = kStageBlock;
+  for (const std::vector<std::uint32_t>& stage : module.step_stages) {
+    std::uint64_t units = 0;
+    for (std::uint32_t k : stage) {
+      const ir::Kernel& kernel = module.kernels.at(k);
+      std::uint64_t elements = 0;
+      switch (kernel.kind) {
+        case GENNC_KERNEL_NEURON:
+        case GENNC_KERNEL_DERIVED: elements = module.populations.at(kernel.owner).size; break;
+        case GENNC_KERNEL_TRACE_PRE: elements = module.populations.at(module.projections.at(kernel.owner).pre.population).size; break;
+        case GENNC_KERNEL_TRACE_POST: elements = module.populations.at(module.projections.at(kernel.owner).post.population).size; break;
+        case GENNC_KERNEL_SYNAPSE_CONTINUOUS:
+        case GENNC_KERNEL_DERIVED_SYNAPSE: return false;
+        default: break;  // spikes' rows (clipped by counts), injections (a few targets)
+      }
+      units += (elements + kUnit - 1) / kUnit;
+    }
+    if (units > kMostUnits) return false;
+  }
+  return true;
+}
 
 llvm::Function* emit_persistent_steps(const LoweringContext& ctx, const std::vector<llvm::Function*>& bodies,
                                       int blocks_per_sm) {

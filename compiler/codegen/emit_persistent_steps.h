@@ -18,8 +18,16 @@
 #include <vector>
 
 #include "codegen/emit_kernels.h"
+#include "ir/ir.h"
 
 namespace gennc::codegen {
+
+// Whether the persistent step may pay for the PTX's compile time (it inlines every stage
+// body a second time): where each stage's work not clipped by spike counts (its neurons,
+// traces, derived values) is at most 256 units of 256 elements, enough for the runtime's
+// default on any GPU of up to 256 multiprocessors (cuda_engine.cpp, plan_persistent_steps).
+// A stage over every synapse of a projection (their count unknown here) never pays.
+bool persistent_steps_pay(const ir::Module& module);
 
 // Requires: the NVPTX target; `bodies` the stage bodies of emit_stages, in stage order.
 // blocks_per_sm as for emit_stages.

@@ -169,6 +169,9 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   if (!options.march.empty()) generate.cpu.arch = options.march;
   generate.gpu_arch = options.gpu_arch;
   generate.gpu_blocks_per_sm = options.gpu_blocks_per_sm;
+  generate.gpu_persistent_steps = options.gpu_persistent_steps == "always"  ? codegen::Options::PersistentSteps::Always
+                                  : options.gpu_persistent_steps == "never" ? codegen::Options::PersistentSteps::Never
+                                                                            : codegen::Options::PersistentSteps::Auto;
   codegen::Timings timings;
   std::unique_ptr<codegen::NvptxTarget> gpu;
   if (options.emit == Emit::Ptx || (link && !options.no_gpu)) {

@@ -52,6 +52,7 @@ struct Options {
   // one binary runs on the GPU or the CPU; --emit=ptx prints it.
   std::string gpu_arch = "sm_80";  // --gpu-arch
   int gpu_blocks_per_sm = 0;       // --gpu-blocks-per-sm
+  std::string gpu_persistent_steps = "auto";  // --gpu-persistent-steps: auto, always or never
   bool no_gpu = false;             // --no-gpu: embed no PTX
 };
 

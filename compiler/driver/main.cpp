@@ -72,6 +72,11 @@ int main(int argc, char** argv) {
                    "Stage kernels' blocks resident per GPU multiprocessor (fewer registers per thread; "
                    "default 0: the PTX assembler decides)")
         ->check(CLI::Range(0, 8));
+    app.add_option("--gpu-persistent-steps", options.gpu_persistent_steps,
+                   "Whether the PTX has the persistent step (one launch per run of steps; docs/gpu.md): auto (the "
+                   "default: where every stage updates at most 65536 neurons, the networks on which it may run "
+                   "faster; it doubles the PTX's compile time), always or never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
     auto* no_gpu = app.add_flag("--no-gpu", options.no_gpu, "Build a CPU-only simulator (no PTX embedded)");
     no_gpu->excludes(emit_opt);
     app.add_flag("--shared", options.shared, "Link a shared library exporting the runtime's C ABI instead of `sim`")

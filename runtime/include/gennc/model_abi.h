@@ -186,7 +186,8 @@ typedef enum GenncStageMode {
 #define GENNC_STAGE_THREADS 256u
 #define GENNC_STAGE_MAX_MEMBERS (4u * GENNC_STAGE_THREADS)
 
-/* The persistent step entry of the model's PTX (docs/gpu.md, "One launch per batch"):
+/* The persistent step entry of the model's PTX, where gennc emitted it (docs/gpu.md, "One
+ * launch per batch"; gennc --gpu-persistent-steps):
  * `void gennc_steps(const GenncKernelEnv* envs, u32 steps, u32* barrier,
  *                   const GenncStageMember* members_0, u32 count_0, ...)`, a pair per stage.
  * Step k of the launch runs every stage as its entry would, with envs + k, a grid-wide

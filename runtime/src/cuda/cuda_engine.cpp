@@ -539,7 +539,14 @@ Status Engine::plan_persistent_steps() {
       if (stage.fixed_units > static_cast<uint64_t>(multiprocessors_)) return ok();
     per_multiprocessor = 1;
   }
-  GENNC_CU(cuModuleGetFunction(&persistent_, model_module_, GENNC_STEPS_ENTRY), "cuModuleGetFunction");
+  // gennc leaves the entry out where it would not pay for its compile time (gennc
+  // --gpu-persistent-steps).
+  const CUresult found = api_.cuModuleGetFunction(&persistent_, model_module_, GENNC_STEPS_ENTRY);
+  if (found == CUDA_ERROR_NOT_FOUND) {
+    persistent_ = nullptr;
+    return unavailable("the model was compiled without it (gennc --gpu-persistent-steps always adds it)");
+  }
+  GENNC_TRY(check(found, "cuModuleGetFunction"));
   int cooperative = 0, resident = 0;
   GENNC_CU(cuDeviceGetAttribute(&cooperative, CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH, ordinal_), "cuDeviceGetAttribute");
   GENNC_CU(cuOccupancyMaxActiveBlocksPerMultiprocessor(&resident, persistent_, kBlock, 0),

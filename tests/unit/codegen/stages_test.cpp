@@ -5,6 +5,7 @@
 #include <string>
 
 #include "../passes/compile_ir.h"
+#include "codegen/emit_persistent_steps.h"
 #include "codegen/emit_stages.h"
 #include "codegen/targets/nvptx/generate_ptx.h"
 #include "jit.h"
@@ -134,4 +135,42 @@ TEST_CASE("gennc_model lists the stages, their kernels and modes", "[codegen][st
       const bool block = (model.stage_modes[i] & (1u << GENNC_STAGE_BLOCK)) != 0;
       CHECK(block == (name == "ab.pre" || name == "ba.pre"));
     }
+}
+
+TEST_CASE("gennc_steps is emitted where it may pay, or as --gpu-persistent-steps says", "[codegen][stages]") {
+  // 70 000 neurons in one stage: 274 units of 256, over the 256 that any GPU's default takes.
+  const char* const large = R"gdsl(
+import pynn
+network large {
+  dt = 0.1 ms
+  population a = IF_curr_exp(70000)
+  projection aa = a -> a via fixed_probability(0.0001) synapse StaticSynapse(weight = 0.1 nA, delay = 1 ms) onto excitatory
+}
+)gdsl";
+  auto small = testing::compile_ir(kNetwork);
+  auto big = testing::compile_ir(large);
+  REQUIRE(small->module);
+  REQUIRE(big->module);
+  CHECK(codegen::persistent_steps_pay(*small->module));
+  CHECK_FALSE(codegen::persistent_steps_pay(*big->module));
+  using Steps = codegen::Options::PersistentSteps;
+  auto has_entry = [](testing::Compiled& compiled, Steps steps) -> std::optional<bool> {
+    codegen::Options options;
+    options.gpu_persistent_steps = steps;
+    std::unique_ptr<codegen::NvptxTarget> target = codegen::make_nvptx_target(options, *compiled.diags);
+    REQUIRE(target != nullptr);
+    const std::optional<codegen::EmbeddedPtx> ptx =
+        codegen::generate_ptx(*compiled.module, *target, options, true, *compiled.diags, nullptr);
+    if (!ptx) return std::nullopt;
+    return ptx->text.find(".entry " GENNC_STEPS_ENTRY "(") != std::string::npos;
+  };
+  const std::optional<bool> auto_big = has_entry(*big, Steps::Auto);
+  if (!auto_big) {
+    WARN("no libdevice here: PTX not generated");
+    return;
+  }
+  CHECK_FALSE(*auto_big);
+  CHECK(*has_entry(*big, Steps::Always));
+  CHECK(*has_entry(*small, Steps::Auto));
+  CHECK_FALSE(*has_entry(*small, Steps::Never));
 }

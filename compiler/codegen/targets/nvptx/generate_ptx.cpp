@@ -185,7 +185,9 @@ std::optional<EmbeddedPtx> generate_ptx(const ir::Module& ir, const NvptxTarget&
   for (llvm::Function* entry : emit_kernels(lowering, staged))
     ptx.entries.push_back(entry != nullptr ? entry->getName().str() : std::string());
   const StageFunctions stages = emit_stages(lowering, options.gpu_blocks_per_sm);
-  if (!stages.bodies.empty()) emit_persistent_steps(lowering, stages.bodies, options.gpu_blocks_per_sm);
+  const bool persistent = options.gpu_persistent_steps == Options::PersistentSteps::Always ||
+                          (options.gpu_persistent_steps == Options::PersistentSteps::Auto && persistent_steps_pay(ir));
+  if (persistent && !stages.bodies.empty()) emit_persistent_steps(lowering, stages.bodies, options.gpu_blocks_per_sm);
   drop_contraction(module);
   mark("ptx.lower");
 
