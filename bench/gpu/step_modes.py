@@ -9,7 +9,8 @@ second (recorded pre spikes x the projection's mean out-degree, as bench/gpu/sum
 counts them), and for the microcircuit the largest deviation of a population's rate from
 NEST's full-scale rates. python3's standard library only: it runs on the GPU machine.
 
-    step_modes.py prepare GENNC REPO BUNDLE     here: compiles the networks (--float32) into BUNDLE
+    step_modes.py prepare GENNC REPO BUNDLE     here: compiles the networks (--float32
+                                                --gpu-persistent-steps always) into BUNDLE
     step_modes.py run BUNDLE [--rounds N] [--modes graph,persistent,...]    on the GPU machine
 """
 import argparse
@@ -38,7 +39,10 @@ def prepare(gennc, repo, bundle):
     subprocess.run([sys.executable, os.path.join(repo, "bench/gpu/make_networks.py")], check=True)
     os.makedirs(bundle, exist_ok=True)
     for name, network, *_ in NETWORKS:
-        subprocess.run([gennc, os.path.join(repo, network), "--float32", "-o", os.path.join(bundle, name)], check=True)
+        # The persistent entry in every network, so that every mode runs (gennc leaves it out
+        # of large ones by default: docs/gpu.md).
+        subprocess.run([gennc, os.path.join(repo, network), "--float32", "--gpu-persistent-steps", "always",
+                        "-o", os.path.join(bundle, name)], check=True)
         subprocess.run(["strip", os.path.join(bundle, name)], check=True)
     subprocess.run(["cp", os.path.abspath(__file__), bundle], check=True)
 
@@ -93,12 +97,13 @@ def run(bundle, rounds, modes):
         for mode, seconds in times.items():
             rate, events, worst, backend = measures(last[mode], ms)
             median = statistics.median(seconds)
-            label = mode if mode != "cpu" else "cpu, 16 threads"
+            # What ran: the backend says whether the steps were persistent, and over how many blocks.
+            label = "cpu, 16 threads" if mode == "cpu" else "%s (%s)" % (mode, backend.split(", ", 1)[1][:-1]
+                                                                         if ", " in backend else "graph")
             print("| %s | %s | %.4f s | %.2f | %.4f | %.3f | %.3g | %s | %s |" % (
                 name, label, median, median / (ms * 10) * 1e6, median / (ms / 1000.0), rate, events,
                 "%.1f%%" % (100 * worst) if worst is not None else "",
                 " ".join("%.4f" % s for s in seconds)), flush=True)
-        print("  (%s: %s)" % (name, last[modes[-1]]["backend"] if modes else ""), flush=True)
 
 
 def main():
