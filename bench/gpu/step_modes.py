@@ -5,8 +5,8 @@ stage and step), persistent (one cooperative launch per run of steps, every resi
 block) and persistent:N in turn, ROUNDS rounds, and where asked on the CPU with 16
 threads. Prints, per network and mode, the median `simulate` seconds, microseconds per
 step, the real-time factor, the spikes per neuron and second, and the synaptic events per
-second (recorded pre spikes x the projection's mean out-degree, as bench/gpu/summarize.py
-counts them), and for the microcircuit the largest deviation of a population's rate from
+second of wall time in `simulate` (recorded pre spikes x the projection's mean out-degree,
+as bench/gpu/summarize.py counts them), and for the microcircuit the largest deviation of a population's rate from
 NEST's full-scale rates. python3's standard library only: it runs on the GPU machine.
 
     step_modes.py prepare GENNC REPO BUNDLE     here: compiles the networks (--float32
@@ -71,7 +71,7 @@ def measures(manifest, ms):
     worst = None
     if set(PD_NEST) <= set(spikes):
         worst = max(abs(spikes[p] / sizes[p] / seconds / PD_NEST[p] - 1) for p in PD_NEST)
-    return rate, events / seconds, worst, manifest["backend"]
+    return rate, events, worst, manifest["backend"]
 
 
 def run(bundle, rounds, modes):
@@ -80,7 +80,7 @@ def run(bundle, rounds, modes):
                              capture_output=True, text=True).stdout.strip())
     except FileNotFoundError:
         print("(no nvidia-smi)")
-    print("| network | mode | simulate (median) | µs per step | RTF | rate (Hz) | events/s | PD: worst rate vs NEST | runs |")
+    print("| network | mode | simulate (median) | µs per step | RTF | rate (Hz) | events per s (wall) | PD: worst rate vs NEST | runs |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, _, ms, share, cpu in NETWORKS:
         sim = os.path.join(bundle, name)
@@ -101,7 +101,7 @@ def run(bundle, rounds, modes):
             label = "cpu, 16 threads" if mode == "cpu" else "%s (%s)" % (mode, backend.split(", ", 1)[1][:-1]
                                                                          if ", " in backend else "graph")
             print("| %s | %s | %.4f s | %.2f | %.4f | %.3f | %.3g | %s | %s |" % (
-                name, label, median, median / (ms * 10) * 1e6, median / (ms / 1000.0), rate, events,
+                name, label, median, median / (ms * 10) * 1e6, median / (ms / 1000.0), rate, events / median,
                 "%.1f%%" % (100 * worst) if worst is not None else "",
                 " ".join("%.4f" % s for s in seconds)), flush=True)
 

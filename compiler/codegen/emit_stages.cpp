@@ -51,6 +51,14 @@ llvm::Value* if_then(llvm::IRBuilder<>& b, llvm::Value* cond, const std::functio
   return phi;
 }
 
+// `load` reads what no kernel writes while it runs (an env, the member and pointer tables):
+// the optimiser may merge and move it, and the PTX reads it through the read-only path.
+llvm::Value* invariant(llvm::Value* load) {
+  auto* instruction = llvm::cast<llvm::LoadInst>(load);
+  instruction->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(instruction->getContext(), {}));
+  return instruction;
+}
+
 class StageEmitter {
  public:
   StageEmitter(const LoweringContext& ctx, int blocks_per_sm)
@@ -87,7 +95,7 @@ class StageEmitter {
     members_ = b.CreateAddrSpaceCast(entry->getArg(1), global, "members.global");
     llvm::Value* count = entry->getArg(2);
     auto field = [&](unsigned index, llvm::Type* type, const char* what) {
-      return b.CreateLoad(type, b.CreateStructGEP(abi_.kernel_env, env, index), what);
+      return invariant(b.CreateLoad(type, b.CreateStructGEP(abi_.kernel_env, env, index), what));
     };
     arrays_ = b.CreateAddrSpaceCast(field(kEnvArrays, abi_.ptr, "arrays"), global, "arrays.global");
     scalars_ = {field(kEnvT, abi_.f64, "t"), field(kEnvDt, abi_.f64, "dt"), field(kEnvStep, abi_.u64, "step"),
@@ -193,14 +201,14 @@ class StageEmitter {
     llvm::BasicBlock* loop = llvm::BasicBlock::Create(c_, "zero.count", fn);
     llvm::BasicBlock* done = llvm::BasicBlock::Create(c_, "zero.done", fn);
     llvm::Value* block = sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, "block0");
-    llvm::Value* n = b.CreateLoad(i32_, b.CreateStructGEP(abi_.kernel_env, env, kEnvZeroCount), "zero.count.n");
-    llvm::Value* counts = b.CreateLoad(abi_.ptr, b.CreateStructGEP(abi_.kernel_env, env, kEnvCountsToZero));
+    llvm::Value* n = invariant(b.CreateLoad(i32_, b.CreateStructGEP(abi_.kernel_env, env, kEnvZeroCount), "zero.count.n"));
+    llvm::Value* counts = invariant(b.CreateLoad(abi_.ptr, b.CreateStructGEP(abi_.kernel_env, env, kEnvCountsToZero)));
     counts = b.CreateAddrSpaceCast(counts, llvm::PointerType::get(c_, kGlobal), "counts.to.zero");
     b.CreateCondBr(b.CreateAnd(b.CreateICmpEQ(block, b.getInt32(0)), b.CreateICmpULT(thread, n)), loop, done);
     b.SetInsertPoint(loop);
     llvm::PHINode* i = b.CreatePHI(i32_, 2, "zero.i");
     i->addIncoming(thread, before);
-    llvm::Value* count = b.CreateLoad(abi_.ptr, b.CreateInBoundsGEP(abi_.ptr, counts, {b.CreateZExt(i, abi_.u64)}));
+    llvm::Value* count = invariant(b.CreateLoad(abi_.ptr, b.CreateInBoundsGEP(abi_.ptr, counts, {b.CreateZExt(i, abi_.u64)})));
     b.CreateStore(b.getInt32(0), b.CreateAddrSpaceCast(count, llvm::PointerType::get(c_, kGlobal)));
     llvm::Value* next = b.CreateAdd(i, b.getInt32(kStageBlock), "zero.next");
     i->addIncoming(next, loop);
@@ -217,7 +225,7 @@ class StageEmitter {
     const std::uint64_t words = pop.spike_multiplicity_array != ir::kNone ? pop.size : (pop.size + 31) / 32;
     llvm::Value* start = if_then(
         b, b.CreateIsNotNull(spike_rows_),
-        [&] { return b.CreateLoad(abi_.u64, b.CreateConstInBoundsGEP1_64(abi_.u64, spike_rows_, p), "row.start"); },
+        [&] { return invariant(b.CreateLoad(abi_.u64, b.CreateConstInBoundsGEP1_64(abi_.u64, spike_rows_, p), "row.start")); },
         b.getInt64(0), "spike.row.start");
     llvm::Value* address = b.CreateAdd(start, b.CreateMul(row_, b.getInt64(words * 4)));
     llvm::Value* row = b.CreateIntToPtr(b.CreateSelect(b.CreateICmpEQ(start, b.getInt64(0)), start, address), global);
@@ -267,7 +275,7 @@ class StageEmitter {
 
   llvm::Value* member_field(llvm::IRBuilder<>& b, llvm::Value* m64, unsigned field, const char* name) {
     llvm::Value* index = b.CreateAdd(b.CreateMul(m64, b.getInt64(kMemberWords)), b.getInt64(field));
-    return b.CreateLoad(i32_, b.CreateInBoundsGEP(i32_, members_, {index}), name);
+    return invariant(b.CreateLoad(i32_, b.CreateInBoundsGEP(i32_, members_, {index}), name));
   }
 
   // Member m's range's end, clipped by its count, stored in limits_; returns its unit count
@@ -281,7 +289,7 @@ class StageEmitter {
         b, b.CreateICmpNE(counter, b.getInt32(UINT32_MAX)),
         [&] {
           llvm::Value* slot = b.CreateInBoundsGEP(abi_.ptr, arrays_, {b.CreateZExt(counter, abi_.u64)});
-          llvm::Value* pointer = b.CreateAddrSpaceCast(b.CreateLoad(abi_.ptr, slot), llvm::PointerType::get(c_, kGlobal));
+          llvm::Value* pointer = b.CreateAddrSpaceCast(invariant(b.CreateLoad(abi_.ptr, slot)), llvm::PointerType::get(c_, kGlobal));
           return b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, end, b.CreateLoad(i32_, pointer, "spikes"));
         },
         end, "n");
@@ -356,7 +364,7 @@ class StageEmitter {
     std::vector<llvm::Value*> args;
     for (std::uint32_t id : body.arrays) {
       llvm::Value* slot = b.CreateConstInBoundsGEP1_64(abi_.ptr, arrays_, id);
-      args.push_back(b.CreateAddrSpaceCast(b.CreateLoad(abi_.ptr, slot), global, "array" + std::to_string(id)));
+      args.push_back(b.CreateAddrSpaceCast(invariant(b.CreateLoad(abi_.ptr, slot)), global, "array" + std::to_string(id)));
     }
     for (std::uint32_t p : body.spike_rows) args.push_back(spike_row(b, p));
     args.insert(args.end(), scalars_.begin(), scalars_.end());

@@ -7,6 +7,8 @@
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include "codegen/hoist_loads.h"
+
 namespace gennc::codegen {
 
 namespace {
@@ -46,6 +48,11 @@ void optimize_module(llvm::Module& module, llvm::TargetMachine& machine, int opt
   builder.registerLoopAnalyses(loops);
   builder.crossRegisterProxies(loops, functions, sccs, modules);
 
+  // On the GPU, each thread's independent loads issued together (hoist_loads.h).
+  if (gpu && opt_level >= 1)
+    builder.registerOptimizerLastEPCallback([](llvm::ModulePassManager& passes, llvm::OptimizationLevel) {
+      passes.addPass(llvm::createModuleToFunctionPassAdaptor(HoistLoadsPass()));
+    });
   const llvm::OptimizationLevel level = pipeline_level(opt_level);
   llvm::ModulePassManager passes = level == llvm::OptimizationLevel::O0
                                        ? builder.buildO0DefaultPipeline(level)
