@@ -4,9 +4,14 @@
 #include <llvm/Analysis/AliasAnalysis.h>
 #include <llvm/Analysis/MemoryLocation.h>
 #include <llvm/IR/Instructions.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
+#include <string>
 #include <vector>
+
+#include "ir/internal_error.h"
 
 namespace gennc::codegen {
 
@@ -34,9 +39,10 @@ bool movable(const llvm::Instruction& i) {
   return !llvm::isa<llvm::PHINode>(i) && !i.isTerminator() && !i.mayReadOrWriteMemory() && !i.mayHaveSideEffects();
 }
 
-// Moves `load` up to just after the last instruction it must follow: the last earlier
-// write it may alias (or fence, barrier, ordered atomic), or the last instruction it takes
-// a value from that cannot move; the computation of its address moves up with it.
+// Moves `load` above the writes between it and the last instruction it must follow (the
+// last earlier write it may alias, or fence, barrier, ordered atomic, or the last
+// instruction it takes a value from that cannot move), just before the first of them; the
+// computation of its address moves up with it.
 bool hoist(llvm::LoadInst& load, llvm::AAResults& aa) {
   llvm::BasicBlock& block = *load.getParent();
   llvm::Instruction* bound = nullptr;
@@ -63,19 +69,16 @@ bool hoist(llvm::LoadInst& load, llvm::AAResults& aa) {
   std::sort(address.begin(), address.end(), [](llvm::Instruction* a, llvm::Instruction* b) { return a->comesBefore(b); });
   llvm::Instruction* to = &*block.getFirstInsertionPt();  // after the PHIs
   if (bound != nullptr && !bound->comesBefore(to)) to = bound->getNextNode();
+  // No further than the first write after that: above it the PTX assembler may schedule
+  // the load as it likes, and a load hoisted further only holds its register longer.
+  while (to != &load && !to->mayWriteToMemory()) to = to->getNextNode();
   if (to == &load) return false;
-  bool moved = false;
+  // What of the address comes after that write moves up with the load, in order; what is
+  // before it stays (it may have other users there).
   for (llvm::Instruction* i : address)
-    if (bound == nullptr || bound->comesBefore(i)) {
-      if (i != to) i->moveBefore(to);
-      else to = to->getNextNode();
-      moved = true;
-    }
-  if (&load != to) {
-    load.moveBefore(to);
-    moved = true;
-  }
-  return moved;
+    if (to->comesBefore(i)) i->moveBefore(to);
+  load.moveBefore(to);
+  return true;
 }
 
 }  // namespace
@@ -90,6 +93,12 @@ llvm::PreservedAnalyses HoistLoadsPass::run(llvm::Function& function, llvm::Func
     // In program order, so each load lands after the loads before it that it follows.
     for (llvm::LoadInst* load : loads) changed |= hoist(*load, aa);
   }
+  // A move that broke the function (a value used before it is defined) is gennc's bug,
+  // and the PTX back end would not say so.
+  std::string broken;
+  llvm::raw_string_ostream why(broken);
+  if (changed && llvm::verifyFunction(function, &why))
+    ir::internal_error("codegen", "moving loads broke '" + function.getName().str() + "': " + broken);
   return changed ? llvm::PreservedAnalyses::none() : llvm::PreservedAnalyses::all();
 }
 

@@ -1,6 +1,5 @@
-// A GPU pass: every load moved up within its basic block as far as its operands and the
-// memory writes it may alias allow, so that a thread issues its independent loads
-// together. The generated bodies load, compute and store in source order (a neuron's
+// A GPU pass: every load moved up within its basic block above the writes it cannot alias
+// (as far as its operands allow), so that a thread issues its independent loads together. The generated bodies load, compute and store in source order (a neuron's
 // input is read and its slot cleared before its ring is read), and the PTX assembler does
 // not move a load above a store it cannot prove apart from it: PTX carries no alias
 // information, while here the arrays are noalias arguments. On the GPU each load a thread
