@@ -27,6 +27,19 @@ network staged {
 }
 )gdsl";
 
+// The network's PTX with `options`, or nothing where there is no libdevice (a warning).
+std::optional<std::string> ptx_of(testing::Compiled& compiled, const codegen::Options& options = {}) {
+  std::unique_ptr<codegen::NvptxTarget> target = codegen::make_nvptx_target(options, *compiled.diags);
+  REQUIRE(target != nullptr);
+  std::optional<codegen::EmbeddedPtx> ptx =
+      codegen::generate_ptx(*compiled.module, *target, options, true, *compiled.diags, nullptr);
+  if (!ptx) {
+    WARN("no libdevice here: PTX not generated");
+    return std::nullopt;
+  }
+  return ptx->text;
+}
+
 }  // namespace
 
 TEST_CASE("the PTX has one entry per stage and none per step kernel", "[codegen][stages]") {
@@ -62,20 +75,12 @@ TEST_CASE("the PTX has one entry per stage and none per step kernel", "[codegen]
 TEST_CASE("--gpu-blocks-per-sm marks every stage entry .minnctapersm", "[codegen][stages]") {
   auto compiled = testing::compile_ir(kNetwork);
   REQUIRE(compiled->module);
-  diag::Diagnostics& diags = *compiled->diags;
   codegen::Options options;
   options.gpu_blocks_per_sm = 6;
-  std::unique_ptr<codegen::NvptxTarget> target = codegen::make_nvptx_target(options, diags);
-  REQUIRE(target != nullptr);
-  const std::optional<codegen::EmbeddedPtx> ptx =
-      codegen::generate_ptx(*compiled->module, *target, options, true, diags, nullptr);
-  if (!ptx) {
-    WARN("no libdevice here: PTX not generated");
-    return;
-  }
+  const std::optional<std::string> ptx = ptx_of(*compiled, options);
+  if (!ptx) return;
   std::size_t marked = 0;
-  for (std::size_t at = ptx->text.find(".minnctapersm 6"); at != std::string::npos;
-       at = ptx->text.find(".minnctapersm 6", at + 1))
+  for (std::size_t at = ptx->find(".minnctapersm 6"); at != std::string::npos; at = ptx->find(".minnctapersm 6", at + 1))
     ++marked;
   CHECK(marked == compiled->module->step_stages.size() + 1);  // and the persistent step's entry
 }
@@ -83,17 +88,9 @@ TEST_CASE("--gpu-blocks-per-sm marks every stage entry .minnctapersm", "[codegen
 TEST_CASE("the persistent step entry runs every stage with a grid barrier after each", "[codegen][stages]") {
   auto compiled = testing::compile_ir(kNetwork);
   REQUIRE(compiled->module);
-  diag::Diagnostics& diags = *compiled->diags;
-  codegen::Options options;
-  std::unique_ptr<codegen::NvptxTarget> target = codegen::make_nvptx_target(options, diags);
-  REQUIRE(target != nullptr);
-  const std::optional<codegen::EmbeddedPtx> ptx =
-      codegen::generate_ptx(*compiled->module, *target, options, true, diags, nullptr);
-  if (!ptx) {
-    WARN("no libdevice here: PTX not generated");
-    return;
-  }
-  const std::string& text = ptx->text;
+  const std::optional<std::string> ptx = ptx_of(*compiled);
+  if (!ptx) return;
+  const std::string& text = *ptx;
   const std::size_t entry = text.find(".visible .entry " GENNC_STEPS_ENTRY "(");
   REQUIRE(entry != std::string::npos);
   // envs, steps, barrier, then members and count of each of the two stages.
@@ -157,18 +154,12 @@ network large {
   auto has_entry = [](testing::Compiled& compiled, Steps steps) -> std::optional<bool> {
     codegen::Options options;
     options.gpu_persistent_steps = steps;
-    std::unique_ptr<codegen::NvptxTarget> target = codegen::make_nvptx_target(options, *compiled.diags);
-    REQUIRE(target != nullptr);
-    const std::optional<codegen::EmbeddedPtx> ptx =
-        codegen::generate_ptx(*compiled.module, *target, options, true, *compiled.diags, nullptr);
+    const std::optional<std::string> ptx = ptx_of(compiled, options);
     if (!ptx) return std::nullopt;
-    return ptx->text.find(".entry " GENNC_STEPS_ENTRY "(") != std::string::npos;
+    return ptx->find(".entry " GENNC_STEPS_ENTRY "(") != std::string::npos;
   };
   const std::optional<bool> auto_big = has_entry(*big, Steps::Auto);
-  if (!auto_big) {
-    WARN("no libdevice here: PTX not generated");
-    return;
-  }
+  if (!auto_big) return;
   CHECK_FALSE(*auto_big);
   CHECK(*has_entry(*big, Steps::Always));
   CHECK(*has_entry(*small, Steps::Auto));
