@@ -61,6 +61,10 @@ void grid_barrier(llvm::IRBuilder<>& b, llvm::Value* counter, llvm::Value* threa
 
 bool persistent_steps_pay(const ir::Module& module) {
   constexpr std::uint64_t kMostUnits = 256, kUnit = kStageBlock;
+  constexpr std::size_t kMostKernels = 32;
+  std::size_t kernels = 0;
+  for (const std::vector<std::uint32_t>& stage : module.step_stages) kernels += stage.size();
+  if (kernels > kMostKernels) return false;
   for (const std::vector<std::uint32_t>& stage : module.step_stages) {
     std::uint64_t units = 0;
     for (std::uint32_t k : stage) {

@@ -23,10 +23,12 @@
 namespace gennc::codegen {
 
 // Whether the persistent step may pay for the PTX's compile time (it inlines every stage
-// body a second time): where each stage's work not clipped by spike counts (its neurons,
-// traces, derived values) is at most 256 units of 256 elements, enough for the runtime's
-// default on any GPU of up to 256 multiprocessors (cuda_engine.cpp, plan_persistent_steps).
-// A stage over every synapse of a projection (their count unknown here) never pays.
+// body a second time, which about doubles the PTX pipeline's time): in networks of at
+// most 32 step kernels (the 10% microcircuit's 63 took 0.6 s to 1.06 s to compile) whose
+// stages' work not clipped by spike counts (neurons, traces, derived values) is at most
+// 256 units of 256 elements each, enough for the runtime's default on any GPU of up to
+// 256 multiprocessors (cuda_engine.cpp, plan_persistent_steps). A stage over every
+// synapse of a projection (their count unknown here) never pays.
 bool persistent_steps_pay(const ir::Module& module);
 
 // Requires: the NVPTX target; `bodies` the stage bodies of emit_stages, in stage order.

@@ -74,8 +74,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0, 8));
     app.add_option("--gpu-persistent-steps", options.gpu_persistent_steps,
                    "Whether the PTX has the persistent step (one launch per run of steps; docs/gpu.md): auto (the "
-                   "default: where every stage updates at most 65536 neurons, the networks on which it may run "
-                   "faster; it doubles the PTX's compile time), always or never")
+                   "default: for networks of at most 32 step kernels whose stages each update at most 65536 "
+                   "neurons, on which it may run faster; it about doubles the PTX's compile time), always or never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     auto* no_gpu = app.add_flag("--no-gpu", options.no_gpu, "Build a CPU-only simulator (no PTX embedded)");
     no_gpu->excludes(emit_opt);
