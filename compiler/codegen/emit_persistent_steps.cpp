@@ -7,9 +7,9 @@
 
 #include "codegen/abi_types.h"
 #include "codegen/emit_stages.h"
-#include "ir/ir.h"
 #include "gennc/model_abi.h"
 #include "ir/internal_error.h"
+#include "ir/ir.h"
 
 namespace gennc::codegen {
 

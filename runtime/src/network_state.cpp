@@ -79,7 +79,7 @@ void NetworkState::touch_pages(ThreadPool& pool) {
 
 void NetworkState::take_snapshot() {
   static_cast<void>(take_snapshot([this](uint32_t a, Buffer& into) {  // a copy cannot fail
-    into = arrays_[a];
+    if (into.bytes() != 0) std::memcpy(into.data(), arrays_[a].data(), into.bytes());
     return ok();
   }));
 }

@@ -227,11 +227,12 @@ Status Simulation::run(uint64_t steps) {
     // other copies stay stale until something reads them: bench/results/gpu_init_2026-12-07.md).
     if (!state_.has_snapshot())
       GENNC_TRY(state_.take_snapshot([&](uint32_t a, Buffer& into) { return engine_->read_array(a, into.data(), into.bytes()); }));
-    for (const Recording& r : state_.recorder().recordings())
-      if (first_sample && r.info->kind == GENNC_RECORD_VARIABLE && step % r.info->interval_steps == 0) {
-        Buffer& sampled = state_.array(r.info->array);
-        GENNC_TRY(engine_->read_array(r.info->array, sampled.data(), sampled.bytes()));
-      }
+    if (first_sample)
+      for (const Recording& r : state_.recorder().recordings())
+        if (r.info->kind == GENNC_RECORD_VARIABLE && step % r.info->interval_steps == 0) {
+          Buffer& sampled = state_.array(r.info->array);
+          GENNC_TRY(engine_->read_array(r.info->array, sampled.data(), sampled.bytes()));
+        }
   } else {
     if (!state_.has_snapshot() || first_sample) GENNC_TRY(host_view());
     if (!state_.has_snapshot()) state_.take_snapshot();
