@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "gennc/random.h"
+#include "sema/connectivity.h"
 #include "sema/network_checker.h"
 
 namespace gennc::sema {
@@ -325,12 +326,36 @@ void NetworkChecker::check_constant(const ast::Setting& c) {
   constants_[&s] = *v;
 }
 
+namespace {
+
+// Under --procedural=all, says which projections stay stored (their connector, a synapse
+// with state, a value drawn per synapse of a pair that may repeat, ...): a network far too
+// large to store must not find out only from its memory estimate. One warning per network.
+void warn_stored_under_procedural_all(Context& ctx, const ast::NetworkDecl& decl, const Network& net) {
+  const auto& named = ctx.options.procedural;
+  if (std::find(named.begin(), named.end(), "all") == named.end()) return;
+  std::vector<std::string> stored;
+  for (const Projection& p : net.projections) {
+    if (p.requested == Connectivity::Procedural) continue;
+    if (p.state_recorded || form_obstacle(p, Connectivity::Procedural, nullptr)) stored.push_back(p.name);
+  }
+  if (stored.empty()) return;
+  std::string names;
+  for (std::size_t i = 0; i < stored.size() && i < 3; ++i) names += (i == 0 ? "'" : ", '") + stored[i] + "'";
+  if (stored.size() > 3) names += " and " + std::to_string(stored.size() - 3) + " more";
+  ctx.diags.report(DiagId::procedural_all_stored, decl.name_range, stored.size(), net.projections.size(), decl.name,
+                   names);
+}
+
+}  // namespace
+
 void check_networks(Context& ctx) {
   if (ctx.program.modules.empty()) return;
   for (const auto& decl : ctx.program.modules.front()->networks) {
     auto net = std::make_unique<Network>();
     NetworkChecker(ctx, *decl, *net).run();
     check_supported(ctx, *net);
+    warn_stored_under_procedural_all(ctx, *decl, *net);
     ctx.program.networks.push_back(std::move(net));
   }
   for (const std::string& name : ctx.options.procedural) {
