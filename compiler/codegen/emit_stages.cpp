@@ -59,6 +59,10 @@ llvm::Value* invariant(llvm::Value* load) {
   return instruction;
 }
 
+// A stage of more members calls their bodies instead of inlining them: one function of
+// hundreds of inlined bodies took the PTX back end minutes (docs/gpu.md, Units).
+constexpr std::size_t kMostInlinedMembers = 64;
+
 class StageEmitter {
  public:
   StageEmitter(const LoweringContext& ctx, int blocks_per_sm)
@@ -85,6 +89,7 @@ class StageEmitter {
  private:
   llvm::Function* stage_body(std::size_t s) {
     const std::vector<std::uint32_t>& kernels = ctx_.ir.step_stages[s];
+    called_ = kernels.size() > kMostInlinedMembers;
     if (kernels.size() > kStageMaxMembers)
       ir::internal_error("codegen", "a stage has over " + std::to_string(kStageMaxMembers) + " kernels");
     llvm::Function* entry = declare("gennc_stage_body_" + std::to_string(s), llvm::GlobalValue::InternalLinkage);
@@ -372,6 +377,10 @@ class StageEmitter {
     if (chunk) end = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, b.CreateAdd(begin, b.getInt32(kStageBlock)), end);
     args.push_back(end);
     args.insert(args.end(), extra.begin(), extra.end());
+    if (called_) {
+      body.function->removeFnAttr(llvm::Attribute::AlwaysInline);
+      body.function->addFnAttr(llvm::Attribute::NoInline);
+    }
     b.CreateCall(body.function, args);
   }
 
@@ -388,6 +397,7 @@ class StageEmitter {
   llvm::Value* spike_rows_ = nullptr;  // GenncKernelEnv::spike_rows (may be null)
   llvm::Value* row_ = nullptr;         // GenncKernelEnv::row
   std::vector<llvm::Value*> scalars_;
+  bool called_ = false;  // the stage's member bodies are called, not inlined
 };
 
 }  // namespace

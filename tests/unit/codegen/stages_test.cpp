@@ -165,3 +165,36 @@ network large {
   CHECK(*has_entry(*small, Steps::Auto));
   CHECK_FALSE(*has_entry(*small, Steps::Never));
 }
+
+TEST_CASE("a stage of many members calls their bodies; a small one inlines them", "[codegen][stages]") {
+  // 70 deliveries in one stage, over the 64 whose bodies a stage inlines.
+  std::string many = R"gdsl(
+import pynn
+network many {
+  dt = 0.1 ms
+  population a = IF_curr_exp(20)
+  population b = IF_curr_exp(20)
+)gdsl";
+  for (int i = 0; i < 70; ++i)
+    many += "  projection p" + std::to_string(i) +
+            " = a -> b via fixed_probability(0.1) synapse StaticSynapse(weight = 0.1 nA, delay = 1 ms) onto excitatory\n";
+  many += "}\n";
+  auto large = testing::compile_ir(many.c_str());
+  REQUIRE(large->module);
+  REQUIRE(large->module->step_stages.size() == 2);
+  REQUIRE(large->module->step_stages[1].size() == 70);
+  const std::optional<std::string> called = ptx_of(*large);
+  if (!called) return;
+  // PTX spells a '.' of a name "_$_".
+  CHECK(called->find(".func p0_$_pre_$_block_$_body(") != std::string::npos);
+  CHECK(called->find(".func p69_$_pre_$_block_$_body(") != std::string::npos);
+  CHECK(called->find("call.uni") != std::string::npos);
+  // The update stage has two members: inlined.
+  CHECK(called->find(".func a_$_update") == std::string::npos);
+
+  auto small = testing::compile_ir(kNetwork);
+  REQUIRE(small->module);
+  const std::optional<std::string> inlined = ptx_of(*small);
+  REQUIRE(inlined);
+  CHECK(inlined->find("_$_body(") == std::string::npos);
+}
