@@ -46,7 +46,8 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
                               ptr,         // ptx
                               f64,         // build_seconds
                               ptr, u32,    // synapse_recordings
-                              u32, u32, ptr});  // exchange_deferred, exchange_steps, exchange_bound
+                              u32, u32, ptr,    // exchange_deferred, exchange_steps, exchange_bound
+                              u32});           // stage_overlap
 }
 
 }  // namespace gennc::codegen

@@ -60,6 +60,7 @@ class TableEmitter {
     fields.push_back(u32(ir_.exchange.deferred ? 1 : 0));
     fields.push_back(u32(ir_.exchange.steps));
     fields.push_back(string(ir_.exchange.bound));
+    fields.push_back(u32(ir_.stage_overlap ? 1 : 0));
 
     return new llvm::GlobalVariable(module_, abi_.model, /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,
                                     make(abi_.model, fields), "gennc_model");

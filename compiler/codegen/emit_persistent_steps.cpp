@@ -5,6 +5,8 @@
 #include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/IntrinsicsNVPTX.h>
 
+#include <functional>
+
 #include "codegen/abi_types.h"
 #include "codegen/emit_stages.h"
 #include "gennc/model_abi.h"
@@ -86,15 +88,16 @@ bool persistent_steps_pay(const ir::Module& module) {
   return true;
 }
 
-llvm::Function* emit_persistent_steps(const LoweringContext& ctx, const std::vector<llvm::Function*>& bodies,
-                                      int blocks_per_sm) {
+llvm::Function* emit_persistent_steps(const LoweringContext& ctx, const StageFunctions& stages, int blocks_per_sm) {
   llvm::Module& module = ctx.module;
   llvm::LLVMContext& c = module.getContext();
   const AbiTypes abi(c);
   llvm::Type* i32 = llvm::Type::getInt32Ty(c);
+  const std::vector<llvm::Function*>& bodies = stages.bodies;
   if (module.getNamedValue(GENNC_STEPS_ENTRY) != nullptr)
     ir::internal_error("codegen", std::string("PTX name '") + GENNC_STEPS_ENTRY + "' is taken");
-  std::vector<llvm::Type*> params{abi.ptr, i32, abi.ptr};
+  constexpr unsigned kEnvs = 0, kSteps = 1, kOverlap = 2, kBarrier = 3, kFirstStage = 4;
+  std::vector<llvm::Type*> params{abi.ptr, i32, i32, abi.ptr};
   for (std::size_t s = 0; s < bodies.size(); ++s) params.insert(params.end(), {abi.ptr, i32});
   auto* type = llvm::FunctionType::get(llvm::Type::getVoidTy(c), params, false);
   llvm::Function* entry = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, GENNC_STEPS_ENTRY, module);
@@ -103,39 +106,105 @@ llvm::Function* emit_persistent_steps(const LoweringContext& ctx, const std::vec
     if (!params[k]->isPointerTy()) continue;
     entry->addParamAttr(k, llvm::Attribute::NoAlias);
     entry->addParamAttr(k, llvm::Attribute::NoCapture);
-    if (k != 2) entry->addParamAttr(k, llvm::Attribute::ReadOnly);  // all but the barrier's counter
+    if (k != kBarrier) entry->addParamAttr(k, llvm::Attribute::ReadOnly);  // all but the barrier's counter
   }
-  entry->getArg(0)->setName("envs");
-  entry->getArg(1)->setName("steps");
-  entry->getArg(2)->setName("barrier");
+  entry->getArg(kEnvs)->setName("envs");
+  entry->getArg(kSteps)->setName("steps");
+  entry->getArg(kOverlap)->setName("overlap");
+  entry->getArg(kBarrier)->setName("barrier");
   mark_kernel(module, entry, blocks_per_sm);
 
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(c, "entry", entry));
   llvm::Value* thread = b.CreateIntrinsic(llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, {}, {}, nullptr, "thread");
   llvm::Value* blocks = b.CreateIntrinsic(llvm::Intrinsic::nvvm_read_ptx_sreg_nctaid_x, {}, {}, nullptr, "blocks");
   llvm::Value* counter = b.CreatePtrToInt(
-      b.CreateAddrSpaceCast(entry->getArg(2), llvm::PointerType::get(c, kGlobal)), b.getInt64Ty(), "barrier.address");
+      b.CreateAddrSpaceCast(entry->getArg(kBarrier), llvm::PointerType::get(c, kGlobal)), b.getInt64Ty(),
+      "barrier.address");
   const uint64_t env_bytes = module.getDataLayout().getTypeAllocSize(abi.kernel_env);
-  llvm::Value* steps = entry->getArg(1);
+  const auto count = static_cast<uint32_t>(bodies.size());
+  const uint32_t last = count - 1;
+  llvm::Value* steps = entry->getArg(kSteps);
+  // Only where the planner allows it (ir.stage_overlap; the runtime passes overlap = 0
+  // elsewhere): the last stage of step k - 1 runs in iteration k, so one more iteration
+  // ends the launch with the last step's last stage (a launch leaves no step half done).
+  const bool may_overlap = ctx.ir.stage_overlap && last > 0;
+  llvm::Value* overlap =
+      may_overlap ? b.CreateICmpNE(entry->getArg(kOverlap), b.getInt32(0), "overlapped") : b.getFalse();
+  llvm::Value* iterations = b.CreateAdd(steps, b.CreateZExt(overlap, i32), "iterations");
+  // Barriers an iteration passes: one per stage, one fewer where the last stage joins the first.
+  llvm::Value* per_iteration = b.CreateSub(b.getInt32(count), b.CreateZExt(overlap, i32), "barriers.per.step");
   llvm::BasicBlock* loop = llvm::BasicBlock::Create(c, "step", entry);
   llvm::BasicBlock* done = llvm::BasicBlock::Create(c, "done", entry);
   llvm::BasicBlock* from = b.GetInsertBlock();
-  b.CreateCondBr(b.CreateICmpEQ(steps, b.getInt32(0)), done, loop);
+  b.CreateCondBr(b.CreateICmpEQ(iterations, b.getInt32(0)), done, loop);
   b.SetInsertPoint(loop);
   llvm::PHINode* k = b.CreatePHI(i32, 2, "k");
   k->addIncoming(b.getInt32(0), from);
-  llvm::Value* env = b.CreateInBoundsGEP(b.getInt8Ty(), entry->getArg(0),
-                                         {b.CreateMul(b.CreateZExt(k, b.getInt64Ty()), b.getInt64(env_bytes))}, "env");
-  // Barriers passed before this step's first: k per stage.
-  llvm::Value* passed = b.CreateMul(k, b.getInt32(static_cast<uint32_t>(bodies.size())), "passed");
-  for (std::size_t s = 0; s < bodies.size(); ++s) {
-    b.CreateCall(bodies[s], {env, entry->getArg(3 + 2 * s), entry->getArg(4 + 2 * s)});
-    llvm::Value* barriers = b.CreateAdd(passed, b.getInt32(static_cast<uint32_t>(s + 1)));
-    grid_barrier(b, counter, thread, b.CreateMul(barriers, blocks, "barrier.target"));
+  auto env_of = [&](llvm::Value* step, const char* name) {
+    return b.CreateInBoundsGEP(b.getInt8Ty(), entry->getArg(kEnvs),
+                               {b.CreateMul(b.CreateZExt(step, b.getInt64Ty()), b.getInt64(env_bytes))}, name);
+  };
+  llvm::Value* env = env_of(k, "env");
+  llvm::Value* passed = b.CreateMul(k, per_iteration, "passed");  // barriers before this iteration's first
+  // Barrier j of the iteration (j counted from 0).
+  auto barrier = [&](llvm::Value* j) {
+    llvm::Value* target = b.CreateMul(b.CreateAdd(passed, b.CreateAdd(j, b.getInt32(1))), blocks, "barrier.target");
+    grid_barrier(b, counter, thread, target);
+  };
+  auto run = [&](uint32_t s, llvm::Value* stage_env) {
+    b.CreateCall(bodies[s], {stage_env, entry->getArg(kFirstStage + 2 * s), entry->getArg(kFirstStage + 2 * s + 1)});
+  };
+  auto when = [&](llvm::Value* condition, const char* name, const std::function<void()>& then) {
+    llvm::BasicBlock* yes = llvm::BasicBlock::Create(c, name, entry);
+    llvm::BasicBlock* after = llvm::BasicBlock::Create(c, std::string(name) + ".after", entry);
+    b.CreateCondBr(condition, yes, after);
+    b.SetInsertPoint(yes);
+    then();
+    b.CreateBr(after);
+    b.SetInsertPoint(after);
+  };
+  // The first stage's threads of a block are all done before the overlapped last stage
+  // rewrites the stages' shared tables (the bodies' common scratch).
+  auto block_barrier = [&] { b.CreateIntrinsic(llvm::Intrinsic::nvvm_barrier0, {}, {}); };
+  llvm::Value* stepping = b.CreateICmpULT(k, steps, "stepping");  // not the closing iteration
+  when(stepping, "first.stage", [&] {
+    b.CreateCall(stages.zero_next_counts, {env});
+    run(0, env);
+  });
+  if (!may_overlap) {
+    barrier(b.getInt32(0));
+    for (uint32_t s = 1; s <= last; ++s) {
+      run(s, env);
+      barrier(b.getInt32(s));
+    }
+  } else if (last == 1) {
+    // Two stages: one call of the last, for step k, or k - 1 overlapped.
+    when(overlap, "join", block_barrier);
+    when(b.CreateNot(overlap), "apart", [&] { barrier(b.getInt32(0)); });
+    llvm::Value* before = b.CreateSub(k, b.CreateZExt(overlap, i32), "step.last.stage");
+    when(b.CreateAnd(b.CreateICmpUGE(k, b.CreateZExt(overlap, i32)), b.CreateICmpULT(before, steps)), "last.stage",
+         [&] { run(1, env_of(before, "env.last.stage")); });
+    barrier(b.CreateSub(b.getInt32(1), b.CreateZExt(overlap, i32)));
+  } else {
+    when(b.CreateAnd(overlap, b.CreateICmpUGE(k, b.getInt32(1))), "overlapped.stage", [&] {
+      block_barrier();
+      run(last, env_of(b.CreateSub(k, b.getInt32(1)), "env.before"));
+    });
+    barrier(b.getInt32(0));
+    when(stepping, "later.stages", [&] {
+      for (uint32_t s = 1; s < last; ++s) {
+        run(s, env);
+        barrier(b.getInt32(s));
+      }
+      when(b.CreateNot(overlap), "last.stage", [&] {
+        run(last, env);
+        barrier(b.getInt32(last));
+      });
+    });
   }
   llvm::Value* next = b.CreateAdd(k, b.getInt32(1), "k.next");
   k->addIncoming(next, b.GetInsertBlock());
-  b.CreateCondBr(b.CreateICmpULT(next, steps), loop, done);
+  b.CreateCondBr(b.CreateICmpULT(next, iterations), loop, done);
   b.SetInsertPoint(done);
   b.CreateRetVoid();
   return entry;

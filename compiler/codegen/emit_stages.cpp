@@ -81,9 +81,49 @@ class StageEmitter {
     llvm::Function* entry = declare(stage_entry_name(s), llvm::GlobalValue::ExternalLinkage);
     mark_kernel(ctx_.module, entry, blocks_per_sm_);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(c_, "entry", entry));
+    b.CreateCall(zero_next_counts(), {entry->getArg(0)});
     b.CreateCall(body, {entry->getArg(0), entry->getArg(1), entry->getArg(2)});
     b.CreateRetVoid();
     return {body, entry};
+  }
+
+  // `void zero_next_counts(env)`: block 0 zeroes the env's counts_to_zero, the spike
+  // counts of step + 1 modulo 3, which nothing of this step or the one before reads or
+  // writes, for the next step (docs/gpu.md, "A step without a finish launch").
+  llvm::Function* zero_next_counts() {
+    if (zero_next_counts_ != nullptr) return zero_next_counts_;
+    const char* name = "gennc_zero_next_counts";
+    if (ctx_.module.getNamedValue(name) != nullptr) ir::internal_error("codegen", std::string("PTX name '") + name + "' is taken");
+    auto* type = llvm::FunctionType::get(llvm::Type::getVoidTy(c_), {abi_.ptr}, false);
+    llvm::Function* fn = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage, name, ctx_.module);
+    fn->addFnAttr(llvm::Attribute::NoUnwind);
+    fn->addFnAttr(llvm::Attribute::AlwaysInline);
+    fn->addParamAttr(0, llvm::Attribute::NoAlias);
+    fn->addParamAttr(0, llvm::Attribute::NoCapture);
+    fn->addParamAttr(0, llvm::Attribute::ReadOnly);
+    zero_next_counts_ = fn;
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(c_, "entry", fn));
+    llvm::Value* env = b.CreateAddrSpaceCast(fn->getArg(0), llvm::PointerType::get(c_, kGlobal), "env.global");
+    llvm::Value* thread = sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, "thread");
+    llvm::BasicBlock* before = b.GetInsertBlock();
+    llvm::BasicBlock* loop = llvm::BasicBlock::Create(c_, "zero.count", fn);
+    llvm::BasicBlock* done = llvm::BasicBlock::Create(c_, "zero.done", fn);
+    llvm::Value* block = sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, "block0");
+    llvm::Value* n = invariant(b.CreateLoad(i32_, b.CreateStructGEP(abi_.kernel_env, env, kEnvZeroCount), "zero.count.n"));
+    llvm::Value* counts = invariant(b.CreateLoad(abi_.ptr, b.CreateStructGEP(abi_.kernel_env, env, kEnvCountsToZero)));
+    counts = b.CreateAddrSpaceCast(counts, llvm::PointerType::get(c_, kGlobal), "counts.to.zero");
+    b.CreateCondBr(b.CreateAnd(b.CreateICmpEQ(block, b.getInt32(0)), b.CreateICmpULT(thread, n)), loop, done);
+    b.SetInsertPoint(loop);
+    llvm::PHINode* i = b.CreatePHI(i32_, 2, "zero.i");
+    i->addIncoming(thread, before);
+    llvm::Value* count = invariant(b.CreateLoad(abi_.ptr, b.CreateInBoundsGEP(abi_.ptr, counts, {b.CreateZExt(i, abi_.u64)})));
+    b.CreateStore(b.getInt32(0), b.CreateAddrSpaceCast(count, llvm::PointerType::get(c_, kGlobal)));
+    llvm::Value* next = b.CreateAdd(i, b.getInt32(kStageBlock), "zero.next");
+    i->addIncoming(next, loop);
+    b.CreateCondBr(b.CreateICmpULT(next, n), loop, done);
+    b.SetInsertPoint(done);
+    b.CreateRetVoid();
+    return fn;
   }
 
  private:
@@ -112,7 +152,6 @@ class StageEmitter {
     auto* thread = llvm::cast<llvm::Instruction>(sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, "thread"));
     thread->setMetadata(llvm::LLVMContext::MD_range,
                         llvm::MDBuilder(c_).createRange(llvm::APInt(32, 0), llvm::APInt(32, kStageBlock)));
-    zero_next_counts(b, env, thread);
 
     // Phase 1: units per member and their prefix sums, in rounds of one member per thread
     // (member round * 256 + thread), each round a block-wide scan carried into the next.
@@ -195,30 +234,6 @@ class StageEmitter {
     entry->getArg(1)->setName("members");
     entry->getArg(2)->setName("count");
     return entry;
-  }
-
-  // Block 0 zeroes the env's counts_to_zero: the spike counts of the other step parity,
-  // which nothing of this step reads or writes, for the next step (docs/gpu.md, "A step
-  // without a finish launch"). Every stage does it, so it is done whichever stages run.
-  void zero_next_counts(llvm::IRBuilder<>& b, llvm::Value* env, llvm::Value* thread) {
-    llvm::Function* fn = b.GetInsertBlock()->getParent();
-    llvm::BasicBlock* before = b.GetInsertBlock();
-    llvm::BasicBlock* loop = llvm::BasicBlock::Create(c_, "zero.count", fn);
-    llvm::BasicBlock* done = llvm::BasicBlock::Create(c_, "zero.done", fn);
-    llvm::Value* block = sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x, "block0");
-    llvm::Value* n = invariant(b.CreateLoad(i32_, b.CreateStructGEP(abi_.kernel_env, env, kEnvZeroCount), "zero.count.n"));
-    llvm::Value* counts = invariant(b.CreateLoad(abi_.ptr, b.CreateStructGEP(abi_.kernel_env, env, kEnvCountsToZero)));
-    counts = b.CreateAddrSpaceCast(counts, llvm::PointerType::get(c_, kGlobal), "counts.to.zero");
-    b.CreateCondBr(b.CreateAnd(b.CreateICmpEQ(block, b.getInt32(0)), b.CreateICmpULT(thread, n)), loop, done);
-    b.SetInsertPoint(loop);
-    llvm::PHINode* i = b.CreatePHI(i32_, 2, "zero.i");
-    i->addIncoming(thread, before);
-    llvm::Value* count = invariant(b.CreateLoad(abi_.ptr, b.CreateInBoundsGEP(abi_.ptr, counts, {b.CreateZExt(i, abi_.u64)})));
-    b.CreateStore(b.getInt32(0), b.CreateAddrSpaceCast(count, llvm::PointerType::get(c_, kGlobal)));
-    llvm::Value* next = b.CreateAdd(i, b.getInt32(kStageBlock), "zero.next");
-    i->addIncoming(next, loop);
-    b.CreateCondBr(b.CreateICmpULT(next, n), loop, done);
-    b.SetInsertPoint(done);
   }
 
   // The recording row population p's spikes of this step go to: spike_rows[p] + row x its
@@ -396,6 +411,7 @@ class StageEmitter {
   llvm::Value* arrays_ = nullptr;
   llvm::Value* spike_rows_ = nullptr;  // GenncKernelEnv::spike_rows (may be null)
   llvm::Value* row_ = nullptr;         // GenncKernelEnv::row
+  llvm::Function* zero_next_counts_ = nullptr;
   std::vector<llvm::Value*> scalars_;
   bool called_ = false;  // the stage's member bodies are called, not inlined
 };
@@ -425,6 +441,7 @@ StageFunctions emit_stages(const LoweringContext& ctx, int blocks_per_sm) {
     stages.bodies.push_back(body);
     stages.entries.push_back(entry);
   }
+  if (!stages.bodies.empty()) stages.zero_next_counts = emitter.zero_next_counts();
   return stages;
 }
 

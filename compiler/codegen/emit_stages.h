@@ -35,10 +35,14 @@ inline constexpr unsigned kStageBlock = GENNC_STAGE_THREADS;
 inline constexpr unsigned kStageMaxMembers = GENNC_STAGE_MAX_MEMBERS;
 
 // The stages' entries and their bodies (internal, always inlined: the entry's code, and the
-// persistent step entry's, emit_persistent_steps.h), both `void (env, members, count)`.
+// persistent step entry's, emit_persistent_steps.h), both `void (env, members, count)`;
+// and `void zero_next_counts(env)` (internal, always inlined), by which block 0 zeroes the
+// env's counts_to_zero, the next step's spike counts: each stage entry calls it before its
+// body (so it is done whichever stages a step launches), the persistent entry once a step.
 struct StageFunctions {
   std::vector<llvm::Function*> entries;
   std::vector<llvm::Function*> bodies;
+  llvm::Function* zero_next_counts = nullptr;
 };
 
 // One entry per stage of ctx.ir.step_stages, in order, each calling the block-spread

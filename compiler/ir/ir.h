@@ -469,6 +469,9 @@ struct Module {
   // stage touch no array in a conflicting way, so one launch may run them together; each
   // stage keeps schedule order. Empty until planned.
   std::vector<std::vector<std::uint32_t>> step_stages;
+  // Whether the last stage of step n may run beside the first of step n + 1, where the
+  // runtime finds the stored delays allow it (plan_stages: stages_overlap).
+  bool stage_overlap = false;
   // How the ranks of a distributed run exchange spikes (docs/distributed.md, Exchange), as
   // far as the model decides it (plan_exchange): whether the deliveries may wait for the
   // exchange, the most steps between exchanges its constant delays allow (0: none bounds

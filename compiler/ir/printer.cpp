@@ -178,6 +178,7 @@ class Printer {
     out_ += "step_schedule:" + schedule(m_->step_schedule) + "\n";
     for (std::size_t s = 0; s < m_->step_stages.size(); ++s)
       out_ += fmt::format("stage {}:{}\n", s, schedule(m_->step_stages[s]));
+    if (m_->stage_overlap) out_ += "stages overlap: the last of step n with the first of step n + 1\n";
     exchange();
     for (std::size_t i = 0; i < m_->kernels.size(); ++i) kernel(i);
     return std::move(out_);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <set>
+#include <vector>
 
 #include "diag/diagnostics.h"
 #include "ir/ir.h"
@@ -32,7 +33,17 @@ inline constexpr std::size_t kMaxStageMembers = GENNC_STAGE_MAX_MEMBERS;
 // within a stage the schedule's order is kept. Running the stages in order, each stage's
 // kernels in any interleaving, computes what the step schedule computes in order.
 // Requires: a lowered module. Guarantees: m.step_stages holds every step kernel once.
-// Returns whether the stages changed.
+// Also decides m.stage_overlap (stages_overlap, below). Returns whether the stages changed.
 bool plan_stages(ir::Module& m, const Options& options, diag::Diagnostics& diags);
+
+// Whether the last stage of step n may run beside the first stage of step n + 1 (docs/ir.md,
+// "Steps overlapped"), as far as the compiler can tell: apart from the spike arrays (kept
+// per step on the GPU) and the receptor rings, the two touch no array in a conflicting
+// way; the last stage only adds into rings and the first touches rings only in neuron
+// updates (which read and clear slot n + 2 and add fused sources' spikes at n + f + 2);
+// and no constant or drawn delay of a delivery in the last stage is 1 step, or 1 step
+// longer than the delay of a source fused into the same ring (the slots would meet).
+// Stored delays are for the runtime to check (docs/gpu.md).
+bool stages_overlap(const ir::Module& m, const std::vector<std::vector<std::uint32_t>>& stages);
 
 }  // namespace gennc::passes

@@ -19,17 +19,17 @@ KERNEL void gennc_zero_counts(uint32_t* const* counts, uint32_t n) {
 
 /* The envs of a batch's folded steps (docs/gpu.md, "A step without a finish launch"):
  * step k (k < steps) of the batch that began after step *base computes step s = *base + k,
- * at time s / steps_per_ms (or s * dt), from the template of its parity (`even` or `odd`:
- * the pointer table naming that parity's spike arrays, and the other parity's counts to
- * zero), and records into row k. One element per thread. */
-KERNEL void gennc_fill_envs(GenncKernelEnv* envs, uint32_t steps, const uint64_t* base, const GenncKernelEnv* even,
-                            const GenncKernelEnv* odd, double steps_per_ms) {
+ * at time s / steps_per_ms (or s * dt), from templates[s % copies] (the pointer table
+ * naming that copy of the spike arrays, and the next copy's counts to zero), and records
+ * into row k. One element per thread. */
+KERNEL void gennc_fill_envs(GenncKernelEnv* envs, uint32_t steps, const uint64_t* base,
+                            const GenncKernelEnv* templates, uint32_t copies, double steps_per_ms) {
   const uint64_t k = first_element();
   uint64_t s;
   GenncKernelEnv env;
   if (k >= steps) return;
   s = *base + k;
-  env = (s & 1) ? *odd : *even;
+  env = templates[s % copies];
   env.step = s;
   env.t = steps_per_ms > 0.0 ? (double)s / steps_per_ms : (double)s * env.dt;
   env.row = k;

@@ -11,12 +11,27 @@ std::string quoted(const char* name) { return std::string("'") + (name ? name : 
 
 }  // namespace
 
-uint64_t shortest_stored_delay(const NetworkState& state, uint32_t p) {
+namespace {
+
+// Projection p's stored delays, in steps.
+std::pair<const uint32_t*, const uint32_t*> stored_delays(const NetworkState& state, uint32_t p) {
   const GenncProjectionInfo& proj = state.model().projections[p];
   const Buffer& delays = state.array(proj.delay_array);
   const uint64_t count = std::min<uint64_t>(state.synapse_count(p), delays.length());
   const auto* steps = static_cast<const uint32_t*>(delays.data());
-  return count == 0 ? 0 : *std::min_element(steps, steps + count);
+  return {steps, steps + count};
+}
+
+}  // namespace
+
+uint64_t shortest_stored_delay(const NetworkState& state, uint32_t p) {
+  const auto [begin, end] = stored_delays(state, p);
+  return begin == end ? 0 : *std::min_element(begin, end);
+}
+
+uint64_t longest_stored_delay(const NetworkState& state, uint32_t p) {
+  const auto [begin, end] = stored_delays(state, p);
+  return begin == end ? 0 : *std::max_element(begin, end);
 }
 
 std::vector<uint64_t> shortest_stored_delays(const NetworkState& state) {

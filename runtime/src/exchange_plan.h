@@ -28,6 +28,8 @@ struct ExchangePlan {
 // The shortest built delay, in steps, of projection p, which stores its delays (0: it
 // has no synapse here).
 uint64_t shortest_stored_delay(const NetworkState& state, uint32_t p);
+// The longest, likewise (0: no synapse here).
+uint64_t longest_stored_delay(const NetworkState& state, uint32_t p);
 
 // Per projection, the shortest delay it stores (0 where it stores none or has no synapse
 // here): this process's synapses; over MPI ranks, the rank engine takes the least of all.

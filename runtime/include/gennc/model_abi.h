@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 14
+#define GENNC_MODEL_ABI_VERSION 15
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -145,8 +145,9 @@ typedef struct GenncKernelEnv {
    * launch"); zero elsewhere. spike_rows[p]: the address of row 0 of population p's spike
    * recording for this batch (0: not recorded there), of which the step records into row
    * `row` as it emits each spike (bits; a count per neuron with a multiplicity array).
-   * counts_to_zero: `zero_count` spike counts that no kernel of this step reads or writes
-   * (the other step parity's), zeroed by the step's stages for the next step. */
+   * counts_to_zero: `zero_count` spike counts that no kernel of this step, nor of the
+   * step before it, reads or writes (those of step + 1 modulo 3: the spike arrays are kept
+   * three times), zeroed by the step's stages for the next step. */
   const uint64_t* spike_rows;
   uint64_t row;
   uint32_t* const* counts_to_zero;
@@ -188,11 +189,14 @@ typedef enum GenncStageMode {
 
 /* The persistent step entry of the model's PTX, where gennc emitted it (docs/gpu.md, "One
  * launch per batch"; gennc --gpu-persistent-steps):
- * `void gennc_steps(const GenncKernelEnv* envs, u32 steps, u32* barrier,
+ * `void gennc_steps(const GenncKernelEnv* envs, u32 steps, u32 overlap, u32* barrier,
  *                   const GenncStageMember* members_0, u32 count_0, ...)`, a pair per stage.
  * Step k of the launch runs every stage as its entry would, with envs + k, a grid-wide
- * barrier after each stage. *barrier is zero at the launch, and every block of the grid
- * must be resident at once (a cooperative launch); blocks of GENNC_STAGE_THREADS threads. */
+ * barrier after each stage; with `overlap` (only where GenncModel.stage_overlap allows it)
+ * the last stage of step k - 1 runs beside the first of step k instead, before one
+ * barrier, and the launch ends with the last stage of its last step. *barrier is zero at
+ * the launch, and every block of the grid must be resident at once (a cooperative
+ * launch); blocks of GENNC_STAGE_THREADS threads. */
 #define GENNC_STEPS_ENTRY "gennc_steps"
 
 /* One kernel of a stage launch, in the table the runtime passes to the stage's entry
@@ -406,6 +410,12 @@ typedef struct GenncModel {
   uint32_t exchange_deferred;
   uint32_t exchange_steps;
   const char* exchange_bound;
+  /* 1 when the last stage of step n may run beside the first stage of step n + 1 (they
+     touch no array in a conflicting way but the spike arrays, which the GPU keeps per
+     step, and ring slots that constant and drawn delays keep apart): the persistent step
+     then overlaps them where the delays that projections store allow it too (docs/gpu.md,
+     "Steps overlapped"). */
+  uint32_t stage_overlap;
 } GenncModel;
 
 /* Defined by every compiled network. */

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "../exchange_plan.h"
 #include "../stop_request.h"
 #include "device_init.h"
 #include "step_kernels.h"
@@ -91,7 +92,7 @@ Status Engine::create(NetworkState& state, ThreadPool& pool, Setup setup, std::u
   }
   GENNC_TRY(engine->plan_memory());
   GENNC_TRY(engine->allocate());
-  GENNC_TRY(engine->plan_launches());
+  GENNC_TRY(engine->plan_launches(init.get()));
   done("memory plan, allocation, launch plan");
   GENNC_TRY(init ? engine->set_up_on_device(*init) : engine->upload());
   done(init ? "device set-up (connectivity, initial values)" : "upload");
@@ -272,21 +273,25 @@ Status Engine::allocate() {
   };
   arrays_.assign(m.array_count, 0);
   for (uint32_t a = 0; a < m.array_count; ++a) GENNC_TRY(allocate(state_.array(a).bytes(), &arrays_[a]));
-  twins_.assign(m.array_count, 0);
+  for (std::vector<CUdeviceptr>& copies : copies_) copies.assign(m.array_count, 0);
   if (folded_) {
     // Zeroed, so that nothing undefined reaches the host (upload() fills them as arrays_).
-    for (uint32_t a : spike_arrays()) {
-      GENNC_TRY(allocate(state_.array(a).bytes(), &twins_[a]));
-      GENNC_CU(cuMemsetD8Async(twins_[a], 0, state_.array(a).bytes(), stream_), "cuMemsetD8Async");
+    for (unsigned c = 1; c < kSpikeCopies; ++c) {
+      std::vector<CUdeviceptr>& copies = copies_[c - 1];
+      for (uint32_t a : spike_arrays()) {
+        GENNC_TRY(allocate(state_.array(a).bytes(), &copies[a]));
+        GENNC_CU(cuMemsetD8Async(copies[a], 0, state_.array(a).bytes(), stream_), "cuMemsetD8Async");
+      }
+      GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &pointer_tables_[c]));
+      std::vector<CUdeviceptr> table(arrays_);
+      for (uint32_t a = 0; a < m.array_count; ++a)
+        if (copies[a] != 0) table[a] = copies[a];
+      if (!table.empty()) GENNC_CU(cuMemcpyHtoD(pointer_tables_[c], table.data(), table.size() * 8), "cuMemcpyHtoD");
     }
-    GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &odd_pointer_table_));
-    std::vector<CUdeviceptr> odd(arrays_);
-    for (uint32_t a = 0; a < m.array_count; ++a)
-      if (twins_[a] != 0) odd[a] = twins_[a];
-    if (!odd.empty()) GENNC_CU(cuMemcpyHtoD(odd_pointer_table_, odd.data(), odd.size() * 8), "cuMemcpyHtoD");
-    GENNC_CU(cuStreamSynchronize(stream_), "zeroing the spike arrays' twins");
+    GENNC_CU(cuStreamSynchronize(stream_), "zeroing the spike arrays' copies");
   }
   GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &pointer_table_));
+  pointer_tables_[0] = pointer_table_;
   GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &length_table_));
   GENNC_TRY(allocate(sizeof(GenncKernelEnv), &env_));
   if (m.array_count != 0) {
@@ -299,7 +304,8 @@ Status Engine::allocate() {
     std::vector<CUdeviceptr> counts(m.population_count);
     for (uint32_t p = 0; p < m.population_count; ++p) counts[p] = arrays_[m.populations[p].spike_count_array];
     if (folded_)
-      for (uint32_t p = 0; p < m.population_count; ++p) counts.push_back(twins_[m.populations[p].spike_count_array]);
+      for (const std::vector<CUdeviceptr>& copies : copies_)
+        for (uint32_t p = 0; p < m.population_count; ++p) counts.push_back(copies[m.populations[p].spike_count_array]);
     GENNC_TRY(allocate(counts.size() * 8, &count_table_));
     GENNC_CU(cuMemcpyHtoD(count_table_, counts.data(), counts.size() * 8), "cuMemcpyHtoD");
   }
@@ -381,7 +387,7 @@ Status Engine::allocate() {
   for (unsigned set = 0; set < 2; ++set) {
     RecordingSet& rs = sets_[set];
     GENNC_TRY(allocate(batch_ * sizeof(GenncKernelEnv), &rs.envs));
-    GENNC_TRY(allocate(2 * sizeof(GenncKernelEnv), &rs.templates));
+    GENNC_TRY(allocate(kSpikeCopies * sizeof(GenncKernelEnv), &rs.templates));
     std::vector<CUdeviceptr> rows(m.population_count, 0);
     for (const SpikeRecording& s : spike_recordings_) rows[s.population] = s.bits[set];
     GENNC_TRY(allocate(rows.size() * 8, &rs.spike_rows));
@@ -406,17 +412,17 @@ Status Engine::write_templates() {
   const GenncModel& m = state_.model();
   const uint32_t npops = m.population_count;
   for (RecordingSet& rs : sets_) {
-    // An even step uses arrays_ and zeroes the odd steps' counts (count_table_'s second
-    // half) for the next step; an odd step the other way round.
-    GenncKernelEnv templates[2] = {};
-    for (unsigned parity = 0; parity < 2; ++parity) {
-      GenncKernelEnv& env = templates[parity];
-      env.arrays = reinterpret_cast<void* const*>(parity == 0 ? pointer_table_ : odd_pointer_table_);
+    // A step using copy c zeroes copy c + 1's counts (count_table_'s next third) for the
+    // next step.
+    GenncKernelEnv templates[kSpikeCopies] = {};
+    for (unsigned copy = 0; copy < kSpikeCopies; ++copy) {
+      GenncKernelEnv& env = templates[copy];
+      env.arrays = reinterpret_cast<void* const*>(pointer_tables_[copy]);
       env.lengths = reinterpret_cast<const uint64_t*>(length_table_);
       env.dt = m.dt;
       env.seed = state_.seed();
       env.spike_rows = reinterpret_cast<const uint64_t*>(rs.spike_rows);
-      env.counts_to_zero = reinterpret_cast<uint32_t* const*>(count_table_ + (parity == 0 ? npops * 8 : 0));
+      env.counts_to_zero = reinterpret_cast<uint32_t* const*>(count_table_ + (copy + 1) % kSpikeCopies * npops * 8);
       env.zero_count = npops;
     }
     GENNC_CU(cuMemcpyHtoD(rs.templates, templates, sizeof templates), "cuMemcpyHtoD");
@@ -430,7 +436,7 @@ unsigned Engine::blocks_for(uint64_t elements) const {
   return static_cast<unsigned>(std::clamp<uint64_t>(wanted, 1, uint64_t(multiprocessors_) * 16));
 }
 
-Status Engine::plan_launches() {
+Status Engine::plan_launches(const DeviceInit* init) {
   const GenncModel& m = state_.model();
   for (uint32_t stage = 0; stage < m.stage_count; ++stage) {
     Stage launch;
@@ -504,10 +510,10 @@ Status Engine::plan_launches() {
     }
     stages_.push_back(launch);
   }
-  return plan_persistent_steps();
+  return plan_persistent_steps(init);
 }
 
-Status Engine::plan_persistent_steps() {
+Status Engine::plan_persistent_steps(const DeviceInit* init) {
   const char* text = std::getenv("GENNC_GPU_STEPS");
   const std::string mode = text != nullptr && *text != '\0' ? text : "auto";
   unsigned per_multiprocessor = 0;  // 0: as many as are resident
@@ -560,15 +566,53 @@ Status Engine::plan_persistent_steps() {
   GENNC_CU(cuMemAlloc(&barrier_, sizeof(uint32_t)), "cuMemAlloc");
   allocations_.push_back(barrier_);
   persistent_blocks_ = static_cast<unsigned>(blocks);
+  // GENNC_GPU_OVERLAP=0 keeps the strict order where the stages could overlap, for
+  // measurements side by side.
+  const char* overlap = std::getenv("GENNC_GPU_OVERLAP");
+  const bool allowed = overlap == nullptr || std::strcmp(overlap, "0") != 0;
+  overlap_ = allowed && state_.model().stage_overlap != 0 && delays_allow_overlap(init) ? 1 : 0;
   return ok();
+}
+
+bool Engine::delays_allow_overlap(const DeviceInit* init) const {
+  // The compiler checked constant and drawn (procedural) delays; stored ones are read here.
+  const GenncModel& m = state_.model();
+  std::vector<bool> delivers(m.projection_count, false), updates(m.population_count, false);
+  for (uint32_t k = 0; k < m.step_schedule_length; ++k) {
+    const GenncKernelInfo& kernel = m.kernels[m.step_schedule[k]];
+    if (kernel.kind == GENNC_KERNEL_NEURON) updates[kernel.owner] = true;
+    if (kernel.kind == GENNC_KERNEL_SYNAPSE_PRE) delivers[kernel.owner] = true;
+  }
+  const uint32_t last = m.stage_count - 1;
+  for (uint32_t i = m.stage_starts[last]; i < m.stage_starts[last + 1]; ++i) {
+    const GenncKernelInfo& kernel = m.kernels[m.stage_kernels[i]];
+    const GenncProjectionInfo& p = m.projections[kernel.owner];
+    if (kernel.kind != GENNC_KERNEL_SYNAPSE_PRE || p.delay_array == UINT32_MAX) continue;
+    if (init != nullptr && init->initialises(p.delay_array)) return false;
+    const uint64_t shortest = shortest_stored_delay(state_, kernel.owner);
+    if (shortest == 0) continue;  // no synapse
+    if (shortest < 2) return false;
+    const uint64_t longest = longest_stored_delay(state_, kernel.owner);
+    for (uint32_t q = 0; q < m.projection_count; ++q) {
+      // Fused into its target's update (no delivery, a source without an update): its
+      // spikes are added at slot n + f + 1 by the update of step n.
+      const GenncProjectionInfo& fused = m.projections[q];
+      if (delivers[q] || updates[fused.pre.population] || fused.receptor_ring_array != p.receptor_ring_array) continue;
+      const uint64_t meets = uint64_t{fused.constant_delay_steps} + 1;
+      if (shortest <= meets && meets <= longest) return false;
+    }
+  }
+  return true;
 }
 
 Status Engine::upload() {
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
   for (uint32_t a = 0; a < arrays_.size(); ++a)
-    for (CUdeviceptr copy : {arrays_[a], twins_[a]})
+    for (unsigned c = 0; c < kSpikeCopies; ++c) {
+      const CUdeviceptr copy = c == 0 ? arrays_[a] : copies_[c - 1][a];
       if (copy != 0) GENNC_CU(cuMemcpyHtoD(copy, state_.array(a).data(), state_.array(a).bytes()), "cuMemcpyHtoD");
-  last_parity_ = 0;
+    }
+  last_copy_ = 0;
   return ok();
 }
 
@@ -601,16 +645,16 @@ Status Engine::enqueue_batch_start(unsigned set, uint64_t steps) {
   for (SpikeRecording& s : spike_recordings_)
     if (!s.precise) GENNC_CU(cuMemsetD8Async(s.bits[set], 0, steps * s.words * 4, stream_), "cuMemsetD8Async");
   if (m.population_count != 0) {
-    uint32_t n = m.population_count * (folded_ ? 2 : 1);
+    uint32_t n = m.population_count * (folded_ ? kSpikeCopies : 1);
     void* params[] = {&count_table_, &n};
     GENNC_TRY(launch(zero_counts_, blocks_for(n), params));
   }
   if (folded_) {
     RecordingSet& rs = sets_[set];
     uint32_t n = static_cast<uint32_t>(steps);
-    CUdeviceptr odd = rs.templates + sizeof(GenncKernelEnv);
+    uint32_t copies = kSpikeCopies;
     double steps_per_ms = state_.steps_per_ms();
-    void* params[] = {&rs.envs, &n, &rs.base, &rs.templates, &odd, &steps_per_ms};
+    void* params[] = {&rs.envs, &n, &rs.base, &rs.templates, &copies, &steps_per_ms};
     GENNC_TRY(launch(fill_envs_, blocks_for(n), params));
   }
   return ok();
@@ -669,7 +713,7 @@ Status Engine::enqueue_persistent_steps(unsigned set, uint64_t k, uint64_t n) {
   GENNC_CU(cuMemsetD32Async(barrier_, 0, 1, stream_), "cuMemsetD32Async");
   CUdeviceptr envs = sets_[set].envs + k * sizeof(GenncKernelEnv);
   auto steps = static_cast<uint32_t>(n);
-  std::vector<void*> params{&envs, &steps, &barrier_};
+  std::vector<void*> params{&envs, &steps, &overlap_, &barrier_};
   for (Stage& stage : stages_) params.insert(params.end(), {&stage.members, &stage.count});
   GENNC_CU(cuLaunchCooperativeKernel(persistent_, persistent_blocks_, 1, 1, kBlock, 1, 1, 0, stream_, params.data()),
            "cuLaunchCooperativeKernel");
@@ -823,7 +867,7 @@ Status Engine::launch_batch(unsigned set, uint64_t first, uint64_t steps) {
   }
   GENNC_CU(cuEventRecord(rs.done, stream_), "cuEventRecord");
   rs.steps = steps;
-  if (folded_) last_parity_ = static_cast<unsigned>((first + steps - 1) & 1);
+  if (folded_) last_copy_ = static_cast<unsigned>((first + steps - 1) % kSpikeCopies);
   return ok();
 }
 
@@ -902,7 +946,7 @@ Status Engine::run_profiled(uint64_t steps) {
         GENNC_TRY(elapsed(events_[stage], events_[stage + 1], &profile_[stage].seconds));
       if (finish) GENNC_TRY(elapsed(events_[stages_.size()], events_[last_event], &profile_[finish_row].seconds));
     }
-    if (folded_) last_parity_ = static_cast<unsigned>((first + n - 1) & 1);
+    if (folded_) last_copy_ = static_cast<unsigned>((first + n - 1) % kSpikeCopies);
     GENNC_TRY(collect(0, first, n));
     state_.advance(n);
     done += n;

@@ -28,6 +28,11 @@ namespace gennc::runtime::cuda {
 
 class DeviceInit;
 
+// Copies of the spike arrays that folded steps keep: step s uses copy s % kSpikeCopies, and
+// zeroes the counts of copy (s + 1) % kSpikeCopies for the next step, which neither step s
+// nor the last stage of step s - 1 (overlapped with step s's first) touches.
+constexpr unsigned kSpikeCopies = 3;
+
 // How one GPU rank of a distributed run (mpi/gpu_rank_engine.h) shapes the engine's step:
 // its neuron kernels run over the rank's neurons only, and after each stage the
 // populations it updated exchange their spikes with the other ranks, on the engine's stream.
@@ -67,11 +72,12 @@ class Engine final : public runtime::Engine {
   Engine& operator=(const Engine&) = delete;
 
   // "cuda (NVIDIA H100 80GB HBM3 (sm_90))", and how steps are launched where persistent:
-  // "cuda (NVIDIA H100 80GB HBM3 (sm_90), persistent steps over 396 blocks)"
+  // "cuda (NVIDIA H100 80GB HBM3 (sm_90), persistent steps over 396 blocks)", with
+  // ", stages overlapped" where they overlap.
   std::string name() const override {
     return "cuda (" + device_ +
            (persistent_blocks_ != 0 ? ", persistent steps over " + std::to_string(persistent_blocks_) + " blocks" : "") +
-           ")";
+           (persistent_blocks_ != 0 && overlap_ != 0 ? ", stages overlapped" : "") + ")";
   }
 
   // Host arrays -> device and device -> host, all of them (connectivity too, which kernels
@@ -128,7 +134,7 @@ class Engine final : public runtime::Engine {
     // Folded steps: each step's GenncKernelEnv (written before each batch), and row 0 of
     // each population's spike recording in this set (0: not recorded), which they share.
     CUdeviceptr envs = 0, spike_rows = 0;
-    CUdeviceptr templates = 0;  // two GenncKernelEnv: an even step's, an odd step's
+    CUdeviceptr templates = 0;  // kSpikeCopies GenncKernelEnv: a step's by step % kSpikeCopies
     uint64_t first = 0;       // the batch's first step (*base)
     uint64_t steps = 0;       // the batch launched into the set and not yet collected; 0: none
     CUevent done = nullptr;   // recorded after the batch's graph
@@ -152,11 +158,17 @@ class Engine final : public runtime::Engine {
   std::string largest_projections() const;
   Status plan_memory();
   Status allocate();
-  Status plan_launches();
+  // `init` (may be null): what the device built, whose host copies are not read.
+  Status plan_launches(const DeviceInit* init);
   // The persistent step (docs/gpu.md, "One launch per batch"), where steps are folded, the
   // device launches cooperatively and GENNC_GPU_STEPS (sim --gpu-steps) asks for it or,
   // by default, where every stage's fixed work fits one block per multiprocessor: its grid.
-  Status plan_persistent_steps();
+  Status plan_persistent_steps(const DeviceInit* init);
+  // Whether the persistent step may overlap the last stage of a step with the first of the
+  // next (GenncModel.stage_overlap) for the delays the network stores: none of a last-stage
+  // delivery's is 1 step, or 1 step longer than a source fused into the same ring. Delays
+  // drawn on the device (`init`) are not read back: those networks keep the strict order.
+  bool delays_allow_overlap(const DeviceInit* init) const;
   Status capture(unsigned set, uint64_t steps, uint64_t first, CUgraphExec* out);
   Status enqueue_batch_start(unsigned set, uint64_t steps);
   // Step k of a batch of `steps` into `set`; with `events` (profiling), events[i] is
@@ -185,11 +197,11 @@ class Engine final : public runtime::Engine {
   // Waits for the batch in `set`, collects it and advances the state's step count.
   Status finish_batch(unsigned set);
   Status launch(CUfunction function, unsigned blocks, void** params);
-  // Folded steps: the even and odd step templates of each set (gennc_fill_envs), from the
-  // state's dt and seed.
+  // Folded steps: each set's step templates, one per copy of the spike arrays
+  // (gennc_fill_envs), from the state's dt and seed.
   Status write_templates();
   // Every population's spike count, list, multiplicity and time arrays that have storage
-  // (those folded steps keep per step parity).
+  // (those folded steps keep kSpikeCopies times).
   std::vector<uint32_t> spike_arrays() const;
   // Variable recordings with elements to sample.
   uint32_t sampled_recordings() const {
@@ -198,9 +210,9 @@ class Engine final : public runtime::Engine {
     return n;
   }
   // The device copy of `array` that holds the latest step's values: an array kept per step
-  // parity (twins_) has the odd steps' values in its twin.
+  // (copies_) has step s's values in copy s % kSpikeCopies (copy 0 is arrays_).
   CUdeviceptr current(uint32_t array) const {
-    return last_parity_ != 0 && twins_[array] != 0 ? twins_[array] : arrays_[array];
+    return last_copy_ != 0 && copies_[last_copy_ - 1][array] != 0 ? copies_[last_copy_ - 1][array] : arrays_[array];
   }
   Status run_profiled(uint64_t steps);
   // Copies a batch's spike bits and samples from `set` into the Recorder (steps
@@ -225,20 +237,22 @@ class Engine final : public runtime::Engine {
   // of stage launches), and the counter of its grid-wide barriers, zeroed before each launch.
   CUfunction persistent_ = nullptr;
   unsigned persistent_blocks_ = 0;
+  uint32_t overlap_ = 0;  // 1: it overlaps the last stage of each step with the next's first
   CUdeviceptr barrier_ = 0;
 
   std::vector<CUdeviceptr> arrays_;  // per model array (0 when empty)
   CUdeviceptr pointer_table_ = 0, length_table_ = 0, env_ = 0, count_table_ = 0;
   // The step without a finish launch (docs/gpu.md): every population's spike count, list,
-  // multiplicities and times kept twice, in arrays_ for even steps and in twins_ for odd
-  // ones (0 for other arrays), so that a step's stages zero the counts of the next while
-  // spikes are recorded where they are emitted. The odd steps' pointer table names the
-  // twins; count_table_ lists the even steps' counts, then the odd steps'.
+  // multiplicities and times kept kSpikeCopies times, step s using copy s % kSpikeCopies:
+  // copy 0 is arrays_, copy c > 0 is copies_[c - 1] (0 for other arrays), so that a step's
+  // stages zero the counts of the next while the step before's last stage may still read
+  // its own (overlapped steps). Copy c's pointer table is pointer_tables_[c];
+  // count_table_ lists copy 0's counts, then copy 1's, then copy 2's.
   bool folded_ = false;
-  std::vector<CUdeviceptr> twins_;
-  CUdeviceptr odd_pointer_table_ = 0;
+  std::vector<CUdeviceptr> copies_[kSpikeCopies - 1];
+  CUdeviceptr pointer_tables_[kSpikeCopies] = {};
   CUdeviceptr sample_env_ = 0;   // the env a folded step's sampling launch advances (unread)
-  unsigned last_parity_ = 0;     // of the last step queued (which copy current() gives)
+  unsigned last_copy_ = 0;       // of the last step queued (which copy current() gives)
   // The least common multiple of the sampled recordings' intervals (steps), after which
   // the steps that sample repeat, where at most kMaxBatch (0 otherwise: every step's
   // sampling is launched, and a graph serves every phase).

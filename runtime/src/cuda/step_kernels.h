@@ -16,9 +16,9 @@ using FinishSamples = GenncSampleTable;
 // PTX (ISA 7.0, sm_80; compiled from step_kernels.c at build time) defining these entries:
 //   gennc_zero_counts(u32** counts, u32 n)
 //       *counts[i] = 0 for i < n.
-//   gennc_fill_envs(GenncKernelEnv* envs, u32 steps, u64* base, GenncKernelEnv* even,
-//                   GenncKernelEnv* odd, f64 steps_per_ms)
-//       envs[k] for k < steps: the template of step s = *base + k's parity, with step s,
+//   gennc_fill_envs(GenncKernelEnv* envs, u32 steps, u64* base, GenncKernelEnv* templates,
+//                   u32 copies, f64 steps_per_ms)
+//       envs[k] for k < steps: templates[s % copies] for step s = *base + k, with step s,
 //       t = steps_per_ms > 0 ? s / steps_per_ms : s * dt and row k (a folded step's env,
 //       docs/gpu.md).
 //   gennc_finish_step(GenncKernelEnv* env, FinishSpikes* spikes, u32 nspikes,

@@ -91,7 +91,8 @@ std::vector<Layout> layouts() {
         OFF(GenncModel, synapse_init_kernels), OFF(GenncModel, synapse_init_kernel_count), OFF(GenncModel, ptx),
         OFF(GenncModel, build_seconds), OFF(GenncModel, synapse_recordings),
         OFF(GenncModel, synapse_recording_count),
-        OFF(GenncModel, exchange_deferred), OFF(GenncModel, exchange_steps), OFF(GenncModel, exchange_bound)}},
+        OFF(GenncModel, exchange_deferred), OFF(GenncModel, exchange_steps), OFF(GenncModel, exchange_bound),
+        OFF(GenncModel, stage_overlap)}},
   };
 }
 

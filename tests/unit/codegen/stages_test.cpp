@@ -93,19 +93,24 @@ TEST_CASE("the persistent step entry runs every stage with a grid barrier after 
   const std::string& text = *ptx;
   const std::size_t entry = text.find(".visible .entry " GENNC_STEPS_ENTRY "(");
   REQUIRE(entry != std::string::npos);
-  // envs, steps, barrier, then members and count of each of the two stages.
-  CHECK(text.find(GENNC_STEPS_ENTRY "_param_6", entry) != std::string::npos);
-  CHECK(text.find(GENNC_STEPS_ENTRY "_param_7", entry) == std::string::npos);
+  // envs, steps, overlap, barrier, then members and count of each of the two stages.
+  CHECK(text.find(GENNC_STEPS_ENTRY "_param_7", entry) != std::string::npos);
+  CHECK(text.find(GENNC_STEPS_ENTRY "_param_8", entry) == std::string::npos);
   const std::string body = text.substr(entry);
   auto count = [&](const std::string& what) {
     std::size_t n = 0;
     for (std::size_t at = body.find(what); at != std::string::npos; at = body.find(what, at + 1)) ++n;
     return n;
   };
-  // One arrival per stage, and a fence on either side of each wait.
+  // One arrival per stage (overlapped, the one after the first stage is skipped), and a
+  // fence on either side of each wait.
   CHECK(count("red.relaxed.gpu.global.add.u32") == 2);
   CHECK(count("ld.relaxed.gpu.global.u32") == 2);
   CHECK(count("fence.acq_rel.gpu") == 4);
+  // The network's stages may overlap (every delay of its deliveries is 10 steps): the
+  // block's barrier between the first stage and the overlapped last.
+  REQUIRE(compiled->module->stage_overlap);
+  CHECK(count("bar.sync") > count("red.relaxed.gpu.global.add.u32") * 2);
   // The stages' bodies are inlined into both kinds of entry, never called.
   CHECK(text.find("gennc_stage_body_") == std::string::npos);
 }

@@ -137,3 +137,44 @@ TEST_CASE("two atomic adders of one array share a stage; a reader does not", "[p
   CHECK_FALSE(passes::conflict(read_a, read_b));
   CHECK_FALSE(passes::conflict(add_a, write_b));
 }
+
+namespace {
+
+// A population fed by a fused Poisson source through a one-step delay, and a recurrent
+// projection onto the same receptor with `delay` (and `as`, e.g. "as procedural").
+std::string overlap_network(const std::string& delay, const std::string& as = "") {
+  return R"gdsl(
+import pynn
+network overlap {
+  dt = 0.1 ms
+  population a = IF_curr_exp(100)
+  population noise = SpikeSourcePoisson(100) { rate = 800 Hz }
+  projection na = noise -> a via one_to_one() synapse StaticSynapse(weight = 0.1 nA, delay = 0.1 ms) onto excitatory
+  projection aa = a -> a via fixed_probability(0.1) synapse StaticSynapse(weight = 0.1 nA, delay = )gdsl" +
+         delay + ") onto excitatory " + as + "\n}\n";
+}
+
+bool overlaps(const std::string& source) {
+  auto c = compile_ir(source.c_str());
+  REQUIRE(c->module);
+  return c->module->stage_overlap;
+}
+
+}  // namespace
+
+TEST_CASE("the last stage overlaps the next step's first where no ring slot meets", "[passes][stages]") {
+  // Updates, then deliveries of at least 10 steps whose rings no fused source shares with a
+  // delay one step shorter.
+  CHECK(overlaps(kNetwork));
+  // A delivery of one step adds into the slot the next update reads.
+  CHECK_FALSE(overlaps(overlap_network("0.1 ms")));
+  // The fused source's adds of step n + 1 (delay 1) meet a 2-step delivery of step n.
+  CHECK_FALSE(overlaps(overlap_network("0.2 ms")));
+  CHECK(overlaps(overlap_network("0.3 ms")));
+  // Drawn delays: procedural ones by their bounds here, stored ones by the runtime.
+  CHECK_FALSE(overlaps(overlap_network("uniform(0.1 ms, 0.5 ms)", "as procedural")));
+  CHECK(overlaps(overlap_network("uniform(0.3 ms, 0.5 ms)", "as procedural")));
+  CHECK(overlaps(overlap_network("uniform(0.1 ms, 0.5 ms)")));
+  // Plastic weights change with pre and post spikes in the order of the step.
+  CHECK_FALSE(overlaps(kStdp));
+}

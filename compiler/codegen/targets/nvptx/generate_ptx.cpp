@@ -187,7 +187,7 @@ std::optional<EmbeddedPtx> generate_ptx(const ir::Module& ir, const NvptxTarget&
   const StageFunctions stages = emit_stages(lowering, options.gpu_blocks_per_sm);
   const bool persistent = options.gpu_persistent_steps == Options::PersistentSteps::Always ||
                           (options.gpu_persistent_steps == Options::PersistentSteps::Auto && persistent_steps_pay(ir));
-  if (persistent && !stages.bodies.empty()) emit_persistent_steps(lowering, stages.bodies, options.gpu_blocks_per_sm);
+  if (persistent && !stages.bodies.empty()) emit_persistent_steps(lowering, stages, options.gpu_blocks_per_sm);
   drop_contraction(module);
   mark("ptx.lower");
 
