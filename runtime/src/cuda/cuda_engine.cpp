@@ -110,6 +110,7 @@ Engine::~Engine() {
   }
   for (CUevent event : events_) api_.cuEventDestroy(event);
   for (CUdeviceptr pointer : allocations_) api_.cuMemFree(pointer);
+  if (pinned_bits_ != nullptr) api_.cuMemFreeHost(pinned_bits_);
   if (model_module_ != nullptr) api_.cuModuleUnload(model_module_);
   if (step_module_ != nullptr) api_.cuModuleUnload(step_module_);
   if (stream_ != nullptr) api_.cuStreamDestroy(stream_);
@@ -326,8 +327,13 @@ Status Engine::allocate() {
     for (CUdeviceptr& times : s.times) GENNC_TRY(allocate(batch_ * (s.words - 1) * 8, &times));
     widest_times = std::max<uint64_t>(widest_times, batch_ * (s.words - 1));
   }
-  // The host's copies are sized once: collecting a batch allocates nothing.
-  host_bits_.reserve(widest_bits);
+  // The host's copies are sized once: collecting a batch allocates nothing. The spike rows
+  // are page-locked: a pageable copy of Brunel 1e6's 125 MB per batch ran far below the
+  // bus's speed (docs/gpu.md); where the driver has none to give, pageable memory serves.
+  if (widest_bits != 0 && api_.cuMemAllocHost(reinterpret_cast<void**>(&pinned_bits_), widest_bits * 4) == CUDA_SUCCESS)
+    pinned_words_ = widest_bits;
+  else
+    host_bits_.reserve(widest_bits);
   host_times_.reserve(widest_times);
   uint64_t widest_samples = 0;
   for (VariableRecording& v : variable_recordings_) {
@@ -736,12 +742,17 @@ Status Engine::capture(unsigned set, uint64_t steps, uint64_t first, CUgraphExec
 }
 
 Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
+  const auto started = std::chrono::steady_clock::now();
   const GenncModel& m = state_.model();
   std::vector<Recording>& recordings = state_.recorder().recordings();
   for (const SpikeRecording& s : spike_recordings_) {
-    host_bits_.resize(steps * s.words);
-    if (!host_bits_.empty())
-      GENNC_CU(cuMemcpyDtoH(host_bits_.data(), s.bits[set], host_bits_.size() * 4), "cuMemcpyDtoH");
+    const uint64_t words = steps * s.words;
+    uint32_t* bits = pinned_bits_;
+    if (words > pinned_words_) {
+      host_bits_.resize(words);
+      bits = host_bits_.data();
+    }
+    if (words != 0) GENNC_CU(cuMemcpyDtoH(bits, s.bits[set], words * 4), "cuMemcpyDtoH");
     Recording& r = recordings[s.recording];
     const uint32_t size = m.populations[s.population].size;
     if (s.precise) {
@@ -751,7 +762,7 @@ Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
       if (!host_times_.empty())
         GENNC_CU(cuMemcpyDtoH(host_times_.data(), s.times[set], host_times_.size() * 8), "cuMemcpyDtoH");
       for (uint64_t row = 0; row < steps; ++row) {
-        const uint32_t* entries = host_bits_.data() + row * s.words;
+        const uint32_t* entries = bits + row * s.words;
         take_precise_spikes(r, first + row + 1, entries + 1, host_times_.data() + row * capacity,
                             std::min(entries[0], capacity), size);
       }
@@ -760,7 +771,7 @@ Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
     if (s.counts) {
       // A neuron's count of spikes in the step, each recorded (the CPU's multiplicity).
       for (uint64_t row = 0; row < steps; ++row) {
-        const uint32_t* counts = host_bits_.data() + row * s.words;
+        const uint32_t* counts = bits + row * s.words;
         for (uint32_t neuron = 0; neuron < size; ++neuron)
           if (counts[neuron] != 0 && r.selection.local(neuron) >= 0)
             for (uint32_t c = counts[neuron]; c != 0; --c) r.spikes.emplace_back(first + row + 1, neuron);
@@ -770,7 +781,7 @@ Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
     // Bit order is neuron order, as the CPU recorder sorts each step's spikes.
     for (uint64_t row = 0; row < steps; ++row)
       for (uint32_t w = 0; w < s.words; ++w)
-        for (uint32_t word = host_bits_[row * s.words + w]; word != 0; word &= word - 1) {
+        for (uint32_t word = bits[row * s.words + w]; word != 0; word &= word - 1) {
           uint32_t neuron = w * 32 + static_cast<uint32_t>(__builtin_ctz(word));
           if (neuron < size && r.selection.local(neuron) >= 0) r.spikes.emplace_back(first + row + 1, neuron);
         }
@@ -792,6 +803,7 @@ Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
       r.sample_steps.push_back(step);
     }
   }
+  if (profiling_) profile_[collect_row_].seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return ok();
 }
 
@@ -913,6 +925,8 @@ Status Engine::run_profiled(uint64_t steps) {
       profile_.push_back({"finish step", "runtime: spikes recorded, variables sampled, t advanced", 0.0});
     else if (sampled_recordings() != 0)
       profile_.push_back({"sample step", "runtime: variables sampled (spikes recorded by the stages)", 0.0});
+    collect_row_ = profile_.size();
+    profile_.push_back({"collect (host)", "host: each batch's recordings copied back and decoded (the device waits)", 0.0});
   }
   const std::size_t finish_row = stages_.size() + 1;
   while (events_.size() < stages_.size() + 2) {

@@ -265,7 +265,12 @@ class Engine final : public runtime::Engine {
   std::vector<VariableRecording> variable_recordings_;
   uint64_t batch_ = 1;               // steps per captured graph
   RecordingSet sets_[2];
+  // The spike rows' copy on the host: page-locked where the driver gave it (pinned_bits_,
+  // batch_ x the widest row), else host_bits_.
+  uint32_t* pinned_bits_ = nullptr;
+  uint64_t pinned_words_ = 0;
   std::vector<uint32_t> host_bits_;
+  std::size_t collect_row_ = 0;  // the profile's row for collect(), the host's part
   std::vector<double> host_times_;
   std::vector<unsigned char> host_samples_;
 

@@ -34,6 +34,8 @@ LoadedLibrary<DriverApi> load() {
               resolve("cuMemGetInfo_v2", &a.cuMemGetInfo) &&
               resolve("cuMemAlloc_v2", &a.cuMemAlloc) &&
               resolve("cuMemFree_v2", &a.cuMemFree) &&
+              resolve("cuMemAllocHost_v2", &a.cuMemAllocHost) &&
+              resolve("cuMemFreeHost", &a.cuMemFreeHost) &&
               resolve("cuMemcpyHtoD_v2", &a.cuMemcpyHtoD) &&
               resolve("cuMemcpyDtoH_v2", &a.cuMemcpyDtoH) &&
               resolve("cuMemcpyDtoDAsync_v2", &a.cuMemcpyDtoDAsync) &&

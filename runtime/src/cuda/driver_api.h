@@ -55,6 +55,9 @@ struct DriverApi {
   CUresult (*cuMemGetInfo)(size_t* free, size_t* total);
   CUresult (*cuMemAlloc)(CUdeviceptr* pointer, size_t bytes);
   CUresult (*cuMemFree)(CUdeviceptr pointer);
+  // Page-locked host memory: the recordings' copies back run at the bus's speed.
+  CUresult (*cuMemAllocHost)(void** pointer, size_t bytes);
+  CUresult (*cuMemFreeHost)(void* pointer);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr to, const void* from, size_t bytes);
   CUresult (*cuMemcpyDtoH)(void* to, CUdeviceptr from, size_t bytes);
   // A distributed run's spike exchange packs its spike lists on the stream (spike_exchange.h).
