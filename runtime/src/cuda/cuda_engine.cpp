@@ -768,23 +768,9 @@ Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
       }
       continue;
     }
-    if (s.counts) {
-      // A neuron's count of spikes in the step, each recorded (the CPU's multiplicity).
-      for (uint64_t row = 0; row < steps; ++row) {
-        const uint32_t* counts = bits + row * s.words;
-        for (uint32_t neuron = 0; neuron < size; ++neuron)
-          if (counts[neuron] != 0 && r.selection.local(neuron) >= 0)
-            for (uint32_t c = counts[neuron]; c != 0; --c) r.spikes.emplace_back(first + row + 1, neuron);
-      }
-      continue;
-    }
-    // Bit order is neuron order, as the CPU recorder sorts each step's spikes.
-    for (uint64_t row = 0; row < steps; ++row)
-      for (uint32_t w = 0; w < s.words; ++w)
-        for (uint32_t word = bits[row * s.words + w]; word != 0; word &= word - 1) {
-          uint32_t neuron = w * 32 + static_cast<uint32_t>(__builtin_ctz(word));
-          if (neuron < size && r.selection.local(neuron) >= 0) r.spikes.emplace_back(first + row + 1, neuron);
-        }
+    // Bits (or a count per neuron: the CPU's multiplicity) in neuron order, as the CPU's
+    // recorder takes each step's row.
+    for (uint64_t row = 0; row < steps; ++row) take_spike_row(r, first + row + 1, bits + row * s.words, size, s.counts);
   }
   for (const VariableRecording& v : variable_recordings_) {
     // Samples are taken after steps k * interval for k in (lo, hi].
