@@ -107,13 +107,15 @@ Engine::~Engine() {
   for (RecordingSet& set : sets_) {
     for (auto& [key, graph] : set.graphs) api_.cuGraphExecDestroy(graph);
     if (set.done != nullptr) api_.cuEventDestroy(set.done);
+    if (set.copied != nullptr) api_.cuEventDestroy(set.copied);
+    if (set.rows_pinned) api_.cuMemFreeHost(set.rows);
   }
   for (CUevent event : events_) api_.cuEventDestroy(event);
   for (CUdeviceptr pointer : allocations_) api_.cuMemFree(pointer);
-  if (pinned_bits_ != nullptr) api_.cuMemFreeHost(pinned_bits_);
   if (model_module_ != nullptr) api_.cuModuleUnload(model_module_);
   if (step_module_ != nullptr) api_.cuModuleUnload(step_module_);
   if (stream_ != nullptr) api_.cuStreamDestroy(stream_);
+  if (copy_stream_ != nullptr) api_.cuStreamDestroy(copy_stream_);
   if (retained_) api_.cuDevicePrimaryCtxRelease(ordinal_);
 }
 
@@ -140,6 +142,7 @@ Status Engine::open_device() {
   retained_ = true;
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
   GENNC_CU(cuStreamCreate(&stream_, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+  GENNC_CU(cuStreamCreate(&copy_stream_, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
   return ok();
 }
 
@@ -311,7 +314,7 @@ Status Engine::allocate() {
     GENNC_CU(cuMemcpyHtoD(count_table_, counts.data(), counts.size() * 8), "cuMemcpyHtoD");
   }
   const std::vector<Recording>& recordings = state_.recorder().recordings();
-  uint64_t widest_bits = 0, widest_times = 0;
+  uint64_t row_words = 0, widest_times = 0;
   for (std::size_t r = 0; r < spike_recordings_.size(); ++r) {
     SpikeRecording& s = spike_recordings_[r];
     // Folded steps record a population into one buffer per set, which its recordings share.
@@ -319,21 +322,32 @@ Status Engine::allocate() {
                                 [&](const SpikeRecording& e) { return e.population == s.population; });
     if (folded_ && earlier != spike_recordings_.begin() + r) {
       std::copy(std::begin(earlier->bits), std::end(earlier->bits), std::begin(s.bits));
+      s.host_offset = row_words;
+      row_words += batch_ * s.words;
       continue;
     }
     for (CUdeviceptr& bits : s.bits) GENNC_TRY(allocate(batch_ * s.words * 4, &bits));
-    widest_bits = std::max<uint64_t>(widest_bits, batch_ * s.words);
+    s.host_offset = row_words;
+    row_words += batch_ * s.words;
     if (!s.precise) continue;
     for (CUdeviceptr& times : s.times) GENNC_TRY(allocate(batch_ * (s.words - 1) * 8, &times));
     widest_times = std::max<uint64_t>(widest_times, batch_ * (s.words - 1));
   }
   // The host's copies are sized once: collecting a batch allocates nothing. The spike rows
-  // are page-locked: a pageable copy of Brunel 1e6's 125 MB per batch ran far below the
-  // bus's speed (docs/gpu.md); where the driver has none to give, pageable memory serves.
-  if (widest_bits != 0 && api_.cuMemAllocHost(reinterpret_cast<void**>(&pinned_bits_), widest_bits * 4) == CUDA_SUCCESS)
-    pinned_words_ = widest_bits;
-  else
-    host_bits_.reserve(widest_bits);
+  // are page-locked, so that their copy back runs beside the next batch at the bus's
+  // speed (a pageable copy of Brunel 1e6's 125 MB a batch ran far below it: docs/gpu.md);
+  // where the driver has none to give, pageable memory serves.
+  for (RecordingSet& rs : sets_) {
+    if (row_words == 0) break;
+    void* pinned = nullptr;
+    rs.rows_pinned = api_.cuMemAllocHost(&pinned, row_words * 4) == CUDA_SUCCESS;
+    if (rs.rows_pinned) {
+      rs.rows = static_cast<uint32_t*>(pinned);
+    } else {
+      rs.pageable_rows.resize(row_words);
+      rs.rows = rs.pageable_rows.data();
+    }
+  }
   host_times_.reserve(widest_times);
   uint64_t widest_samples = 0;
   for (VariableRecording& v : variable_recordings_) {
@@ -385,6 +399,7 @@ Status Engine::allocate() {
     if (!samples.empty())
       GENNC_CU(cuMemcpyHtoD(rs.sample_table, samples.data(), samples.size() * sizeof samples[0]), "cuMemcpyHtoD");
     GENNC_CU(cuEventCreate(&rs.done, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+    GENNC_CU(cuEventCreate(&rs.copied, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
   }
   GENNC_TRY(allocate(4, &done_));
   const uint32_t zero = 0;
@@ -741,18 +756,22 @@ Status Engine::capture(unsigned set, uint64_t steps, uint64_t first, CUgraphExec
   return made;
 }
 
+Status Engine::copy_rows_back(unsigned set, uint64_t steps) {
+  RecordingSet& rs = sets_[set];
+  GENNC_CU(cuStreamWaitEvent(copy_stream_, rs.done, 0), "cuStreamWaitEvent");
+  for (const SpikeRecording& s : spike_recordings_)
+    if (steps * s.words != 0)
+      GENNC_CU(cuMemcpyDtoHAsync(rs.rows + s.host_offset, s.bits[set], steps * s.words * 4, copy_stream_),
+               "cuMemcpyDtoHAsync");
+  GENNC_CU(cuEventRecord(rs.copied, copy_stream_), "cuEventRecord");
+  return ok();
+}
+
 Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
-  const auto started = std::chrono::steady_clock::now();
   const GenncModel& m = state_.model();
   std::vector<Recording>& recordings = state_.recorder().recordings();
   for (const SpikeRecording& s : spike_recordings_) {
-    const uint64_t words = steps * s.words;
-    uint32_t* bits = pinned_bits_;
-    if (words > pinned_words_) {
-      host_bits_.resize(words);
-      bits = host_bits_.data();
-    }
-    if (words != 0) GENNC_CU(cuMemcpyDtoH(bits, s.bits[set], words * 4), "cuMemcpyDtoH");
+    uint32_t* bits = sets_[set].rows + s.host_offset;
     Recording& r = recordings[s.recording];
     const uint32_t size = m.populations[s.population].size;
     if (s.precise) {
@@ -789,7 +808,6 @@ Status Engine::collect(unsigned set, uint64_t first, uint64_t steps) {
       r.sample_steps.push_back(step);
     }
   }
-  if (profiling_) profile_[collect_row_].seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return ok();
 }
 
@@ -825,6 +843,7 @@ Status Engine::run(uint64_t steps) {
     // The first failure is the one reported; nothing of this run may still be running
     // once it returns (the recording sets are free again).
     api_.cuStreamSynchronize(stream_);
+    api_.cuStreamSynchronize(copy_stream_);
     for (RecordingSet& set : sets_) set.steps = 0;
   }
   // A stop request ends the run after the call's last step (its batches are in flight).
@@ -864,6 +883,7 @@ Status Engine::launch_batch(unsigned set, uint64_t first, uint64_t steps) {
     }
   }
   GENNC_CU(cuEventRecord(rs.done, stream_), "cuEventRecord");
+  GENNC_TRY(copy_rows_back(set, steps));
   rs.steps = steps;
   if (folded_) last_copy_ = static_cast<unsigned>((first + steps - 1) % kSpikeCopies);
   return ok();
@@ -874,6 +894,7 @@ Status Engine::finish_batch(unsigned set) {
   const uint64_t steps = rs.steps;
   rs.steps = 0;
   GENNC_CU(cuEventSynchronize(rs.done), "running a batch of steps");
+  GENNC_CU(cuEventSynchronize(rs.copied), "copying a batch's spikes back");
   GENNC_TRY(collect(set, rs.first, steps));
   state_.advance(steps);
   return ok();
@@ -947,7 +968,12 @@ Status Engine::run_profiled(uint64_t steps) {
       if (finish) GENNC_TRY(elapsed(events_[stages_.size()], events_[last_event], &profile_[finish_row].seconds));
     }
     if (folded_) last_copy_ = static_cast<unsigned>((first + n - 1) % kSpikeCopies);
+    const auto collecting = std::chrono::steady_clock::now();
+    GENNC_CU(cuEventRecord(sets_[0].done, stream_), "cuEventRecord");
+    GENNC_TRY(copy_rows_back(0, n));
+    GENNC_CU(cuEventSynchronize(sets_[0].copied), "copying a batch's spikes back");
     GENNC_TRY(collect(0, first, n));
+    profile_[collect_row_].seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - collecting).count();
     state_.advance(n);
     done += n;
     profiled_steps_ += n;

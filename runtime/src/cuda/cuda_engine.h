@@ -115,6 +115,10 @@ class Engine final : public runtime::Engine {
     bool counts = false; // the population's spikes have multiplicities: a count per neuron
     bool precise = false; // the population keeps exact spike times: `times` holds them
     CUdeviceptr bits[2] = {};   // per recording set
+    // Where its rows lie in each set's host copy (RecordingSet::rows), in words: one copy
+    // per recording, also where folded steps' recordings share a device buffer, as taking a
+    // row (take_spike_row) zeroes it.
+    uint64_t host_offset = 0;
     CUdeviceptr times[2] = {};  // precise: words - 1 times (f64) per step, per recording set
   };
   struct VariableRecording {
@@ -138,6 +142,13 @@ class Engine final : public runtime::Engine {
     uint64_t first = 0;       // the batch's first step (*base)
     uint64_t steps = 0;       // the batch launched into the set and not yet collected; 0: none
     CUevent done = nullptr;   // recorded after the batch's graph
+    // The batch's spike rows on the host: copied back on copy_stream_ behind `done`, so
+    // while the device runs the next batch; `copied` is recorded after them. Page-locked
+    // where the driver gives it (rows_pinned), else pageable_rows.
+    CUevent copied = nullptr;
+    uint32_t* rows = nullptr;
+    bool rows_pinned = false;
+    std::vector<uint32_t> pageable_rows;
     // By steps and, for folded steps that sample, the first step's phase (sample_period_).
     std::map<std::pair<uint64_t, uint64_t>, CUgraphExec> graphs;
   };
@@ -194,6 +205,9 @@ class Engine final : public runtime::Engine {
   // captured graph, or with the persistent step one launch per run of steps up to one
   // that samples (each sampling launch after it).
   Status launch_batch(unsigned set, uint64_t first, uint64_t steps);
+  // Queues the copy of `steps` spike rows of `set` to its host rows on copy_stream_,
+  // behind the set's `done` event, and records `copied` after it.
+  Status copy_rows_back(unsigned set, uint64_t steps);
   // Waits for the batch in `set`, collects it and advances the state's step count.
   Status finish_batch(unsigned set);
   Status launch(CUfunction function, unsigned blocks, void** params);
@@ -215,8 +229,8 @@ class Engine final : public runtime::Engine {
     return last_copy_ != 0 && copies_[last_copy_ - 1][array] != 0 ? copies_[last_copy_ - 1][array] : arrays_[array];
   }
   Status run_profiled(uint64_t steps);
-  // Copies a batch's spike bits and samples from `set` into the Recorder (steps
-  // first_step + 1 ..).
+  // Takes a batch's spike rows (copied back: `copied` has completed) and samples from
+  // `set` into the Recorder (steps first_step + 1 ..).
   Status collect(unsigned set, uint64_t first_step, uint64_t steps);
   unsigned blocks_for(uint64_t elements) const;
 
@@ -265,11 +279,7 @@ class Engine final : public runtime::Engine {
   std::vector<VariableRecording> variable_recordings_;
   uint64_t batch_ = 1;               // steps per captured graph
   RecordingSet sets_[2];
-  // The spike rows' copy on the host: page-locked where the driver gave it (pinned_bits_,
-  // batch_ x the widest row), else host_bits_.
-  uint32_t* pinned_bits_ = nullptr;
-  uint64_t pinned_words_ = 0;
-  std::vector<uint32_t> host_bits_;
+  CUstream copy_stream_ = nullptr;   // the spike rows' copies back (RecordingSet::rows)
   std::size_t collect_row_ = 0;  // the profile's row for collect(), the host's part
   std::vector<double> host_times_;
   std::vector<unsigned char> host_samples_;

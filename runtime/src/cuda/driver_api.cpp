@@ -38,6 +38,8 @@ LoadedLibrary<DriverApi> load() {
               resolve("cuMemFreeHost", &a.cuMemFreeHost) &&
               resolve("cuMemcpyHtoD_v2", &a.cuMemcpyHtoD) &&
               resolve("cuMemcpyDtoH_v2", &a.cuMemcpyDtoH) &&
+              resolve("cuMemcpyDtoHAsync_v2", &a.cuMemcpyDtoHAsync) &&
+              resolve("cuStreamWaitEvent", &a.cuStreamWaitEvent) &&
               resolve("cuMemcpyDtoDAsync_v2", &a.cuMemcpyDtoDAsync) &&
               resolve("cuMemsetD8Async", &a.cuMemsetD8Async) &&
               resolve("cuMemsetD32Async", &a.cuMemsetD32Async) &&
