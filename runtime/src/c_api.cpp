@@ -415,6 +415,13 @@ const char* gennc_profile(GenncSim* sim) {
     std::snprintf(line, sizeof line, "  %-46s %8.3f s\n", name.c_str(), seconds);
     sim->profile += line;
   }
+  // And the runs' (the GPU's host side).
+  const auto& simulate_parts = sim->sim->timings().simulate_parts;
+  if (!simulate_parts.empty()) sim->profile += "simulate:\n";
+  for (const auto& [name, seconds] : simulate_parts) {
+    std::snprintf(line, sizeof line, "  %-46s %8.3f s\n", name.c_str(), seconds);
+    sim->profile += line;
+  }
   return sim->profile.c_str();
 }
 

@@ -50,6 +50,9 @@ class Engine {
   // The timed parts of the engine's creation, in order (name, seconds); empty where an
   // engine times none.
   virtual std::vector<std::pair<std::string, double>> init_parts() const { return {}; }
+  // The timed parts of every run so far (name, seconds in total); empty where an engine
+  // times none.
+  virtual std::vector<std::pair<std::string, double>> run_parts() const { return {}; }
   // Before a report of the whole run (the results folder): an engine of several ranks
   // makes profile() every rank's (collective: every rank calls it, at the same point).
   virtual void collect_profile() {}

@@ -66,15 +66,20 @@ uint64_t address(const void* pointer) { return reinterpret_cast<uintptr_t>(point
 }  // namespace
 
 void take_spike_row(Recording& recording, uint64_t step, uint32_t* row, uint32_t size, bool counts) {
+  take_spike_row(recording.selection, recording.spikes, step, row, size, counts);
+}
+
+void take_spike_row(const Selection& selection, std::vector<std::pair<uint64_t, uint32_t>>& spikes, uint64_t step,
+                    uint32_t* row, uint32_t size, bool counts) {
   const uint32_t words = counts ? size : (size + 31) / 32;
   for (uint32_t w = 0; w < words; ++w) {
     if (row[w] == 0) continue;
     if (counts) {
-      if (recording.selection.local(w) >= 0) recording.spikes.insert(recording.spikes.end(), row[w], {step, w});
+      if (selection.local(w) >= 0) spikes.insert(spikes.end(), row[w], {step, w});
     } else {
       for (uint32_t word = row[w]; word != 0; word &= word - 1) {
         uint32_t neuron = w * 32 + static_cast<uint32_t>(__builtin_ctz(word));
-        if (recording.selection.local(neuron) >= 0) recording.spikes.emplace_back(step, neuron);
+        if (selection.local(neuron) >= 0) spikes.emplace_back(step, neuron);
       }
     }
     row[w] = 0;

@@ -40,6 +40,10 @@ struct Recording {
 // `counts` a count per neuron) into `recording`, stamped with `step`, in neuron order and
 // those of its selection only; the row is left zero.
 void take_spike_row(Recording& recording, uint64_t step, uint32_t* row, uint32_t size, bool counts);
+// The same into `spikes` for a recording of `selection`, so that threads can each take a
+// run of steps into a list of their own and append the lists in step order.
+void take_spike_row(const Selection& selection, std::vector<std::pair<uint64_t, uint32_t>>& spikes, uint64_t step,
+                    uint32_t* row, uint32_t size, bool counts);
 
 // Moves a precise population's spikes of the step (`count` entries of its spike list and
 // their exact times, in the order the step appended them) into `recording`, stamped with

@@ -261,6 +261,8 @@ Status write_results(const NetworkState& state, const RunReport& run, const std:
   timings["init"] = t.init;
   for (const auto& [name, seconds] : t.init_parts) timings["init_parts"].push_back({{"name", name}, {"seconds", seconds}});
   timings["simulate"] = t.simulate;
+  for (const auto& [name, seconds] : t.simulate_parts)
+    timings["simulate_parts"].push_back({{"name", name}, {"seconds", seconds}});
   timings["write"] = t.write;
   // sim --profile: the step's parts (kernels on the CPU, stages on the GPU), per step.
   const std::vector<ProfileRow>& parts = run.profile;

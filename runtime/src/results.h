@@ -21,6 +21,9 @@ struct Timings {
   // init's parts, in order, where they were timed (set-up phases: docs/runtime.md,
   // "Timings"); manifest.json's timings.init_parts.
   std::vector<std::pair<std::string, double>> init_parts;
+  // simulate's parts where the engine times them (the GPU's host side: docs/runtime.md,
+  // "Timings"); manifest.json's timings.simulate_parts.
+  std::vector<std::pair<std::string, double>> simulate_parts;
 };
 
 // One process's memory: the synapses it holds (a rank of a distributed run holds its

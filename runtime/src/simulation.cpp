@@ -242,6 +242,7 @@ Status Simulation::run(uint64_t steps) {
   fresh_ = Fresh::Engine;
   Status ran = engine_->run(steps);
   timings_.simulate += seconds_since(start);
+  timings_.simulate_parts = engine_->run_parts();
   // A run stopped at a request is not a failure; a fault or the budget reached in it is.
   if (ran.code() != GENNC_STOPPED) GENNC_TRY(ran);
   GENNC_TRY(check_faults());

@@ -95,6 +95,7 @@ class Engine final : public runtime::Engine {
   // accumulates each launch's time: per stage, the per-batch zeroing and the per-step finish.
   void set_profiling(bool on) override { profiling_ = on; }
   std::vector<std::pair<std::string, double>> init_parts() const override { return init_parts_; }
+  std::vector<std::pair<std::string, double>> run_parts() const override;
   std::vector<ProfileRow> profile() const override;
 
   // For a rank's spike exchange, which works on the engine's device copy.
@@ -235,7 +236,7 @@ class Engine final : public runtime::Engine {
   unsigned blocks_for(uint64_t elements) const;
 
   NetworkState& state_;
-  ThreadPool& pool_;  // touches the host's pages before the first download (touch_pages)
+  ThreadPool& pool_;  // touches the host's pages before the first download (touch_pages); decodes spike rows
   const DriverApi& api_;
   const Placement placement_;
   std::string device_;
@@ -285,6 +286,10 @@ class Engine final : public runtime::Engine {
   std::vector<unsigned char> host_samples_;
 
   std::vector<std::pair<std::string, double>> init_parts_;  // create()'s phases
+  // Where the host's time in run() went, over every run (run_parts): launching batches
+  // (graph captures included), waiting for the device, waiting for the spike rows' copy,
+  // taking the recordings.
+  double launching_ = 0.0, waiting_ = 0.0, copying_ = 0.0, collecting_ = 0.0;
   bool profiling_ = false;
   std::vector<LaunchTime> profile_;  // per stage, then "zero counts" and "finish step"
   uint64_t profiled_steps_ = 0;
