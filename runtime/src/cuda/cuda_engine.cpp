@@ -913,11 +913,13 @@ Status Engine::finish_batch(unsigned set) {
   waiting_ += std::chrono::duration<double>(copying - waiting).count();
   copying_ += std::chrono::duration<double>(collecting - copying).count();
   collecting_ += std::chrono::duration<double>(Clock::now() - collecting).count();
+  ++batches_;
   state_.advance(steps);
   return ok();
 }
 
 std::vector<std::pair<std::string, double>> Engine::run_parts() const {
+  if (batches_ == 0) return {};  // only profiled runs (they time their parts per stage)
   return {{"launching batches (graph captures included)", launching_},
           {"waiting for the device", waiting_},
           {"waiting for the spike rows' copy", copying_},

@@ -290,6 +290,7 @@ class Engine final : public runtime::Engine {
   // (graph captures included), waiting for the device, waiting for the spike rows' copy,
   // taking the recordings.
   double launching_ = 0.0, waiting_ = 0.0, copying_ = 0.0, collecting_ = 0.0;
+  uint64_t batches_ = 0;  // batches collected outside --profile
   bool profiling_ = false;
   std::vector<LaunchTime> profile_;  // per stage, then "zero counts" and "finish step"
   uint64_t profiled_steps_ = 0;
