@@ -100,7 +100,8 @@ def main():
         if a["kind"] == "spikes":
             sa, sb = spikes(args.cpu, a, args.until), spikes(args.gpu, b, args.until)
             first = first_difference(sa, sb, args.time_tolerance)
-            same = "identical" if sa == sb else "within %g ms" % args.time_tolerance
+            same = "identical" if sa == sb else (
+                "within %g ms" % args.time_tolerance if args.time_tolerance is not None else "differ")
             where = same if first is None else "first difference at spike %d (t = %s ms)" % (
                 first, (sa + sb)[first][0] if first < len(sa) else sb[first][0])
             print("%-28s spikes: cpu %6d  gpu %6d  %s" % (name, len(sa), len(sb), where))

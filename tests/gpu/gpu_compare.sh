@@ -4,14 +4,24 @@
 # results folders; with a REFERENCE network the CPU results are that network's instead
 # (the same network in another storage form); with STEPS, also compares the arrays of both
 # back ends through the C ABI (check_connectivity); GPU_STEPS, where not empty, is
-# GENNC_GPU_STEPS for the GPU's runs (how it launches steps). With the option --same-error instead of
+# GENNC_GPU_STEPS for the GPU's runs (how it launches steps); RESUME, where not empty, splits
+# both back ends' runs: to RESUME ms with a checkpoint, then on from it, and the steps after
+# it are compared. With the option --same-error instead of
 # compare_results.py options, both runs must fail with the same error message (`sim:
 # error: ...`). Exit 77 (skipped) when the CUDA back end is unavailable (no driver, no
 # device).
-#   gpu_compare.sh GENNC CHECK_CONNECTIVITY WORKDIR NETWORK STEPS FLAGS REFERENCE GPU_STEPS [compare_results.py options]
+#   gpu_compare.sh GENNC CHECK_CONNECTIVITY WORKDIR NETWORK STEPS FLAGS REFERENCE GPU_STEPS RESUME [compare_results.py options]
 set -u
-gennc=$1 check=$2 work=$3 network=$4 steps=$5 flags=$6 reference=$7 gpu_steps=$8
-shift 8
+gennc=$1 check=$2 work=$3 network=$4 steps=$5 flags=$6 reference=$7 gpu_steps=$8 resume=$9
+shift 9
+# run SIM OUT ARGS...: one run, or with RESUME two, the second resuming the first's checkpoint.
+run() {
+  sim=$1 results=$2
+  shift 2
+  [ -z "$resume" ] && { "$sim" --out "$results" "$@"; return; }
+  "$sim" --duration "$resume" --checkpoint "$results.checkpoint" --out "$results.before" "$@" &&
+    "$sim" --resume "$results.checkpoint" --out "$results" "$@"
+}
 [ -n "$gpu_steps" ] && export GENNC_GPU_STEPS="$gpu_steps"
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work"
@@ -27,11 +37,11 @@ if [ "$*" = "--same-error" ]; then
 fi
 if [ -n "$reference" ]; then
   "$gennc" "$reference" -o "$work/reference-sim" || exit 1
-  "$work/reference-sim" --backend cpu --threads 1 --quiet --out "$work/cpu" || exit 1
+  run "$work/reference-sim" "$work/cpu" --backend cpu --threads 1 --quiet || exit 1
 else
-  "$work/sim" --backend cpu --threads 1 --quiet --out "$work/cpu" || exit 1
+  run "$work/sim" "$work/cpu" --backend cpu --threads 1 --quiet || exit 1
 fi
-if ! "$work/sim" --backend cuda --out "$work/gpu" > "$work/gpu.log" 2>&1; then
+if ! run "$work/sim" "$work/gpu" --backend cuda > "$work/gpu.log" 2>&1; then
   cat "$work/gpu.log"
   grep -q "backend 'cuda': \(cannot load\|no CUDA device\|the NVIDIA driver sees no\)" "$work/gpu.log" && exit 77
   exit 1

@@ -38,12 +38,22 @@ if [ "${GPU_TEST_ONLY:-}" = nccl ]; then
   echo "bundle in $out ($(du -sh "$out" | cut -f1)), NCCL cases only"
   exit 0
 fi
-grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options steps flags reference gpu_steps; do
+# run SIM OUT ARGS...: the CPU's results, in two runs where the case resumes (cases.txt).
+run() {
+  sim=$1 results=$2
+  shift 2
+  if [ -z "$resume" ]; then "$sim" --out "$results" "$@"; return; fi
+  "$sim" --duration "$resume" --checkpoint "$results.checkpoint" --out "$results.before" "$@"
+  "$sim" --resume "$results.checkpoint" --out "$results" "$@"
+  rm -rf "$results.checkpoint" "$results.before"
+}
+grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options steps flags reference gpu_steps resume; do
   name=$(echo "$name" | tr -d ' ')
   network=$(echo "$network" | tr -d ' ')
   steps=$(echo "$steps" | tr -d ' ')
   reference=$(echo "$reference" | tr -d ' ')
   gpu_steps=$(echo "$gpu_steps" | tr -d ' ')
+  resume=$(echo "$resume" | tr -d ' ')
   mkdir -p "$out/$name"
   # shellcheck disable=SC2086
   "$gennc" "$repo/$network" $flags ${GPU_TEST_GENNC_FLAGS:-} -o "$out/$name/sim"
@@ -59,17 +69,17 @@ grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options ste
   elif [ -n "$reference" ]; then
     # The CPU results of the same network in another storage form (cases.txt).
     "$gennc" "$repo/$reference" -o "$out/$name/reference-sim"
-    "$out/$name/reference-sim" --backend cpu --threads 1 --quiet --out "$out/$name/cpu"
+    run "$out/$name/reference-sim" "$out/$name/cpu" --backend cpu --threads 1 --quiet
     rm "$out/$name/reference-sim"
   else
-    "$out/$name/sim" --backend cpu --threads 1 --quiet --out "$out/$name/cpu"
+    run "$out/$name/sim" "$out/$name/cpu" --backend cpu --threads 1 --quiet
   fi
   if [ -n "$steps" ]; then
     # shellcheck disable=SC2086
     "$gennc" "$repo/$network" $flags ${GPU_TEST_GENNC_FLAGS:-} --shared -o "$out/$name/model.so"
     strip --strip-unneeded "$out/$name/model.so"
   fi
-  echo "$name|$options|$steps|$gpu_steps" >> "$out/cases.txt"
+  echo "$name|$options|$steps|$gpu_steps|$resume" >> "$out/cases.txt"
 done
 grep '^[a-z]' "$here/benchmarks.txt" | while IFS='|' read -r name network; do
   name=$(echo "$name" | tr -d ' ')

@@ -14,7 +14,16 @@ out=${2:-gpu-results}
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "(no nvidia-smi)"
 failed=0 skipped=0 passed=0
-while IFS='|' read -r name options steps gpu_steps; do
+# run SIM OUT ARGS...: one run, or where the case resumes two, the second from the first's
+# checkpoint (the CPU's results hold the same steps: make_bundle.sh).
+run() {
+  sim=$1 results=$2
+  shift 2
+  [ -z "$resume" ] && { "$sim" --out "$results" "$@"; return; }
+  "$sim" --duration "$resume" --checkpoint "$results.checkpoint" --out "$results.before" "$@" &&
+    "$sim" --resume "$results.checkpoint" --out "$results" "$@"
+}
+while IFS='|' read -r name options steps gpu_steps resume; do
   echo "=== $name"
   rm -rf "$out/$name" && mkdir -p "$out/$name"
   # How the GPU launches steps, where the case says (cases.txt); else the default.
@@ -34,7 +43,7 @@ while IFS='|' read -r name options steps gpu_steps; do
     fi
     continue
   fi
-  if ! "$bundle/$name/sim" --backend cuda --out "$out/$name/gpu" > "$out/$name/gpu.log" 2>&1; then
+  if ! run "$bundle/$name/sim" "$out/$name/gpu" --backend cuda > "$out/$name/gpu.log" 2>&1; then
     cat "$out/$name/gpu.log"
     if grep -q "backend 'cuda': \(cannot load\|no CUDA device\|the NVIDIA driver sees no\)" "$out/$name/gpu.log"; then
       skipped=$((skipped + 1)); echo "RESULT $name SKIP"
