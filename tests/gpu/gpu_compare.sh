@@ -14,16 +14,9 @@
 set -u
 gennc=$1 check=$2 work=$3 network=$4 steps=$5 flags=$6 reference=$7 gpu_steps=$8 resume=$9
 shift 9
-# run SIM OUT ARGS...: one run, or with RESUME two, the second resuming the first's checkpoint.
-run() {
-  sim=$1 results=$2
-  shift 2
-  [ -z "$resume" ] && { "$sim" --out "$results" "$@"; return; }
-  "$sim" --duration "$resume" --checkpoint "$results.checkpoint" --out "$results.before" "$@" &&
-    "$sim" --resume "$results.checkpoint" --out "$results" "$@"
-}
 [ -n "$gpu_steps" ] && export GENNC_GPU_STEPS="$gpu_steps"
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/run_case.sh"
 rm -rf "$work" && mkdir -p "$work"
 # shellcheck disable=SC2086
 "$gennc" "$network" $flags -o "$work/sim" || exit 1

@@ -19,7 +19,7 @@ repo=$(cd "$here/../.." && pwd)
 gennc=$build/bin/gennc
 rm -rf "$out"
 mkdir -p "$out"
-cp "$here/compare_results.py" "$here/same_results.py" "$here/run_on_gpu_machine.sh" "$here/run_nccl_cases.sh" \
+cp "$here/compare_results.py" "$here/same_results.py" "$here/run_on_gpu_machine.sh" "$here/run_nccl_cases.sh" "$here/run_case.sh" \
    "$build/tests/gpu/gpu_check_connectivity" "$out/"
 : > "$out/cases.txt"
 : > "$out/benchmarks.txt"
@@ -38,15 +38,7 @@ if [ "${GPU_TEST_ONLY:-}" = nccl ]; then
   echo "bundle in $out ($(du -sh "$out" | cut -f1)), NCCL cases only"
   exit 0
 fi
-# run SIM OUT ARGS...: the CPU's results, in two runs where the case resumes (cases.txt).
-run() {
-  sim=$1 results=$2
-  shift 2
-  if [ -z "$resume" ]; then "$sim" --out "$results" "$@"; return; fi
-  "$sim" --duration "$resume" --checkpoint "$results.checkpoint" --out "$results.before" "$@"
-  "$sim" --resume "$results.checkpoint" --out "$results" "$@"
-  rm -rf "$results.checkpoint" "$results.before"
-}
+. "$here/run_case.sh"  # run: one run, or two where the case resumes
 grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options steps flags reference gpu_steps resume; do
   name=$(echo "$name" | tr -d ' ')
   network=$(echo "$network" | tr -d ' ')
@@ -74,6 +66,7 @@ grep '^[a-z]' "$here/cases.txt" | while IFS='|' read -r name network options ste
   else
     run "$out/$name/sim" "$out/$name/cpu" --backend cpu --threads 1 --quiet
   fi
+  rm -rf "$out/$name/cpu.checkpoint" "$out/$name/cpu.before"
   if [ -n "$steps" ]; then
     # shellcheck disable=SC2086
     "$gennc" "$repo/$network" $flags ${GPU_TEST_GENNC_FLAGS:-} --shared -o "$out/$name/model.so"

@@ -14,15 +14,7 @@ out=${2:-gpu-results}
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "(no nvidia-smi)"
 failed=0 skipped=0 passed=0
-# run SIM OUT ARGS...: one run, or where the case resumes two, the second from the first's
-# checkpoint (the CPU's results hold the same steps: make_bundle.sh).
-run() {
-  sim=$1 results=$2
-  shift 2
-  [ -z "$resume" ] && { "$sim" --out "$results" "$@"; return; }
-  "$sim" --duration "$resume" --checkpoint "$results.checkpoint" --out "$results.before" "$@" &&
-    "$sim" --resume "$results.checkpoint" --out "$results" "$@"
-}
+. "$bundle/run_case.sh"  # run: one run, or two where the case resumes
 while IFS='|' read -r name options steps gpu_steps resume; do
   echo "=== $name"
   rm -rf "$out/$name" && mkdir -p "$out/$name"
