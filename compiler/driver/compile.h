@@ -41,6 +41,7 @@ struct Options {
   bool time_passes = false;        // --time-passes: a table of pass times, to `err`
   bool double_precision = true;    // --float32 (--single): real-valued state in f32 instead of f64
   bool runtime_parameters = false; // --runtime-parameters: uniform parameters stay settable scalars
+  bool fuse = true;                // --no-fuse: sources keep their own kernels (passes::Options::fuse)
   // Code generation and linking (compiler/codegen). Without --emit or --check, gennc links
   // the `sim` executable (-o, default "sim"), or with --shared a shared library.
   int opt_level = 2;               // -O0..3

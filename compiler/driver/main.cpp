@@ -61,6 +61,10 @@ int main(int argc, char** argv) {
     app.add_flag("--runtime-parameters", options.runtime_parameters,
                  "Keep each uniform parameter as one settable scalar array (gennc_set_array) instead of a "
                  "compile-time constant");
+    app.add_flag("--fuse,!--no-fuse", options.fuse,
+                 "Compile spike sources driving a population one to one and current sources injected into a "
+                 "whole population into that population's update, where results stay bitwise the same "
+                 "(default: on; docs/ir.md, Fused sources)");
     app.add_flag("--fast-math", options.fast_math,
                  "Let the optimiser reassociate real arithmetic, use reciprocals and ignore the sign of "
                  "zero, as Brian2's -ffast-math does: faster explicit ODE steps, results that differ from "

@@ -1,10 +1,11 @@
 #include "passes/fuse_source_delivery.h"
 
-#include <algorithm>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <vector>
 
+#include "passes/kernel_edits.h"
 #include "passes/plan_stages.h"
 
 namespace gennc::passes {
@@ -41,24 +42,6 @@ std::set<ArrayId> loaded(const Block& body) {
     if (e.kind == ExprKind::Load) out.insert(e.array);
   });
   return out;
-}
-
-// The population's one neuron kernel in the step schedule.
-std::optional<std::uint32_t> update_kernel(const Module& m, std::uint32_t population) {
-  std::optional<std::uint32_t> found;
-  for (std::uint32_t k : m.step_schedule) {
-    const Kernel& kernel = m.kernels[k];
-    if (kernel.kind != GENNC_KERNEL_NEURON || kernel.owner != population) continue;
-    if (found) return std::nullopt;
-    found = k;
-  }
-  return found;
-}
-
-std::optional<std::size_t> position(const Module& m, std::uint32_t kernel) {
-  auto it = std::find(m.step_schedule.begin(), m.step_schedule.end(), kernel);
-  if (it == m.step_schedule.end()) return std::nullopt;
-  return static_cast<std::size_t>(it - m.step_schedule.begin());
 }
 
 // Locals and control flow: statements that write no array themselves (their nested
@@ -176,37 +159,14 @@ std::optional<Fusion> fusable(const Module& m, std::uint32_t delivery) {
 
   // Order: T's and P's updates before Q's delivery, and nothing between T's update and
   // Q's delivery touches the ring.
-  std::size_t at_source = *position(m, *source), at_target = *position(m, *target);
-  std::optional<std::size_t> at_delivery = position(m, delivery);
+  std::size_t at_source = *schedule_position(m, *source), at_target = *schedule_position(m, *target);
+  std::optional<std::size_t> at_delivery = schedule_position(m, delivery);
   if (!at_delivery || at_target >= *at_delivery || at_source >= *at_delivery) return std::nullopt;
   for (std::size_t i = at_target + 1; i < *at_delivery; ++i) {
     std::uint32_t k = m.step_schedule[i];
     if (k != *source && touches(array_access(m, m.kernels[k]), q.receptor_ring_array)) return std::nullopt;
   }
   return Fusion{qi, *source, delivery, *target};
-}
-
-void rename_declared(Block& body, const std::vector<LocalId>& map) {
-  for (StmtPtr& s : body) {
-    if (s->local != kNone) s->local = map[s->local];
-    rename_declared(s->body, map);
-    rename_declared(s->otherwise, map);
-  }
-}
-
-// Renames every local of a cloned block through `map`.
-void rename_locals(Block& body, const std::vector<LocalId>& map) {
-  rename_declared(body, map);
-  for_each_expr_slot(body, [&](ExprPtr& slot) {
-    if (slot->kind == ExprKind::Local) slot->local = map[slot->local];
-  });
-}
-
-// Adds `from`'s locals to `into`, named "<prefix>.<name>"; returns the id map.
-std::vector<LocalId> import_locals(Kernel& into, const Kernel& from, const std::string& prefix) {
-  std::vector<LocalId> map;
-  for (const LocalInfo& l : from.locals) map.push_back(into.add_local(prefix + "." + l.name, l.type));
-  return map;
 }
 
 // Q's body for the spike that P emits at `emit`: pre = index, multiplicity = the count.
@@ -252,25 +212,6 @@ const Stmt* find_emit(const Block& body) {
     if (s.kind == StmtKind::EmitSpike) found = &s;
   });
   return found;
-}
-
-void remove_kernels(Module& m, const std::set<std::uint32_t>& gone) {
-  std::vector<std::uint32_t> map(m.kernels.size(), kNone);
-  std::vector<Kernel> kept;
-  for (std::uint32_t k = 0; k < m.kernels.size(); ++k) {
-    if (gone.count(k)) continue;
-    map[k] = static_cast<std::uint32_t>(kept.size());
-    kept.push_back(std::move(m.kernels[k]));
-  }
-  m.kernels = std::move(kept);
-  auto renumber = [&](std::vector<std::uint32_t>& list) {
-    std::vector<std::uint32_t> out;
-    for (std::uint32_t k : list)
-      if (map[k] != kNone) out.push_back(map[k]);
-    list = std::move(out);
-  };
-  renumber(m.init_schedule);
-  renumber(m.step_schedule);
 }
 
 // The `if` whose whole body is `emit` (a source's spike under its threshold), or null.
@@ -339,7 +280,8 @@ void fuse(Module& m, const Fusion& f) {
 
 }  // namespace
 
-bool fuse_source_delivery(Module& m, const Options&, diag::Diagnostics&) {
+bool fuse_source_delivery(Module& m, const Options& options, diag::Diagnostics&) {
+  if (!options.fuse) return false;
   bool changed = false;
   // One fusion at a time, deliveries in schedule order: several sources of one target
   // append their code in the order their deliveries ran.

@@ -21,6 +21,10 @@ struct Options {
   // becoming a compile-time constant (specialise_uniform_parameters, solve_odes), and
   // parameter arrays are kept even where nothing reads them (remove_unused_arrays).
   bool runtime_parameters = false;
+  // `--no-fuse`: every source keeps kernels of its own (fuse_source_delivery and
+  // fuse_current_injection change nothing). The results are bitwise the same either way on
+  // the CPU; the flag is there to show it (tests/e2e) and to time the unfused kernels.
+  bool fuse = true;
 };
 
 }  // namespace gennc::passes

@@ -13,6 +13,7 @@
 #include "ir/verifier.h"
 #include "passes/check_finite_states.h"
 #include "passes/fold_constants.h"
+#include "passes/fuse_current_injection.h"
 #include "passes/fuse_source_delivery.h"
 #include "passes/lower_refractoriness.h"
 #include "passes/plan_exchange.h"
@@ -44,6 +45,7 @@ const Pass kPasses[] = {
     {"solve_odes", solve_odes},
     {"fold_constants", fold_constants},
     {"fuse_source_delivery", fuse_source_delivery},
+    {"fuse_current_injection", fuse_current_injection},
     {"remove_dead_code", remove_dead_code},
     {"remove_unused_arrays", remove_unused_arrays},
     {"check_finite_states", check_finite_states},

@@ -21,6 +21,10 @@ CASES = {
     # STDP weights written at the end of the run (`record <projection>.weight`).
     "final_weights": (pathlib.Path(__file__).parents[1] / "e2e" / "networks" / "final_weights.gdsl", 200,
                       ("--no-gpu",)),
+    # Current sources fused into their targets' updates (docs/ir.md): each rank computes the
+    # sources' state of its own neurons only, which the recordings and checkpoint gather.
+    "fused_injection": (pathlib.Path(__file__).parents[1] / "e2e" / "networks" / "fused_injection.gdsl", 100,
+                        ("--no-gpu",)),
 }
 ARGS = ["--backend", "cpu", "--threads", "1", "--quiet"]
 

@@ -335,7 +335,8 @@ typedef struct GenncProjectionInfo {
 /* A current source injected into a view; its kernel runs over [0, target.count). Its
  * parameter and state arrays are GENNC_SCOPE_LIST arrays of target.count elements (or one,
  * for a uniform parameter), element k for the k-th neuron of the target, named
- * "<name>.<variable>". */
+ * "<name>.<variable>". A source injected into a whole population may have no kernel: the
+ * compiler then computes it in the population's update, element k in neuron k's. */
 typedef struct GenncInjectionInfo {
   const char* name;        /* the name given in the network, or "<Model><index>" */
   const char* model;

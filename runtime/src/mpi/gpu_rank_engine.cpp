@@ -111,7 +111,7 @@ bool GpuRankEngine::meet() {
 void GpuRankEngine::merge_samples() {
   if (!world_.distributed()) return;
   std::vector<Recording>& recordings = state_.recorder().recordings();
-  const SampleMerge merge(recordings, &merged_rows_, ranges());
+  const SampleMerge merge(state_.model(), recordings, &merged_rows_, ranges());
   if (!merge.any()) return;  // so on every rank: no gather then
   std::vector<uint32_t> mine;
   merge.pack(world_.rank(), &mine);

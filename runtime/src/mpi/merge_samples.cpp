@@ -7,22 +7,24 @@ namespace gennc::runtime::mpi {
 
 namespace {
 
-// A variable recording whose columns the ranks merge: of a population's neurons (a current
-// source's state is computed alike on every rank).
-bool merged(const Recording& r) {
-  return r.info->kind == GENNC_RECORD_VARIABLE && r.info->injection == UINT32_MAX && !r.elements.empty();
+// A variable recording whose columns the ranks merge: of a population's neurons, or of a
+// current source fused into its target's update (element k: neuron k). Another current
+// source's state is computed alike on every rank.
+bool merged(const GenncModel& model, const Recording& r) {
+  return r.info->kind == GENNC_RECORD_VARIABLE && !r.elements.empty() &&
+         (r.info->injection == UINT32_MAX || injection_fused(model, r.info->injection));
 }
 
 }  // namespace
 
-SampleMerge::SampleMerge(const std::vector<Recording>& recordings, std::vector<uint64_t>* merged_rows,
-                         const Partition& ranges)
+SampleMerge::SampleMerge(const GenncModel& model, const std::vector<Recording>& recordings,
+                         std::vector<uint64_t>* merged_rows, const Partition& ranges)
     : recordings_(recordings), merged_rows_(merged_rows), rows_(recordings.size()),
       column_owner_(recordings.size()) {
   merged_rows_->resize(recordings.size(), 0);
   for (size_t i = 0; i < recordings.size(); ++i) {
     const Recording& r = recordings[i];
-    if (!merged(r)) continue;
+    if (!merged(model, r)) continue;
     const uint64_t held = r.samples.size() / r.elements.size();
     rows_[i] = {std::min((*merged_rows_)[i], held), held};
     if (rows_[i].first == held) continue;

@@ -1,8 +1,8 @@
 // Sampled recordings made whole across ranks (docs/distributed.md, results): every rank
-// samples every column of a population's variable recording, but a column is current only
-// on the rank that updates its neuron. Where the ranks meet, each sends the rows sampled
-// since the last meeting of the columns it owns, and every rank puts each column's values
-// from its owner in place.
+// samples every column of a population's variable recording (and of a fused current
+// source's), but a column is current only on the rank that updates its neuron. Where the
+// ranks meet, each sends the rows sampled since the last meeting of the columns it owns,
+// and every rank puts each column's values from its owner in place.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +16,11 @@ namespace gennc::runtime::mpi {
 
 class SampleMerge {
  public:
-  // The rows each merged recording sampled since `merged_rows` (per recording, grown to
-  // the recordings' count) and each column's owner under `ranges`: the same on every rank.
-  SampleMerge(const std::vector<Recording>& recordings, std::vector<uint64_t>* merged_rows, const Partition& ranges);
+  // The rows each merged recording of `model` sampled since `merged_rows` (per recording,
+  // grown to the recordings' count) and each column's owner under `ranges`: the same on
+  // every rank.
+  SampleMerge(const GenncModel& model, const std::vector<Recording>& recordings, std::vector<uint64_t>* merged_rows,
+              const Partition& ranges);
   // Whether any recording has rows to merge (the same answer on every rank).
   bool any() const { return any_; }
   // Appends `rank`'s values of those rows and columns to `words`, each f64 as two u32 words.

@@ -15,6 +15,15 @@ constexpr double kEventsPerSynapse = 1e-3;
 
 }  // namespace
 
+bool injection_fused(const GenncModel& model, uint32_t injection) {
+  if (model.injections[injection].target.kind != GENNC_SELECT_ALL) return false;
+  for (uint32_t k = 0; k < model.step_schedule_length; ++k) {
+    const GenncKernelInfo& kernel = model.kernels[model.step_schedule[k]];
+    if (kernel.kind == GENNC_KERNEL_CURRENT_SOURCE && kernel.owner == injection) return false;
+  }
+  return true;
+}
+
 Status partition_shares(uint32_t ranks, std::vector<double>* shares) {
   shares->assign(ranks, 1.0);
   const char* text = std::getenv("GENNC_PARTITION");

@@ -19,6 +19,12 @@ using Partition = std::vector<std::vector<std::pair<uint32_t, uint32_t>>>;
 // The rank whose range of one population's ranges (a Partition's element) holds `neuron`.
 uint32_t owner_of(const std::vector<std::pair<uint32_t, uint32_t>>& ranks, uint32_t neuron);
 
+// Whether injection `injection` was compiled into its target's update (gennc's
+// fuse_current_injection, docs/ir.md): it has no step kernel of its own and targets a whole
+// population. Its per-target arrays (element k for neuron k) are then computed, like a
+// neuron's state, only by the rank that updates neuron k.
+bool injection_fused(const GenncModel& model, uint32_t injection);
+
 // For one rank per element of `shares` (each rank's part of the network's expected work,
 // relative to their sum), from the synapse counts the connectors give (exact or
 // expected, NetworkState::expected_synapse_count): known before anything is built, so

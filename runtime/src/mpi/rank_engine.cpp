@@ -209,7 +209,7 @@ Status RankEngine::run(uint64_t steps) {
 bool RankEngine::close_interval() {
   const GenncModel& model = state_.model();
   std::vector<Recording>& recordings = state_.recorder().recordings();
-  const SampleMerge merge(recordings, &merged_rows_, ranges_);
+  const SampleMerge merge(model, recordings, &merged_rows_, ranges_);
   std::vector<uint8_t> all;
   std::vector<uint64_t> bytes;
   const bool any = kept_steps_ > 0 || merge.any();

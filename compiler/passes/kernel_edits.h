@@ -1,0 +1,34 @@
+// Edits of kernels and schedules that the fusion passes share (fuse_source_delivery,
+// fuse_current_injection): finding a population's update, moving one kernel's code and
+// locals into another, and removing kernels.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ir/ir.h"
+
+namespace gennc::passes {
+
+// The population's one neuron kernel in the step schedule; none where it has none or several.
+std::optional<std::uint32_t> update_kernel(const ir::Module& m, std::uint32_t population);
+
+// Where a kernel stands in the step schedule; none where it is not in it.
+std::optional<std::size_t> schedule_position(const ir::Module& m, std::uint32_t kernel);
+
+// Adds `from`'s locals to `into`, named "<prefix>.<name>"; returns the map from `from`'s
+// local ids to `into`'s.
+std::vector<ir::LocalId> import_locals(ir::Kernel& into, const ir::Kernel& from, const std::string& prefix);
+
+// Renames every local of a block (cloned from the kernel `map` was made for) through `map`.
+void rename_locals(ir::Block& body, const std::vector<ir::LocalId>& map);
+
+// Removes the kernels `gone` and renumbers the init and step schedules. Requires stages
+// not planned yet (plan_stages runs after the passes that remove kernels).
+void remove_kernels(ir::Module& m, const std::set<std::uint32_t>& gone);
+
+}  // namespace gennc::passes
