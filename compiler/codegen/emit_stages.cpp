@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "codegen/abi_types.h"
+#include "codegen/merge_called_bodies.h"
 #include "gennc/model_abi.h"
 #include "ir/internal_error.h"
 
@@ -395,6 +396,8 @@ class StageEmitter {
     if (called_) {
       body.function->removeFnAttr(llvm::Attribute::AlwaysInline);
       body.function->addFnAttr(llvm::Attribute::NoInline);
+      // What merge_called_bodies may merge (the GPU module's bodies that differ in constants).
+      body.function->addFnAttr(kCalledBodyAttribute);
     }
     b.CreateCall(body.function, args);
   }

@@ -20,6 +20,7 @@
 #include "codegen/emit_machine_code.h"
 #include "codegen/emit_persistent_steps.h"
 #include "codegen/emit_stages.h"
+#include "codegen/merge_called_bodies.h"
 #include "codegen/optimize_module.h"
 #include "ir/internal_error.h"
 
@@ -227,6 +228,12 @@ std::optional<EmbeddedPtx> generate_ptx(const ir::Module& ir, const NvptxTarget&
 
   optimize_module(module, target.machine(), options.opt_level);
   mark("ptx.optimize");
+
+  // After optimisation, when the called bodies are what will be emitted: those that differ
+  // only in constants become one function each (docs/gpu.md, "Merged bodies").
+  merge_called_bodies(module);
+  if (llvm::verifyModule(module, &out)) ir::internal_error("codegen", "invalid NVPTX module after merging bodies:\n" + out.str());
+  mark("ptx.merge-bodies");
 
   llvm::raw_string_ostream text(ptx.text);
   {
