@@ -181,7 +181,7 @@ Status NetworkState::build_projection(ThreadPool& pool, uint32_t p, std::vector<
   GENNC_TRY(Selection::make(proj.post, m.populations[proj.post.population].size, what + " (post)", &post_[p]));
   uint32_t pre_size = m.populations[proj.pre.population].size;
   if (proj.column_array == kNone) {
-    GENNC_TRY(count_generated_rows(p));
+    GENNC_TRY(count_generated_rows(pool, p, device));
     (*state)[p] = 2;
     return ok();
   }
@@ -300,7 +300,8 @@ Status NetworkState::build_projection(ThreadPool& pool, uint32_t p, std::vector<
 // projection whose values are drawn per synapse (keyed by the synapse's neurons) or
 // computed from its endpoints (distance expressions) also gets the build-time synapse
 // list those initialisers read.
-Status NetworkState::generated_row_lengths(uint32_t p, uint64_t seed, std::vector<uint64_t>* row_start) const {
+Status NetworkState::generated_row_lengths(uint32_t p, uint64_t seed, std::vector<uint64_t>* row_start,
+                                           ThreadPool* pool, DeviceBuilder* device) const {
   const GenncModel& m = model_;
   const GenncProjectionInfo& proj = m.projections[p];
   std::string what = "projection '" + name_of(proj.name) + "'";
@@ -311,23 +312,38 @@ Status NetworkState::generated_row_lengths(uint32_t p, uint64_t seed, std::vecto
                                proj.connector.params[0], proj.connector.with_replacement))
     return model_error(what + ": its connector cannot be procedural or has an invalid parameter");
   bool self_excluded = proj.connector.allow_self_connections == 0 && proj.pre.population == proj.post.population;
-  row_start->assign(m.populations[proj.pre.population].size + uint64_t{1}, 0);
-  for (uint32_t i = 0; i < pre.size(); ++i) {
+  auto skip_of = [&](uint32_t i) {
     int64_t excluded = self_excluded ? post.local(pre.global(i)) : -1;
-    uint32_t skip = excluded >= 0 ? static_cast<uint32_t>(excluded) : GENNC_ROW_NONE;
-    if (!gennc_row_feasible(&connector, skip)) return model_error(what + ": a row has no candidate to connect to");
-    (*row_start)[pre.global(i) + 1] = gennc_row_length(&connector, i, pre.global(i), skip);
+    return excluded >= 0 ? static_cast<uint32_t>(excluded) : GENNC_ROW_NONE;
+  };
+  for (uint32_t i = 0; i < pre.size(); ++i)
+    if (!gennc_row_feasible(&connector, skip_of(i))) return model_error(what + ": a row has no candidate to connect to");
+  row_start->assign(m.populations[proj.pre.population].size + uint64_t{1}, 0);
+  // Counting walks every synapse of the row (fixed_probability's gaps one by one): the
+  // multi-area model's 24e9 took an hour on one thread. The device counts with the same
+  // generator (gennc/connect_rows.h), so the lengths are the host's.
+  if (device != nullptr) {
+    std::vector<uint32_t> lengths;
+    GENNC_TRY(device->row_lengths(p, &lengths));
+    for (uint32_t i = 0; i < pre.size(); ++i) (*row_start)[pre.global(i) + 1] = lengths[i];
+    return ok();
   }
+  auto count = [&](uint32_t begin, uint32_t end) {
+    for (uint32_t i = begin; i < end; ++i)
+      (*row_start)[pre.global(i) + 1] = gennc_row_length(&connector, i, pre.global(i), skip_of(i));
+  };
+  if (pool != nullptr) pool->parallel_for(pre.size(), 64, count);
+  else count(0, pre.size());
   return ok();
 }
 
-Status NetworkState::count_generated_rows(uint32_t p) {
+Status NetworkState::count_generated_rows(ThreadPool& pool, uint32_t p, DeviceBuilder* device) {
   const GenncModel& m = model_;
   const GenncProjectionInfo& proj = m.projections[p];
   const Selection& pre = pre_[p];
   const Selection& post = post_[p];
   std::vector<uint64_t> row_start;
-  GENNC_TRY(generated_row_lengths(p, seed_, &row_start));
+  GENNC_TRY(generated_row_lengths(p, seed_, &row_start, &pool, device));
   GENNC_TRY(store_row_pointers(p, &row_start));
   GenncRowConnector connector;
   gennc_row_connector_init(&connector, proj.connector.kind, seed_, proj.connector.stream, post.size(),

@@ -29,7 +29,8 @@ class DeviceBuilder {
   virtual ~DeviceBuilder() = default;
   // Whether projection p's columns are generated on the device (then nothing else clones it).
   virtual bool connects(uint32_t projection) const = 0;
-  // The synapse count of each row of such a projection, by pre selection position.
+  // The synapse count of each row of such a projection, or of a procedural, dense or
+  // diagonal one (no columns anywhere), by pre selection position.
   virtual Status row_lengths(uint32_t projection, std::vector<uint32_t>* lengths) = 0;
   // Whether array a's initial values are drawn on the device (no LIST, no SYNAPSE_KERNEL).
   virtual bool initialises(uint32_t array) const = 0;
@@ -182,10 +183,12 @@ class NetworkState {
   Status check_host_columns(const GenncProjectionInfo& proj, const GenncConnections& c, const std::string& what) const;
   Status build_projection(ThreadPool& pool, uint32_t p, std::vector<int>* state, DeviceBuilder* device);
   Status store_row_pointers(uint32_t p, std::vector<uint64_t>* row_start);
-  Status count_generated_rows(uint32_t p);
+  Status count_generated_rows(ThreadPool& pool, uint32_t p, DeviceBuilder* device);
   // The synapse count of each row of procedural, dense or diagonal projection p, drawn with
-  // `seed`, at [pre neuron + 1] of row_start (pre population size + 1 entries).
-  Status generated_row_lengths(uint32_t p, uint64_t seed, std::vector<uint64_t>* row_start) const;
+  // `seed`, at [pre neuron + 1] of row_start (pre population size + 1 entries): counted by
+  // `device` where given, else on `pool`'s threads where given, else on this thread.
+  Status generated_row_lengths(uint32_t p, uint64_t seed, std::vector<uint64_t>* row_start,
+                               ThreadPool* pool = nullptr, DeviceBuilder* device = nullptr) const;
   Status fill_synapse_arrays(ThreadPool& pool, uint32_t p, DeviceBuilder* device);
   // Column pointers and column synapse ids of projection p from its columns, where it has them.
   void index_columns(uint32_t p);
