@@ -67,16 +67,11 @@ class Builder {
     const uint32_t neuron = r_.post->global(j);
     return neuron >= r_.owned->first && neuron < r_.owned->second;
   }
-  // The first and last kept post positions (first > last: none), for rows that can skip to them.
+  // The post positions [lo, hi) from the first kept one to the last (lo == hi: none), for
+  // rows that can skip to them.
   std::pair<uint32_t, uint32_t> owned_span() const {
-    if (r_.owned == nullptr) return {0, n_post() ? n_post() - 1 : 0};
-    uint32_t first = UINT32_MAX, last = 0;
-    for (uint32_t j = 0; j < n_post(); ++j)
-      if (owned(j)) {
-        first = std::min(first, j);
-        last = j;
-      }
-    return {first, first == UINT32_MAX ? 0 : last};
+    if (r_.owned == nullptr) return {0, n_post()};
+    return r_.post->span(r_.owned->first, r_.owned->second);
   }
   bool is_self(uint32_t i, uint32_t j) const { return same_population_ && r_.pre->global(i) == r_.post->global(j); }
   bool allowed(uint32_t i, uint32_t j) const { return self_allowed_ || !is_self(i, j); }
@@ -159,7 +154,7 @@ class Builder {
                                  c_.with_replacement) != 0)
       return error("fixed_number needs n below 2^32");
     // The kept post positions: rows generate only the blocks that reach them.
-    const auto [first_kept, last_kept] = owned_span();
+    const auto [first_kept, end_kept] = owned_span();
     return lines(per_pre ? n_pre() : n_post(), [&](uint32_t a, Connections* out) {
       int64_t skip = per_pre ? excluded_post(a) : excluded_pre(a);
       uint32_t excluded = skip >= 0 ? static_cast<uint32_t>(skip) : GENNC_ROW_NONE;
@@ -170,7 +165,7 @@ class Builder {
                      " candidates without replacement");
       }
       // A column onto a post neuron not kept, or a row that reaches none, adds nothing.
-      if (per_pre ? first_kept > last_kept : !owned(a)) return ok();
+      if (per_pre ? first_kept >= end_kept : !owned(a)) return ok();
       auto connect = [&](uint32_t b) {
         if (per_pre) add(out, a, b); else add(out, b, a);
       };
@@ -178,7 +173,7 @@ class Builder {
       gennc_row_begin(&rows, a, per_pre ? r_.pre->global(a) : r_.post->global(a), excluded, &cursor);
       if (kind == GENNC_CONNECT_FIXED_NUMBER_POST && !rows.with_replacement) {
         std::unordered_set<uint32_t> chosen;
-        for (; cursor.emitted < rows.number; ++cursor.emitted) {
+        for (; cursor.draw < rows.number; ++cursor.draw) {
           uint32_t b = gennc_row_pick(&rows, &cursor);
           if (!chosen.insert(b).second) {
             b = gennc_row_floyd_top(&rows, &cursor);
@@ -188,14 +183,10 @@ class Builder {
         }
         return ok();
       }
-      // Rows of all_to_all and fixed_probability come in post order: from the first kept
-      // position's block to the last kept position.
-      const bool ordered = kind == GENNC_CONNECT_ALL_TO_ALL || kind == GENNC_CONNECT_FIXED_PROBABILITY;
-      if (per_pre && ordered && r_.owned != nullptr) gennc_row_seek(&rows, &cursor, first_kept);
-      for (uint32_t b; (b = gennc_row_next(&rows, &cursor, nullptr)) != GENNC_ROW_END;) {
-        if (per_pre && ordered && r_.owned != nullptr && b > last_kept) break;
-        connect(b);
-      }
+      // A row generates only what reaches the span of kept positions (the procedural
+      // kernels' limit too); add() keeps the owned positions of a list's span.
+      if (per_pre) gennc_row_limit(&rows, &cursor, first_kept, end_kept);
+      for (uint32_t b; (b = gennc_row_next(&rows, &cursor, nullptr)) != GENNC_ROW_END;) connect(b);
       return ok();
     });
   }

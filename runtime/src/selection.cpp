@@ -1,5 +1,7 @@
 #include "selection.h"
 
+#include <algorithm>
+
 namespace gennc::runtime {
 
 Status Selection::make(const GenncSelection& selection, uint32_t population_size,
@@ -41,6 +43,16 @@ Status Selection::make(const GenncSelection& selection, uint32_t population_size
   }
   *out = std::move(result);
   return ok();
+}
+
+std::pair<uint32_t, uint32_t> Selection::span(uint32_t first, uint32_t last) const {
+  uint32_t lo = size(), hi = 0;
+  for (uint32_t k = 0; k < size(); ++k)
+    if (members_[k] >= first && members_[k] < last) {
+      lo = std::min(lo, k);
+      hi = k + 1;
+    }
+  return lo < hi ? std::pair{lo, hi} : std::pair{0u, 0u};
 }
 
 }  // namespace gennc::runtime

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gennc/model_abi.h"
@@ -23,6 +24,9 @@ class Selection {
   // The position of population neuron `global` in the selection, or -1.
   int64_t local(uint32_t global) const { return position_[global]; }
   const std::vector<uint32_t>& members() const { return members_; }
+  // The positions [lo, hi) from the first member in the neurons [first, last) to the last
+  // one (lo == hi: none); for all or a slice exactly those members.
+  std::pair<uint32_t, uint32_t> span(uint32_t first, uint32_t last) const;
 
  private:
   uint32_t population_ = 0;

@@ -167,6 +167,67 @@ TEST_CASE("fixed_probability rows are the same generated from any post block", "
   }
 }
 
+// A row limited to the post positions [lo, hi) (gennc_row_limit: what a rank's procedural
+// delivery and its stored rows generate) gives exactly the whole row's positions there,
+// in order, for every row connector, with and without an exclusion, for ranges cutting
+// blocks anywhere, at block edges, empty and past the end; and stops early: a
+// fixed_probability row ends in the block of hi - 1, all_to_all gives hi - lo positions.
+TEST_CASE("a row limited to a post range is the whole row's part there", "[connect_rows]") {
+  struct Kind {
+    uint32_t kind;
+    double param;
+    int with_replacement;
+  };
+  const Kind kinds[] = {{GENNC_CONNECT_ALL_TO_ALL, 0.0, 0},         {GENNC_CONNECT_ONE_TO_ONE, 0.0, 0},
+                        {GENNC_CONNECT_FIXED_PROBABILITY, 0.003, 0}, {GENNC_CONNECT_FIXED_PROBABILITY, 0.1, 0},
+                        {GENNC_CONNECT_FIXED_PROBABILITY, 0.7, 0},   {GENNC_CONNECT_FIXED_PROBABILITY, 0.0, 0},
+                        {GENNC_CONNECT_FIXED_NUMBER_POST, 40.0, 1}};
+  const uint32_t B = GENNC_ROW_BLOCK;
+  uint64_t checked = 0, nonempty = 0;
+  for (const Kind& k : kinds)
+    for (uint32_t n_post : {0u, 1u, 700u, B, 3 * B + 17})
+      for (uint64_t seed : {1ull, 5ull, 99ull, 123456789ull}) {
+        GenncRowConnector rows;
+        REQUIRE(gennc_row_connector_init(&rows, k.kind, seed, 4, n_post, k.param, k.with_replacement) == 0);
+        // Ranges: block edges and their neighbours, the whole row, empty ones, some past the
+        // end, and pseudo-random ones from the seed.
+        std::vector<uint32_t> cuts = {0, 1, B - 1, B, B + 1, 2 * B, 3 * B, n_post / 2, n_post - 1, n_post, n_post + 5};
+        for (uint32_t t = 0; t < 6; ++t) cuts.push_back(static_cast<uint32_t>((seed * 2654435761u + t * 40503u) % (n_post + 1)));
+        for (uint32_t row : {0u, 3u, 699u}) {
+          for (uint32_t excluded : {GENNC_ROW_NONE, row, B}) {
+            if (!gennc_row_feasible(&rows, excluded)) continue;
+            std::vector<uint32_t> whole;
+            GenncRowCursor cursor;
+            gennc_row_begin(&rows, row, row + 11, excluded, &cursor);
+            for (uint32_t j; (j = gennc_row_next(&rows, &cursor, nullptr)) != GENNC_ROW_END;) whole.push_back(j);
+            for (uint32_t lo : cuts)
+              for (uint32_t hi : cuts) {
+                std::vector<uint32_t> expected;
+                for (uint32_t j : whole)
+                  if (j >= lo && j < hi) expected.push_back(j);
+                std::vector<uint32_t> part;
+                gennc_row_begin(&rows, row, row + 11, excluded, &cursor);
+                gennc_row_limit(&rows, &cursor, lo, hi);
+                for (uint32_t j; (j = gennc_row_next(&rows, &cursor, nullptr)) != GENNC_ROW_END;) part.push_back(j);
+                INFO("kind " << k.kind << " p/n " << k.param << " n_post " << n_post << " seed " << seed << " row "
+                             << row << " excluded " << excluded << " range [" << lo << ", " << hi << ")");
+                CHECK(part == expected);
+                CHECK(cursor.emitted == part.size());
+                const uint32_t end = std::min(hi, n_post);
+                if (k.kind == GENNC_CONNECT_FIXED_PROBABILITY && k.param > 0.0 && lo < end)
+                  CHECK(cursor.block <= (end - 1) / B);
+                if (k.kind == GENNC_CONNECT_ALL_TO_ALL && lo < end)
+                  CHECK(part.size() == end - lo - (excluded >= lo && excluded < end ? 1 : 0));
+                ++checked;
+                nonempty += part.empty() ? 0 : 1;
+              }
+          }
+        }
+      }
+  CHECK(checked > 100000);
+  CHECK(nonempty > 10000);
+}
+
 TEST_CASE("gennc_det_log is within a few ulp of log", "[connect_rows]") {
   CHECK(gennc_det_log(1.0) == 0.0);
   CHECK(gennc_det_log1p(0.0) == 0.0);

@@ -29,6 +29,7 @@
  *     ... invalid parameters (connect.cpp reports them) ...
  *   GenncRowCursor cur;
  *   gennc_row_begin(&c, local_pre, row_index, excluded, &cur);
+ *   gennc_row_limit(&c, &cur, lo, hi);  (optional: only the post positions [lo, hi))
  *   for (uint32_t j; (j = gennc_row_next(&c, &cur, row_out)) != GENNC_ROW_END;) row_out[cur.emitted - 1] = j;
  *
  * gennc_row_next's `emitted` argument: FIXED_NUMBER_POST without replacement (Floyd's
@@ -146,9 +147,10 @@ typedef struct GenncRowCursor {
   uint32_t row_index;
   uint32_t excluded;
   uint32_t emitted;
-  uint32_t draw;      /* the next draw number (FIXED_PROBABILITY, FIXED_NUMBER_POST) */
+  uint32_t draw;      /* the next draw number (FIXED_PROBABILITY); FIXED_NUMBER_POST: the next pick */
   uint32_t m;         /* FIXED_NUMBER_POST: candidates after the exclusion */
   uint32_t block;     /* FIXED_PROBABILITY: the post block being generated */
+  uint32_t lo, hi;    /* the post positions [lo, hi) the row is limited to (gennc_row_limit) */
   double position;    /* ALL_TO_ALL: the next candidate; FIXED_PROBABILITY: the last one */
 } GenncRowCursor;
 
@@ -210,6 +212,8 @@ GENNC_RNG_FN void gennc_row_begin(const GenncRowConnector* c, uint32_t local_pre
   cur->draw = 0;
   cur->m = gennc_row_candidates(c, excluded);
   cur->block = 0;
+  cur->lo = 0;
+  cur->hi = c->n_post;
   cur->position = c->kind == GENNC_CONNECT_FIXED_PROBABILITY ? -1.0 : 0.0;
 }
 
@@ -223,14 +227,18 @@ GENNC_RNG_FN void gennc_row_seek_block(GenncRowCursor* cur, uint32_t block) {
   cur->position = (double)block * (double)GENNC_ROW_BLOCK - 1.0;
 }
 
-/* Moves a begun row's cursor towards post position `position`, so that gennc_row_next
- * gives the row's positions from there on (ALL_TO_ALL: from `position`; FIXED_PROBABILITY:
- * from the start of its block, so positions before it in the block may still come), the
- * same as generating the whole row would; other kinds are left at the row's start. A
- * process owning a range of the post neurons generates only that part of each row. */
-GENNC_RNG_FN void gennc_row_seek(const GenncRowConnector* c, GenncRowCursor* cur, uint32_t position) {
-  if (c->kind == GENNC_CONNECT_ALL_TO_ALL) cur->position = (double)position;
-  else if (c->kind == GENNC_CONNECT_FIXED_PROBABILITY) gennc_row_seek_block(cur, position / GENNC_ROW_BLOCK);
+/* Limits a begun row to the post positions [lo, hi): gennc_row_next then gives the row's
+ * positions there, the same as generating the whole row and keeping them would, and
+ * generates only what reaches them (ALL_TO_ALL from lo; FIXED_PROBABILITY from lo's block,
+ * ending before hi's; FIXED_NUMBER_POST still draws all n picks, keeping those in range). A
+ * process owning a range of the post neurons generates only that part of each row. Not for
+ * FIXED_NUMBER_POST without replacement, whose repeat check needs every earlier pick
+ * (callers keeping their own set of picks filter them). */
+GENNC_RNG_FN void gennc_row_limit(const GenncRowConnector* c, GenncRowCursor* cur, uint32_t lo, uint32_t hi) {
+  cur->lo = lo;
+  cur->hi = hi < c->n_post ? hi : c->n_post;
+  if (c->kind == GENNC_CONNECT_ALL_TO_ALL) cur->position = (double)lo;
+  else if (c->kind == GENNC_CONNECT_FIXED_PROBABILITY && lo < cur->hi) gennc_row_seek_block(cur, lo / GENNC_ROW_BLOCK);
 }
 
 /* A pick of FIXED_NUMBER_POST moved past the excluded position: a one-to-one map, so
@@ -239,9 +247,9 @@ GENNC_RNG_FN uint32_t gennc_row_skip(const GenncRowCursor* cur, uint32_t pick) {
   return cur->excluded != GENNC_ROW_NONE && pick >= cur->excluded ? pick + 1 : pick;
 }
 
-/* FIXED_NUMBER_POST: the position drawn for pick t = cur->emitted, before Floyd's rule. */
+/* FIXED_NUMBER_POST: the position drawn for pick t = cur->draw, before Floyd's rule. */
 GENNC_RNG_FN uint32_t gennc_row_pick(const GenncRowConnector* c, const GenncRowCursor* cur) {
-  uint32_t t = cur->emitted;
+  uint32_t t = cur->draw;
   double top = c->with_replacement ? (double)cur->m - 1.0 : (double)(cur->m - c->number + t);
   return gennc_row_skip(cur, (uint32_t)gennc_rng_uniform_int(c->seed, c->stream, 0, cur->row_index, t, 0.0, top));
 }
@@ -249,9 +257,9 @@ GENNC_RNG_FN uint32_t gennc_row_pick(const GenncRowConnector* c, const GenncRowC
 /* FIXED_NUMBER_POST without replacement: Floyd's choice when pick t repeats an earlier one,
  * the position of candidate m - n + t (never picked before). Callers that keep their own
  * set of picks (the host, with a hash set) use gennc_row_pick and this, and advance
- * cur->emitted themselves, instead of gennc_row_next's scan. */
+ * cur->draw themselves, instead of gennc_row_next's scan. */
 GENNC_RNG_FN uint32_t gennc_row_floyd_top(const GenncRowConnector* c, const GenncRowCursor* cur) {
-  return gennc_row_skip(cur, cur->m - c->number + cur->emitted);
+  return gennc_row_skip(cur, cur->m - c->number + cur->draw);
 }
 
 /* The next post position of the row, or GENNC_ROW_END. For FIXED_NUMBER_POST the row must
@@ -262,50 +270,54 @@ GENNC_RNG_FN uint32_t gennc_row_next(const GenncRowConnector* c, GenncRowCursor*
     case GENNC_CONNECT_ALL_TO_ALL: {
       uint32_t j = (uint32_t)cur->position;
       if (j == cur->excluded) ++j;
-      if (j >= c->n_post) return GENNC_ROW_END;
+      if (j >= cur->hi) return GENNC_ROW_END;
       cur->position = (double)j + 1.0;
       ++cur->emitted;
       return j;
     }
     case GENNC_CONNECT_ONE_TO_ONE:
-      if (cur->emitted > 0 || cur->local_pre >= c->n_post) return GENNC_ROW_END;
+      if (cur->emitted > 0 || cur->local_pre < cur->lo || cur->local_pre >= cur->hi) return GENNC_ROW_END;
       cur->emitted = 1;
       return cur->local_pre;
     case GENNC_CONNECT_FIXED_PROBABILITY:
-      if (c->empty) return GENNC_ROW_END;
+      if (c->empty || cur->lo >= cur->hi) return GENNC_ROW_END;
       for (;;) {
         double block_end = ((double)cur->block + 1.0) * (double)GENNC_ROW_BLOCK;
         double u = gennc_rng_uniform01(c->seed, c->stream, cur->block, cur->row_index, cur->draw++);
         cur->position += 1.0 + __builtin_floor(gennc_det_log(u) / c->log_q);
         /* Past its block, the row goes on in the next block, which starts afresh before its
-         * first candidate; past the last one it has ended, and stays ended (gaps are at
-         * least 1). */
+         * first candidate; past the last one (or the range's end) it has ended, and stays
+         * ended (gaps are at least 1). */
         if (cur->position >= block_end) {
-          if (block_end >= (double)c->n_post) return GENNC_ROW_END;
+          if (block_end >= (double)cur->hi) return GENNC_ROW_END;
           ++cur->block;
           cur->draw = 0;
           cur->position = block_end - 1.0;
           continue;
         }
-        if (cur->position >= (double)c->n_post) return GENNC_ROW_END;
-        if ((uint32_t)cur->position != cur->excluded) {
+        if (cur->position >= (double)cur->hi) return GENNC_ROW_END;
+        /* Positions of the range's first block before it are drawn, not given. */
+        if ((uint32_t)cur->position != cur->excluded && cur->position >= (double)cur->lo) {
           ++cur->emitted;
           return (uint32_t)cur->position;
         }
       }
-    case GENNC_CONNECT_FIXED_NUMBER_POST: {
-      uint32_t position, s;
-      if (cur->emitted >= c->number) return GENNC_ROW_END;
-      position = gennc_row_pick(c, cur);
-      if (!c->with_replacement)
-        for (s = 0; s < cur->emitted; ++s)
-          if (emitted[s] == position) {
-            position = gennc_row_floyd_top(c, cur);
-            break;
-          }
-      ++cur->emitted;
-      return position;
-    }
+    case GENNC_CONNECT_FIXED_NUMBER_POST:
+      while (cur->draw < c->number) {
+        uint32_t position = gennc_row_pick(c, cur), s;
+        if (!c->with_replacement)
+          for (s = 0; s < cur->emitted; ++s)
+            if (emitted[s] == position) {
+              position = gennc_row_floyd_top(c, cur);
+              break;
+            }
+        ++cur->draw;
+        if (position >= cur->lo && position < cur->hi) {
+          ++cur->emitted;
+          return position;
+        }
+      }
+      return GENNC_ROW_END;
     default:
       return GENNC_ROW_END;
   }
