@@ -15,7 +15,7 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
     if (llvm::StructType* existing = llvm::StructType::getTypeByName(context, name)) return existing;
     return llvm::StructType::create(context, fields, name);
   };
-  kernel_env = make("GenncKernelEnv", {ptr, ptr, f64, f64, u64, u64, ptr, u64, ptr, u32});
+  kernel_env = make("GenncKernelEnv", {ptr, ptr, f64, f64, u64, u64, ptr, u64, ptr, u32, ptr});
   init = make("GenncInit", {enum_type, doubles(4), ptr, u64, u32, u32});
   array_info = make("GenncArrayInfo", {ptr, ptr, enum_type, enum_type, u32, u64, u32, init});
   kernel_info = make("GenncKernelInfo", {ptr, enum_type, u32, ptr, ptr, ptr, ptr, ptr});

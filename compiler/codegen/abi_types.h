@@ -37,7 +37,8 @@ struct AbiTypes {
 
 // Field numbers of GenncKernelEnv, which kernels read.
 enum KernelEnvField : unsigned {
-  kEnvArrays = 0, kEnvLengths, kEnvT, kEnvDt, kEnvStep, kEnvSeed, kEnvSpikeRows, kEnvRow, kEnvCountsToZero, kEnvZeroCount
+  kEnvArrays = 0, kEnvLengths, kEnvT, kEnvDt, kEnvStep, kEnvSeed, kEnvSpikeRows, kEnvRow, kEnvCountsToZero, kEnvZeroCount,
+  kEnvPostRanges
 };
 
 }  // namespace gennc::codegen

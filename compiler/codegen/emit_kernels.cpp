@@ -78,6 +78,13 @@ void collect_spike_rows(const ir::Block& block, std::vector<std::uint32_t>& out)
   out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
+// Whether a block regenerates procedural rows, which read GenncKernelEnv::post_ranges.
+bool regenerates_rows(const ir::Block& block) {
+  bool found = false;
+  ir::for_each_stmt(block, [&](const ir::Stmt& s) { found = found || s.kind == ir::StmtKind::ForRow; });
+  return found;
+}
+
 // Counts, per population, the EmitSpike statements of a block and notes those inside a loop,
 // with a time, or with a count unless `counts` (which it stores at its own slot, so it is
 // not buffered), and those with a count.
@@ -268,6 +275,7 @@ class FunctionEmitter {
   }
   void set_array(std::uint32_t id, llvm::Value* v) { arrays_[id] = v; }
   void set_spike_row(std::uint32_t population, llvm::Value* v) { spike_rows_[population] = v; }
+  void set_post_ranges(llvm::Value* v) { post_ranges_ = v; }
   // Loads the scalar parameters and derived values `stmts` reads and never writes, once,
   // here. LLVM would not hoist a load out of conditional code (a spike's reset values under
   // --runtime-parameters) without knowing the pointer dereferenceable, and such a load in
@@ -678,15 +686,16 @@ class FunctionEmitter {
     llvm::Type* i32 = b_.getInt32Ty();
     llvm::Type* ptr = state->getType();
     llvm::FunctionCallee start = ctx_.module.getOrInsertFunction(
-        "gennc_rand_row_start", llvm::FunctionType::get(b_.getVoidTy(),
-                                                   {ptr, i32, b_.getInt64Ty(), i32, i32, b_.getDoubleTy(), i32, i32, i32, i32},
-                                                   false));
+        "gennc_rand_row_start",
+        llvm::FunctionType::get(b_.getVoidTy(), {ptr, i32, b_.getInt64Ty(), i32, i32, b_.getDoubleTy(), i32, i32, i32, i32, i32, i32},
+                                false));
     llvm::FunctionCallee following =
         ctx_.module.getOrInsertFunction("gennc_rand_row_following", llvm::FunctionType::get(i32, {ptr}, false));
     const ir::Selection& post = ctx_.ir.projections.at(s.projection).post;
+    const auto [lo, hi] = post_range(s.projection, post.count);
     b_.CreateCall(start, {state, b_.getInt32(c.kind), input(ir::Input::Seed), b_.getInt32(c.stream),
                           b_.getInt32(post.count), llvm::ConstantFP::get(b_.getDoubleTy(), c.params[0]),
-                          b_.getInt32(c.with_replacement ? 1 : 0), expr(*s.index), expr(*s.begin), expr(*s.end)});
+                          b_.getInt32(c.with_replacement ? 1 : 0), expr(*s.index), expr(*s.begin), expr(*s.end), lo, hi});
     llvm::BasicBlock* header = llvm::BasicBlock::Create(c_, "row.next", fn_);
     llvm::BasicBlock* body = llvm::BasicBlock::Create(c_, "row.body", fn_);
     llvm::BasicBlock* exit = llvm::BasicBlock::Create(c_, "row.end", fn_);
@@ -697,6 +706,27 @@ class FunctionEmitter {
     b_.SetInsertPoint(body);
     b_.CreateStore(position, locals_.at(s.local));
     loop_body(s, header, exit);
+  }
+  // The post positions [lo, hi) of projection p's rows that this process delivers to: the
+  // env's post_ranges pair, or all `count` of them where the env has none.
+  std::pair<llvm::Value*, llvm::Value*> post_range(std::uint32_t p, std::uint32_t count) {
+    llvm::Type* i32 = b_.getInt32Ty();
+    llvm::BasicBlock* from = b_.GetInsertBlock();
+    llvm::BasicBlock* given = llvm::BasicBlock::Create(c_, "post.range", fn_);
+    llvm::BasicBlock* join = llvm::BasicBlock::Create(c_, "post.range.end", fn_);
+    b_.CreateCondBr(b_.CreateIsNull(post_ranges_), join, given);
+    b_.SetInsertPoint(given);
+    llvm::Value* lo = b_.CreateLoad(i32, b_.CreateConstInBoundsGEP1_64(i32, post_ranges_, 2 * std::uint64_t{p}), "post.lo");
+    llvm::Value* hi = b_.CreateLoad(i32, b_.CreateConstInBoundsGEP1_64(i32, post_ranges_, 2 * std::uint64_t{p} + 1), "post.hi");
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+    llvm::PHINode* first = b_.CreatePHI(i32, 2, "row.lo");
+    first->addIncoming(b_.getInt32(0), from);
+    first->addIncoming(lo, given);
+    llvm::PHINode* last = b_.CreatePHI(i32, 2, "row.hi");
+    last->addIncoming(b_.getInt32(count), from);
+    last->addIncoming(hi, given);
+    return {first, last};
   }
   // The rest of a generated loop whose header has branched to the body: the statements,
   // then back to `header`; code after the loop goes at `exit`.
@@ -738,6 +768,7 @@ class FunctionEmitter {
   std::map<ir::Input, llvm::Value*> inputs_;
   std::map<std::uint32_t, llvm::Value*> arrays_;
   std::map<std::uint32_t, llvm::Value*> spike_rows_;  // by population (KernelBody::spike_rows)
+  llvm::Value* post_ranges_ = nullptr;                 // KernelBody::post_ranges
   std::map<std::uint32_t, llvm::Value*> settled_;  // loaded at entry (load_settled_scalars)
   struct BlockDraws {
     llvm::AllocaInst* u;    // [block x double] scratch
@@ -761,9 +792,10 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
   collect_arrays(ctx.ir, kernel.body, body.arrays, used);
   if (ctx.shared_bodies == nullptr) std::sort(body.arrays.begin(), body.arrays.end());
   if (ctx.target.records_spikes_at_emission()) collect_spike_rows(kernel.body, body.spike_rows);
+  body.post_ranges = regenerates_rows(kernel.body);
 
   llvm::Type* array_ptr = llvm::PointerType::get(c, ctx.target.array_address_space());
-  std::vector<llvm::Type*> params(body.arrays.size() + body.spike_rows.size(), array_ptr);
+  std::vector<llvm::Type*> params(body.arrays.size() + body.spike_rows.size() + (body.post_ranges ? 1 : 0), array_ptr);
   llvm::Type* f64 = llvm::Type::getDoubleTy(c);
   llvm::Type* i64 = llvm::Type::getInt64Ty(c);
   llvm::Type* i32 = llvm::Type::getInt32Ty(c);
@@ -789,8 +821,15 @@ KernelBody emit_body(const LoweringContext& ctx, const ir::Kernel& kernel, bool 
     row->setName(ctx.ir.populations.at(body.spike_rows[k]).name + ".spike_row");
     emit.set_spike_row(body.spike_rows[k], row);
   }
+  if (body.post_ranges) {
+    const unsigned k = body.arrays.size() + body.spike_rows.size();
+    fn->addParamAttr(k, llvm::Attribute::NoAlias);
+    fn->addParamAttr(k, llvm::Attribute::ReadOnly);
+    fn->getArg(k)->setName("post_ranges");
+    emit.set_post_ranges(fn->getArg(k));
+  }
   emit.load_settled_scalars(kernel.body);
-  const unsigned scalars = body.arrays.size() + body.spike_rows.size();
+  const unsigned scalars = body.arrays.size() + body.spike_rows.size() + (body.post_ranges ? 1 : 0);
   const char* names[] = {"t", "dt", "step", "seed", "begin", "end"};
   for (unsigned k = 0; k < kBodyScalarCount; ++k) fn->getArg(scalars + k)->setName(names[k]);
   emit.set_input(ir::Input::Time, fn->getArg(scalars + 0));

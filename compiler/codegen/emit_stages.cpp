@@ -148,6 +148,7 @@ class StageEmitter {
                 field(kEnvSeed, abi_.u64, "seed")};
     spike_rows_ = b.CreateAddrSpaceCast(field(kEnvSpikeRows, abi_.ptr, "spike.rows"), global, "spike.rows.global");
     row_ = field(kEnvRow, abi_.u64, "row");
+    post_ranges_ = b.CreateAddrSpaceCast(field(kEnvPostRanges, abi_.ptr, "post_ranges"), global, "post_ranges.global");
     // Blocks have kStageBlock threads: said here, since a body is no kernel whose maxntidx
     // tells the optimiser so.
     auto* thread = llvm::cast<llvm::Instruction>(sreg(b, llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x, "thread"));
@@ -388,6 +389,7 @@ class StageEmitter {
       args.push_back(b.CreateAddrSpaceCast(invariant(b.CreateLoad(abi_.ptr, slot)), global, "array" + std::to_string(id)));
     }
     for (std::uint32_t p : body.spike_rows) args.push_back(spike_row(b, p));
+    if (body.post_ranges) args.push_back(post_ranges_);
     args.insert(args.end(), scalars_.begin(), scalars_.end());
     args.push_back(begin);
     if (chunk) end = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, b.CreateAdd(begin, b.getInt32(kStageBlock)), end);
@@ -414,6 +416,7 @@ class StageEmitter {
   llvm::Value* arrays_ = nullptr;
   llvm::Value* spike_rows_ = nullptr;  // GenncKernelEnv::spike_rows (may be null)
   llvm::Value* row_ = nullptr;         // GenncKernelEnv::row
+  llvm::Value* post_ranges_ = nullptr; // GenncKernelEnv::post_ranges (may be null)
   llvm::Function* zero_next_counts_ = nullptr;
   std::vector<llvm::Value*> scalars_;
   bool called_ = false;  // the stage's member bodies are called, not inlined

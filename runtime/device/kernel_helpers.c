@@ -81,15 +81,18 @@ typedef struct GenncRowState {
 #define GENNC_ROW_STATE_BYTES 128
 _Static_assert(sizeof(GenncRowState) <= GENNC_ROW_STATE_BYTES, "the kernels' row state slot is too small");
 
+/* The row's post positions [lo, hi) only: those whose neurons this process delivers to
+ * (GenncKernelEnv.post_ranges; docs/distributed.md). */
 void gennc_rand_row_start(GenncRowState* state, uint32_t kind, uint64_t seed, uint32_t stream, uint32_t n_post,
                           double param, uint32_t with_replacement, uint32_t local_pre, uint32_t row_index,
-                          uint32_t excluded) {
+                          uint32_t excluded, uint32_t lo, uint32_t hi) {
   /* The parameters were checked when the row pointers were counted at initialisation. */
   gennc_row_connector_init(&state->connector, kind, seed, stream, n_post, param, (int)with_replacement);
   gennc_row_begin(&state->connector, local_pre, row_index, excluded, &state->cursor);
+  gennc_row_limit(&state->connector, &state->cursor, lo, hi);
 }
 
-/* The next post position of the row, or GENNC_ROW_END. */
+/* The next post position of the row (in its range), or GENNC_ROW_END. */
 uint32_t gennc_rand_row_following(GenncRowState* state) {
   return gennc_row_next(&state->connector, &state->cursor, 0);
 }

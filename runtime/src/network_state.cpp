@@ -39,6 +39,16 @@ void NetworkState::recompute_sizes() {
   }
 }
 
+std::vector<uint32_t> NetworkState::post_ranges(const std::vector<std::pair<uint32_t, uint32_t>>& neurons) const {
+  std::vector<uint32_t> ranges;
+  for (uint32_t p = 0; p < model_.projection_count; ++p) {
+    const auto [first, last] = neurons[model_.projections[p].post.population];
+    const auto [lo, hi] = post_[p].span(first, last);
+    ranges.insert(ranges.end(), {lo, hi});
+  }
+  return ranges;
+}
+
 uint64_t NetworkState::kernel_range(const GenncKernelInfo& kernel) const {
   const GenncModel& m = model_;
   auto spikes = [&](uint32_t population) {

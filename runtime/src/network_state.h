@@ -127,6 +127,10 @@ class NetworkState {
 
   const std::vector<double>& positions(uint32_t population) const { return positions_[population]; }
   const Selection& pre(uint32_t projection) const { return pre_[projection]; }
+  // GenncKernelEnv::post_ranges of a process that delivers to the neurons
+  // [neurons[q].first, neurons[q].second) of each population q: per projection, the span
+  // of its post selection's positions there.
+  std::vector<uint32_t> post_ranges(const std::vector<std::pair<uint32_t, uint32_t>>& neurons) const;
   uint64_t synapse_count(uint32_t projection) const { return synapse_counts_[projection]; }
   // The elements `kernel` runs over now (neurons, a step's spikes, synapses, ...).
   uint64_t kernel_range(const GenncKernelInfo& kernel) const;

@@ -24,14 +24,18 @@
 
 namespace gennc::codegen {
 
-// The body function's arguments, in this order: one pointer per array of `arrays`, then
-// t (double), dt (double), step (i64), seed (i64), begin (i32), end (i32).
+// The body function's arguments, in this order: one pointer per array of `arrays`, the
+// spike rows, the post ranges, then t (double), dt (double), step (i64), seed (i64),
+// begin (i32), end (i32).
 struct KernelBody {
   llvm::Function* function = nullptr;
   std::vector<std::uint32_t> arrays;  // model array ids, ascending
   // After the arrays, a recording row per population the body emits spikes for, where the
   // target records spikes at emission (Target::records_spikes_at_emission), ascending.
   std::vector<std::uint32_t> spike_rows;
+  // Then, where the body regenerates procedural rows, GenncKernelEnv::post_ranges (a
+  // pointer in the arrays' address space, null for every position).
+  bool post_ranges = false;
 };
 inline constexpr unsigned kBodyScalarCount = 6;
 

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 15
+#define GENNC_MODEL_ABI_VERSION 16
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -152,6 +152,11 @@ typedef struct GenncKernelEnv {
   uint64_t row;
   uint32_t* const* counts_to_zero;
   uint32_t zero_count;
+  /* Per projection p, post_ranges[2p] and post_ranges[2p + 1]: the positions [lo, hi) of
+   * its post selection whose neurons this process delivers to, where a procedural row is
+   * regenerated only (one rank of a distributed run, docs/distributed.md). Null: every
+   * position (one process). Other projections do not read it. */
+  const uint32_t* post_ranges;
 } GenncKernelEnv;
 
 typedef void (*GenncKernelFn)(const GenncKernelEnv* env, uint32_t begin, uint32_t end);

@@ -40,6 +40,14 @@ void Engine::run_own_share(uint32_t id, const GenncKernelEnv& env) {
   kernels_.run(id, env, begin, end);
 }
 
+void Engine::set_partition(StepPartition* partition) {
+  partition_ = partition;
+  if (partition == nullptr) return kernels_.set_post_ranges({});
+  std::vector<std::pair<uint32_t, uint32_t>> neurons;
+  for (uint32_t q = 0; q < state_.model().population_count; ++q) neurons.push_back(partition->neurons(q));
+  kernels_.set_post_ranges(state_.post_ranges(neurons));
+}
+
 void Engine::clear_spike_counts() { kernels_.clear_spike_counts(); }
 
 Status Engine::run(uint64_t steps) {

@@ -20,7 +20,8 @@ namespace gennc::runtime::cpu {
 class StepPartition {
  public:
   virtual ~StepPartition() = default;
-  // The neurons [begin, end) of population p this process updates.
+  // The neurons [begin, end) of population p this process updates and procedural rows
+  // deliver to (GenncKernelEnv::post_ranges).
   virtual std::pair<uint32_t, uint32_t> neurons(uint32_t population) const = 0;
   // After population p's neuron kernel: its spike list holds this process's spikes, in
   // neuron order; afterwards it holds every process's, in neuron order.
@@ -46,8 +47,9 @@ class Engine final : public runtime::Engine {
   void set_profiling(bool on) override;
   std::vector<ProfileRow> profile() const override;
   // From the next step on, neuron kernels run over `partition`'s neurons and exchange their
-  // spikes through it (null: the whole network, today's step). It must outlive the engine.
-  void set_partition(StepPartition* partition) { partition_ = partition; }
+  // spikes through it, and procedural rows deliver only to its neurons (null: the whole
+  // network, today's step). It must outlive the engine.
+  void set_partition(StepPartition* partition);
 
   // One step of a rank whose deliveries wait for the exchange (docs/distributed.md,
   // Exchange): every kernel of the step schedule but the deliveries

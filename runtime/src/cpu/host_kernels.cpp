@@ -148,7 +148,8 @@ void HostKernels::refresh() {
 
 GenncKernelEnv HostKernels::env() const {
   return {pointers_.data(), lengths_.data(), state_.time(), state_.model().dt, state_.step(), state_.seed(),
-          nullptr, 0, nullptr, 0};  // the GPU's folded-step fields: unused on the host
+          nullptr, 0, nullptr, 0,  // the GPU's folded-step fields: unused on the host
+          post_ranges_.empty() ? nullptr : post_ranges_.data()};
 }
 
 void HostKernels::sort_spike_list(uint32_t population) {

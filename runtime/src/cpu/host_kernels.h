@@ -25,6 +25,8 @@ class HostKernels {
   // may then differ: whether steps may overlap is decided again).
   void refresh();
   GenncKernelEnv env() const;
+  // The env's post_ranges (NetworkState::post_ranges), kept here; empty: null, every position.
+  void set_post_ranges(std::vector<uint32_t> ranges) { post_ranges_ = std::move(ranges); }
 
   // Runs kernel `id` over its range, or over [begin, end) of it (the neurons one rank of a
   // distributed run updates). A neuron kernel's spike list is then sorted, so the stages
@@ -115,6 +117,7 @@ class HostKernels {
   std::deque<Stage> stages_;  // a deque: Stage holds an atomic, which does not move
   std::vector<void*> pointers_;
   std::vector<uint64_t> lengths_;
+  std::vector<uint32_t> post_ranges_;
   std::vector<double> kernel_seconds_;
   // Per population (each population's list is sorted by one thread at a time).
   struct SortScratch {

@@ -298,6 +298,7 @@ Status Engine::allocate() {
   pointer_tables_[0] = pointer_table_;
   GENNC_TRY(allocate(std::max<uint64_t>(m.array_count, 1) * 8, &length_table_));
   GENNC_TRY(allocate(sizeof(GenncKernelEnv), &env_));
+  if (placement_.partition != nullptr) GENNC_TRY(allocate(uint64_t{m.projection_count} * 8, &post_ranges_));
   if (m.array_count != 0) {
     GENNC_CU(cuMemcpyHtoD(pointer_table_, arrays_.data(), arrays_.size() * 8), "cuMemcpyHtoD");
     std::vector<uint64_t> lengths(m.array_count);
@@ -826,7 +827,16 @@ Status Engine::run(uint64_t steps) {
   // step are taken from the state on every run, never kept between runs, so a step
   // set in between (gennc_set_step, a checkpoint, a reset) is where the device goes on.
   GenncKernelEnv env{reinterpret_cast<void* const*>(pointer_table_), reinterpret_cast<const uint64_t*>(length_table_),
-                     state_.time(), m.dt, state_.step(), state_.seed(), nullptr, 0, nullptr, 0};
+                     state_.time(), m.dt, state_.step(), state_.seed(), nullptr, 0, nullptr, 0, nullptr};
+  if (post_ranges_ != 0) {
+    // A GPU rank's procedural rows deliver only to its neurons (its partition is known
+    // once the network is built).
+    std::vector<std::pair<uint32_t, uint32_t>> neurons;
+    for (uint32_t q = 0; q < m.population_count; ++q) neurons.push_back(placement_.partition->neurons(q));
+    const std::vector<uint32_t> ranges = state_.post_ranges(neurons);
+    GENNC_CU(cuMemcpyHtoD(post_ranges_, ranges.data(), ranges.size() * 4), "cuMemcpyHtoD");
+    env.post_ranges = reinterpret_cast<const uint32_t*>(post_ranges_);
+  }
   GENNC_CU(cuMemcpyHtoD(env_, &env, sizeof env), "cuMemcpyHtoD");
   if (folded_) GENNC_TRY(write_templates());
   if (profiling_) {

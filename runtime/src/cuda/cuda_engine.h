@@ -39,7 +39,8 @@ constexpr unsigned kSpikeCopies = 3;
 class StepPartition {
  public:
   virtual ~StepPartition() = default;
-  // The neurons [begin, end) of `population` that its neuron kernels update.
+  // The neurons [begin, end) of `population` that its neuron kernels update and procedural
+  // rows deliver to (GenncKernelEnv::post_ranges).
   virtual std::pair<uint32_t, uint32_t> neurons(uint32_t population) const = 0;
   // Enqueues on `stream`, after the launch of `stage`, whatever the exchange needs there;
   // called while a batch is captured into a graph and while steps are profiled.
@@ -267,6 +268,8 @@ class Engine final : public runtime::Engine {
   std::vector<CUdeviceptr> copies_[kSpikeCopies - 1];
   CUdeviceptr pointer_tables_[kSpikeCopies] = {};
   CUdeviceptr sample_env_ = 0;   // the env a folded step's sampling launch advances (unread)
+  // A GPU rank's GenncKernelEnv::post_ranges, written by each run (0: one process, null).
+  CUdeviceptr post_ranges_ = 0;
   unsigned last_copy_ = 0;       // of the last step queued (which copy current() gives)
   // The least common multiple of the sampled recordings' intervals (steps), after which
   // the steps that sample repeat, where at most kMaxBatch (0 otherwise: every step's

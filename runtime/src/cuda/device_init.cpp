@@ -363,7 +363,7 @@ Status Engine::set_up_on_device(DeviceInit& init) {
   GENNC_TRY(init.fill(arrays_, lengths));
 
   GenncKernelEnv env{reinterpret_cast<void* const*>(pointer_table_), reinterpret_cast<const uint64_t*>(length_table_),
-                     state_.time(), m.dt, state_.step(), state_.seed(), nullptr, 0, nullptr, 0};
+                     state_.time(), m.dt, state_.step(), state_.seed(), nullptr, 0, nullptr, 0, nullptr};
   GENNC_CU(cuMemcpyHtoD(env_, &env, sizeof env), "cuMemcpyHtoD");
   GENNC_CU(cuMemcpyDtoH(&fence, env_, sizeof fence), "cuMemcpyDtoH");
   for (uint32_t k = 0; k < m.init_schedule_length; ++k) {

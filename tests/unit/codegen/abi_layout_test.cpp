@@ -30,7 +30,7 @@ std::vector<Layout> layouts() {
       {"GenncKernelEnv", &AbiTypes::kernel_env, sizeof(GenncKernelEnv),
        {OFF(GenncKernelEnv, arrays), OFF(GenncKernelEnv, lengths), OFF(GenncKernelEnv, t), OFF(GenncKernelEnv, dt),
         OFF(GenncKernelEnv, step), OFF(GenncKernelEnv, seed), OFF(GenncKernelEnv, spike_rows), OFF(GenncKernelEnv, row),
-        OFF(GenncKernelEnv, counts_to_zero), OFF(GenncKernelEnv, zero_count)}},
+        OFF(GenncKernelEnv, counts_to_zero), OFF(GenncKernelEnv, zero_count), OFF(GenncKernelEnv, post_ranges)}},
       {"GenncInit", &AbiTypes::init, sizeof(GenncInit),
        {OFF(GenncInit, kind), OFF(GenncInit, params), OFF(GenncInit, values), OFF(GenncInit, length),
         OFF(GenncInit, stream), OFF(GenncInit, kernel)}},

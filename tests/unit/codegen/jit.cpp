@@ -46,12 +46,12 @@ JitModel::JitModel(const ir::Module& m, int opt_level) {
 JitModel::~JitModel() = default;
 
 void JitModel::run(std::uint32_t kernel, const std::vector<void*>& arrays, std::uint32_t begin, std::uint32_t end,
-                   std::uint64_t step, std::uint64_t seed) const {
+                   std::uint64_t step, std::uint64_t seed, const std::uint32_t* post_ranges) const {
   REQUIRE(kernel < model_->kernel_count);
   REQUIRE(arrays.size() == model_->array_count);
   std::vector<std::uint64_t> lengths(arrays.size(), 0);
   const GenncKernelEnv env{arrays.data(), lengths.data(), 0.1 * static_cast<double>(step), 0.1, step, seed,
-                           nullptr, 0, nullptr, 0};
+                           nullptr, 0, nullptr, 0, post_ranges};
   model_->kernels[kernel].host(&env, begin, end);
 }
 

@@ -24,9 +24,10 @@ class JitModel {
   // The optimised module's LLVM IR, for checks on what the optimiser made of a kernel.
   const std::string& optimized_ir() const { return optimized_ir_; }
 
-  // Runs kernel `kernel` over [begin, end); `arrays[k]` is the storage of array k.
+  // Runs kernel `kernel` over [begin, end); `arrays[k]` is the storage of array k;
+  // `post_ranges` is the env's (GenncKernelEnv::post_ranges).
   void run(std::uint32_t kernel, const std::vector<void*>& arrays, std::uint32_t begin, std::uint32_t end,
-           std::uint64_t step = 0, std::uint64_t seed = 1234) const;
+           std::uint64_t step = 0, std::uint64_t seed = 1234, const std::uint32_t* post_ranges = nullptr) const;
 
  private:
   std::unique_ptr<llvm::orc::LLJIT> jit_;

@@ -207,6 +207,7 @@ llvm::Function* HostTarget::emit_entry(llvm::Module& module, const std::string& 
     llvm::Value* slot = builder.CreateConstInBoundsGEP1_64(abi.ptr, arrays, id);
     args.push_back(builder.CreateLoad(abi.ptr, slot, "array" + std::to_string(id)));
   }
+  if (body.post_ranges) args.push_back(field(kEnvPostRanges, abi.ptr, "post_ranges"));
   args.push_back(field(kEnvT, abi.f64, "t"));
   args.push_back(field(kEnvDt, abi.f64, "dt"));
   args.push_back(field(kEnvStep, abi.u64, "step"));

@@ -232,6 +232,8 @@ llvm::Function* NvptxTarget::emit_entry(llvm::Module& module, const std::string&
   }
   // A kernel's own entry runs outside the step (set-up): nothing is recorded.
   for (std::size_t k = 0; k < body.spike_rows.size(); ++k) args.push_back(llvm::ConstantPointerNull::get(global));
+  if (body.post_ranges)
+    args.push_back(builder.CreateAddrSpaceCast(field(kEnvPostRanges, abi.ptr, "post_ranges"), global, "post_ranges.global"));
   args.push_back(field(kEnvT, abi.f64, "t"));
   args.push_back(field(kEnvDt, abi.f64, "dt"));
   args.push_back(field(kEnvStep, abi.u64, "step"));
