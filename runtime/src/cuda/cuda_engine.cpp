@@ -446,6 +446,8 @@ Status Engine::write_templates() {
       env.spike_rows = reinterpret_cast<const uint64_t*>(rs.spike_rows);
       env.counts_to_zero = reinterpret_cast<uint32_t* const*>(count_table_ + (copy + 1) % kSpikeCopies * npops * 8);
       env.zero_count = npops;
+      // Null but on a GPU rank (run() has uploaded them by now).
+      env.post_ranges = reinterpret_cast<const uint32_t*>(post_ranges_);
     }
     GENNC_CU(cuMemcpyHtoD(rs.templates, templates, sizeof templates), "cuMemcpyHtoD");
   }
