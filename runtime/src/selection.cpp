@@ -41,11 +41,18 @@ Status Selection::make(const GenncSelection& selection, uint32_t population_size
       return model_error(what + ": neuron " + std::to_string(result.members_[k]) + " selected twice");
     result.position_[result.members_[k]] = k;
   }
+  result.ascending_ = std::is_sorted(result.members_.begin(), result.members_.end());
   *out = std::move(result);
   return ok();
 }
 
 std::pair<uint32_t, uint32_t> Selection::span(uint32_t first, uint32_t last) const {
+  // Bisected where the members ascend: a GPU rank takes every projection's span on each run.
+  if (ascending_) {
+    const auto lo = static_cast<uint32_t>(std::lower_bound(members_.begin(), members_.end(), first) - members_.begin());
+    const auto hi = static_cast<uint32_t>(std::lower_bound(members_.begin(), members_.end(), last) - members_.begin());
+    return lo < hi ? std::pair{lo, hi} : std::pair{0u, 0u};
+  }
   uint32_t lo = size(), hi = 0;
   for (uint32_t k = 0; k < size(); ++k)
     if (members_[k] >= first && members_[k] < last) {

@@ -32,6 +32,7 @@ class Selection {
   uint32_t population_ = 0;
   std::vector<uint32_t> members_;
   std::vector<int64_t> position_;
+  bool ascending_ = true;  // members in neuron order (all, slices, sorted lists)
 };
 
 }  // namespace gennc::runtime
