@@ -55,10 +55,18 @@ typedef struct GenncRandBlock {
   uint32_t v[4];
 } GenncRandBlock;
 
+/* On the GPU the halves come from 32-bit multiplies: from the 64-bit product, LLVM's
+ * combiner widens the round's xors and adds to 64 bits, which the PTX assembler then
+ * emulates with twice the integer instructions (the same bits either way). */
 GENNC_RNG_FN uint32_t gennc_rng_mulhilo(uint32_t a, uint32_t b, uint32_t* hi) {
+#ifdef __NVPTX__
+  *hi = __nvvm_mulhi_ui(a, b);
+  return a * b;
+#else
   uint64_t product = (uint64_t)a * (uint64_t)b;
   *hi = (uint32_t)(product >> 32);
   return (uint32_t)product;
+#endif
 }
 
 /* The Philox4x32 bijection with 10 rounds (Salmon et al., SC'11). */
