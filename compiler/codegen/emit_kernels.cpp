@@ -196,6 +196,7 @@ const char* random_function(ir::Distribution d) {
   switch (d) {
     case ir::Distribution::Uniform: return "gennc_rand_uniform";
     case ir::Distribution::Normal: return "gennc_rand_normal";
+    case ir::Distribution::NormalSingle: return "gennc_rand_normal_single";
     case ir::Distribution::NormalClipped: return "gennc_rand_normal_clipped";
     case ir::Distribution::NormalClippedToBoundary: return "gennc_rand_normal_clipped_to_boundary";
     case ir::Distribution::Exponential: return "gennc_rand_exponential";

@@ -137,6 +137,7 @@ const char* to_string(Distribution d) {
   switch (d) {
     case Distribution::Uniform: return "uniform";
     case Distribution::Normal: return "normal";
+    case Distribution::NormalSingle: return "normal_single";
     case Distribution::NormalClipped: return "normal_clipped";
     case Distribution::NormalClippedToBoundary: return "normal_clipped_to_boundary";
     case Distribution::Exponential: return "exponential";

@@ -114,6 +114,7 @@ int arity(MathFn fn);
 enum class Distribution : std::uint8_t {
   Uniform,                  // low, high
   Normal,                   // mu, sigma
+  NormalSingle,             // mu, sigma: Box-Muller in single precision (--float32 kernels)
   NormalClipped,            // mu, sigma, low, high (redraw outside)
   NormalClippedToBoundary,  // mu, sigma, low, high (clamp)
   Exponential,              // beta (mean)

@@ -271,7 +271,13 @@ ExprPtr CodeLowerer::draw(sema::Builtin b, const ast::CallExpr* e) {
   std::vector<const ast::Expr*> a;
   switch (b) {
     case Builtin::Uniform: d = Distribution::Uniform; a = call_args(e, {"low", "high"}); break;
-    case Builtin::Normal: d = Distribution::Normal; a = call_args(e, {"mu", "sigma"}); break;
+    case Builtin::Normal:
+      // A single-precision build draws its kernels' normals in single precision too
+      // (gennc/random.h, docs/language.md): the double transform costs the GPU more than
+      // the rest of a noisy neuron's update.
+      d = module_.real == Type::F32 ? Distribution::NormalSingle : Distribution::Normal;
+      a = call_args(e, {"mu", "sigma"});
+      break;
     case Builtin::NormalClipped:
       d = Distribution::NormalClipped;
       a = call_args(e, {"mu", "sigma", "low", "high"});

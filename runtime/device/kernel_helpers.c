@@ -18,6 +18,11 @@ double gennc_rand_normal(uint64_t seed, uint32_t stream, uint64_t step, uint32_t
   return gennc_rng_normal(seed, stream, step, index, draw, mu, sigma);
 }
 
+double gennc_rand_normal_single(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
+                                uint32_t draw, double mu, double sigma) {
+  return gennc_rng_normal_single(seed, stream, step, index, draw, (float)mu, (float)sigma);
+}
+
 double gennc_rand_normal_clipped(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
                                  uint32_t draw, double mu, double sigma, double low, double high) {
   return gennc_rng_normal_clipped(seed, stream, step, index, draw, mu, sigma, low, high);

@@ -111,6 +111,55 @@ TEST_CASE("normal: moments and KS", "[random]") {
   CHECK(ks(x, [](double a) { return normal_cdf((a - 1.5) / 2.0); }) < 1.95);
 }
 
+// Distance in units in the last place between two floats of one sign.
+int64_t ulps(float a, float b) {
+  return std::llabs(static_cast<int64_t>(gennc_rng_float_to_bits(a)) - static_cast<int64_t>(gennc_rng_float_to_bits(b)));
+}
+
+TEST_CASE("single precision: log and cos(2 pi u) within 2 ulp of the double functions", "[random]") {
+  int64_t worst_log = 0, worst_cos = 0;
+  // Every argument the normal draw can pass: (k + 0.5) 2^-32 and k 2^-32 for 32-bit k,
+  // sampled at a stride, with the ends and the folding points included.
+  std::vector<uint32_t> ks;
+  for (uint64_t k = 0; k <= 0xFFFFFFFFull; k += 4099) ks.push_back(static_cast<uint32_t>(k));
+  for (uint32_t k : {0u, 1u, 2u, 0x20000000u, 0x40000000u, 0x80000000u, 0xC0000000u, 0xFFFFFFFFu}) ks.push_back(k);
+  for (uint32_t k : ks) {
+    const float u = (static_cast<float>(k) + 0.5f) * 2.32830644e-10f;
+    const float log_single = gennc_rng_logf(u), log_double = static_cast<float>(std::log(static_cast<double>(u)));
+    if (log_double != 0.0f) worst_log = std::max(worst_log, ulps(log_single, log_double));
+    const float a = static_cast<float>(k) * 2.32830644e-10f;
+    const double c = std::cos(6.283185307179586 * static_cast<double>(a));
+    // Near its zeros cos(2 pi a) is steep: compare with the error of a's rounding to float
+    // (half an ulp of a, times the slope) allowed, in absolute terms.
+    const double allowed = 2.0 * std::ldexp(1.0, -24) + 6.3 * std::ldexp(std::fabs(a), -24);
+    INFO("u " << u << " a " << a);
+    REQUIRE(std::fabs(gennc_rng_cos_2pif(a) - c) <= allowed);
+    if (std::fabs(c) > 0.25) worst_cos = std::max(worst_cos, ulps(std::fabs(gennc_rng_cos_2pif(a)), static_cast<float>(std::fabs(c))));
+  }
+  INFO("worst log " << worst_log << " ulp, worst cos " << worst_cos << " ulp");
+  CHECK(worst_log <= 2);
+  CHECK(worst_cos <= 2);
+  CHECK(gennc_rng_logf(1.0f) == 0.0f);
+  CHECK(gennc_rng_cos_2pif(0.0f) == 1.0f);
+  CHECK(gennc_rng_cos_2pif(0.5f) == -1.0f);
+  CHECK(gennc_rng_cos_2pif(1.0f) == 1.0f);
+}
+
+TEST_CASE("normal_single: moments and KS; close to the double draw at the same address", "[random]") {
+  auto x = draw([](uint32_t k) { return gennc_rng_normal_single(kSeed, 2, 0, k, 0, 1.5f, 2.0f); });
+  check_moments(x, 1.5, 4.0, 0.0);
+  CHECK(ks(x, [](double a) { return normal_cdf((a - 1.5) / 2.0); }) < 1.95);
+  // The same block's bits as the double draw: they differ by single-precision rounding and
+  // by the radius's 32 bits (the double's take 52), which matter most where u is smallest;
+  // over these draws, by less than 1e-4 standard deviations.
+  double worst = 0;
+  for (uint32_t k = 0; k < kSamples; ++k)
+    worst = std::max(worst, std::fabs(gennc_rng_normal_single(kSeed, 2, 0, k, 0, 0.0f, 1.0f) -
+                                      gennc_rng_normal(kSeed, 2, 0, k, 0, 0.0, 1.0)));
+  INFO("worst difference " << worst);
+  CHECK(worst < 1e-4);
+}
+
 TEST_CASE("normal_clipped redraws inside the interval; to_boundary clamps", "[random]") {
   const double mu = 0.0, sigma = 1.0, low = -0.5, high = 2.0;
   auto x = draw([&](uint32_t k) { return gennc_rng_normal_clipped(kSeed, 3, 0, k, 0, mu, sigma, low, high); });

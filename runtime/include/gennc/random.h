@@ -119,6 +119,79 @@ GENNC_RNG_FN double gennc_rng_box_muller(GenncRandBlock b, int which) {
   return radius * (which ? __builtin_sin(angle) : __builtin_cos(angle));
 }
 
+/* ---- Single precision: the normal draws of a --float32 build's step kernels. ----------
+ * Box-Muller in float with gennc's own log and cosine: IEEE single-precision adds,
+ * multiplies, divides and square roots only, never fused (both back ends compile without
+ * contraction), so the CPU and the GPU give the same bits, where libm's and libdevice's
+ * functions need not agree. The double path costs a GPU thread several hundred
+ * instructions (double log and cosine) and registers enough to halve a stage's occupancy.
+ * Each is within about 2 ulp (tests/runtime: against the double functions). */
+
+GENNC_RNG_FN float gennc_rng_bits_to_float(uint32_t bits) {
+  union { uint32_t u; float f; } v;
+  v.u = bits;
+  return v.f;
+}
+
+GENNC_RNG_FN uint32_t gennc_rng_float_to_bits(float f) {
+  union { uint32_t u; float f; } v;
+  v.f = f;
+  return v.u;
+}
+
+/* log(x) for a normal positive finite x: x = m 2^e with m in [sqrt(1/2), sqrt(2)), and
+ * log(m) = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172, from its odd series. */
+GENNC_RNG_FN float gennc_rng_logf(float x) {
+  uint32_t bits = gennc_rng_float_to_bits(x);
+  int e = (int)(bits >> 23) - 127;
+  float m = gennc_rng_bits_to_float((bits & 0x007FFFFFu) | 0x3F800000u);
+  float f, s, z, r, half_f2;
+  if (m > 1.41421356f) {
+    m = m * 0.5f;
+    e += 1;
+  }
+  f = m - 1.0f; /* exact: m within a factor 2 of 1 */
+  s = f / (2.0f + f);
+  z = s * s;
+  r = z * (0.666666667f + z * (0.4f + z * (0.285714286f + z * 0.222222222f)));
+  half_f2 = 0.5f * f * f;
+  /* log(2) in two parts: e * 0.693145751953125 is exact for |e| < 2^11. */
+  return (float)e * 0.693145751953125f + ((f - (half_f2 - s * (half_f2 + r))) + (float)e * 1.42860677e-06f);
+}
+
+/* cos(x) and sin(x) for |x| <= pi / 4, from their Taylor series (the first term left out
+ * is below 1e-9). */
+GENNC_RNG_FN float gennc_rng_cos_kernelf(float x) {
+  float z = x * x;
+  return 1.0f + z * (-0.5f + z * (4.16666667e-02f + z * (-1.38888889e-03f + z * (2.48015873e-05f + z * -2.75573192e-07f))));
+}
+GENNC_RNG_FN float gennc_rng_sin_kernelf(float x) {
+  float z = x * x;
+  return x + x * z * (-0.166666667f + z * (8.33333333e-03f + z * (-1.98412698e-04f + z * 2.75573192e-06f)));
+}
+
+/* cos(2 pi u) for u in [0, 1]: folded onto [0, 1/8] by steps that are exact in float. */
+GENNC_RNG_FN float gennc_rng_cos_2pif(float u) {
+  float sign = 1.0f;
+  if (u > 0.5f) u = 1.0f - u;
+  if (u > 0.25f) {
+    u = 0.5f - u;
+    sign = -1.0f;
+  }
+  return sign * (u <= 0.125f ? gennc_rng_cos_kernelf(6.28318531f * u)
+                             : gennc_rng_sin_kernelf(6.28318531f * (0.25f - u)));
+}
+
+/* Normal (mu, sigma) in single precision: the radius from 32 bits of the block (u in
+ * (0, 1], exact near 0, so the tails reach 6.8 sigma), the angle from 32 more. */
+GENNC_RNG_FN float gennc_rng_normal_single(uint64_t seed, uint32_t stream, uint64_t step,
+                                           uint32_t index, uint32_t draw, float mu, float sigma) {
+  GenncRandBlock b = gennc_rng_block(seed, stream, step, index, draw, 0);
+  float u = ((float)b.v[0] + 0.5f) * 2.32830644e-10f; /* 2^-32 */
+  float angle = (float)b.v[2] * 2.32830644e-10f;
+  return mu + sigma * (__builtin_sqrtf(-2.0f * gennc_rng_logf(u)) * gennc_rng_cos_2pif(angle));
+}
+
 /* ---- Distributions: each consumes exactly one draw number. --------------------------- */
 
 GENNC_RNG_FN double gennc_rng_uniform01(uint64_t seed, uint32_t stream, uint64_t step,
@@ -407,6 +480,9 @@ double gennc_rand_uniform(uint64_t seed, uint32_t stream, uint64_t step, uint32_
                           uint32_t draw, double low, double high);
 double gennc_rand_normal(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
                          uint32_t draw, double mu, double sigma);
+/* The single-precision normal (above), for --float32 builds' kernels. */
+double gennc_rand_normal_single(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
+                                uint32_t draw, double mu, double sigma);
 double gennc_rand_normal_clipped(uint64_t seed, uint32_t stream, uint64_t step, uint32_t index,
                                  uint32_t draw, double mu, double sigma, double low, double high);
 double gennc_rand_normal_clipped_to_boundary(uint64_t seed, uint32_t stream, uint64_t step,
