@@ -62,35 +62,72 @@ network brunel_{n} {{
   let i_mean = J * K_E * nu_ext * C
   let i_sd = J * sqrt(K_E * nu_ext * dt) * C / (tau * (1 - exp(-dt / tau)))
 
-  population exc = IF_curr_delta(N_E) {{
-    tau_m = tau;  cm = C;  v_rest = 0 mV;  v_thresh = theta;  v_reset = 10 mV;  tau_refrac = 2 ms
-    v = uniform(0 mV, 20 mV)
-  }}
-  population inh = IF_curr_delta(N_I) {{
-    tau_m = tau;  cm = C;  v_rest = 0 mV;  v_thresh = theta;  v_reset = 10 mV;  tau_refrac = 2 ms
-    v = uniform(0 mV, 20 mV)
-  }}
+{body}}}
+"""
 
+
+POPULATION = """\
+  population {name} = IF_curr_delta({size}) {{
+    tau_m = tau;  cm = C;  v_rest = 0 mV;  v_thresh = theta;  v_reset = 10 mV;  tau_refrac = 2 ms
+    v = uniform(0 mV, 20 mV)
+  }}
+"""
+
+CONNECTIVITY = """
   // Fixed out-degree: every neuron makes 800 synapses onto excitatory and 200 onto
   // inhibitory cells, with repetition. As N_E = 4 N_I, a neuron then receives K_E excitatory
   // and K_I inhibitory inputs on average.
   let out_to_exc = 800
   let out_to_inh = 200
-  projection e2e = exc -> exc via fixed_number_post(n = out_to_exc, with_replacement = true)
-    synapse StaticSynapse(weight = J, delay = D) onto excitatory
-  projection e2i = exc -> inh via fixed_number_post(n = out_to_inh, with_replacement = true)
-    synapse StaticSynapse(weight = J, delay = D) onto excitatory
-  projection i2e = inh -> exc via fixed_number_post(n = out_to_exc, with_replacement = true)
-    synapse StaticSynapse(weight = -g * J, delay = D) onto inhibitory
-  projection i2i = inh -> inh via fixed_number_post(n = out_to_inh, with_replacement = true)
-    synapse StaticSynapse(weight = -g * J, delay = D) onto inhibitory
-
-  inject NoisyCurrentSource(mean = i_mean, stdev = i_sd, dt = 0.1 ms) into exc
-  inject NoisyCurrentSource(mean = i_mean, stdev = i_sd, dt = 0.1 ms) into inh
-
-  record exc.spikes, inh.spikes
-}}
 """
+
+PROJECTION = """\
+  projection {name} = {pre} -> {post} via fixed_number_post(n = {n}, with_replacement = true)
+    synapse StaticSynapse(weight = {weight}, delay = D) onto {receptor}
+"""
+
+
+def body(n_e, n_i, blocks):
+    """Populations, projections, inputs and recordings. With blocks > 1 each population is
+    cut into that many equal blocks and every neuron's synapses onto a population are shared
+    equally among its blocks (the same in-degrees), so that no projection numbers more than
+    the runtime's 2^32 - 1 synapses."""
+    if blocks == 1:
+        exc, inh, sizes, share = ["exc"], ["inh"], ("N_E", "N_I"), ""
+    else:
+        exc = [f"exc_{b}" for b in range(blocks)]
+        inh = [f"inh_{b}" for b in range(blocks)]
+        sizes, share = (n_e // blocks, n_i // blocks), f" / {blocks}"
+    text = "".join(POPULATION.format(name=p, size=sizes[0]) for p in exc)
+    text += "".join(POPULATION.format(name=p, size=sizes[1]) for p in inh)
+    if blocks > 1:
+        text += (f"\n  // {blocks} blocks per population (bench/gpu/make_networks.py, body()): no projection\n"
+                 f"  // may number more than 2^32 - 1 synapses.\n")
+    text += CONNECTIVITY
+    for pres, tag, weight, receptor in ((exc, "e", "J", "excitatory"), (inh, "i", "-g * J", "inhibitory")):
+        for posts, post_tag, n in ((exc, "e", "out_to_exc"), (inh, "i", "out_to_inh")):
+            for pre in pres:
+                for post in posts:
+                    name = f"{tag}2{post_tag}" if blocks == 1 else f"{pre}_to_{post}"
+                    text += PROJECTION.format(name=name, pre=pre, post=post, n=n + share, weight=weight,
+                                              receptor=receptor)
+    text += "\n"
+    text += "".join(f"  inject NoisyCurrentSource(mean = i_mean, stdev = i_sd, dt = 0.1 ms) into {p}\n" for p in exc + inh)
+    text += "\n  record " + ", ".join(f"{p}.spikes" for p in exc + inh) + "\n"
+    return text
+
+
+def write_network(out, n, blocks=1):
+    """Writes OUT/brunel_N.gdsl (also used by bench/multi_gpu/make_weak_scaling.py) and
+    returns its path."""
+    n_e = n * 4 // 5
+    assert n_e % blocks == 0 and (n - n_e) % blocks == 0
+    text = TEMPLATE.format(n=n, n_e=n_e, n_i=n - n_e, synapses=f"{n * 1000:.0e}".replace("+0", ""),
+                           body=body(n_e, n - n_e, blocks))
+    path = os.path.join(out, f"brunel_{n}.gdsl")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
 
 
 def main():
@@ -98,10 +135,7 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "networks")
     os.makedirs(out, exist_ok=True)
     for n in SIZES:
-        n_e = n * 4 // 5
-        text = TEMPLATE.format(n=n, n_e=n_e, n_i=n - n_e, synapses=f"{n * 1000:.0e}".replace("+0", ""))
-        with open(os.path.join(out, f"brunel_{n}.gdsl"), "w") as f:
-            f.write(text)
+        write_network(out, n)
 
 
 if __name__ == "__main__":
