@@ -84,6 +84,7 @@ if [ -d "$bundle/multi_area" ]; then
   cp "$repo/bench/multi_area/compare_rates.py" "$repo/bench/multi_area/data.json" "$bundle/multi_area/"
 fi
 cp "$here/run_bundle.sh" "$here/summarize.py" "$here/README.md" "$bundle/"
+cp "$here/../gpu/summarize.py" "$bundle/gpu_summarize.py"  # its .npy reader and NEST's rates
 
 # --- Open MPI 4.1.4 from this machine's Debian packages, relocated under BUNDLE/mpi ---
 # OPAL_PREFIX moves every Open MPI folder but sysconfdir (OPAL_SYSCONFDIR); PMIx's folders

@@ -15,36 +15,31 @@ step is shown as the profiled step time of N ranks against one rank through the 
 path (`--exchange nccl`), which at equal work per GPU (the weak-scaling sweep) is the
 exchange and whatever else grows with the rank count.
 """
-import ast
+import importlib.util
 import json
 import os
-import struct
 import sys
-from array import array
 
-# NEST's full-scale microcircuit rates (bench/gpu/summarize.py, examples/README.md).
-PD_NEST = {"L23e": 0.903, "L23i": 2.965, "L4e": 4.414, "L4i": 5.876,
-           "L5e": 7.569, "L5i": 8.633, "L6e": 1.105, "L6i": 7.829}
-TRANSIENT_MS = 500.0
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _gpu_summarize():
+    """bench/gpu/summarize.py: beside this folder in the repository, copied beside this
+    file as gpu_summarize.py in the bundle (make_bundle.sh)."""
+    for path in (os.path.join(HERE, "gpu_summarize.py"), os.path.join(HERE, "..", "gpu", "summarize.py")):
+        if os.path.exists(path):
+            spec = importlib.util.spec_from_file_location("gpu_summarize", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    sys.exit("summarize.py: bench/gpu/summarize.py (gpu_summarize.py in the bundle) not found")
+
+
+_gpu = _gpu_summarize()
+load_npy = _gpu.load_npy
+PD_NEST = _gpu.PD_NEST  # NEST's full-scale microcircuit rates (examples/README.md)
+TRANSIENT_MS = _gpu.PD_TRANSIENT_MS
 RATE_TOLERANCE = 0.02
-
-
-def load_npy(path):
-    """(flat values, shape) of a little-endian float64 or int64 .npy file."""
-    with open(path, "rb") as f:
-        if f.read(6) != b"\x93NUMPY":
-            raise ValueError(f"{path}: not a .npy file")
-        major = f.read(2)[0]
-        (length,) = struct.unpack("<H" if major == 1 else "<I", f.read(2 if major == 1 else 4))
-        header = ast.literal_eval(f.read(length).decode("latin1"))
-        kind = {"<f8": "d", "<i8": "q"}.get(header["descr"])
-        if kind is None or header["fortran_order"]:
-            raise ValueError(f"{path}: unsupported array {header}")
-        values = array(kind)
-        values.frombytes(f.read())
-    if sys.byteorder != "little":
-        values.byteswap()
-    return values, header["shape"]
 
 
 def read_run(out, name, label):
