@@ -273,8 +273,8 @@ ExprPtr CodeLowerer::draw(sema::Builtin b, const ast::CallExpr* e) {
     case Builtin::Uniform: d = Distribution::Uniform; a = call_args(e, {"low", "high"}); break;
     case Builtin::Normal:
       // A single-precision build draws its kernels' normals in single precision too
-      // (gennc/random.h, docs/language.md): the double transform costs the GPU more than
-      // the rest of a noisy neuron's update.
+      // (gennc/random.h, docs/runtime.md): the double transform costs a GPU thread several
+      // hundred instructions and does not vectorise on the CPU.
       d = module_.real == Type::F32 ? Distribution::NormalSingle : Distribution::Normal;
       a = call_args(e, {"mu", "sigma"});
       break;

@@ -124,8 +124,8 @@ GENNC_RNG_FN double gennc_rng_box_muller(GenncRandBlock b, int which) {
  * multiplies, divides and square roots only, never fused (both back ends compile without
  * contraction), so the CPU and the GPU give the same bits, where libm's and libdevice's
  * functions need not agree. The double path costs a GPU thread several hundred
- * instructions (double log and cosine) and registers enough to halve a stage's occupancy.
- * Each is within about 2 ulp (tests/runtime: against the double functions). */
+ * instructions (libdevice's double log and cosine) and does not vectorise on the CPU.
+ * Each is within 2 ulp of the double functions (tests/runtime/test_random.cpp). */
 
 GENNC_RNG_FN float gennc_rng_bits_to_float(uint32_t bits) {
   union { uint32_t u; float f; } v;
@@ -155,12 +155,12 @@ GENNC_RNG_FN float gennc_rng_logf(float x) {
   z = s * s;
   r = z * (0.666666667f + z * (0.4f + z * (0.285714286f + z * 0.222222222f)));
   half_f2 = 0.5f * f * f;
-  /* log(2) in two parts: e * 0.693145751953125 is exact for |e| < 2^11. */
+  /* log(2) in two parts: e * 0.693145751953125 is exact for |e| < 2^9. */
   return (float)e * 0.693145751953125f + ((f - (half_f2 - s * (half_f2 + r))) + (float)e * 1.42860677e-06f);
 }
 
 /* cos(x) and sin(x) for |x| <= pi / 4, from their Taylor series (the first term left out
- * is below 1e-9). */
+ * is below 2e-9). */
 GENNC_RNG_FN float gennc_rng_cos_kernelf(float x) {
   float z = x * x;
   return 1.0f + z * (-0.5f + z * (4.16666667e-02f + z * (-1.38888889e-03f + z * (2.48015873e-05f + z * -2.75573192e-07f))));
