@@ -190,22 +190,26 @@ TEST_CASE("random draws are the device library's, bit for bit", "[codegen][kerne
   const ir::ArrayId u = add_array(m, "pop.u", GENNC_F64);
   const ir::ArrayId g = add_array(m, "pop.g", GENNC_F64);
   const ir::ArrayId p = add_array(m, "pop.p", GENNC_F64);
+  const ir::ArrayId s = add_array(m, "pop.s", GENNC_F64);
   ir::Kernel& k = add_kernel(m, "pop.draw");
   auto step = [] { return ir::input(ir::Input::Step); };
-  const std::uint32_t su = m.new_stream(), sg = m.new_stream(), sp = m.new_stream();
+  const std::uint32_t su = m.new_stream(), sg = m.new_stream(), sp = m.new_stream(), ss = m.new_stream();
   k.body.push_back(ir::store(u, index(), ir::random(ir::Distribution::Uniform, su, step(), index(), u32(0),
                                                     exprs(ir::fconst(ir::Type::F64, -2), ir::fconst(ir::Type::F64, 3)))));
   k.body.push_back(ir::store(g, index(), ir::random(ir::Distribution::Normal, sg, step(), index(), u32(1),
                                                     exprs(ir::fconst(ir::Type::F64, 1), ir::fconst(ir::Type::F64, 0.5)))));
   k.body.push_back(ir::store(p, index(), ir::random(ir::Distribution::Poisson, sp, step(), index(), u32(2),
                                                     exprs(ir::fconst(ir::Type::F64, 25)))));
+  k.body.push_back(ir::store(s, index(), ir::random(ir::Distribution::NormalSingle, ss, step(), index(), u32(3),
+                                                    exprs(ir::fconst(ir::Type::F64, 1), ir::fconst(ir::Type::F64, 0.5)))));
   const JitModel jit(m);
 
-  std::vector<double> uv(64), gv(64), pv(64);
+  std::vector<double> uv(64), gv(64), pv(64), sv(64);
   std::vector<void*> arrays = storage(m);
   arrays[u] = uv.data();
   arrays[g] = gv.data();
   arrays[p] = pv.data();
+  arrays[s] = sv.data();
   const std::uint64_t seed = 987654321, at_step = 17;
   jit.run(0, arrays, 0, 64, at_step, seed);
   for (std::uint32_t i = 0; i < 64; ++i) {
@@ -213,6 +217,7 @@ TEST_CASE("random draws are the device library's, bit for bit", "[codegen][kerne
     CHECK(uv[i] == gennc_rng_uniform(seed, su, at_step, i, 0, -2, 3));
     CHECK(gv[i] == gennc_rng_normal(seed, sg, at_step, i, 1, 1, 0.5));
     CHECK(pv[i] == gennc_rng_poisson(seed, sp, at_step, i, 2, 25));
+    CHECK(sv[i] == gennc_rng_normal_single(seed, ss, at_step, i, 3, 1.0f, 0.5f));
   }
 }
 

@@ -206,3 +206,24 @@ network many {
   REQUIRE(inlined);
   CHECK(inlined->find("_$_body(") == std::string::npos);
 }
+
+TEST_CASE("a --float32 build's normal draw is IEEE float arithmetic in the PTX", "[codegen][random]") {
+  // Bit for bit the CPU's (gennc/random.h, single precision): no fused multiply-adds, no
+  // approximate division, square root or transcendental instructions, no libdevice call.
+  auto compiled = testing::compile_ir(R"gdsl(
+import pynn
+network noisy {
+  dt = 0.1 ms
+  population a = IF_curr_exp(100)
+  inject NoisyCurrentSource(mean = 0.5 nA, stdev = 0.2 nA, dt = 0.1 ms) into a
+}
+)gdsl");
+  REQUIRE(compiled->module);
+  const std::optional<std::string> text = ptx_of(*compiled);
+  if (!text) return;
+  CHECK(text->find("div.rn.f32") != std::string::npos);
+  CHECK(text->find("sqrt.rn.f32") != std::string::npos);
+  CHECK(text->find("fma.rn.f32") == std::string::npos);
+  CHECK(text->find(".approx") == std::string::npos);
+  CHECK(text->find("__nv_") == std::string::npos);
+}
