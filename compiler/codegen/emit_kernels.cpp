@@ -116,9 +116,7 @@ std::map<std::uint32_t, bool> buffered_spikes(const ir::Block& body, bool counts
   return once;
 }
 
-bool at_own_index(const ir::Expr* index) {
-  return index != nullptr && index->kind == ir::ExprKind::Input && index->input == ir::Input::Index;
-}
+bool at_own_index(const ir::Expr* index) { return index != nullptr && ir::is_index(*index); }
 
 // Calls `on` for every expression node of `s` and of the statements inside it.
 template <typename F> void for_each_expr_in(const ir::Stmt& s, F&& on) {

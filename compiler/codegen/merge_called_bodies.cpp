@@ -174,16 +174,19 @@ bool only_called(const llvm::Function& fn) {
   return true;
 }
 
-void merge(llvm::Module& module, const std::vector<Numbered*>& group) {
+// Bodies that differ from the first only in constants, and the positions where some differs.
+struct Group {
+  std::vector<Numbered*> members;
+  std::vector<Position> positions;  // unsorted, with repeats, until merge()
+};
+
+void merge(llvm::Module& module, Group& body_group) {
   llvm::LLVMContext& c = module.getContext();
+  const std::vector<Numbered*>& group = body_group.members;
   const Numbered& first = *group.front();
   // The positions where some member differs from the first, and for each a slot of the
   // table; positions whose values agree member by member share a slot.
-  std::vector<Position> positions;
-  for (std::size_t m = 1; m < group.size(); ++m) {
-    const std::optional<std::vector<Position>> differ = differences(first, *group[m]);
-    positions.insert(positions.end(), differ->begin(), differ->end());
-  }
+  std::vector<Position>& positions = body_group.positions;
   std::sort(positions.begin(), positions.end());
   positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
   std::map<std::vector<llvm::Constant*>, unsigned> slot_of_values;
@@ -273,28 +276,29 @@ MergedBodies merge_called_bodies(llvm::Module& module) {
   // Groups by signature, then by comparison with each group's first member (a body that
   // differs from it where a constant must stay starts a group of its own). Groups are kept
   // in the order of their first members, so that the output does not depend on hashes.
-  std::vector<std::vector<Numbered*>> groups;
+  std::vector<Group> groups;
   std::unordered_map<std::size_t, std::vector<std::size_t>> by_signature;
   for (const auto& candidate : candidates) {
     std::vector<std::size_t>& same = by_signature[static_cast<std::size_t>(signature(*candidate))];
     bool placed = false;
     for (std::size_t g : same)
-      if (differences(*groups[g].front(), *candidate)) {
-        groups[g].push_back(candidate.get());
+      if (std::optional<std::vector<Position>> differ = differences(*groups[g].members.front(), *candidate)) {
+        groups[g].members.push_back(candidate.get());
+        groups[g].positions.insert(groups[g].positions.end(), differ->begin(), differ->end());
         placed = true;
         break;
       }
     if (!placed) {
       same.push_back(groups.size());
-      groups.push_back({candidate.get()});
+      groups.push_back({{candidate.get()}, {}});
     }
   }
   MergedBodies result;
-  for (const std::vector<Numbered*>& group : groups)
-    if (group.size() >= 2) {
+  for (Group& group : groups)
+    if (group.members.size() >= 2) {
       merge(module, group);
       ++result.groups;
-      result.removed += group.size();
+      result.removed += group.members.size();
     }
   return result;
 }

@@ -294,6 +294,8 @@ ExprPtr clone(const Expr& e) {
 
 bool is_const(const Expr& e) { return e.kind == ExprKind::Const; }
 
+bool is_index(const Expr& e) { return e.kind == ExprKind::Input && e.input == Input::Index; }
+
 double const_value(const Expr& e) {
   if (is_float(e.type)) return e.number;
   if (e.type == Type::U64) return static_cast<double>(static_cast<std::uint64_t>(e.integer));

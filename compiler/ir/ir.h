@@ -165,6 +165,7 @@ ExprPtr random(Distribution d, std::uint32_t stream, ExprPtr step, ExprPtr index
 
 ExprPtr clone(const Expr& e);
 bool is_const(const Expr& e);
+bool is_index(const Expr& e);  // the kernel's element index (Input::Index)
 // The value of a constant as a double (integers and bools converted).
 double const_value(const Expr& e);
 bool equal(const Expr& a, const Expr& b);  // structural equality

@@ -26,8 +26,6 @@ struct SourceArrays {
   std::set<ArrayId> own, added;
 };
 
-bool is_index(const Expr& e) { return e.kind == ExprKind::Input && e.input == Input::Index; }
-
 // The locals that hold `index`: declared as `let %x = index` and never assigned.
 std::set<LocalId> index_locals(const Block& body) {
   std::set<LocalId> bound, assigned;

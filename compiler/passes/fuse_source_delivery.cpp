@@ -22,8 +22,6 @@ struct Fusion {
   std::uint32_t target = kNone;
 };
 
-bool is_index(const Expr& e) { return e.kind == ExprKind::Input && e.input == Input::Index; }
-
 bool is_synapse_kind(GenncKernelKind k) {
   return k == GENNC_KERNEL_SYNAPSE_PRE || k == GENNC_KERNEL_SYNAPSE_POST || k == GENNC_KERNEL_TRACE_PRE ||
          k == GENNC_KERNEL_TRACE_POST || k == GENNC_KERNEL_SYNAPSE_CONTINUOUS || k == GENNC_KERNEL_DERIVED_SYNAPSE;
