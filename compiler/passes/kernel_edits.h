@@ -1,6 +1,6 @@
-// Edits of kernels and schedules that the fusion passes share (fuse_source_delivery,
-// fuse_current_injection): finding a population's update, moving one kernel's code and
-// locals into another, and removing kernels.
+// Edits of kernels, schedules and arrays that several passes share (the fusions,
+// remove_unused_arrays, localise_cleared_arrays): finding a population's update, moving one
+// kernel's code and locals into another, and removing kernels and arrays.
 #pragma once
 
 #include <cstddef>
@@ -30,5 +30,10 @@ void rename_locals(ir::Block& body, const std::vector<ir::LocalId>& map);
 // Removes the kernels `gone` and renumbers the init and step schedules. Requires stages
 // not planned yet (plan_stages runs after the passes that remove kernels).
 void remove_kernels(ir::Module& m, const std::set<std::uint32_t>& gone);
+
+// Removes every array whose `keep` is false, with the stores and atomic adds into it (an
+// `if` left empty goes too), and renumbers the arrays everywhere the module names them;
+// nothing may still load a removed array. Returns whether any was removed.
+bool remove_arrays(ir::Module& m, const std::vector<bool>& keep);
 
 }  // namespace gennc::passes
