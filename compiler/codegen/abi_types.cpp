@@ -30,6 +30,7 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
   injection = make("GenncInjectionInfo", {ptr, ptr, selection});
   recording = make("GenncRecordingInfo", {enum_type, ptr, u32, selection, u32, ptr, u32});
   synapse_recording = make("GenncSynapseRecordingInfo", {ptr, u32, u32, ptr});
+  cubin = make("GenncCubin", {u32, ptr, u64});
   model = make("GenncModel", {u32, ptr, ptr, ptr, f64, f64, u64, u32,  // header
                               ptr, u32,    // arrays
                               ptr, u32,    // populations
@@ -47,7 +48,8 @@ AbiTypes::AbiTypes(llvm::LLVMContext& context)
                               f64,         // build_seconds
                               ptr, u32,    // synapse_recordings
                               u32, u32, ptr,    // exchange_deferred, exchange_steps, exchange_bound
-                              u32});           // stage_overlap
+                              u32,             // stage_overlap
+                              ptr, u32});      // cubins
 }
 
 }  // namespace gennc::codegen

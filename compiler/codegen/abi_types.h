@@ -32,6 +32,7 @@ struct AbiTypes {
   llvm::StructType* injection;    // GenncInjectionInfo
   llvm::StructType* recording;    // GenncRecordingInfo
   llvm::StructType* synapse_recording;  // GenncSynapseRecordingInfo
+  llvm::StructType* cubin;        // GenncCubin
   llvm::StructType* model;        // GenncModel
 };
 

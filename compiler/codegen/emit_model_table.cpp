@@ -61,6 +61,9 @@ class TableEmitter {
     fields.push_back(u32(ir_.exchange.steps));
     fields.push_back(string(ir_.exchange.bound));
     fields.push_back(u32(ir_.stage_overlap ? 1 : 0));
+    std::vector<llvm::Constant*> cubins;
+    for (const Cubin& c : inputs_.cubins) cubins.push_back(make(abi_.cubin, {u32(c.arch), image(c.bytes), u64(c.bytes.size())}));
+    table("gennc_model.cubins", abi_.cubin, cubins);
 
     return new llvm::GlobalVariable(module_, abi_.model, /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,
                                     make(abi_.model, fields), "gennc_model");
@@ -99,6 +102,15 @@ class TableEmitter {
       it->second = global;
     }
     return it->second;
+  }
+
+  // An ELF image, aligned as the driver's loader wants its headers.
+  llvm::Constant* image(const std::string& bytes) {
+    llvm::Constant* data = llvm::ConstantDataArray::getString(module_.getContext(), bytes, /*AddNull=*/false);
+    auto* global = new llvm::GlobalVariable(module_, data->getType(), true, llvm::GlobalValue::PrivateLinkage, data,
+                                            "gennc_model.cubin");
+    global->setAlignment(llvm::Align(64));
+    return global;
   }
 
   // A private constant array of `items`, or null when there are none.

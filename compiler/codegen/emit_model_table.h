@@ -13,6 +13,12 @@
 
 namespace gennc::codegen {
 
+// Machine code of the PTX for one architecture (GenncCubin).
+struct Cubin {
+  unsigned arch = 0;  // compute capability x 10 + minor: 90 for sm_90
+  std::string bytes;  // the ELF image ptxas wrote
+};
+
 struct ModelTableInputs {
   std::vector<llvm::Function*> kernels;            // host entry per ir kernel (null: none)
   std::vector<llvm::Function*> kernels_alone;      // per ir kernel, or empty (GenncKernelInfo.host_alone)
@@ -23,6 +29,7 @@ struct ModelTableInputs {
   double build_seconds = 0.0;                      // <= 0: unknown
   std::string ptx;                                 // GenncModel.ptx (empty: null)
   std::vector<std::string> ptx_entries;            // per ir kernel, or empty
+  std::vector<Cubin> cubins;                       // GenncModel.cubins (--gpu-sass)
 };
 
 // Defines `const GenncModel gennc_model` (external linkage) and the private constants it

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define GENNC_MODEL_ABI_VERSION 16
+#define GENNC_MODEL_ABI_VERSION 17
 
 /* ---- Arrays ------------------------------------------------------------------------ */
 
@@ -375,6 +375,16 @@ typedef struct GenncSynapseRecordingInfo {
   const char* unit;
 } GenncSynapseRecordingInfo;
 
+/* Machine code of the model's PTX for one GPU architecture (gennc --gpu-sass): a cubin,
+ * the ELF image that ptxas makes and cuModuleLoadDataEx takes as it takes PTX. The CUDA back
+ * end loads the cubin of the device's major architecture with the highest minor one not
+ * above the device's, and the PTX where none fits (docs/gpu.md, "Machine code"). */
+typedef struct GenncCubin {
+  uint32_t arch;        /* compute capability, major x 10 + minor: 90 for sm_90, 120 for sm_120 */
+  const uint8_t* bytes; /* the ELF image, 64-byte aligned */
+  uint64_t size;        /* its length in bytes */
+} GenncCubin;
+
 /* One step is: each kernel of `step_schedule`, in order, each over its full range. */
 typedef struct GenncModel {
   uint32_t abi_version; /* GENNC_MODEL_ABI_VERSION */
@@ -422,6 +432,8 @@ typedef struct GenncModel {
      then overlaps them where the delays that projections store allow it too (docs/gpu.md,
      "Steps overlapped"). */
   uint32_t stage_overlap;
+  /* The PTX assembled for the GPU architectures gennc --gpu-sass named, or null and 0. */
+  const GenncCubin* cubins; uint32_t cubin_count;
 } GenncModel;
 
 /* Defined by every compiled network. */

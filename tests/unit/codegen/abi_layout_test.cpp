@@ -92,7 +92,9 @@ std::vector<Layout> layouts() {
         OFF(GenncModel, build_seconds), OFF(GenncModel, synapse_recordings),
         OFF(GenncModel, synapse_recording_count),
         OFF(GenncModel, exchange_deferred), OFF(GenncModel, exchange_steps), OFF(GenncModel, exchange_bound),
-        OFF(GenncModel, stage_overlap)}},
+        OFF(GenncModel, stage_overlap), OFF(GenncModel, cubins), OFF(GenncModel, cubin_count)}},
+      {"GenncCubin", &AbiTypes::cubin, sizeof(GenncCubin),
+       {OFF(GenncCubin, arch), OFF(GenncCubin, bytes), OFF(GenncCubin, size)}},
   };
 }
 

@@ -153,6 +153,8 @@ TEST_CASE("gennc_model carries the header and every table of the plan", "[codege
   CHECK(model.seed == 42);
   CHECK(model.float_bits == 64);
   CHECK(model.ptx == nullptr);
+  CHECK(model.cubins == nullptr);
+  CHECK(model.cubin_count == 0);
 
   REQUIRE(model.array_count == m.arrays.size());
   for (std::size_t k = 0; k < m.arrays.size(); ++k) {
