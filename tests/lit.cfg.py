@@ -2,6 +2,7 @@
 # (tests/diagnostics/) tests. Run through ctest (`ctest -R lit`) or directly:
 #   python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv <build>/tests
 import os
+import shutil
 
 import lit.formats
 
@@ -17,6 +18,13 @@ config.excludes = ["Inputs"] + [
     entry for entry in os.listdir(config.test_source_root)
     if entry not in lit_suites and os.path.isdir(os.path.join(config.test_source_root, entry))
 ]
+
+# `ptxas` where gennc --gpu-sass finds one (codegen/targets/nvptx/assemble_ptx.h): the tests of
+# its diagnostics differ with and without it.
+ptxas_folders = [os.path.join(os.environ[v], "bin") for v in ("CUDA_HOME", "CUDA_PATH") if os.environ.get(v)]
+if shutil.which("ptxas") or any(os.access(os.path.join(d, "ptxas"), os.X_OK)
+                                for d in ptxas_folders + ["/usr/local/cuda/bin"]):
+    config.available_features.add("ptxas")
 
 # Tests verify the IR after every pass, whatever the build type.
 config.substitutions.append(("%gennc", config.gennc + " --verify-each"))

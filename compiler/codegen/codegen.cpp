@@ -285,6 +285,7 @@ bool build_binary(const ir::Module& ir, const HostTarget& target, const Options&
   if (ptx) {
     table.ptx = std::move(ptx->text);
     table.ptx_entries = std::move(ptx->entries);
+    table.cubins = std::move(ptx->cubins);
   }
   emit_model_table(ir, *table_module, table);
   verify_or_abort(*table_module, "after the model table");

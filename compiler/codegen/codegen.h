@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "codegen/emit_model_table.h"
 #include "codegen/target_machine.h"
 #include "codegen/targets/host/host_target.h"
 #include "diag/diagnostics.h"
@@ -25,10 +26,12 @@ enum class FileKind { LlvmIr, Assembly, Object };
 enum class BinaryKind { Executable, SharedLibrary };
 
 // The PTX of the same network (targets/nvptx/generate_ptx.h) and each IR kernel's entry
-// name in it; empty text: none.
+// name in it; empty text: none. With --gpu-sass, also its machine code per architecture
+// (targets/nvptx/assemble_ptx.h).
 struct EmbeddedPtx {
   std::string text;
   std::vector<std::string> entries;
+  std::vector<Cubin> cubins;
 };
 
 struct Options {
@@ -36,6 +39,8 @@ struct Options {
   bool fast_math = false;       // --fast-math (LoweringContext::fast_math)
   HostCpu cpu;                  // -march
   std::string gpu_arch = "sm_80";  // --gpu-arch: the PTX target (the driver JIT-compiles it for newer GPUs)
+  // --gpu-sass: architectures the PTX is also assembled for by ptxas (assemble_ptx.h); empty: none.
+  std::vector<std::string> gpu_sass;
   // --gpu-blocks-per-sm: blocks of a stage entry that must fit on one multiprocessor at once
   // (PTX .minnctapersm, which caps registers per thread); 0 leaves it to the PTX assembler.
   int gpu_blocks_per_sm = 0;
@@ -82,8 +87,8 @@ std::string emit_file(llvm::Module& module, const Target& target, FileKind kind,
 // Compiles `ir` and links it with the runtime into `output`: the host code (the module of
 // generate_module without gennc_model, optimised and emitted as an object, or without a
 // GPU pipeline as one object per part, compile_host_parts.h) on this thread
-// while `gpu` (when given) makes the PTX on a second one; then gennc_model, which embeds
-// the PTX, as a second small object whose kernel pointers are hidden symbols of the first;
+// while `gpu` (when given) makes the PTX (and its cubins) on a second one; then gennc_model, which embeds
+// them, as a second small object whose kernel pointers are hidden symbols of the first;
 // then the link. The GPU pipeline's diagnostics are reported after the join, before any
 // of the link's; when it reports an error nothing is linked. `timings` gets the host steps, the GPU steps, their wall time
 // together ("codegen.parallel"), "codegen.model-table" and "link", in that order.

@@ -14,6 +14,7 @@
 
 #include "ast/printer.h"
 #include "codegen/codegen.h"
+#include "codegen/targets/nvptx/assemble_ptx.h"
 #include "codegen/targets/nvptx/generate_ptx.h"
 #include "diag/diagnostics.h"
 #include "diag/verify.h"
@@ -93,6 +94,12 @@ const sema::Network* choose_network(const Options& options, const sema::Program&
 
 }  // namespace
 
+std::string gpu_sass_problem(const Options& options) {
+  for (const std::string& arch : options.gpu_sass)
+    if (std::string problem = codegen::sass_arch_problem(arch, options.gpu_arch); !problem.empty()) return problem;
+  return "";
+}
+
 int compile(const Options& options, std::ostream& out, std::ostream& err) {
   const auto started = std::chrono::steady_clock::now();
   diag::SourceManager sources;
@@ -170,6 +177,7 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   if (!options.march.empty()) generate.cpu.arch = options.march;
   generate.gpu_arch = options.gpu_arch;
   generate.gpu_blocks_per_sm = options.gpu_blocks_per_sm;
+  generate.gpu_sass = options.gpu_sass;
   generate.gpu_persistent_steps = options.gpu_persistent_steps == "always"  ? codegen::Options::PersistentSteps::Always
                                   : options.gpu_persistent_steps == "never" ? codegen::Options::PersistentSteps::Never
                                                                             : codegen::Options::PersistentSteps::Auto;
@@ -178,6 +186,17 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   if (options.emit == Emit::Ptx || (link && !options.no_gpu)) {
     gpu = codegen::make_nvptx_target(generate, diags);
     if (gpu == nullptr) return finish(*file);
+  }
+  // Machine code is asked for: without ptxas nothing is built, rather than a binary
+  // that JIT-compiles after all.
+  std::string ptxas;
+  if (link && !generate.gpu_sass.empty()) {
+    std::string searched;
+    ptxas = codegen::find_ptxas(&searched);
+    if (ptxas.empty()) {
+      diags.report(diag::DiagId::ptxas_not_found, {}, searched);
+      return finish(*file);
+    }
   }
   if (options.emit == Emit::Ptx) {
     std::optional<codegen::EmbeddedPtx> ptx = codegen::generate_ptx(*ir, *gpu, generate, false, diags, &timings);
@@ -188,11 +207,21 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
     if (link) {
       // Dumps stay reproducible; a linked model records how long it took to build.
       generate.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      // A `sim` embeds PTX where it can: without libdevice it is built for the CPU only.
+      // A `sim` embeds PTX where it can: without libdevice it is built for the CPU only,
+      // unless --gpu-sass asks for machine code, which then must be there. ptxas runs on
+      // the GPU pipeline's thread, still beside the host code's compilation.
       codegen::GpuPipeline make_ptx;
       if (gpu != nullptr)
-        make_ptx = [&](diag::Diagnostics& gpu_diags, codegen::Timings* gpu_timings) {
-          return codegen::generate_ptx(*ir, *gpu, generate, true, gpu_diags, gpu_timings);
+        make_ptx = [&](diag::Diagnostics& gpu_diags,
+                       codegen::Timings* gpu_timings) -> std::optional<codegen::EmbeddedPtx> {
+          std::optional<codegen::EmbeddedPtx> ptx =
+              codegen::generate_ptx(*ir, *gpu, generate, generate.gpu_sass.empty(), gpu_diags, gpu_timings);
+          if (!ptx || generate.gpu_sass.empty()) return ptx;
+          std::optional<std::vector<codegen::Cubin>> cubins =
+              codegen::assemble_ptx(ptxas, ptx->text, generate.gpu_sass, gpu_diags, gpu_timings);
+          if (!cubins) return std::nullopt;
+          ptx->cubins = std::move(*cubins);
+          return ptx;
         };
       codegen::BinaryOutput binary;
       binary.kind = options.shared ? codegen::BinaryKind::SharedLibrary : codegen::BinaryKind::Executable;

@@ -52,6 +52,9 @@ struct Options {
   // GPU code (compiler/codegen/targets/nvptx): a linked `sim` embeds the network's PTX, so
   // one binary runs on the GPU or the CPU; --emit=ptx prints it.
   std::string gpu_arch = "sm_80";  // --gpu-arch
+  // --gpu-sass: architectures whose machine code (ptxas's) a linked binary also embeds, each
+  // accepted by codegen::sass_arch_problem; empty: none (the driver JIT-compiles the PTX).
+  std::vector<std::string> gpu_sass;
   int gpu_blocks_per_sm = 0;       // --gpu-blocks-per-sm
   std::string gpu_persistent_steps = "auto";  // --gpu-persistent-steps: auto, always or never
   bool no_gpu = false;             // --no-gpu: embed no PTX
@@ -59,6 +62,10 @@ struct Options {
 
 // Exit statuses shared by the driver and its tests.
 enum ExitCode : int { kSuccess = 0, kUserError = 1, kUsageError = 2, kInternalError = 3 };
+
+// Why options.gpu_sass cannot be assembled from options.gpu_arch's PTX (the first
+// architecture that cannot); empty when every one can.
+std::string gpu_sass_problem(const Options& options);
 
 // Runs the pipeline: dumps go to `out` (or to options.output), diagnostics to `err`.
 // Returns kSuccess or kUserError; internal errors propagate as exceptions.

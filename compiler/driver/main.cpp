@@ -83,6 +83,12 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"auto", "always", "never"}));
     auto* no_gpu = app.add_flag("--no-gpu", options.no_gpu, "Build a CPU-only simulator (no PTX embedded)");
     no_gpu->excludes(emit_opt);
+    app.add_option("--gpu-sass", options.gpu_sass,
+                   "Also embed the PTX assembled by ptxas for these GPU architectures (e.g. sm_90), which the "
+                   "GPU loads as it is instead of JIT-compiling the PTX on a machine's first run (default: none)")
+        ->delimiter(',')
+        ->excludes(emit_opt)
+        ->excludes(no_gpu);
     app.add_flag("--shared", options.shared, "Link a shared library exporting the runtime's C ABI instead of `sim`")
         ->excludes(emit_opt);
     app.add_option("--procedural", options.procedural,
@@ -101,6 +107,10 @@ int main(int argc, char** argv) {
     std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
     try {
       app.parse(args);
+      // Checked here, where --gpu-arch is known too, so that a misspelt architecture is a
+      // usage error before anything is compiled.
+      if (std::string problem = gpu_sass_problem(options); !problem.empty())
+        throw CLI::ValidationError("--gpu-sass", problem);
     } catch (const CLI::ParseError& e) {
       return app.exit(e) == 0 ? kSuccess : kUsageError;
     }

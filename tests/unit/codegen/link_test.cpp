@@ -154,7 +154,7 @@ TEST_CASE("the PTX made beside the host code is embedded in gennc_model", "[code
   diag::SourceManager sources;
   diag::Diagnostics diags(sources, nullptr);
   const codegen::GpuPipeline gpu = [](diag::Diagnostics&, codegen::Timings*) {
-    return std::optional<codegen::EmbeddedPtx>(codegen::EmbeddedPtx{"// the counting PTX\n", {"pop_update"}});
+    return std::optional<codegen::EmbeddedPtx>(codegen::EmbeddedPtx{"// the counting PTX\n", {"pop_update"}, {}});
   };
   REQUIRE(build(codegen::BinaryKind::SharedLibrary, library, diags, gpu));
 
