@@ -1,6 +1,6 @@
 # Device code (runtime/device/*.c): compiled by LLVM 19's clang at build time and embedded
 # into the binaries that need it, as the compiler's device library (bitcode per target)
-# and the runtime's GPU kernels (PTX).
+# and the runtime's GPU kernels (PTX, and where ptxas is found machine code too).
 #
 #   gennc_compile_device_code(<out>.bc|<out>.ptx SOURCE <file.c> TRIPLE <triple>
 #                             [GPU <sm_NN>] [FLAGS <clang flag>...])
@@ -9,10 +9,18 @@
 #     runtime's headers on the include path; nvptx64 code is freestanding (no C library).
 #     A .ptx output goes through bitcode and llc: PTX ISA 7.0 for GPU.
 #
-#   gennc_embed_device_code(<file.cpp> NAMESPACE <ns> FILES <symbol>=<path>...)
+#   gennc_assemble_device_code(<var> PTX <file.ptx>)
+#     Assembles the PTX with ptxas -O3 into <file>.<sm_NN>.cubin for each architecture of
+#     GENNC_SASS_ARCHS and sets <var> to their list for CUBINS, "<NN>:<path>,...": empty
+#     where there is no ptxas (GENNC_PTXAS) or no PTX.
+#
+#   gennc_embed_device_code(<file.cpp> NAMESPACE <ns> FILES <symbol>=<path>...
+#                           [CUBINS <symbol>=<list of gennc_assemble_device_code>...])
 #     Writes, in namespace <ns>, `const char <symbol>[]` (the file's bytes, then a NUL, so
 #     PTX is a C string) and `const std::size_t <symbol>Size` (without the NUL) for each
-#     file. An empty <path> gives an empty string. Consumers declare them extern.
+#     file. An empty <path> gives an empty string. For each CUBINS entry, `const GenncCubin*
+#     const <symbol>` (gennc/model_abi.h: the architectures' cubins; null for none) and
+#     `const uint32_t <symbol>Count`. Consumers declare them extern.
 #
 # Run with -P, the same file writes the source (the custom command of the second function).
 if(CMAKE_SCRIPT_MODE_FILE)
@@ -36,6 +44,38 @@ if(CMAKE_SCRIPT_MODE_FILE)
     string(APPEND body "alignas(16) const char ${symbol}[] = {${bytes}'\\0'};\n")
     string(APPEND body "const std::size_t ${symbol}Size = ${size};\n")
   endforeach()
+  # CUBINS: <symbol>=<NN>:<path>,...|... (the list separators of FILES are taken)
+  if(CUBINS)
+    string(REPLACE "#include <cstddef>" "#include <cstddef>\n#include <cstdint>\n\n#include \"gennc/model_abi.h\"" body "${body}")
+  endif()
+  string(REPLACE "|" ";" CUBINS "${CUBINS}")
+  foreach(entry IN LISTS CUBINS)
+    string(REGEX REPLACE "=.*$" "" symbol "${entry}")
+    string(REGEX REPLACE "^[^=]*=" "" images "${entry}")
+    string(REPLACE "," ";" images "${images}")
+    set(table "")
+    set(count 0)
+    foreach(image IN LISTS images)
+      string(REGEX REPLACE ":.*$" "" arch "${image}")
+      string(REGEX REPLACE "^[^:]*:" "" path "${image}")
+      file(READ "${path}" hex HEX)
+      string(LENGTH "${hex}" hex_length)
+      math(EXPR size "${hex_length} / 2")
+      string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+      # The driver reads the ELF headers in place: aligned as gennc aligns the model's.
+      string(APPEND body "\nalignas(64) static const uint8_t ${symbol}Sm${arch}[] = {${bytes}};\n")
+      string(APPEND table "{${arch}, ${symbol}Sm${arch}, ${size}}, ")
+      math(EXPR count "${count} + 1")
+    endforeach()
+    string(APPEND body "\nextern const GenncCubin* const ${symbol};\nextern const uint32_t ${symbol}Count;\n")
+    if(count GREATER 0)
+      string(APPEND body "static const GenncCubin ${symbol}Table[] = {${table}};\n")
+      string(APPEND body "const GenncCubin* const ${symbol} = ${symbol}Table;\n")
+    else()
+      string(APPEND body "const GenncCubin* const ${symbol} = nullptr;\n")
+    endif()
+    string(APPEND body "const uint32_t ${symbol}Count = ${count};\n")
+  endforeach()
   string(APPEND body "\n}  // namespace ${NAMESPACE}\n")
   file(WRITE "${OUTPUT}" "${body}")
   return()
@@ -45,6 +85,48 @@ include_guard(GLOBAL)
 
 find_program(GENNC_CLANG clang HINTS ${LLVM_TOOLS_BINARY_DIR} NO_DEFAULT_PATH REQUIRED)
 find_program(GENNC_LLC llc HINTS ${LLVM_TOOLS_BINARY_DIR} NO_DEFAULT_PATH REQUIRED)
+
+# ptxas (the CUDA toolkit's), where it is: on PATH, else under $CUDA_HOME, $CUDA_PATH or
+# /usr/local/cuda. Without it the runtime embeds its GPU code as PTX only, which the driver
+# JIT-compiles on a machine's first run.
+find_program(GENNC_PTXAS ptxas PATHS $ENV{CUDA_HOME} $ENV{CUDA_PATH} /usr/local/cuda PATH_SUFFIXES bin)
+if(GENNC_PTXAS)
+  # By default every architecture from sm_80 on, of those gennc lists, that this ptxas knows
+  # (ptxas --help lists them; CUDA 13 has all four, an older toolkit fewer).
+  execute_process(COMMAND ${GENNC_PTXAS} --help OUTPUT_VARIABLE ptxas_help ERROR_QUIET)
+  set(known_archs "")
+  foreach(arch IN ITEMS sm_80 sm_90 sm_100 sm_120)
+    if(ptxas_help MATCHES "'${arch}'")
+      list(APPEND known_archs ${arch})
+    endif()
+  endforeach()
+  set(GENNC_SASS_ARCHS "${known_archs}" CACHE STRING
+      "GPU architectures (sm_NN;...) whose machine code the runtime embeds beside its PTX")
+  message(STATUS "ptxas: ${GENNC_PTXAS}; the runtime's GPU code also as machine code for ${GENNC_SASS_ARCHS}")
+else()
+  message(STATUS "No ptxas: the runtime's GPU code is embedded as PTX only")
+endif()
+
+function(gennc_assemble_device_code var)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "PTX" "")
+  set(images "")
+  if(GENNC_PTXAS AND arg_PTX)
+    string(REGEX REPLACE "\\.ptx$" "" stem ${arg_PTX})
+    get_filename_component(name ${arg_PTX} NAME)
+    foreach(arch IN LISTS GENNC_SASS_ARCHS)
+      string(REGEX REPLACE "^sm_" "" number ${arch})
+      add_custom_command(
+        OUTPUT ${stem}.${arch}.cubin
+        COMMAND ${GENNC_PTXAS} -O3 -arch=${arch} ${arg_PTX} -o ${stem}.${arch}.cubin
+        DEPENDS ${arg_PTX}
+        COMMENT "Assembling ${name} for ${arch}"
+        VERBATIM)
+      list(APPEND images "${number}:${stem}.${arch}.cubin")
+    endforeach()
+  endif()
+  string(REPLACE ";" "," images "${images}")
+  set(${var} "${images}" PARENT_SCOPE)
+endfunction()
 
 function(gennc_compile_device_code output)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "SOURCE;TRIPLE;GPU" "FLAGS")
@@ -80,7 +162,7 @@ function(gennc_compile_device_code output)
 endfunction()
 
 function(gennc_embed_device_code output)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "NAMESPACE" "FILES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "NAMESPACE" "FILES;CUBINS")
   set(inputs)
   foreach(entry IN LISTS arg_FILES)
     string(REGEX REPLACE "^[^=]*=" "" path "${entry}")
@@ -88,11 +170,19 @@ function(gennc_embed_device_code output)
       list(APPEND inputs ${path})
     endif()
   endforeach()
+  foreach(entry IN LISTS arg_CUBINS)
+    string(REGEX MATCHALL "[0-9]+:[^,]+" images "${entry}")
+    foreach(image IN LISTS images)
+      string(REGEX REPLACE "^[0-9]+:" "" path "${image}")
+      list(APPEND inputs ${path})
+    endforeach()
+  endforeach()
   string(REPLACE ";" "|" files "${arg_FILES}")
+  string(REPLACE ";" "|" cubins "${arg_CUBINS}")
   get_filename_component(name ${output} NAME)
   add_custom_command(
     OUTPUT ${output}
-    COMMAND ${CMAKE_COMMAND} -DNAMESPACE=${arg_NAMESPACE} "-DFILES=${files}" -DOUTPUT=${output}
+    COMMAND ${CMAKE_COMMAND} -DNAMESPACE=${arg_NAMESPACE} "-DFILES=${files}" "-DCUBINS=${cubins}" -DOUTPUT=${output}
             -P ${CMAKE_CURRENT_FUNCTION_LIST_FILE}
     DEPENDS ${inputs} ${CMAKE_CURRENT_FUNCTION_LIST_FILE}
     COMMENT "Embedding device code (${name})"

@@ -11,6 +11,7 @@
 #include "../exchange_plan.h"
 #include "../stop_request.h"
 #include "device_init.h"
+#include "load_module.h"
 #include "step_kernels.h"
 
 namespace gennc::runtime::cuda {
@@ -81,12 +82,17 @@ Status Engine::create(NetworkState& state, ThreadPool& pool, Setup setup, std::u
   GENNC_TRY(engine->open_device());
   done("driver, device and context");
   GENNC_TRY(engine->load_modules());
-  done("model and step modules (PTX JIT)");
+  // The part's name says which form was loaded: a JIT compilation takes seconds, machine code not.
+  const std::string modules =
+      "model and step modules (model: " + engine->model_code_ + ", step kernels: " + engine->step_code_ + ")";
+  done(modules.c_str());
   std::unique_ptr<DeviceInit> init;
   if (setup == Setup::Build) {
     GENNC_TRY(DeviceInit::open(*api, state.model(), state.seed(), engine->stream_,
-                               static_cast<unsigned>(engine->multiprocessors_) * 16, &init));
-    done("set-up kernels' module (PTX JIT)");
+                               static_cast<unsigned>(engine->multiprocessors_) * 16, engine->major_, engine->minor_,
+                               &init));
+    const std::string setup_module = "set-up kernels' module (" + init->code() + ")";
+    done(setup_module.c_str());
     GENNC_TRY(state.build(pool, init.get()));
     done("network build (host, device row counts)");
   }
@@ -138,6 +144,8 @@ Status Engine::open_device() {
   GENNC_CU(cuDeviceGetAttribute(&multiprocessors_, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, ordinal_),
            "cuDeviceGetAttribute");
   device_ = std::string(name) + " (sm_" + std::to_string(major) + std::to_string(minor) + ")";
+  major_ = major;
+  minor_ = minor;
   GENNC_CU(cuDevicePrimaryCtxRetain(&context_, ordinal_), "cuDevicePrimaryCtxRetain");
   retained_ = true;
   GENNC_CU(cuCtxSetCurrent(context_), "cuCtxSetCurrent");
@@ -147,17 +155,11 @@ Status Engine::open_device() {
 }
 
 Status Engine::load_modules() {
-  auto load = [&](const char* ptx, const char* what, CUmodule* module) -> Status {
-    std::vector<char> errors(16384, '\0');
-    int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
-    void* values[] = {errors.data(), reinterpret_cast<void*>(static_cast<uintptr_t>(errors.size() - 1))};
-    CUresult result = api_.cuModuleLoadDataEx(module, ptx, 2, options, values);
-    if (result == CUDA_SUCCESS) return ok();
-    return backend_error(std::string("CUDA: loading ") + what + " failed: " + error_text(api_, result) +
-                         (errors[0] != '\0' ? "\nPTX JIT log:\n" + std::string(errors.data()) : ""));
-  };
-  GENNC_TRY(load(state_.model().ptx, "the model's PTX", &model_module_));
-  GENNC_TRY(load(kStepKernelsPtx, "the runtime's step kernels", &step_module_));
+  const GenncModel& m = state_.model();
+  GENNC_TRY(load_module(api_, {m.ptx, m.cubins, m.cubin_count}, major_, minor_, "the model's GPU code", &model_module_,
+                        &model_code_));
+  GENNC_TRY(load_module(api_, {kStepKernelsPtx, kStepKernelsCubins, kStepKernelsCubinsCount}, major_, minor_,
+                        "the runtime's step kernels", &step_module_, &step_code_));
   GENNC_CU(cuModuleGetFunction(&zero_counts_, step_module_, "gennc_zero_counts"), "cuModuleGetFunction");
   GENNC_CU(cuModuleGetFunction(&finish_, step_module_, "gennc_finish_step"), "cuModuleGetFunction");
   GENNC_CU(cuModuleGetFunction(&fill_envs_, step_module_, "gennc_fill_envs"), "cuModuleGetFunction");

@@ -72,11 +72,12 @@ class Engine final : public runtime::Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // "cuda (NVIDIA H100 80GB HBM3 (sm_90))", and how steps are launched where persistent:
-  // "cuda (NVIDIA H100 80GB HBM3 (sm_90), persistent steps over 396 blocks)", with
-  // ", stages overlapped" where they overlap.
+  // "cuda (NVIDIA H100 80GB HBM3 (sm_90), model: SASS sm_90, runtime: PTX (JIT))": the
+  // device and which form of the model's and the runtime's step kernels it loaded
+  // (load_module.h), and how steps are launched where persistent: ", persistent steps over
+  // 396 blocks", with ", stages overlapped" where they overlap.
   std::string name() const override {
-    return "cuda (" + device_ +
+    return "cuda (" + device_ + ", model: " + model_code_ + ", runtime: " + step_code_ +
            (persistent_blocks_ != 0 ? ", persistent steps over " + std::to_string(persistent_blocks_) + " blocks" : "") +
            (persistent_blocks_ != 0 && overlap_ != 0 ? ", stages overlapped" : "") + ")";
   }
@@ -101,6 +102,9 @@ class Engine final : public runtime::Engine {
 
   // For a rank's spike exchange, which works on the engine's device copy.
   const DriverApi& driver() const { return api_; }
+  // The device's compute capability, which picks the machine code to load (load_module.h).
+  int major() const { return major_; }
+  int minor() const { return minor_; }
   CUdeviceptr device_array(uint32_t array) const { return arrays_[array]; }
 
  private:
@@ -241,6 +245,8 @@ class Engine final : public runtime::Engine {
   const DriverApi& api_;
   const Placement placement_;
   std::string device_;
+  int major_ = 0, minor_ = 0;  // compute capability
+  std::string model_code_, step_code_;  // which form of the modules was loaded (load_module.h)
   CUdevice ordinal_ = 0;
   CUcontext context_ = nullptr;
   bool retained_ = false;

@@ -6,6 +6,7 @@
 
 #include "cuda_engine.h"
 #include "gennc/connect_rows.h"
+#include "load_module.h"
 
 namespace gennc::runtime::cuda {
 namespace {
@@ -35,14 +36,14 @@ Status DeviceInit::check(CUresult result, const char* what) const {
 }
 
 Status DeviceInit::open(const DriverApi& api, const GenncModel& model, uint64_t seed, CUstream stream,
-                        unsigned max_blocks, std::unique_ptr<DeviceInit>* out) {
+                        unsigned max_blocks, int major, int minor, std::unique_ptr<DeviceInit>* out) {
   std::unique_ptr<DeviceInit> init(new DeviceInit(api, model, seed, stream, max_blocks));
   init->connects_.assign(model.projection_count, false);
   init->initialises_.assign(model.array_count, false);
   init->columns_.assign(model.array_count, false);
   if (kDeviceInitPtx[0] != '\0') {
-    GENNC_TRY(init->check(api.cuModuleLoadDataEx(&init->module_, kDeviceInitPtx, 0, nullptr, nullptr),
-                          "loading the runtime's initialisation kernels"));
+    GENNC_TRY(load_module(api, {kDeviceInitPtx, kDeviceInitCubins, kDeviceInitCubinsCount}, major, minor,
+                          "the runtime's initialisation kernels", &init->module_, &init->code_));
     struct {
       const char* name;
       CUfunction* function;

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "../network_state.h"
@@ -33,18 +34,25 @@
 namespace gennc::runtime::cuda {
 
 // The set-up kernels' PTX (runtime/device/device_init.c, embedded at build time by
-// cmake/EmbedDeviceCode.cmake); empty when the runtime was built without libdevice.
+// cmake/EmbedDeviceCode.cmake), empty when the runtime was built without libdevice; and its
+// machine code where ptxas was found.
 extern const char kDeviceInitPtx[];
+extern const GenncCubin* const kDeviceInitCubins;
+extern const uint32_t kDeviceInitCubinsCount;
 
 class DeviceInit final : public DeviceBuilder {
  public:
   // Decides what the device builds for `model` and loads the device library into the
-  // current context. Without the library nothing is device-built.
+  // current context, as machine code where it has some for compute capability
+  // major.minor (load_module.h). Without the library nothing is device-built.
   static Status open(const DriverApi& api, const GenncModel& model, uint64_t seed, CUstream stream,
-                     unsigned max_blocks, std::unique_ptr<DeviceInit>* out);
+                     unsigned max_blocks, int major, int minor, std::unique_ptr<DeviceInit>* out);
   ~DeviceInit() override;
   DeviceInit(const DeviceInit&) = delete;
   DeviceInit& operator=(const DeviceInit&) = delete;
+
+  // Which form of the library was loaded: "SASS sm_90", "PTX (JIT)", or "none" without it.
+  const std::string& code() const { return code_; }
 
   bool connects(uint32_t projection) const override { return connects_[projection]; }
   Status row_lengths(uint32_t projection, std::vector<uint32_t>* lengths) override;
@@ -87,6 +95,7 @@ class DeviceInit final : public DeviceBuilder {
   CUstream stream_;
   unsigned max_blocks_;
   CUmodule module_ = nullptr;
+  std::string code_ = "none";
   CUfunction init_values_ = nullptr, max_delay_ = nullptr, count_rows_ = nullptr, fill_rows_ = nullptr;
   CUfunction init_synapse_values_ = nullptr, max_synapse_delay_ = nullptr;
   CUfunction count_columns_ = nullptr, scatter_columns_ = nullptr, sort_rows_ = nullptr, fill_total_rows_ = nullptr;

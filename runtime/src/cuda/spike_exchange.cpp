@@ -4,11 +4,15 @@
 #include <cstdlib>
 
 #include "gennc/exchange_table.h"
+#include "load_module.h"
 
 namespace gennc::runtime::cuda {
 
-// spike_exchange_kernels.c's PTX, embedded at build time (runtime/CMakeLists.txt).
+// spike_exchange_kernels.c's PTX, and its machine code where ptxas was found, embedded at
+// build time (runtime/CMakeLists.txt).
 extern const char kSpikeExchangePtx[];
+extern const GenncCubin* const kSpikeExchangeCubins;
+extern const uint32_t kSpikeExchangeCubinsCount;
 
 namespace {
 
@@ -51,7 +55,9 @@ Status SpikeExchange::allocate(size_t bytes, CUdeviceptr* out) {
 Status SpikeExchange::prepare(const Engine& engine, const NetworkState& state) {
   api_ = &engine.driver();
   const GenncModel& m = state.model();
-  GENNC_CU(cuModuleLoadDataEx(&module_, kSpikeExchangePtx, 0, nullptr, nullptr), "loading the spike exchange's PTX");
+  std::string code;
+  GENNC_TRY(load_module(*api_, {kSpikeExchangePtx, kSpikeExchangeCubins, kSpikeExchangeCubinsCount}, engine.major(),
+                        engine.minor(), "the spike exchange's kernels", &module_, &code));
   GENNC_CU(cuModuleGetFunction(&unpack_, module_, "gennc_unpack_spikes"), "cuModuleGetFunction");
   stages_.assign(m.stage_count, {});
   for (uint32_t s = 0; s < m.stage_count; ++s) {

@@ -5,6 +5,7 @@
 // gennc_zero_counts per batch.
 #pragma once
 
+#include "gennc/model_abi.h"
 #include "gennc/step_recording.h"
 
 namespace gennc::runtime::cuda {
@@ -43,6 +44,9 @@ using FinishSamples = GenncSampleTable;
 //         them, and nothing else the block wrote is read in this launch.
 //       Nothing in it reads env->step or env->t, which thread 0 writes.
 // A row's threads take the recording's elements in a grid-stride loop over grid.x.
+// Its machine code, where ptxas was found at build time (runtime/CMakeLists.txt).
 extern const char kStepKernelsPtx[];
+extern const GenncCubin* const kStepKernelsCubins;
+extern const uint32_t kStepKernelsCubinsCount;
 
 }  // namespace gennc::runtime::cuda
