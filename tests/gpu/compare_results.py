@@ -3,7 +3,7 @@
 standard library only (the GPU machine may have no numpy).
 
   compare_results.py CPU_DIR GPU_DIR [--until MS] [--samples-until MS] [--rtol R]
-                     [--rate-tolerance F] [--time-tolerance MS]
+                     [--rate-tolerance F] [--time-tolerance MS] [--machine-code]
 
 Spike recordings must be identical (neuron and time of every spike) up to --until (all
 by default); with --time-tolerance MS each neuron must have as many spikes on both, each
@@ -13,7 +13,10 @@ within a fraction F of each other (for networks where float atomics reorder sums
 amplifies the last bits), and the first difference is reported. Variable recordings must
 agree within --rtol relative to max(1, |value|) up to --samples-until (default --until),
 and synapse variables written at the end (`record stdp.weight`) within --rtol for the
-same synapses. Exit status 0 when they agree, 1 when not."""
+same synapses. With --machine-code the GPU run must have loaded machine code (gennc
+--gpu-sass, docs/gpu.md) rather than JIT-compiled PTX, for the model and for the runtime's
+step and set-up kernels, as its manifest's backend and init parts say. Exit status 0 when
+they agree, 1 when not."""
 import argparse
 import ast
 import json
@@ -86,6 +89,7 @@ def main():
     parser.add_argument("--rtol", type=float, default=1e-5)
     parser.add_argument("--rate-tolerance", type=float, default=None)
     parser.add_argument("--time-tolerance", type=float, default=None)
+    parser.add_argument("--machine-code", action="store_true")
     args = parser.parse_args()
     samples_until = args.samples_until if args.samples_until is not None else args.until
 
@@ -93,6 +97,16 @@ def main():
     gpu_manifest, gpu = load(args.gpu)
     print("backends: %s | %s" % (cpu_manifest.get("backend"), gpu_manifest.get("backend")))
     failures = []
+    if args.machine_code:
+        backend = gpu_manifest.get("backend", "")
+        setup = [p["name"] for p in gpu_manifest.get("timings", {}).get("init_parts", [])
+                 if p["name"].startswith("set-up kernels' module")]
+        print("loaded: %s" % "; ".join([backend] + setup))
+        for what in ("model: SASS sm_", "runtime: SASS sm_"):
+            if what not in backend:
+                failures.append("the GPU run's backend does not say '%s'" % what)
+        if not setup or "(SASS sm_" not in setup[0]:
+            failures.append("the set-up kernels were not loaded as machine code: %s" % setup)
     if sorted(cpu) != sorted(gpu):
         failures.append("different recordings: %s vs %s" % (sorted(cpu), sorted(gpu)))
     for name in sorted(set(cpu) & set(gpu)):
