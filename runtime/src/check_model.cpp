@@ -165,6 +165,12 @@ Status NetworkState::check_model() const {
         (m.arrays[rec.array].dtype != GENNC_F32 && m.arrays[rec.array].dtype != GENNC_F64))
       return model_error(what + " is not a real-valued per-synapse array of its projection");
   }
+  // Machine code is only ever an alternative to the PTX, which the engine falls back to.
+  if (m.cubin_count > 0 && (m.cubins == nullptr || m.ptx == nullptr))
+    return model_error("the model counts cubins it does not list, or has them without PTX");
+  for (uint32_t k = 0; k < m.cubin_count; ++k)
+    if (m.cubins[k].bytes == nullptr || m.cubins[k].size == 0 || m.cubins[k].arch < 10)
+      return model_error("cubin " + std::to_string(k) + " of the model is empty or names no architecture");
   return ok();
 }
 

@@ -377,6 +377,16 @@ TEST_CASE("options and models the runtime cannot run are reported", "[engine][er
   old.abi_version = 0;
   CHECK(gennc_create(&old, nullptr, &sim) == GENNC_ERROR_MODEL);
   CHECK_THAT(gennc_last_error(), Catch::Contains("model ABI 0"));
+  // Cubins (gennc --gpu-sass) come listed, beside PTX, each with bytes and an architecture.
+  GenncModel counted = gennc_test_lif_net;
+  counted.cubin_count = 1;
+  CHECK(gennc_create(&counted, nullptr, &sim) == GENNC_ERROR_MODEL);
+  CHECK_THAT(gennc_last_error(), Catch::Contains("counts cubins it does not list"));
+  const GenncCubin empty{90, nullptr, 0};
+  counted.cubins = &empty;
+  counted.ptx = "// PTX";
+  CHECK(gennc_create(&counted, nullptr, &sim) == GENNC_ERROR_MODEL);
+  CHECK_THAT(gennc_last_error(), Catch::Contains("cubin 0 of the model is empty"));
   CHECK(gennc_run(nullptr, 1) == GENNC_ERROR_ARGUMENT);
 }
 

@@ -27,7 +27,7 @@ Status load_module(const DriverApi& api, const DeviceCode& code, int major, int 
     const std::string sass = "SASS sm_" + std::to_string(cubin->arch);
     const std::string why = load_image(api, cubin->bytes, module);
     if (why.empty()) {
-      *form = sass;
+      if (form != nullptr) *form = sass;
       return ok();
     }
     // The PTX may still load: a driver older than the ptxas that made the cubin refuses it.
@@ -35,7 +35,7 @@ Status load_module(const DriverApi& api, const DeviceCode& code, int major, int 
   }
   const std::string why = load_image(api, code.ptx, module);
   if (why.empty()) {
-    *form = "PTX (JIT)";
+    if (form != nullptr) *form = "PTX (JIT)";
     return ok();
   }
   return {GENNC_ERROR_BACKEND, "CUDA: loading " + what + " failed:\n" + tried + "PTX (JIT): " + why};

@@ -21,9 +21,9 @@ struct DeviceCode {
 
 // Loads `code` into the current context for a device of compute capability major.minor:
 // the cubin choose_cubin picks, else (none fits, or the driver refuses it) the PTX. `form`
-// gets which was loaded, "SASS sm_90" or "PTX (JIT)". A failure (GENNC_ERROR_BACKEND) names
+// (when given) gets which was loaded, "SASS sm_90" or "PTX (JIT)". A failure (GENNC_ERROR_BACKEND) names
 // `what`, each form it tried and why, with the JIT's log.
 Status load_module(const DriverApi& api, const DeviceCode& code, int major, int minor, const std::string& what,
-                   CUmodule* module, std::string* form);
+                   CUmodule* module, std::string* form = nullptr);
 
 }  // namespace gennc::runtime::cuda

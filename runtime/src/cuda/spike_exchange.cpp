@@ -55,9 +55,8 @@ Status SpikeExchange::allocate(size_t bytes, CUdeviceptr* out) {
 Status SpikeExchange::prepare(const Engine& engine, const NetworkState& state) {
   api_ = &engine.driver();
   const GenncModel& m = state.model();
-  std::string code;
   GENNC_TRY(load_module(*api_, {kSpikeExchangePtx, kSpikeExchangeCubins, kSpikeExchangeCubinsCount}, engine.major(),
-                        engine.minor(), "the spike exchange's kernels", &module_, &code));
+                        engine.minor(), "the spike exchange's kernels", &module_));
   GENNC_CU(cuModuleGetFunction(&unpack_, module_, "gennc_unpack_spikes"), "cuModuleGetFunction");
   stages_.assign(m.stage_count, {});
   for (uint32_t s = 0; s < m.stage_count; ++s) {
