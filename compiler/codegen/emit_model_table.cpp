@@ -62,7 +62,8 @@ class TableEmitter {
     fields.push_back(string(ir_.exchange.bound));
     fields.push_back(u32(ir_.stage_overlap ? 1 : 0));
     std::vector<llvm::Constant*> cubins;
-    for (const Cubin& c : inputs_.cubins) cubins.push_back(make(abi_.cubin, {u32(c.arch), image(c.bytes), u64(c.bytes.size())}));
+    for (const Cubin& c : inputs_.cubins)
+      cubins.push_back(make(abi_.cubin, {u32(c.arch), image(c.bytes), u64(c.bytes.size())}));
     table("gennc_model.cubins", abi_.cubin, cubins);
 
     return new llvm::GlobalVariable(module_, abi_.model, /*isConstant=*/true, llvm::GlobalValue::ExternalLinkage,

@@ -57,9 +57,10 @@ int main(int argc, char** argv) {
     const bool wanted = k < expected.size() && expected[k] == arch;
     const bool ok = elf && header.e_ident[EI_CLASS] == ELFCLASS64 && header.e_machine == kEmCuda &&
                     elf_arch(header) == cubin.arch && aligned && wanted;
-    std::printf("%s  %s: %llu bytes, e_machine %u, e_flags 0x%x (sm_%u)%s%s\n", ok ? "ok   " : "FAIL ", arch.c_str(),
-                static_cast<unsigned long long>(cubin.size), elf ? header.e_machine : 0u, elf ? header.e_flags : 0u,
-                elf ? elf_arch(header) : 0u, aligned ? "" : ", not 64-byte aligned", wanted ? "" : ", not expected here");
+    std::printf("%s  %s: %llu bytes, e_machine %u, e_flags 0x%x (sm_%u)%s%s\n", ok ? "ok   " : "FAIL ",
+                arch.c_str(), static_cast<unsigned long long>(cubin.size), elf ? header.e_machine : 0u,
+                elf ? header.e_flags : 0u, elf ? elf_arch(header) : 0u, aligned ? "" : ", not 64-byte aligned",
+                wanted ? "" : ", not expected here");
     if (!ok) status = 1;
   }
   return status;
