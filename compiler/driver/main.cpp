@@ -83,10 +83,12 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"auto", "always", "never"}));
     auto* no_gpu = app.add_flag("--no-gpu", options.no_gpu, "Build a CPU-only simulator (no PTX embedded)");
     no_gpu->excludes(emit_opt);
-    app.add_option("--gpu-sass", options.gpu_sass,
+    // One value, split at commas here: a list option would take the input file that follows
+    // it for another architecture.
+    std::string gpu_sass;
+    app.add_option("--gpu-sass", gpu_sass,
                    "Also embed the PTX assembled by ptxas for these GPU architectures (e.g. sm_90), which the "
                    "GPU loads as it is instead of JIT-compiling the PTX on a machine's first run (default: none)")
-        ->delimiter(',')
         ->excludes(emit_opt)
         ->excludes(no_gpu);
     app.add_flag("--shared", options.shared, "Link a shared library exporting the runtime's C ABI instead of `sim`")
@@ -107,6 +109,11 @@ int main(int argc, char** argv) {
     std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
     try {
       app.parse(args);
+      for (std::size_t at = 0; !gpu_sass.empty() && at <= gpu_sass.size();) {
+        const std::size_t comma = std::min(gpu_sass.find(',', at), gpu_sass.size());
+        options.gpu_sass.push_back(gpu_sass.substr(at, comma - at));
+        at = comma + 1;
+      }
       // Checked here, where --gpu-arch is known too, so that a misspelt architecture is a
       // usage error before anything is compiled.
       if (std::string problem = gpu_sass_problem(options); !problem.empty())

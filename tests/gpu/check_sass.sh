@@ -21,7 +21,8 @@ fail() { echo "FAIL  $*"; status=1; }
 
 "$gennc" "$network" --gpu-sass sm_90 --shared -o "$work/sm_90.so" || fail "gennc --gpu-sass sm_90"
 "$check" "$work/sm_90.so" sm_90 || fail "the cubins of --gpu-sass sm_90"
-"$gennc" "$network" --gpu-sass sm_80,sm_90 --shared -o "$work/both.so" || fail "gennc --gpu-sass sm_80,sm_90"
+# The option before the input file: its one value is the list, the file stays the input.
+"$gennc" --gpu-sass sm_80,sm_90 "$network" --shared -o "$work/both.so" || fail "gennc --gpu-sass sm_80,sm_90"
 "$check" "$work/both.so" sm_80 sm_90 || fail "the cubins of --gpu-sass sm_80,sm_90"
 # sm_80 PTX assembled for a newer architecture; and PTX for sm_90 itself.
 "$gennc" "$network" --gpu-arch=sm_90 --gpu-sass sm_90 --shared -o "$work/ptx90.so" || fail "gennc --gpu-arch=sm_90 --gpu-sass sm_90"
