@@ -8,14 +8,7 @@
 set -u
 gennc=$1 work=$2
 shift 2
-ptxas=$(command -v ptxas || true)
-for dir in "${CUDA_HOME:-}" "${CUDA_PATH:-}" /usr/local/cuda; do
-  [ -z "$ptxas" ] && [ -n "$dir" ] && [ -x "$dir/bin/ptxas" ] && ptxas=$dir/bin/ptxas
-done
-if [ -z "$ptxas" ]; then
-  echo "SKIP: no ptxas (CUDA toolkit) on this machine"
-  exit 77
-fi
+. "$(dirname "$0")/find_ptxas.sh"
 mkdir -p "$work"
 status=0
 assemble() {  # file arch

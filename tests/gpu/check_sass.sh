@@ -7,14 +7,7 @@
 #   check_sass.sh GENNC CHECK_CUBINS WORKDIR NETWORK.gdsl
 set -u
 gennc=$1 check=$2 work=$3 network=$4
-ptxas=$(command -v ptxas || true)
-for dir in "${CUDA_HOME:-}" "${CUDA_PATH:-}" /usr/local/cuda; do
-  [ -z "$ptxas" ] && [ -n "$dir" ] && [ -x "$dir/bin/ptxas" ] && ptxas=$dir/bin/ptxas
-done
-if [ -z "$ptxas" ]; then
-  echo "SKIP: no ptxas (CUDA toolkit) on this machine"
-  exit 77
-fi
+. "$(dirname "$0")/find_ptxas.sh"
 rm -rf "$work" && mkdir -p "$work"
 status=0
 fail() { echo "FAIL  $*"; status=1; }
