@@ -155,6 +155,7 @@ int compile(const Options& options, std::ostream& out, std::ostream& err) {
   pipeline.passes.solver_tolerance = options.solver_tolerance;
   pipeline.passes.runtime_parameters = options.runtime_parameters;
   pipeline.passes.fuse = options.fuse;
+  pipeline.passes.merge_rings = options.merge_rings;
   pipeline.print_after = options.print_after;
   pipeline.verify_each = options.verify_each;
   pipeline.dump_dir = options.dump_dir;

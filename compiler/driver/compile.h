@@ -42,6 +42,7 @@ struct Options {
   bool double_precision = true;    // --float32 (--single): real-valued state in f32 instead of f64
   bool runtime_parameters = false; // --runtime-parameters: uniform parameters stay settable scalars
   bool fuse = true;                // --no-fuse: sources keep their own kernels (passes::Options::fuse)
+  bool merge_rings = true;         // --no-merge-rings: a ring per receptor (passes::Options::merge_rings)
   // Code generation and linking (compiler/codegen). Without --emit or --check, gennc links
   // the `sim` executable (-o, default "sim"), or with --shared a shared library.
   int opt_level = 2;               // -O0..3

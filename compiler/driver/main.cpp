@@ -65,6 +65,10 @@ int main(int argc, char** argv) {
                  "Compile spike sources driving a population one to one and current sources injected into a "
                  "whole population into that population's update, where results stay bitwise the same "
                  "(default: on; docs/ir.md, Fused sources)");
+    app.add_flag("--merge-rings,!--no-merge-rings", options.merge_rings,
+                 "Sum the input of receptors that all add to one variable (IF_curr_delta's excitatory and "
+                 "inhibitory) in one ring, as NEST's iaf_psc_delta does: one load and clear a step instead of "
+                 "two; rounds differently from a ring per receptor (default: on; docs/ir.md, Merged rings)");
     app.add_flag("--fast-math", options.fast_math,
                  "Let the optimiser reassociate real arithmetic, use reciprocals and ignore the sign of "
                  "zero, as Brian2's -ffast-math does: faster explicit ODE steps, results that differ from "

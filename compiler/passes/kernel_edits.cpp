@@ -108,6 +108,36 @@ void remove_kernels(Module& m, const std::set<std::uint32_t>& gone) {
   renumber(m.step_schedule);
 }
 
+bool touches_array(const Block& b, ArrayId array) {
+  bool found = false;
+  for_each_stmt(b, [&](const Stmt& s) {
+    if ((s.kind == StmtKind::Store || s.kind == StmtKind::AtomicAdd) && s.array == array) found = true;
+  });
+  for_each_expr(b, [&](const Expr& e) {
+    if (e.kind == ExprKind::Load && e.array == array) found = true;
+  });
+  return found;
+}
+
+bool touches_array(const Stmt& s, ArrayId array) {
+  Block holder;
+  holder.push_back(clone(s));
+  return touches_array(holder, array);
+}
+
+bool named_outside_code(const Module& m, ArrayId array) {
+  for (const Recording& r : m.recordings)
+    if (r.array == array) return true;
+  for (const SynapseRecording& r : m.synapse_recordings)
+    if (r.array == array) return true;
+  for (const SynapseFunction& f : m.synapse_functions) {
+    Block holder;
+    holder.push_back(let(0, clone(*f.value)));
+    if (touches_array(holder, array)) return true;
+  }
+  return false;
+}
+
 bool remove_arrays(Module& m, const std::vector<bool>& keep) {
   std::vector<ArrayId> map(m.arrays.size(), kNone);
   ArrayId kept = 0;

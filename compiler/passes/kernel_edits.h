@@ -1,6 +1,7 @@
 // Edits of kernels, schedules and arrays that several passes share (the fusions,
-// remove_unused_arrays, localise_cleared_arrays): finding a population's update, moving one
-// kernel's code and locals into another, and removing kernels and arrays.
+// remove_unused_arrays, localise_cleared_arrays, merge_receptor_rings): finding a
+// population's update, moving one kernel's code and locals into another, finding where an
+// array is used, and removing kernels and arrays.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +31,14 @@ void rename_locals(ir::Block& body, const std::vector<ir::LocalId>& map);
 // Removes the kernels `gone` and renumbers the init and step schedules. Requires stages
 // not planned yet (plan_stages runs after the passes that remove kernels).
 void remove_kernels(ir::Module& m, const std::set<std::uint32_t>& gone);
+
+// Whether a block (or a statement) loads, stores or adds into `array`.
+bool touches_array(const ir::Block& b, ir::ArrayId array);
+bool touches_array(const ir::Stmt& s, ir::ArrayId array);
+
+// Whether the module names `array` anywhere but in kernel code: a recording or a synapse
+// function.
+bool named_outside_code(const ir::Module& m, ir::ArrayId array);
 
 // Removes every array whose `keep` is false, with the stores and atomic adds into it (an
 // `if` left empty goes too), and renumbers the arrays everywhere the module names them;

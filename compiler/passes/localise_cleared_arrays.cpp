@@ -11,23 +11,6 @@ using namespace ir;
 
 namespace {
 
-bool touches(const Block& b, ArrayId a) {
-  bool found = false;
-  for_each_stmt(b, [&](const Stmt& s) {
-    if ((s.kind == StmtKind::Store || s.kind == StmtKind::AtomicAdd) && s.array == a) found = true;
-  });
-  for_each_expr(b, [&](const Expr& e) {
-    if (e.kind == ExprKind::Load && e.array == a) found = true;
-  });
-  return found;
-}
-
-bool touches(const Stmt& s, ArrayId a) {
-  Block holder;
-  holder.push_back(clone(s));
-  return touches(holder, a);
-}
-
 // Marks the kernel that touches each array: kNone for none, kSeveral for more than one.
 constexpr std::uint32_t kSeveral = kNone - 1;
 
@@ -45,20 +28,6 @@ std::vector<std::uint32_t> kernel_touching(const Module& m) {
   return out;
 }
 
-// Whether the module names A anywhere but in code: a recording or a synapse function.
-bool named_outside_code(const Module& m, ArrayId a) {
-  for (const Recording& r : m.recordings)
-    if (r.array == a) return true;
-  for (const SynapseRecording& r : m.synapse_recordings)
-    if (r.array == a) return true;
-  for (const SynapseFunction& f : m.synapse_functions) {
-    Block holder;
-    holder.push_back(let(0, clone(*f.value)));
-    if (touches(holder, a)) return true;
-  }
-  return false;
-}
-
 // Whether U touches A at [index] only, by loads and plain stores, and its last top-level
 // statement that touches A stores +0 into A[index].
 bool cleared_by(const Kernel& u, ArrayId a) {
@@ -72,12 +41,12 @@ bool cleared_by(const Kernel& u, ArrayId a) {
   });
   // A precise step's event handlers stay as they are.
   for_each_stmt(u.body, [&](const Stmt& s) {
-    for (const EventRing& ev : s.events) ok = ok && !touches(ev.handler, a);
+    for (const EventRing& ev : s.events) ok = ok && !touches_array(ev.handler, a);
   });
   if (!ok) return false;
   for (auto it = u.body.rbegin(); it != u.body.rend(); ++it) {
     const Stmt& s = **it;
-    if (!touches(s, a)) continue;
+    if (!touches_array(s, a)) continue;
     return s.kind == StmtKind::Store && s.array == a && s.value->kind == ExprKind::Const &&
            s.value->number == 0.0 && !std::signbit(s.value->number);
   }

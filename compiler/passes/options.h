@@ -25,6 +25,10 @@ struct Options {
   // fuse_current_injection change nothing). The results are bitwise the same either way on
   // the CPU; the flag is there to show it (tests/e2e) and to time the unfused kernels.
   bool fuse = true;
+  // `--no-merge-rings`: every receptor keeps a ring of its own (merge_receptor_rings
+  // changes nothing). Merged, a delta cell's input is summed in one ring as NEST sums it,
+  // which rounds differently from adding each receptor's sum in turn.
+  bool merge_rings = true;
 };
 
 }  // namespace gennc::passes

@@ -16,6 +16,7 @@
 #include "passes/fuse_current_injection.h"
 #include "passes/fuse_source_delivery.h"
 #include "passes/localise_cleared_arrays.h"
+#include "passes/merge_receptor_rings.h"
 #include "passes/lower_refractoriness.h"
 #include "passes/plan_exchange.h"
 #include "passes/plan_stages.h"
@@ -47,6 +48,7 @@ const Pass kPasses[] = {
     {"fold_constants", fold_constants},
     {"fuse_source_delivery", fuse_source_delivery},
     {"fuse_current_injection", fuse_current_injection},
+    {"merge_receptor_rings", merge_receptor_rings},
     {"localise_cleared_arrays", localise_cleared_arrays},
     {"remove_dead_code", remove_dead_code},
     {"remove_unused_arrays", remove_unused_arrays},

@@ -1,5 +1,7 @@
 #include "compile_ir.h"
 
+#include <stdexcept>
+
 #include "lower/lower_program.h"
 #include "parse/parse.h"
 #include "passes/pipeline.h"
@@ -24,6 +26,28 @@ std::unique_ptr<Compiled> compile_ir(const std::string& source, const CompileSet
   }
   c->module = std::move(m);
   return c;
+}
+
+bool has_array(const ir::Module& m, const std::string& name) {
+  for (const ir::Array& a : m.arrays)
+    if (a.name == name) return true;
+  return false;
+}
+
+ir::ArrayId array(const ir::Module& m, const std::string& name) {
+  for (ir::ArrayId a = 0; a < m.arrays.size(); ++a)
+    if (m.arrays[a].name == name) return a;
+  throw std::logic_error("no array " + name);
+}
+
+const ir::Kernel& kernel(const ir::Module& m, const std::string& name) {
+  for (const ir::Kernel& k : m.kernels)
+    if (k.name == name) return k;
+  throw std::logic_error("no kernel " + name);
+}
+
+ir::Kernel& kernel(ir::Module& m, const std::string& name) {
+  return const_cast<ir::Kernel&>(kernel(static_cast<const ir::Module&>(m), name));
 }
 
 }  // namespace gennc::testing

@@ -29,4 +29,10 @@ struct CompileSettings {
 
 std::unique_ptr<Compiled> compile_ir(const std::string& source, const CompileSettings& settings = {});
 
+// A module's parts by name; `array` and `kernel` throw where there is none (a failed test).
+bool has_array(const ir::Module& m, const std::string& name);
+ir::ArrayId array(const ir::Module& m, const std::string& name);
+const ir::Kernel& kernel(const ir::Module& m, const std::string& name);
+ir::Kernel& kernel(ir::Module& m, const std::string& name);
+
 }  // namespace gennc::testing

@@ -72,13 +72,6 @@ std::uint32_t kernel_index(const ir::Module& m, const std::string& name) {
   return 0;
 }
 
-ir::ArrayId array(const ir::Module& m, const std::string& name) {
-  for (ir::ArrayId a = 0; a < m.arrays.size(); ++a)
-    if (m.arrays[a].name == name) return a;
-  FAIL("no array " << name);
-  return 0;
-}
-
 // The streams of the kernel's random draws.
 std::vector<std::uint32_t> streams(const ir::Kernel& k) {
   std::vector<std::uint32_t> out;

@@ -48,13 +48,6 @@ bool has_kernel(const ir::Module& m, const std::string& name) {
   return false;
 }
 
-const ir::Kernel& kernel(const ir::Module& m, const std::string& name) {
-  for (const ir::Kernel& k : m.kernels)
-    if (k.name == name) return k;
-  FAIL("no kernel " << name);
-  return m.kernels.front();
-}
-
 int count_kind(const ir::Module& m, GenncKernelKind kind) {
   int n = 0;
   for (std::uint32_t k : m.step_schedule) n += m.kernels[k].kind == kind;

@@ -38,26 +38,6 @@ std::unique_ptr<Compiled> compile(const std::string& source, bool fuse = true, b
   return c;
 }
 
-bool has_array(const ir::Module& m, const std::string& name) {
-  for (const ir::Array& a : m.arrays)
-    if (a.name == name) return true;
-  return false;
-}
-
-const ir::Kernel& kernel(const ir::Module& m, const std::string& name) {
-  for (const ir::Kernel& k : m.kernels)
-    if (k.name == name) return k;
-  FAIL("no kernel " << name);
-  return m.kernels[0];
-}
-
-ir::ArrayId array(const ir::Module& m, const std::string& name) {
-  for (ir::ArrayId a = 0; a < m.arrays.size(); ++a)
-    if (m.arrays[a].name == name) return a;
-  FAIL("no array " << name);
-  return 0;
-}
-
 // The pass alone, after fuse_current_injection, on a module lowered without the pipeline
 // and then changed by `edit`: whether a's injected input went.
 bool localised_after(void (*edit)(ir::Module&)) {
@@ -115,13 +95,13 @@ TEST_CASE("each condition on the update's use of the input is needed", "[passes]
   CHECK(localised_after([](ir::Module&) {}));
   // The clear is not the last statement that touches the input.
   CHECK_FALSE(localised_after([](ir::Module& m) {
-    ir::Kernel& a = const_cast<ir::Kernel&>(kernel(m, "a.update"));
+    ir::Kernel& a = kernel(m, "a.update");
     const ir::ArrayId in = array(m, "a.i_syn.injected");
     a.body.push_back(ir::store(in, ir::input(ir::Input::Index), ir::fconst(ir::Type::F32, 1.0)));
   }));
   // The clear is conditional.
   CHECK_FALSE(localised_after([](ir::Module& m) {
-    ir::Kernel& a = const_cast<ir::Kernel&>(kernel(m, "a.update"));
+    ir::Kernel& a = kernel(m, "a.update");
     const ir::ArrayId in = array(m, "a.i_syn.injected");
     ir::Block then;
     then.push_back(ir::store(in, ir::input(ir::Input::Index), ir::fconst(ir::Type::F32, 0.0)));
@@ -132,21 +112,21 @@ TEST_CASE("each condition on the update's use of the input is needed", "[passes]
   }));
   // Another element's cell is read.
   CHECK_FALSE(localised_after([](ir::Module& m) {
-    ir::Kernel& a = const_cast<ir::Kernel&>(kernel(m, "a.update"));
+    ir::Kernel& a = kernel(m, "a.update");
     const ir::ArrayId in = array(m, "a.i_syn.injected");
     const ir::LocalId x = a.add_local("x", ir::Type::F32);
     a.body.insert(a.body.begin(), ir::let(x, ir::load(in, ir::Type::F32, ir::iconst(ir::Type::U32, 0))));
   }));
   // It is cleared to -0, not +0.
   CHECK_FALSE(localised_after([](ir::Module& m) {
-    ir::Kernel& a = const_cast<ir::Kernel&>(kernel(m, "a.update"));
+    ir::Kernel& a = kernel(m, "a.update");
     const ir::ArrayId in = array(m, "a.i_syn.injected");
     for (ir::StmtPtr& s : a.body)
       if (s->kind == ir::StmtKind::Store && s->array == in && ir::is_const(*s->value)) s->value->number = -0.0;
   }));
   // b's update reads it too.
   CHECK_FALSE(localised_after([](ir::Module& m) {
-    ir::Kernel& b = const_cast<ir::Kernel&>(kernel(m, "b.update"));
+    ir::Kernel& b = kernel(m, "b.update");
     const ir::LocalId x = b.add_local("x", ir::Type::F32);
     b.body.insert(b.body.begin(),
                   ir::let(x, ir::load(array(m, "a.i_syn.injected"), ir::Type::F32, ir::iconst(ir::Type::U32, 0))));

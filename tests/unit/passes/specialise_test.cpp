@@ -23,12 +23,6 @@ neuron D {
 }
 )gdsl";
 
-bool has_array(const ir::Module& m, const std::string& name) {
-  for (const ir::Array& a : m.arrays)
-    if (a.name == name) return true;
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("uniform parameters and the derived quantities of them fold to constants", "[specialise]") {
