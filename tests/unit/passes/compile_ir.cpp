@@ -28,6 +28,12 @@ std::unique_ptr<Compiled> compile_ir(const std::string& source, const CompileSet
   return c;
 }
 
+std::unique_ptr<Compiled> compile_module(const std::string& source, const CompileSettings& settings) {
+  auto c = compile_ir(source, settings);
+  if (!c->module) throw std::logic_error("the source did not compile:\n" + c->messages.str());
+  return c;
+}
+
 bool has_array(const ir::Module& m, const std::string& name) {
   for (const ir::Array& a : m.arrays)
     if (a.name == name) return true;

@@ -28,6 +28,8 @@ struct CompileSettings {
 };
 
 std::unique_ptr<Compiled> compile_ir(const std::string& source, const CompileSettings& settings = {});
+// compile_ir where the source must compile: throws with the diagnostics where it does not.
+std::unique_ptr<Compiled> compile_module(const std::string& source, const CompileSettings& settings);
 
 // A module's parts by name; `array` and `kernel` throw where there is none (a failed test).
 bool has_array(const ir::Module& m, const std::string& name);

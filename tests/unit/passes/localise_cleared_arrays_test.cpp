@@ -28,14 +28,9 @@ network injected {
 }
 
 std::unique_ptr<Compiled> compile(const std::string& source, bool fuse = true, bool run_passes = true) {
-  CompileSettings settings;
-  settings.real = ir::Type::F32;
-  settings.passes.fuse = fuse;
-  settings.run_passes = run_passes;
-  auto c = compile_ir(source, settings);
-  INFO(c->messages.str());
-  REQUIRE(c->module);
-  return c;
+  passes::Options options;
+  options.fuse = fuse;
+  return compile_module(source, {run_passes, ir::Type::F32, options});
 }
 
 // The pass alone, after fuse_current_injection, on a module lowered without the pipeline

@@ -62,14 +62,9 @@ network delta {
 )gdsl";
 
 std::unique_ptr<Compiled> compile(const std::string& source, bool merge = true, bool run_passes = true) {
-  CompileSettings settings;
-  settings.real = ir::Type::F32;
-  settings.passes.merge_rings = merge;
-  settings.run_passes = run_passes;
-  auto c = compile_ir(source, settings);
-  INFO(c->messages.str());
-  REQUIRE(c->module);
-  return c;
+  passes::Options options;
+  options.merge_rings = merge;
+  return compile_module(source, {run_passes, ir::Type::F32, options});
 }
 
 int ring_loads(const ir::Kernel& k, const ir::Module& m) {
