@@ -57,27 +57,22 @@ bool plain_add(const Stmt& s, ArrayId ring) {
          v.operands[0]->array == ring && equal(*v.operands[0]->operands[0], *s.index);
 }
 
-// Outside its read in the update (`read_at`, whose three statements it skips), the ring is
-// only added into: atomic adds, and plain adds whose loads are its only other loads.
+// Outside its read in the update (the three statements at `read_at`), the ring is only
+// added into: atomic adds, and plain adds whose loads are its only other loads.
 bool only_added_into(const Module& m, ArrayId ring, std::uint32_t update, std::size_t read_at) {
-  int loads = 0, adds = 0;
+  const Stmt* clear = m.kernels[update].body[read_at + 1].get();
+  int loads = -1, adds = 0;  // -1: the read's own load
   bool ok = true;
-  for (std::uint32_t k = 0; k < m.kernels.size(); ++k) {
-    const Block& body = m.kernels[k].body;
-    for (std::size_t i = 0; i < body.size(); ++i) {
-      if (k == update && i >= read_at && i < read_at + 3) continue;
-      Block holder;
-      holder.push_back(clone(*body[i]));
-      for_each_stmt(holder, [&](const Stmt& s) {
-        for (const EventRing& ev : s.events) ok = ok && !touches_array(ev.handler, ring);
-        if (s.kind == StmtKind::AtomicAdd && s.array == ring) ok = ok && s.local == kNone;
-        if (s.kind == StmtKind::Store && s.array == ring) {
-          ok = ok && plain_add(s, ring);
-          ++adds;
-        }
-      });
-      for_each_expr(holder, [&](const Expr& e) { loads += e.kind == ExprKind::Load && e.array == ring; });
-    }
+  for (const Kernel& k : m.kernels) {
+    for_each_stmt(k.body, [&](const Stmt& s) {
+      for (const EventRing& ev : s.events) ok = ok && !touches_array(ev.handler, ring);
+      if (s.kind == StmtKind::AtomicAdd && s.array == ring) ok = ok && s.local == kNone;
+      if (s.kind == StmtKind::Store && s.array == ring && &s != clear) {
+        ok = ok && plain_add(s, ring);
+        ++adds;
+      }
+    });
+    for_each_expr(k.body, [&](const Expr& e) { loads += e.kind == ExprKind::Load && e.array == ring; });
   }
   return ok && loads == adds;
 }
@@ -99,28 +94,37 @@ bool mergeable(const Module& m, std::uint32_t update, std::size_t at, const Ring
   return only_added_into(m, a.ring, update, at) && only_added_into(m, b.ring, update, at + 3);
 }
 
-// Every access of `from`, in every kernel, becomes one of `to`.
+void redirect_writes(Block& body, ArrayId from, ArrayId to) {
+  for (StmtPtr& s : body) {
+    if ((s->kind == StmtKind::Store || s->kind == StmtKind::AtomicAdd) && s->array == from) s->array = to;
+    redirect_writes(s->body, from, to);
+    redirect_writes(s->otherwise, from, to);
+  }
+}
+
+// Every access of `from`, in every kernel, becomes one of `to` (no event handler touches
+// either: only_added_into).
 void redirect(Module& m, ArrayId from, ArrayId to) {
-  std::vector<Block*> blocks;
-  for (Kernel& k : m.kernels) blocks.push_back(&k.body);
-  for (Block* body : blocks) {
-    for_each_expr_slot(*body, [&](ExprPtr& slot) {
+  for (Kernel& k : m.kernels) {
+    for_each_expr_slot(k.body, [&](ExprPtr& slot) {
       if (slot->kind == ExprKind::Load && slot->array == from) slot->array = to;
     });
+    redirect_writes(k.body, from, to);
   }
-  struct Walk {
-    ArrayId from, to;
-    void operator()(Block& b) const {
-      for (StmtPtr& s : b) {
-        if ((s->kind == StmtKind::Store || s->kind == StmtKind::AtomicAdd) && s->array == from) s->array = to;
-        (*this)(s->body);
-        (*this)(s->otherwise);
-      }
-    }
-  };
-  for (Block* body : blocks) Walk{from, to}(*body);
   for (Projection& q : m.projections)
     if (q.receptor_ring_array == from) q.receptor_ring_array = to;
+}
+
+// "exc.excitatory.ring" merged with "exc.inhibitory.ring": "exc.excitatory+inhibitory.ring".
+std::string merged_name(const std::string& kept, const std::string& gone, const std::string& population) {
+  const std::string suffix = ".ring", prefix = population + ".";
+  if (kept.size() <= suffix.size() || gone.size() <= prefix.size() + suffix.size() ||
+      gone.compare(0, prefix.size(), prefix) != 0)
+    return kept;
+  std::string name = kept;
+  name.insert(name.size() - suffix.size(),
+              "+" + gone.substr(prefix.size(), gone.size() - prefix.size() - suffix.size()));
+  return name;
 }
 
 // One merge in `update`, if any: the first pair of consecutive ring reads that may merge.
@@ -135,14 +139,7 @@ bool merge_one(Module& m, std::uint32_t update, std::vector<bool>& keep) {
     const ArrayId gone = b->ring, kept = a->ring;
     body.erase(body.begin() + static_cast<std::ptrdiff_t>(at + 3), body.begin() + static_cast<std::ptrdiff_t>(at + 6));
     redirect(m, gone, kept);
-    // "exc.excitatory.ring" and "exc.inhibitory.ring" -> "exc.excitatory+inhibitory.ring".
-    const std::string suffix = ".ring", prefix = m.populations[population].name + ".";
-    std::string& name = m.arrays[kept].name;
-    const std::string& other = m.arrays[gone].name;
-    if (name.size() > suffix.size() && other.size() > prefix.size() + suffix.size() &&
-        other.compare(0, prefix.size(), prefix) == 0)
-      name.insert(name.size() - suffix.size(),
-                  "+" + other.substr(prefix.size(), other.size() - prefix.size() - suffix.size()));
+    m.arrays[kept].name = merged_name(m.arrays[kept].name, m.arrays[gone].name, m.populations[population].name);
     keep[gone] = false;
     return true;
   }
