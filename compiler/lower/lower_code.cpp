@@ -248,6 +248,7 @@ ExprPtr CodeLowerer::call(const ast::CallExpr* e) {
       GENNC_IR_ASSERT(list && list_length, kWhere, "len of something that is not a list parameter");
       return coerce(list_length(list), t);
     }
+    case Builtin::Resolution: return coerce(input(Input::Dt), t);
     case Builtin::Uniform: case Builtin::Normal: case Builtin::NormalClipped: case Builtin::Exponential:
     case Builtin::Gamma: case Builtin::Lognormal: case Builtin::Poisson: case Builtin::Binomial:
     case Builtin::UniformInt:

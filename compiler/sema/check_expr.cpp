@@ -128,6 +128,7 @@ const std::vector<BuiltinName>& builtin_table() {
       {"min", Builtin::Min},       {"max", Builtin::Max},
       {"clip", Builtin::Clip},     {"floor", Builtin::Floor},
       {"ceil", Builtin::Ceil},     {"len", Builtin::Len},
+      {"resolution", Builtin::Resolution},
       {"uniform", Builtin::Uniform}, {"normal", Builtin::Normal},
       {"normal_clipped", Builtin::NormalClipped}, {"exponential", Builtin::Exponential},
       {"gamma", Builtin::Gamma},   {"lognormal", Builtin::Lognormal},
@@ -662,6 +663,17 @@ Type ExprChecker::check_call(const ast::CallExpr* e, const Scope& scope) {
         return fail();
       }
       result = Type::integer();
+      break;
+    case Builtin::Resolution:
+      // Model code reads it from the step's environment; constants and network values,
+      // evaluated before a step exists, name `dt`.
+      if (network || restrict != Restrict::None) {
+        ctx_.diags.report(DiagId::restricted_name, e->range, network ? "a network value" : restrict_what,
+                          "'resolution()', which only model code can use");
+        return fail();
+      }
+      if (!arity(0, 0)) return fail();
+      result = Type::quantity(Dimension::time());
       break;
     case Builtin::Uniform: case Builtin::Normal: {
       if (!arity(2, 2)) return fail();

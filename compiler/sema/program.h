@@ -94,6 +94,8 @@ enum class Builtin {
   // sqrt, which halves even exponents, and pow, whose exponent is a constant)
   Exp, Log, Log10, Sqrt, Pow, Sin, Cos, Tan, Sinh, Cosh, Tanh, Abs, Min, Max, Clip, Floor, Ceil,
   Len,
+  // the simulation step, in model code even where a model's own `dt` hides the name
+  Resolution,
   // random draws, one per call and element per step, from the network seed's streams;
   // in network values they become a Distribution instead
   Uniform, Normal, NormalClipped, Exponential, Gamma, Lognormal, Poisson, Binomial, UniformInt,
