@@ -20,6 +20,7 @@
 #include "codegen/emit_machine_code.h"
 #include "codegen/emit_model_table.h"
 #include "codegen/link_simulator.h"
+#include "codegen/merge_called_bodies.h"
 #include "codegen/optimize_module.h"
 #include "codegen/second_thread.h"
 #include "ir/internal_error.h"
@@ -67,9 +68,34 @@ std::unique_ptr<llvm::Module> new_module(const ir::Module& ir, llvm::LLVMContext
 // The CPU of GenncKernelInfo.host_v4 (the runtime's test for it must match).
 constexpr const char* kWideHostCpu = "x86-64-v4";
 
+// The host bodies that differ only in constants merged into one (merge_called_bodies.h),
+// so that each shape is optimised and emitted once; then a body that several entries call
+// is kept out of line (and, where the host code is compiled in parts, compiled in one part
+// like an entry), and a body with one caller is inlined. Returns the out-of-line bodies.
+std::vector<llvm::Function*> share_host_bodies(llvm::Module& module) {
+  // Unmarked, so that a body shared already and one still inlined compare equal.
+  for (llvm::Function& fn : module)
+    if (fn.hasFnAttribute(kCalledBodyAttribute)) {
+      fn.removeFnAttr(llvm::Attribute::AlwaysInline);
+      fn.removeFnAttr(llvm::Attribute::NoInline);
+    }
+  merge_called_bodies(module, kHostTableSpace);
+  std::vector<llvm::Function*> shared;
+  for (llvm::Function& fn : module) {
+    if (!fn.hasFnAttribute(kCalledBodyAttribute)) continue;
+    if (fn.getNumUses() > 1) {
+      fn.addFnAttr(llvm::Attribute::NoInline);
+      shared.push_back(&fn);
+    } else {
+      fn.addFnAttr(llvm::Attribute::AlwaysInline);
+    }
+  }
+  return shared;
+}
+
 // The kernels and synapse functions of `ir` in `module`, and what gennc_model needs besides
 // the PTX; in `shared_bodies` (when given) the kernel bodies that several host entries
-// call (emit_kernels.h, SharedBodies).
+// call (share_host_bodies).
 ModelTableInputs lower_kernels(const ir::Module& ir, llvm::Module& module, const Target& target,
                                const Options& options, const diag::SourceManager* sources,
                                std::vector<llvm::Function*>* shared_bodies = nullptr) {
@@ -99,9 +125,10 @@ ModelTableInputs lower_kernels(const ir::Module& ir, llvm::Module& module, const
           emit_kernels_alone({ir, module, alone, debug.get(), kWideHostCpu, options.fast_math, &wide_alone});
     }
   }
-  if (shared_bodies != nullptr)
-    for (const SharedBodies* cache : {&plain, &plain_alone, &wide, &wide_alone})
-      shared_bodies->insert(shared_bodies->end(), cache->shared().begin(), cache->shared().end());
+  if (host != nullptr) {
+    std::vector<llvm::Function*> shared = share_host_bodies(module);
+    if (shared_bodies != nullptr) *shared_bodies = std::move(shared);
+  }
   table.synapse_functions = emit_synapse_functions(lowering);
   table.compiler_version = "gennc " GENNC_VERSION " (LLVM " LLVM_VERSION_STRING ")";
   table.build_seconds = options.build_seconds;

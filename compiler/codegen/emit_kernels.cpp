@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "codegen/merge_called_bodies.h"
 #include "gennc/connect_rows.h"
 #include "ir/internal_error.h"
 
@@ -970,7 +971,10 @@ llvm::Function* emit_entry(const LoweringContext& ctx, const ir::Kernel& kernel,
   // entry's CPU.
   if (!ctx.cpu.empty()) body.function->addFnAttr("target-cpu", ctx.cpu);
   if (!ctx.cpu.empty()) body.function->addFnAttr("prefer-vector-width", "512");
-  if (ctx.shared_bodies != nullptr) body.function = ctx.shared_bodies->share(body.function);
+  if (ctx.shared_bodies != nullptr) {
+    body.function->addFnAttr(kCalledBodyAttribute);
+    body.function = ctx.shared_bodies->share(body.function);
+  }
   llvm::Function* entry = ctx.target.emit_entry(ctx.module, entry_name, body);
   if (!ctx.cpu.empty()) entry->addFnAttr("target-cpu", ctx.cpu);
   if (!ctx.cpu.empty()) entry->addFnAttr("prefer-vector-width", "512");
@@ -1003,11 +1007,6 @@ llvm::Function* SharedBodies::share(llvm::Function* body) {
   for (llvm::Function* earlier : same_hash) {
     if (llvm::FunctionComparator(earlier, body, &numbers_).compare() != 0) continue;
     body->eraseFromParent();
-    if (earlier->hasFnAttribute(llvm::Attribute::AlwaysInline)) {
-      earlier->removeFnAttr(llvm::Attribute::AlwaysInline);
-      earlier->addFnAttr(llvm::Attribute::NoInline);
-      shared_.push_back(earlier);
-    }
     return earlier;
   }
   same_hash.push_back(body);

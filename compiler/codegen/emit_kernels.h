@@ -19,20 +19,17 @@
 namespace gennc::codegen {
 
 // Host entries whose kernels lower to the same body (the same code over other arrays: two
-// populations of one model, projections of one synapse type) call one copy of that body,
-// optimised and compiled once, instead of each inlining a copy of its own
-// (docs/codegen.md, "Shared bodies").
+// populations of one model, projections of one synapse type) call one copy of that body
+// instead of each a copy of its own (docs/codegen.md, "Shared bodies"); bodies that differ
+// only in constants are merged later (share_host_bodies, codegen.cpp).
 class SharedBodies {
  public:
   // `body`, or an earlier body of the same cache that computes the same from the same
-  // arguments: then `body` is erased and the earlier one is kept out of line.
+  // arguments: then `body` is erased.
   llvm::Function* share(llvm::Function* body);
-  // The bodies that more than one entry calls, in the order they were first shared.
-  const std::vector<llvm::Function*>& shared() const { return shared_; }
 
  private:
   std::map<std::uint64_t, std::vector<llvm::Function*>> by_hash_;
-  std::vector<llvm::Function*> shared_;
   llvm::GlobalNumberState numbers_;
 };
 
@@ -51,7 +48,7 @@ struct LoweringContext {
   bool fast_math = false;
   // Host entries only: where set, a body's parameters are its arrays in the order the body
   // first uses them (not by id), so that kernels of one model or synapse type get the same
-  // body, which the cache then shares.
+  // body, which the cache then shares, and each body is marked kCalledBodyAttribute.
   SharedBodies* shared_bodies = nullptr;
 };
 

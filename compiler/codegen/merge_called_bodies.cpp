@@ -26,8 +26,6 @@ namespace gennc::codegen {
 
 namespace {
 
-constexpr unsigned kGlobalSpace = 1;  // NVPTX's global address space
-
 // An operand of an instruction, by the instruction's position in its function.
 struct Position {
   unsigned instruction;
@@ -180,7 +178,7 @@ struct Group {
   std::vector<Position> positions;  // unsorted, with repeats, until merge()
 };
 
-void merge(llvm::Module& module, Group& body_group) {
+void merge(llvm::Module& module, Group& body_group, unsigned table_space) {
   llvm::LLVMContext& c = module.getContext();
   const std::vector<Numbered*>& group = body_group.members;
   const Numbered& first = *group.front();
@@ -208,7 +206,7 @@ void merge(llvm::Module& module, Group& body_group) {
   llvm::Function* base = first.function;
   llvm::FunctionType* base_type = base->getFunctionType();
   std::vector<llvm::Type*> params(base_type->param_begin(), base_type->param_end());
-  auto* table_ptr = llvm::PointerType::get(c, kGlobalSpace);
+  auto* table_ptr = llvm::PointerType::get(c, table_space);
   params.push_back(table_ptr);
   llvm::Function* merged = llvm::Function::Create(llvm::FunctionType::get(base_type->getReturnType(), params, false),
                                                   base->getLinkage(), base->getName() + "_merged", module);
@@ -247,7 +245,7 @@ void merge(llvm::Module& module, Group& body_group) {
     for (const auto& slot : slots) values.push_back(slot[m]);
     auto* constants = new llvm::GlobalVariable(module, table, true, llvm::GlobalValue::InternalLinkage,
                                                llvm::ConstantStruct::get(table, values), fn->getName() + "_constants",
-                                               nullptr, llvm::GlobalValue::NotThreadLocal, kGlobalSpace);
+                                               nullptr, llvm::GlobalValue::NotThreadLocal, table_space);
     std::vector<llvm::CallInst*> calls;
     for (llvm::User* user : fn->users()) calls.push_back(llvm::cast<llvm::CallInst>(user));
     for (llvm::CallInst* call : calls) {
@@ -268,7 +266,7 @@ void merge(llvm::Module& module, Group& body_group) {
 
 }  // namespace
 
-MergedBodies merge_called_bodies(llvm::Module& module) {
+MergedBodies merge_called_bodies(llvm::Module& module, unsigned table_address_space) {
   std::vector<std::unique_ptr<Numbered>> candidates;
   for (llvm::Function& fn : module)
     if (!fn.isDeclaration() && fn.hasFnAttribute(kCalledBodyAttribute) && !fn.isVarArg() && only_called(fn))
@@ -296,7 +294,7 @@ MergedBodies merge_called_bodies(llvm::Module& module) {
   MergedBodies result;
   for (Group& group : groups)
     if (group.members.size() >= 2) {
-      merge(module, group);
+      merge(module, group, table_address_space);
       ++result.groups;
       result.removed += group.members.size();
     }

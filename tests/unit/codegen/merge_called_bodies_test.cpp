@@ -97,7 +97,7 @@ attributes #1 = { noinline }
 TEST_CASE("bodies that differ only in constants become one function with a table each", "[codegen][merge]") {
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> module = parse(kBodies, context);
-  const gennc::codegen::MergedBodies merged = gennc::codegen::merge_called_bodies(*module);
+  const gennc::codegen::MergedBodies merged = gennc::codegen::merge_called_bodies(*module, gennc::codegen::kGpuTableSpace);
   REQUIRE_FALSE(llvm::verifyModule(*module, &llvm::errs()));
   CHECK(merged.groups == 1);
   CHECK(merged.removed == 3);
@@ -195,10 +195,26 @@ attributes #0 = { noinline "gennc-called-body" }
 )";
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> module = parse(source, context);
-  const gennc::codegen::MergedBodies merged = gennc::codegen::merge_called_bodies(*module);
+  const gennc::codegen::MergedBodies merged = gennc::codegen::merge_called_bodies(*module, gennc::codegen::kGpuTableSpace);
   REQUIRE_FALSE(llvm::verifyModule(*module, &llvm::errs()));
   CHECK(merged.groups == 0);
   CHECK(merged.removed == 0);
   CHECK(callees(*module) == std::vector<std::string>{"g0", "g1", "m0", "m1", "s0", "s1"});
   CHECK(module->global_empty());
+}
+
+TEST_CASE("on the host the tables are plain constants in the default address space", "[codegen][merge]") {
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module = parse(kBodies, context);
+  const gennc::codegen::MergedBodies merged = gennc::codegen::merge_called_bodies(*module, gennc::codegen::kHostTableSpace);
+  REQUIRE_FALSE(llvm::verifyModule(*module, &llvm::errs()));
+  CHECK(merged.groups == 1);
+  for (const char* name : {"b0_constants", "b1_constants", "b2_constants"}) {
+    llvm::GlobalVariable* global = module->getGlobalVariable(name, true);
+    REQUIRE(global != nullptr);
+    CHECK(global->getAddressSpace() == 0);
+  }
+  llvm::Function* body = module->getFunction("b0_merged");
+  REQUIRE(body != nullptr);
+  CHECK(body->getFunctionType()->params().back() == llvm::PointerType::get(context, 0));
 }

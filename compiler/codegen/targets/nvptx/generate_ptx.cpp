@@ -231,7 +231,7 @@ std::optional<EmbeddedPtx> generate_ptx(const ir::Module& ir, const NvptxTarget&
 
   // After optimisation, when the called bodies are what will be emitted: those that differ
   // only in constants become one function each (docs/gpu.md, "Merged bodies").
-  merge_called_bodies(module);
+  merge_called_bodies(module, kGpuTableSpace);
   if (llvm::verifyModule(module, &out)) ir::internal_error("codegen", "invalid NVPTX module after merging bodies:\n" + out.str());
   mark("ptx.merge-bodies");
 
