@@ -47,6 +47,9 @@ struct Options {
   // --gpu-persistent-steps: whether the PTX has the persistent step entry (gennc_steps,
   // emit_persistent_steps.h); Auto: where it may pay, persistent_steps_pay.
   enum class PersistentSteps { Auto, Always, Never } gpu_persistent_steps = PersistentSteps::Auto;
+  // The PTX is compiled in at most this many parts on threads of their own
+  // (compile_ptx_parts.h); 0: one per hardware thread, 1: the module whole.
+  unsigned ptx_parts = 0;
   bool debug_info = true;       // line tables from source ranges
   double build_seconds = 0.0;   // recorded in gennc_model; 0 keeps the output reproducible
 };

@@ -22,6 +22,7 @@
 #include "codegen/emit_stages.h"
 #include "codegen/merge_called_bodies.h"
 #include "codegen/optimize_module.h"
+#include "codegen/targets/nvptx/compile_ptx_parts.h"
 #include "ir/internal_error.h"
 
 namespace gennc::codegen {
@@ -225,6 +226,16 @@ std::optional<EmbeddedPtx> generate_ptx(const ir::Module& ir, const NvptxTarget&
   llvm::raw_string_ostream out(problems);
   if (llvm::verifyModule(module, &out)) ir::internal_error("codegen", "invalid NVPTX module:\n" + out.str());
   mark("ptx.link-libdevice");
+
+  // The entries in parts on threads of their own where they join into one PTX module.
+  if (const unsigned parts = ptx_part_count(module, options.ptx_parts); parts > 1) {
+    if (std::optional<std::string> text = compile_ptx_parts(module, parts, options)) {
+      ptx.text = std::move(*text);
+      mark("ptx.parts");
+      return ptx;
+    }
+    mark("ptx.parts-refused");  // their text did not join: compiled whole below
+  }
 
   optimize_module(module, target.machine(), options.opt_level);
   mark("ptx.optimize");
