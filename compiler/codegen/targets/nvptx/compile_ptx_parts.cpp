@@ -332,23 +332,19 @@ bool undo_demotions(PartText& part, const std::set<std::string>& shared_elsewher
 
 }  // namespace
 
-unsigned ptx_part_count(const llvm::Module& module, unsigned most) {
+PtxParts compile_ptx_parts(const llvm::Module& module, const Options& options) {
   for (const llvm::Function& fn : module)
-    if (fn.hasFnAttribute(kCalledBodyAttribute)) return 1;
-  const auto groups = static_cast<unsigned>(group_entries(module).sizes.size());
-  const unsigned threads = most != 0 ? most : std::max(1u, std::thread::hardware_concurrency());
-  return std::max(1u, std::min({threads, kMaxPtxParts, groups}));
-}
-
-std::optional<std::string> compile_ptx_parts(const llvm::Module& module, unsigned parts, const Options& options) {
+    if (fn.hasFnAttribute(kCalledBodyAttribute)) return {};
   const Grouping grouping = group_entries(module);
-  if (parts < 2 || grouping.sizes.size() < 2) return std::nullopt;
+  const unsigned threads =
+      options.ptx_parts != 0 ? options.ptx_parts : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t count = std::min<std::size_t>({threads, kMaxPtxParts, grouping.sizes.size()});
+  if (count < 2) return {};
   // Groups to parts, largest first, each to the lightest part so far.
   std::vector<std::size_t> order(grouping.sizes.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return grouping.sizes[a] > grouping.sizes[b]; });
-  const std::size_t count = std::min<std::size_t>(parts, order.size());
   std::vector<std::size_t> part_size(count, 0), part_of_group(order.size());
   for (std::size_t g : order) {
     const auto lightest = static_cast<std::size_t>(std::min_element(part_size.begin(), part_size.end()) - part_size.begin());
@@ -393,8 +389,8 @@ std::optional<std::string> compile_ptx_parts(const llvm::Module& module, unsigne
   for (std::size_t p = 0; p < count; ++p) {
     const bool calls = calls_part == p;
     std::optional<PartText> part = cut(texts[p], calls);
-    if (!part || part->entries.size() != keep[p].size()) return std::nullopt;
-    if (!calls && !part->functions.empty()) return std::nullopt;
+    if (!part || part->entries.size() != keep[p].size()) return {true, std::nullopt};
+    if (!calls && !part->functions.empty()) return {true, std::nullopt};
     cut_parts.push_back(std::move(*part));
   }
   // Variables that several parts declare are used by several functions of the whole module.
@@ -405,7 +401,7 @@ std::optional<std::string> compile_ptx_parts(const llvm::Module& module, unsigne
   for (const auto& [name, parts_with] : parts_naming)
     if (parts_with > 1) shared_elsewhere.insert(name);
   for (PartText& part : cut_parts)
-    if (!undo_demotions(part, shared_elsewhere)) return std::nullopt;
+    if (!undo_demotions(part, shared_elsewhere)) return {true, std::nullopt};
   // The whole module declares what any part does: the declarations of the part that holds
   // every other part's (the .func prototypes, a table only one part's code reads).
   auto holds_all = [&](const PartText& candidate) {
@@ -418,7 +414,7 @@ std::optional<std::string> compile_ptx_parts(const llvm::Module& module, unsigne
     return true;
   };
   const auto declaring_part = std::find_if(cut_parts.begin(), cut_parts.end(), holds_all);
-  if (declaring_part == cut_parts.end()) return std::nullopt;
+  if (declaring_part == cut_parts.end()) return {true, std::nullopt};
   const PartText& declaring = *declaring_part;
 
   // The entries in module order, each numbered as the whole module numbers its functions,
@@ -431,7 +427,7 @@ std::optional<std::string> compile_ptx_parts(const llvm::Module& module, unsigne
         renumber(cut_parts[p].entries[local_index[e]], [&](std::size_t n) -> std::optional<std::size_t> {
           return n == local_index[e] ? std::optional<std::size_t>(e) : std::nullopt;
         });
-    if (!entry) return std::nullopt;
+    if (!entry) return {true, std::nullopt};
     if (e == 0) entry->insert(entry->find('\n') + 1, declaring.declarations);
     joined += *entry;
   }
@@ -441,10 +437,10 @@ std::optional<std::string> compile_ptx_parts(const llvm::Module& module, unsigne
         renumber(cut_parts[calls_part].functions, [&](std::size_t n) -> std::optional<std::size_t> {
           return n >= before ? std::optional<std::size_t>(n - before + entries) : std::nullopt;
         });
-    if (!functions) return std::nullopt;
+    if (!functions) return {true, std::nullopt};
     joined += *functions;
   }
-  return joined;
+  return {true, std::move(joined)};
 }
 
 }  // namespace gennc::codegen

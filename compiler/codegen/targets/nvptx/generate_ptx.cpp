@@ -228,13 +228,12 @@ std::optional<EmbeddedPtx> generate_ptx(const ir::Module& ir, const NvptxTarget&
   mark("ptx.link-libdevice");
 
   // The entries in parts on threads of their own where they join into one PTX module.
-  if (const unsigned parts = ptx_part_count(module, options.ptx_parts); parts > 1) {
-    if (std::optional<std::string> text = compile_ptx_parts(module, parts, options)) {
-      ptx.text = std::move(*text);
-      mark("ptx.parts");
-      return ptx;
-    }
-    mark("ptx.parts-refused");  // their text did not join: compiled whole below
+  if (PtxParts parts = compile_ptx_parts(module, options); parts.text) {
+    ptx.text = std::move(*parts.text);
+    mark("ptx.parts");
+    return ptx;
+  } else if (parts.tried) {
+    mark("ptx.parts-refused");  // their texts did not join: compiled whole below
   }
 
   optimize_module(module, target.machine(), options.opt_level);
